@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The folders show the architecture:
+//   Engine    - virtual time, the event queue, the seeded generator (no Python knowledge)
+//   Scenario  - the scenario file: format, defaults, validation, the drawn workload
+//   Trace     - what a run produces: lanes, state intervals, instants, metrics
+//   Model     - cores, OS scheduler, GIL, I/O, gevent, asyncio, processes (the simulation)
+//   Report    - terminal table, verdicts, results.json / results.csv
+//   Rendering - Cairo timelines (PNG/SVG/PDF) and the Perfetto export
+//   RealRuns  - the same scenario run as real Python programs, calibration, comparison
+//   simulate  - the command line: parses arguments and wires the libraries together
+let package = Package(
+    name: "simulate",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "simulate", targets: ["simulate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "SimEngine", path: "Sources/Engine"),
+        .target(name: "SimScenario", dependencies: ["SimEngine"], path: "Sources/Scenario"),
+        .target(name: "SimTrace", dependencies: ["SimEngine"], path: "Sources/Trace"),
+        .target(name: "SimModel", dependencies: ["SimEngine", "SimScenario", "SimTrace"], path: "Sources/Model"),
+        .target(name: "SimReport", dependencies: ["SimEngine", "SimScenario", "SimTrace"], path: "Sources/Report"),
+        .systemLibrary(
+            name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"])]),
+        .target(name: "SimRendering", dependencies: ["CCairo", "SimEngine", "SimTrace"], path: "Sources/Rendering"),
+        .target(
+            name: "SimRealRuns",
+            dependencies: ["SimEngine", "SimScenario", "SimTrace", "SimModel"],
+            path: "Sources/RealRuns",
+            resources: [.copy("python")]),
+        .executableTarget(
+            name: "simulate",
+            dependencies: [
+                "SimEngine", "SimScenario", "SimTrace", "SimModel", "SimReport", "SimRendering", "SimRealRuns",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/simulate"),
+        .executableTarget(
+            name: "simulate-bench",
+            dependencies: ["SimEngine", "SimScenario", "SimTrace", "SimModel", "SimRendering"],
+            path: "Sources/Bench"),
+        .testTarget(name: "EngineTests", dependencies: ["SimEngine"], path: "Tests/EngineTests"),
+        .testTarget(name: "ScenarioTests", dependencies: ["SimScenario", "SimEngine"], path: "Tests/ScenarioTests"),
+        .testTarget(
+            name: "ModelTests", dependencies: ["SimModel", "SimScenario", "SimTrace", "SimEngine"],
+            path: "Tests/ModelTests"),
+        .testTarget(
+            name: "ReportTests", dependencies: ["SimReport", "SimModel", "SimScenario", "SimTrace"],
+            path: "Tests/ReportTests"),
+        .testTarget(
+            name: "RenderingTests", dependencies: ["SimRendering", "SimTrace", "SimEngine", "CCairo"],
+            path: "Tests/RenderingTests"),
+        .testTarget(
+            name: "RealRunsTests", dependencies: ["SimRealRuns", "SimScenario", "SimModel", "SimTrace", "SimEngine"],
+            path: "Tests/RealRunsTests"),
+    ]
+)

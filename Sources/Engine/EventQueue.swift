@@ -1,0 +1,87 @@
+/// A priority queue of pending events ordered by (time, insertion order).
+///
+/// Like swift-nio's `EmbeddedEventLoop`, events due at the same instant run in the order they were
+/// scheduled, which makes every run deterministic. It is a binary min-heap in one contiguous array:
+/// after warm-up, scheduling and popping allocate nothing.
+///
+/// - Complexity: `schedule` and `popNext` are O(log n); `nextTime` is O(1).
+public struct EventQueue<Payload>: Sendable where Payload: Sendable {
+    @usableFromInline
+    struct Entry: Sendable {
+        @usableFromInline var time: SimTime
+        @usableFromInline var sequence: UInt64
+        @usableFromInline var payload: Payload
+
+        @inlinable init(time: SimTime, sequence: UInt64, payload: Payload) {
+            self.time = time
+            self.sequence = sequence
+            self.payload = payload
+        }
+
+        @inlinable func precedes(_ other: Entry) -> Bool {
+            time.nanoseconds < other.time.nanoseconds
+                || (time.nanoseconds == other.time.nanoseconds && sequence < other.sequence)
+        }
+    }
+
+    @usableFromInline var heap: [Entry] = []
+    @usableFromInline var nextSequence: UInt64 = 0
+
+    @inlinable public init() {}
+
+    /// The number of pending events.
+    @inlinable public var count: Int { heap.count }
+    /// Whether no event is pending.
+    @inlinable public var isEmpty: Bool { heap.isEmpty }
+    /// The time of the earliest pending event, if any. O(1).
+    @inlinable public var nextTime: SimTime? { heap.first?.time }
+    /// How many events were ever scheduled.
+    @inlinable public var scheduledCount: UInt64 { nextSequence }
+
+    /// Reserves room for `n` pending events.
+    @inlinable public mutating func reserveCapacity(_ n: Int) { heap.reserveCapacity(n) }
+
+    /// Schedules `payload` to fire at `time`. O(log n).
+    @inlinable public mutating func schedule(_ payload: Payload, at time: SimTime) {
+        heap.append(Entry(time: time, sequence: nextSequence, payload: payload))
+        nextSequence &+= 1
+        siftUp(heap.count - 1)
+    }
+
+    /// Removes and returns the earliest event (ties broken by insertion order). O(log n).
+    @inlinable public mutating func popNext() -> (time: SimTime, payload: Payload)? {
+        guard !heap.isEmpty else { return nil }
+        let last = heap.count - 1
+        heap.swapAt(0, last)
+        let top = heap.removeLast()
+        if !heap.isEmpty { siftDown(0) }
+        return (top.time, top.payload)
+    }
+
+    @inlinable mutating func siftUp(_ start: Int) {
+        var child = start
+        let item = heap[child]
+        while child > 0 {
+            let parent = (child - 1) >> 1
+            if !item.precedes(heap[parent]) { break }
+            heap[child] = heap[parent]
+            child = parent
+        }
+        heap[child] = item
+    }
+
+    @inlinable mutating func siftDown(_ start: Int) {
+        let n = heap.count
+        var parent = start
+        let item = heap[parent]
+        while true {
+            var child = 2 * parent + 1
+            if child >= n { break }
+            if child + 1 < n && heap[child + 1].precedes(heap[child]) { child += 1 }
+            if !heap[child].precedes(item) { break }
+            heap[parent] = heap[child]
+            parent = child
+        }
+        heap[parent] = item
+    }
+}

@@ -1,0 +1,32 @@
+import SimEngine
+import SimScenario
+import SimTrace
+
+/// What to record during a simulation.
+public struct SimulationOptions: Sendable {
+    /// Record the trace (lanes and state intervals). Off, the run only produces metrics.
+    public var trace: Bool
+    /// Add a lane per core showing which thread ran where.
+    public var coreLanes: Bool
+    /// Give up after this many events (a guard against scenarios that never end).
+    public var maxEvents: Int
+
+    public init(trace: Bool = true, coreLanes: Bool = false, maxEvents: Int = 2_000_000_000) {
+        self.trace = trace
+        self.coreLanes = coreLanes
+        self.maxEvents = maxEvents
+    }
+}
+
+/// The outcome of simulating one strategy.
+public struct SimulationRun: Sendable {
+    public var metrics: RunMetrics
+    /// nil when tracing was off.
+    public var trace: Trace?
+}
+
+/// A simulation that could not complete.
+public struct SimulationError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,2 @@
+/// Real runs of a scenario as Python programs.
+public enum RealRuns {}

@@ -1,0 +1,3 @@
+import CCairo
+/// Cairo timelines and the Perfetto export.
+public enum Rendering {}

@@ -1,0 +1,2 @@
+/// Terminal tables, verdicts and results files.
+public enum Report {}

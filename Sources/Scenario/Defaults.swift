@@ -1,0 +1,59 @@
+import SimEngine
+
+/// Every default value of the scenario format, in one place (docs/scenario-format.md lists the same).
+///
+/// Costs follow the measurements gathered in shared/reference/concurrency-mechanics.md; `simulate calibrate`
+/// measures this machine's own values.
+public enum Defaults {
+    public static let version = 1
+    public static let seed: UInt64 = 1
+
+    // machine
+    public static let cores = 2
+    /// The seed article's OS model: round robin with 100 ms slices (RR_TIMESLICE, include/linux/sched/rt.h).
+    public static let roundRobinTimeslice = SimTime.milliseconds(100)
+    public static let scheduler = SchedulerPolicy.roundRobin(timeslice: roundRobinTimeslice)
+    /// EEVDF's sysctl_sched_base_slice (kernel/sched/fair.c, Linux 6.6).
+    public static let linuxBaseSlice = SimTime.microseconds(750)
+    public static let contextSwitch = SimTime.microseconds(3)
+    public static let wakeLatency = SimTime.microseconds(20)
+
+    // python
+    /// DEFAULT_INTERVAL in Python/ceval_gil.c: 5000 us.
+    public static let switchInterval = SimTime.milliseconds(5)
+    /// Free-threaded 3.14 on x86-64 Linux: about 8% single-thread overhead (3.14 docs).
+    public static let freeThreadingOverhead = 0.08
+    /// Bytecode reaches an eval-breaker check (backward jump, RESUME, after a call) within microseconds.
+    public static let checkLatency = SimTime.microseconds(2)
+
+    // costs
+    public static let threadStart = SimTime.microseconds(80)
+    public static let processStart: [StartMethod: SimTime] = [
+        .fork: .milliseconds(2), .forkserver: .milliseconds(10), .spawn: .milliseconds(45),
+    ]
+    public static let pickle = SimTime.microseconds(50)
+    public static let greenletSwitch = SimTime.microseconds(2)
+    public static let greenletSpawn = SimTime.microseconds(20)
+    public static let loopIteration = SimTime.microseconds(5)
+    public static let taskCreate = SimTime.microseconds(7)
+    public static let executorHandoff = SimTime.microseconds(40)
+    public static let connectionSetup = SimTime.microseconds(100)
+    public static let connectionCPU = SimTime.microseconds(100)
+
+    // steps
+    /// Python-side CPU of one I/O call when the scenario does not say.
+    public static let ioCPU = SimTime.microseconds(200)
+    public static let cpuKind = CPUKind.python
+    public static let connection = ConnectionMode.new
+
+    // strategies
+    public static let strategies: [Strategy] = [
+        Strategy(kind: .sync), Strategy(kind: .threads(pool: nil)),
+        Strategy(kind: .processes(pool: nil, startMethod: .fork)), Strategy(kind: .gevent),
+        Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: true)),
+    ]
+    public static let startMethod = StartMethod.fork
+
+    /// `ThreadPoolExecutor`'s default size since Python 3.8: min(32, cpu_count + 4).
+    public static func executorWorkers(cores: Int) -> Int { min(32, cores + 4) }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import SimEngine
+
+/// A random duration. Every draw comes from a `SplitMix64` stream, so the same seed gives the same durations.
+public enum Distribution: Sendable, Equatable {
+    case constant(SimTime)
+    /// Uniform between the bounds (inclusive low, exclusive high).
+    case uniform(SimTime, SimTime)
+    /// Exponential with this mean.
+    case exponential(mean: SimTime)
+    /// Normal, truncated at zero (negative draws are drawn again, up to a bound, then clamped to 0).
+    case normal(mean: SimTime, stddev: SimTime)
+    /// Log-normal with this median (e^mu) and shape sigma.
+    case lognormal(median: SimTime, sigma: Double)
+    /// One of the listed values, each equally likely.
+    case empirical([SimTime])
+
+    /// The mean of the distribution (exact for all but the truncated normal, where it is the untruncated mean).
+    public var mean: SimTime {
+        switch self {
+        case .constant(let t): return t
+        case .uniform(let a, let b): return SimTime(nanoseconds: (a.nanoseconds + b.nanoseconds) / 2)
+        case .exponential(let m): return m
+        case .normal(let m, _): return m
+        case .lognormal(let median, let sigma): return median.scaled(by: exp(sigma * sigma / 2))
+        case .empirical(let values):
+            guard !values.isEmpty else { return .zero }
+            return SimTime(nanoseconds: values.reduce(Int64(0)) { $0 + $1.nanoseconds } / Int64(values.count))
+        }
+    }
+
+    /// Draws one duration, never negative. Constant distributions consume no randomness.
+    public func draw(_ rng: inout SplitMix64) -> SimTime {
+        switch self {
+        case .constant(let t):
+            return t
+        case .uniform(let a, let b):
+            let span = b.nanoseconds - a.nanoseconds
+            if span <= 0 { return a }
+            return SimTime(nanoseconds: a.nanoseconds + Int64(rng.nextUnit() * Double(span)))
+        case .exponential(let m):
+            // 1 - u is in (0, 1], so the log is finite.
+            return Self.clamp(-log(1 - rng.nextUnit()) * Double(m.nanoseconds))
+        case .normal(let m, let sd):
+            for _ in 0..<16 {
+                let v = Double(m.nanoseconds) + Self.standardNormal(&rng) * Double(sd.nanoseconds)
+                if v >= 0 { return Self.clamp(v) }
+            }
+            return .zero
+        case .lognormal(let median, let sigma):
+            return Self.clamp(Double(median.nanoseconds) * exp(sigma * Self.standardNormal(&rng)))
+        case .empirical(let values):
+            return values[rng.nextIndex(below: values.count)]
+        }
+    }
+
+    /// Box-Muller, one value per call (the second is discarded so that each draw uses exactly two numbers).
+    static func standardNormal(_ rng: inout SplitMix64) -> Double {
+        let u1 = 1 - rng.nextUnit()  // (0, 1]
+        let u2 = rng.nextUnit()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+
+    static func clamp(_ ns: Double) -> SimTime {
+        if !(ns > 0) { return .zero }
+        if ns >= 9.0e18 { return SimTime(nanoseconds: 9_000_000_000_000_000_000) }
+        return SimTime(nanoseconds: Int64(ns.rounded()))
+    }
+}

@@ -1,0 +1,260 @@
+import SimEngine
+
+/// A workload, a machine and a Python runtime, and the strategies to compare: a scenario file after
+/// parsing, validation and defaults (see `Defaults.swift` for every default value in one place).
+public struct Scenario: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    /// Seed of every random draw (durations drawn from distributions, the OS choice of GIL waiter).
+    public var seed: UInt64
+    public var machine: Machine
+    public var python: PythonRuntime
+    public var costs: Costs
+    public var tasks: [TaskGroup]
+    public var strategies: [Strategy]
+    /// Where the scenario was read from, for messages; nil when built in code.
+    public var sourcePath: String?
+
+    public init(
+        name: String, description: String = "", seed: UInt64 = Defaults.seed,
+        machine: Machine = Machine(), python: PythonRuntime = PythonRuntime(), costs: Costs = Costs(),
+        tasks: [TaskGroup], strategies: [Strategy] = Defaults.strategies, sourcePath: String? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.seed = seed
+        self.machine = machine
+        self.python = python
+        self.costs = costs
+        self.tasks = tasks
+        self.strategies = strategies
+        self.sourcePath = sourcePath
+    }
+
+    /// The machine, runtime and costs in force for one strategy, after its overrides.
+    public func settings(for strategy: Strategy) -> (machine: Machine, python: PythonRuntime, costs: Costs) {
+        (strategy.machine ?? machine, strategy.python ?? python, strategy.costs ?? costs)
+    }
+
+    /// The number of foreground task instances (background groups excluded).
+    public var foregroundTaskCount: Int { tasks.filter { !$0.background }.reduce(0) { $0 + $1.count } }
+}
+
+/// The hardware and operating system.
+public struct Machine: Sendable, Equatable {
+    /// Number of CPU cores that run threads in parallel.
+    public var cores: Int
+    public var scheduler: SchedulerPolicy
+    /// Cost of switching a core from one thread to another (charged to the incoming thread).
+    public var contextSwitch: SimTime
+    /// Delay between a thread being made runnable (futex wake, I/O completion) and it running on a free core.
+    public var wakeLatency: SimTime
+
+    public init(
+        cores: Int = Defaults.cores, scheduler: SchedulerPolicy = Defaults.scheduler,
+        contextSwitch: SimTime = Defaults.contextSwitch, wakeLatency: SimTime = Defaults.wakeLatency
+    ) {
+        self.cores = cores
+        self.scheduler = scheduler
+        self.contextSwitch = contextSwitch
+        self.wakeLatency = wakeLatency
+    }
+}
+
+/// How the OS shares cores among runnable threads.
+public enum SchedulerPolicy: Sendable, Equatable {
+    /// The seed article's model: FIFO run queue, a thread runs until it blocks or its slice ends.
+    case roundRobin(timeslice: SimTime)
+    /// EEVDF-like fair scheduling (Linux 6.6+): slice = baseSlice * (1 + log2(min(cores, 8))),
+    /// least virtual runtime first, a woken thread preempts one that has run past its slice.
+    case linux(baseSlice: SimTime)
+
+    /// The slice a thread gets on a core before it may be preempted, on a machine with `cores` cores.
+    public func effectiveSlice(cores: Int) -> SimTime {
+        switch self {
+        case .roundRobin(let slice): return slice
+        case .linux(let base):
+            // kernel/sched/fair.c: sysctl_sched_base_slice scaled by get_update_sysctl_factor(),
+            // 1 + ilog2(min(ncpus, 8)) under the default SCHED_TUNABLESCALING_LOG.
+            var factor: Int64 = 1
+            var n = min(max(cores, 1), 8)
+            while n > 1 { n >>= 1; factor += 1 }
+            return base * factor
+        }
+    }
+}
+
+/// The CPython runtime's settings.
+public struct PythonRuntime: Sendable, Equatable {
+    /// `sys.setswitchinterval`: how long a GIL waiter waits before it asks the holder to drop.
+    public var switchInterval: SimTime
+    /// false models the free-threaded build (PEP 703, python3.13t): no GIL at all.
+    public var gil: Bool
+    /// Extra single-thread cost of free-threaded Python, as a fraction of CPU time (0.08 = 8% slower).
+    public var freeThreadingOverhead: Double
+    /// How long `python` bytecode runs before its next eval-breaker check notices a drop request.
+    public var checkLatency: SimTime
+
+    public init(
+        switchInterval: SimTime = Defaults.switchInterval, gil: Bool = true,
+        freeThreadingOverhead: Double = Defaults.freeThreadingOverhead, checkLatency: SimTime = Defaults.checkLatency
+    ) {
+        self.switchInterval = switchInterval
+        self.gil = gil
+        self.freeThreadingOverhead = freeThreadingOverhead
+        self.checkLatency = checkLatency
+    }
+}
+
+/// Start methods of `multiprocessing`.
+public enum StartMethod: String, Sendable, Equatable, CaseIterable, Codable {
+    case fork, forkserver, spawn
+}
+
+/// Fixed costs of the runtime and libraries, all charged as CPU time of the thread that pays them.
+public struct Costs: Sendable, Equatable {
+    /// `Thread.start()` + `join()` bookkeeping, paid by the starting thread.
+    public var threadStart: SimTime
+    /// Process start per start method, until the child runs its target.
+    public var processStart: [StartMethod: SimTime]
+    /// Pickling and sending a task's arguments to a process, and its result back.
+    public var pickle: SimTime
+    /// One greenlet switch through the gevent hub.
+    public var greenletSwitch: SimTime
+    /// Spawning one greenlet.
+    public var greenletSpawn: SimTime
+    /// One `_run_once` iteration of the asyncio loop (poll bookkeeping, not counting callbacks).
+    public var loopIteration: SimTime
+    /// Creating and first scheduling an asyncio task.
+    public var taskCreate: SimTime
+    /// Handing a call to the executor and its result back through `call_soon_threadsafe` (loop side).
+    public var executorHandoff: SimTime
+    /// TCP connection set-up for an I/O step that opens a new connection: wall time added to its latency.
+    public var connectionSetup: SimTime
+    /// Python-side CPU cost of opening a new connection (socket, connect, close), on top of the call's cost.
+    public var connectionCPU: SimTime
+
+    public init(
+        threadStart: SimTime = Defaults.threadStart, processStart: [StartMethod: SimTime] = Defaults.processStart,
+        pickle: SimTime = Defaults.pickle, greenletSwitch: SimTime = Defaults.greenletSwitch,
+        greenletSpawn: SimTime = Defaults.greenletSpawn, loopIteration: SimTime = Defaults.loopIteration,
+        taskCreate: SimTime = Defaults.taskCreate, executorHandoff: SimTime = Defaults.executorHandoff,
+        connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU
+    ) {
+        self.threadStart = threadStart
+        self.processStart = processStart
+        self.pickle = pickle
+        self.greenletSwitch = greenletSwitch
+        self.greenletSpawn = greenletSpawn
+        self.loopIteration = loopIteration
+        self.taskCreate = taskCreate
+        self.executorHandoff = executorHandoff
+        self.connectionSetup = connectionSetup
+        self.connectionCPU = connectionCPU
+    }
+}
+
+/// A group of identical tasks (`count` instances of the same program).
+public struct TaskGroup: Sendable, Equatable {
+    public var name: String
+    public var count: Int
+    /// A background group loops over its steps until every foreground task has finished.
+    public var background: Bool
+    public var steps: [Step]
+
+    public init(name: String, count: Int = 1, background: Bool = false, steps: [Step]) {
+        self.name = name
+        self.count = count
+        self.background = background
+        self.steps = steps
+    }
+}
+
+/// What a task does, in order.
+public indirect enum Step: Sendable, Equatable {
+    case cpu(CPUStep)
+    case io(IOStep)
+    case sleep(Distribution)
+    case `repeat`(count: Int, steps: [Step])
+}
+
+/// How CPU work interacts with the GIL.
+public enum CPUKind: String, Sendable, Equatable, Codable, CaseIterable {
+    /// Bytecode: notices a drop request at its next eval-breaker check (microseconds).
+    case python
+    /// One C call that holds the GIL to its end, e.g. `7777 ** 200000` (long_pow).
+    case cHoldsGIL = "c_holds_gil"
+    /// C code that releases the GIL while it works, e.g. hashlib on large buffers, zlib.
+    case cReleasesGIL = "c_releases_gil"
+}
+
+public struct CPUStep: Sendable, Equatable {
+    public var duration: Distribution
+    public var kind: CPUKind
+    public init(duration: Distribution, kind: CPUKind = .python) {
+        self.duration = duration
+        self.kind = kind
+    }
+}
+
+/// Whether an I/O call opens a new connection (urlopen) or reuses one (a session's pool).
+public enum ConnectionMode: String, Sendable, Equatable, Codable {
+    case new, reuse
+}
+
+/// A blocking (or awaited) call: Python-side CPU to make it, then waiting for the answer.
+public struct IOStep: Sendable, Equatable {
+    /// Wall time from the request leaving to the answer arriving (the server's latency).
+    public var latency: Distribution
+    /// Python-side CPU cost of making the call and reading the answer (holds the GIL).
+    public var cpu: Distribution
+    public var connection: ConnectionMode
+    public init(latency: Distribution, cpu: Distribution = .constant(Defaults.ioCPU), connection: ConnectionMode = .new) {
+        self.latency = latency
+        self.cpu = cpu
+        self.connection = connection
+    }
+}
+
+/// A strategy to run the scenario's tasks with, and its options.
+public struct Strategy: Sendable, Equatable {
+    public var kind: Kind
+    /// The name used in tables, file names and titles (e.g. "threads", "threads-nogil").
+    public var label: String
+    /// Overrides for this strategy alone; nil means the scenario's own.
+    public var machine: Machine?
+    public var python: PythonRuntime?
+    public var costs: Costs?
+
+    public enum Kind: Sendable, Equatable {
+        /// Every task one after another on the main thread.
+        case sync
+        /// A `threading.Thread` per task (`pool` nil), or a `ThreadPoolExecutor` of `pool` workers.
+        case threads(pool: Int?)
+        /// A `multiprocessing.Process` per task (`pool` nil) or a `Pool` of `pool` workers.
+        case processes(pool: Int?, startMethod: StartMethod)
+        /// `gevent.spawn` per task after `monkey.patch_all()`.
+        case gevent
+        /// `asyncio.gather` of one coroutine per task; CPU steps through `run_in_executor` or inline.
+        case asyncio(executorWorkers: Int?, cpuInExecutor: Bool)
+
+        /// The short name of the kind: sync, threads, processes, gevent, asyncio.
+        public var name: String {
+            switch self {
+            case .sync: return "sync"
+            case .threads: return "threads"
+            case .processes: return "processes"
+            case .gevent: return "gevent"
+            case .asyncio: return "asyncio"
+            }
+        }
+    }
+
+    public init(kind: Kind, label: String? = nil, machine: Machine? = nil, python: PythonRuntime? = nil, costs: Costs? = nil) {
+        self.kind = kind
+        self.label = label ?? kind.name
+        self.machine = machine
+        self.python = python
+        self.costs = costs
+    }
+}

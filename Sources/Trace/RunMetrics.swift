@@ -1,0 +1,63 @@
+import SimEngine
+
+/// The figures of one run of one strategy, predicted by the model (or measured, for the fields a real run has).
+public struct RunMetrics: Sendable, Codable, Equatable {
+    /// The strategy's label, e.g. "threads".
+    public var strategy: String
+    /// The strategy's kind: sync, threads, processes, gevent, asyncio.
+    public var kind: String
+    /// From the start of the run until the last foreground task finished (and the program could exit).
+    public var makespan: SimTime
+    /// Each foreground task's latency, from the start of the run to its finish, in task order.
+    public var taskLatencies: [SimTime]
+    /// Foreground operations (I/O round trips, or CPU steps where a task has no I/O) completed.
+    public var operations: Int
+    /// Busy time of each core (running any thread, including context switches).
+    public var coreBusy: [SimTime]
+    /// Time some thread held a GIL, summed over processes.
+    public var gilHeld: SimTime
+    /// Time threads spent waiting for a GIL, summed over threads.
+    public var gilWaited: SimTime
+    /// GIL hand-offs from one thread to another (switch_number in ceval_gil.c), summed over processes.
+    public var gilSwitches: Int
+    /// Drop requests set by waiters that timed out.
+    public var dropRequests: Int
+    /// Forced switches (a holder dropped on request and waited for another to take it).
+    public var forcedSwitches: Int
+    /// Context switches on the cores.
+    public var contextSwitches: Int
+    /// Events the simulator processed.
+    public var events: Int
+
+    public init(strategy: String, kind: String, makespan: SimTime = .zero, taskLatencies: [SimTime] = [], operations: Int = 0,
+                coreBusy: [SimTime] = [], gilHeld: SimTime = .zero, gilWaited: SimTime = .zero, gilSwitches: Int = 0,
+                dropRequests: Int = 0, forcedSwitches: Int = 0, contextSwitches: Int = 0, events: Int = 0) {
+        self.strategy = strategy
+        self.kind = kind
+        self.makespan = makespan
+        self.taskLatencies = taskLatencies
+        self.operations = operations
+        self.coreBusy = coreBusy
+        self.gilHeld = gilHeld
+        self.gilWaited = gilWaited
+        self.gilSwitches = gilSwitches
+        self.dropRequests = dropRequests
+        self.forcedSwitches = forcedSwitches
+        self.contextSwitches = contextSwitches
+        self.events = events
+    }
+
+    /// Operations per second of makespan.
+    public var throughput: Double { makespan.nanoseconds > 0 ? Double(operations) / makespan.seconds : 0 }
+
+    /// A latency percentile (nearest rank), p in 0...100.
+    public func latencyPercentile(_ p: Double) -> SimTime { Self.percentile(taskLatencies, p) }
+
+    /// Nearest-rank percentile of a list of times; zero for an empty list.
+    public static func percentile(_ values: [SimTime], _ p: Double) -> SimTime {
+        guard !values.isEmpty else { return .zero }
+        let sorted = values.sorted()
+        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank - 1, 0), sorted.count - 1)]
+    }
+}
