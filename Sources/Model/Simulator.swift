@@ -30,3 +30,20 @@ public struct SimulationError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
 }
+
+/// Runs the model.
+public enum Simulator {
+    /// Simulates `scenario` under one strategy. Deterministic: the same scenario, strategy and seed give
+    /// the same metrics and trace.
+    public static func run(_ scenario: Scenario, strategy: Strategy, options: SimulationOptions = SimulationOptions()) throws -> SimulationRun {
+        var simulation = Simulation(scenario: scenario, strategy: strategy, options: options)
+        try simulation.setUp()
+        try simulation.run()
+        return simulation.result()
+    }
+
+    /// Simulates every strategy of the scenario, in order.
+    public static func runAll(_ scenario: Scenario, options: SimulationOptions = SimulationOptions()) throws -> [SimulationRun] {
+        try scenario.strategies.map { try run(scenario, strategy: $0, options: options) }
+    }
+}

@@ -1,0 +1,166 @@
+import SimEngine
+import SimScenario
+
+/// What a CPU burst is, which decides what it needs from the GIL.
+enum BurstKind: UInt8, Sendable {
+    /// Bytecode: needs the GIL, notices a drop request within `checkLatency`.
+    case python
+    /// One C call holding the GIL to its end (long_pow): notices a drop request only when it returns.
+    case cHoldsGIL
+    /// C code between Py_BEGIN/END_ALLOW_THREADS: runs without the GIL.
+    case cReleasesGIL
+    /// A system call shorter than the wake-up latency: the thread stays on its core, GIL released.
+    case syscall
+    /// Thread or interpreter start-up before any Python runs.
+    case starting
+
+    var needsGIL: Bool { self == .python || self == .cHoldsGIL }
+}
+
+/// What a thread does when it next gets a core.
+enum ResumeAction: UInt8, Sendable {
+    /// Continue its program (a paused burst, the next action).
+    case proceed
+    /// It is inside take_gil and was woken (signal or timeout): check the GIL.
+    case gilCheck
+    /// It dropped the GIL with a drop request pending and waited for the switch; now it goes on with
+    /// the block or GIL-free burst it was about to start (or takes the GIL back).
+    case afterSwitch
+}
+
+/// Where an OS thread is.
+enum ThreadStatus: UInt8, Sendable {
+    case onCore, runnable, waking, waitingGIL, waitingSwitch, blocked, finished
+}
+
+/// What an OS thread's program is.
+enum Role: UInt8, Sendable {
+    /// `sync`: the main thread runs every foreground task in turn.
+    case sequential
+    /// Runs one task (threads strategy, or a child process's main thread), or pool tasks from the queue.
+    case taskRunner
+    /// The main thread of `threads`/`processes`: starts the workers, then joins them.
+    case spawner
+    /// gevent: the main thread, running the hub and every greenlet.
+    case hub
+    /// asyncio: the main thread, running the event loop and every coroutine.
+    case loop
+    /// A `ThreadPoolExecutor` worker of the asyncio loop.
+    case executorWorker
+}
+
+/// A kernel thread of some Python process.
+struct OSThread: Sendable {
+    var process: Int32
+    var lane: Int32
+    var role: Role
+    var status: ThreadStatus = .waking
+    var core: Int32 = -1
+    /// Bumped to invalidate this thread's pending events.
+    var epoch: UInt32 = 0
+    var resumeAction: ResumeAction = .proceed
+
+    // GIL
+    var holdsGIL = false
+    /// Must (re)take the GIL before its next action (after a release, or at thread start).
+    var needsGIL = true
+    var gilSavedSwitch = 0
+    var gilTimedOut = false
+    var gilWaitSince = SimTime.never
+    var waiterSlot: Int32 = -1
+
+    // The burst in progress (possibly paused by a preemption or a forced drop).
+    var inBurst = false
+    var segmentActive = false
+    var burstKind = BurstKind.python
+    var burstRemaining = SimTime.zero
+    var segmentStart = SimTime.zero
+
+    // A block it will start once the GIL switch it waits for has happened (-1: none; `.never`: wait).
+    var pendingBlock = SimTime(nanoseconds: -1)
+    var pendingBlockState: UInt8 = 0
+
+    // Scheduling
+    var vruntime = SimTime.zero
+    var vruntimeAtDispatch = SimTime.zero
+    var dispatchedAt = SimTime.zero
+
+    // Program state
+    /// The task it runs (index into `tasks`), -1 for none.
+    var task: Int32 = -1
+    /// The greenlet or coroutine it is running now (hub, loop), -1 for none.
+    var currentGreen: Int32 = -1
+    /// For the executor worker: the coroutine whose CPU step it runs, -1 for none.
+    var job: Int32 = -1
+    /// Program counter of roles with phases (spawner, loop start-up, child start and result).
+    var phase: Int32 = 0
+    /// The main thread of a child process (pays start-up and result pickling).
+    var isChildMain = false
+    /// Takes its tasks from `taskQueue` (a pool worker) rather than running one task.
+    var pooled = false
+    /// The spawner has paid the start cost of its next worker.
+    var startPaid = false
+    /// An executor worker listed in `idleWorkers`.
+    var listedIdle = false
+
+    init(process: Int32, lane: Int32, role: Role) {
+        self.process = process
+        self.lane = lane
+        self.role = role
+    }
+}
+
+/// One task instance's progress through its program.
+struct TaskRun: Sendable {
+    var cursor: TaskCursor
+    var instance: Int32
+    var background: Bool
+    var op: Operation? = nil
+    var part: UInt8 = 0
+    var ioDone = 0
+    var finished = false
+    /// asyncio's aiohttp session keeps connections alive: only the task's first request connects.
+    var reuseConnections = false
+    var connected = false
+    /// Whether the I/O call in progress opens a connection.
+    var connects = false
+}
+
+/// What the next piece of a task is, before a strategy maps it onto threads or green tasks.
+enum TaskStep: Sendable {
+    /// A CPU step of the task.
+    case cpu(SimTime, BurstKind)
+    /// The Python-side CPU of an I/O call (before or after the wait).
+    case ioCPU(SimTime)
+    /// Waiting for an I/O answer (blocked) or a sleep.
+    case wait(SimTime)
+    /// The task has finished.
+    case done
+}
+
+/// A greenlet or coroutine: a lane and a task, run by a host thread.
+struct GreenTask: Sendable {
+    var task: Int32
+    var lane: Int32
+    /// Waiting for its executor job's result to be handed back (costs the loop the hand-off).
+    var returningFromExecutor = false
+    var finished = false
+    /// The CPU step handed to the executor.
+    var jobDuration = SimTime.zero
+    var jobKind = BurstKind.python
+}
+
+/// A Python process: an interpreter with its own GIL.
+struct PyProcess: Sendable {
+    var gil = GILState()
+    var mainThread: Int32 = -1
+}
+
+/// A CPU core.
+struct Core: Sendable {
+    var thread: Int32 = -1
+    var lastThread: Int32 = -1
+    var busySince = SimTime.zero
+    var busy = SimTime.zero
+    var sliceToken: UInt32 = 0
+}

@@ -1,0 +1,28 @@
+import SimEngine
+
+/// What an event does when it fires. Dispatched by `switch` in `Simulation.handle(_:)`.
+enum EventKind: UInt8, Sendable {
+    /// A thread's context switch onto its core is done: it starts or continues its work.
+    case resume
+    /// A thread's CPU burst ends.
+    case burstEnd
+    /// A GIL holder running bytecode reaches an eval-breaker check while a drop request is pending.
+    case dropNoticed
+    /// A woken thread (futex signal, I/O completion, timer) becomes runnable.
+    case wake
+    /// A thread's timed wait in take_gil (one switch interval) expires.
+    case gilTimeout
+    /// A greenlet's or coroutine's awaited I/O or sleep completes.
+    case greenReady
+    /// A core's time slice ends: the OS may preempt its thread.
+    case sliceEnd
+}
+
+/// One pending event: 12 bytes, no references, so the queue never allocates per event once warm.
+struct Event: Sendable {
+    var kind: EventKind
+    /// The thread, green task or core the event is about.
+    var target: Int32
+    /// The target's epoch when the event was scheduled; a stale event (epoch moved on) is ignored.
+    var token: UInt32
+}

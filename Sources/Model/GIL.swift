@@ -1,0 +1,21 @@
+import SimEngine
+
+/// The state of one interpreter's GIL, as `struct _gil_runtime_state` in Include/internal/pycore_gil.h
+/// holds it (FORCE_SWITCHING is always defined).
+struct GILState: Sendable {
+    /// `locked`: someone holds it.
+    var locked = false
+    /// The thread holding it, -1 when free.
+    var holder: Int32 = -1
+    /// `last_holder`: the thread that held it last (set on take and on drop).
+    var lastHolder: Int32 = -1
+    /// `switch_number`: how many times it passed to a different thread.
+    var switchNumber = 0
+    /// The drop request (gil_drop_request up to 3.12, the holder's eval-breaker bit from 3.13).
+    var dropRequest = false
+    /// Threads asleep in `COND_TIMED_WAIT(cond)`, not yet signalled: `drop_gil` wakes one of them.
+    var sleepers: [Int32] = []
+    /// Threads that dropped on request and sleep in `COND_WAIT(switch_cond)` until another thread takes it.
+    var switchWaiters: [Int32] = []
+    var heldSince = SimTime.zero
+}

@@ -1,0 +1,29 @@
+import SimEngine
+
+/// The OS run queue: threads that are runnable but have no core.
+///
+/// Round robin (the seed article's model, SCHED_RR) is first in, first out. The Linux-like policy picks
+/// the thread with the least virtual runtime first (the fair-scheduling order of CFS and EEVDF,
+/// kernel/sched/fair.c), ties in arrival order.
+///
+/// - Complexity: O(1) push/pop for round robin, O(log n) for the fair policy.
+struct RunQueue: Sendable {
+    var fair = false
+    private var fifo = FIFO()
+    private var heap = EventQueue<Int32>()
+
+    var isEmpty: Bool { fair ? heap.isEmpty : fifo.isEmpty }
+    var count: Int { fair ? heap.count : fifo.count }
+
+    mutating func push(_ thread: Int32, vruntime: SimTime) {
+        if fair { heap.schedule(thread, at: vruntime) } else { fifo.push(thread) }
+    }
+
+    mutating func pop() -> Int32? {
+        if fair { return heap.popNext()?.payload }
+        return fifo.pop()
+    }
+
+    /// The least virtual runtime waiting (fair policy only).
+    var minVruntime: SimTime? { fair ? heap.nextTime : nil }
+}

@@ -1,0 +1,203 @@
+import SimEngine
+import SimScenario
+import SimTrace
+
+/// The GIL as Python/ceval_gil.c implements it (3.2+ "new GIL", FORCE_SWITCHING on).
+///
+/// - take_gil: free, take it. Otherwise sleep in a timed wait of one switch interval; on a timeout with
+///   the GIL still locked and switch_number unchanged, set the drop request; wait again.
+/// - The holder notices a request at its next eval-breaker check: within `checkLatency` in bytecode,
+///   only at the end of a C call that holds the GIL (long_pow).
+/// - drop_gil: unlock and COND_SIGNAL one sleeper (the OS picks which: here a seeded random choice).
+///   If a drop request is pending, the dropper then sleeps on switch_cond until another thread holds the
+///   GIL (FORCE_SWITCHING) - for a forced drop and for a voluntary release alike (the code does not tell
+///   them apart; only a thread's final release skips it).
+/// - A voluntary release (Py_BEGIN_ALLOW_THREADS around a blocking call) otherwise does not wait: if its
+///   call returns before the woken sleeper has run (the wake-up latency), the releaser takes it back.
+///
+/// This file touches only the GIL state of `processes`, the GIL fields of `threads`, and the GIL metrics;
+/// it asks the scheduler (`leaveCore`, `wakeAfterLatency`) to move threads.
+extension Simulation {
+    /// Thread `t` (on a core) wants the GIL. Returns true if it holds it now; otherwise it went to sleep
+    /// in take_gil and will continue when it gets it.
+    mutating func takeGIL(_ t: Int) -> Bool {
+        let p = Int(threads[t].process)
+        if !processes[p].gil.locked {
+            acquireGIL(t)
+            return true
+        }
+        if threads[t].gilWaitSince == .never { threads[t].gilWaitSince = now }
+        sleepInTakeGIL(t)
+        return false
+    }
+
+    /// The thread sleeps in COND_TIMED_WAIT for one switch interval, remembering switch_number.
+    mutating func sleepInTakeGIL(_ t: Int) {
+        let p = Int(threads[t].process)
+        threads[t].gilSavedSwitch = processes[p].gil.switchNumber
+        threads[t].gilTimedOut = false
+        threads[t].epoch &+= 1
+        leaveCore(t)
+        threads[t].status = .waitingGIL
+        threads[t].waiterSlot = Int32(processes[p].gil.sleepers.count)
+        processes[p].gil.sleepers.append(Int32(t))
+        show(t, .waitingGIL)
+        schedule(.gilTimeout, Int32(t), token: threads[t].epoch, after: python.switchInterval)
+    }
+
+    /// The timed wait expired: the thread wakes (after the wake-up latency) to check the GIL.
+    mutating func gilWaitTimedOut(_ t: Int) {
+        removeSleeper(t)
+        threads[t].gilTimedOut = true
+        wakeAfterLatency(t, then: .gilCheck)
+    }
+
+    /// Back on a core inside take_gil's loop: take the GIL if free; else, after a timeout in which no
+    /// switch happened, ask the holder to drop it; then wait another interval.
+    mutating func gilCheck(_ t: Int) {
+        let p = Int(threads[t].process)
+        if !processes[p].gil.locked {
+            acquireGIL(t)
+            continueThread(t)
+            return
+        }
+        if threads[t].gilTimedOut && processes[p].gil.switchNumber == threads[t].gilSavedSwitch {
+            setDropRequest(by: t)
+        }
+        sleepInTakeGIL(t)
+    }
+
+    /// take_gil's success path: lock, count a switch if the holder changed, signal switch_cond, clear
+    /// the drop request.
+    mutating func acquireGIL(_ t: Int) {
+        let p = Int(threads[t].process)
+        processes[p].gil.locked = true
+        processes[p].gil.holder = Int32(t)
+        processes[p].gil.heldSince = now
+        threads[t].holdsGIL = true
+        threads[t].needsGIL = false
+        if threads[t].gilWaitSince != .never {
+            gilWaited += now - threads[t].gilWaitSince
+            threads[t].gilWaitSince = .never
+        }
+        if processes[p].gil.lastHolder != Int32(t) {
+            processes[p].gil.lastHolder = Int32(t)
+            processes[p].gil.switchNumber += 1
+            gilSwitches += 1
+            recorder.mark(.gilHandoff, lane: Int(threads[t].lane), at: now)
+            // COND_SIGNAL(switch_cond): the forced dropper may go on.
+            if !processes[p].gil.switchWaiters.isEmpty {
+                let w = Int(processes[p].gil.switchWaiters.removeFirst())
+                wakeAfterLatency(w, then: .afterSwitch)
+            }
+        }
+        processes[p].gil.dropRequest = false
+    }
+
+    /// drop_gil. Returns true if the dropper must now wait on switch_cond (a drop request was pending);
+    /// the caller then parks it with `waitForSwitch`. `final` is a thread's last release (no wait).
+    mutating func dropGIL(_ t: Int, final: Bool = false) -> Bool {
+        let p = Int(threads[t].process)
+        processes[p].gil.locked = false
+        processes[p].gil.holder = -1
+        processes[p].gil.lastHolder = Int32(t)
+        gilHeld += now - processes[p].gil.heldSince
+        threads[t].holdsGIL = false
+        signalOneSleeper(process: p)
+        if !final && processes[p].gil.dropRequest && someoneElseWants(process: p, except: t) {
+            processes[p].gil.dropRequest = false
+            return true
+        }
+        return false
+    }
+
+    /// The dropper sleeps on switch_cond until another thread takes the GIL.
+    mutating func waitForSwitch(_ t: Int) {
+        let p = Int(threads[t].process)
+        threads[t].epoch &+= 1
+        leaveCore(t)
+        threads[t].status = .waitingSwitch
+        processes[p].gil.switchWaiters.append(Int32(t))
+        if threads[t].gilWaitSince == .never { threads[t].gilWaitSince = now }
+        show(t, .waitingGIL)
+    }
+
+    /// A waiter timed out with no switch in a whole interval: it sets the drop request. The holder, if it
+    /// is running bytecode, notices within `checkLatency`.
+    mutating func setDropRequest(by waiter: Int) {
+        let p = Int(threads[waiter].process)
+        guard !processes[p].gil.dropRequest else { return }
+        processes[p].gil.dropRequest = true
+        dropRequests += 1
+        recorder.mark(.dropRequest, lane: Int(threads[waiter].lane), at: now)
+        let h = Int(processes[p].gil.holder)
+        if h >= 0 { scheduleDropCheck(h) }
+    }
+
+    /// If holder `h` runs bytecode right now, schedule the eval-breaker check that will notice the request
+    /// (unless its burst ends first: the end of a burst checks too).
+    mutating func scheduleDropCheck(_ h: Int) {
+        let th = threads[h]
+        guard th.segmentActive, th.burstKind == .python else { return }
+        let elapsed = now - th.segmentStart
+        let left = th.burstRemaining - elapsed
+        if python.checkLatency < left {
+            schedule(.dropNoticed, Int32(h), token: th.epoch, after: python.checkLatency)
+        }
+    }
+
+    /// The holder reached an eval-breaker check with the request set: forced switch.
+    mutating func dropNoticed(_ h: Int) {
+        let p = Int(threads[h].process)
+        guard threads[h].holdsGIL, processes[p].gil.dropRequest else { return }
+        pauseBurst(h)
+        forcedDrop(h)
+    }
+
+    /// Drop on request and wait until another thread holds the GIL; then take it back (and sleep in
+    /// take_gil, since the other thread has it).
+    mutating func forcedDrop(_ h: Int) {
+        forcedSwitches += 1
+        recorder.mark(.forcedSwitch, lane: Int(threads[h].lane), at: now)
+        threads[h].needsGIL = true
+        if dropGIL(h) {
+            threads[h].pendingBlock = SimTime(nanoseconds: -1)
+            waitForSwitch(h)
+        } else {
+            continueThread(h)
+        }
+    }
+
+    /// COND_SIGNAL(cond): one sleeper in take_gil wakes; which one is up to the OS.
+    mutating func signalOneSleeper(process p: Int) {
+        let n = processes[p].gil.sleepers.count
+        guard n > 0 else { return }
+        let pick = n == 1 ? 0 : rng.nextIndex(below: n)
+        let w = Int(processes[p].gil.sleepers[pick])
+        removeSleeper(w)
+        threads[w].gilTimedOut = false
+        wakeAfterLatency(w, then: .gilCheck)
+    }
+
+    /// Whether any other thread of the process is in take_gil (asleep, waking or runnable to check).
+    func someoneElseWants(process p: Int, except t: Int) -> Bool {
+        if !processes[p].gil.sleepers.isEmpty { return true }
+        for (i, th) in threads.enumerated() where i != t && Int(th.process) == p {
+            if th.resumeAction == .gilCheck && (th.status == .waking || th.status == .runnable) { return true }
+        }
+        return false
+    }
+
+    /// Removes a thread from the sleepers in O(1) (swap with the last).
+    mutating func removeSleeper(_ t: Int) {
+        let p = Int(threads[t].process)
+        let slot = Int(threads[t].waiterSlot)
+        guard slot >= 0 else { return }
+        let last = processes[p].gil.sleepers.removeLast()
+        if slot < processes[p].gil.sleepers.count {
+            processes[p].gil.sleepers[slot] = last
+            threads[Int(last)].waiterSlot = Int32(slot)
+        }
+        threads[t].waiterSlot = -1
+    }
+}

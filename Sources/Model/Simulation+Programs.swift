@@ -1,0 +1,309 @@
+import SimEngine
+import SimScenario
+import SimTrace
+
+/// What each strategy's threads do: the article's programs, as state machines over `TaskStep`s.
+extension Simulation {
+    /// The next action of thread `t`'s program.
+    mutating func nextAction(_ t: Int) -> Action {
+        switch threads[t].role {
+        case .sequential: return sequentialAction(t)
+        case .taskRunner: return runnerAction(t)
+        case .spawner: return spawnerAction(t)
+        case .hub: return hubAction(t)
+        case .loop: return loopAction(t)
+        case .executorWorker: return executorWorkerAction(t)
+        }
+    }
+
+    // MARK: Tasks
+
+    /// Advances task `k` to its next step. I/O is split into the Python-side CPU before the wait
+    /// (building and sending the request, and connecting if the call opens a connection), the wait with
+    /// the GIL released, and the CPU after it (reading and parsing the answer).
+    mutating func taskStep(_ k: Int) -> TaskStep {
+        while true {
+            if tasks[k].op == nil {
+                guard let op = tasks[k].cursor.next() else { return .done }
+                tasks[k].op = op
+                tasks[k].part = 0
+            }
+            let part = tasks[k].part
+            tasks[k].part += 1
+            switch tasks[k].op! {
+            case .cpu(let d, let kind):
+                if part == 0 { return .cpu(d, Self.burstKind(kind)) }
+                if !tasks[k].background && !countsIO { operations += 1 }
+            case .io(let cpu, let latency, let newConnection):
+                switch part {
+                case 0:
+                    tasks[k].connects = newConnection && !(tasks[k].reuseConnections && tasks[k].connected)
+                    tasks[k].connected = true
+                    return .ioCPU(cpu / 2 + (tasks[k].connects ? costs.connectionCPU : .zero))
+                case 1:
+                    return .wait(latency + (tasks[k].connects ? costs.connectionSetup : .zero))
+                case 2:
+                    return .ioCPU(cpu - cpu / 2)
+                default:
+                    if !tasks[k].background && countsIO { operations += 1 }
+                }
+            case .sleep(let d):
+                if part == 0 { return .wait(d) }
+            }
+            tasks[k].op = nil
+        }
+    }
+
+    static func burstKind(_ kind: CPUKind) -> BurstKind {
+        switch kind {
+        case .python: return .python
+        case .cHoldsGIL: return .cHoldsGIL
+        case .cReleasesGIL: return .cReleasesGIL
+        }
+    }
+
+    /// A task finished: its latency is now; when the last foreground task is done, the joiner wakes.
+    mutating func taskDone(_ k: Int) {
+        tasks[k].finished = true
+        taskFinish[Int(tasks[k].instance)] = now
+        guard !tasks[k].background else { return }
+        foregroundRemaining -= 1
+        if foregroundRemaining == 0 { wakeThread(Int(mainThread)) }
+    }
+
+    /// A thread's program ended.
+    mutating func threadFinished(_ t: Int) {
+        if t == Int(mainThread) { finished = true }
+    }
+
+    /// Maps a task step onto a blocking OS thread.
+    func threadAction(_ step: TaskStep) -> Action? {
+        switch step {
+        case .cpu(let d, let kind): return .burst(d, kind)
+        case .ioCPU(let d): return .burst(d, .python)
+        case .wait(let d): return .block(d, .blocked)
+        case .done: return nil
+        }
+    }
+
+    // MARK: sync
+
+    /// `sync`: the main thread runs each foreground task to its end, one after another.
+    mutating func sequentialAction(_ t: Int) -> Action {
+        while Int(threads[t].phase) < startOrder.count {
+            let k = Int(startOrder[Int(threads[t].phase)])
+            if let a = threadAction(taskStep(k)) { return a }
+            taskDone(k)
+            threads[t].phase += 1
+        }
+        return .finish
+    }
+
+    // MARK: threads and processes
+
+    /// The main thread of `threads` and `processes`: start every worker (paying `Thread.start()` or
+    /// `Process.start()`), then join the foreground ones.
+    mutating func spawnerAction(_ t: Int) -> Action {
+        while Int(threads[t].phase) < startOrder.count {
+            if !threads[t].startPaid {
+                threads[t].startPaid = true
+                return .burst(isProcesses ? costs.pickle : costs.threadStart, .python)
+            }
+            threads[t].startPaid = false
+            let entry = startOrder[Int(threads[t].phase)]
+            threads[t].phase += 1
+            startWorker(task: entry)
+        }
+        return foregroundRemaining > 0 ? .wait(.awaiting) : .finish
+    }
+
+    /// A worker thread, or a child process's main thread: runs its task (or pool tasks).
+    mutating func runnerAction(_ t: Int) -> Action {
+        if threads[t].isChildMain && threads[t].phase == 0 {
+            threads[t].phase = 1
+            return .burst(processStartCost, .starting)
+        }
+        while true {
+            var k = Int(threads[t].task)
+            if k < 0 {
+                guard threads[t].pooled, let next = taskQueue.pop() else { break }
+                threads[t].task = next
+                k = Int(next)
+                // A process pool unpickles each task's arguments (and pickles its result, below).
+                if threads[t].isChildMain { return .burst(costs.pickle, .python) }
+            }
+            if let a = threadAction(taskStep(k)) { return a }
+            taskDone(k)
+            threads[t].task = -1
+            if threads[t].isChildMain && threads[t].pooled { return .burst(costs.pickle, .python) }
+            if !threads[t].pooled { break }
+        }
+        if threads[t].isChildMain && threads[t].phase == 1 && !threads[t].pooled {
+            threads[t].phase = 2
+            return .burst(costs.pickle, .python)
+        }
+        return .finish
+    }
+
+    var isProcesses: Bool {
+        if case .processes = strategy.kind { return true } else { return false }
+    }
+
+    var processStartCost: SimTime {
+        if case .processes(_, let method) = strategy.kind { return costs.processStart[method] ?? .zero }
+        return .zero
+    }
+
+    // MARK: gevent
+
+    /// gevent: the main thread spawns a greenlet per task, then runs the hub. A greenlet runs until it
+    /// waits on the hub (I/O, sleep); CPU steps never yield.
+    mutating func hubAction(_ t: Int) -> Action {
+        if Int(threads[t].phase) < startOrder.count {
+            let k = startOrder[Int(threads[t].phase)]
+            threads[t].phase += 1
+            addGreen(task: k, kind: .greenlet)
+            return .burst(costs.greenletSpawn, .python)
+        }
+        while true {
+            let g = Int(threads[t].currentGreen)
+            if g >= 0 {
+                let k = Int(greens[g].task)
+                switch taskStep(k) {
+                case .cpu(let d, let kind): return .burst(d, kind)
+                case .ioCPU(let d): return .burst(d, .python)
+                case .wait(let d):
+                    suspendGreen(g, host: t, state: .blocked)
+                    schedule(.greenReady, Int32(g), token: 0, after: d)
+                    return .burst(costs.greenletSwitch, .python)
+                case .done:
+                    finishGreen(g, host: t)
+                    return .burst(costs.greenletSwitch, .python)
+                }
+            }
+            if foregroundRemaining == 0 { return .finish }
+            guard let next = readyGreens.pop() else { return .wait(.idle) }
+            threads[t].currentGreen = next
+            return .burst(costs.greenletSwitch, .python)
+        }
+    }
+
+    // MARK: asyncio
+
+    /// asyncio: the main thread creates a task per coroutine (`gather`), then runs `_run_once`: poll,
+    /// then run exactly the callbacks ready at that moment. Awaited I/O parks the coroutine; CPU steps go
+    /// to the default executor (or run inline, blocking the loop).
+    mutating func loopAction(_ t: Int) -> Action {
+        if Int(threads[t].phase) < startOrder.count {
+            let k = startOrder[Int(threads[t].phase)]
+            threads[t].phase += 1
+            addGreen(task: k, kind: .coroutine)
+            return .burst(costs.taskCreate, .python)
+        }
+        while true {
+            let g = Int(threads[t].currentGreen)
+            if g >= 0 {
+                if greens[g].returningFromExecutor {
+                    // The future's result, set through call_soon_threadsafe, wakes the task.
+                    greens[g].returningFromExecutor = false
+                    return .burst(costs.executorHandoff / 2, .python)
+                }
+                let k = Int(greens[g].task)
+                switch taskStep(k) {
+                case .cpu(let d, let kind):
+                    guard cpuInExecutor else { return .burst(d, kind) }
+                    let startsWorker = submitToExecutor(g, d, kind)
+                    suspendGreen(g, host: t, state: .awaiting)
+                    return .burst(costs.executorHandoff / 2 + (startsWorker ? costs.threadStart : .zero), .python)
+                case .ioCPU(let d):
+                    return .burst(d, .python)
+                case .wait(let d):
+                    suspendGreen(g, host: t, state: .blocked)
+                    schedule(.greenReady, Int32(g), token: 0, after: d)
+                case .done:
+                    finishGreen(g, host: t)
+                }
+                continue
+            }
+            if loopBatchRemaining > 0, let next = readyGreens.pop() {
+                loopBatchRemaining -= 1
+                threads[t].currentGreen = next
+                continue
+            }
+            if foregroundRemaining == 0 { return .finish }
+            if readyGreens.isEmpty { return .wait(.idle) }
+            loopBatchRemaining = readyGreens.count
+            return .burst(costs.loopIteration, .python)
+        }
+    }
+
+    var cpuInExecutor: Bool {
+        if case .asyncio(_, let inExecutor) = strategy.kind { return inExecutor }
+        return false
+    }
+
+    /// `run_in_executor`: queue the job; wake an idle worker, or start a new one while fewer than
+    /// max_workers exist (ThreadPoolExecutor._adjust_thread_count). Returns whether a thread was started.
+    mutating func submitToExecutor(_ g: Int, _ d: SimTime, _ kind: BurstKind) -> Bool {
+        greens[g].jobDuration = d
+        greens[g].jobKind = kind
+        executorJobs.push(Int32(g))
+        if let w = idleWorkers.popLast() {
+            threads[Int(w)].listedIdle = false
+            wakeThread(Int(w))
+            return false
+        }
+        guard executorWorkerCount < executorMaxWorkers else { return false }
+        let name = "executor-\(executorWorkerCount)"
+        executorWorkerCount += 1
+        _ = addThread(process: 0, role: .executorWorker, name: name)
+        return true
+    }
+
+    /// An executor worker: run queued CPU steps; hand each result back with call_soon_threadsafe (which
+    /// needs the GIL, and wakes the loop through its self-pipe); sleep on the queue when it is empty.
+    mutating func executorWorkerAction(_ t: Int) -> Action {
+        let done = Int(threads[t].job)
+        if done >= 0 {
+            threads[t].job = -1
+            greens[done].returningFromExecutor = true
+            greenBecameReady(done)
+        }
+        if let g = executorJobs.pop() {
+            threads[t].job = g
+            return .burst(greens[Int(g)].jobDuration, greens[Int(g)].jobKind)
+        }
+        if !threads[t].listedIdle {
+            threads[t].listedIdle = true
+            idleWorkers.append(Int32(t))
+        }
+        return .wait(.idle)
+    }
+
+    // MARK: Greenlets and coroutines
+
+    /// Parks the running greenlet or coroutine: its lane shows `state`, the host thread goes on alone.
+    mutating func suspendGreen(_ g: Int, host t: Int, state: LaneState) {
+        recorder.set(Int(greens[g].lane), state, at: now)
+        threads[t].currentGreen = -1
+    }
+
+    mutating func finishGreen(_ g: Int, host t: Int) {
+        greens[g].finished = true
+        recorder.set(Int(greens[g].lane), nil, at: now)
+        threads[t].currentGreen = -1
+        taskDone(Int(greens[g].task))
+    }
+
+    /// A greenlet's or coroutine's wait is over (or its executor job is done): it is ready, and the hub or
+    /// loop thread wakes if it sleeps in the selector.
+    mutating func greenBecameReady(_ g: Int) {
+        readyGreens.push(Int32(g))
+        recorder.set(Int(greens[g].lane), .runnable, at: now)
+        let host = Int(mainThread)
+        if threads[host].status == .blocked {
+            recorder.mark(.loopWakeup, lane: Int(threads[host].lane), at: now)
+            wakeThread(host)
+        }
+    }
+}

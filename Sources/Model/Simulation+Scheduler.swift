@@ -1,0 +1,120 @@
+import SimEngine
+import SimScenario
+import SimTrace
+
+/// The OS: cores, the run queue, time slices, preemption.
+///
+/// A thread needs a core to do anything, including checking the GIL after a wake-up. Threads asleep in
+/// take_gil, in a system call or on a condition are not runnable and use no core. When runnable threads
+/// outnumber cores, the policy decides: round robin (a thread keeps its core until it blocks or its
+/// slice ends while others wait) or Linux-like (least virtual runtime first, slice scaled by
+/// 1 + log2(min(cores, 8)), a woken thread preempts one that has run a slice more than it).
+extension Simulation {
+    /// Puts a thread on a free core, or in the run queue (maybe preempting, under the fair policy).
+    mutating func becomeRunnable(_ t: Int) {
+        if let c = cores.firstIndex(where: { $0.thread < 0 }) {
+            dispatch(t, onto: c)
+            return
+        }
+        threads[t].status = .runnable
+        showWaitingForCore(t)
+        if runQueue.fair {
+            // Place a woken thread near the others' virtual time, as place_entity() does, so that a
+            // long sleeper neither starves the others nor is starved.
+            var floor = SimTime.never
+            for c in cores where c.thread >= 0 { floor = min(floor, threads[Int(c.thread)].vruntime) }
+            if floor != .never, threads[t].vruntime < floor - slice { threads[t].vruntime = floor - slice }
+            runQueue.push(Int32(t), vruntime: threads[t].vruntime)
+            preemptForWakeup(t)
+        } else {
+            runQueue.push(Int32(t), vruntime: .zero)
+        }
+    }
+
+    /// Wake-up preemption (fair policy): the woken thread takes the core of the running thread with the
+    /// most virtual runtime if it is behind that thread by more than the base slice.
+    mutating func preemptForWakeup(_ t: Int) {
+        var victim = -1
+        var most = SimTime.zero
+        for c in cores.indices {
+            let r = Int(cores[c].thread)
+            let v = threads[r].vruntime + (now - threads[r].dispatchedAt)
+            if v > most || victim < 0 { most = v; victim = c }
+        }
+        guard victim >= 0 else { return }
+        let granularity: SimTime
+        if case .linux(let base) = machine.scheduler { granularity = base } else { granularity = slice }
+        if threads[t].vruntime + granularity < most {
+            preempt(core: victim)
+        }
+    }
+
+    /// Gives core `c` to thread `t`; the context switch costs `machine.contextSwitch` before it runs.
+    mutating func dispatch(_ t: Int, onto c: Int) {
+        cores[c].busySince = now
+        cores[c].thread = Int32(t)
+        if cores[c].lastThread != Int32(t) { contextSwitches += 1 }
+        cores[c].lastThread = Int32(t)
+        cores[c].sliceToken &+= 1
+        threads[t].core = Int32(c)
+        threads[t].status = .onCore
+        threads[t].dispatchedAt = now
+        threads[t].vruntimeAtDispatch = threads[t].vruntime
+        threads[t].epoch &+= 1
+        showOnCore(t)
+        schedule(.resume, Int32(t), token: threads[t].epoch, after: machine.contextSwitch)
+        schedule(.sliceEnd, Int32(c), token: cores[c].sliceToken, after: machine.contextSwitch + slice)
+    }
+
+    /// Takes thread `t` off its core (it blocked, waits, finished or was preempted) and gives the core to
+    /// the next runnable thread.
+    mutating func leaveCore(_ t: Int) {
+        let c = Int(threads[t].core)
+        guard c >= 0 else { return }
+        threads[t].vruntime += now - threads[t].dispatchedAt
+        threads[t].core = -1
+        threads[t].segmentActive = false
+        cores[c].busy += now - cores[c].busySince
+        cores[c].thread = -1
+        cores[c].sliceToken &+= 1
+        if let next = runQueue.pop() { dispatch(Int(next), onto: c) }
+    }
+
+    /// A slice ended: preempt the thread if another waits for a core, else give it a new slice.
+    mutating func sliceEnded(core c: Int) {
+        if runQueue.isEmpty {
+            cores[c].sliceToken &+= 1
+            schedule(.sliceEnd, Int32(c), token: cores[c].sliceToken, after: slice)
+            return
+        }
+        preempt(core: c)
+    }
+
+    /// The OS takes the core from its thread, which goes back to the run queue with its burst paused
+    /// (and, if it held the GIL, still holding it: every other thread of its process then waits).
+    mutating func preempt(core c: Int) {
+        let t = Int(cores[c].thread)
+        guard t >= 0 else { return }
+        pauseBurst(t)
+        recorder.mark(.preempted, lane: Int(threads[t].lane), at: now)
+        threads[t].epoch &+= 1
+        leaveCore(t)
+        threads[t].status = .runnable
+        showWaitingForCore(t)
+        runQueue.push(Int32(t), vruntime: threads[t].vruntime)
+    }
+
+    /// The context switch is done: the thread starts or continues its work.
+    mutating func resume(_ t: Int) {
+        switch threads[t].resumeAction {
+        case .gilCheck:
+            threads[t].resumeAction = .proceed
+            gilCheck(t)
+        case .afterSwitch:
+            threads[t].resumeAction = .proceed
+            continueAfterSwitch(t)
+        case .proceed:
+            continueThread(t)
+        }
+    }
+}

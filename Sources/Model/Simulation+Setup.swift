@@ -1,0 +1,118 @@
+import SimEngine
+import SimScenario
+import SimTrace
+
+/// Building the threads, processes and tasks of a strategy.
+extension Simulation {
+    /// Prepares the run: the main process and thread, the task instances and what the main thread starts.
+    mutating func setUp() throws {
+        let fg = workload.instances.filter { !$0.background }.map { Int32($0.index) }
+        let bg = workload.instances.filter { $0.background }.map { Int32($0.index) }
+        foregroundRemaining = fg.count
+        var reuse = false
+        if case .asyncio = strategy.kind { reuse = true }
+        tasks = workload.instances.map {
+            TaskRun(cursor: workload.cursor(for: $0.index), instance: Int32($0.index), background: $0.background, reuseConnections: reuse)
+        }
+        processes = [PyProcess()]
+        let role: Role
+        let mainName: String
+        switch strategy.kind {
+        case .sync:
+            role = .sequential
+            mainName = "MainThread"
+            startOrder = fg  // background groups need concurrency: sync does not run them
+        case .threads(let pool), .processes(let pool, _):
+            role = .spawner
+            mainName = "MainThread"
+            if let pool {
+                startOrder = bg + Array(repeating: -1, count: min(pool, fg.count))
+                for k in fg { taskQueue.push(k) }
+            } else {
+                startOrder = workload.instances.map { Int32($0.index) }
+            }
+        case .gevent:
+            role = .hub
+            mainName = "MainThread (hub)"
+            startOrder = workload.instances.map { Int32($0.index) }
+            try refuseNeverYielding(bg, "gevent switches greenlets only when one waits on the hub (I/O, sleep)")
+        case .asyncio(let workers, let inExecutor):
+            role = .loop
+            mainName = "MainThread (event loop)"
+            startOrder = workload.instances.map { Int32($0.index) }
+            executorMaxWorkers = workers ?? Defaults.executorWorkers(cores: machine.cores)
+            if !inExecutor {
+                try refuseNeverYielding(bg, "with CPU steps inline, a coroutine gives the loop back only when it awaits I/O or a sleep")
+            }
+        }
+        mainThread = Int32(addThread(process: 0, role: role, name: mainName, state: nil, wakeAt: .zero))
+        processes[0].mainThread = mainThread
+    }
+
+    /// A background task with no I/O or sleep would hold a cooperative scheduler forever.
+    func refuseNeverYielding(_ background: [Int32], _ why: String) throws {
+        for k in background {
+            let inst = workload.instances[Int(k)]
+            let yields = workload.programs[inst.group].instructions.contains {
+                switch $0 {
+                case .leaf(.io), .leaf(.sleep): return true
+                default: return false
+                }
+            }
+            if !yields {
+                throw SimulationError(message: "strategy \(strategy.label): background task '\(inst.name)' has no I/O or sleep step, so it never yields and the other tasks would never run (\(why)). Give it an io or sleep step, or leave \(strategy.kind.name) out of this scenario's strategies.")
+            }
+        }
+    }
+
+    /// Adds an OS thread with its lane; it becomes runnable after `wakeAt` (default: the wake-up latency,
+    /// as for a thread just created by clone()).
+    @discardableResult
+    mutating func addThread(process p: Int, role: Role, name: String, state: LaneState? = .starting, wakeAt: SimTime? = nil) -> Int {
+        let t = threads.count
+        let lane = recorder.addLane(name: name, kind: .thread, process: p, state: state, at: now)
+        var th = OSThread(process: Int32(p), lane: Int32(lane), role: role)
+        th.needsGIL = gilEnabled
+        threads.append(th)
+        threads[t].status = .waking
+        schedule(.wake, Int32(t), token: threads[t].epoch, after: wakeAt ?? machine.wakeLatency)
+        return t
+    }
+
+    /// Starts the worker for a `startOrder` entry: a thread or a process for task `entry`, or a pool
+    /// worker when `entry` is -1.
+    mutating func startWorker(task entry: Int32) {
+        let pooled = entry < 0
+        let name: String
+        if pooled {
+            workerCount += 1
+            name = isProcesses ? "ForkPoolWorker-\(workerCount)" : "ThreadPoolExecutor-0_\(workerCount - 1)"
+        } else {
+            name = workload.instances[Int(entry)].name
+        }
+        if isProcesses {
+            let p = processes.count
+            processes.append(PyProcess())
+            recorder.nameProcess(p, pooled ? name : "Process-\(p)")
+            let t = addThread(process: p, role: .taskRunner, name: name)
+            processes[p].mainThread = Int32(t)
+            threads[t].isChildMain = true
+            threads[t].task = entry
+            threads[t].pooled = pooled
+        } else {
+            let t = addThread(process: 0, role: .taskRunner, name: name)
+            threads[t].task = entry
+            threads[t].pooled = pooled
+        }
+    }
+
+    /// Adds a greenlet or coroutine for task `k`, ready to run.
+    mutating func addGreen(task k: Int32, kind: LaneKind) {
+        let g = greens.count
+        let host = threads[Int(mainThread)].lane
+        let name = workload.instances[Int(k)].name
+        let lane = recorder.addLane(name: name, kind: kind, process: 0, hostThread: Int(host), state: .runnable, at: now)
+        greens.append(GreenTask(task: k, lane: Int32(lane)))
+        readyGreens.push(Int32(g))
+    }
+}

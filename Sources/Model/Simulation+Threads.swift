@@ -1,0 +1,198 @@
+import SimEngine
+import SimScenario
+import SimTrace
+
+/// What a thread's program asks for next.
+enum Action: Sendable {
+    /// CPU work of a kind.
+    case burst(SimTime, BurstKind)
+    /// A blocking call or sleep of known length (the GIL is released around it); the lane shows `state`.
+    case block(SimTime, LaneState)
+    /// Sleep until another part of the program wakes it (join, an idle loop or pool worker).
+    case wait(LaneState)
+    /// The thread ends.
+    case finish
+}
+
+/// Threads: running bursts on cores, blocking, waking, and what their lanes show.
+extension Simulation {
+    /// Continues thread `t` on its core: take the GIL back if it must, resume a paused burst, or ask the
+    /// program for its next action.
+    mutating func continueThread(_ t: Int) {
+        if threads[t].inBurst {
+            if gilEnabled && threads[t].burstKind.needsGIL && !threads[t].holdsGIL {
+                guard takeGIL(t) else { return }
+            }
+            startSegment(t)
+            return
+        }
+        if gilEnabled && threads[t].needsGIL && !threads[t].holdsGIL {
+            guard takeGIL(t) else { return }
+        }
+        threads[t].needsGIL = false
+        while true {
+            switch nextAction(t) {
+            case .burst(let d, let kind):
+                if d.nanoseconds <= 0 { continue }
+                beginBurst(t, d, kind)
+            case .block(let d, let state):
+                if d.nanoseconds <= 0 { continue }
+                beginBlock(t, d, state)
+            case .wait(let state):
+                beginBlock(t, .never, state)
+            case .finish:
+                finishThread(t)
+            }
+            return
+        }
+    }
+
+    /// Starts a burst: with the GIL for Python and GIL-holding C; releasing it first for GIL-free C.
+    mutating func beginBurst(_ t: Int, _ d: SimTime, _ kind: BurstKind) {
+        threads[t].inBurst = true
+        threads[t].burstKind = kind
+        threads[t].burstRemaining = (kind == .python && !gilEnabled) ? d.scaled(by: 1 + python.freeThreadingOverhead) : d
+        if kind.needsGIL {
+            if gilEnabled && !threads[t].holdsGIL { guard takeGIL(t) else { return } }
+        } else if threads[t].holdsGIL {
+            // Py_BEGIN_ALLOW_THREADS: a voluntary release; with a drop request pending it waits for the switch.
+            threads[t].needsGIL = true
+            if dropGIL(t) {
+                threads[t].pendingBlock = SimTime(nanoseconds: -1)
+                waitForSwitch(t)
+                return
+            }
+        }
+        startSegment(t)
+    }
+
+    /// Runs the (rest of the) burst on the core now.
+    mutating func startSegment(_ t: Int) {
+        threads[t].segmentActive = true
+        threads[t].segmentStart = now
+        show(t, burstState(threads[t].burstKind))
+        schedule(.burstEnd, Int32(t), token: threads[t].epoch, after: threads[t].burstRemaining)
+        if threads[t].holdsGIL && processes[Int(threads[t].process)].gil.dropRequest {
+            scheduleDropCheck(t)
+        }
+    }
+
+    /// Stops the running segment (preemption, forced drop), keeping what is left of the burst.
+    mutating func pauseBurst(_ t: Int) {
+        guard threads[t].segmentActive else { return }
+        threads[t].burstRemaining -= now - threads[t].segmentStart
+        threads[t].segmentActive = false
+    }
+
+    /// A burst is done. After C code that released the GIL the thread takes it back; at the eval-breaker
+    /// check that follows a call, a pending drop request makes the holder drop.
+    mutating func burstEnded(_ t: Int) {
+        threads[t].segmentActive = false
+        threads[t].inBurst = false
+        threads[t].burstRemaining = .zero
+        if !threads[t].burstKind.needsGIL { threads[t].needsGIL = true }
+        if threads[t].holdsGIL && processes[Int(threads[t].process)].gil.dropRequest {
+            forcedDrop(t)
+            return
+        }
+        continueThread(t)
+    }
+
+    /// Blocks in a system call for `d` (`.never`: until woken), releasing the GIL around it. A call shorter
+    /// than the wake-up latency keeps its core (the kernel returns before it would reschedule).
+    mutating func beginBlock(_ t: Int, _ d: SimTime, _ state: LaneState) {
+        if threads[t].holdsGIL {
+            threads[t].needsGIL = true
+            if dropGIL(t) {
+                // A wait (d == .never) asks the program again after the switch: what it waited for may
+                // have happened meanwhile.
+                threads[t].pendingBlock = d == .never ? SimTime(nanoseconds: -1) : d
+                threads[t].pendingBlockState = state.rawValue
+                waitForSwitch(t)
+                return
+            }
+        }
+        if gilEnabled { threads[t].needsGIL = true }
+        if d != .never && d <= machine.wakeLatency {
+            threads[t].inBurst = true
+            threads[t].burstKind = .syscall
+            threads[t].burstRemaining = d
+            startSegment(t)
+            return
+        }
+        threads[t].epoch &+= 1
+        leaveCore(t)
+        threads[t].status = .blocked
+        show(t, state)
+        if d != .never {
+            schedule(.wake, Int32(t), token: threads[t].epoch, after: d + machine.wakeLatency)
+            threads[t].status = .waking
+        }
+    }
+
+    /// After waiting on switch_cond: start the block it was about to start, or go on (taking the GIL back).
+    mutating func continueAfterSwitch(_ t: Int) {
+        let d = threads[t].pendingBlock
+        if d.nanoseconds >= 0 {
+            threads[t].pendingBlock = SimTime(nanoseconds: -1)
+            beginBlock(t, d, LaneState(rawValue: threads[t].pendingBlockState) ?? .blocked)
+        } else {
+            continueThread(t)
+        }
+    }
+
+    /// Wakes a thread sleeping in `.wait` (a join, an idle loop or worker). Does nothing if it is not asleep.
+    mutating func wakeThread(_ t: Int) {
+        guard threads[t].status == .blocked else { return }
+        wakeAfterLatency(t, then: .proceed)
+    }
+
+    /// The thread becomes runnable after the wake-up latency, then does `action` on a core.
+    mutating func wakeAfterLatency(_ t: Int, then action: ResumeAction) {
+        threads[t].epoch &+= 1
+        threads[t].status = .waking
+        threads[t].resumeAction = action
+        schedule(.wake, Int32(t), token: threads[t].epoch, after: machine.wakeLatency)
+    }
+
+    /// The thread ends: its final release of the GIL does not wait for a switch.
+    mutating func finishThread(_ t: Int) {
+        if threads[t].holdsGIL { _ = dropGIL(t, final: true) }
+        threads[t].epoch &+= 1
+        leaveCore(t)
+        threads[t].status = .finished
+        show(t, nil)
+        threadFinished(t)
+    }
+
+    // MARK: What lanes show
+
+    func burstState(_ kind: BurstKind) -> LaneState {
+        switch kind {
+        case .python, .cHoldsGIL: return .running
+        case .cReleasesGIL, .syscall: return .runningNoGIL
+        case .starting: return .starting
+        }
+    }
+
+    /// Sets a thread's lane (and that of the greenlet or coroutine it is running) to `state`.
+    mutating func show(_ t: Int, _ state: LaneState?) {
+        recorder.set(Int(threads[t].lane), state, at: now)
+        let g = Int(threads[t].currentGreen)
+        if g >= 0 { recorder.set(Int(greens[g].lane), state, at: now) }
+    }
+
+    /// A thread got a core: it shows what it is about to do.
+    mutating func showOnCore(_ t: Int) {
+        let th = threads[t]
+        if th.resumeAction == .gilCheck { show(t, .waitingGIL); return }
+        if th.inBurst { show(t, burstState(th.burstKind)); return }
+        if recorder.state(of: Int(th.lane)) == .starting { return }
+        show(t, .running)
+    }
+
+    /// A runnable thread without a core.
+    mutating func showWaitingForCore(_ t: Int) {
+        show(t, threads[t].resumeAction == .gilCheck ? .waitingGIL : .runnable)
+    }
+}

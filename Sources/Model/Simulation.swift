@@ -1,0 +1,184 @@
+import SimEngine
+import SimScenario
+import SimTrace
+
+/// One simulated run of one strategy: the machine's cores, the OS run queue, the Python processes and
+/// their GILs, the threads, and the greenlets or coroutines, advanced by a discrete-event loop on an
+/// integer-nanosecond clock.
+///
+/// The parts live in one file each, as extensions: `Simulation+Scheduler` (cores, run queue, time slices),
+/// `Simulation+GIL` (take_gil / drop_gil), `Simulation+Threads` (bursts, blocks, wake-ups),
+/// `Simulation+Programs` (what each strategy's threads do), `Simulation+Setup` (building a strategy).
+struct Simulation {
+    // Configuration
+    let machine: Machine
+    let python: PythonRuntime
+    let costs: Costs
+    let strategy: Strategy
+    let workload: Workload
+    let slice: SimTime
+    let gilEnabled: Bool
+    let maxEvents: Int
+
+    // Engine
+    var now = SimTime.zero
+    var queue = EventQueue<Event>()
+    var rng: SplitMix64
+    var recorder: TraceRecorder
+    var eventsHandled = 0
+
+    // Machine and OS
+    var cores: [Core]
+    var runQueue = RunQueue()
+
+    // Python
+    var processes: [PyProcess] = []
+    var threads: [OSThread] = []
+    var tasks: [TaskRun] = []
+    var greens: [GreenTask] = []
+    var readyGreens = FIFO()
+    /// Foreground task indices not yet taken by a pool worker, in order.
+    var taskQueue = FIFO()
+    /// Coroutines whose CPU step waits for an executor worker.
+    var executorJobs = FIFO()
+    var idleWorkers: [Int32] = []
+    var executorWorkerCount = 0
+    var executorMaxWorkers = 0
+    var workerCount = 0
+    /// For the loop: how many ready callbacks this `_run_once` iteration still runs.
+    var loopBatchRemaining = 0
+
+    /// Instances to start, in order (the spawner and the hub/loop walk it).
+    var startOrder: [Int32] = []
+    var foregroundRemaining = 0
+    var mainThread: Int32 = 0
+    var finished = false
+    /// Whether foreground I/O round trips (else CPU steps) count as operations.
+    let countsIO: Bool
+
+    // Metrics
+    var taskFinish: [SimTime]
+    var operations = 0
+    var gilHeld = SimTime.zero
+    var gilWaited = SimTime.zero
+    var gilSwitches = 0
+    var dropRequests = 0
+    var forcedSwitches = 0
+    var contextSwitches = 0
+
+    init(scenario: Scenario, strategy: Strategy, options: SimulationOptions) {
+        let settings = scenario.settings(for: strategy)
+        machine = settings.machine
+        python = settings.python
+        costs = settings.costs
+        self.strategy = strategy
+        let workload = Workload(scenario)
+        self.workload = workload
+        slice = machine.scheduler.effectiveSlice(cores: machine.cores)
+        gilEnabled = python.gil
+        maxEvents = options.maxEvents
+        rng = SplitMix64(seed: scenario.seed, stream: 0xC0FFEE)
+        recorder = TraceRecorder(enabled: options.trace)
+        cores = Array(repeating: Core(), count: machine.cores)
+        if case .linux = machine.scheduler { runQueue.fair = true }
+        taskFinish = Array(repeating: .never, count: workload.instances.count)
+        countsIO = workload.instances.contains { inst in
+            !inst.background && workload.programs[inst.group].instructions.contains {
+                if case .leaf(.io) = $0 { return true } else { return false }
+            }
+        }
+        queue.reserveCapacity(1024)
+    }
+
+    /// Schedules an event `delay` from now.
+    @inline(__always)
+    mutating func schedule(_ kind: EventKind, _ target: Int32, token: UInt32, after delay: SimTime) {
+        queue.schedule(Event(kind: kind, target: target, token: token), at: now + delay)
+    }
+
+    /// Runs until the main thread has finished. Throws if the run exceeds the event budget.
+    mutating func run() throws {
+        while !finished, let (time, event) = queue.popNext() {
+            #if DEBUG
+            precondition(time >= now, "time went back from \(now) to \(time)")
+            #endif
+            now = time
+            eventsHandled += 1
+            handle(event)
+            if eventsHandled >= maxEvents {
+                throw SimulationError(message: "strategy \(strategy.label): the run did not finish within \(maxEvents) events (simulated \(now)); is a task looping forever?")
+            }
+        }
+        if !finished {
+            throw SimulationError(message: "strategy \(strategy.label): the run stopped at \(now) with foreground tasks unfinished and nothing left to happen (a deadlock in the model); please report the scenario")
+        }
+    }
+
+    /// Dispatches one event to its handler.
+    @inline(__always)
+    mutating func handle(_ event: Event) {
+        let target = Int(event.target)
+        switch event.kind {
+        case .resume:
+            guard threads[target].epoch == event.token else { return }
+            resume(target)
+        case .burstEnd:
+            guard threads[target].epoch == event.token else { return }
+            burstEnded(target)
+        case .dropNoticed:
+            guard threads[target].epoch == event.token else { return }
+            dropNoticed(target)
+        case .wake:
+            guard threads[target].epoch == event.token else { return }
+            becomeRunnable(target)
+        case .gilTimeout:
+            guard threads[target].epoch == event.token, threads[target].status == .waitingGIL else { return }
+            gilWaitTimedOut(target)
+        case .greenReady:
+            greenBecameReady(target)
+        case .sliceEnd:
+            guard cores[target].sliceToken == event.token else { return }
+            sliceEnded(core: target)
+        }
+    }
+
+    /// Closes the run: metrics and trace.
+    mutating func result() -> SimulationRun {
+        for c in cores.indices where cores[c].thread >= 0 {
+            cores[c].busy += now - cores[c].busySince
+        }
+        for p in processes.indices where processes[p].gil.locked {
+            gilHeld += now - processes[p].gil.heldSince
+        }
+        let latencies = workload.instances.filter { !$0.background }.map { taskFinish[$0.index] }
+        let metrics = RunMetrics(
+            strategy: strategy.label, kind: strategy.kind.name, makespan: now, taskLatencies: latencies,
+            operations: operations, coreBusy: cores.map(\.busy), gilHeld: gilHeld, gilWaited: gilWaited,
+            gilSwitches: gilSwitches, dropRequests: dropRequests, forcedSwitches: forcedSwitches,
+            contextSwitches: contextSwitches, events: eventsHandled)
+        let trace: Trace? = recorder.enabled ? recorder.finish(at: now) : nil
+        return SimulationRun(metrics: metrics, trace: trace)
+    }
+}
+
+/// A first-in first-out queue of indices that reuses its storage.
+///
+/// - Complexity: O(1) amortized push and pop.
+struct FIFO: Sendable {
+    private var items: [Int32] = []
+    private var head = 0
+
+    var isEmpty: Bool { head == items.count }
+    var count: Int { items.count - head }
+
+    mutating func push(_ x: Int32) { items.append(x) }
+
+    mutating func pop() -> Int32? {
+        guard head < items.count else { return nil }
+        let x = items[head]
+        head += 1
+        if head == items.count { items.removeAll(keepingCapacity: true); head = 0 }
+        else if head > 1024 && head * 2 > items.count { items.removeFirst(head); head = 0 }
+        return x
+    }
+}
