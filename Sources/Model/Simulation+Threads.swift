@@ -186,6 +186,12 @@ extension Simulation {
     mutating func showOnCore(_ t: Int) {
         let th = threads[t]
         if th.resumeAction == .gilCheck { show(t, .waitingGIL); return }
+        let mustTakeGIL = gilEnabled && !th.holdsGIL && (th.inBurst ? th.burstKind.needsGIL : th.needsGIL)
+        if mustTakeGIL {
+            // On its way into take_gil: not running Python yet.
+            if recorder.state(of: Int(th.lane)) != .starting { show(t, .waitingGIL) }
+            return
+        }
         if th.inBurst { show(t, burstState(th.burstKind)); return }
         if recorder.state(of: Int(th.lane)) == .starting { return }
         show(t, .running)

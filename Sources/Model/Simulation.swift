@@ -19,6 +19,7 @@ struct Simulation {
     let slice: SimTime
     let gilEnabled: Bool
     let maxEvents: Int
+    let checksInvariants: Bool
 
     // Engine
     var now = SimTime.zero
@@ -77,6 +78,7 @@ struct Simulation {
         slice = machine.scheduler.effectiveSlice(cores: machine.cores)
         gilEnabled = python.gil
         maxEvents = options.maxEvents
+        checksInvariants = options.checkInvariants
         rng = SplitMix64(seed: scenario.seed, stream: 0xC0FFEE)
         recorder = TraceRecorder(enabled: options.trace)
         cores = Array(repeating: Core(), count: machine.cores)
@@ -105,6 +107,7 @@ struct Simulation {
             now = time
             eventsHandled += 1
             handle(event)
+            if checksInvariants { checkInvariants() }
             if eventsHandled >= maxEvents {
                 throw SimulationError(message: "strategy \(strategy.label): the run did not finish within \(maxEvents) events (simulated \(now)); is a task looping forever?")
             }

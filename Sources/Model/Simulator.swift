@@ -10,11 +10,14 @@ public struct SimulationOptions: Sendable {
     public var coreLanes: Bool
     /// Give up after this many events (a guard against scenarios that never end).
     public var maxEvents: Int
+    /// Check the model's invariants after every event (O(threads) each; for tests).
+    public var checkInvariants: Bool
 
-    public init(trace: Bool = true, coreLanes: Bool = false, maxEvents: Int = 2_000_000_000) {
+    public init(trace: Bool = true, coreLanes: Bool = false, maxEvents: Int = 2_000_000_000, checkInvariants: Bool = false) {
         self.trace = trace
         self.coreLanes = coreLanes
         self.maxEvents = maxEvents
+        self.checkInvariants = checkInvariants
     }
 }
 

@@ -1,0 +1,183 @@
+import XCTest
+import SimEngine
+import SimModel
+import SimScenario
+import SimTrace
+
+/// Results that analysis predicts exactly or closely.
+final class AnalyticTests: XCTestCase {
+    let ms = Fixtures.ms
+    let us = Fixtures.us
+
+    /// `sync` makespan is the sum of its steps and costs: one context switch to start, and per blocking
+    /// call its Python-side CPU, connection costs, latency, the wake-up latency and a context switch.
+    func testSyncMakespanIsTheSumOfItsSteps() throws {
+        let scenario = Scenario(
+            name: "sum", tasks: [
+                TaskGroup(name: "a", count: 2, steps: [
+                    .cpu(CPUStep(duration: .constant(ms(3)), kind: .python)),
+                    .io(IOStep(latency: .constant(ms(40)), cpu: .constant(us(300)), connection: .new)),
+                    .cpu(CPUStep(duration: .constant(ms(5)), kind: .cHoldsGIL)),
+                    .sleep(.constant(ms(7))),
+                    .io(IOStep(latency: .constant(ms(10)), cpu: .constant(us(100)), connection: .reuse)),
+                ]),
+            ])
+        let m = scenario.machine, c = scenario.costs
+        let perBlock = m.wakeLatency + m.contextSwitch
+        let perTask = ms(3) + (us(300) + c.connectionCPU + c.connectionSetup + ms(40) + perBlock)
+            + ms(5) + (ms(7) + perBlock) + (us(100) + ms(10) + perBlock)
+        let expected = m.contextSwitch + perTask * 2
+        let run = try Simulator.run(scenario, strategy: Fixtures.sync)
+        XCTAssertEqual(run.metrics.makespan, expected)
+        XCTAssertEqual(run.metrics.taskLatencies[0], m.contextSwitch + perTask)
+        XCTAssertEqual(run.metrics.operations, 4)
+    }
+
+    /// Two threads of pure Python take turns on the GIL about every switch interval: each holds it for
+    /// one interval plus the wake-up and check latency, and every hand-off follows a drop request.
+    func testTwoPythonThreadsAlternateEverySwitchInterval() throws {
+        for interval in [ms(5), ms(1)] {
+            var scenario = Fixtures.cpu(2, ms(200))
+            scenario.python.switchInterval = interval
+            let run = try Simulator.run(scenario, strategy: Fixtures.threads)
+            let trace = try XCTUnwrap(run.trace)
+            let workers = trace.lanes.filter { $0.name.hasPrefix("cpu") }.map(\.id)
+            let holds = trace.segments.filter { workers.contains(Int($0.lane)) && $0.state == .running }.map(\.duration).sorted()
+            let median = holds[holds.count / 2]
+            XCTAssertGreaterThanOrEqual(median, interval, "interval \(interval)")
+            XCTAssertLessThanOrEqual(median, interval + us(100), "interval \(interval)")
+            let expectedSwitches = Int(ms(400).nanoseconds / interval.nanoseconds)
+            XCTAssertEqual(Double(run.metrics.gilSwitches), Double(expectedSwitches), accuracy: Double(expectedSwitches) * 0.1)
+            XCTAssertEqual(Double(run.metrics.dropRequests), Double(run.metrics.gilSwitches), accuracy: 4)
+            // Serialised: the pair takes as long as one after the other, however many cores.
+            XCTAssertEqual(run.metrics.makespan.seconds, 0.4, accuracy: 0.4 * 0.05)
+        }
+    }
+
+    /// A `c_holds_gil` step (7777 ** 200000) holds the GIL to its end: another thread of the process runs
+    /// no Python during it, whatever the switch interval, and the step is one unbroken interval.
+    func testCHoldsGILBlocksEveryOtherThreadForItsWholeLength() throws {
+        let scenario = Scenario(name: "pow", tasks: [
+            TaskGroup(name: "pow", steps: [.cpu(CPUStep(duration: .constant(ms(50)), kind: .cHoldsGIL))]),
+            TaskGroup(name: "py", steps: [.cpu(CPUStep(duration: .constant(ms(20)), kind: .python))]),
+        ])
+        let run = try Simulator.run(scenario, strategy: Fixtures.threads)
+        let trace = try XCTUnwrap(run.trace)
+        let pow = try XCTUnwrap(trace.lanes.first { $0.name == "pow" }).id
+        let py = try XCTUnwrap(trace.lanes.first { $0.name == "py" }).id
+        let powRuns = trace.segments(ofLane: pow).filter { $0.state == .running }
+        XCTAssertEqual(powRuns.count, 1)
+        XCTAssertEqual(powRuns[0].duration, ms(50))
+        for s in trace.segments(ofLane: py) where s.state == .running {
+            XCTAssertTrue(s.end <= powRuns[0].start || s.start >= powRuns[0].end, "py ran inside the C call")
+        }
+        // The waiting thread asked for the GIL (drop requests) but could not get it before the call ended.
+        XCTAssertGreaterThanOrEqual(run.metrics.dropRequests, 1)
+    }
+
+    /// CPU-bound processes on k cores finish in about total/k plus start costs.
+    func testCPUBoundProcessesScaleWithCores() throws {
+        for cores in [1, 2, 4] {
+            let scenario = Fixtures.cpu(8, ms(100), cores: cores)
+            let run = try Simulator.run(scenario, strategy: Fixtures.processes)
+            let start = scenario.costs.processStart[.fork]!
+            let expected = ms(800) / Int64(cores) + start * Int64(8 / cores)
+            XCTAssertEqual(run.metrics.makespan.seconds, expected.seconds, accuracy: expected.seconds * 0.05, "\(cores) cores")
+        }
+    }
+
+    /// The convoy effect (bpo-7946): alone, an I/O thread's round trip costs its latency; beside one
+    /// CPU-bound thread, each round trip waits about one switch interval to get the GIL back.
+    func testConvoyRoundTripCostsASwitchInterval() throws {
+        func scenario(background: Bool) -> Scenario {
+            var tasks = [TaskGroup(name: "io", steps: [
+                .repeat(count: 100, steps: [.io(IOStep(latency: .constant(us(200)), cpu: .constant(us(20)), connection: .reuse))]),
+            ])]
+            if background {
+                tasks.append(TaskGroup(name: "cpu", background: true, steps: [.cpu(CPUStep(duration: .constant(ms(10)), kind: .python))]))
+            }
+            return Scenario(name: "convoy", tasks: tasks)
+        }
+        let alone = try Simulator.run(scenario(background: false), strategy: Fixtures.threads).metrics
+        let beside = try Simulator.run(scenario(background: true), strategy: Fixtures.threads).metrics
+        let aloneTrip = alone.makespan.seconds / 100
+        let besideTrip = beside.makespan.seconds / 100
+        XCTAssertEqual(aloneTrip, 0.000_250, accuracy: 0.000_050)
+        // Beside the CPU thread: the latency, then a whole interval asleep in take_gil before the drop request.
+        XCTAssertEqual(besideTrip, 0.005 + aloneTrip, accuracy: 0.005 * 0.1)
+        // A shorter switch interval shortens the convoy in proportion.
+        var short = scenario(background: true)
+        short.python.switchInterval = ms(1)
+        let shortTrip = try Simulator.run(short, strategy: Fixtures.threads).metrics.makespan.seconds / 100
+        XCTAssertEqual(shortTrip, 0.001 + aloneTrip, accuracy: 0.001 * 0.1)
+    }
+
+    /// gevent never preempts a CPU step: a greenlet that computes keeps the others waiting until it yields.
+    func testGeventCPUStepNeverYields() throws {
+        let scenario = Scenario(name: "g", tasks: [
+            TaskGroup(name: "busy", steps: [.cpu(CPUStep(duration: .constant(ms(30)))), .sleep(.constant(ms(1)))]),
+            TaskGroup(name: "io", steps: [.io(IOStep(latency: .constant(ms(5)), cpu: .constant(us(50))))]),
+        ])
+        let run = try Simulator.run(scenario, strategy: Fixtures.gevent)
+        // The I/O greenlet could finish at ~5 ms if it ran first, but it only starts after the 30 ms step.
+        XCTAssertGreaterThan(run.metrics.taskLatencies[1], ms(35))
+        let trace = try XCTUnwrap(run.trace)
+        let io = try XCTUnwrap(trace.lanes.first { $0.name == "io" })
+        XCTAssertEqual(io.kind, .greenlet)
+        XCTAssertEqual(trace.state(ofLane: io.id, at: ms(15)), .runnable)
+    }
+
+    /// asyncio overlaps every awaited I/O: N tasks of one call take about one latency, not N.
+    func testAsyncioOverlapsIO() throws {
+        let scenario = Fixtures.io(50, calls: 1, latency: .constant(ms(100)))
+        let run = try Simulator.run(scenario, strategy: Fixtures.asyncio)
+        XCTAssertLessThan(run.metrics.makespan, ms(115))
+        let sync = try Simulator.run(scenario, strategy: Fixtures.sync)
+        XCTAssertGreaterThan(sync.metrics.makespan, ms(5_000))
+    }
+
+    /// asyncio's executor threads compete with the loop thread for the GIL: CPU steps through
+    /// run_in_executor run no faster than sync, and the loop thread shows GIL waits.
+    func testAsyncioExecutorCompetesForTheGIL() throws {
+        let scenario = Fixtures.cpu(10, ms(20), kind: .python)
+        let run = try Simulator.run(scenario, strategy: Fixtures.asyncio)
+        XCTAssertGreaterThanOrEqual(run.metrics.makespan, ms(200))
+        XCTAssertGreaterThan(run.metrics.dropRequests, 0)
+        let trace = try XCTUnwrap(run.trace)
+        XCTAssertEqual(trace.lanes.filter { $0.name.hasPrefix("executor-") }.count, Defaults.executorWorkers(cores: 2))
+    }
+
+    /// Free-threaded Python runs CPU-bound threads in parallel, paying its single-thread overhead.
+    func testFreeThreadedThreadsRunInParallel() throws {
+        let scenario = Fixtures.cpu(4, ms(100), kind: .python)
+        let nogil = Strategy(kind: .threads(pool: nil), label: "nogil", python: PythonRuntime(gil: false, freeThreadingOverhead: 0.1))
+        let run = try Simulator.run(scenario, strategy: nogil)
+        XCTAssertEqual(run.metrics.makespan.seconds, 0.2 * 1.1, accuracy: 0.01)
+        XCTAssertEqual(run.metrics.gilSwitches, 0)
+    }
+
+    /// Round robin lets a CPU-bound process keep its core for a whole slice; the Linux-like policy
+    /// switches far more often for the same total.
+    func testSchedulerPoliciesShareCores() throws {
+        var rr = Fixtures.cpu(4, ms(300), cores: 2)
+        rr.machine.scheduler = .roundRobin(timeslice: ms(100))
+        var linux = rr
+        linux.machine.scheduler = .linux(baseSlice: us(750))
+        let a = try Simulator.run(rr, strategy: Fixtures.processes).metrics
+        let b = try Simulator.run(linux, strategy: Fixtures.processes).metrics
+        XCTAssertEqual(a.makespan.seconds, b.makespan.seconds, accuracy: 0.05 * a.makespan.seconds)
+        XCTAssertGreaterThan(b.contextSwitches, a.contextSwitches * 20)
+    }
+
+    /// A cooperative strategy with a background task that never yields is refused with a clear reason.
+    func testNeverYieldingBackgroundIsRefusedForGevent() {
+        let scenario = Scenario(name: "x", tasks: [
+            TaskGroup(name: "io", steps: [.io(IOStep(latency: .constant(ms(1))))]),
+            TaskGroup(name: "spin", background: true, steps: [.cpu(CPUStep(duration: .constant(ms(10))))]),
+        ])
+        XCTAssertThrowsError(try Simulator.run(scenario, strategy: Fixtures.gevent)) { error in
+            XCTAssertTrue("\(error)".contains("background task 'spin' has no I/O or sleep step"), "\(error)")
+        }
+        XCTAssertNoThrow(try Simulator.run(scenario, strategy: Fixtures.threads))
+    }
+}
