@@ -14,7 +14,7 @@ public enum ResultsWriter {
         public var path: String
         public var reason: String
         public var description: String {
-            "cannot write results file \(path): \(reason). Choose an output folder you can write to."
+            "cannot write results file \(path): \(reason); choose an output folder you can write to"
         }
     }
 
@@ -66,12 +66,32 @@ public enum ResultsWriter {
             do {
                 try AtomicFile.write(text, to: path)
             } catch let error as AtomicFile.WriteError {
-                throw WriteError(path: path, reason: error.reason)
+                throw WriteError(path: path, reason: obstacle(to: path) ?? error.reason)
             } catch {
-                throw WriteError(path: path, reason: "\(error)")
+                throw WriteError(path: path, reason: obstacle(to: path) ?? "\(error)")
             }
         }
         return files.map(\.0)
+    }
+
+    /// What stops `path` from being written, in plain words, where it can be told: an ancestor that is a
+    /// file, a folder without write permission, or a folder in the file's place. Foundation's own messages
+    /// ("The operation could not be completed") do not say which path is at fault.
+    static func obstacle(to path: String) -> String? {
+        let manager = FileManager.default
+        var isFolder: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            return "\(path) is a folder"
+        }
+        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+        while !manager.fileExists(atPath: ancestor.path, isDirectory: &isFolder) {
+            let parent = ancestor.deletingLastPathComponent()
+            if parent.path == ancestor.path { return nil }
+            ancestor = parent
+        }
+        if !isFolder.boolValue { return "\(ancestor.path) is a file, not a folder" }
+        if !manager.isWritableFile(atPath: ancestor.path) { return "no permission to write in \(ancestor.path)" }
+        return nil
     }
 
     static func csvField(_ text: String) -> String {

@@ -83,7 +83,8 @@ final class ResultsWriterTests: XCTestCase {
         XCTAssertThrowsError(try ResultsWriter.write(scenario: scenario, runs: runs, to: folder)) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains(folder + "/results.json"), message)
-            XCTAssertTrue(message.contains("Choose an output folder"), message)
+            XCTAssertTrue(message.contains("\(blocker.path) is a file, not a folder"), message)
+            XCTAssertTrue(message.contains("choose an output folder"), message)
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), ["not-a-folder"])
         XCTAssertEqual(try Data(contentsOf: blocker), Data("x".utf8))
@@ -95,7 +96,7 @@ final class ResultsWriterTests: XCTestCase {
         let obstacle = folder.appendingPathComponent("results.json")
         try FileManager.default.createDirectory(at: obstacle.appendingPathComponent("keep"), withIntermediateDirectories: true)
         XCTAssertThrowsError(try ResultsWriter.write(scenario: scenario, runs: runs, to: folder.path)) { error in
-            XCTAssertTrue("\(error)".contains(obstacle.path), "\(error)")
+            XCTAssertTrue("\(error)".contains("\(obstacle.path) is a folder"), "\(error)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["results.json"])
     }
