@@ -1,1 +1,11 @@
-print("bench")
+import Foundation
+
+// simulate-bench: prints the model's and the renderer's speed. Build with -c release:
+//   swift run -c release simulate-bench [--small]
+let small = CommandLine.arguments.contains("--small")
+do {
+    try runModelBenchmark(threads: small ? 100 : 1_000, calls: small ? 100 : 1_000)
+} catch {
+    FileHandle.standardError.write(Data("simulate-bench: \(error)\n".utf8))
+    exit(1)
+}
