@@ -1,0 +1,3 @@
+import XCTest
+@testable import SimScenario
+final class SmokeTests: XCTestCase { func testBuilds() throws { _ = try ScenarioLoader.parse(text: "{\"tasks\":[{\"steps\":[{\"cpu\":1}]}]}") } }
