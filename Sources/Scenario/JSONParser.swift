@@ -65,6 +65,9 @@ public struct JSONParser {
         case UInt8(ascii: "}"), UInt8(ascii: "]"): throw error("a value is missing before \(describeHere())")
         default:
             let word = currentWord()
+            if ["true", "false", "null"].contains(word.lowercased()) {
+                throw error("\(word) must be written in lower case: \(word.lowercased())")
+            }
             if !word.isEmpty, word.first!.isLetter {
                 throw error("\(word) is not a JSON value; strings need double quotes: \"\(word)\"")
             }

@@ -1,3 +1,0 @@
-import XCTest
-@testable import SimScenario
-final class SmokeTests: XCTestCase { func testBuilds() throws { _ = try ScenarioLoader.parse(text: "{\"tasks\":[{\"steps\":[{\"cpu\":1}]}]}") } }
