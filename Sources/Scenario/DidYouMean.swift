@@ -32,8 +32,8 @@ enum DidYouMean {
         return nil
     }
 
-    /// ` did you mean "x"?` or an empty string.
+    /// ` (did you mean "x"?)` or an empty string.
     static func clause(for word: String, among candidates: [String]) -> String {
-        suggestion(for: word, among: candidates).map { "; did you mean \"\($0)\"?" } ?? ""
+        suggestion(for: word, among: candidates).map { " (did you mean \"\($0)\"?)" } ?? ""
     }
 }

@@ -57,8 +57,8 @@ enum SettingsReader {
     static func readPolicy(_ f: ScenarioField) throws -> String {
         let s = try f.string(what: "a scheduler policy (\"round_robin\" or \"linux\")")
         guard policies.contains(s) else {
-            let hint = ["rr", "roundrobin", "round-robin"].contains(s.lowercased()) ? "; did you mean \"round_robin\"?"
-                : ["cfs", "eevdf"].contains(s.lowercased()) ? "; did you mean \"linux\"?" : DidYouMean.clause(for: s, among: policies)
+            let hint = ["rr", "roundrobin", "round-robin"].contains(s.lowercased()) ? " (did you mean \"round_robin\"?)"
+                : ["cfs", "eevdf"].contains(s.lowercased()) ? " (did you mean \"linux\"?)" : DidYouMean.clause(for: s, among: policies)
             throw f.error("unknown scheduler policy \"\(s)\"\(hint); use \"round_robin\" (the article's model, fixed timeslice) or \"linux\" (EEVDF-like, base_slice)")
         }
         return s

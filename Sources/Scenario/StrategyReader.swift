@@ -49,7 +49,7 @@ enum StrategyReader {
     static func readKind(_ f: ScenarioField) throws -> String {
         let s = try f.string(what: "a strategy kind (\(kinds.joined(separator: ", ")))")
         guard kinds.contains(s) else {
-            let hint = aliases[s.lowercased()].map { "; did you mean \"\($0)\"?" } ?? DidYouMean.clause(for: s, among: kinds)
+            let hint = aliases[s.lowercased()].map { " (did you mean \"\($0)\"?)" } ?? DidYouMean.clause(for: s, among: kinds)
             throw f.error("unknown strategy \"\(s)\"\(hint); the strategies are \(kinds.joined(separator: ", "))")
         }
         return s
