@@ -76,3 +76,13 @@ final class EncoderTests: XCTestCase {
         XCTAssertTrue(ScenarioEncoder.json(s).contains(#""makespan": {"sync": "2s", "zzz": "1s"}"#))
     }
 }
+
+final class DocumentationTests: XCTestCase {
+    /// docs/scenario-format.md lists every default as the encoder writes it; this keeps the two in step.
+    func testDocumentedDefaultsMatchDefaultsSwift() throws {
+        let docs = try String(contentsOfFile: repositoryRoot + "/docs/scenario-format.md", encoding: .utf8)
+        let s = try ScenarioLoader.parse(text: #"{"tasks": [{"name": "work", "steps": [{"cpu": "5ms"}]}]}"#, sourceName: "defaults.json")
+        XCTAssertTrue(docs.contains("```json\n" + ScenarioEncoder.json(s) + "```"), "update the 'Every default' block of docs/scenario-format.md")
+        XCTAssertTrue(docs.contains("`base_slice` (`\"\(DurationSyntax.format(Defaults.linuxBaseSlice))\"`)"))
+    }
+}
