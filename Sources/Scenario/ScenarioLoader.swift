@@ -16,8 +16,13 @@ public enum ScenarioLoader {
     /// A bare name such as `io_heavy` that is not a file is looked up as `scenarios/io_heavy.json`.
     /// - Parameter overrides: `KEY=VALUE` texts as given to `--set`, applied in order.
     public static func load(path: String, overrides: [String] = []) throws -> Scenario {
-        let resolved = resolvePath(path)
-        let data = try readFile(resolved, asGiven: path)
+        try load(path: path, overrides: overrides, scenariosFolder: scenariosFolder)
+    }
+
+    /// `load` with the folder of shipped scenarios given (tests use an absolute one).
+    static func load(path: String, overrides: [String], scenariosFolder: String) throws -> Scenario {
+        let resolved = resolvePath(path, scenariosFolder: scenariosFolder)
+        let data = try readFile(resolved, asGiven: path, scenariosFolder: scenariosFolder)
         return try parse(data: data, sourceName: resolved, overrides: overrides)
     }
 
@@ -59,6 +64,10 @@ public enum ScenarioLoader {
 
     /// `path` itself if it exists; else, for a bare name, the shipped scenario of that name.
     public static func resolvePath(_ path: String) -> String {
+        resolvePath(path, scenariosFolder: scenariosFolder)
+    }
+
+    static func resolvePath(_ path: String, scenariosFolder: String) -> String {
         let fm = FileManager.default
         if fm.fileExists(atPath: path) { return path }
         if !path.contains("/") {
@@ -76,11 +85,11 @@ public enum ScenarioLoader {
         return base.isEmpty || base.hasPrefix("<") ? "scenario" : base
     }
 
-    private static func readFile(_ path: String, asGiven: String) throws -> Data {
+    private static func readFile(_ path: String, asGiven: String, scenariosFolder: String) throws -> Data {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ScenarioError(file: asGiven, message: "no such file; " + missingFileHint(path))
+            throw ScenarioError(file: asGiven, message: "no such file; " + missingFileHint(path, scenariosFolder: scenariosFolder))
         }
         if isDirectory.boolValue {
             let files = jsonFiles(in: path)
@@ -93,7 +102,7 @@ public enum ScenarioLoader {
         return data
     }
 
-    private static func missingFileHint(_ path: String) -> String {
+    private static func missingFileHint(_ path: String, scenariosFolder: String) -> String {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let files = jsonFiles(in: folder)

@@ -166,21 +166,21 @@ final class ValidationTests: XCTestCase {
     }
 
     func testMissingFileNamesThePathAndTheShippedScenarios() throws {
-        let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(repositoryRoot)
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
-        XCTAssertThrowsError(try ScenarioLoader.load(path: "scenarios/io_heavvy.json")) { error in
+        let shipped = repositoryRoot + "/scenarios"
+        func load(_ path: String) throws -> Scenario { try ScenarioLoader.load(path: path, overrides: [], scenariosFolder: shipped) }
+        XCTAssertThrowsError(try load(shipped + "/io_heavvy.json")) { error in
             XCTAssertEqual((error as? ScenarioError)?.description,
-                           "scenarios/io_heavvy.json: no such file; did you mean scenarios/io_heavy.json?")
+                           "\(shipped)/io_heavvy.json: no such file; did you mean \(shipped)/io_heavy.json?")
         }
-        XCTAssertThrowsError(try ScenarioLoader.load(path: "nowhere/zzz.json")) { error in
-            assertMessage(error as? ScenarioError, contains: ["nowhere/zzz.json: no such file", "io_heavy", "convoy"])
+        XCTAssertThrowsError(try load("/nowhere/zzz.json")) { error in
+            assertMessage(error as? ScenarioError, contains: ["/nowhere/zzz.json: no such file", "io_heavy", "convoy"])
         }
-        XCTAssertThrowsError(try ScenarioLoader.load(path: "scenarios")) { error in
+        XCTAssertThrowsError(try load(shipped)) { error in
             assertMessage(error as? ScenarioError, contains: ["is a folder", "article.json"])
         }
         // A bare name finds the shipped scenario.
-        XCTAssertEqual(try ScenarioLoader.load(path: "convoy").name, "convoy")
+        XCTAssertEqual(try load("convoy").name, "convoy")
+        XCTAssertEqual(try load("convoy.json").name, "convoy")
     }
 
     func testNotUTF8() {
