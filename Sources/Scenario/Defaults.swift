@@ -50,9 +50,11 @@ public enum Defaults {
     public static let strategies: [Strategy] = [
         Strategy(kind: .sync), Strategy(kind: .threads(pool: nil)),
         Strategy(kind: .processes(pool: nil, startMethod: .fork)), Strategy(kind: .gevent),
-        Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: true)),
+        Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: asyncioCPUInExecutor)),
     ]
     public static let startMethod = StartMethod.fork
+    /// asyncio runs CPU steps through `run_in_executor`, as the seed article does.
+    public static let asyncioCPUInExecutor = true
 
     /// `ThreadPoolExecutor`'s default size since Python 3.8: min(32, cpu_count + 4).
     public static func executorWorkers(cores: Int) -> Int { min(32, cores + 4) }

@@ -14,11 +14,14 @@ public struct Scenario: Sendable, Equatable {
     public var strategies: [Strategy]
     /// Where the scenario was read from, for messages; nil when built in code.
     public var sourcePath: String?
+    /// Published or measured figures to compare the simulation with (e.g. the seed article's timings).
+    public var reference: Reference?
 
     public init(
         name: String, description: String = "", seed: UInt64 = Defaults.seed,
         machine: Machine = Machine(), python: PythonRuntime = PythonRuntime(), costs: Costs = Costs(),
-        tasks: [TaskGroup], strategies: [Strategy] = Defaults.strategies, sourcePath: String? = nil
+        tasks: [TaskGroup], strategies: [Strategy] = Defaults.strategies, sourcePath: String? = nil,
+        reference: Reference? = nil
     ) {
         self.name = name
         self.description = description
@@ -29,6 +32,7 @@ public struct Scenario: Sendable, Equatable {
         self.tasks = tasks
         self.strategies = strategies
         self.sourcePath = sourcePath
+        self.reference = reference
     }
 
     /// The machine, runtime and costs in force for one strategy, after its overrides.

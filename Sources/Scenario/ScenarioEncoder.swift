@@ -1,0 +1,126 @@
+import SimEngine
+
+/// Writes a resolved `Scenario` back as scenario JSON with every default spelled out, e.g. to store next to
+/// results the exact scenario a run used. Reading the output with `ScenarioLoader` gives an equal `Scenario`
+/// (durations are written exactly; see `DurationSyntax.format`).
+public enum ScenarioEncoder {
+    /// The scenario as a JSON value, keys in the documented order.
+    public static func value(_ s: Scenario) -> JSONValue {
+        var members: [JSONMember] = []
+        func add(_ key: String, _ v: JSONValue) { members.append(JSONMember(key: key, value: JSONNode(v))) }
+        add("version", .number(String(Defaults.version)))
+        add("name", .string(s.name))
+        add("description", .string(s.description))
+        add("seed", .number(String(s.seed)))
+        add("machine", machine(s.machine))
+        add("python", python(s.python))
+        add("costs", costs(s.costs))
+        add("tasks", .array(s.tasks.map { JSONNode(group($0)) }))
+        add("strategies", .array(s.strategies.map { JSONNode(strategy($0)) }))
+        if let r = s.reference { add("reference", reference(r, labels: s.strategies.map(\.label))) }
+        return .object(members)
+    }
+
+    /// The scenario as pretty JSON text (deterministic: same scenario, same bytes).
+    public static func json(_ s: Scenario) -> String {
+        JSONWriter.pretty(value(s))
+    }
+
+    static func duration(_ t: SimTime) -> JSONValue { .string(DurationSyntax.format(t)) }
+
+    static func number(_ d: Double) -> JSONValue { .number(d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)") }
+
+    static func machine(_ m: Machine) -> JSONValue {
+        let scheduler: JSONValue
+        switch m.scheduler {
+        case .roundRobin(let t): scheduler = .ordered(["policy": .string("round_robin"), "timeslice": duration(t)])
+        case .linux(let b): scheduler = .ordered(["policy": .string("linux"), "base_slice": duration(b)])
+        }
+        return .ordered([
+            "cores": .number(String(m.cores)), "scheduler": scheduler,
+            "context_switch": duration(m.contextSwitch), "wake_latency": duration(m.wakeLatency),
+        ])
+    }
+
+    static func python(_ p: PythonRuntime) -> JSONValue {
+        .ordered([
+            "switch_interval": duration(p.switchInterval), "gil": .bool(p.gil),
+            "free_threading_overhead": number(p.freeThreadingOverhead), "check_latency": duration(p.checkLatency),
+        ])
+    }
+
+    static func costs(_ c: Costs) -> JSONValue {
+        let starts = JSONValue.object(StartMethod.allCases.compactMap { method in
+            c.processStart[method].map { JSONMember(key: method.rawValue, value: JSONNode(duration($0))) }
+        })
+        return .ordered([
+            "thread_start": duration(c.threadStart), "process_start": starts, "pickle": duration(c.pickle),
+            "greenlet_switch": duration(c.greenletSwitch), "greenlet_spawn": duration(c.greenletSpawn),
+            "loop_iteration": duration(c.loopIteration), "task_create": duration(c.taskCreate),
+            "executor_handoff": duration(c.executorHandoff), "connection_setup": duration(c.connectionSetup),
+            "connection_cpu": duration(c.connectionCPU),
+        ])
+    }
+
+    static func group(_ g: TaskGroup) -> JSONValue {
+        .ordered([
+            "name": .string(g.name), "count": .number(String(g.count)), "background": .bool(g.background),
+            "steps": .array(g.steps.map { JSONNode(step($0)) }),
+        ])
+    }
+
+    static func step(_ s: Step) -> JSONValue {
+        switch s {
+        case .cpu(let c):
+            return .ordered(["cpu": .ordered(["duration": distribution(c.duration), "kind": .string(c.kind.rawValue)])])
+        case .io(let io):
+            return .ordered(["io": .ordered([
+                "latency": distribution(io.latency), "cpu": distribution(io.cpu), "connection": .string(io.connection.rawValue),
+            ])])
+        case .sleep(let d):
+            return .ordered(["sleep": distribution(d)])
+        case .repeat(let count, let steps):
+            return .ordered(["repeat": .number(String(count)), "steps": .array(steps.map { JSONNode(step($0)) })])
+        }
+    }
+
+    /// A constant is written as a plain duration; the others as their one-key object.
+    public static func distribution(_ d: Distribution) -> JSONValue {
+        switch d {
+        case .constant(let t): return duration(t)
+        case .uniform(let a, let b): return .ordered(["uniform": .ordered(["min": duration(a), "max": duration(b)])])
+        case .exponential(let m): return .ordered(["exponential": .ordered(["mean": duration(m)])])
+        case .normal(let m, let sd): return .ordered(["normal": .ordered(["mean": duration(m), "stddev": duration(sd)])])
+        case .lognormal(let median, let sigma): return .ordered(["lognormal": .ordered(["median": duration(median), "sigma": number(sigma)])])
+        case .empirical(let values): return .ordered(["empirical": .list(values.map(duration))])
+        }
+    }
+
+    static func strategy(_ s: Strategy) -> JSONValue {
+        var members: [JSONMember] = []
+        func add(_ key: String, _ v: JSONValue) { members.append(JSONMember(key: key, value: JSONNode(v))) }
+        add("kind", .string(s.kind.name))
+        add("label", .string(s.label))
+        switch s.kind {
+        case .sync, .gevent: break
+        case .threads(let pool):
+            if let pool { add("pool", .number(String(pool))) }
+        case .processes(let pool, let method):
+            if let pool { add("pool", .number(String(pool))) }
+            add("start_method", .string(method.rawValue))
+        case .asyncio(let workers, let inExecutor):
+            if let workers { add("executor_workers", .number(String(workers))) }
+            add("cpu", .string(inExecutor ? "executor" : "inline"))
+        }
+        if let m = s.machine { add("machine", machine(m)) }
+        if let p = s.python { add("python", python(p)) }
+        if let c = s.costs { add("costs", costs(c)) }
+        return .object(members)
+    }
+
+    static func reference(_ r: Reference, labels: [String]) -> JSONValue {
+        let order = labels.filter { r.makespans[$0] != nil } + r.makespans.keys.filter { !labels.contains($0) }.sorted()
+        let makespan = JSONValue.object(order.map { JSONMember(key: $0, value: JSONNode(duration(r.makespans[$0]!))) })
+        return .ordered(["source": .string(r.source), "makespan": makespan])
+    }
+}

@@ -1,0 +1,110 @@
+import SimEngine
+
+/// Reads `machine`, `python` and `costs`. Each reads over a base value, key by key, so the same code serves
+/// the scenario (base: the defaults) and a strategy's overrides (base: the scenario's values).
+enum SettingsReader {
+    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency"]
+    static let schedulerKeys = ["policy", "timeslice", "base_slice"]
+    static let policies = ["round_robin", "linux"]
+    static let pythonKeys = ["switch_interval", "gil", "free_threading_overhead", "check_latency"]
+    static let costKeys = [
+        "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
+        "task_create", "executor_handoff", "connection_setup", "connection_cpu",
+    ]
+    static let maxCores = 1024
+    /// The shortest OS slice accepted: shorter slices are not a real scheduler and explode the event count.
+    static let minimumSlice = SimTime.microseconds(1)
+    /// CPython refuses intervals below 1 us (`sys.setswitchinterval`, Python/sysmodule.c).
+    static let minimumSwitchInterval = SimTime.microseconds(1)
+
+    static func readMachine(_ field: ScenarioField?, base: Machine) throws -> Machine {
+        guard let field else { return base }
+        let o = try field.object(keys: machineKeys, what: "machine", hint: "; write \"machine\": {\"cores\": 4}")
+        var m = base
+        if let f = o["cores"] {
+            if case .number(let literal) = f.value, let v = ScenarioField.wholeNumber(literal), v < 1 {
+                throw f.error("\(literal) cores; a machine has at least 1 core (and at most \(maxCores))")
+            }
+            m.cores = try f.integer(in: 1...maxCores, what: "cores")
+        }
+        if let f = o["scheduler"] { m.scheduler = try readScheduler(f, base: base.scheduler) }
+        if let f = o["context_switch"] { m.contextSwitch = try f.duration(what: "context_switch") }
+        if let f = o["wake_latency"] { m.wakeLatency = try f.duration(what: "wake_latency") }
+        return m
+    }
+
+    /// `"linux"`, `"round_robin"`, or `{"policy": ..., "timeslice": d, "base_slice": d}`. Each policy reads its
+    /// own slice key and ignores the other's, so `--set machine.scheduler.policy=linux` works on any file.
+    static func readScheduler(_ field: ScenarioField, base: SchedulerPolicy) throws -> SchedulerPolicy {
+        var policy: String
+        var timeslice: SimTime
+        var baseSlice: SimTime
+        switch base {
+        case .roundRobin(let t): policy = "round_robin"; timeslice = t; baseSlice = Defaults.linuxBaseSlice
+        case .linux(let b): policy = "linux"; timeslice = Defaults.roundRobinTimeslice; baseSlice = b
+        }
+        if case .string = field.value {
+            policy = try readPolicy(field)
+        } else {
+            let o = try field.object(keys: schedulerKeys, what: "scheduler", hint: "; write \"round_robin\", \"linux\" or {\"policy\": \"round_robin\", \"timeslice\": \"100ms\"}")
+            if let f = o["policy"] { policy = try readPolicy(f) }
+            if let f = o["timeslice"] { timeslice = try f.duration(minimum: minimumSlice, what: "timeslice") }
+            if let f = o["base_slice"] { baseSlice = try f.duration(minimum: minimumSlice, what: "base_slice") }
+        }
+        return policy == "linux" ? .linux(baseSlice: baseSlice) : .roundRobin(timeslice: timeslice)
+    }
+
+    static func readPolicy(_ f: ScenarioField) throws -> String {
+        let s = try f.string(what: "a scheduler policy (\"round_robin\" or \"linux\")")
+        guard policies.contains(s) else {
+            let hint = ["rr", "roundrobin", "round-robin"].contains(s.lowercased()) ? " (did you mean \"round_robin\"?)"
+                : ["cfs", "eevdf"].contains(s.lowercased()) ? " (did you mean \"linux\"?)" : DidYouMean.clause(for: s, among: policies)
+            throw f.error("unknown scheduler policy \"\(s)\"\(hint); use \"round_robin\" (the article's model, fixed timeslice) or \"linux\" (EEVDF-like, base_slice)")
+        }
+        return s
+    }
+
+    static func readPython(_ field: ScenarioField?, base: PythonRuntime) throws -> PythonRuntime {
+        guard let field else { return base }
+        let o = try field.object(keys: pythonKeys, what: "python", hint: "; write \"python\": {\"switch_interval\": \"5ms\"}")
+        var p = base
+        if let f = o["switch_interval"] {
+            p.switchInterval = try f.duration(what: "switch_interval")
+            if p.switchInterval < minimumSwitchInterval {
+                throw f.error("\(f.value.shortDescription) is too small; switch_interval must be at least 1us (sys.setswitchinterval refuses 0), e.g. \"5ms\"")
+            }
+        }
+        if let f = o["gil"] { p.gil = try f.bool() }
+        if let f = o["free_threading_overhead"] {
+            p.freeThreadingOverhead = try f.number(in: 0...10, what: "free_threading_overhead (a fraction: 0.08 = 8% slower)")
+        }
+        if let f = o["check_latency"] { p.checkLatency = try f.duration(what: "check_latency") }
+        return p
+    }
+
+    static func readCosts(_ field: ScenarioField?, base: Costs) throws -> Costs {
+        guard let field else { return base }
+        let o = try field.object(keys: costKeys, what: "costs", hint: "; write \"costs\": {\"thread_start\": \"80us\"}")
+        var c = base
+        func d(_ key: String, _ target: inout SimTime) throws {
+            if let f = o[key] { target = try f.duration(what: key) }
+        }
+        try d("thread_start", &c.threadStart)
+        if let f = o["process_start"] {
+            let methods = StartMethod.allCases.map(\.rawValue)
+            let po = try f.object(keys: methods, what: "process_start", hint: "; give a time per start method: {\"fork\": \"2ms\", \"forkserver\": \"10ms\", \"spawn\": \"45ms\"}")
+            for method in StartMethod.allCases {
+                if let mf = po[method.rawValue] { c.processStart[method] = try mf.duration(what: "process_start.\(method.rawValue)") }
+            }
+        }
+        try d("pickle", &c.pickle)
+        try d("greenlet_switch", &c.greenletSwitch)
+        try d("greenlet_spawn", &c.greenletSpawn)
+        try d("loop_iteration", &c.loopIteration)
+        try d("task_create", &c.taskCreate)
+        try d("executor_handoff", &c.executorHandoff)
+        try d("connection_setup", &c.connectionSetup)
+        try d("connection_cpu", &c.connectionCPU)
+        return c
+    }
+}

@@ -1,0 +1,148 @@
+import SimEngine
+
+/// Reads `strategies`: names, or objects with options and per-strategy overrides of machine, python, costs.
+enum StrategyReader {
+    static let kinds = ["sync", "threads", "processes", "gevent", "asyncio"]
+    static let commonKeys = ["kind", "label", "machine", "python", "costs"]
+    /// Options that only some kinds take.
+    static let optionKeys: [String: [String]] = [
+        "sync": [], "threads": ["pool"], "processes": ["pool", "start_method"], "gevent": [],
+        "asyncio": ["executor_workers", "cpu"],
+    ]
+    /// Names people reach for, mapped to the kind they mean.
+    static let aliases: [String: String] = [
+        "threading": "threads", "thread": "threads", "multithreading": "threads",
+        "multiprocessing": "processes", "process": "processes", "multiprocess": "processes",
+        "async": "asyncio", "aiohttp": "asyncio", "green": "gevent", "greenlets": "gevent", "eventlet": "gevent",
+        "sequential": "sync", "serial": "sync",
+    ]
+    static let maxPool = 10_000
+
+    struct Base {
+        var machine: Machine
+        var python: PythonRuntime
+        var costs: Costs
+    }
+
+    static func read(_ field: ScenarioField, base: Base) throws -> [Strategy] {
+        let items = try field.array(
+            what: "a list of strategies",
+            hint: field.value.isCommaList ? "; write [\"threads\", \"asyncio\"] (on the command line: --set 'strategies=[\"threads\",\"asyncio\"]')"
+                : "; write [\"sync\", \"threads\", \"processes\", \"gevent\", \"asyncio\"]")
+        if items.isEmpty { throw field.error("no strategies; list at least one of \(kinds.joined(separator: ", ")), or leave the key out to run them all") }
+        var strategies: [Strategy] = []
+        var labelled: [String: (field: ScenarioField, explicit: Bool)] = [:]
+        for item in items {
+            let (strategy, explicitLabel) = try readOne(item, base: base)
+            if let earlier = labelled[strategy.label] {
+                if !explicitLabel {
+                    throw item.error("a second \"\(strategy.label)\" strategy (\(earlier.field.path) is already labelled \"\(strategy.label)\"); give each a distinct \"label\", e.g. {\"kind\": \"\(strategy.kind.name)\", \"label\": \"\(strategy.kind.name)-2\"}")
+                }
+                throw item.error("the label \"\(strategy.label)\" is already used by \(earlier.field.path); labels name output files, so each must be unique")
+            }
+            labelled[strategy.label] = (item, explicitLabel)
+            strategies.append(strategy)
+        }
+        return strategies
+    }
+
+    static func readKind(_ f: ScenarioField) throws -> String {
+        let s = try f.string(what: "a strategy kind (\(kinds.joined(separator: ", ")))")
+        guard kinds.contains(s) else {
+            let hint = aliases[s.lowercased()].map { " (did you mean \"\($0)\"?)" } ?? DidYouMean.clause(for: s, among: kinds)
+            throw f.error("unknown strategy \"\(s)\"\(hint); the strategies are \(kinds.joined(separator: ", "))")
+        }
+        return s
+    }
+
+    static func readOne(_ field: ScenarioField, base: Base) throws -> (Strategy, explicitLabel: Bool) {
+        if case .string = field.value {
+            return (Strategy(kind: defaultKind(try readKind(field))), false)
+        }
+        guard case .object(let members) = field.value else {
+            throw field.expected("a strategy: a name such as \"threads\" or an object such as {\"kind\": \"threads\", \"pool\": 4}")
+        }
+        // Read the kind first so that options of other kinds get a precise message.
+        guard let kindMember = members.first(where: { $0.key == "kind" }) else {
+            throw field.error("a strategy object needs \"kind\", e.g. {\"kind\": \"threads\", \"pool\": 4}")
+        }
+        let kind = try readKind(ScenarioField(node: kindMember.value, path: field.path.appending("kind")))
+        let allowed = commonKeys + optionKeys[kind]!
+        for m in members where !allowed.contains(m.key) {
+            let owners = kinds.filter { optionKeys[$0]!.contains(m.key) }
+            if !owners.isEmpty {
+                throw ScenarioError(
+                    location: m.keyLocation, path: field.path.appending(m.key).description,
+                    message: "\"\(m.key)\" is an option of \(owners.joined(separator: " and ")), not of \(kind); \(kind) takes: \(allowed.joined(separator: ", "))")
+            }
+        }
+        let o = try field.object(keys: allowed, what: "a \(kind) strategy")
+        var label: String?
+        if let f = o["label"] {
+            let s = try f.string(what: "a label (a string)")
+            guard isValidLabel(s) else {
+                throw f.error("the label \"\(s)\" cannot name files; use letters, digits, '-', '_' and '.', e.g. \"\(kind)-pool4\"")
+            }
+            label = s
+        }
+        let pool = try o["pool"].map { try $0.integer(in: 1...maxPool, what: "pool (number of workers)") }
+        let resolvedKind: Strategy.Kind
+        switch kind {
+        case "sync": resolvedKind = .sync
+        case "threads": resolvedKind = .threads(pool: pool)
+        case "processes":
+            var method = Defaults.startMethod
+            if let f = o["start_method"] {
+                let names = StartMethod.allCases.map(\.rawValue)
+                let s = try f.string(what: "a start method (\(names.joined(separator: ", ")))")
+                guard let m = StartMethod(rawValue: s) else {
+                    throw f.error("unknown start method \"\(s)\"\(DidYouMean.clause(for: s, among: names)); use fork, forkserver or spawn")
+                }
+                method = m
+            }
+            resolvedKind = .processes(pool: pool, startMethod: method)
+        case "gevent": resolvedKind = .gevent
+        default:
+            let workers = try o["executor_workers"].map { try $0.integer(in: 1...maxPool, what: "executor_workers") }
+            var inExecutor = Defaults.asyncioCPUInExecutor
+            if let f = o["cpu"] {
+                let s = try f.string(what: "\"executor\" or \"inline\"")
+                guard s == "executor" || s == "inline" else {
+                    throw f.error("unknown cpu placement \"\(s)\"\(DidYouMean.clause(for: s, among: ["executor", "inline"])); use \"executor\" (run_in_executor) or \"inline\" (in the coroutine, blocking the loop)")
+                }
+                inExecutor = s == "executor"
+            }
+            resolvedKind = .asyncio(executorWorkers: workers, cpuInExecutor: inExecutor)
+        }
+        let machine = try o["machine"].map { try SettingsReader.readMachine($0, base: base.machine) }
+        let python = try o["python"].map { try SettingsReader.readPython($0, base: base.python) }
+        let costs = try o["costs"].map { try SettingsReader.readCosts($0, base: base.costs) }
+        return (Strategy(kind: resolvedKind, label: label, machine: machine, python: python, costs: costs), label != nil)
+    }
+
+    /// A kind with its default options.
+    static func defaultKind(_ name: String) -> Strategy.Kind {
+        switch name {
+        case "sync": return .sync
+        case "threads": return .threads(pool: nil)
+        case "processes": return .processes(pool: nil, startMethod: Defaults.startMethod)
+        case "gevent": return .gevent
+        default: return .asyncio(executorWorkers: nil, cpuInExecutor: Defaults.asyncioCPUInExecutor)
+        }
+    }
+
+    /// Labels become parts of file names.
+    static func isValidLabel(_ s: String) -> Bool {
+        !s.isEmpty && s.count <= 64 && s.first != "." && s.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == ".")
+        }
+    }
+}
+
+extension JSONValue {
+    /// A string such as "threads,asyncio" (a list written the shell way).
+    var isCommaList: Bool {
+        if case .string(let s) = self { return s.contains(",") }
+        return false
+    }
+}
