@@ -75,7 +75,7 @@ extension Simulation {
         th.needsGIL = gilEnabled
         threads.append(th)
         threads[t].status = .waking
-        schedule(.wake, Int32(t), token: threads[t].epoch, after: wakeAt ?? machine.wakeLatency)
+        schedule(.wake, Int32(t), token: threads[t].epoch, after: wakeAt ?? drawWakeLatency())
         return t
     }
 

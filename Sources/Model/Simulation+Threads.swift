@@ -125,7 +125,7 @@ extension Simulation {
         threads[t].status = .blocked
         show(t, state)
         if d != .never {
-            schedule(.wake, Int32(t), token: threads[t].epoch, after: d + machine.wakeLatency)
+            schedule(.wake, Int32(t), token: threads[t].epoch, after: d + drawWakeLatency())
             threads[t].status = .waking
         }
     }
@@ -152,7 +152,15 @@ extension Simulation {
         threads[t].epoch &+= 1
         threads[t].status = .waking
         threads[t].resumeAction = action
-        schedule(.wake, Int32(t), token: threads[t].epoch, after: machine.wakeLatency)
+        schedule(.wake, Int32(t), token: threads[t].epoch, after: drawWakeLatency())
+    }
+
+    /// One wake-up latency: `wakeLatency` spread by `wakeJitter`, from the run's seeded generator.
+    mutating func drawWakeLatency() -> SimTime {
+        let base = machine.wakeLatency
+        guard machine.wakeJitter > 0, base.nanoseconds > 0 else { return base }
+        let factor = 1 - machine.wakeJitter + 2 * machine.wakeJitter * rng.nextUnit()
+        return base.scaled(by: factor)
     }
 
     /// The thread ends: its final release of the GIL does not wait for a switch.

@@ -17,6 +17,8 @@ public enum Defaults {
     public static let linuxBaseSlice = SimTime.microseconds(750)
     public static let contextSwitch = SimTime.microseconds(3)
     public static let wakeLatency = SimTime.microseconds(20)
+    /// Each wake-up takes wakeLatency x (1 +- up to 50%), uniformly.
+    public static let wakeJitter = 0.5
 
     // python
     /// DEFAULT_INTERVAL in Python/ceval_gil.c: 5000 us.

@@ -53,11 +53,16 @@ public struct Machine: Sendable, Equatable {
     public var contextSwitch: SimTime
     /// Delay between a thread being made runnable (futex wake, I/O completion) and it running on a free core.
     public var wakeLatency: SimTime
+    /// Spread of each wake-up latency: drawn uniformly from wakeLatency x [1 - jitter, 1 + jitter].
+    /// Real wake-ups vary; without it, threads woken at equal times stay in lock-step forever.
+    public var wakeJitter: Double
 
     public init(
         cores: Int = Defaults.cores, scheduler: SchedulerPolicy = Defaults.scheduler,
-        contextSwitch: SimTime = Defaults.contextSwitch, wakeLatency: SimTime = Defaults.wakeLatency
+        contextSwitch: SimTime = Defaults.contextSwitch, wakeLatency: SimTime = Defaults.wakeLatency,
+        wakeJitter: Double = Defaults.wakeJitter
     ) {
+        self.wakeJitter = wakeJitter
         self.cores = cores
         self.scheduler = scheduler
         self.contextSwitch = contextSwitch

@@ -39,6 +39,7 @@ public enum ScenarioEncoder {
         return .ordered([
             "cores": .number(String(m.cores)), "scheduler": scheduler,
             "context_switch": duration(m.contextSwitch), "wake_latency": duration(m.wakeLatency),
+            "wake_jitter": number(m.wakeJitter),
         ])
     }
 

@@ -3,7 +3,7 @@ import SimEngine
 /// Reads `machine`, `python` and `costs`. Each reads over a base value, key by key, so the same code serves
 /// the scenario (base: the defaults) and a strategy's overrides (base: the scenario's values).
 enum SettingsReader {
-    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency"]
+    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter"]
     static let schedulerKeys = ["policy", "timeslice", "base_slice"]
     static let policies = ["round_robin", "linux"]
     static let pythonKeys = ["switch_interval", "gil", "free_threading_overhead", "check_latency"]
@@ -30,6 +30,9 @@ enum SettingsReader {
         if let f = o["scheduler"] { m.scheduler = try readScheduler(f, base: base.scheduler) }
         if let f = o["context_switch"] { m.contextSwitch = try f.duration(what: "context_switch") }
         if let f = o["wake_latency"] { m.wakeLatency = try f.duration(what: "wake_latency") }
+        if let f = o["wake_jitter"] {
+            m.wakeJitter = try f.number(in: 0...1, what: "wake_jitter (a fraction: 0.5 = each wake-up takes 50% to 150% of wake_latency)")
+        }
         return m
     }
 

@@ -13,7 +13,7 @@ final class AnalyticTests: XCTestCase {
     /// call its Python-side CPU, connection costs, latency, the wake-up latency and a context switch.
     func testSyncMakespanIsTheSumOfItsSteps() throws {
         let scenario = Scenario(
-            name: "sum", tasks: [
+            name: "sum", machine: Machine(wakeJitter: 0), tasks: [
                 TaskGroup(name: "a", count: 2, steps: [
                     .cpu(CPUStep(duration: .constant(ms(3)), kind: .python)),
                     .io(IOStep(latency: .constant(ms(40)), cpu: .constant(us(300)), connection: .new)),
@@ -24,8 +24,10 @@ final class AnalyticTests: XCTestCase {
             ])
         let m = scenario.machine, c = scenario.costs
         let perBlock = m.wakeLatency + m.contextSwitch
-        let perTask = ms(3) + (us(300) + c.connectionCPU + c.connectionSetup + ms(40) + perBlock)
-            + ms(5) + (ms(7) + perBlock) + (us(100) + ms(10) + perBlock)
+        let firstCall: SimTime = us(300) + c.connectionCPU + c.connectionSetup + ms(40) + perBlock
+        let sleep: SimTime = ms(7) + perBlock
+        let secondCall: SimTime = us(100) + ms(10) + perBlock
+        let perTask: SimTime = ms(3) + firstCall + ms(5) + sleep + secondCall
         let expected = m.contextSwitch + perTask * 2
         let run = try Simulator.run(scenario, strategy: Fixtures.sync)
         XCTAssertEqual(run.metrics.makespan, expected)
@@ -179,5 +181,24 @@ final class AnalyticTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("background task 'spin' has no I/O or sleep step"), "\(error)")
         }
         XCTAssertNoThrow(try Simulator.run(scenario, strategy: Fixtures.threads))
+    }
+}
+
+/// Liveness: with many threads in take_gil, the OS's choice of waiter (and varying wake-ups) lets every
+/// thread get the GIL in time; none starves while the CPU-bound threads pass it among themselves.
+final class LivenessTests: XCTestCase {
+    func testIOThreadsBesideCPUThreadsAllFinish() throws {
+        let scenario = Scenario(
+            name: "busy", seed: 3, machine: Machine(cores: 2),
+            tasks: [
+                TaskGroup(name: "io", count: 30, steps: [.repeat(count: 10, steps: [
+                    .io(IOStep(latency: .exponential(mean: .milliseconds(2)), cpu: .constant(.microseconds(20)), connection: .reuse)),
+                ])]),
+                TaskGroup(name: "cpu", count: 4, background: true, steps: [.cpu(CPUStep(duration: .constant(.milliseconds(50))))]),
+            ])
+        let run = try Simulator.run(scenario, strategy: Fixtures.threads, options: SimulationOptions(maxEvents: 1_000_000, checkInvariants: true))
+        // 300 round trips, each needing the GIL twice; the CPU threads hand it over every ~5 ms at most.
+        XCTAssertLessThan(run.metrics.makespan, .seconds(5))
+        XCTAssertEqual(run.metrics.operations, 300)
     }
 }
