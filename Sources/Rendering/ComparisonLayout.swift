@@ -25,7 +25,8 @@ extension TimelineLayout {
         var states = Set<LaneState>()
         for r in rows {
             guard let t = r.trace else { continue }
-            for seg in t.segments where seg.end > window.start && seg.start < window.end && t.lanes[Int(seg.lane)].kind != .core {
+            for seg in t.segments where seg.end > window.start && seg.start < window.end && Int(seg.lane) < t.lanes.count
+                && seg.lane >= 0 && t.lanes[Int(seg.lane)].kind != .core {
                 states.insert(seg.state)
             }
         }
@@ -33,9 +34,8 @@ extension TimelineLayout {
         keys.append(.predictedBar)
         if rows.contains(where: { $0.measured != nil }) { keys.append(.measuredBar) }
         let legendLines = b.legend(keys, notes: [], top: 0).lines
-        let legendTop = b.height - s.margin - Double(legendLines) * b.legendLineHeight
-        let legend = b.legend(keys, notes: [], top: legendTop)
-        let axisY = grid.snap(legendTop - s.gap - b.axisHeight)
+        var legendTop = b.height - s.margin - Double(legendLines) * b.legendLineHeight
+        var axisY = grid.snap(legendTop - s.gap - b.axisHeight)
 
         // Columns: strategy names | bands on the time axis | makespan bars.
         let nameSize = s.panelHeader
@@ -52,6 +52,13 @@ extension TimelineLayout {
         let rowPitch = min(130 * k, (lanesBottom - lanesTop) / Double(rows.count))
         let rowGap = grid.snap(min(16 * k, rowPitch * 0.2))
         let bandH = grid.snap(rowPitch - rowGap)
+        // Few strategies leave room below them: the axis and legend follow the rows.
+        let spare = lanesBottom - (lanesTop + Double(rows.count) * rowPitch)
+        if spare > 1 {
+            axisY -= grid.snap(spare)
+            legendTop -= grid.snap(spare)
+        }
+        let legend = b.legend(keys, notes: [], top: legendTop)
 
         // Bars: value labels need room to the right of the longest bar.
         let valueSize = s.tick
@@ -64,7 +71,7 @@ extension TimelineLayout {
         if barMax <= .zero { barMax = .milliseconds(1) }
         let barScale = TimeScale(window: TimeWindow(start: .zero, end: barMax), x: barsX,
                                  width: max(50 * k, barsWidth - widestValue - 12 * k))
-        let barAxis = b.axis(scale: barScale, y: axisY, gridTop: lanesTop, title: { $0 }, titleRight: nil)
+        let barAxis = b.axis(scale: barScale, y: axisY, gridTop: lanesTop, title: { $0 }, titleRight: nil, spacing: 90)
         let timeAxis = b.axis(scale: scale, y: axisY, gridTop: lanesTop, title: { "time (\($0))" }, titleRight: plotX - s.gap)
 
         var texts = head.texts

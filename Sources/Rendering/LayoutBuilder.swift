@@ -118,8 +118,9 @@ struct LayoutBuilder {
     var axisHeight: Double { 8 * sizes.k + 6 * sizes.k + measure.lineHeight(size: sizes.tick) }
 
     /// A time axis along `scale` with its line at `y`; the title goes left of the plot, right-aligned at `titleRight`.
-    func axis(scale: TimeScale, y: Double, gridTop: Double, title: (String) -> String, titleRight: Double?) -> AxisLayout {
-        let (ticks, unit) = NiceTicks.ticks(for: scale, spacing: 150 * sizes.k) { measure.width($0, size: sizes.tick) }
+    func axis(scale: TimeScale, y: Double, gridTop: Double, title: (String) -> String, titleRight: Double?,
+              spacing: Double = 150) -> AxisLayout {
+        let (ticks, unit) = NiceTicks.ticks(for: scale, spacing: spacing * sizes.k) { measure.width($0, size: sizes.tick) }
         let tickLength = 8 * sizes.k
         let top = y + tickLength + 6 * sizes.k
         var labels: [TextItem] = []

@@ -45,43 +45,63 @@ public enum PerfettoExport {
             begin(); out.raw("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":\(p),\"tid\":0,\"args\":{\"name\":"); out.string(name); out.raw("}}")
             begin(); out.raw("{\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":\(p),\"tid\":0,\"args\":{\"sort_index\":\(p)}}")
         }
-        let order = LaneOrdering.groups(of: trace, showCores: true).flatMap(\.lanes)
         var sortIndex = [Int](repeating: 0, count: trace.lanes.count)
-        for (i, id) in order.enumerated() { sortIndex[id] = i }
+        for (i, id) in LaneOrdering.groups(of: trace, showCores: true).flatMap(\.lanes).enumerated() { sortIndex[id] = i }
         for lane in trace.lanes {
             let label = lane.kind == .thread ? lane.name : "\(lane.name) (\(lane.kind.rawValue))"
             begin(); out.raw("{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":\(pid(lane)),\"tid\":\(lane.id + 1),\"args\":{\"name\":"); out.string(label); out.raw("}}")
             begin(); out.raw("{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":\(pid(lane)),\"tid\":\(lane.id + 1),\"args\":{\"sort_index\":\(sortIndex[lane.id])}}")
         }
 
-        // Segments in time order (then lane), so that viewers stream them in order.
-        let segments = trace.segments.enumerated().sorted {
-            ($0.element.start, $0.element.lane, $0.offset) < ($1.element.start, $1.element.lane, $1.offset)
+        // Segments in time order (then lane, then recording order), so that viewers stream them in order.
+        let order = trace.segments.indices.sorted {
+            let a = trace.segments[$0], b = trace.segments[$1]
+            if a.start != b.start { return a.start < b.start }
+            if a.lane != b.lane { return a.lane < b.lane }
+            return $0 < $1
         }
-        for (_, seg) in segments {
+        let lanePid = trace.lanes.map(pid)
+        for i in order {
+            let seg = trace.segments[i]
             let lane = Int(seg.lane)
             guard lane >= 0, lane < trace.lanes.count else { continue }
             begin()
-            out.raw("{\"ph\":\"X\",\"name\":\"\(seg.state.description)\",\"cat\":\"state\",\"pid\":\(pid(trace.lanes[lane])),\"tid\":\(lane + 1),\"ts\":")
+            out.raw(stateEventPrefix[Int(seg.state.rawValue)])
+            out.integer(lanePid[lane])
+            out.raw(",\"tid\":")
+            out.integer(lane + 1)
+            out.raw(",\"ts\":")
             out.microseconds(seg.start.nanoseconds)
             out.raw(",\"dur\":")
             out.microseconds(seg.duration.nanoseconds)
-            out.raw(",\"cname\":\"\(colorName(seg.state))\"}")
+            out.raw(stateEventSuffix[Int(seg.state.rawValue)])
         }
-        let instants = trace.instants.enumerated().sorted {
-            ($0.element.time, $0.element.lane, $0.offset) < ($1.element.time, $1.element.lane, $1.offset)
+        let instantOrder = trace.instants.indices.sorted {
+            let a = trace.instants[$0], b = trace.instants[$1]
+            if a.time != b.time { return a.time < b.time }
+            if a.lane != b.lane { return a.lane < b.lane }
+            return $0 < $1
         }
-        for (_, e) in instants {
+        for i in instantOrder {
+            let e = trace.instants[i]
             let lane = Int(e.lane)
             guard lane >= 0, lane < trace.lanes.count else { continue }
             begin()
-            out.raw("{\"ph\":\"i\",\"s\":\"t\",\"name\":\"\(e.kind.rawValue)\",\"cat\":\"gil\",\"pid\":\(pid(trace.lanes[lane])),\"tid\":\(lane + 1),\"ts\":")
+            out.raw("{\"ph\":\"i\",\"s\":\"t\",\"name\":\"\(e.kind.rawValue)\",\"cat\":\"gil\",\"pid\":")
+            out.integer(lanePid[lane])
+            out.raw(",\"tid\":")
+            out.integer(lane + 1)
+            out.raw(",\"ts\":")
             out.microseconds(e.time.nanoseconds)
             out.raw("}")
         }
         out.raw("\n]}\n")
         return out.bytes
     }
+
+    /// The fixed text of a state's `X` event before its pid, and after its duration.
+    static let stateEventPrefix = LaneState.allCases.map { "{\"ph\":\"X\",\"name\":\"\($0.description)\",\"cat\":\"state\",\"pid\":" }
+    static let stateEventSuffix = LaneState.allCases.map { ",\"cname\":\"\(colorName($0))\"}" }
 
     /// chrome://tracing's reserved colour names (Perfetto colours by name instead).
     static func colorName(_ s: LaneState) -> String {
@@ -104,6 +124,24 @@ struct JSONWriter {
 
     mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
+    /// A decimal integer, without going through String.
+    mutating func integer(_ n: Int) {
+        if n < 0 { bytes.append(UInt8(ascii: "-")) }
+        var v = n.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+                count += 1
+            } while v > 0
+            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[i]) }
+        }
+    }
+
     /// A JSON string literal with the required escapes.
     mutating func string(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
@@ -125,14 +163,14 @@ struct JSONWriter {
     mutating func microseconds(_ ns: Int64) {
         if ns < 0 { bytes.append(UInt8(ascii: "-")) }
         let a = ns.magnitude
-        raw(String(a / 1000))
+        integer(Int(a / 1000))
         var frac = a % 1000
         guard frac != 0 else { return }
         var digits = 3
         while frac % 10 == 0 { frac /= 10; digits -= 1 }
         bytes.append(UInt8(ascii: "."))
-        let s = String(frac)
-        for _ in 0..<(digits - s.count) { bytes.append(UInt8(ascii: "0")) }
-        raw(s)
+        let width = frac >= 100 ? 3 : frac >= 10 ? 2 : 1
+        for _ in 0..<(digits - width) { bytes.append(UInt8(ascii: "0")) }
+        integer(Int(frac))
     }
 }

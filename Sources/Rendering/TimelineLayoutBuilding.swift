@@ -52,8 +52,8 @@ extension TimelineLayout {
         let allMarkKeys = InstantKind.allCases.filter(markKinds.contains).map { LegendKey.mark($0) }
         let reserveNote = markKinds.isEmpty ? [] : [hiddenNote(99_999)]
         let legendLines = b.legend(stateKeys + allMarkKeys, notes: reserveNote, top: 0).lines
-        let legendTop = b.height - s.margin - Double(legendLines) * b.legendLineHeight
-        let axisY = b.grid.snap(legendTop - s.gap - b.axisHeight)
+        var legendTop = b.height - s.margin - Double(legendLines) * b.legendLineHeight
+        var axisY = b.grid.snap(legendTop - s.gap - b.axisHeight)
         let lanesTop = head.bottom, lanesBottom = axisY - 8 * s.k
 
         // Split the height among panels evenly.
@@ -70,6 +70,12 @@ extension TimelineLayout {
         let columns = Int(((b.width - s.margin - plotX) * b.grid.resolution).rounded(.down))
         let scale = TimeScale(window: window, x: plotX, width: Double(columns) / b.grid.resolution)
         let placed = plans.map { b.placePanel($0, scale: scale, labelX: s.margin, labelWidth: labelWidth) }
+        // Few lanes leave room below them: the axis and legend follow the lanes rather than the page's foot.
+        if let lastBottom = placed.last?.rows.last?.frame.maxY, lanesBottom - lastBottom > 1 {
+            let lift = b.grid.snap(lanesBottom - lastBottom)
+            axisY -= lift
+            legendTop -= lift
+        }
 
         let hidden = placed.flatMap(\.rows).reduce(0) { $0 + $1.hiddenMarks }
         let drawnKinds = Set(placed.flatMap(\.rows).flatMap(\.marks).map(\.kind))

@@ -202,4 +202,20 @@ final class TimelineLayoutTests: XCTestCase {
             }
         }
     }
+
+    func testEmptyAndMalformedTracesStillRender() throws {
+        let empty = try TimelineLayout.timeline(chart(Trace()), options: RenderOptions())
+        XCTAssertTrue(empty.rows.isEmpty)
+        XCTAssertTrue(empty.legend.isEmpty)
+        XCTAssertFalse(empty.axis.ticks.isEmpty)
+        // A segment and an instant on a lane that does not exist are ignored, not a crash.
+        var bad = simpleTrace()
+        bad.segments.append(Segment(lane: 7, state: .idle, start: .zero, end: .milliseconds(1)))
+        bad.instants.append(InstantEvent(time: .zero, lane: 7, kind: .gilHandoff))
+        let layout = try TimelineLayout.timeline(chart(bad), options: RenderOptions())
+        XCTAssertEqual(layout.rows.count, 1)
+        _ = try TimelineLayout.comparison(title: "t", subtitle: "", rows: [ComparisonRow(strategy: "x", makespan: .zero, trace: bad)],
+                                          options: RenderOptions())
+        _ = PerfettoExport.json(trace: bad, scenario: "s", strategy: "x")
+    }
 }
