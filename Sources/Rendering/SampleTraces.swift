@@ -39,7 +39,6 @@ public enum SampleTraces {
             swap(&holder, &waiter)
             t = end
         }
-        _ = c0
         return b.finish(end: duration)
     }
 

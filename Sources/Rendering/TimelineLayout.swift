@@ -63,11 +63,10 @@ public struct MarkGlyph: Sendable, Equatable {
         }
     }
 
-    /// The box the glyph covers.
-    var bounds: Rect {
+    /// The box the glyph covers (centred on the bar's edge).
+    public var bounds: Rect {
         let h = size * 0.8
-        return edge == .top ? Rect(x: x - size / 2, y: y - h / 2, width: size, height: h)
-                            : Rect(x: x - size / 2, y: y - h / 2, width: size, height: h)
+        return Rect(x: x - size / 2, y: y - h / 2, width: size, height: h)
     }
 }
 
