@@ -1,0 +1,238 @@
+import SimEngine
+import SimTrace
+
+/// A row decided before the plot's horizontal extent is known.
+struct PlannedRow {
+    var content: RowContent
+    var label: String
+    var indented: Bool
+    var role: TextRole
+}
+
+struct PlannedGroup {
+    var group: LaneGroup
+    var rows: [PlannedRow]
+}
+
+/// One panel's rows, chosen to fit its height: `maxLanes` rows at most, the rest collapsed.
+struct PanelPlan {
+    var trace: Trace
+    var header: String?
+    var top: Double
+    var groups: [PlannedGroup]
+    var rowHeight: Double
+    var showGroupHeaders: Bool
+}
+
+extension LayoutBuilder {
+    var panelHeaderHeight: Double { measure.lineHeight(size: sizes.panelHeader, bold: true) + 8 * sizes.k }
+    var groupHeaderHeight: Double { measure.lineHeight(size: sizes.processHeader, bold: true) + 6 * sizes.k }
+
+    /// Chooses rows for `trace` between `top` and `bottom`.
+    func planPanel(trace: Trace, header: String?, top: Double, bottom: Double, maxLanes: Int, showCores: Bool) -> PanelPlan {
+        let groups = LaneOrdering.groups(of: trace, showCores: showCores)
+        let available = bottom - top - (header == nil ? 0 : panelHeaderHeight)
+        // With many processes, a header line each would leave no room for lanes: name the process in the label instead.
+        let showHeaders = !groups.isEmpty && Double(groups.count) * (groupHeaderHeight + sizes.rowMin) <= available
+        let forRows = available - (showHeaders ? Double(groups.count) * groupHeaderHeight : 0)
+        let budget = max(groups.count, min(maxLanes, Int(forRows / sizes.rowMin)))
+        let allocation = LaneOrdering.allocate(budget: budget, sizes: groups.map(\.lanes.count))
+        let rowCount = max(1, allocation.reduce(0, +))
+        let rowHeight = max(2 / grid.resolution, grid.snap(min(sizes.rowMax, forRows / Double(rowCount))))
+
+        var planned: [PlannedGroup] = []
+        for (group, rows) in zip(groups, allocation) {
+            let shown = rows < group.lanes.count ? rows - 1 : group.lanes.count
+            var out: [PlannedRow] = []
+            for id in group.lanes.prefix(shown) {
+                let lane = trace.lanes[id]
+                let hosted = (lane.kind == .greenlet || lane.kind == .coroutine) && lane.hostThread != nil
+                var text = hosted ? "↳ " + lane.name : lane.name
+                if !showHeaders, lane.kind != .core, !hosted { text = "\(group.title) · \(lane.name)" }
+                out.append(PlannedRow(content: .lane(id), label: text, indented: hosted, role: .laneLabel))
+            }
+            let rest = Array(group.lanes.dropFirst(shown))
+            if !rest.isEmpty {
+                let kinds = Set(rest.map { trace.lanes[$0].kind })
+                let noun: String
+                switch kinds.count == 1 ? kinds.first! : nil {
+                case .thread?: noun = "threads"
+                case .greenlet?: noun = "greenlets"
+                case .coroutine?: noun = "coroutines"
+                case .core?: noun = "cores"
+                case nil: noun = "lanes"
+                }
+                let hosted = kinds.isSubset(of: [.greenlet, .coroutine])
+                out.append(PlannedRow(content: .collapsed(rest), label: "+\(Format.grouped(rest.count)) more \(noun)",
+                                      indented: hosted, role: .collapsedLabel))
+            }
+            planned.append(PlannedGroup(group: group, rows: out))
+        }
+        return PanelPlan(trace: trace, header: header, top: top, groups: planned, rowHeight: rowHeight, showGroupHeaders: showHeaders)
+    }
+
+    /// The lane label font size for rows of `rowHeight`.
+    func labelSize(rowHeight: Double) -> Double { min(sizes.laneLabel, rowHeight / 1.25) }
+
+    /// The width the labels of `plans` need (indent included).
+    func labelColumnWidth(_ plans: [PanelPlan]) -> Double {
+        var widest = 0.0
+        for plan in plans {
+            let size = labelSize(rowHeight: plan.rowHeight)
+            for g in plan.groups {
+                for r in g.rows {
+                    widest = max(widest, (r.indented ? sizes.indent : 0) + measure.width(r.label, size: size))
+                }
+            }
+        }
+        return min(max(widest, 120 * sizes.k), width * 0.28)
+    }
+
+    /// Places a planned panel's rows, merges its segments into pixel columns, and places its marks.
+    ///
+    /// - Complexity: O(segments + instants + rows x columns).
+    func placePanel(_ plan: PanelPlan, scale: TimeScale, labelX: Double, labelWidth: Double) -> LanePanel {
+        var y = plan.top
+        var header: TextItem? = nil
+        if let h = plan.header {
+            let text = measure.fit(h, size: sizes.panelHeader, bold: true, maxWidth: width - 2 * sizes.margin)
+            header = measure.item(text, .panelHeader, size: sizes.panelHeader, bold: true, x: labelX, top: y)
+            y += panelHeaderHeight
+        }
+        let rowH = plan.rowHeight
+        let size = labelSize(rowHeight: rowH)
+        let textH = measure.lineHeight(size: size)
+        let inset = grid.snap(rowH * 0.16)
+        var groups: [ProcessGroupLayout] = []
+        var placedRows: [(group: Int, planned: PlannedRow, frame: Rect)] = []
+        for (gi, g) in plan.groups.enumerated() {
+            var gh: TextItem? = nil
+            if plan.showGroupHeaders {
+                let text = measure.fit(g.group.title, size: sizes.processHeader, bold: true, maxWidth: width - 2 * sizes.margin)
+                gh = measure.item(text, .processHeader, size: sizes.processHeader, bold: true, x: labelX, top: y + 3 * sizes.k)
+                y += groupHeaderHeight
+            }
+            groups.append(ProcessGroupLayout(process: g.group.process, header: gh, rows: []))
+            for r in g.rows {
+                let top = grid.snap(y)
+                placedRows.append((gi, r, Rect(x: scale.x, y: top, width: scale.width, height: rowH)))
+                y = top + rowH
+            }
+        }
+
+        // Aggregate every segment once into its row's pixel columns.
+        let columns = max(1, Int((scale.width * grid.resolution).rounded()))
+        var rowOfLane = [Int](repeating: -1, count: plan.trace.lanes.count)
+        for (i, r) in placedRows.enumerated() {
+            switch r.planned.content {
+            case .lane(let id): rowOfLane[id] = i
+            case .collapsed(let ids): for id in ids { rowOfLane[id] = i }
+            }
+        }
+        let aggregated = ColumnAggregator.aggregate(plan.trace, window: scale.window, columns: columns,
+                                                    rowOfLane: rowOfLane, rowCount: placedRows.count)
+        let marksByRow = marks(plan.trace, rowOfLane: rowOfLane, rows: placedRows.map(\.frame), inset: inset, scale: scale)
+
+        for (i, r) in placedRows.enumerated() {
+            let bar = Rect(x: r.frame.x, y: r.frame.y + inset, width: r.frame.width, height: max(1 / grid.resolution, rowH - 2 * inset))
+            let labelMax = labelWidth - (r.planned.indented ? sizes.indent : 0)
+            let text = measure.fit(r.planned.label, size: size, maxWidth: labelMax)
+            let label = measure.item(text, r.planned.role, size: size, x: labelX + (r.planned.indented ? sizes.indent : 0),
+                                     top: r.frame.y + (rowH - textH) / 2)
+            var row = LaneRow(content: r.planned.content, label: label, frame: r.frame, bar: bar, runs: [], density: [],
+                              marks: [], hiddenMarks: 0)
+            let px = 1 / grid.resolution
+            switch r.planned.content {
+            case .lane:
+                row.runs = aggregated[i].dominantRuns().map {
+                    StateRun(x0: scale.x + Double($0.first) * px, x1: scale.x + Double($0.end) * px, state: $0.state)
+                }
+                (row.marks, row.hiddenMarks) = marksByRow[i]
+            case .collapsed(let ids):
+                row.density = density(aggregated[i], laneCount: ids.count, bar: bar, x0: scale.x)
+            }
+            groups[r.group].rows.append(row)
+        }
+        return LanePanel(header: header, groups: groups)
+    }
+
+    /// Stacked state shares per column of a collapsed row, quantized to device pixels and merged into runs
+    /// of equal columns. Shares are of the row's lanes, so lanes that do not exist yet leave a gap.
+    func density(_ cols: StateColumns, laneCount: Int, bar: Rect, x0: Double) -> [DensityRun] {
+        let n = StateColumns.stateCount
+        let deviceHeight = Int((bar.height * grid.resolution).rounded())
+        let px = 1 / grid.resolution
+        var out: [DensityRun] = []
+        var previous: [Int] = []
+        var runStart = 0
+        var key = [Int](repeating: 0, count: n)
+        func flush(until c: Int) {
+            guard !previous.isEmpty, previous.last! > 0 else { return }
+            var pieces: [DensityPiece] = []
+            var below = 0
+            for s in 0..<n where previous[s] > below {
+                let h = previous[s] - below
+                pieces.append(DensityPiece(state: LaneState(rawValue: UInt8(s))!, y: bar.maxY - Double(previous[s]) * px,
+                                           height: Double(h) * px))
+                below = previous[s]
+            }
+            out.append(DensityRun(x0: x0 + Double(runStart) * px, x1: x0 + Double(c) * px, pieces: pieces))
+        }
+        for c in 0..<cols.columns {
+            var cumulative: Float = 0
+            for s in 0..<n {
+                cumulative += cols.coverage[c * n + s]
+                key[s] = Int((min(1, cumulative / Float(laneCount)) * Float(deviceHeight)).rounded())
+            }
+            if key != previous {
+                flush(until: c)
+                previous = key
+                runStart = c
+            }
+        }
+        flush(until: cols.columns)
+        return out
+    }
+
+    /// The marks of each lane row that are far enough apart to read; marks in clusters closer than
+    /// `markSpacing` are left out and counted. O(instants log instants).
+    func marks(_ trace: Trace, rowOfLane: [Int], rows: [Rect], inset: Double, scale: TimeScale)
+        -> [(marks: [MarkGlyph], hidden: Int)]
+    {
+        var byRow = [[InstantEvent]](repeating: [], count: rows.count)
+        let start = scale.window.start, end = scale.window.end
+        for e in trace.instants where e.time >= start && e.time <= end {
+            let lane = Int(e.lane)
+            guard lane >= 0, lane < rowOfLane.count, rowOfLane[lane] >= 0 else { continue }
+            if case .core = trace.lanes[lane].kind { continue }
+            byRow[rowOfLane[lane]].append(e)
+        }
+        let glyph = min(18 * sizes.k, max(8 * sizes.k, (rows.first?.height ?? 30) * 0.4))
+        return byRow.enumerated().map { i, events in
+            if events.isEmpty { return ([], 0) }
+            let frame = rows[i]
+            var marks: [MarkGlyph] = []
+            var hidden = 0
+            for edge in [MarkEdge.top, .bottom] {
+                let list = events.filter { MarkGlyph.edge(of: $0.kind) == edge }
+                    .sorted { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }
+                var j = 0
+                while j < list.count {
+                    // A cluster: marks each closer than the spacing to the one before.
+                    var k = j + 1
+                    while k < list.count, scale.x(of: list[k].time) - scale.x(of: list[k - 1].time) < sizes.markSpacing { k += 1 }
+                    if k == j + 1 {
+                        let e = list[j]
+                        let y = edge == .top ? frame.y + inset : frame.maxY - inset
+                        marks.append(MarkGlyph(kind: e.kind, time: e.time, x: scale.x(of: e.time), y: y, edge: edge, size: glyph))
+                    } else {
+                        hidden += k - j
+                    }
+                    j = k
+                }
+            }
+            marks.sort { ($0.x, $0.kind.rawValue) < ($1.x, $1.kind.rawValue) }
+            return (marks, hidden)
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import CCairo
-/// Cairo timelines and the Perfetto export.
-public enum Rendering {}

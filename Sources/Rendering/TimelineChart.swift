@@ -1,0 +1,97 @@
+import SimEngine
+import SimTrace
+
+/// A figure shown under the title, e.g. ("p95 latency", "45 ms").
+public struct KeyFigure: Sendable, Equatable {
+    public var label: String
+    public var value: String
+    public init(_ label: String, _ value: String) {
+        self.label = label
+        self.value = value
+    }
+
+    /// The usual figures of a run: makespan, p95 latency, GIL switches, drop requests, forced switches, CPU busy.
+    public static func standard(from m: RunMetrics) -> [KeyFigure] {
+        var out = [KeyFigure("makespan", Format.duration(m.makespan))]
+        if !m.taskLatencies.isEmpty { out.append(KeyFigure("p95 latency", Format.duration(m.latencyPercentile(95)))) }
+        if m.makespan.nanoseconds > 0, m.operations > 0 {
+            out.append(KeyFigure("throughput", Format.grouped(Int(m.throughput.rounded())) + " ops/s"))
+        }
+        out.append(KeyFigure("GIL switches", Format.grouped(m.gilSwitches)))
+        out.append(KeyFigure("drop requests", Format.grouped(m.dropRequests)))
+        if m.forcedSwitches > 0 { out.append(KeyFigure("forced switches", Format.grouped(m.forcedSwitches))) }
+        if !m.coreBusy.isEmpty, m.makespan.nanoseconds > 0 {
+            let busy = m.coreBusy.reduce(0.0) { $0 + $1.seconds } / (Double(m.coreBusy.count) * m.makespan.seconds)
+            out.append(KeyFigure("CPU busy", "\(Int((busy * 100).rounded()))% of \(m.coreBusy.count) cores"))
+        }
+        return out
+    }
+}
+
+/// One timeline picture: a run's trace with its title and key figures.
+public struct TimelineChart: Sendable {
+    /// The scenario's name, e.g. "web-scraper".
+    public var scenario: String
+    /// The strategy's label, e.g. "threads".
+    public var strategy: String
+    /// Shown in the title when known.
+    public var makespan: SimTime?
+    /// A second line under the title (e.g. "model, seed 1, 2 cores, Python 3.12").
+    public var subtitle: String
+    public var trace: Trace
+    public var keyFigures: [KeyFigure]
+
+    public init(scenario: String, strategy: String, makespan: SimTime? = nil, subtitle: String = "", trace: Trace,
+                keyFigures: [KeyFigure] = []) {
+        self.scenario = scenario
+        self.strategy = strategy
+        self.makespan = makespan
+        self.subtitle = subtitle
+        self.trace = trace
+        self.keyFigures = keyFigures
+    }
+
+    /// A chart with the standard key figures of `metrics`.
+    public init(scenario: String, metrics: RunMetrics, trace: Trace, subtitle: String = "") {
+        self.init(scenario: scenario, strategy: metrics.strategy, makespan: metrics.makespan, subtitle: subtitle,
+                  trace: trace, keyFigures: KeyFigure.standard(from: metrics))
+    }
+
+    /// "scenario — strategy — makespan 1.2 s".
+    var title: String {
+        var t = "\(scenario) — \(strategy)"
+        if let makespan { t += " — makespan \(Format.duration(makespan))" }
+        return t
+    }
+}
+
+/// Measured makespans of repeated real runs.
+public struct MeasuredMakespan: Sendable, Equatable {
+    public var median: SimTime
+    public var min: SimTime
+    public var max: SimTime
+    public init(median: SimTime, min: SimTime, max: SimTime) {
+        self.median = median
+        self.min = min
+        self.max = max
+    }
+}
+
+/// One strategy in the comparison picture.
+public struct ComparisonRow: Sendable {
+    /// The strategy's label.
+    public var strategy: String
+    /// Predicted makespan.
+    public var makespan: SimTime
+    /// The predicted trace, drawn as a compact band; nil draws none.
+    public var trace: Trace?
+    /// Real runs, drawn beside the predicted bar when present.
+    public var measured: MeasuredMakespan?
+
+    public init(strategy: String, makespan: SimTime, trace: Trace? = nil, measured: MeasuredMakespan? = nil) {
+        self.strategy = strategy
+        self.makespan = makespan
+        self.trace = trace
+        self.measured = measured
+    }
+}

@@ -1,0 +1,94 @@
+import SimEngine
+import SimTrace
+
+extension TimelineLayout {
+    /// Lays out one run's timeline. `format` decides the column resolution (device pixels for PNG).
+    ///
+    /// - Complexity: O(segments + instants log instants + rows x columns).
+    public static func timeline(_ chart: TimelineChart, options: RenderOptions, format: PictureFormat = .png) throws -> TimelineLayout {
+        try stacked(title: chart.title, subtitle: chart.subtitle, figures: chart.keyFigures,
+                    panels: [(nil, chart.trace)], options: options, format: format)
+    }
+
+    /// Lays out a model timeline above a measured one on a shared time axis.
+    public static func sideBySide(model: TimelineChart, real: TimelineChart, options: RenderOptions,
+                                  format: PictureFormat = .png) throws -> TimelineLayout {
+        func header(_ who: String, _ chart: TimelineChart) -> String {
+            var parts = [who]
+            if let m = chart.makespan { parts.append("makespan \(Format.duration(m))") }
+            parts += chart.keyFigures.filter { $0.label != "makespan" }.prefix(4).map { "\($0.label) \($0.value)" }
+            return parts.joined(separator: " · ")
+        }
+        let title = "\(model.scenario) — \(model.strategy): model vs measured"
+        return try stacked(title: title, subtitle: model.subtitle, figures: [],
+                           panels: [(header("model (predicted)", model), model.trace), (header("measured (real run)", real), real.trace)],
+                           options: options, format: format)
+    }
+
+    /// Panels of lanes stacked on one time axis, under a title block and above the axis and legend.
+    static func stacked(title: String, subtitle: String, figures: [KeyFigure], panels: [(String?, Trace)],
+                        options: RenderOptions, format: PictureFormat) throws -> TimelineLayout {
+        try options.validate()
+        let b = try LayoutBuilder(options: options, format: format)
+        let s = b.sizes
+        let head = b.titleBlock(title: title, subtitle: subtitle, figures: figures)
+
+        let traces = panels.map(\.1)
+        let runEnd = traces.map(\.end).max() ?? .zero
+        let window = options.window ?? TimeWindow(start: .zero, end: runEnd > .zero ? runEnd : .milliseconds(1))
+
+        // The legend's lines are reserved from the bottom before the lanes take the rest.
+        let shownLanes: [Set<Int>] = traces.map { t in Set(t.lanes.filter { options.showCores || $0.kind != .core }.map(\.id)) }
+        var states = Set<LaneState>()
+        var markKinds = Set<InstantKind>()
+        for (t, shown) in zip(traces, shownLanes) {
+            for seg in t.segments where seg.end > window.start && seg.start < window.end && shown.contains(Int(seg.lane)) {
+                states.insert(seg.state)
+            }
+            for e in t.instants where e.time >= window.start && e.time <= window.end && shown.contains(Int(e.lane))
+                && t.lanes[Int(e.lane)].kind != .core { markKinds.insert(e.kind) }
+        }
+        let stateKeys = LaneState.allCases.filter(states.contains).map { LegendKey.state($0) }
+        let allMarkKeys = InstantKind.allCases.filter(markKinds.contains).map { LegendKey.mark($0) }
+        let reserveNote = markKinds.isEmpty ? [] : [hiddenNote(99_999)]
+        let legendLines = b.legend(stateKeys + allMarkKeys, notes: reserveNote, top: 0).lines
+        var legendTop = b.height - s.margin - Double(legendLines) * b.legendLineHeight
+        var axisY = b.grid.snap(legendTop - s.gap - b.axisHeight)
+        let lanesTop = head.bottom, lanesBottom = axisY - 8 * s.k
+
+        // Split the height among panels evenly.
+        let share = (lanesBottom - lanesTop) / Double(panels.count)
+        var plans: [PanelPlan] = []
+        for (i, (header, trace)) in panels.enumerated() {
+            let top = lanesTop + Double(i) * share
+            let gap = i + 1 < panels.count ? s.gap : 0
+            plans.append(b.planPanel(trace: trace, header: header, top: top, bottom: top + share - gap,
+                                     maxLanes: options.maxLanes, showCores: options.showCores))
+        }
+        let labelWidth = b.labelColumnWidth(plans)
+        let plotX = b.grid.snap(s.margin + labelWidth + s.gap)
+        let columns = Int(((b.width - s.margin - plotX) * b.grid.resolution).rounded(.down))
+        let scale = TimeScale(window: window, x: plotX, width: Double(columns) / b.grid.resolution)
+        let placed = plans.map { b.placePanel($0, scale: scale, labelX: s.margin, labelWidth: labelWidth) }
+        // Few lanes leave room below them: the axis and legend follow the lanes rather than the page's foot.
+        if let lastBottom = placed.last?.rows.last?.frame.maxY, lanesBottom - lastBottom > 1 {
+            let lift = b.grid.snap(lanesBottom - lastBottom)
+            axisY -= lift
+            legendTop -= lift
+        }
+
+        let hidden = placed.flatMap(\.rows).reduce(0) { $0 + $1.hiddenMarks }
+        let drawnKinds = Set(placed.flatMap(\.rows).flatMap(\.marks).map(\.kind))
+        let markKeys = InstantKind.allCases.filter(drawnKinds.contains).map { LegendKey.mark($0) }
+        let legend = b.legend(stateKeys + markKeys, notes: hidden > 0 ? [hiddenNote(hidden)] : [], top: legendTop)
+        let axis = b.axis(scale: scale, y: axisY, gridTop: lanesTop, title: { "time (\($0))" }, titleRight: plotX - s.gap)
+
+        return TimelineLayout(width: b.width, height: b.height, resolution: b.grid.resolution, theme: b.theme,
+                              texts: head.texts + legend.notes, panels: placed, axis: axis, barAxis: nil,
+                              legend: legend.entries, bars: [], rowSpan: (s.margin, b.width - s.margin))
+    }
+
+    static func hiddenNote(_ n: Int) -> String {
+        "\(Format.grouped(n)) GIL/loop marks too close to draw at this zoom"
+    }
+}
