@@ -163,4 +163,9 @@ struct Core: Sendable {
     var busySince = SimTime.zero
     var busy = SimTime.zero
     var sliceToken: UInt32 = 0
+    /// When the running thread's current slice ends (slices renew back to back while it keeps the core).
+    var sliceEnd = SimTime.zero
+    /// Whether a `sliceEnd` event is pending. Timers are armed only while threads wait for a core, so a
+    /// core whose thread runs alone costs no events.
+    var sliceArmed = false
 }

@@ -198,7 +198,7 @@ final class LivenessTests: XCTestCase {
             ])
         let run = try Simulator.run(scenario, strategy: Fixtures.threads, options: SimulationOptions(maxEvents: 1_000_000, checkInvariants: true))
         // 300 round trips, each needing the GIL twice; the CPU threads hand it over every ~5 ms at most.
-        XCTAssertLessThan(run.metrics.makespan, .seconds(5))
+        XCTAssertLessThan(run.metrics.makespan, SimTime.seconds(Int64(5)))
         XCTAssertEqual(run.metrics.operations, 300)
     }
 }
