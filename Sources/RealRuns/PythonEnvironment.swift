@@ -65,14 +65,16 @@ public struct PythonEnvironment: Sendable {
     /// Creates the venv and installs the pinned packages unless that is done already. pip's progress goes to
     /// the terminal (`log` announces each step).
     /// - Throws: `RealRunError.pythonNotFound`, `.setupFailed` with pip's output and what to do.
-    public func prepare(log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws {
+    /// `systemPython` is the interpreter to create the venv with (default: `systemPython()`).
+    public func prepare(systemPython chosen: String? = nil,
+                        log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws {
         if isReady { return }
         ChildProcessRegistry.shared.installInterruptHandlers()
         let logFolder = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-venv-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: logFolder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: logFolder) }
         if !FileManager.default.isExecutableFile(atPath: python) {
-            let system = try Self.systemPython()
+            let system = try chosen ?? Self.systemPython()
             log("Creating the Python environment for real runs in \(venvFolder) (\(system) -m venv)…")
             try step([system, "-m", "venv", venvFolder], name: "\(system) -m venv \(venvFolder)", logFolder: logFolder, showOutput: false)
         }
