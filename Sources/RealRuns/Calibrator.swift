@@ -12,10 +12,8 @@ public enum Calibrator {
         ChildProcessRegistry.shared.installInterruptHandlers()
         let server = try LatencyServer(environment: environment)
         defer { server.stop() }
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("simulate-calibrate-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try ChildProcessRegistry.shared.makeTemporaryFolder("calibrate")
+        defer { ChildProcessRegistry.shared.removeTemporaryFolder(folder) }
         let outPath = folder + "/calibration.json", errPath = folder + "/stderr"
         log("Measuring this machine (python loop, 7777 ** n, sha256, threads, processes, I/O, asyncio, gevent)…")
         let child = try ChildProcess(executable: environment.python,
@@ -48,6 +46,7 @@ public enum Calibrator {
         lines.append("Pool.apply       \(p.poolApply) round trip")
         lines.append("wake-up          \(p.wakeLatency) (pipe); Event round trip \(p.eventRoundTrip)")
         lines.append("urlopen          \(p.urlopenCPU) CPU, \(p.urlopenWall) wall; connect \(p.connectCPU) CPU, \(p.connectWall) wall")
+        lines.append("delayed urlopen  \(p.delayedCallWall) beyond a 20 ms server delay")
         lines.append("aiohttp request  \(p.aiohttpCPU) CPU, \(p.aiohttpWall) wall (reused connection)")
         lines.append("asyncio          loop iteration \(p.loopIteration), task \(p.taskCreate), run_in_executor \(p.executorRoundTrip)")
         lines.append("gevent           switch \(p.greenletSwitch), spawn \(p.greenletSpawn)")

@@ -130,6 +130,8 @@ public final class ChildProcess: @unchecked Sendable {
             }
             usleep(2_000)
         }
+        // Killed by the interrupt handler, which is about to exit: report nothing misleading meanwhile.
+        ChildProcessRegistry.shared.parkIfInterrupted()
         if timedOut { return .timedOut }
         let status = reaped ?? 0
         // WIFEXITED / WEXITSTATUS / WTERMSIG, spelled out (they are macros).
@@ -146,9 +148,12 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Kills the child's whole process group (SIGKILL) and reaps the child.
     public func killGroup() {
-        Glibc.kill(-pid, SIGKILL)
-        var status: Int32 = 0
-        if reaped == nil, waitpid(pid, &status, 0) == pid { reaped = status }
+        // Once reaped, the group's stragglers were killed at reaping (see `poll`), and the id may be reused.
+        if reaped == nil {
+            Glibc.kill(-pid, SIGKILL)
+            var status: Int32 = 0
+            if waitpid(pid, &status, 0) == pid { reaped = status }
+        }
         ChildProcessRegistry.shared.remove(pid)
     }
 
@@ -177,6 +182,7 @@ public final class ChildProcessRegistry: @unchecked Sendable {
     public static let shared = ChildProcessRegistry()
     private let lock = NSLock()
     private var groups: Set<pid_t> = []
+    private var temporaryFolders: Set<String> = []
     private var sources: [DispatchSourceSignal] = []
 
     /// The process groups alive now.
@@ -196,13 +202,44 @@ public final class ChildProcessRegistry: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Kills every registered group.
+    private var interrupted = false
+
+    /// Called by a thread whose child died: if an interrupt is being handled, waits for it to exit the tool.
+    func parkIfInterrupted() {
+        lock.lock()
+        let parked = interrupted
+        lock.unlock()
+        while parked { pause() }
+    }
+
+    /// Kills every registered group and removes the temporary folders.
     public func killAll() {
         lock.lock()
         let all = groups
+        let folders = temporaryFolders
         groups.removeAll()
+        temporaryFolders.removeAll()
         lock.unlock()
         for g in all { Glibc.kill(-g, SIGKILL) }
+        for f in folders { try? FileManager.default.removeItem(atPath: f) }
+    }
+
+    /// Creates a fresh temporary folder that an interrupt removes too; delete it with `removeTemporaryFolder`.
+    public func makeTemporaryFolder(_ prefix: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("simulate-\(prefix)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        lock.lock()
+        temporaryFolders.insert(path)
+        lock.unlock()
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    public func removeTemporaryFolder(_ path: String) {
+        lock.lock()
+        temporaryFolders.remove(path)
+        lock.unlock()
+        try? FileManager.default.removeItem(atPath: path)
     }
 
     /// Installs (once) handlers so that Ctrl-C or SIGTERM kills every child group, then exits with 130/143.
@@ -215,6 +252,9 @@ public final class ChildProcessRegistry: @unchecked Sendable {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [self] in
+                lock.lock()
+                interrupted = true
+                lock.unlock()
                 killAll()
                 FileHandle.standardError.write(Data("\ninterrupted: stopped the Python processes and the latency server\n".utf8))
                 exit(code)

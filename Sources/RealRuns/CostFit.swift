@@ -46,6 +46,17 @@ public struct LinearCost: Sendable, Codable, Equatable {
         return LinearCost(fixedNanoseconds: intercept, nanosecondsPerUnit: slope)
     }
 
+    /// A cost proportional to the amount, the median of the points' cost per unit: one point disturbed by
+    /// another program on the machine cannot skew it, as it can a least-squares intercept.
+    /// - Complexity: O(n log n).
+    public static func proportional(_ points: [CostPoint]) -> LinearCost {
+        let ratios = points.filter { $0.amount > 0 }.map { $0.nanoseconds / $0.amount }.sorted()
+        guard !ratios.isEmpty else { return LinearCost(fixedNanoseconds: 0, nanosecondsPerUnit: 0) }
+        let mid = ratios.count / 2
+        let median = ratios.count % 2 == 1 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2
+        return LinearCost(fixedNanoseconds: 0, nanosecondsPerUnit: median)
+    }
+
     /// The predicted cost of `amount` units.
     public func nanoseconds(for amount: Double) -> Double { fixedNanoseconds + nanosecondsPerUnit * amount }
 

@@ -6,6 +6,7 @@ public final class LatencyServer: @unchecked Sendable {
     public let port: Int
     private let child: ChildProcess
     private let folder: String
+    private var stopped = false
 
     /// The URL the harness sends its requests to.
     public var baseURL: String { "http://127.0.0.1:\(port)/" }
@@ -15,8 +16,7 @@ public final class LatencyServer: @unchecked Sendable {
     /// Starts the server and waits (at most 10 s) until it listens.
     /// - Throws: `RealRunError.serverDidNotStart` with its stderr.
     public init(environment: PythonEnvironment) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-server-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try ChildProcessRegistry.shared.makeTemporaryFolder("server")
         let portFile = folder + "/port"
         child = try ChildProcess(executable: environment.python, arguments: [environment.server, "--port-file", portFile],
                                  stdoutPath: folder + "/stdout", stderrPath: folder + "/stderr")
@@ -33,7 +33,7 @@ public final class LatencyServer: @unchecked Sendable {
         guard let found else {
             let stderr = ChildProcess.text(of: folder + "/stderr")
             child.killGroup()
-            try? FileManager.default.removeItem(atPath: folder)
+            ChildProcessRegistry.shared.removeTemporaryFolder(folder)
             throw RealRunError.serverDidNotStart(stderr: stderr)
         }
         port = found
@@ -41,8 +41,10 @@ public final class LatencyServer: @unchecked Sendable {
 
     /// Stops the server (SIGTERM, then SIGKILL) and removes its files.
     public func stop() {
+        guard !stopped else { return }
+        stopped = true
         child.terminate(grace: 0.5)
-        try? FileManager.default.removeItem(atPath: folder)
+        ChildProcessRegistry.shared.removeTemporaryFolder(folder)
     }
 
     deinit { stop() }

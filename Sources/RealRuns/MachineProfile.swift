@@ -35,6 +35,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// urlopen(url).read() with no server delay: this thread's CPU, and the wall time.
     public var urlopenCPU: SimTime
     public var urlopenWall: SimTime
+    /// urlopen with a 20 ms server delay: wall time beyond the 20 ms. Its excess over `urlopenWall` is the
+    /// cost of waking both sides after an idle wait (information: not applied to the model).
+    public var delayedCallWall: SimTime
     /// socket.create_connection + close on loopback.
     public var connectCPU: SimTime
     public var connectWall: SimTime
@@ -77,13 +80,14 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         return MachineProfile(
             python: raw["python"] as? String ?? "?", cores: Int(try number("cores")),
             switchInterval: try time("switch_interval_ns"),
-            pythonLoop: LinearCost.fit(try points("python_loop")), bigPower: PowerLawCost.fit(try points("pow")),
-            sha256: LinearCost.fit(try points("sha256")), shaChunk: Int(try number("sha_chunk")),
+            pythonLoop: LinearCost.proportional(try points("python_loop")), bigPower: PowerLawCost.fit(try points("pow")),
+            sha256: LinearCost.proportional(try points("sha256")), shaChunk: Int(try number("sha_chunk")),
             threadStart: try time("thread_start_ns"),
             processStart: starts.mapValues { SimTime(nanoseconds: $0.int64Value) },
             poolApply: try time("pool_apply_ns"), wakeLatency: try time("wake_ns"),
             eventRoundTrip: try time("event_round_trip_ns"),
             urlopenCPU: try time("urlopen_cpu_ns"), urlopenWall: try time("urlopen_wall_ns"),
+            delayedCallWall: try time("delayed_call_wall_ns"),
             connectCPU: try time("connect_cpu_ns"), connectWall: try time("connect_wall_ns"),
             aiohttpCPU: try time("aiohttp_cpu_ns"), aiohttpWall: try time("aiohttp_wall_ns"),
             loopIteration: try time("loop_iteration_ns"), taskCreate: try time("task_create_ns"),
@@ -123,8 +127,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     ///   (this machine runs Linux, not the seed's 100 ms round robin);
     /// - costs: thread and process start, greenlet switch and spawn, loop iteration, task creation, measured
     ///   directly; `pickle` = a Pool.apply round trip less its two wake-ups; `executorHandoff` = the loop's
-    ///   half of a run_in_executor round trip less its two wake-ups; `connectionSetup`/`connectionCPU` = a
-    ///   loopback TCP connect's wall and CPU time;
+    ///   half of a run_in_executor round trip less its two wake-ups; `connectionCPU` = a loopback TCP
+    ///   connect's CPU; `connectionSetup` = the wall time of a no-delay urlopen not spent in its own CPU
+    ///   (handshake, the server's thread start and answer), at least a bare connect's wall time;
     /// - every I/O step's Python-side CPU: with a new connection, one urlopen's CPU less the connect's (which
     ///   the model adds as `connectionCPU`); with a reused one, one aiohttp request's CPU.
     /// Strategy overrides of machine and costs get the same values. The switch interval and the GIL are the
@@ -169,7 +174,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         c.loopIteration = loopIteration
         c.taskCreate = taskCreate
         c.executorHandoff = max(.microseconds(1), (executorRoundTrip - wakeLatency * 2) / 2)
-        c.connectionSetup = connectWall
+        c.connectionSetup = max(connectWall, urlopenWall - urlopenCPU)
         c.connectionCPU = connectCPU
         return c
     }

@@ -70,9 +70,8 @@ public struct PythonEnvironment: Sendable {
                         log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws {
         if isReady { return }
         ChildProcessRegistry.shared.installInterruptHandlers()
-        let logFolder = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-venv-\(getpid())").path
-        try? FileManager.default.createDirectory(atPath: logFolder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: logFolder) }
+        let logFolder = try ChildProcessRegistry.shared.makeTemporaryFolder("venv")
+        defer { ChildProcessRegistry.shared.removeTemporaryFolder(logFolder) }
         if !FileManager.default.isExecutableFile(atPath: python) {
             let system = try chosen ?? Self.systemPython()
             log("Creating the Python environment for real runs in \(venvFolder) (\(system) -m venv)…")

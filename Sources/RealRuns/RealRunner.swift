@@ -107,10 +107,8 @@ public struct RealRunner: Sendable {
 
     /// Runs the harness once on a plan (the latency server must be running).
     public func runOnce(_ plan: HarnessPlan, strategy: Strategy, timeout: Double) throws -> RealRun {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("simulate-real-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try ChildProcessRegistry.shared.makeTemporaryFolder("real")
+        defer { ChildProcessRegistry.shared.removeTemporaryFolder(folder) }
         let planPath = folder + "/plan.json", outPath = folder + "/result.json", errPath = folder + "/stderr"
         try plan.encoded().write(to: URL(fileURLWithPath: planPath))
         var arguments = [environment.harness, "--plan", planPath, "--out", outPath]

@@ -23,6 +23,15 @@ final class CostFitTests: XCTestCase {
         XCTAssertEqual(fit.nanosecondsPerUnit, (5 + 40) / 5.0, accuracy: 1e-9)
     }
 
+    func testProportionalFitIgnoresOneDisturbedPoint() {
+        var points = [10_000.0, 30_000, 100_000, 300_000, 1_000_000].map { CostPoint(amount: $0, nanoseconds: 30 * $0) }
+        points[1].nanoseconds *= 3  // another program ran during this measurement
+        let fit = LinearCost.proportional(points)
+        XCTAssertEqual(fit.nanosecondsPerUnit, 30, accuracy: 1e-9)
+        XCTAssertEqual(fit.fixedNanoseconds, 0)
+        XCTAssertNotEqual(LinearCost.fit(points).nanosecondsPerUnit, 30, accuracy: 0.01, "least squares is skewed")
+    }
+
     func testPowerLawFitRecoversCoefficientAndExponent() {
         let points = [1_000.0, 4_000, 16_000, 64_000, 256_000].map { CostPoint(amount: $0, nanoseconds: 0.3 * pow($0, 1.58)) }
         let fit = PowerLawCost.fit(points)
@@ -49,6 +58,7 @@ final class CostFitTests: XCTestCase {
         XCTAssertEqual(profile.cores, 2)
         XCTAssertEqual(profile.pythonIterations(for: .milliseconds(30)), 1_000_000)
         XCTAssertEqual(profile.shaBytes(for: .milliseconds(5)), 10_000_000)
+        XCTAssertEqual(profile.pythonIterations(for: .microseconds(3)), 100)
         XCTAssertEqual(profile.shaBytes(for: .nanoseconds(10)), 2048, "never below hashlib's GIL-release size")
         XCTAssertEqual(profile.shaBytes(for: .zero), 0)
         let e = profile.powerExponent(for: .milliseconds(100))
@@ -85,6 +95,7 @@ final class CostFitTests: XCTestCase {
         XCTAssertEqual(applied.costs.pickle, .nanoseconds(150_000 - 6_000))
         XCTAssertEqual(applied.costs.executorHandoff, .nanoseconds((60_000 - 6_000) / 2))
         XCTAssertEqual(applied.costs.connectionCPU, .nanoseconds(40_000))
+        XCTAssertEqual(applied.costs.connectionSetup, .nanoseconds(400_000 - 210_000), "urlopen wall not spent in its CPU")
         XCTAssertEqual(applied.strategies[0].costs?.threadStart, .nanoseconds(90_000), "overrides get the values too")
         guard case .repeat(_, let body) = applied.tasks[0].steps[0], case .io(let io) = body[0] else {
             return XCTFail("unexpected steps \(applied.tasks[0].steps)")
@@ -129,7 +140,7 @@ final class CostFitTests: XCTestCase {
          "sha256": [[65536, 32768], [1048576, 524288], [16777216, 8388608]], "sha_chunk": 4194304,
          "thread_start_ns": 90000, "process_start_ns": {"fork": 2000000, "forkserver": 50000000, "spawn": 90000000},
          "pool_apply_ns": 150000, "wake_ns": 3000, "event_round_trip_ns": 30000,
-         "urlopen_cpu_ns": 210000, "urlopen_wall_ns": 400000, "connect_cpu_ns": 40000, "connect_wall_ns": 40000,
+         "urlopen_cpu_ns": 210000, "urlopen_wall_ns": 400000, "delayed_call_wall_ns": 900000, "connect_cpu_ns": 40000, "connect_wall_ns": 40000,
          "aiohttp_cpu_ns": 130000, "aiohttp_wall_ns": 200000, "loop_iteration_ns": 2500, "task_create_ns": 8000,
          "executor_round_trip_ns": 60000, "greenlet_switch_ns": 1200, "greenlet_spawn_ns": 13000}
         """

@@ -180,6 +180,19 @@ def urlopen_costs(base_url, count=100):
     return median_ns(cpu), median_ns(wall)
 
 
+def delayed_call_overhead_ns(base_url, delay_us=20000, count=10):
+    """Wall time of a urlopen call with a server delay beyond the delay itself and beyond a call with no
+    delay: what waking both sides after an idle wait costs on this machine (timer slack, idle CPUs)."""
+    url = base_url + "?delay_us=%d" % delay_us
+    samples = []
+    for _ in range(count):
+        start = now()
+        with urllib.request.urlopen(url) as r:
+            r.read()
+        samples.append(now() - start - delay_us * 1000)
+    return median_ns(samples)
+
+
 def connect_costs(base_url, count=100):
     """TCP connect + close to the server on loopback: the connection set-up every urlopen pays."""
     import socket
@@ -289,6 +302,7 @@ def main():
         ("Pool.apply", lambda: result.update(pool_apply_ns=pool_apply_ns())),
         ("wake-up", lambda: result.update(wake_ns=pipe_wake_ns(), event_round_trip_ns=event_round_trip_ns())),
         ("urlopen", lambda: result.update(zip(("urlopen_cpu_ns", "urlopen_wall_ns"), urlopen_costs(args.server)))),
+        ("delayed call", lambda: result.update(delayed_call_wall_ns=delayed_call_overhead_ns(args.server))),
         ("connect", lambda: result.update(zip(("connect_cpu_ns", "connect_wall_ns"), connect_costs(args.server)))),
         ("aiohttp", lambda: result.update(zip(("aiohttp_cpu_ns", "aiohttp_wall_ns"), aiohttp_costs(args.server)))),
         ("asyncio", lambda: result.update(zip(("loop_iteration_ns", "task_create_ns", "executor_round_trip_ns"),
