@@ -8,7 +8,8 @@ import SimTrace
 /// Lanes: the main thread first; then one lane per thread, process, greenlet or coroutine that ran tasks (a
 /// pool's worker runs several, one after another); then, for asyncio, the executor's threads. States: a CPU
 /// step is `running` (`runningNoGIL` for C code that releases the GIL), I/O and sleep are `blocked`, a
-/// coroutine awaiting its executor call is `awaiting`, the time before a lane's first step is `starting`,
+/// coroutine awaiting its executor call is `awaiting`, the time before a lane's first step is `starting`
+/// (`runnable` for a greenlet or coroutine, which waits for the hub or loop to first run it),
 /// a pool worker between tasks is `idle`; the short gaps between a task's steps are the task's own Python
 /// and count as `running`. The main thread runs until every task is started and then awaits the joins; the
 /// gevent hub's / asyncio loop's thread is `running` whenever one of its greenlets/coroutines runs.
@@ -109,7 +110,9 @@ public enum RealTraceBuilder {
             var first = true
             for record in records.sorted(by: { $0.begin < $1.begin }) {
                 for (k, step) in record.steps.enumerated() {
-                    let gapState: LaneState = first ? .starting : (k == 0 && isPool ? .idle : .running)
+                    // A greenlet or coroutine exists at once but waits for the hub / loop to first run it.
+                    let before: LaneState = guestKind == nil ? .starting : .runnable
+                    let gapState: LaneState = first ? before : (k == 0 && isPool ? .idle : .running)
                     add(lane, gapState, cursor, step.start)
                     first = false
                     let op = plan.operations[record.task][step.operation]

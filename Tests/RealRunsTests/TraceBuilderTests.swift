@@ -73,6 +73,7 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(trace.lanes.map(\.name), ["MainThread (loop)", "Task-0", "Task-1", "asyncio_0", "asyncio_1"])
         XCTAssertEqual(trace.lanes[1].kind, .coroutine)
         XCTAssertEqual(trace.lanes[1].hostThread, 0)
+        XCTAssertEqual(trace.state(ofLane: 1, at: .microseconds(80)), .runnable, "created, not yet run by the loop")
         XCTAssertEqual(trace.state(ofLane: 1, at: .milliseconds(5)), .awaiting)
         XCTAssertEqual(trace.state(ofLane: 3, at: .milliseconds(5)), .running)
         XCTAssertEqual(trace.state(ofLane: 4, at: .milliseconds(5)), .runningNoGIL)
