@@ -44,11 +44,12 @@ if "SIMULATE_SWITCH_INTERVAL" in os.environ:
 
 
 def burn_python(iterations):
-    """Pure-Python CPU work: a bytecode loop (its backward jump is an eval-breaker check site)."""
-    total = 0
-    for i in range(iterations):
-        total += i
-    return total
+    """Pure-Python CPU work: a bytecode loop (its backward jump is an eval-breaker check site). The
+    accumulator stays a one-digit int, so every iteration costs the same whatever the count."""
+    flag = 0
+    for _ in range(iterations):
+        flag ^= 1
+    return flag
 
 
 def burn_pow(exponent):
