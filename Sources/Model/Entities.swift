@@ -102,6 +102,12 @@ struct OSThread: Sendable {
     var startPaid = false
     /// An executor worker listed in `idleWorkers`.
     var listedIdle = false
+    /// The thread that started this one and waits in `Thread.start()` until it has started, -1 for none.
+    var starter: Int32 = -1
+    /// Whether this thread has run its bootstrap (`_started.set()`, which needs the GIL).
+    var started = false
+    /// The thread this one waits for in `Thread.start()`, -1 for none.
+    var awaitingStartOf: Int32 = -1
 
     init(process: Int32, lane: Int32, role: Role) {
         self.process = process

@@ -6,6 +6,13 @@ import SimTrace
 extension Simulation {
     /// The next action of thread `t`'s program.
     mutating func nextAction(_ t: Int) -> Action {
+        if !threads[t].started { signalStarted(t) }
+        let awaited = Int(threads[t].awaitingStartOf)
+        if awaited >= 0 {
+            // Thread.start() waits on the new thread's `_started` event (Lib/threading.py).
+            guard threads[awaited].started else { return .wait(.awaiting) }
+            threads[t].awaitingStartOf = -1
+        }
         switch threads[t].role {
         case .sequential: return sequentialAction(t)
         case .taskRunner: return runnerAction(t)
@@ -62,6 +69,15 @@ extension Simulation {
         }
     }
 
+    /// The thread runs its bootstrap, holding the GIL: `_bootstrap_inner` sets `_started`, which wakes the
+    /// thread waiting in `Thread.start()`. That waiter then needs the GIL back, which the new thread
+    /// holds: with `7777 ** n` as its first step, until the call ends. Threads therefore start one by one.
+    mutating func signalStarted(_ t: Int) {
+        threads[t].started = true
+        let starter = Int(threads[t].starter)
+        if starter >= 0 { wakeThread(starter) }
+    }
+
     /// A task finished: its latency is now; when the last foreground task is done, the joiner wakes.
     mutating func taskDone(_ k: Int) {
         tasks[k].finished = true
@@ -112,7 +128,11 @@ extension Simulation {
             threads[t].startPaid = false
             let entry = startOrder[Int(threads[t].phase)]
             threads[t].phase += 1
-            startWorker(task: entry)
+            let worker = startWorker(task: entry, starter: t)
+            if !isProcesses {
+                threads[t].awaitingStartOf = Int32(worker)
+                return .wait(.awaiting)
+            }
         }
         return foregroundRemaining > 0 ? .wait(.awaiting) : .finish
     }
@@ -256,7 +276,10 @@ extension Simulation {
         guard executorWorkerCount < executorMaxWorkers else { return false }
         let name = "executor-\(executorWorkerCount)"
         executorWorkerCount += 1
-        _ = addThread(process: 0, role: .executorWorker, name: name)
+        let worker = addThread(process: 0, role: .executorWorker, name: name)
+        // ThreadPoolExecutor._adjust_thread_count calls t.start(), which waits until the worker has started.
+        threads[worker].starter = mainThread
+        threads[Int(mainThread)].awaitingStartOf = Int32(worker)
         return true
     }
 

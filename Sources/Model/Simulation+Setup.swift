@@ -81,7 +81,8 @@ extension Simulation {
 
     /// Starts the worker for a `startOrder` entry: a thread or a process for task `entry`, or a pool
     /// worker when `entry` is -1.
-    mutating func startWorker(task entry: Int32) {
+    @discardableResult
+    mutating func startWorker(task entry: Int32, starter: Int) -> Int {
         let pooled = entry < 0
         let name: String
         if pooled {
@@ -99,10 +100,13 @@ extension Simulation {
             threads[t].isChildMain = true
             threads[t].task = entry
             threads[t].pooled = pooled
+            return t
         } else {
             let t = addThread(process: 0, role: .taskRunner, name: name)
             threads[t].task = entry
             threads[t].pooled = pooled
+            threads[t].starter = Int32(starter)
+            return t
         }
     }
 

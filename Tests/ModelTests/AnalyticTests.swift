@@ -50,7 +50,9 @@ final class AnalyticTests: XCTestCase {
             XCTAssertLessThanOrEqual(median, interval + us(100), "interval \(interval)")
             let expectedSwitches = Int(ms(400).nanoseconds / interval.nanoseconds)
             XCTAssertEqual(Double(run.metrics.gilSwitches), Double(expectedSwitches), accuracy: Double(expectedSwitches) * 0.1)
-            XCTAssertEqual(Double(run.metrics.dropRequests), Double(run.metrics.gilSwitches), accuracy: 4)
+            // Apart from the few hand-offs of Thread.start()'s handshake, each follows a drop request.
+            XCTAssertLessThanOrEqual(run.metrics.gilSwitches - run.metrics.dropRequests, 8)
+            XCTAssertGreaterThanOrEqual(run.metrics.gilSwitches, run.metrics.dropRequests)
             // Serialised: the pair takes as long as one after the other, however many cores.
             XCTAssertEqual(run.metrics.makespan.seconds, 0.4, accuracy: 0.4 * 0.05)
         }
@@ -146,7 +148,10 @@ final class AnalyticTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(run.metrics.makespan, ms(200))
         XCTAssertGreaterThan(run.metrics.dropRequests, 0)
         let trace = try XCTUnwrap(run.trace)
-        XCTAssertEqual(trace.lanes.filter { $0.name.hasPrefix("executor-") }.count, Defaults.executorWorkers(cores: 2))
+        // Workers start lazily, one per job while none is idle, up to min(32, cores + 4).
+        let workers = trace.lanes.filter { $0.name.hasPrefix("executor-") }.count
+        XCTAssertGreaterThanOrEqual(workers, 2)
+        XCTAssertLessThanOrEqual(workers, Defaults.executorWorkers(cores: 2))
     }
 
     /// Free-threaded Python runs CPU-bound threads in parallel, paying its single-thread overhead.
@@ -154,7 +159,9 @@ final class AnalyticTests: XCTestCase {
         let scenario = Fixtures.cpu(4, ms(100), kind: .python)
         let nogil = Strategy(kind: .threads(pool: nil), label: "nogil", python: PythonRuntime(gil: false, freeThreadingOverhead: 0.1))
         let run = try Simulator.run(scenario, strategy: nogil)
-        XCTAssertEqual(run.metrics.makespan.seconds, 0.2 * 1.1, accuracy: 0.01)
+        // Total / cores, plus some imbalance: the main thread waits in Thread.start() behind the running
+        // threads for a core (round robin, 100 ms slices).
+        XCTAssertEqual(run.metrics.makespan.seconds, 0.2 * 1.1, accuracy: 0.015)
         XCTAssertEqual(run.metrics.gilSwitches, 0)
     }
 
@@ -200,5 +207,24 @@ final class LivenessTests: XCTestCase {
         // 300 round trips, each needing the GIL twice; the CPU threads hand it over every ~5 ms at most.
         XCTAssertLessThan(run.metrics.makespan, SimTime.seconds(Int64(5)))
         XCTAssertEqual(run.metrics.operations, 300)
+    }
+}
+
+/// Thread.start() waits until the new thread has run its bootstrap, which needs the GIL.
+final class ThreadStartTests: XCTestCase {
+    /// Measured on this machine (simulate compare scenarios/cpu_heavy.json): threads whose first step is
+    /// one long C call holding the GIL start one after another, each when the previous call ends.
+    func testThreadsWithGILHoldingStepsStartOneByOne() throws {
+        let scenario = Fixtures.cpu(4, .milliseconds(100), kind: .cHoldsGIL)
+        let run = try Simulator.run(scenario, strategy: Fixtures.threads)
+        let trace = try XCTUnwrap(run.trace)
+        let firstRun = trace.lanes.filter { $0.name.hasPrefix("cpu") }.map { lane in
+            trace.segments(ofLane: lane.id).first { $0.state == .running }!.start
+        }
+        for (a, b) in zip(firstRun, firstRun.dropFirst()) {
+            XCTAssertGreaterThanOrEqual(b - a, .milliseconds(100), "a thread started before the previous call ended")
+        }
+        // Main waits in start() while the new thread holds the GIL: 4 calls one after another.
+        XCTAssertEqual(run.metrics.makespan.seconds, 0.4, accuracy: 0.01)
     }
 }
