@@ -174,4 +174,6 @@ struct Core: Sendable {
     /// Whether a `sliceEnd` event is pending. Timers are armed only while threads wait for a core, so a
     /// core whose thread runs alone costs no events.
     var sliceArmed = false
+    /// The core's own lane when core lanes are on, -1 otherwise.
+    var lane: Int32 = -1
 }

@@ -80,6 +80,7 @@ extension Simulation {
         threads[t].vruntimeAtDispatch = threads[t].vruntime
         threads[t].epoch &+= 1
         showOnCore(t)
+        if coreLanes { recorder.set(Int(cores[c].lane), recorder.state(of: Int(threads[t].lane)) ?? .running, at: now) }
         schedule(.resume, Int32(t), token: threads[t].epoch, after: machine.contextSwitch)
         cores[c].sliceEnd = now + machine.contextSwitch + slice
         cores[c].sliceArmed = false
@@ -98,6 +99,7 @@ extension Simulation {
         cores[c].thread = -1
         cores[c].sliceToken &+= 1
         cores[c].sliceArmed = false
+        if coreLanes { recorder.set(Int(cores[c].lane), nil, at: now) }
         if let next = runQueue.pop() { dispatch(Int(next), onto: c) }
     }
 

@@ -15,6 +15,11 @@ extension Simulation {
             TaskRun(cursor: workload.cursor(for: $0.index), instance: Int32($0.index), background: $0.background, reuseConnections: reuse)
         }
         processes = [PyProcess()]
+        if coreLanes {
+            for c in cores.indices {
+                cores[c].lane = Int32(recorder.addLane(name: "core \(c)", kind: .core, process: 0, state: nil, at: now))
+            }
+        }
         let role: Role
         let mainName: String
         switch strategy.kind {

@@ -128,7 +128,7 @@ struct Compare: ParsableCommand {
             var predicted: [StrategyRun] = []
             for strategy in strategies {
                 let applied = RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
-                predicted.append(StrategyRun(strategy: strategy, run: try Simulator.run(applied, strategy: strategy)))
+                predicted.append(StrategyRun(strategy: strategy, run: try Simulator.run(applied, strategy: strategy, options: SimulationOptions(coreLanes: true))))
             }
             let runner = RealRunner(environment: environment, profile: profile)
             printError("Running \(scenario.name) for real: \(strategies.map(\.label).joined(separator: ", ")), \(options.runs) runs each")

@@ -101,7 +101,7 @@ struct ModelOptions: ParsableArguments {
         var problems: [String] = []
         for strategy in scenario.strategies {
             do {
-                let run = try Simulator.run(scenario, strategy: strategy, options: SimulationOptions(trace: trace))
+                let run = try Simulator.run(scenario, strategy: strategy, options: SimulationOptions(trace: trace, coreLanes: trace))
                 runs.append(StrategyRun(strategy: strategy, run: run))
             } catch let error as SimulationError {
                 problems.append(error.message)
