@@ -136,8 +136,10 @@ struct TaskRun: Sendable {
 enum TaskStep: Sendable {
     /// A CPU step of the task.
     case cpu(SimTime, BurstKind)
-    /// The Python-side CPU of an I/O call (before or after the wait).
+    /// The Python-side CPU of an I/O call (between its system calls).
     case ioCPU(SimTime)
+    /// A short system call that releases the GIL without sleeping (the thread keeps its core).
+    case syscall(SimTime)
     /// Waiting for an I/O answer (blocked) or a sleep.
     case wait(SimTime)
     /// The task has finished.

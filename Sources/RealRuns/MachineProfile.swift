@@ -41,6 +41,12 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// socket.create_connection + close on loopback.
     public var connectCPU: SimTime
     public var connectWall: SimTime
+    /// The median of urlopen's short GIL-releasing calls (getaddrinfo, socket, send, close), timed one by one.
+    public var syscall: SimTime?
+    /// One `connect()` to the server, timed alone.
+    public var connectCall: SimTime?
+    /// How much longer the wait for an answer takes than the delay asked of the server (its own work).
+    public var ioOverhead: SimTime?
     /// One request on a reused aiohttp connection: the process's CPU (the loop included), and wall time.
     public var aiohttpCPU: SimTime
     public var aiohttpWall: SimTime
@@ -89,6 +95,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             urlopenCPU: try time("urlopen_cpu_ns"), urlopenWall: try time("urlopen_wall_ns"),
             delayedCallWall: try time("delayed_call_wall_ns"),
             connectCPU: try time("connect_cpu_ns"), connectWall: try time("connect_wall_ns"),
+            syscall: try? time("syscall_ns"), connectCall: try? time("connect_call_ns"), ioOverhead: try? time("io_overhead_ns"),
             aiohttpCPU: try time("aiohttp_cpu_ns"), aiohttpWall: try time("aiohttp_wall_ns"),
             loopIteration: try time("loop_iteration_ns"), taskCreate: try time("task_create_ns"),
             executorRoundTrip: try time("executor_round_trip_ns"),
@@ -122,8 +129,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
 
     // MARK: - Onto a scenario
 
+    /// The wake-up latency of a Python thread: half a threading.Event round trip.
+    public var threadWake: SimTime { eventRoundTrip / 2 }
+
     /// The scenario with this machine's measurements in place of the defaults:
-    /// - machine: `cores`, `wakeLatency` (pipe ping-pong), and Linux's fair scheduler with its base slice
+    /// - machine: `cores`, `wakeLatency` (half a threading.Event round trip), and Linux's fair scheduler with its base slice
     ///   (this machine runs Linux, not the seed's 100 ms round robin);
     /// - costs: thread and process start, greenlet switch and spawn, loop iteration, task creation, measured
     ///   directly; `pickle` = a Pool.apply round trip less its two wake-ups; `executorHandoff` = the loop's
@@ -157,7 +167,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     func apply(to machine: Machine) -> Machine {
         var m = machine
         m.cores = cores
-        m.wakeLatency = wakeLatency
+        // What matters for the GIL is how long a Python thread asleep in a futex takes to run after it is
+        // signalled: half a threading.Event round trip (a wake and a GIL hand-off each way), not the
+        // pipe ping-pong between two busy processes, whose cores never go idle.
+        m.wakeLatency = threadWake
         m.scheduler = .linux(baseSlice: Defaults.linuxBaseSlice)
         return m
     }
@@ -168,21 +181,37 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         for method in StartMethod.allCases {
             if let t = processStart[method.rawValue] { c.processStart[method] = t }
         }
-        c.pickle = max(.microseconds(1), poolApply - wakeLatency * 2)
+        c.pickle = max(.microseconds(1), poolApply - threadWake * 2)
         c.greenletSwitch = greenletSwitch
         c.greenletSpawn = greenletSpawn
         c.loopIteration = loopIteration
         c.taskCreate = taskCreate
-        c.executorHandoff = max(.microseconds(1), (executorRoundTrip - wakeLatency * 2) / 2)
-        c.connectionSetup = max(connectWall, urlopenWall - urlopenCPU)
-        c.connectionCPU = connectCPU
+        c.executorHandoff = max(.microseconds(1), (executorRoundTrip - threadWake * 2) / 2)
+        if let syscall, let connectCall, let ioOverhead {
+            // urlopen's system calls timed one by one: the model releases the GIL around each of them.
+            c.syscall = syscall
+            c.connectionSetup = connectCall
+            c.ioOverhead = ioOverhead
+            c.connectionCPU = .zero  // in the measured urlopen CPU already
+        } else {
+            // A profile from before these were measured.
+            c.connectionSetup = max(connectWall, urlopenWall - urlopenCPU)
+            c.connectionCPU = connectCPU
+        }
         return c
     }
 
     func apply(to step: Step) -> Step {
         switch step {
         case .io(var io):
-            io.cpu = .constant(io.connection == .new ? max(.microseconds(1), urlopenCPU - connectCPU) : aiohttpCPU)
+            if let syscall, let connectCall {
+                // The thread's CPU of a whole call, less the system calls the model runs on their own.
+                let calls = io.connection == .new ? syscall * 4 + connectCall : syscall
+                let whole = io.connection == .new ? urlopenCPU : aiohttpCPU
+                io.cpu = .constant(max(.microseconds(1), whole - calls))
+            } else {
+                io.cpu = .constant(io.connection == .new ? max(.microseconds(1), urlopenCPU - connectCPU) : aiohttpCPU)
+            }
             return .io(io)
         case .repeat(let count, let steps):
             return .repeat(count: count, steps: steps.map(apply(to:)))

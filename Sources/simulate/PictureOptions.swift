@@ -32,6 +32,11 @@ struct PictureOptions: ParsableArguments {
     @Flag(help: "Hide the per-core lanes.")
     var noCores = false
 
+    /// Checked before anything runs, so a mistake in a picture option writes nothing.
+    func validate() throws {
+        do { _ = try renderOptions() } catch let error as UserError { throw ValidationError(error.description) }
+    }
+
     /// The options as the renderer takes them, or a message saying what to write instead.
     func renderOptions() throws -> RenderOptions {
         let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }

@@ -210,6 +210,39 @@ def connect_costs(base_url, count=100):
     return median_ns(cpu), median_ns(wall)
 
 
+def socket_call_costs(base_url, count=200, delay_us=200):
+    """The system calls of one urlopen, timed one by one (each releases the GIL): the median of
+    getaddrinfo, socket, send and close (the short calls), connect, and how much longer recv waits than the
+    delay the server was asked for (the server's own work, charged to every I/O wait)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    host, port = parts.hostname, parts.port
+    request = ("GET %s?delay_us=%d HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+               % (parts.path or "/", delay_us, host)).encode()
+    short, connects, waits = [], [], []
+    for _ in range(count):
+        t0 = now()
+        socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        t1 = now()
+        s = socket.socket()
+        t2 = now()
+        s.connect((host, port))
+        t3 = now()
+        s.sendall(request)
+        t4 = now()
+        while not s.recv(8192).endswith(b"ok\n"):
+            pass
+        t5 = now()
+        s.close()
+        t6 = now()
+        short.extend((t1 - t0, t2 - t1, t4 - t3, t6 - t5))
+        connects.append(t3 - t2)
+        waits.append(t5 - t4 - delay_us * 1000)
+    return median_ns(short), median_ns(connects), max(0, median_ns(waits))
+
+
 def aiohttp_costs(base_url, count=200):
     """CPU and wall time of one request on a reused aiohttp connection (process CPU: the loop included)."""
     import aiohttp
@@ -305,6 +338,8 @@ def main():
         ("urlopen", lambda: result.update(zip(("urlopen_cpu_ns", "urlopen_wall_ns"), urlopen_costs(args.server)))),
         ("delayed call", lambda: result.update(delayed_call_wall_ns=delayed_call_overhead_ns(args.server))),
         ("connect", lambda: result.update(zip(("connect_cpu_ns", "connect_wall_ns"), connect_costs(args.server)))),
+        ("socket calls", lambda: result.update(zip(("syscall_ns", "connect_call_ns", "io_overhead_ns"),
+                                                    socket_call_costs(args.server)))),
         ("aiohttp", lambda: result.update(zip(("aiohttp_cpu_ns", "aiohttp_wall_ns"), aiohttp_costs(args.server)))),
         ("asyncio", lambda: result.update(zip(("loop_iteration_ns", "task_create_ns", "executor_round_trip_ns"),
                                                asyncio_costs()))),
