@@ -24,7 +24,7 @@ public struct KeyFigure: Sendable, Equatable {
             let busy = m.coreBusy.reduce(SimTime.zero, +)
             let share = busy.seconds / (Double(m.coreBusy.count) * m.makespan.seconds)
             let cores = m.coreBusy.count == 1 ? "1 core" : "\(m.coreBusy.count) cores"
-            out.append(KeyFigure("CPU busy (\(cores))", "\(Format.duration(busy)) · \(Format.percent(share))"))
+            out.append(KeyFigure("CPU busy (\(cores))", "\(Format.duration(busy)) (\(Format.percent(share)))"))
         }
         return out
     }

@@ -233,7 +233,7 @@ final class TimelineLayoutTests: XCTestCase {
         let m = RunMetrics(strategy: "threads", kind: "threads", makespan: .seconds(Int64(2)), taskLatencies: [], operations: 0,
                            coreBusy: [.milliseconds(15), .milliseconds(6)], gilSwitches: 0, dropRequests: 0, forcedSwitches: 0)
         let busy = KeyFigure.standard(from: m).last
-        XCTAssertEqual(busy, KeyFigure("CPU busy (2 cores)", "21 ms · 0.5%"))
+        XCTAssertEqual(busy, KeyFigure("CPU busy (2 cores)", "21 ms (0.5%)"))
     }
 
     func testComparisonBandsFollowSingleLanesAndTheBarAxisNamesItsUnit() throws {
