@@ -204,9 +204,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     func apply(to step: Step) -> Step {
         switch step {
         case .io(var io):
-            if let syscall, let connectCall {
+            if let syscall {
                 // The thread's CPU of a whole call, less the system calls the model runs on their own.
-                let calls = io.connection == .new ? syscall * 4 + connectCall : syscall
+                // connect() mostly waits (its wall time is the model's connect wait); its CPU is small.
+                let calls = io.connection == .new ? syscall * 4 : syscall
                 let whole = io.connection == .new ? urlopenCPU : aiohttpCPU
                 io.cpu = .constant(max(.microseconds(1), whole - calls))
             } else {

@@ -95,11 +95,12 @@ struct PictureOptions: ParsableArguments {
         case .roundRobin(let t): policy = "round robin \(DurationSyntax.format(t))"
         case .linux: policy = "Linux-like scheduler"
         }
-        return "\(s.machine.cores) cores, \(policy), \(gil) - model prediction"
+        return "\(s.machine.cores) cores · \(policy) · \(gil) · model prediction"
     }
 
     func comparisonSubtitle(_ scenario: Scenario) -> String {
-        "\(scenario.foregroundTaskCount) tasks, \(scenario.machine.cores) cores - model prediction, same time axis"
+        let n = scenario.foregroundTaskCount
+        return "\(n) \(n == 1 ? "task" : "tasks") · \(scenario.machine.cores) cores · model prediction, same time axis"
     }
 }
 

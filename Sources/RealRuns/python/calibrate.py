@@ -42,29 +42,42 @@ def median_ns(samples):
 # --------------------------------------------------------------------------------------------- CPU work
 
 
+def median_of(repeats, function, *args):
+    """The median of `repeats` timings of function(*args), in ns: the typical cost, which is what a real
+    run meets (the minimum would size every step for the best case, so real steps would run long)."""
+    samples = []
+    for _ in range(repeats):
+        start = now()
+        function(*args)
+        samples.append(now() - start)
+    return median_ns(samples)
+
+
 def python_loop_points():
     harness.burn_python(300_000)  # warm up: the adaptive interpreter specialises the loop, the CPU clocks up
-    return [[n, best_of(5, harness.burn_python, n)] for n in (30_000, 100_000, 300_000, 1_000_000, 2_000_000)]
+    return [[n, median_of(5, harness.burn_python, n)] for n in (30_000, 100_000, 300_000, 1_000_000, 2_000_000)]
 
 
 def pow_points():
-    """7777 ** e for exponents growing by 2x until one call takes 150 ms (long_pow's cost grows like
-    e^1.58 with Karatsuba multiplication, so no single power law fits the whole range)."""
+    """7777 ** e for exponents growing by sqrt(2) until one call takes 300 ms (long_pow's cost grows like
+    e^1.58 with Karatsuba multiplication, so no single power law fits the whole range: the points are
+    interpolated in log-log, and dense where steps usually are)."""
     points = []
-    exponent = 500
+    exponent = 500.0
     while exponent <= 4_000_000:
-        elapsed = best_of(3 if exponent < 100_000 else 1, harness.burn_pow, exponent)
-        points.append([exponent, elapsed])
-        if elapsed > 150_000_000:
+        e = int(exponent)
+        elapsed = median_of(5 if e < 100_000 else 3, harness.burn_pow, e)
+        points.append([e, elapsed])
+        if elapsed > 300_000_000:
             break
-        exponent *= 2
+        exponent *= 2 ** 0.5
     return points
 
 
 def sha_points():
     harness.sha_buffer(SHA_CHUNK)
     sizes = (1 << 14, 1 << 16, 1 << 18, 1 << 20, 1 << 22, 1 << 24)
-    return [[size, best_of(3, harness.burn_sha, size, SHA_CHUNK)] for size in sizes]
+    return [[size, median_of(3, harness.burn_sha, size, SHA_CHUNK)] for size in sizes]
 
 
 # ------------------------------------------------------------------------------------ threads, processes
