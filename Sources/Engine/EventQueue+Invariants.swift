@@ -4,7 +4,7 @@ extension EventQueue {
     @inlinable public func checkInvariants() {
         #if DEBUG
         for i in 1..<Swift.max(heap.count, 1) {
-            let parent = (i - 1) >> 1
+            let parent = (i - 1) >> 2
             precondition(!heap[i].precedes(heap[parent]), "EventQueue heap order broken at \(i)")
         }
         #endif

@@ -102,6 +102,12 @@ struct OSThread: Sendable {
     var startPaid = false
     /// An executor worker listed in `idleWorkers`.
     var listedIdle = false
+    /// The thread that started this one and waits in `Thread.start()` until it has started, -1 for none.
+    var starter: Int32 = -1
+    /// Whether this thread has run its bootstrap (`_started.set()`, which needs the GIL).
+    var started = false
+    /// The thread this one waits for in `Thread.start()`, -1 for none.
+    var awaitingStartOf: Int32 = -1
 
     init(process: Int32, lane: Int32, role: Role) {
         self.process = process
@@ -130,8 +136,10 @@ struct TaskRun: Sendable {
 enum TaskStep: Sendable {
     /// A CPU step of the task.
     case cpu(SimTime, BurstKind)
-    /// The Python-side CPU of an I/O call (before or after the wait).
+    /// The Python-side CPU of an I/O call (between its system calls).
     case ioCPU(SimTime)
+    /// A short system call that releases the GIL without sleeping (the thread keeps its core).
+    case syscall(SimTime)
     /// Waiting for an I/O answer (blocked) or a sleep.
     case wait(SimTime)
     /// The task has finished.
@@ -163,4 +171,11 @@ struct Core: Sendable {
     var busySince = SimTime.zero
     var busy = SimTime.zero
     var sliceToken: UInt32 = 0
+    /// When the running thread's current slice ends (slices renew back to back while it keeps the core).
+    var sliceEnd = SimTime.zero
+    /// Whether a `sliceEnd` event is pending. Timers are armed only while threads wait for a core, so a
+    /// core whose thread runs alone costs no events.
+    var sliceArmed = false
+    /// The core's own lane when core lanes are on, -1 otherwise.
+    var lane: Int32 = -1
 }

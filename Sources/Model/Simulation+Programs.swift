@@ -6,6 +6,13 @@ import SimTrace
 extension Simulation {
     /// The next action of thread `t`'s program.
     mutating func nextAction(_ t: Int) -> Action {
+        if !threads[t].started { signalStarted(t) }
+        let awaited = Int(threads[t].awaitingStartOf)
+        if awaited >= 0 {
+            // Thread.start() waits on the new thread's `_started` event (Lib/threading.py).
+            guard threads[awaited].started else { return .wait(.awaiting) }
+            threads[t].awaitingStartOf = -1
+        }
         switch threads[t].role {
         case .sequential: return sequentialAction(t)
         case .taskRunner: return runnerAction(t)
@@ -18,9 +25,13 @@ extension Simulation {
 
     // MARK: Tasks
 
-    /// Advances task `k` to its next step. I/O is split into the Python-side CPU before the wait
-    /// (building and sending the request, and connecting if the call opens a connection), the wait with
-    /// the GIL released, and the CPU after it (reading and parsing the answer).
+    /// Advances task `k` to its next step.
+    ///
+    /// An I/O call is what `urlopen(url).read()` does (strace on this machine): with a new connection,
+    /// getaddrinfo, socket, connect, send, then recv waits for the answer, then close; with a reused one,
+    /// send and recv. Every one of these releases the GIL (Py_BEGIN_ALLOW_THREADS in socketmodule.c).
+    /// Half of the step's Python CPU (plus `connectionCPU`) is spread over the calls before the wait,
+    /// half comes after it.
     mutating func taskStep(_ k: Int) -> TaskStep {
         while true {
             if tasks[k].op == nil {
@@ -35,17 +46,28 @@ extension Simulation {
                 if part == 0 { return .cpu(d, Self.burstKind(kind)) }
                 if !tasks[k].background && !countsIO { operations += 1 }
             case .io(let cpu, let latency, let newConnection):
-                switch part {
-                case 0:
+                if part == 0 {
                     tasks[k].connects = newConnection && !(tasks[k].reuseConnections && tasks[k].connected)
                     tasks[k].connected = true
-                    return .ioCPU(cpu / 2 + (tasks[k].connects ? costs.connectionCPU : .zero))
-                case 1:
-                    return .wait(latency + (tasks[k].connects ? costs.connectionSetup : .zero))
-                case 2:
-                    return .ioCPU(cpu - cpu / 2)
-                default:
-                    if !tasks[k].background && countsIO { operations += 1 }
+                }
+                let connects = tasks[k].connects
+                // Before the wait: CPU, call, CPU, call... ending with send: 4 calls with a new connection
+                // (getaddrinfo, socket, connect, send), 1 with a reused one (send).
+                let calls: UInt8 = connects ? 4 : 1
+                if part < 2 * calls {
+                    if part % 2 == 0 {
+                        let before = cpu / 2 + (connects ? costs.connectionCPU : .zero)
+                        let share = before / Int64(calls)
+                        return .ioCPU(part == 0 ? before - share * Int64(calls - 1) : share)
+                    }
+                    // connect() waits for the handshake; the others return without sleeping.
+                    return connects && part == 5 ? .wait(costs.connectionSetup) : .syscall(costs.syscall)
+                }
+                switch part - 2 * calls {
+                case 0: return .wait(latency + costs.ioOverhead)
+                case 1: return .ioCPU(cpu - cpu / 2)
+                case 2 where connects: return .syscall(costs.syscall)  // close
+                default: if !tasks[k].background && countsIO { operations += 1 }
                 }
             case .sleep(let d):
                 if part == 0 { return .wait(d) }
@@ -60,6 +82,15 @@ extension Simulation {
         case .cHoldsGIL: return .cHoldsGIL
         case .cReleasesGIL: return .cReleasesGIL
         }
+    }
+
+    /// The thread runs its bootstrap, holding the GIL: `_bootstrap_inner` sets `_started`, which wakes the
+    /// thread waiting in `Thread.start()`. That waiter then needs the GIL back, which the new thread
+    /// holds: with `7777 ** n` as its first step, until the call ends. Threads therefore start one by one.
+    mutating func signalStarted(_ t: Int) {
+        threads[t].started = true
+        let starter = Int(threads[t].starter)
+        if starter >= 0 { wakeThread(starter) }
     }
 
     /// A task finished: its latency is now; when the last foreground task is done, the joiner wakes.
@@ -81,6 +112,7 @@ extension Simulation {
         switch step {
         case .cpu(let d, let kind): return .burst(d, kind)
         case .ioCPU(let d): return .burst(d, .python)
+        case .syscall(let d): return .burst(d, .syscall)
         case .wait(let d): return .block(d, .blocked)
         case .done: return nil
         }
@@ -112,7 +144,11 @@ extension Simulation {
             threads[t].startPaid = false
             let entry = startOrder[Int(threads[t].phase)]
             threads[t].phase += 1
-            startWorker(task: entry)
+            let worker = startWorker(task: entry, starter: t)
+            if !isProcesses {
+                threads[t].awaitingStartOf = Int32(worker)
+                return .wait(.awaiting)
+            }
         }
         return foregroundRemaining > 0 ? .wait(.awaiting) : .finish
     }
@@ -172,6 +208,7 @@ extension Simulation {
                 switch taskStep(k) {
                 case .cpu(let d, let kind): return .burst(d, kind)
                 case .ioCPU(let d): return .burst(d, .python)
+                case .syscall(let d): return .burst(d, .syscall)
                 case .wait(let d):
                     suspendGreen(g, host: t, state: .blocked)
                     schedule(.greenReady, Int32(g), token: 0, after: d)
@@ -217,6 +254,8 @@ extension Simulation {
                     return .burst(costs.executorHandoff / 2 + (startsWorker ? costs.threadStart : .zero), .python)
                 case .ioCPU(let d):
                     return .burst(d, .python)
+                case .syscall(let d):
+                    return .burst(d, .syscall)
                 case .wait(let d):
                     suspendGreen(g, host: t, state: .blocked)
                     schedule(.greenReady, Int32(g), token: 0, after: d)
@@ -256,7 +295,10 @@ extension Simulation {
         guard executorWorkerCount < executorMaxWorkers else { return false }
         let name = "executor-\(executorWorkerCount)"
         executorWorkerCount += 1
-        _ = addThread(process: 0, role: .executorWorker, name: name)
+        let worker = addThread(process: 0, role: .executorWorker, name: name)
+        // ThreadPoolExecutor._adjust_thread_count calls t.start(), which waits until the worker has started.
+        threads[worker].starter = mainThread
+        threads[Int(mainThread)].awaitingStartOf = Int32(worker)
         return true
     }
 

@@ -25,9 +25,27 @@ extension Simulation {
             for c in cores where c.thread >= 0 { floor = min(floor, threads[Int(c.thread)].vruntime) }
             if floor != .never, threads[t].vruntime < floor - slice { threads[t].vruntime = floor - slice }
             runQueue.push(Int32(t), vruntime: threads[t].vruntime)
+            armSliceTimers()
             preemptForWakeup(t)
         } else {
             runQueue.push(Int32(t), vruntime: .zero)
+            armSliceTimers()
+        }
+    }
+
+    /// Someone waits for a core: make sure every busy core's slice end is an event.
+    mutating func armSliceTimers() {
+        for c in cores.indices where cores[c].thread >= 0 && !cores[c].sliceArmed {
+            var end = cores[c].sliceEnd
+            if end < now {
+                // Slices renew back to back while the thread runs alone: find the boundary to come.
+                let behind = (now - end).nanoseconds
+                let k = (behind + slice.nanoseconds - 1) / slice.nanoseconds
+                end = end + slice * k
+                cores[c].sliceEnd = end
+            }
+            cores[c].sliceArmed = true
+            queue.schedule(Event(kind: .sliceEnd, target: Int32(c), token: cores[c].sliceToken), at: end)
         }
     }
 
@@ -62,8 +80,11 @@ extension Simulation {
         threads[t].vruntimeAtDispatch = threads[t].vruntime
         threads[t].epoch &+= 1
         showOnCore(t)
+        if coreLanes { recorder.set(Int(cores[c].lane), recorder.state(of: Int(threads[t].lane)) ?? .running, at: now) }
         schedule(.resume, Int32(t), token: threads[t].epoch, after: machine.contextSwitch)
-        schedule(.sliceEnd, Int32(c), token: cores[c].sliceToken, after: machine.contextSwitch + slice)
+        cores[c].sliceEnd = now + machine.contextSwitch + slice
+        cores[c].sliceArmed = false
+        if !runQueue.isEmpty { armSliceTimers() }
     }
 
     /// Takes thread `t` off its core (it blocked, waits, finished or was preempted) and gives the core to
@@ -77,16 +98,16 @@ extension Simulation {
         cores[c].busy += now - cores[c].busySince
         cores[c].thread = -1
         cores[c].sliceToken &+= 1
+        cores[c].sliceArmed = false
+        if coreLanes { recorder.set(Int(cores[c].lane), nil, at: now) }
         if let next = runQueue.pop() { dispatch(Int(next), onto: c) }
     }
 
     /// A slice ended: preempt the thread if another waits for a core, else give it a new slice.
     mutating func sliceEnded(core c: Int) {
-        if runQueue.isEmpty {
-            cores[c].sliceToken &+= 1
-            schedule(.sliceEnd, Int32(c), token: cores[c].sliceToken, after: slice)
-            return
-        }
+        cores[c].sliceArmed = false
+        cores[c].sliceEnd = now + slice
+        if runQueue.isEmpty { return }
         preempt(core: c)
     }
 
@@ -102,6 +123,7 @@ extension Simulation {
         threads[t].status = .runnable
         showWaitingForCore(t)
         runQueue.push(Int32(t), vruntime: threads[t].vruntime)
+        armSliceTimers()
     }
 
     /// The context switch is done: the thread starts or continues its work.

@@ -15,6 +15,11 @@ extension Simulation {
             TaskRun(cursor: workload.cursor(for: $0.index), instance: Int32($0.index), background: $0.background, reuseConnections: reuse)
         }
         processes = [PyProcess()]
+        if coreLanes {
+            for c in cores.indices {
+                cores[c].lane = Int32(recorder.addLane(name: "core \(c)", kind: .core, process: 0, state: nil, at: now))
+            }
+        }
         let role: Role
         let mainName: String
         switch strategy.kind {
@@ -81,7 +86,8 @@ extension Simulation {
 
     /// Starts the worker for a `startOrder` entry: a thread or a process for task `entry`, or a pool
     /// worker when `entry` is -1.
-    mutating func startWorker(task entry: Int32) {
+    @discardableResult
+    mutating func startWorker(task entry: Int32, starter: Int) -> Int {
         let pooled = entry < 0
         let name: String
         if pooled {
@@ -99,10 +105,13 @@ extension Simulation {
             threads[t].isChildMain = true
             threads[t].task = entry
             threads[t].pooled = pooled
+            return t
         } else {
             let t = addThread(process: 0, role: .taskRunner, name: name)
             threads[t].task = entry
             threads[t].pooled = pooled
+            threads[t].starter = Int32(starter)
+            return t
         }
     }
 

@@ -188,6 +188,10 @@ extension Simulation {
         recorder.set(Int(threads[t].lane), state, at: now)
         let g = Int(threads[t].currentGreen)
         if g >= 0 { recorder.set(Int(greens[g].lane), state, at: now) }
+        // A core's lane shows the state of the thread it runs (threads leave their core before they show
+        // an off-core state).
+        let c = Int(threads[t].core)
+        if coreLanes && c >= 0 { recorder.set(Int(cores[c].lane), state, at: now) }
     }
 
     /// A thread got a core: it shows what it is about to do.

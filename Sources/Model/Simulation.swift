@@ -20,6 +20,7 @@ struct Simulation {
     let gilEnabled: Bool
     let maxEvents: Int
     let checksInvariants: Bool
+    let coreLanes: Bool
 
     // Engine
     var now = SimTime.zero
@@ -79,6 +80,7 @@ struct Simulation {
         gilEnabled = python.gil
         maxEvents = options.maxEvents
         checksInvariants = options.checkInvariants
+        coreLanes = options.coreLanes && options.trace
         rng = SplitMix64(seed: scenario.seed, stream: 0xC0FFEE)
         recorder = TraceRecorder(enabled: options.trace)
         cores = Array(repeating: Core(), count: machine.cores)

@@ -13,14 +13,13 @@ extension TimelineLayout {
         guard !rows.isEmpty else { throw RenderingError.invalidOptions("the comparison has no strategies to show") }
         let b = try LayoutBuilder(options: options, format: format)
         let s = b.sizes, k = s.k, grid = b.grid
-        let head = b.titleBlock(title: title, subtitle: subtitle, figures: [])
-
         var longest = SimTime.zero
         for r in rows {
             longest = max(longest, r.makespan, r.trace?.end ?? .zero, r.measured?.max ?? .zero)
         }
         if longest <= .zero { longest = .milliseconds(1) }
         let window = options.window ?? TimeWindow(start: .zero, end: longest)
+        let head = b.titleBlock(title: title, subtitle: zoomed(subtitle, window: options.window, runEnd: longest), figures: [])
 
         var states = Set<LaneState>()
         for r in rows {
@@ -49,7 +48,7 @@ extension TimelineLayout {
         let headerTop = head.bottom
         let lanesTop = headerTop + b.panelHeaderHeight
         let lanesBottom = axisY - 8 * k
-        let rowPitch = min(130 * k, (lanesBottom - lanesTop) / Double(rows.count))
+        let rowPitch = min(170 * k, (lanesBottom - lanesTop) / Double(rows.count))
         let rowGap = grid.snap(min(16 * k, rowPitch * 0.2))
         let bandH = grid.snap(rowPitch - rowGap)
         // Few strategies leave room below them: the axis and legend follow the rows.
@@ -58,7 +57,6 @@ extension TimelineLayout {
             axisY -= grid.snap(spare)
             legendTop -= grid.snap(spare)
         }
-        let legend = b.legend(keys, notes: [], top: legendTop)
 
         // Bars: value labels need room to the right of the longest bar.
         let valueSize = s.tick
@@ -71,13 +69,17 @@ extension TimelineLayout {
         if barMax <= .zero { barMax = .milliseconds(1) }
         let barScale = TimeScale(window: TimeWindow(start: .zero, end: barMax), x: barsX,
                                  width: max(50 * k, barsWidth - widestValue - 12 * k))
-        let barAxis = b.axis(scale: barScale, y: axisY, gridTop: lanesTop, title: { $0 }, titleRight: nil, spacing: 90)
+        var barAxis = b.axis(scale: barScale, y: axisY, gridTop: lanesTop, title: { $0 }, titleRight: nil, spacing: 90)
+        // The bar axis's unit goes right of its end, in the room kept there for the value labels: the ticks
+        // count in it while the values carry their own ("2.18 s"), so the header names no unit.
+        barAxis.labels.append(b.measure.item(barAxis.unit.rawValue, .axisTitle, size: s.tick, x: barScale.x + barScale.width + 10 * k,
+                                             top: axisY + barAxis.tickLength + 6 * k))
         let timeAxis = b.axis(scale: scale, y: axisY, gridTop: lanesTop, title: { "time (\($0))" }, titleRight: plotX - s.gap)
 
         var texts = head.texts
         texts.append(b.measure.item(b.measure.fit("timeline: state mix of each strategy's lanes", size: s.subtitle, maxWidth: scale.width),
                                     .panelHeader, size: s.subtitle, x: plotX, top: headerTop))
-        texts.append(b.measure.item("makespan (\(barAxis.unit.rawValue))", .panelHeader, size: s.subtitle, x: barsX, top: headerTop))
+        texts.append(b.measure.item("makespan", .panelHeader, size: s.subtitle, x: barsX, top: headerTop))
 
         var groups: [ProcessGroupLayout] = []
         var bars: [MakespanBar] = []
@@ -111,17 +113,22 @@ extension TimelineLayout {
             }
             bars.append(bar)
         }
+        let panel = LanePanel(header: nil, groups: groups)
+        var shownKeys = drawnStates([panel]).map { LegendKey.state($0) }
+        shownKeys += keys.filter { if case .state = $0 { return false } else { return true } }
+        let legend = b.legend(shownKeys, notes: [], top: legendTop)
         return TimelineLayout(width: b.width, height: b.height, resolution: grid.resolution, theme: b.theme,
-                              texts: texts + legend.notes, panels: [LanePanel(header: nil, groups: groups)], axis: timeAxis,
+                              texts: texts + legend.notes, panels: [panel], axis: timeAxis,
                               barAxis: barAxis, legend: legend.entries, bars: bars, rowSpan: (s.margin, barsX - s.gap))
     }
 
-    /// A strategy's band: its lanes as thin rows when each gets at least 4 units, else one density row.
+    /// A strategy's band: its lanes as thin rows when each gets at least 4 units (and there are at most 40, beyond
+    /// which single lanes stop being worth following), else one density row.
     static func bandRows(_ trace: Trace, band: Rect, scale: TimeScale, builder b: LayoutBuilder) -> [LaneRow] {
         let lanes = LaneOrdering.groups(of: trace, showCores: false).flatMap(\.lanes)
         guard !lanes.isEmpty else { return [] }
         let columns = max(1, Int((scale.width * b.grid.resolution).rounded()))
-        let thin = Double(lanes.count) * 4 * b.sizes.k <= band.height && lanes.count <= 16
+        let thin = Double(lanes.count) * 4 * b.sizes.k <= band.height && lanes.count <= 40
         var rowOfLane = [Int](repeating: -1, count: trace.lanes.count)
         if thin { for (i, id) in lanes.enumerated() { rowOfLane[id] = i } } else { for id in lanes { rowOfLane[id] = 0 } }
         let rowCount = thin ? lanes.count : 1

@@ -16,7 +16,7 @@ struct Sizes {
     var tick: Double { 20 * k }
     var legend: Double { 20 * k }
     var rowMin: Double { 30 * k }
-    var rowMax: Double { 72 * k }
+    var rowMax: Double { 100 * k }
     var indent: Double { 24 * k }
     var swatch: Double { 22 * k }
     /// Marks closer than this are not drawn (they would merge into a smear).

@@ -12,6 +12,8 @@ struct PlannedRow {
 struct PlannedGroup {
     var group: LaneGroup
     var rows: [PlannedRow]
+    /// Whether the group gets a header line (else its rows' labels name the process).
+    var showHeader: Bool
 }
 
 /// One panel's rows, chosen to fit its height: `maxLanes` rows at most, the rest collapsed.
@@ -21,7 +23,6 @@ struct PanelPlan {
     var top: Double
     var groups: [PlannedGroup]
     var rowHeight: Double
-    var showGroupHeaders: Bool
 }
 
 extension LayoutBuilder {
@@ -32,9 +33,13 @@ extension LayoutBuilder {
     func planPanel(trace: Trace, header: String?, top: Double, bottom: Double, maxLanes: Int, showCores: Bool) -> PanelPlan {
         let groups = LaneOrdering.groups(of: trace, showCores: showCores)
         let available = bottom - top - (header == nil ? 0 : panelHeaderHeight)
-        // With many processes, a header line each would leave no room for lanes: name the process in the label instead.
-        let showHeaders = !groups.isEmpty && Double(groups.count) * (groupHeaderHeight + sizes.rowMin) <= available
-        let forRows = available - (showHeaders ? Double(groups.count) * groupHeaderHeight : 0)
+        // A header line is worth its height only above several lanes: a process with one lane (a pool worker,
+        // the main process waiting) names itself in its row's label. With many processes even those headers
+        // would leave no room for lanes, so then every label names its process. A lone group needs no name.
+        let lone = groups.count == 1
+        let headed = lone ? 0 : groups.filter { $0.lanes.count > 1 }.count
+        let showHeaders = headed > 0 && Double(headed) * groupHeaderHeight + Double(groups.count) * sizes.rowMin <= available
+        let forRows = available - (showHeaders ? Double(headed) * groupHeaderHeight : 0)
         let budget = max(groups.count, min(maxLanes, Int(forRows / sizes.rowMin)))
         let allocation = LaneOrdering.allocate(budget: budget, sizes: groups.map(\.lanes.count))
         let rowCount = max(1, allocation.reduce(0, +))
@@ -42,13 +47,14 @@ extension LayoutBuilder {
 
         var planned: [PlannedGroup] = []
         for (group, rows) in zip(groups, allocation) {
+            let header = showHeaders && group.lanes.count > 1
             let shown = rows < group.lanes.count ? rows - 1 : group.lanes.count
             var out: [PlannedRow] = []
             for id in group.lanes.prefix(shown) {
                 let lane = trace.lanes[id]
                 let hosted = (lane.kind == .greenlet || lane.kind == .coroutine) && lane.hostThread != nil
                 var text = hosted ? "↳ " + lane.name : lane.name
-                if !showHeaders, lane.kind != .core, !hosted { text = "\(group.title) · \(lane.name)" }
+                if !header, !lone, lane.kind != .core, !hosted, lane.name != group.title { text = "\(group.title) · \(lane.name)" }
                 out.append(PlannedRow(content: .lane(id), label: text, indented: hosted, role: .laneLabel))
             }
             let rest = Array(group.lanes.dropFirst(shown))
@@ -66,9 +72,9 @@ extension LayoutBuilder {
                 out.append(PlannedRow(content: .collapsed(rest), label: "+\(Format.grouped(rest.count)) more \(noun)",
                                       indented: hosted, role: .collapsedLabel))
             }
-            planned.append(PlannedGroup(group: group, rows: out))
+            planned.append(PlannedGroup(group: group, rows: out, showHeader: header))
         }
-        return PanelPlan(trace: trace, header: header, top: top, groups: planned, rowHeight: rowHeight, showGroupHeaders: showHeaders)
+        return PanelPlan(trace: trace, header: header, top: top, groups: planned, rowHeight: rowHeight)
     }
 
     /// The lane label font size for rows of `rowHeight`.
@@ -107,7 +113,7 @@ extension LayoutBuilder {
         var placedRows: [(group: Int, planned: PlannedRow, frame: Rect)] = []
         for (gi, g) in plan.groups.enumerated() {
             var gh: TextItem? = nil
-            if plan.showGroupHeaders {
+            if g.showHeader {
                 let text = measure.fit(g.group.title, size: sizes.processHeader, bold: true, maxWidth: width - 2 * sizes.margin)
                 gh = measure.item(text, .processHeader, size: sizes.processHeader, bold: true, x: labelX, top: y + 3 * sizes.k)
                 y += groupHeaderHeight
@@ -213,22 +219,38 @@ extension LayoutBuilder {
             let frame = rows[i]
             var marks: [MarkGlyph] = []
             var hidden = 0
-            for edge in [MarkEdge.top, .bottom] {
-                let list = events.filter { MarkGlyph.edge(of: $0.kind) == edge }
-                    .sorted { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }
+            let spacing = sizes.markSpacing
+            /// The events of `list` (sorted by time) that stand apart from their neighbours; the rest are counted.
+            func isolated(_ list: [InstantEvent]) -> [InstantEvent] {
+                var out: [InstantEvent] = []
                 var j = 0
                 while j < list.count {
                     // A cluster: marks each closer than the spacing to the one before.
                     var k = j + 1
-                    while k < list.count, scale.x(of: list[k].time) - scale.x(of: list[k - 1].time) < sizes.markSpacing { k += 1 }
-                    if k == j + 1 {
-                        let e = list[j]
-                        let y = edge == .top ? frame.y + inset : frame.maxY - inset
-                        marks.append(MarkGlyph(kind: e.kind, time: e.time, x: scale.x(of: e.time), y: y, edge: edge, size: glyph))
-                    } else {
-                        hidden += k - j
-                    }
+                    while k < list.count, scale.x(of: list[k].time) - scale.x(of: list[k - 1].time) < spacing { k += 1 }
+                    if k == j + 1 { out.append(list[j]) } else { hidden += k - j }
                     j = k
+                }
+                return out
+            }
+            for edge in [MarkEdge.top, .bottom] {
+                let list = events.filter { MarkGlyph.edge(of: $0.kind) == edge }
+                    .sorted { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }
+                // Telling marks first; a quiet one next to a telling one gives way to it rather than hiding both.
+                let loud = isolated(list.filter { !MarkGlyph.isQuiet($0.kind) })
+                let loudX = loud.map { scale.x(of: $0.time) }
+                var quiet: [InstantEvent] = []
+                var n = 0
+                for e in isolated(list.filter { MarkGlyph.isQuiet($0.kind) }) {
+                    let x = scale.x(of: e.time)
+                    while n < loudX.count, loudX[n] <= x - spacing { n += 1 }
+                    if n < loudX.count, loudX[n] < x + spacing { hidden += 1 } else { quiet.append(e) }
+                }
+                let y = edge == .top ? frame.y + inset : frame.maxY - inset
+                for e in loud + quiet {
+                    let q = MarkGlyph.isQuiet(e.kind)
+                    marks.append(MarkGlyph(kind: e.kind, time: e.time, x: scale.x(of: e.time), y: y, edge: edge,
+                                           size: q ? glyph * 0.7 : glyph, quiet: q))
                 }
             }
             marks.sort { ($0.x, $0.kind.rawValue) < ($1.x, $1.kind.rawValue) }

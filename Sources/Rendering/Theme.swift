@@ -22,6 +22,8 @@ public struct Theme: Sendable, Equatable {
     /// GIL and loop marks (shapes tell them apart; the colour only has to stand out against every state).
     public var mark: RGBA
     public var markOutline: RGBA
+    /// Quiet marks (GIL hand-offs): present when looked for, not competing with the rest.
+    public var quietMark: RGBA
     /// Predicted makespan bars in the comparison.
     public var predictedBar: RGBA
     /// Measured makespan bars (outline) and their min-max whiskers.
@@ -30,13 +32,13 @@ public struct Theme: Sendable, Equatable {
     public static let light = Theme(
         name: .light, background: RGBA(hex: 0xFFFFFF), rowStripe: RGBA(hex: 0xF2F2F2), text: RGBA(hex: 0x1A1A1A),
         mutedText: RGBA(hex: 0x595959), gridLine: RGBA(hex: 0xDDDDDD), axisLine: RGBA(hex: 0x404040),
-        mark: RGBA(hex: 0x000000), markOutline: RGBA(hex: 0xFFFFFF), predictedBar: RGBA(hex: 0x4D4D4D),
+        mark: RGBA(hex: 0x000000), markOutline: RGBA(hex: 0xFFFFFF), quietMark: RGBA(hex: 0x6B6B6B), predictedBar: RGBA(hex: 0x4D4D4D),
         measuredBar: RGBA(hex: 0x1A1A1A))
 
     public static let dark = Theme(
         name: .dark, background: RGBA(hex: 0x161A1F), rowStripe: RGBA(hex: 0x20252C), text: RGBA(hex: 0xF0F0F0),
         mutedText: RGBA(hex: 0xB0B0B0), gridLine: RGBA(hex: 0x3A4048), axisLine: RGBA(hex: 0xC0C0C0),
-        mark: RGBA(hex: 0xFFFFFF), markOutline: RGBA(hex: 0x000000), predictedBar: RGBA(hex: 0xB8B8B8),
+        mark: RGBA(hex: 0xFFFFFF), markOutline: RGBA(hex: 0x000000), quietMark: RGBA(hex: 0xA0A0A0), predictedBar: RGBA(hex: 0xB8B8B8),
         measuredBar: RGBA(hex: 0xF0F0F0))
 
     public static func named(_ name: ThemeName) -> Theme { name == .light ? .light : .dark }

@@ -21,8 +21,10 @@ public struct KeyFigure: Sendable, Equatable {
         out.append(KeyFigure("drop requests", Format.grouped(m.dropRequests)))
         if m.forcedSwitches > 0 { out.append(KeyFigure("forced switches", Format.grouped(m.forcedSwitches))) }
         if !m.coreBusy.isEmpty, m.makespan.nanoseconds > 0 {
-            let busy = m.coreBusy.reduce(0.0) { $0 + $1.seconds } / (Double(m.coreBusy.count) * m.makespan.seconds)
-            out.append(KeyFigure("CPU busy", "\(Int((busy * 100).rounded()))% of \(m.coreBusy.count) cores"))
+            let busy = m.coreBusy.reduce(SimTime.zero, +)
+            let share = busy.seconds / (Double(m.coreBusy.count) * m.makespan.seconds)
+            let cores = m.coreBusy.count == 1 ? "1 core" : "\(m.coreBusy.count) cores"
+            out.append(KeyFigure("CPU busy (\(cores))", "\(Format.duration(busy)) (\(Format.percent(share)))"))
         }
         return out
     }

@@ -54,6 +54,13 @@ public struct MarkGlyph: Sendable, Equatable {
     public var edge: MarkEdge
     /// Glyph size (triangle side, diamond width, circle diameter).
     public var size: Double
+    /// Drawn small and grey rather than black: the mark only repeats what the bar's colours already say.
+    public var quiet: Bool
+
+    /// Whether a kind is drawn quietly. A hand-off is where a lane turns from waiting to running, which its
+    /// colours show; black triangles at every I/O return would bury the marks that tell something the colours
+    /// cannot (a drop request ignored, a forced switch, an OS preemption, the loop waking).
+    static func isQuiet(_ kind: InstantKind) -> Bool { kind == .gilHandoff }
 
     /// The edge each kind sits on: requests and preemptions come from above, the GIL arriving from below.
     static func edge(of kind: InstantKind) -> MarkEdge {

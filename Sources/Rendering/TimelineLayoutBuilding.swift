@@ -31,11 +31,10 @@ extension TimelineLayout {
         try options.validate()
         let b = try LayoutBuilder(options: options, format: format)
         let s = b.sizes
-        let head = b.titleBlock(title: title, subtitle: subtitle, figures: figures)
-
         let traces = panels.map(\.1)
         let runEnd = traces.map(\.end).max() ?? .zero
         let window = options.window ?? TimeWindow(start: .zero, end: runEnd > .zero ? runEnd : .milliseconds(1))
+        let head = b.titleBlock(title: title, subtitle: zoomed(subtitle, window: options.window, runEnd: runEnd), figures: figures)
 
         // The legend's lines are reserved from the bottom before the lanes take the rest.
         let shownLanes: [Set<Int>] = traces.map { t in Set(t.lanes.filter { options.showCores || $0.kind != .core }.map(\.id)) }
@@ -80,7 +79,9 @@ extension TimelineLayout {
         let hidden = placed.flatMap(\.rows).reduce(0) { $0 + $1.hiddenMarks }
         let drawnKinds = Set(placed.flatMap(\.rows).flatMap(\.marks).map(\.kind))
         let markKeys = InstantKind.allCases.filter(drawnKinds.contains).map { LegendKey.mark($0) }
-        let legend = b.legend(stateKeys + markKeys, notes: hidden > 0 ? [hiddenNote(hidden)] : [], top: legendTop)
+        // Only states that got at least a pixel: a legend entry for a colour nowhere to be seen sends eyes hunting.
+        let drawnStateKeys = drawnStates(placed).map { LegendKey.state($0) }
+        let legend = b.legend(drawnStateKeys + markKeys, notes: hidden > 0 ? [hiddenNote(hidden)] : [], top: legendTop)
         let axis = b.axis(scale: scale, y: axisY, gridTop: lanesTop, title: { "time (\($0))" }, titleRight: plotX - s.gap)
 
         return TimelineLayout(width: b.width, height: b.height, resolution: b.grid.resolution, theme: b.theme,
@@ -90,5 +91,24 @@ extension TimelineLayout {
 
     static func hiddenNote(_ n: Int) -> String {
         "\(Format.grouped(n)) GIL/loop marks too close to draw at this zoom"
+    }
+
+    /// The states drawn in `panels` (in lane rows or density bands), in legend order. O(runs + pieces).
+    static func drawnStates(_ panels: [LanePanel]) -> [LaneState] {
+        var drawn = Set<LaneState>()
+        for row in panels.flatMap(\.rows) {
+            for r in row.runs { drawn.insert(r.state) }
+            for d in row.density { for p in d.pieces { drawn.insert(p.state) } }
+        }
+        return LaneState.allCases.filter(drawn.contains)
+    }
+
+    /// `subtitle` with the shown window appended when it is not the whole run ("… · showing 10–40 ms of 1.07 s"),
+    /// so that a zoomed picture never passes for the whole run.
+    static func zoomed(_ subtitle: String, window: TimeWindow?, runEnd: SimTime) -> String {
+        guard let window, window.start > .zero || window.end < runEnd else { return subtitle }
+        var note = "showing " + Format.span(window.start, window.end)
+        if runEnd > .zero { note += " of " + Format.duration(runEnd) }
+        return subtitle.isEmpty ? note : subtitle + "  ·  " + note
     }
 }

@@ -74,12 +74,12 @@ struct TimelinePainter {
 
     private func drawMarks() {
         for row in layout.rows {
-            for m in row.marks { drawGlyph(m.kind, x: m.x, y: m.y, size: m.size) }
+            for m in row.marks { drawGlyph(m.kind, x: m.x, y: m.y, size: m.size, quiet: m.quiet) }
         }
     }
 
     /// A mark's shape: drop request ▼, preempted ■ (from above); hand-off ▲, forced switch ◆, loop wake-up ● (from below).
-    func drawGlyph(_ kind: InstantKind, x: Double, y: Double, size s: Double) {
+    func drawGlyph(_ kind: InstantKind, x: Double, y: Double, size s: Double, quiet: Bool = false) {
         let c = context
         let h = s * 0.8
         switch kind {
@@ -95,9 +95,9 @@ struct TimelinePainter {
             c.rectangle(Rect(x: x - s * 0.32, y: y - s * 0.32, width: s * 0.64, height: s * 0.64))
         }
         c.setColor(theme.markOutline)
-        c.setLineWidth(2.5 * k)
+        c.setLineWidth((quiet ? 1.5 : 2.5) * k)
         c.strokePreserve()
-        c.setColor(theme.mark)
+        c.setColor(quiet ? theme.quietMark : theme.mark)
         c.fill()
     }
 
@@ -142,7 +142,9 @@ struct TimelinePainter {
                 context.rectangle(e.swatch)
                 context.fill()
             case .mark(let kind):
-                drawGlyph(kind, x: e.swatch.x + e.swatch.width / 2, y: e.swatch.y + e.swatch.height / 2, size: e.swatch.width * 0.8)
+                let quiet = MarkGlyph.isQuiet(kind)
+                drawGlyph(kind, x: e.swatch.x + e.swatch.width / 2, y: e.swatch.y + e.swatch.height / 2,
+                          size: e.swatch.width * (quiet ? 0.65 : 0.8), quiet: quiet)
             case .predictedBar:
                 context.setColor(theme.predictedBar)
                 context.rectangle(e.swatch)

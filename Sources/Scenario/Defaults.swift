@@ -41,6 +41,9 @@ public enum Defaults {
     public static let executorHandoff = SimTime.microseconds(40)
     public static let connectionSetup = SimTime.microseconds(100)
     public static let connectionCPU = SimTime.microseconds(100)
+    /// getaddrinfo, socket, send, close on loopback: about 7-19 us each, measured here.
+    public static let syscall = SimTime.microseconds(12)
+    public static let ioOverhead = SimTime.zero
 
     // steps
     /// Python-side CPU of one I/O call when the scenario does not say.

@@ -138,18 +138,26 @@ public struct Costs: Sendable, Equatable {
     public var taskCreate: SimTime
     /// Handing a call to the executor and its result back through `call_soon_threadsafe` (loop side).
     public var executorHandoff: SimTime
-    /// TCP connection set-up for an I/O step that opens a new connection: wall time added to its latency.
+    /// `connect()` of an I/O step that opens a new connection: a wait with the GIL released.
     public var connectionSetup: SimTime
-    /// Python-side CPU cost of opening a new connection (socket, connect, close), on top of the call's cost.
+    /// Python-side CPU cost of opening a new connection, on top of the call's cost.
     public var connectionCPU: SimTime
+    /// One short system call of an I/O call that releases the GIL without sleeping (getaddrinfo, socket,
+    /// send, close): a window in which a woken GIL waiter can take the GIL from the caller.
+    public var syscall: SimTime
+    /// Wall time every I/O wait takes beyond its latency (the server's and the network stack's own work).
+    public var ioOverhead: SimTime
 
     public init(
         threadStart: SimTime = Defaults.threadStart, processStart: [StartMethod: SimTime] = Defaults.processStart,
         pickle: SimTime = Defaults.pickle, greenletSwitch: SimTime = Defaults.greenletSwitch,
         greenletSpawn: SimTime = Defaults.greenletSpawn, loopIteration: SimTime = Defaults.loopIteration,
         taskCreate: SimTime = Defaults.taskCreate, executorHandoff: SimTime = Defaults.executorHandoff,
-        connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU
+        connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU,
+        syscall: SimTime = Defaults.syscall, ioOverhead: SimTime = Defaults.ioOverhead
     ) {
+        self.syscall = syscall
+        self.ioOverhead = ioOverhead
         self.threadStart = threadStart
         self.processStart = processStart
         self.pickle = pickle

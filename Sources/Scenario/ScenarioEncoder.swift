@@ -59,7 +59,8 @@ public enum ScenarioEncoder {
             "greenlet_switch": duration(c.greenletSwitch), "greenlet_spawn": duration(c.greenletSpawn),
             "loop_iteration": duration(c.loopIteration), "task_create": duration(c.taskCreate),
             "executor_handoff": duration(c.executorHandoff), "connection_setup": duration(c.connectionSetup),
-            "connection_cpu": duration(c.connectionCPU),
+            "connection_cpu": duration(c.connectionCPU), "syscall": duration(c.syscall),
+            "io_overhead": duration(c.ioOverhead),
         ])
     }
 

@@ -9,7 +9,7 @@ enum SettingsReader {
     static let pythonKeys = ["switch_interval", "gil", "free_threading_overhead", "check_latency"]
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
-        "task_create", "executor_handoff", "connection_setup", "connection_cpu",
+        "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "io_overhead",
     ]
     static let maxCores = 1024
     /// The shortest OS slice accepted: shorter slices are not a real scheduler and explode the event count.
@@ -108,6 +108,8 @@ enum SettingsReader {
         try d("executor_handoff", &c.executorHandoff)
         try d("connection_setup", &c.connectionSetup)
         try d("connection_cpu", &c.connectionCPU)
+        try d("syscall", &c.syscall)
+        try d("io_overhead", &c.ioOverhead)
         return c
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SimEngine
+import SimRealRuns
 import SimRendering
 import SimScenario
 import SimTrace
@@ -30,6 +31,11 @@ struct PictureOptions: ParsableArguments {
 
     @Flag(help: "Hide the per-core lanes.")
     var noCores = false
+
+    /// Checked before anything runs, so a mistake in a picture option writes nothing.
+    func validate() throws {
+        do { _ = try renderOptions() } catch let error as UserError { throw ValidationError(error.description) }
+    }
 
     /// The options as the renderer takes them, or a message saying what to write instead.
     func renderOptions() throws -> RenderOptions {
@@ -94,5 +100,36 @@ struct PictureOptions: ParsableArguments {
 
     func comparisonSubtitle(_ scenario: Scenario) -> String {
         "\(scenario.foregroundTaskCount) tasks, \(scenario.machine.cores) cores - model prediction, same time axis"
+    }
+}
+
+extension PictureOptions {
+    /// Draws model and measured timelines of each strategy one above the other (<strategy>.compare.png)
+    /// and the comparison with measured bars beside predicted ones; returns the paths written.
+    func renderComparison(scenario: Scenario, predicted: [StrategyRun], measured: [RealStrategyResult], folder: String) throws -> [String] {
+        guard !noPictures else { return [] }
+        let options = try renderOptions()
+        let ext = options.format?.rawValue ?? "png"
+        var written: [String] = []
+        var rows: [ComparisonRow] = []
+        for (model, real) in zip(predicted, measured) {
+            let spread = real.makespan
+            rows.append(ComparisonRow(strategy: model.strategy.label, makespan: model.run.metrics.makespan, trace: model.run.trace,
+                                      measured: MeasuredMakespan(median: spread.median, min: spread.min, max: spread.max)))
+            guard let trace = model.run.trace else { continue }
+            let median = real.medianRun
+            let modelChart = TimelineChart(scenario: scenario.name, metrics: model.run.metrics, trace: trace,
+                                           subtitle: "model prediction")
+            let realChart = TimelineChart(scenario: scenario.name, metrics: median.metrics, trace: median.trace,
+                                          subtitle: "measured on this machine (\(median.python), median of \(real.runs.count) runs)")
+            let path = "\(folder)/\(fileName(model.strategy.label)).compare.\(ext)"
+            try TimelineRenderer.renderSideBySide(model: modelChart, real: realChart, options: options, to: path)
+            written.append(path)
+        }
+        let path = "\(folder)/comparison.\(ext)"
+        try TimelineRenderer.renderComparison(title: "\(scenario.name): model and measurement",
+                                              subtitle: "predicted makespan beside the measured median (min-max)", rows: rows, options: options, to: path)
+        written.append(path)
+        return written
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SimModel
+import SimRealRuns
 import SimRendering
 import SimReport
 import SimScenario
@@ -21,9 +22,14 @@ struct Run: ParsableCommand {
     @Flag(help: "Print results as JSON on stdout (the content of results.json) instead of the table.")
     var json = false
 
+    @Option(name: .customLong("machine"), help: ArgumentHelp(
+        "Predict the machine measured by `simulate calibrate` (e.g. output/machine.json) instead of the scenario's.", valueName: "file"))
+    var machineProfile: String?
+
     func run() throws {
         try reportingErrors {
-            let scenario = try model.loadScenario(scenario)
+            var scenario = try model.loadScenario(scenario)
+            if let machineProfile { scenario = try MachineProfile.load(from: machineProfile).apply(to: scenario) }
             let runs = try model.simulate(scenario, trace: !pictures.noPictures || output.perfetto)
             let metrics = runs.map(\.run.metrics)
             let reference = scenario.reference.map {
@@ -95,7 +101,7 @@ struct ModelOptions: ParsableArguments {
         var problems: [String] = []
         for strategy in scenario.strategies {
             do {
-                let run = try Simulator.run(scenario, strategy: strategy, options: SimulationOptions(trace: trace))
+                let run = try Simulator.run(scenario, strategy: strategy, options: SimulationOptions(trace: trace, coreLanes: trace))
                 runs.append(StrategyRun(strategy: strategy, run: run))
             } catch let error as SimulationError {
                 problems.append(error.message)

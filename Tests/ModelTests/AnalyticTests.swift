@@ -9,8 +9,9 @@ final class AnalyticTests: XCTestCase {
     let ms = Fixtures.ms
     let us = Fixtures.us
 
-    /// `sync` makespan is the sum of its steps and costs: one context switch to start, and per blocking
-    /// call its Python-side CPU, connection costs, latency, the wake-up latency and a context switch.
+    /// `sync` makespan is the sum of its steps and costs: one context switch to start; per I/O call its
+    /// Python-side CPU and short system calls; per wait (connect, the answer, a sleep) its length, the
+    /// wake-up latency and a context switch.
     func testSyncMakespanIsTheSumOfItsSteps() throws {
         let scenario = Scenario(
             name: "sum", machine: Machine(wakeJitter: 0), tasks: [
@@ -24,9 +25,11 @@ final class AnalyticTests: XCTestCase {
             ])
         let m = scenario.machine, c = scenario.costs
         let perBlock = m.wakeLatency + m.contextSwitch
-        let firstCall: SimTime = us(300) + c.connectionCPU + c.connectionSetup + ms(40) + perBlock
+        // A new connection: getaddrinfo, socket, send and close (4 short calls), connect and the answer (2 waits).
+        let firstCall: SimTime = us(300) + c.connectionCPU + c.syscall * 4 + (c.connectionSetup + perBlock) + (ms(40) + perBlock)
         let sleep: SimTime = ms(7) + perBlock
-        let secondCall: SimTime = us(100) + ms(10) + perBlock
+        // A reused connection: send, then the wait.
+        let secondCall: SimTime = us(100) + c.syscall + ms(10) + perBlock
         let perTask: SimTime = ms(3) + firstCall + ms(5) + sleep + secondCall
         let expected = m.contextSwitch + perTask * 2
         let run = try Simulator.run(scenario, strategy: Fixtures.sync)
@@ -50,7 +53,9 @@ final class AnalyticTests: XCTestCase {
             XCTAssertLessThanOrEqual(median, interval + us(100), "interval \(interval)")
             let expectedSwitches = Int(ms(400).nanoseconds / interval.nanoseconds)
             XCTAssertEqual(Double(run.metrics.gilSwitches), Double(expectedSwitches), accuracy: Double(expectedSwitches) * 0.1)
-            XCTAssertEqual(Double(run.metrics.dropRequests), Double(run.metrics.gilSwitches), accuracy: 4)
+            // Apart from the few hand-offs of Thread.start()'s handshake, each follows a drop request.
+            XCTAssertLessThanOrEqual(run.metrics.gilSwitches - run.metrics.dropRequests, 8)
+            XCTAssertGreaterThanOrEqual(run.metrics.gilSwitches, run.metrics.dropRequests)
             // Serialised: the pair takes as long as one after the other, however many cores.
             XCTAssertEqual(run.metrics.makespan.seconds, 0.4, accuracy: 0.4 * 0.05)
         }
@@ -105,13 +110,17 @@ final class AnalyticTests: XCTestCase {
         let aloneTrip = alone.makespan.seconds / 100
         let besideTrip = beside.makespan.seconds / 100
         XCTAssertEqual(aloneTrip, 0.000_250, accuracy: 0.000_050)
-        // Beside the CPU thread: the latency, then a whole interval asleep in take_gil before the drop request.
-        XCTAssertEqual(besideTrip, 0.005 + aloneTrip, accuracy: 0.005 * 0.1)
+        // Beside the CPU thread: the latency, then at least a whole interval asleep in take_gil before the
+        // drop request; a second one when the CPU thread wins the race for the GIL during the send() call.
+        XCTAssertGreaterThanOrEqual(besideTrip, 0.005 + aloneTrip)
+        XCTAssertLessThanOrEqual(besideTrip, 2 * 0.005 + aloneTrip)
         // A shorter switch interval shortens the convoy in proportion.
         var short = scenario(background: true)
         short.python.switchInterval = ms(1)
         let shortTrip = try Simulator.run(short, strategy: Fixtures.threads).metrics.makespan.seconds / 100
-        XCTAssertEqual(shortTrip, 0.001 + aloneTrip, accuracy: 0.001 * 0.1)
+        XCTAssertGreaterThanOrEqual(shortTrip, 0.001 + aloneTrip)
+        XCTAssertLessThanOrEqual(shortTrip, 2 * 0.001 + aloneTrip)
+        XCTAssertEqual(shortTrip / besideTrip, 0.2, accuracy: 0.06)
     }
 
     /// gevent never preempts a CPU step: a greenlet that computes keeps the others waiting until it yields.
@@ -146,7 +155,10 @@ final class AnalyticTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(run.metrics.makespan, ms(200))
         XCTAssertGreaterThan(run.metrics.dropRequests, 0)
         let trace = try XCTUnwrap(run.trace)
-        XCTAssertEqual(trace.lanes.filter { $0.name.hasPrefix("executor-") }.count, Defaults.executorWorkers(cores: 2))
+        // Workers start lazily, one per job while none is idle, up to min(32, cores + 4).
+        let workers = trace.lanes.filter { $0.name.hasPrefix("executor-") }.count
+        XCTAssertGreaterThanOrEqual(workers, 2)
+        XCTAssertLessThanOrEqual(workers, Defaults.executorWorkers(cores: 2))
     }
 
     /// Free-threaded Python runs CPU-bound threads in parallel, paying its single-thread overhead.
@@ -154,7 +166,9 @@ final class AnalyticTests: XCTestCase {
         let scenario = Fixtures.cpu(4, ms(100), kind: .python)
         let nogil = Strategy(kind: .threads(pool: nil), label: "nogil", python: PythonRuntime(gil: false, freeThreadingOverhead: 0.1))
         let run = try Simulator.run(scenario, strategy: nogil)
-        XCTAssertEqual(run.metrics.makespan.seconds, 0.2 * 1.1, accuracy: 0.01)
+        // Total / cores, plus some imbalance: the main thread waits in Thread.start() behind the running
+        // threads for a core (round robin, 100 ms slices).
+        XCTAssertEqual(run.metrics.makespan.seconds, 0.2 * 1.1, accuracy: 0.015)
         XCTAssertEqual(run.metrics.gilSwitches, 0)
     }
 
@@ -198,7 +212,26 @@ final class LivenessTests: XCTestCase {
             ])
         let run = try Simulator.run(scenario, strategy: Fixtures.threads, options: SimulationOptions(maxEvents: 1_000_000, checkInvariants: true))
         // 300 round trips, each needing the GIL twice; the CPU threads hand it over every ~5 ms at most.
-        XCTAssertLessThan(run.metrics.makespan, .seconds(5))
+        XCTAssertLessThan(run.metrics.makespan, SimTime.seconds(Int64(5)))
         XCTAssertEqual(run.metrics.operations, 300)
+    }
+}
+
+/// Thread.start() waits until the new thread has run its bootstrap, which needs the GIL.
+final class ThreadStartTests: XCTestCase {
+    /// Measured on this machine (simulate compare scenarios/cpu_heavy.json): threads whose first step is
+    /// one long C call holding the GIL start one after another, each when the previous call ends.
+    func testThreadsWithGILHoldingStepsStartOneByOne() throws {
+        let scenario = Fixtures.cpu(4, .milliseconds(100), kind: .cHoldsGIL)
+        let run = try Simulator.run(scenario, strategy: Fixtures.threads)
+        let trace = try XCTUnwrap(run.trace)
+        let firstRun = trace.lanes.filter { $0.name.hasPrefix("cpu") }.map { lane in
+            trace.segments(ofLane: lane.id).first { $0.state == .running }!.start
+        }
+        for (a, b) in zip(firstRun, firstRun.dropFirst()) {
+            XCTAssertGreaterThanOrEqual(b - a, .milliseconds(100), "a thread started before the previous call ended")
+        }
+        // Main waits in start() while the new thread holds the GIL: 4 calls one after another.
+        XCTAssertEqual(run.metrics.makespan.seconds, 0.4, accuracy: 0.01)
     }
 }

@@ -145,3 +145,24 @@ enum TraceChecks {
         return peak
     }
 }
+
+/// Core lanes show, at every moment, whether a core runs a thread: their busy time is the metrics' core
+/// busy time, and they never show more busy cores than there are.
+final class CoreLaneTests: XCTestCase {
+    func testCoreLanesMatchCoreBusyTime() throws {
+        for seed in UInt64(1)...15 {
+            var gen = ScenarioGenerator(seed: seed)
+            let scenario = gen.scenario(seed: seed, background: seed % 2 == 0)
+            for strategy in allStrategyVariants {
+                let run = try Simulator.run(scenario, strategy: strategy, options: SimulationOptions(coreLanes: true))
+                let trace = try XCTUnwrap(run.trace)
+                let coreLanes = trace.lanes.filter { $0.kind == .core }
+                XCTAssertEqual(coreLanes.count, scenario.settings(for: strategy).machine.cores)
+                for (c, lane) in coreLanes.enumerated() {
+                    let busy = trace.segments(ofLane: lane.id).reduce(SimTime.zero) { $0 + $1.duration }
+                    XCTAssertEqual(busy, run.metrics.coreBusy[c], "seed \(seed), \(strategy.label), core \(c)")
+                }
+            }
+        }
+    }
+}

@@ -48,7 +48,8 @@ struct ScenarioGenerator {
             python.checkLatency = .zero
             costs = Costs(threadStart: .zero, processStart: [.fork: .zero, .forkserver: .zero, .spawn: .zero], pickle: .zero,
                           greenletSwitch: .zero, greenletSpawn: .zero, loopIteration: .zero, taskCreate: .zero,
-                          executorHandoff: .zero, connectionSetup: .zero, connectionCPU: .zero)
+                          executorHandoff: .zero, connectionSetup: .zero, connectionCPU: .zero,
+                          syscall: .zero, ioOverhead: .zero)
         }
         return Scenario(name: "generated-\(seed)", seed: seed, machine: machine, python: python, costs: costs, tasks: tasks)
     }

@@ -21,7 +21,10 @@ final class TimelineLayoutTests: XCTestCase {
                                          ("processes", SampleTraces.processes())])
         let layout = try TimelineLayout.timeline(chart(trace), options: RenderOptions())
         let groups = layout.panels[0].groups
-        XCTAssertEqual(groups.map { $0.header?.text }, ["threads", "asyncio", "processes", "processes: Process-1", "processes: Process-2", "CPU cores"])
+        // Groups of several lanes get a header; a process with one lane names itself in its row's label instead.
+        XCTAssertEqual(groups.map { $0.header?.text }, ["threads", "asyncio", nil, nil, nil, "CPU cores"])
+        XCTAssertEqual(groups[2...4].flatMap(\.rows).compactMap { $0.label?.text },
+                       ["processes · MainThread", "processes: Process-1 · MainThread", "processes: Process-2 · MainThread"])
         let asyncio = groups[1].rows.compactMap { $0.label?.text }
         XCTAssertEqual(asyncio, ["MainThread (event loop)", "↳ fetch(0)", "↳ fetch(1)", "↳ fetch(2)"])
         // Hosted lanes are indented under their thread.
@@ -155,10 +158,99 @@ final class TimelineLayoutTests: XCTestCase {
         for (a, b) in zip(marks, marks.dropFirst()) { XCTAssertGreaterThanOrEqual(b.x - a.x, 10) }
     }
 
-    func testLegendHasEveryStatePresentAndNoOther() throws {
+    func testLegendHasEveryStateDrawnAndNoOther() throws {
+        func legendStates(_ layout: TimelineLayout) -> [LaneState] {
+            layout.legend.compactMap { e -> LaneState? in if case .state(let s) = e.key { return s } else { return nil } }
+        }
         let layout = try TimelineLayout.timeline(chart(SampleTraces.gilContention()), options: RenderOptions())
-        let states = layout.legend.compactMap { e -> LaneState? in if case .state(let s) = e.key { return s } else { return nil } }
-        XCTAssertEqual(states, [.running, .waitingGIL, .awaiting, .idle, .starting])
+        XCTAssertEqual(legendStates(layout), [.running, .waitingGIL, .awaiting, .idle, .starting])
+        // A state present only for a sliver far below a pixel is drawn nowhere, so it has no legend entry.
+        var trace = simpleTrace()
+        let sliver = SimTime.milliseconds(20), after = sliver + .nanoseconds(50)
+        trace.segments = [Segment(lane: 0, state: .running, start: .zero, end: .milliseconds(10)),
+                          Segment(lane: 0, state: .blocked, start: .milliseconds(10), end: sliver),
+                          Segment(lane: 0, state: .waitingGIL, start: sliver, end: after),
+                          Segment(lane: 0, state: .blocked, start: after, end: .milliseconds(30))]
+        XCTAssertEqual(legendStates(try TimelineLayout.timeline(chart(trace), options: RenderOptions())), [.running, .blocked])
+        let comparison = try TimelineLayout.comparison(title: "t", subtitle: "", rows: [ComparisonRow(strategy: "x", makespan: trace.end, trace: trace)],
+                                                       options: RenderOptions())
+        XCTAssertEqual(legendStates(comparison), [.running, .blocked])
+    }
+
+    func testProcessesWithOneLaneNeedNoHeaderLine() throws {
+        // Ten one-lane worker processes beside the main process: rows as tall as without headers, labels naming the process.
+        let trace = SampleTraces.processes(count: 10, cores: 2)
+        var options = RenderOptions()
+        options.showCores = false
+        let layout = try TimelineLayout.timeline(chart(trace), options: options)
+        XCTAssertTrue(layout.panels[0].groups.allSatisfy { $0.header == nil })
+        XCTAssertEqual(layout.rows.first?.label?.text, "main process · MainThread")
+        XCTAssertEqual(layout.rows.last?.label?.text, "Process-10 · MainThread")
+        XCTAssertEqual(layout.rows.count, 11)
+        // A lone process needs no name at all.
+        XCTAssertEqual(try TimelineLayout.timeline(chart(simpleTrace()), options: options).rows.first?.label?.text, "worker")
+    }
+
+    func testHandOffsAreQuietAndGiveWayToTellingMarks() throws {
+        // A drop request at 10 ms; at 20 ms a forced switch and, 1 µs later, a hand-off (one pixel apart).
+        var trace = simpleTrace()
+        trace.instants = [InstantEvent(time: .milliseconds(10), lane: 0, kind: .dropRequest),
+                          InstantEvent(time: .milliseconds(20), lane: 0, kind: .forcedSwitch),
+                          InstantEvent(time: .milliseconds(20) + .microseconds(1), lane: 0, kind: .gilHandoff),
+                          InstantEvent(time: .milliseconds(60), lane: 0, kind: .gilHandoff)]
+        let layout = try TimelineLayout.timeline(chart(trace), options: RenderOptions())
+        let row = try XCTUnwrap(layout.row(forLane: 0))
+        XCTAssertEqual(row.marks.map(\.kind), [.dropRequest, .forcedSwitch, .gilHandoff])
+        XCTAssertEqual(row.marks.map(\.time), [.milliseconds(10), .milliseconds(20), .milliseconds(60)])
+        XCTAssertEqual(row.hiddenMarks, 1)
+        XCTAssertEqual(row.marks.map(\.quiet), [false, false, true])
+        XCTAssertLessThan(row.marks[2].size, row.marks[1].size)
+    }
+
+    func testZoomedPicturesSayWhatTheyShow() throws {
+        var options = RenderOptions()
+        options.window = TimeWindow(start: .milliseconds(10), end: .milliseconds(40))
+        let c = TimelineChart(scenario: "s", strategy: "threads", makespan: .seconds(Int64(2)), subtitle: "2 cores",
+                              trace: simpleTrace(), keyFigures: [])
+        let zoomed = try TimelineLayout.timeline(c, options: options)
+        XCTAssertEqual(zoomed.texts.first { $0.role == .subtitle }?.text, "2 cores  ·  showing 10–40 ms of 100 ms")
+        let whole = try TimelineLayout.timeline(c, options: RenderOptions())
+        XCTAssertEqual(whole.texts.first { $0.role == .subtitle }?.text, "2 cores")
+        XCTAssertEqual(Format.span(.zero, .milliseconds(30)), "0–30 ms")
+        XCTAssertEqual(Format.span(.milliseconds(1200), .milliseconds(1500)), "1.2–1.5 s")
+        XCTAssertEqual(Format.span(.microseconds(850), .milliseconds(2)), "0.85–2 ms")
+        XCTAssertEqual(Format.span(.nanoseconds(3), .seconds(Int64(2))), "3 ns–2 s")
+    }
+
+    func testCPUBusyReadsAsTimeAndAnHonestShare() {
+        XCTAssertEqual(Format.percent(0), "0%")
+        XCTAssertEqual(Format.percent(0.0002), "<0.1%")
+        XCTAssertEqual(Format.percent(0.0047), "0.5%")
+        XCTAssertEqual(Format.percent(0.372), "37%")
+        XCTAssertEqual(Format.percent(0.9996), ">99.9%")
+        XCTAssertEqual(Format.percent(0.997), "99.7%")
+        XCTAssertEqual(Format.percent(1), "100%")
+        let m = RunMetrics(strategy: "threads", kind: "threads", makespan: .seconds(Int64(2)), taskLatencies: [], operations: 0,
+                           coreBusy: [.milliseconds(15), .milliseconds(6)], gilSwitches: 0, dropRequests: 0, forcedSwitches: 0)
+        let busy = KeyFigure.standard(from: m).last
+        XCTAssertEqual(busy, KeyFigure("CPU busy (2 cores)", "21 ms (0.5%)"))
+    }
+
+    func testComparisonBandsFollowSingleLanesAndTheBarAxisNamesItsUnit() throws {
+        // 17 lanes (more than a handful) still get a thin row each; the bar axis's unit sits right of its end.
+        let lanes = (0..<17).map { Lane(id: $0, name: "t\($0)", kind: .thread, process: 0) }
+        let segments = (0..<17).map { Segment(lane: $0, state: .running, start: .zero, end: .milliseconds(Int64(10 + $0))) }
+        let trace = Trace(lanes: lanes, segments: segments, end: .milliseconds(26))
+        let layout = try TimelineLayout.comparison(title: "t", subtitle: "", rows: [ComparisonRow(strategy: "x", makespan: trace.end, trace: trace)],
+                                                   options: RenderOptions())
+        XCTAssertEqual(layout.rows.count, 17)
+        XCTAssertTrue(layout.rows.allSatisfy { if case .lane = $0.content { return true } else { return false } })
+        let barAxis = try XCTUnwrap(layout.barAxis)
+        let unit = try XCTUnwrap(barAxis.labels.last)
+        XCTAssertEqual(unit.role, .axisTitle)
+        XCTAssertEqual(unit.text, "ms")
+        XCTAssertGreaterThan(unit.bounds.x, barAxis.scale.x + barAxis.scale.width)
+        XCTAssertTrue(layout.texts.contains { $0.text == "makespan" })
     }
 
     func testNothingOverlapsAndEverythingIsInside() throws {

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Measures this machine (python/calibrate.py against the latency server) into a `MachineProfile`.
+/// Takes a few seconds.
+public enum Calibrator {
+    /// Runs the calibration. `log` receives progress lines.
+    /// - Throws: `RealRunError` when the environment, the server or the measurement fails.
+    public static func measure(environment: PythonEnvironment,
+                               log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
+                               timeout: Double = 180) throws -> MachineProfile {
+        try environment.prepare()
+        ChildProcessRegistry.shared.installInterruptHandlers()
+        let server = try LatencyServer(environment: environment)
+        defer { server.stop() }
+        let folder = try ChildProcessRegistry.shared.makeTemporaryFolder("calibrate")
+        defer { ChildProcessRegistry.shared.removeTemporaryFolder(folder) }
+        let outPath = folder + "/calibration.json", errPath = folder + "/stderr"
+        log("Measuring this machine (python loop, 7777 ** n, sha256, threads, processes, I/O, asyncio, gevent)…")
+        let child = try ChildProcess(executable: environment.python,
+                                     arguments: [environment.calibration, "--server", server.baseURL, "--out", outPath],
+                                     stdoutPath: folder + "/stdout", stderrPath: errPath)
+        let end = child.wait(timeout: timeout)
+        let stderr = ChildProcess.text(of: errPath)
+        switch end {
+        case .exited(0): break
+        case .timedOut: throw RealRunError.timedOut(what: "the calibration", seconds: timeout, stderr: stderr)
+        default: throw RealRunError.runFailed(what: "the calibration", status: "\(end)", stderr: stderr)
+        }
+        for line in stderr.split(separator: "\n") { log(String(line)) }
+        guard let data = FileManager.default.contents(atPath: outPath) else {
+            throw RealRunError.badResult(path: outPath, reason: "calibrate.py exited without writing it")
+        }
+        return try MachineProfile.fromCalibration(data, path: outPath)
+    }
+
+    /// A readable summary of a profile, one line per measurement.
+    public static func summary(_ p: MachineProfile) -> String {
+        var lines: [String] = []
+        lines.append("python \(p.python), \(p.cores) cores, switch interval \(p.switchInterval)")
+        lines.append(String(format: "python loop      %.2f ns per iteration (+%.0f ns)", p.pythonLoop.nanosecondsPerUnit, p.pythonLoop.fixedNanoseconds))
+        lines.append(String(format: "7777 ** n        %.3g * n^%.3f ns (%d points, interpolated)", p.bigPower.coefficient, p.bigPower.exponent, p.bigPower.points.count))
+        lines.append(String(format: "sha256           %.3f ns per byte (+%.0f ns)", p.sha256.nanosecondsPerUnit, p.sha256.fixedNanoseconds))
+        lines.append("thread start     \(p.threadStart)")
+        let starts = p.processStart.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        lines.append("process start    \(starts)")
+        lines.append("Pool.apply       \(p.poolApply) round trip")
+        lines.append("wake-up          \(p.wakeLatency) (pipe); Event round trip \(p.eventRoundTrip)")
+        lines.append("urlopen          \(p.urlopenCPU) CPU, \(p.urlopenWall) wall; connect \(p.connectCPU) CPU, \(p.connectWall) wall")
+        lines.append("delayed urlopen  \(p.delayedCallWall) beyond a 20 ms server delay")
+        lines.append("aiohttp request  \(p.aiohttpCPU) CPU, \(p.aiohttpWall) wall (reused connection)")
+        if let syscall = p.syscall, let connect = p.connectCall, let overhead = p.ioOverhead {
+            lines.append("socket calls     \(syscall) each (getaddrinfo, socket, send, close), connect \(connect); server answers \(overhead) late")
+        }
+        lines.append("asyncio          loop iteration \(p.loopIteration), task \(p.taskCreate), run_in_executor \(p.executorRoundTrip)")
+        lines.append("gevent           switch \(p.greenletSwitch), spawn \(p.greenletSpawn)")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import SimEngine
+import SimScenario
+
+/// One operation as the harness performs it, with its work sized for this machine.
+public enum HarnessOperation: Sendable, Equatable, Encodable {
+    /// `burn_python(iterations)`.
+    case python(iterations: Int64)
+    /// `7777 ** exponent`.
+    case power(exponent: Int64)
+    /// hashlib.sha256 over `bytes` bytes.
+    case sha(bytes: Int64)
+    /// GET `/?delay_us=N` from the latency server.
+    case io(delayMicroseconds: Int64)
+    /// Sleep for this many nanoseconds.
+    case sleep(nanoseconds: Int64)
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        switch self {
+        case .python(let n): try c.encode("py"); try c.encode(n)
+        case .power(let n): try c.encode("pow"); try c.encode(n)
+        case .sha(let n): try c.encode("sha"); try c.encode(n)
+        case .io(let n): try c.encode("io"); try c.encode(n)
+        case .sleep(let n): try c.encode("sleep"); try c.encode(n)
+        }
+    }
+}
+
+/// What the harness (python/harness.py) is asked to run: one strategy, the latency server's URL, and each
+/// task's operations drawn by the model's `Workload` (the same durations the simulation uses) and sized by
+/// the machine profile. Encoded as the JSON the harness reads.
+public struct HarnessPlan: Sendable, Encodable {
+    public struct StrategySpec: Sendable, Encodable, Equatable {
+        public var kind: String
+        public var pool: Int?
+        public var startMethod: String?
+        public var executorWorkers: Int?
+        public var cpuInExecutor: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case kind, pool
+            case startMethod = "start_method"
+            case executorWorkers = "executor_workers"
+            case cpuInExecutor = "cpu_in_executor"
+        }
+    }
+
+    public struct TaskSpec: Sendable, Encodable {
+        public var name: String
+        public var background: Bool
+        public var ops: [HarnessOperation]
+    }
+
+    public var strategy: StrategySpec
+    public var server: String
+    public var shaChunk: Int
+    /// `sys.setswitchinterval`, in seconds.
+    public var switchInterval: Double
+    public var tasks: [TaskSpec]
+    /// Each task's drawn operations, parallel to `tasks[i].ops` (not sent: for the trace and metrics).
+    public var operations: [[SimScenario.Operation]]
+
+    enum CodingKeys: String, CodingKey {
+        case strategy, server, tasks
+        case shaChunk = "sha_chunk"
+        case switchInterval = "switch_interval"
+    }
+
+    /// How many operations of a background task to draw; the harness goes round them again if it needs more.
+    public static let backgroundOperations = 4_000
+
+    /// Draws the scenario's operations and sizes them with the profile.
+    /// - Throws: `RealRunError.unsupported` for a strategy this harness cannot run (free-threaded Python).
+    public init(scenario: Scenario, strategy: Strategy, profile: MachineProfile, serverURL: String) throws {
+        let settings = scenario.settings(for: strategy)
+        if !settings.python.gil {
+            throw RealRunError.unsupported(
+                strategy: strategy.label,
+                reason: "it asks for free-threaded Python (gil: false); the harness runs the venv's python with a GIL")
+        }
+        switch strategy.kind {
+        case .sync:
+            self.strategy = StrategySpec(kind: "sync", cpuInExecutor: false)
+        case .threads(let pool):
+            self.strategy = StrategySpec(kind: "threads", pool: pool, cpuInExecutor: false)
+        case .processes(let pool, let method):
+            self.strategy = StrategySpec(kind: "processes", pool: pool, startMethod: method.rawValue, cpuInExecutor: false)
+        case .gevent:
+            self.strategy = StrategySpec(kind: "gevent", cpuInExecutor: false)
+        case .asyncio(let workers, let inExecutor):
+            self.strategy = StrategySpec(kind: "asyncio", executorWorkers: workers, cpuInExecutor: inExecutor)
+        }
+        server = serverURL
+        shaChunk = profile.shaChunk
+        switchInterval = settings.python.switchInterval.seconds
+        let workload = Workload(scenario)
+        var tasks: [TaskSpec] = []
+        var operations: [[SimScenario.Operation]] = []
+        for instance in workload.instances {
+            let ops = workload.operations(of: instance.index, limit: instance.background ? Self.backgroundOperations : 1_000_000)
+            operations.append(ops)
+            tasks.append(TaskSpec(name: instance.name, background: instance.background,
+                                  ops: ops.map { Self.realise($0, profile: profile) }))
+        }
+        self.tasks = tasks
+        self.operations = operations
+    }
+
+    /// The harness operation that realises a drawn operation on this machine. An I/O call's own CPU is not
+    /// emulated: it is whatever urlopen or aiohttp costs (which `MachineProfile.apply` tells the model).
+    public static func realise(_ operation: SimScenario.Operation, profile: MachineProfile) -> HarnessOperation {
+        switch operation {
+        case .cpu(let duration, .python): return .python(iterations: profile.pythonIterations(for: duration))
+        case .cpu(let duration, .cHoldsGIL): return .power(exponent: profile.powerExponent(for: duration))
+        case .cpu(let duration, .cReleasesGIL): return .sha(bytes: profile.shaBytes(for: duration))
+        case .io(_, let latency, _): return .io(delayMicroseconds: (latency.nanoseconds + 500) / 1_000)
+        case .sleep(let duration): return .sleep(nanoseconds: duration.nanoseconds)
+        }
+    }
+
+    /// The JSON the harness reads.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    /// The scenario as the harness really runs it under `strategy`: blocking strategies call urlopen, a new
+    /// connection every call; asyncio uses one aiohttp session per task, which reuses its connection.
+    /// Model and real runs of a comparison both start from this scenario.
+    public static func scenarioAsRun(_ scenario: Scenario, for strategy: Strategy) -> Scenario {
+        let mode: ConnectionMode
+        if case .asyncio = strategy.kind { mode = .reuse } else { mode = .new }
+        func adjust(_ step: Step) -> Step {
+            switch step {
+            case .io(var io): io.connection = mode; return .io(io)
+            case .repeat(let count, let steps): return .repeat(count: count, steps: steps.map(adjust))
+            default: return step
+            }
+        }
+        var s = scenario
+        s.tasks = s.tasks.map { var g = $0; g.steps = g.steps.map(adjust); return g }
+        return s
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// The latency server (python/server.py) in its own process group on a free port of 127.0.0.1.
+/// It answers `GET /?delay_us=N` after N microseconds, so the harness asks each request's drawn latency.
+public final class LatencyServer: @unchecked Sendable {
+    public let port: Int
+    private let child: ChildProcess
+    private let folder: String
+    private var stopped = false
+
+    /// The URL the harness sends its requests to.
+    public var baseURL: String { "http://127.0.0.1:\(port)/" }
+    /// The server's process group (for checks).
+    public var processGroup: pid_t { child.pid }
+
+    /// Starts the server and waits (at most 10 s) until it listens.
+    /// - Throws: `RealRunError.serverDidNotStart` with its stderr.
+    public init(environment: PythonEnvironment) throws {
+        folder = try ChildProcessRegistry.shared.makeTemporaryFolder("server")
+        let portFile = folder + "/port"
+        child = try ChildProcess(executable: environment.python, arguments: [environment.server, "--port-file", portFile],
+                                 stdoutPath: folder + "/stdout", stderrPath: folder + "/stderr")
+        var found: Int?
+        for _ in 0..<1000 {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
+               let p = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                found = p
+                break
+            }
+            if !child.isRunning { break }
+            usleep(10_000)
+        }
+        guard let found else {
+            let stderr = ChildProcess.text(of: folder + "/stderr")
+            child.killGroup()
+            ChildProcessRegistry.shared.removeTemporaryFolder(folder)
+            throw RealRunError.serverDidNotStart(stderr: stderr)
+        }
+        port = found
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL) and removes its files.
+    public func stop() {
+        guard !stopped else { return }
+        stopped = true
+        child.terminate(grace: 0.5)
+        ChildProcessRegistry.shared.removeTemporaryFolder(folder)
+    }
+
+    deinit { stop() }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import SimEngine
+import SimScenario
+import SimTrace
+
+/// This machine, measured by `simulate calibrate` (python/calibrate.py): the cost of the harness's work
+/// units, which size the real runs' CPU steps, and the runtime's mechanism costs, which `apply(to:)` puts
+/// into a scenario so that the model predicts this machine. Saved as output/machine.json.
+public struct MachineProfile: Sendable, Codable, Equatable {
+    /// The Python version measured (the venv's).
+    public var python: String
+    /// CPUs this process may run on (sched_getaffinity).
+    public var cores: Int
+    /// `sys.getswitchinterval()`.
+    public var switchInterval: SimTime
+
+    /// A pure-Python loop, per iteration (`burn_python` in harness.py).
+    public var pythonLoop: LinearCost
+    /// `7777 ** n` by exponent n (`burn_pow`).
+    public var bigPower: PowerLawCost
+    /// hashlib.sha256 per byte (`burn_sha`, hashing in chunks of `shaChunk` bytes).
+    public var sha256: LinearCost
+    public var shaChunk: Int
+
+    /// `Thread(target=noop).start(); join()`.
+    public var threadStart: SimTime
+    /// `Process(target=noop).start(); join()` per start method name (fork, forkserver, spawn).
+    public var processStart: [String: SimTime]
+    /// `Pool(1).apply(noop)` round trip (fork).
+    public var poolApply: SimTime
+    /// Half a pipe ping-pong round trip between two processes: waking a blocked thread.
+    public var wakeLatency: SimTime
+    /// Two threads handing a token back and forth with threading.Event (two wakes, two GIL hand-offs).
+    public var eventRoundTrip: SimTime
+    /// urlopen(url).read() with no server delay: this thread's CPU, and the wall time.
+    public var urlopenCPU: SimTime
+    public var urlopenWall: SimTime
+    /// urlopen with a 20 ms server delay: wall time beyond the 20 ms. Its excess over `urlopenWall` is the
+    /// cost of waking both sides after an idle wait (information: not applied to the model).
+    public var delayedCallWall: SimTime
+    /// socket.create_connection + close on loopback.
+    public var connectCPU: SimTime
+    public var connectWall: SimTime
+    /// The median of urlopen's short GIL-releasing calls (getaddrinfo, socket, send, close), timed one by one.
+    public var syscall: SimTime?
+    /// One `connect()` to the server, timed alone.
+    public var connectCall: SimTime?
+    /// How much longer the wait for an answer takes than the delay asked of the server (its own work).
+    public var ioOverhead: SimTime?
+    /// One request on a reused aiohttp connection: the process's CPU (the loop included), and wall time.
+    public var aiohttpCPU: SimTime
+    public var aiohttpWall: SimTime
+    /// One trip round the asyncio loop (`await asyncio.sleep(0)`).
+    public var loopIteration: SimTime
+    /// Creating, running and gathering one trivial task.
+    public var taskCreate: SimTime
+    /// `await loop.run_in_executor(None, noop)` round trip.
+    public var executorRoundTrip: SimTime
+    /// One greenlet switch through the hub (`gevent.sleep(0)` between two greenlets, per switch).
+    public var greenletSwitch: SimTime
+    /// gevent.spawn + run + join of one trivial greenlet.
+    public var greenletSpawn: SimTime
+
+    // MARK: - From calibrate.py's raw measurements
+
+    /// Builds the profile from calibrate.py's JSON (raw points and medians, all in ns).
+    /// - Throws: `RealRunError.badResult` naming the missing or malformed field.
+    public static func fromCalibration(_ data: Data, path: String) throws -> MachineProfile {
+        guard let object = try? JSONSerialization.jsonObject(with: data), let raw = object as? [String: Any] else {
+            throw RealRunError.badResult(path: path, reason: "not a JSON object")
+        }
+        func number(_ key: String) throws -> Double {
+            guard let v = raw[key] as? NSNumber else { throw RealRunError.badResult(path: path, reason: "missing number \(key)") }
+            return v.doubleValue
+        }
+        func time(_ key: String) throws -> SimTime { SimTime(nanoseconds: Int64(try number(key).rounded())) }
+        func points(_ key: String) throws -> [CostPoint] {
+            guard let list = raw[key] as? [[NSNumber]], !list.isEmpty, list.allSatisfy({ $0.count == 2 }) else {
+                throw RealRunError.badResult(path: path, reason: "missing list of [amount, ns] pairs \(key)")
+            }
+            return list.map { CostPoint(amount: $0[0].doubleValue, nanoseconds: $0[1].doubleValue) }
+        }
+        guard let starts = raw["process_start_ns"] as? [String: NSNumber] else {
+            throw RealRunError.badResult(path: path, reason: "missing process_start_ns")
+        }
+        return MachineProfile(
+            python: raw["python"] as? String ?? "?", cores: Int(try number("cores")),
+            switchInterval: try time("switch_interval_ns"),
+            pythonLoop: LinearCost.proportional(try points("python_loop")), bigPower: PowerLawCost.fit(try points("pow")),
+            sha256: LinearCost.proportional(try points("sha256")), shaChunk: Int(try number("sha_chunk")),
+            threadStart: try time("thread_start_ns"),
+            processStart: starts.mapValues { SimTime(nanoseconds: $0.int64Value) },
+            poolApply: try time("pool_apply_ns"), wakeLatency: try time("wake_ns"),
+            eventRoundTrip: try time("event_round_trip_ns"),
+            urlopenCPU: try time("urlopen_cpu_ns"), urlopenWall: try time("urlopen_wall_ns"),
+            delayedCallWall: try time("delayed_call_wall_ns"),
+            connectCPU: try time("connect_cpu_ns"), connectWall: try time("connect_wall_ns"),
+            syscall: try? time("syscall_ns"), connectCall: try? time("connect_call_ns"), ioOverhead: try? time("io_overhead_ns"),
+            aiohttpCPU: try time("aiohttp_cpu_ns"), aiohttpWall: try time("aiohttp_wall_ns"),
+            loopIteration: try time("loop_iteration_ns"), taskCreate: try time("task_create_ns"),
+            executorRoundTrip: try time("executor_round_trip_ns"),
+            greenletSwitch: try time("greenlet_switch_ns"), greenletSpawn: try time("greenlet_spawn_ns"))
+    }
+
+    // MARK: - Saving and loading
+
+    /// The profile as JSON (sorted keys, so the same profile gives the same bytes).
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    /// Writes the profile atomically.
+    public func save(to path: String) throws { try AtomicFile.write(try encoded(), to: path) }
+
+    /// Reads a profile saved by `save(to:)`.
+    /// - Throws: `RealRunError.badProfile` naming the file and the problem.
+    public static func load(from path: String) throws -> MachineProfile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RealRunError.badProfile(path: path, reason: "the file does not exist or cannot be read")
+        }
+        do {
+            return try JSONDecoder().decode(MachineProfile.self, from: data)
+        } catch {
+            throw RealRunError.badProfile(path: path, reason: "\(error)")
+        }
+    }
+
+    // MARK: - Onto a scenario
+
+    /// The wake-up latency of a Python thread: half a threading.Event round trip.
+    public var threadWake: SimTime { eventRoundTrip / 2 }
+
+    /// The scenario with this machine's measurements in place of the defaults:
+    /// - machine: `cores`, `wakeLatency` (half a threading.Event round trip), and Linux's fair scheduler with its base slice
+    ///   (this machine runs Linux, not the seed's 100 ms round robin);
+    /// - costs: thread and process start, greenlet switch and spawn, loop iteration, task creation, measured
+    ///   directly; `pickle` = a Pool.apply round trip less its two wake-ups; `executorHandoff` = the loop's
+    ///   half of a run_in_executor round trip less its two wake-ups; `connectionCPU` = a loopback TCP
+    ///   connect's CPU; `connectionSetup` = the wall time of a no-delay urlopen not spent in its own CPU
+    ///   (handshake, the server's thread start and answer), at least a bare connect's wall time;
+    /// - every I/O step's Python-side CPU: with a new connection, one urlopen's CPU less the connect's (which
+    ///   the model adds as `connectionCPU`); with a reused one, one aiohttp request's CPU.
+    /// Strategy overrides of machine and costs get the same values. The switch interval and the GIL are the
+    /// scenario's (the harness sets `sys.setswitchinterval` from the scenario).
+    /// Replacing an I/O step's CPU distribution by a constant changes which random numbers later draws use:
+    /// model and real runs must both draw from the applied scenario (`RealRunner` and compare do).
+    public func apply(to scenario: Scenario) -> Scenario {
+        var s = scenario
+        s.machine = apply(to: s.machine)
+        s.costs = apply(to: s.costs)
+        s.strategies = s.strategies.map { strategy in
+            var t = strategy
+            t.machine = t.machine.map(apply(to:))
+            t.costs = t.costs.map(apply(to:))
+            return t
+        }
+        s.tasks = s.tasks.map { group in
+            var g = group
+            g.steps = g.steps.map(apply(to:))
+            return g
+        }
+        return s
+    }
+
+    func apply(to machine: Machine) -> Machine {
+        var m = machine
+        m.cores = cores
+        // What matters for the GIL is how long a Python thread asleep in a futex takes to run after it is
+        // signalled: half a threading.Event round trip (a wake and a GIL hand-off each way), not the
+        // pipe ping-pong between two busy processes, whose cores never go idle.
+        m.wakeLatency = threadWake
+        m.scheduler = .linux(baseSlice: Defaults.linuxBaseSlice)
+        return m
+    }
+
+    func apply(to costs: Costs) -> Costs {
+        var c = costs
+        c.threadStart = threadStart
+        for method in StartMethod.allCases {
+            if let t = processStart[method.rawValue] { c.processStart[method] = t }
+        }
+        c.pickle = max(.microseconds(1), poolApply - threadWake * 2)
+        c.greenletSwitch = greenletSwitch
+        c.greenletSpawn = greenletSpawn
+        c.loopIteration = loopIteration
+        c.taskCreate = taskCreate
+        c.executorHandoff = max(.microseconds(1), (executorRoundTrip - threadWake * 2) / 2)
+        if let syscall, let connectCall, let ioOverhead {
+            // urlopen's system calls timed one by one: the model releases the GIL around each of them.
+            c.syscall = syscall
+            c.connectionSetup = connectCall
+            c.ioOverhead = ioOverhead
+            c.connectionCPU = .zero  // in the measured urlopen CPU already
+        } else {
+            // A profile from before these were measured.
+            c.connectionSetup = max(connectWall, urlopenWall - urlopenCPU)
+            c.connectionCPU = connectCPU
+        }
+        return c
+    }
+
+    func apply(to step: Step) -> Step {
+        switch step {
+        case .io(var io):
+            if let syscall, let connectCall {
+                // The thread's CPU of a whole call, less the system calls the model runs on their own.
+                let calls = io.connection == .new ? syscall * 4 + connectCall : syscall
+                let whole = io.connection == .new ? urlopenCPU : aiohttpCPU
+                io.cpu = .constant(max(.microseconds(1), whole - calls))
+            } else {
+                io.cpu = .constant(io.connection == .new ? max(.microseconds(1), urlopenCPU - connectCPU) : aiohttpCPU)
+            }
+            return .io(io)
+        case .repeat(let count, let steps):
+            return .repeat(count: count, steps: steps.map(apply(to:)))
+        case .cpu, .sleep:
+            return step
+        }
+    }
+
+    // MARK: - Sizing the harness's work
+
+    /// Loop iterations of `burn_python` that take `duration`.
+    public func pythonIterations(for duration: SimTime) -> Int64 {
+        Int64(pythonLoop.amount(for: Double(duration.nanoseconds)).rounded())
+    }
+
+    /// The exponent n for which `7777 ** n` takes `duration` (0 for no time).
+    public func powerExponent(for duration: SimTime) -> Int64 {
+        guard duration.nanoseconds > 0 else { return 0 }
+        return max(1, Int64(bigPower.amount(for: Double(duration.nanoseconds)).rounded()))
+    }
+
+    /// Bytes for `burn_sha` to take `duration`: at least 2048 (below that hashlib keeps the GIL), 0 for none.
+    public func shaBytes(for duration: SimTime) -> Int64 {
+        guard duration.nanoseconds > 0 else { return 0 }
+        return max(2048, Int64(sha256.amount(for: Double(duration.nanoseconds)).rounded()))
+    }
+}

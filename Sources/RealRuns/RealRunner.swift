@@ -1,0 +1,147 @@
+import Foundation
+import SimEngine
+import SimScenario
+import SimTrace
+
+/// Options of real runs.
+public struct RealRunOptions: Sendable {
+    /// Repetitions of each strategy (results are the median with min and max).
+    public var runs: Int
+    /// Seconds one harness run may take before it is killed; nil estimates it from the scenario
+    /// (30 s plus five times the sum of every foreground operation's duration).
+    public var timeout: Double?
+    /// Progress messages (to stderr by default).
+    public var log: @Sendable (String) -> Void
+
+    public init(runs: Int = 5, timeout: Double? = nil,
+                log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+        self.runs = runs
+        self.timeout = timeout
+        self.log = log
+    }
+}
+
+/// One real run of one strategy.
+public struct RealRun: Sendable {
+    public var metrics: RunMetrics
+    public var trace: Trace
+    /// The Python version that ran it.
+    public var python: String
+}
+
+/// Median, minimum and maximum of a measured time over repeated runs.
+public struct MeasuredSpread: Sendable, Codable, Equatable {
+    public var median: SimTime
+    public var min: SimTime
+    public var max: SimTime
+
+    /// The spread of `values` (the lower median for an even count, so it is one of the values).
+    public init(_ values: [SimTime]) {
+        let sorted = values.sorted()
+        median = sorted.isEmpty ? .zero : sorted[(sorted.count - 1) / 2]
+        min = sorted.first ?? .zero
+        max = sorted.last ?? .zero
+    }
+}
+
+/// The repeated real runs of one strategy.
+public struct RealStrategyResult: Sendable {
+    public var strategy: Strategy
+    /// In the order they ran.
+    public var runs: [RealRun]
+
+    /// Makespan over the runs.
+    public var makespan: MeasuredSpread { MeasuredSpread(runs.map(\.metrics.makespan)) }
+    /// Median over the runs of each run's task-latency p50 and p95.
+    public var latencyP50: SimTime { MeasuredSpread(runs.map { $0.metrics.latencyPercentile(50) }).median }
+    public var latencyP95: SimTime { MeasuredSpread(runs.map { $0.metrics.latencyPercentile(95) }).median }
+    /// The run whose makespan is the median: the one to draw.
+    public var medianRun: RealRun {
+        let order = runs.indices.sorted { runs[$0].metrics.makespan < runs[$1].metrics.makespan }
+        return runs[order[(order.count - 1) / 2]]
+    }
+}
+
+/// Runs a scenario's strategies as real Python programs (python/harness.py) against a local latency server.
+///
+/// Each strategy runs `runs` times; the repetitions are interleaved (run 1 of every strategy, then run 2, …)
+/// so that a change in the machine's load spreads over all strategies rather than landing on one.
+/// Every child runs in its own process group; on success, failure, timeout or Ctrl-C all are stopped.
+public struct RealRunner: Sendable {
+    public var environment: PythonEnvironment
+    public var profile: MachineProfile
+
+    public init(environment: PythonEnvironment, profile: MachineProfile) {
+        self.environment = environment
+        self.profile = profile
+    }
+
+    /// The scenario both the model and the harness use for `strategy`: what the harness really does
+    /// (`HarnessPlan.scenarioAsRun`) with this machine's measured costs (`MachineProfile.apply`).
+    public static func scenarioForComparison(_ scenario: Scenario, strategy: Strategy, profile: MachineProfile) -> Scenario {
+        profile.apply(to: HarnessPlan.scenarioAsRun(scenario, for: strategy))
+    }
+
+    /// Runs every strategy `options.runs` times.
+    /// - Throws: `RealRunError` for set-up problems, an unsupported strategy, a failed or timed-out run.
+    public func run(_ scenario: Scenario, strategies: [Strategy], options: RealRunOptions = RealRunOptions()) throws -> [RealStrategyResult] {
+        try environment.prepare()
+        ChildProcessRegistry.shared.installInterruptHandlers()
+        let server = try LatencyServer(environment: environment)
+        defer { server.stop() }
+        let plans = try strategies.map { strategy in
+            try HarnessPlan(scenario: Self.scenarioForComparison(scenario, strategy: strategy, profile: profile),
+                            strategy: strategy, profile: profile, serverURL: server.baseURL)
+        }
+        var results = strategies.map { RealStrategyResult(strategy: $0, runs: []) }
+        for repetition in 0..<max(1, options.runs) {
+            for (i, strategy) in strategies.enumerated() {
+                let run = try runOnce(plans[i], strategy: strategy, timeout: options.timeout ?? Self.estimatedTimeout(plans[i]))
+                results[i].runs.append(run)
+                options.log(String(format: "  %@ run %d/%d: %.3f s", strategy.label, repetition + 1, max(1, options.runs),
+                                   run.metrics.makespan.seconds))
+            }
+        }
+        return results
+    }
+
+    /// Runs the harness once on a plan (the latency server must be running).
+    public func runOnce(_ plan: HarnessPlan, strategy: Strategy, timeout: Double) throws -> RealRun {
+        let folder = try ChildProcessRegistry.shared.makeTemporaryFolder("real")
+        defer { ChildProcessRegistry.shared.removeTemporaryFolder(folder) }
+        let planPath = folder + "/plan.json", outPath = folder + "/result.json", errPath = folder + "/stderr"
+        try plan.encoded().write(to: URL(fileURLWithPath: planPath))
+        var arguments = [environment.harness, "--plan", planPath, "--out", outPath]
+        if case .gevent = strategy.kind { arguments.append("--gevent") }
+        let child = try ChildProcess(executable: environment.python, arguments: arguments,
+                                     stdoutPath: folder + "/stdout", stderrPath: errPath)
+        let what = "the real run of \(strategy.label)"
+        switch child.wait(timeout: timeout) {
+        case .exited(0):
+            break
+        case .timedOut:
+            throw RealRunError.timedOut(what: what, seconds: timeout, stderr: ChildProcess.text(of: errPath))
+        case .exited(let code):
+            throw RealRunError.runFailed(what: what, status: "exit code \(code)", stderr: ChildProcess.text(of: errPath))
+        case .signalled(let signal):
+            throw RealRunError.runFailed(what: what, status: "killed by signal \(signal)", stderr: ChildProcess.text(of: errPath))
+        }
+        let result = try HarnessResult.load(path: outPath, plan: plan)
+        let built = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
+        return RealRun(metrics: built.metrics, trace: built.trace, python: result.python)
+    }
+
+    /// 30 s plus five times the sum of every foreground operation's duration (a sync run's makespan).
+    public static func estimatedTimeout(_ plan: HarnessPlan) -> Double {
+        var total: Int64 = 0
+        for (task, ops) in zip(plan.tasks, plan.operations) where !task.background {
+            for op in ops {
+                switch op {
+                case .cpu(let d, _), .sleep(let d): total += d.nanoseconds
+                case .io(let cpu, let latency, _): total += cpu.nanoseconds + latency.nanoseconds
+                }
+            }
+        }
+        return 30 + 5 * Double(total) / 1e9
+    }
+}

@@ -1,2 +1,0 @@
-/// Real runs of a scenario as Python programs.
-public enum RealRuns {}

@@ -1,0 +1,357 @@
+"""Measures this machine for `simulate calibrate`: the cost of the harness's work units and of the runtime's
+mechanisms, written as raw measurements (nanoseconds) for Sources/RealRuns/MachineProfile.swift to fit.
+
+Usage: python calibrate.py --server http://127.0.0.1:PORT/ --out CALIBRATION.json
+
+CPU work is timed with the very functions the harness runs (imported from harness.py), each point the
+minimum of a few repeats (the least disturbed by other programs on the machine). Everything takes a few
+seconds. Mechanism costs are medians of many repetitions.
+"""
+import argparse
+import asyncio
+import multiprocessing
+import os
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402 - the work functions the harness runs
+
+now = time.perf_counter_ns
+SHA_CHUNK = 1 << 22
+
+
+def best_of(repeats, function, *args):
+    """The shortest of `repeats` timings of function(*args), in ns."""
+    best = None
+    for _ in range(repeats):
+        start = now()
+        function(*args)
+        elapsed = now() - start
+        best = elapsed if best is None else min(best, elapsed)
+    return best
+
+
+def median_ns(samples):
+    return int(statistics.median(samples))
+
+
+# --------------------------------------------------------------------------------------------- CPU work
+
+
+def python_loop_points():
+    harness.burn_python(300_000)  # warm up: the adaptive interpreter specialises the loop, the CPU clocks up
+    return [[n, best_of(5, harness.burn_python, n)] for n in (30_000, 100_000, 300_000, 1_000_000, 2_000_000)]
+
+
+def pow_points():
+    """7777 ** e for exponents growing by 2x until one call takes 150 ms (long_pow's cost grows like
+    e^1.58 with Karatsuba multiplication, so no single power law fits the whole range)."""
+    points = []
+    exponent = 500
+    while exponent <= 4_000_000:
+        elapsed = best_of(3 if exponent < 100_000 else 1, harness.burn_pow, exponent)
+        points.append([exponent, elapsed])
+        if elapsed > 150_000_000:
+            break
+        exponent *= 2
+    return points
+
+
+def sha_points():
+    harness.sha_buffer(SHA_CHUNK)
+    sizes = (1 << 14, 1 << 16, 1 << 18, 1 << 20, 1 << 22, 1 << 24)
+    return [[size, best_of(3, harness.burn_sha, size, SHA_CHUNK)] for size in sizes]
+
+
+# ------------------------------------------------------------------------------------ threads, processes
+
+
+def noop():
+    pass
+
+
+def thread_start_ns(count=200):
+    samples = []
+    for _ in range(count):
+        start = now()
+        t = threading.Thread(target=noop)
+        t.start()
+        t.join()
+        samples.append(now() - start)
+    return median_ns(samples)
+
+
+def process_start_ns():
+    """Process(target=noop).start() + join() per start method; the first forkserver start (which starts
+    the server itself) is left out, as later ones in a program reuse it."""
+    out = {}
+    for method, count in (("fork", 10), ("forkserver", 6), ("spawn", 4)):
+        context = multiprocessing.get_context(method)
+        samples = []
+        for i in range(count):
+            start = now()
+            p = context.Process(target=noop)
+            p.start()
+            p.join()
+            samples.append(now() - start)
+        if method == "forkserver":
+            samples = samples[1:]
+        out[method] = median_ns(samples)
+    return out
+
+
+def pool_apply_ns(count=300):
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        pool.apply(noop)
+        samples = []
+        for _ in range(count):
+            start = now()
+            pool.apply(noop)
+            samples.append(now() - start)
+    return median_ns(samples)
+
+
+def pipe_wake_ns(count=2000):
+    """Half a ping-pong round trip through two pipes between two processes: the OS's cost of waking a
+    blocked thread and running it (no GIL involved)."""
+    a_read, a_write = os.pipe()
+    b_read, b_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            for _ in range(count):
+                os.read(a_read, 1)
+                os.write(b_write, b"x")
+        finally:
+            os._exit(0)
+    samples = []
+    for _ in range(count):
+        start = now()
+        os.write(a_write, b"x")
+        os.read(b_read, 1)
+        samples.append(now() - start)
+    os.waitpid(pid, 0)
+    for fd in (a_read, a_write, b_read, b_write):
+        os.close(fd)
+    return median_ns(samples) // 2
+
+
+def event_round_trip_ns(count=2000):
+    """Two threads handing a token back and forth with Events (includes two GIL hand-offs)."""
+    ping, pong = threading.Event(), threading.Event()
+
+    def partner():
+        for _ in range(count):
+            ping.wait()
+            ping.clear()
+            pong.set()
+
+    t = threading.Thread(target=partner)
+    t.start()
+    samples = []
+    for _ in range(count):
+        start = now()
+        ping.set()
+        pong.wait()
+        pong.clear()
+        samples.append(now() - start)
+    t.join()
+    return median_ns(samples)
+
+
+# ------------------------------------------------------------------------------------------------ I/O
+
+
+def urlopen_costs(base_url, count=100):
+    """CPU (this thread's) and wall time of one urlopen(url).read() with no server delay."""
+    url = base_url + "?delay_us=0"
+    urllib.request.urlopen(url).read()
+    cpu, wall = [], []
+    for _ in range(count):
+        c0, w0 = time.thread_time_ns(), now()
+        with urllib.request.urlopen(url) as r:
+            r.read()
+        wall.append(now() - w0)
+        cpu.append(time.thread_time_ns() - c0)
+    return median_ns(cpu), median_ns(wall)
+
+
+def delayed_call_overhead_ns(base_url, delay_us=20000, count=10):
+    """Wall time of a urlopen call with a server delay beyond the delay itself and beyond a call with no
+    delay: what waking both sides after an idle wait costs on this machine (timer slack, idle CPUs)."""
+    url = base_url + "?delay_us=%d" % delay_us
+    samples = []
+    for _ in range(count):
+        start = now()
+        with urllib.request.urlopen(url) as r:
+            r.read()
+        samples.append(now() - start - delay_us * 1000)
+    return median_ns(samples)
+
+
+def connect_costs(base_url, count=100):
+    """TCP connect + close to the server on loopback: the connection set-up every urlopen pays."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    cpu, wall = [], []
+    for _ in range(count):
+        c0, w0 = time.thread_time_ns(), now()
+        s = socket.create_connection((parts.hostname, parts.port))
+        s.close()
+        wall.append(now() - w0)
+        cpu.append(time.thread_time_ns() - c0)
+    return median_ns(cpu), median_ns(wall)
+
+
+def socket_call_costs(base_url, count=200, delay_us=200):
+    """The system calls of one urlopen, timed one by one (each releases the GIL): the median of
+    getaddrinfo, socket, send and close (the short calls), connect, and how much longer recv waits than the
+    delay the server was asked for (the server's own work, charged to every I/O wait)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    host, port = parts.hostname, parts.port
+    request = ("GET %s?delay_us=%d HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+               % (parts.path or "/", delay_us, host)).encode()
+    short, connects, waits = [], [], []
+    for _ in range(count):
+        t0 = now()
+        socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        t1 = now()
+        s = socket.socket()
+        t2 = now()
+        s.connect((host, port))
+        t3 = now()
+        s.sendall(request)
+        t4 = now()
+        while not s.recv(8192).endswith(b"ok\n"):
+            pass
+        t5 = now()
+        s.close()
+        t6 = now()
+        short.extend((t1 - t0, t2 - t1, t4 - t3, t6 - t5))
+        connects.append(t3 - t2)
+        waits.append(t5 - t4 - delay_us * 1000)
+    return median_ns(short), median_ns(connects), max(0, median_ns(waits))
+
+
+def aiohttp_costs(base_url, count=200):
+    """CPU and wall time of one request on a reused aiohttp connection (process CPU: the loop included)."""
+    import aiohttp
+
+    async def measure():
+        async with aiohttp.ClientSession() as session:
+            async with session.get(base_url, params={"delay_us": "0"}) as r:
+                await r.read()
+            c0, w0 = time.process_time_ns(), now()
+            for _ in range(count):
+                async with session.get(base_url, params={"delay_us": "0"}) as r:
+                    await r.read()
+            return (time.process_time_ns() - c0) // count, (now() - w0) // count
+
+    return asyncio.run(measure())
+
+
+# ---------------------------------------------------------------------------------------------- asyncio
+
+
+def asyncio_costs():
+    async def iterations(count=20000):
+        start = now()
+        for _ in range(count):
+            await asyncio.sleep(0)  # one trip round the loop: one _run_once iteration
+        return (now() - start) // count
+
+    async def task_create(count=5000):
+        start = now()
+        await asyncio.gather(*[asyncio.ensure_future(asyncio.sleep(0)) for _ in range(count)])
+        return (now() - start) // count
+
+    async def executor(count=500):
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, noop)
+        samples = []
+        for _ in range(count):
+            start = now()
+            await loop.run_in_executor(None, noop)
+            samples.append(now() - start)
+        return median_ns(samples)
+
+    async def all_of_them():
+        return await iterations(), await task_create(), await executor()
+
+    return asyncio.run(all_of_them())
+
+
+# ----------------------------------------------------------------------------------------------- gevent
+
+
+def gevent_costs():
+    """A greenlet switch (gevent.sleep(0) between two greenlets: two switches through the hub per round)
+    and spawn + run + join of one greenlet. gevent is imported unpatched: switching needs no patch."""
+    import gevent
+
+    count = 20000
+
+    def yielder():
+        for _ in range(count):
+            gevent.sleep(0)
+
+    gevent.get_hub()
+    start = now()
+    gevent.joinall([gevent.spawn(yielder), gevent.spawn(yielder)])
+    switch = (now() - start) // (2 * count)
+    spawns = 2000
+    start = now()
+    gevent.joinall([gevent.spawn(noop) for _ in range(spawns)])
+    spawn = (now() - start) // spawns
+    return switch, spawn
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Measure this machine for the simulation's costs.")
+    parser.add_argument("--server", required=True, help="base URL of the latency server")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    result = {"python": sys.version.split()[0], "cores": cores,
+              "switch_interval_ns": int(round(sys.getswitchinterval() * 1e9))}
+    steps = [
+        ("python loop", lambda: result.update(python_loop=python_loop_points())),
+        ("7777 ** n", lambda: result.update(pow=pow_points())),
+        ("sha256", lambda: result.update(sha256=sha_points(), sha_chunk=SHA_CHUNK)),
+        ("thread start", lambda: result.update(thread_start_ns=thread_start_ns())),
+        ("process start", lambda: result.update(process_start_ns=process_start_ns())),
+        ("Pool.apply", lambda: result.update(pool_apply_ns=pool_apply_ns())),
+        ("wake-up", lambda: result.update(wake_ns=pipe_wake_ns(), event_round_trip_ns=event_round_trip_ns())),
+        ("urlopen", lambda: result.update(zip(("urlopen_cpu_ns", "urlopen_wall_ns"), urlopen_costs(args.server)))),
+        ("delayed call", lambda: result.update(delayed_call_wall_ns=delayed_call_overhead_ns(args.server))),
+        ("connect", lambda: result.update(zip(("connect_cpu_ns", "connect_wall_ns"), connect_costs(args.server)))),
+        ("socket calls", lambda: result.update(zip(("syscall_ns", "connect_call_ns", "io_overhead_ns"),
+                                                    socket_call_costs(args.server)))),
+        ("aiohttp", lambda: result.update(zip(("aiohttp_cpu_ns", "aiohttp_wall_ns"), aiohttp_costs(args.server)))),
+        ("asyncio", lambda: result.update(zip(("loop_iteration_ns", "task_create_ns", "executor_round_trip_ns"),
+                                               asyncio_costs()))),
+        ("gevent", lambda: result.update(zip(("greenlet_switch_ns", "greenlet_spawn_ns"), gevent_costs()))),
+    ]
+    for name, step in steps:
+        started = time.monotonic()
+        step()
+        print("  %-14s %.2f s" % (name, time.monotonic() - started), file=sys.stderr, flush=True)
+    harness.write_json_atomically(args.out, result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

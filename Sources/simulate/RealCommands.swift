@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import SimEngine
+import SimModel
+import SimRealRuns
+import SimScenario
+import SimTrace
+
+/// Options shared by `real` and `compare`.
+struct RealRunArguments: ParsableArguments {
+    @Argument(help: "The scenario file (e.g. scenarios/cpu_heavy.json), or the name of a shipped one.")
+    var scenario: String
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Repetitions of each strategy (the median is reported, with min and max).")
+    var runs: Int = 5
+
+    @Option(name: .customLong("machine"), help: ArgumentHelp(
+        "Machine profile from `simulate calibrate` (this machine is measured first if the file is missing).", valueName: "file"))
+    var machine: String = "output/machine.json"
+
+    @Option(help: "Seconds one real run may take before it is killed (default: estimated from the scenario).")
+    var timeout: Double?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The output folder (default: output/<scenario name>).", valueName: "folder"))
+    var output: String?
+
+    func validate() throws {
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
+    }
+
+    /// The scenario (with --set, --seed and --strategies applied) and the strategies to run.
+    func load() throws -> (Scenario, [Strategy]) {
+        let scenario = try model.loadScenario(self.scenario)
+        // The venv's python has a GIL: free-threaded strategies can only be predicted, not run.
+        let runnable = scenario.strategies.filter { scenario.settings(for: $0).python.gil }
+        for s in scenario.strategies where !runnable.contains(s) {
+            printError("simulate: left out \(s.label): it asks for free-threaded Python (gil: false), and the harness runs a python with a GIL")
+        }
+        guard !runnable.isEmpty else { throw UserError("no strategy of \(scenario.name) can run for real; choose one with --strategies") }
+        return (scenario, runnable)
+    }
+
+    /// The saved machine profile, or a fresh calibration saved where it was looked for.
+    func profile(_ environment: PythonEnvironment) throws -> MachineProfile {
+        if FileManager.default.fileExists(atPath: machine) { return try MachineProfile.load(from: machine) }
+        printError("No machine profile at \(machine): calibrating this machine first.")
+        let profile = try Calibrator.measure(environment: environment)
+        try profile.save(to: machine)
+        printError("Saved \(machine).")
+        return profile
+    }
+
+    func resultsFolder(_ scenario: Scenario) -> String { output ?? "output/\(fileName(scenario.name))" }
+}
+
+func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+
+/// `simulate real SCENARIO`: runs the scenario's strategies as real Python programs and measures them.
+struct Real: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a scenario for real as Python programs and measure it.",
+        discussion: """
+            Each strategy runs as the seed article writes it (threads, processes, gevent, asyncio + aiohttp), \
+            its CPU steps sized by the machine profile and its I/O answered by a local latency server after \
+            the very latencies the model draws. Writes <output>/<scenario>/real.json and real.csv.
+            """)
+
+    @OptionGroup var options: RealRunArguments
+
+    func run() throws {
+        try reportingErrors {
+        let (scenario, strategies) = try options.load()
+        let environment = PythonEnvironment.locate()
+        let runner = RealRunner(environment: environment, profile: try options.profile(environment))
+        printError("Running \(scenario.name) for real: \(strategies.map(\.label).joined(separator: ", ")), \(options.runs) runs each")
+        let results = try runner.run(scenario, strategies: strategies, options: RealRunOptions(runs: options.runs, timeout: options.timeout))
+        let file = RealResults(scenario: scenario.name, results: results)
+        print(file.table())
+        for path in try file.write(to: options.resultsFolder(scenario)) { printError("wrote \(path)") }
+        }
+    }
+}
+
+/// `simulate calibrate`: measures this machine and saves the profile.
+struct Calibrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure this machine's Python costs and save a machine profile.",
+        discussion: "Use the profile with --machine to predict this machine; real runs size their CPU work with it.")
+
+    @Option(help: "Where to save the profile.")
+    var output: String = "output/machine.json"
+
+    func run() throws {
+        try reportingErrors {
+            let profile = try Calibrator.measure(environment: PythonEnvironment.locate())
+            print(Calibrator.summary(profile))
+            try profile.save(to: output)
+            printError("wrote \(output)")
+        }
+    }
+}
+
+/// `simulate compare SCENARIO`: the model's prediction against real runs, per strategy.
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare the model's predictions with real runs of a scenario.",
+        discussion: """
+            The model predicts the scenario as the harness really runs it on this machine (the machine profile \
+            applied; urlopen in blocking strategies, one aiohttp session per task in asyncio). Exits with \
+            status 1 if any strategy's makespan error exceeds the tolerance.
+            """)
+
+    @OptionGroup var options: RealRunArguments
+    @OptionGroup var pictures: PictureOptions
+
+    @Option(help: "Largest accepted makespan error, in percent.")
+    var tolerance: Double = 15
+
+    func run() throws {
+        var passed = true
+        try reportingErrors {
+            let (scenario, strategies) = try options.load()
+            let environment = PythonEnvironment.locate()
+            let profile = try options.profile(environment)
+            var predicted: [StrategyRun] = []
+            for strategy in strategies {
+                let applied = RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
+                predicted.append(StrategyRun(strategy: strategy, run: try Simulator.run(applied, strategy: strategy, options: SimulationOptions(coreLanes: true))))
+            }
+            let runner = RealRunner(environment: environment, profile: profile)
+            printError("Running \(scenario.name) for real: \(strategies.map(\.label).joined(separator: ", ")), \(options.runs) runs each")
+            let results = try runner.run(scenario, strategies: strategies, options: RealRunOptions(runs: options.runs, timeout: options.timeout))
+            let folder = options.resultsFolder(scenario)
+            var written = try RealResults(scenario: scenario.name, results: results).write(to: folder)
+            let comparison = Comparison(scenario: scenario.name, predicted: predicted.map(\.run.metrics), measured: results, tolerancePercent: tolerance)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let path = folder + "/compare.json"
+            try AtomicFile.write(try encoder.encode(comparison), to: path)
+            written.append(path)
+            written += try pictures.renderComparison(scenario: scenario, predicted: predicted, measured: results, folder: folder)
+            print(comparison.table())
+            print("Wrote \(written.count) files to \(folder)/: \(written.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))")
+            passed = comparison.passed
+        }
+        if !passed {
+            printError("simulate: a makespan error is larger than --tolerance \(tolerance)%")
+            throw ExitCode(1)
+        }
+    }
+}

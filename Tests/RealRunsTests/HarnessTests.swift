@@ -1,0 +1,177 @@
+import Foundation
+import SimEngine
+import SimScenario
+import SimTrace
+import XCTest
+
+@testable import SimRealRuns
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real harness on this machine: step realisation, every strategy, cleanup, error messages.
+/// The venv (.venv/) is set up once, and the machine calibrated once, for the whole class.
+final class HarnessTests: XCTestCase {
+    static let fixture: Result<(PythonEnvironment, MachineProfile), Error> = Result {
+        let environment = PythonEnvironment.locate()
+        try environment.prepare()
+        return (environment, try Calibrator.measure(environment: environment, log: { _ in }))
+    }
+
+    func setUpFixture() throws -> (PythonEnvironment, MachineProfile) { try Self.fixture.get() }
+
+    func testStepsTakeTheirPlannedDurations() throws {
+        let (environment, profile) = try setUpFixture()
+        let steps: [Step] = [
+            .cpu(CPUStep(duration: .constant(.milliseconds(30)), kind: .python)),
+            .cpu(CPUStep(duration: .constant(.milliseconds(30)), kind: .cHoldsGIL)),
+            .cpu(CPUStep(duration: .constant(.milliseconds(30)), kind: .cReleasesGIL)),
+            .io(IOStep(latency: .constant(.milliseconds(40)))),
+            .sleep(.constant(.milliseconds(20))),
+        ]
+        let scenario = Scenario(name: "steps", tasks: [TaskGroup(name: "t", steps: steps)])
+        let runner = RealRunner(environment: environment, profile: profile)
+        let server = try LatencyServer(environment: environment)
+        defer { server.stop() }
+        let strategy = Strategy(kind: .sync)
+        let plan = try HarnessPlan(scenario: RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile),
+                                   strategy: strategy, profile: profile, serverURL: server.baseURL)
+        let run = try runner.runOnce(plan, strategy: strategy, timeout: 60)
+        let lane = run.trace.segments(ofLane: 0).filter { $0.state != .starting }
+        let durations = lane.filter { $0.duration > .milliseconds(2) }.map(\.duration.milliseconds)
+        XCTAssertEqual(durations.count, 5, "\(lane)")
+        guard durations.count == 5 else { return }
+        // CPU steps: sized by calibration; a busy 2-core machine can slow them, never by 2.5x, never halve them.
+        for (i, d) in durations[0..<3].enumerated() {
+            XCTAssertGreaterThan(d, 15, "CPU step \(i) took \(d) ms for 30 ms")
+            XCTAssertLessThan(d, 75, "CPU step \(i) took \(d) ms for 30 ms")
+        }
+        // I/O: the server's delay plus a connection and a request over loopback; sleep: time.sleep's accuracy.
+        XCTAssertGreaterThanOrEqual(durations[3], 40, "I/O step \(durations[3]) ms for 40 ms latency")
+        XCTAssertLessThan(durations[3], 55)
+        XCTAssertGreaterThanOrEqual(durations[4], 20)
+        XCTAssertLessThan(durations[4], 30)
+        XCTAssertEqual(run.trace.lanes[0].name, "MainThread")
+        XCTAssertEqual(lane.filter { $0.duration > .milliseconds(2) }.map(\.state), [.running, .running, .runningNoGIL, .blocked, .blocked])
+    }
+
+    func testEveryStrategyRunsWithABackgroundTask() throws {
+        let (environment, profile) = try setUpFixture()
+        let scenario = Scenario(name: "mixed", tasks: [
+            TaskGroup(name: "fetch", count: 3, steps: [.io(IOStep(latency: .uniform(.milliseconds(20), .milliseconds(40)))),
+                                                       .cpu(CPUStep(duration: .constant(.milliseconds(5))))]),
+            TaskGroup(name: "tick", background: true, steps: [.sleep(.constant(.milliseconds(5))),
+                                                              .cpu(CPUStep(duration: .constant(.milliseconds(1)), kind: .cReleasesGIL))]),
+        ])
+        let strategies = [
+            Strategy(kind: .threads(pool: 2), label: "pool"), Strategy(kind: .processes(pool: nil, startMethod: .fork)),
+            Strategy(kind: .gevent), Strategy(kind: .asyncio(executorWorkers: 2, cpuInExecutor: true)),
+        ]
+        let runner = RealRunner(environment: environment, profile: profile)
+        let results = try runner.run(scenario, strategies: strategies, options: RealRunOptions(runs: 1, log: { _ in }))
+        for result in results {
+            let m = result.medianRun.metrics
+            XCTAssertEqual(m.taskLatencies.count, 3, result.strategy.label)
+            XCTAssertEqual(m.operations, 3, result.strategy.label)
+            XCTAssertGreaterThan(m.makespan, .milliseconds(20), result.strategy.label)
+            XCTAssertLessThan(m.makespan, .milliseconds(5_000), result.strategy.label)
+            XCTAssertEqual(m.makespan.milliseconds, (m.taskLatencies.max() ?? .zero).milliseconds, accuracy: 5, result.strategy.label)
+            let trace = result.medianRun.trace
+            XCTAssertTrue(trace.lanes.contains { $0.name.hasPrefix("MainThread") })
+            XCTAssertTrue(trace.segments.contains { $0.state == .blocked }, result.strategy.label)
+        }
+        XCTAssertEqual(results[0].medianRun.trace.lanes.count, 3, "main + the pool's 2 worker threads")
+        XCTAssertEqual(results[1].medianRun.trace.processNames.count, 5, "main + 4 processes (3 tasks, 1 background)")
+        XCTAssertTrue(results[3].medianRun.trace.lanes.contains { $0.kind == .coroutine })
+        XCTAssertTrue(results[3].medianRun.trace.segments.contains { $0.state == .awaiting })
+    }
+
+    func testTimedOutRunLeavesNoProcessBehind() throws {
+        let (environment, profile) = try setUpFixture()
+        let scenario = Scenario(name: "long", tasks: [TaskGroup(name: "wait", count: 3, steps: [.sleep(.constant(.milliseconds(30_000)))])])
+        let strategy = Strategy(kind: .processes(pool: nil, startMethod: .fork))
+        let plan = try HarnessPlan(scenario: scenario, strategy: strategy, profile: profile, serverURL: "http://127.0.0.1:9/")
+        let runner = RealRunner(environment: environment, profile: profile)
+        let start = Date()
+        XCTAssertThrowsError(try runner.runOnce(plan, strategy: strategy, timeout: 1.5)) { error in
+            XCTAssertTrue("\(error)".contains("did not finish within 1 s"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+        XCTAssertTrue(ChildProcessRegistry.shared.liveGroups.isEmpty)
+        // Nothing of any group this test started is alive: look for harness processes of this plan.
+        XCTAssertEqual(Self.harnessProcesses(), [], "harness processes left behind")
+    }
+
+    func testKilledHarnessTakesItsChildrenAlong() throws {
+        let (environment, profile) = try setUpFixture()
+        let scenario = Scenario(name: "long", tasks: [TaskGroup(name: "wait", count: 2, steps: [.sleep(.constant(.milliseconds(30_000)))])])
+        let strategy = Strategy(kind: .processes(pool: nil, startMethod: .fork))
+        let plan = try HarnessPlan(scenario: scenario, strategy: strategy, profile: profile, serverURL: "http://127.0.0.1:9/")
+        let folder = NSTemporaryDirectory() + "killed-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try plan.encoded().write(to: URL(fileURLWithPath: folder + "/plan.json"))
+        let child = try ChildProcess(executable: environment.python,
+                                     arguments: [environment.harness, "--plan", folder + "/plan.json", "--out", folder + "/out.json"],
+                                     stdoutPath: folder + "/stdout", stderrPath: folder + "/stderr")
+        // Wait until the two task processes exist, then kill the harness alone (as a crash would).
+        var members: [pid_t] = []
+        for _ in 0..<300 where members.count < 3 {
+            usleep(10_000)
+            members = livingProcesses(inGroup: child.pid)
+        }
+        XCTAssertGreaterThanOrEqual(members.count, 3, "harness and its two processes")
+        kill(child.pid, SIGKILL)
+        XCTAssertEqual(child.wait(timeout: 5), .signalled(SIGKILL))
+        usleep(50_000)
+        XCTAssertEqual(livingProcesses(inGroup: child.pid), [], "the harness's children outlived it")
+    }
+
+    func testServerStopsAndFailingRunReportsStderr() throws {
+        let (environment, profile) = try setUpFixture()
+        let server = try LatencyServer(environment: environment)
+        let group = server.processGroup
+        XCTAssertEqual(livingProcesses(inGroup: group).count, 1)
+        server.stop()
+        XCTAssertEqual(livingProcesses(inGroup: group), [])
+
+        // Port 9 refuses connections: urlopen raises, the harness exits non-zero, its stderr is reported.
+        let scenario = Scenario(name: "refused", tasks: [TaskGroup(name: "get", steps: [.io(IOStep(latency: .constant(.milliseconds(1))))])])
+        let strategy = Strategy(kind: .sync)
+        let plan = try HarnessPlan(scenario: scenario, strategy: strategy, profile: profile, serverURL: "http://127.0.0.1:9/")
+        XCTAssertThrowsError(try RealRunner(environment: environment, profile: profile).runOnce(plan, strategy: strategy, timeout: 30)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("the real run of sync failed (exit code 1)"), text)
+            XCTAssertTrue(text.contains("Connection refused"), text)
+        }
+    }
+
+    func testMissingPythonAndFailedSetupMessages() {
+        XCTAssertThrowsError(try PythonEnvironment.systemPython(environment: ["PATH": "/nonexistent/bin"])) { error in
+            XCTAssertEqual(error as? RealRunError, .pythonNotFound(searched: "PATH=/nonexistent/bin"))
+            XCTAssertTrue("\(error)".contains("apt-get install python3 python3-venv"), "\(error)")
+        }
+        XCTAssertThrowsError(try PythonEnvironment.systemPython(environment: ["SIMULATE_PYTHON": "/nonexistent/python3"])) { error in
+            XCTAssertTrue("\(error)".contains("SIMULATE_PYTHON=/nonexistent/python3"), "\(error)")
+        }
+        let scripts = PythonEnvironment.locate().scriptsFolder
+        let broken = PythonEnvironment(scriptsFolder: scripts, venvFolder: NSTemporaryDirectory() + "no-venv-\(getpid())")
+        XCTAssertThrowsError(try broken.prepare(systemPython: "/bin/false", log: { _ in })) { error in
+            XCTAssertTrue("\(error)".contains("setting up the Python environment failed"), "\(error)")
+            XCTAssertTrue("\(error)".contains("exited(1)"), "\(error)")
+        }
+    }
+
+    /// Live (non-zombie) processes running harness.py with a plan under this test process's temp folders.
+    static func harnessProcesses() -> [pid_t] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry),
+                  let cmd = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                  String(decoding: cmd, as: UTF8.self).contains("simulate-real-\(getpid())-"),
+                  ChildProcess.state(of: pid) != "Z" else { return nil }
+            return pid
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class RealRunsTestsPlaceholder: XCTestCase { func testBuilds() {} }

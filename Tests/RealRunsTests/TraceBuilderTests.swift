@@ -1,0 +1,115 @@
+import Foundation
+import SimEngine
+import SimScenario
+import SimTrace
+import XCTest
+
+@testable import SimRealRuns
+
+/// Turning a harness result into a Trace and RunMetrics, and the comparison table, on synthetic results.
+final class TraceBuilderTests: XCTestCase {
+    func profile() throws -> MachineProfile {
+        try MachineProfile.fromCalibration(Data(CostFitTests.calibrationJSON.utf8), path: "c")
+    }
+
+    /// Two tasks: [cpu python 10ms, io 20ms] and [sha 10ms]; harness JSON as the harness writes it.
+    func scenario() -> Scenario {
+        Scenario(name: "t", tasks: [
+            TaskGroup(name: "a", steps: [.cpu(CPUStep(duration: .constant(.milliseconds(10)))),
+                                         .io(IOStep(latency: .constant(.milliseconds(20))))]),
+            TaskGroup(name: "b", steps: [.cpu(CPUStep(duration: .constant(.milliseconds(10)), kind: .cReleasesGIL))]),
+        ])
+    }
+
+    func decode(_ json: String) throws -> HarnessResult { try JSONDecoder().decode(HarnessResult.self, from: Data(json.utf8)) }
+
+    func testThreadsLanesStatesAndMetrics() throws {
+        let strategy = Strategy(kind: .threads(pool: nil))
+        let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
+        let result = try decode("""
+            {"makespan": 40000000, "spawned": 1000000, "python": "3.11.7", "tasks": [
+             {"task": 0, "lane": "Thread-1", "pid": 7, "created": 100000, "begin": 300000, "end": 33000000,
+              "steps": [[0, 400000, 11000000], [1, 11100000, 32000000]], "executor": []},
+             {"task": 1, "lane": "Thread-2", "pid": 7, "created": 200000, "begin": 500000, "end": 40000000,
+              "steps": [[0, 600000, 39000000]], "executor": []}]}
+            """)
+        try result.check(against: plan, path: "r")
+        let (trace, metrics) = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
+        XCTAssertEqual(trace.lanes.map(\.name), ["MainThread", "Thread-1", "Thread-2"])
+        XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(500)), .running)
+        XCTAssertEqual(trace.state(ofLane: 0, at: .milliseconds(20)), .awaiting)
+        XCTAssertEqual(trace.state(ofLane: 1, at: .microseconds(200)), .starting)
+        XCTAssertEqual(trace.state(ofLane: 1, at: .milliseconds(5)), .running)
+        XCTAssertEqual(trace.state(ofLane: 1, at: .milliseconds(20)), .blocked)
+        XCTAssertEqual(trace.state(ofLane: 1, at: .microseconds(11050)), .running, "the gap between steps is the task's Python")
+        XCTAssertEqual(trace.state(ofLane: 2, at: .milliseconds(20)), .runningNoGIL)
+        XCTAssertNil(trace.state(ofLane: 1, at: .milliseconds(35)), "the lane ends with its task")
+        XCTAssertEqual(trace.end, .milliseconds(40))
+        // Segments ordered by end time, never empty, never overlapping on a lane.
+        XCTAssertEqual(trace.segments.map(\.end), trace.segments.map(\.end).sorted())
+        for lane in trace.lanes.indices {
+            let segs = trace.segments(ofLane: lane)
+            XCTAssertTrue(segs.allSatisfy { $0.start < $0.end })
+            XCTAssertTrue(zip(segs, segs.dropFirst()).allSatisfy { $0.end <= $1.start })
+        }
+        XCTAssertEqual(metrics.makespan, .milliseconds(40))
+        XCTAssertEqual(metrics.taskLatencies, [.milliseconds(33), .milliseconds(40)])
+        XCTAssertEqual(metrics.operations, 2, "one I/O round trip for a, one CPU step for b (no I/O)")
+        XCTAssertEqual(metrics.strategy, "threads")
+    }
+
+    func testAsyncioExecutorAndLoopLanes() throws {
+        let strategy = Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: true))
+        let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
+        let result = try decode("""
+            {"makespan": 30000000, "spawned": 100000, "python": "3.11.7", "tasks": [
+             {"task": 0, "lane": "Task-0", "pid": 7, "created": 50000, "begin": 60000, "end": 30000000,
+              "steps": [[0, 100000, 10500000], [1, 10600000, 29000000]],
+              "executor": [[0, "asyncio_0", 200000, 10300000]]},
+             {"task": 1, "lane": "Task-1", "pid": 7, "created": 60000, "begin": 70000, "end": 11000000,
+              "steps": [[0, 120000, 10900000]], "executor": [[0, "asyncio_1", 250000, 10800000]]}]}
+            """)
+        let (trace, _) = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
+        XCTAssertEqual(trace.lanes.map(\.name), ["MainThread (loop)", "Task-0", "Task-1", "asyncio_0", "asyncio_1"])
+        XCTAssertEqual(trace.lanes[1].kind, .coroutine)
+        XCTAssertEqual(trace.lanes[1].hostThread, 0)
+        XCTAssertEqual(trace.state(ofLane: 1, at: .microseconds(80)), .runnable, "created, not yet run by the loop")
+        XCTAssertEqual(trace.state(ofLane: 1, at: .milliseconds(5)), .awaiting)
+        XCTAssertEqual(trace.state(ofLane: 3, at: .milliseconds(5)), .running)
+        XCTAssertEqual(trace.state(ofLane: 4, at: .milliseconds(5)), .runningNoGIL)
+        XCTAssertEqual(trace.state(ofLane: 0, at: .milliseconds(5)), .idle, "the loop waits while the executor works")
+    }
+
+    func testResultCheckRejectsMissingSteps() throws {
+        let strategy = Strategy(kind: .sync)
+        let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
+        let result = try decode("""
+            {"makespan": 1, "spawned": 0, "python": "3", "tasks": [
+             {"task": 0, "lane": "MainThread", "pid": 7, "created": 0, "begin": 0, "end": 1, "steps": [[0, 0, 1]], "executor": []}]}
+            """)
+        XCTAssertThrowsError(try result.check(against: plan, path: "r.json")) {
+            XCTAssertTrue("\($0)".contains("ran 1 of its 2 operations"), "\($0)")
+        }
+    }
+
+    func testComparisonErrorsAndTolerance() {
+        func run(_ ms: Int64) -> RealRun {
+            RealRun(metrics: RunMetrics(strategy: "threads", kind: "threads", makespan: .milliseconds(ms),
+                                        taskLatencies: [.milliseconds(ms / 2), .milliseconds(ms)]), trace: Trace(), python: "3")
+        }
+        let measured = RealStrategyResult(strategy: Strategy(kind: .threads(pool: nil)), runs: [run(110), run(100), run(90), run(200), run(95)])
+        XCTAssertEqual(measured.makespan, MeasuredSpread([.milliseconds(90), .milliseconds(95), .milliseconds(100), .milliseconds(110), .milliseconds(200)]))
+        XCTAssertEqual(measured.makespan.median, .milliseconds(100))
+        XCTAssertEqual(measured.medianRun.metrics.makespan, .milliseconds(100))
+        let close = Comparison(scenario: "s", predicted: [RunMetrics(strategy: "threads", kind: "threads", makespan: .milliseconds(110))],
+                               measured: [measured], tolerancePercent: 15)
+        XCTAssertEqual(close.rows[0].errorPercent, 10, accuracy: 1e-9)
+        XCTAssertTrue(close.passed)
+        let far = Comparison(scenario: "s", predicted: [RunMetrics(strategy: "threads", kind: "threads", makespan: .milliseconds(80))],
+                             measured: [measured], tolerancePercent: 15)
+        XCTAssertEqual(far.rows[0].errorPercent, -20, accuracy: 1e-9)
+        XCTAssertFalse(far.passed)
+        XCTAssertTrue(far.table().contains("OVER"), far.table())
+        XCTAssertTrue(far.table().contains("100.0 (90.0-200.0)"), far.table())
+    }
+}
