@@ -98,6 +98,8 @@ struct OSThread: Sendable {
     var isChildMain = false
     /// Takes its tasks from `taskQueue` (a pool worker) rather than running one task.
     var pooled = false
+    /// A child process has pickled its task's result.
+    var resultSent = false
     /// The spawner has paid the start cost of its next worker.
     var startPaid = false
     /// An executor worker listed in `idleWorkers`.
@@ -170,7 +172,6 @@ struct Core: Sendable {
     var lastThread: Int32 = -1
     var busySince = SimTime.zero
     var busy = SimTime.zero
-    var sliceToken: UInt32 = 0
     /// When the running thread's current slice ends (slices renew back to back while it keeps the core).
     var sliceEnd = SimTime.zero
     /// Whether a `sliceEnd` event is pending. Timers are armed only while threads wait for a core, so a

@@ -183,7 +183,7 @@ extension Simulation {
     func someoneElseWants(process p: Int, except t: Int) -> Bool {
         if !processes[p].gil.sleepers.isEmpty { return true }
         for (i, th) in threads.enumerated() where i != t && Int(th.process) == p {
-            if th.resumeAction == .gilCheck && (th.status == .waking || th.status == .runnable) { return true }
+            if th.resumeAction == .gilCheck && (th.status == .waking || th.status == .runnable || th.status == .onCore) { return true }
         }
         return false
     }

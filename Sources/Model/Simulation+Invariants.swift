@@ -27,6 +27,7 @@ extension Simulation {
             }
         }
         precondition(onCore <= cores.count, "\(onCore) threads on \(cores.count) cores")
+        queue.checkInvariants()
         for (p, process) in processes.enumerated() {
             let holders = threads.filter { $0.holdsGIL && Int($0.process) == p }.count
             precondition(holders <= 1, "process \(p) has \(holders) GIL holders")

@@ -169,14 +169,15 @@ extension Simulation {
                 if threads[t].isChildMain { return .burst(costs.pickle, .python) }
             }
             if let a = threadAction(taskStep(k)) { return a }
+            // A child process pickles its result and sends it back before the parent sees the task done.
+            if threads[t].isChildMain && !threads[t].resultSent {
+                threads[t].resultSent = true
+                return .burst(costs.pickle, .python)
+            }
+            threads[t].resultSent = false
             taskDone(k)
             threads[t].task = -1
-            if threads[t].isChildMain && threads[t].pooled { return .burst(costs.pickle, .python) }
             if !threads[t].pooled { break }
-        }
-        if threads[t].isChildMain && threads[t].phase == 1 && !threads[t].pooled {
-            threads[t].phase = 2
-            return .burst(costs.pickle, .python)
         }
         return .finish
     }

@@ -45,7 +45,7 @@ extension Simulation {
                 cores[c].sliceEnd = end
             }
             cores[c].sliceArmed = true
-            queue.schedule(Event(kind: .sliceEnd, target: Int32(c), token: cores[c].sliceToken), at: end)
+            queue.schedule(Event(kind: .sliceEnd, target: Int32(c), token: 0), at: end)
         }
     }
 
@@ -73,7 +73,6 @@ extension Simulation {
         cores[c].thread = Int32(t)
         if cores[c].lastThread != Int32(t) { contextSwitches += 1 }
         cores[c].lastThread = Int32(t)
-        cores[c].sliceToken &+= 1
         threads[t].core = Int32(c)
         threads[t].status = .onCore
         threads[t].dispatchedAt = now
@@ -83,7 +82,6 @@ extension Simulation {
         if coreLanes { recorder.set(Int(cores[c].lane), recorder.state(of: Int(threads[t].lane)) ?? .running, at: now) }
         schedule(.resume, Int32(t), token: threads[t].epoch, after: machine.contextSwitch)
         cores[c].sliceEnd = now + machine.contextSwitch + slice
-        cores[c].sliceArmed = false
         if !runQueue.isEmpty { armSliceTimers() }
     }
 
@@ -97,17 +95,22 @@ extension Simulation {
         threads[t].segmentActive = false
         cores[c].busy += now - cores[c].busySince
         cores[c].thread = -1
-        cores[c].sliceToken &+= 1
-        cores[c].sliceArmed = false
         if coreLanes { recorder.set(Int(cores[c].lane), nil, at: now) }
         if let next = runQueue.pop() { dispatch(Int(next), onto: c) }
     }
 
     /// A slice ended: preempt the thread if another waits for a core, else give it a new slice.
+    ///
+    /// At most one slice event is pending per core: if the core changed threads since it was armed, the
+    /// event re-arms itself for the current thread's slice end, so dispatches cost no events.
     mutating func sliceEnded(core c: Int) {
         cores[c].sliceArmed = false
-        cores[c].sliceEnd = now + slice
-        if runQueue.isEmpty { return }
+        guard cores[c].thread >= 0, !runQueue.isEmpty else { return }
+        if now < cores[c].sliceEnd {
+            cores[c].sliceArmed = true
+            queue.schedule(Event(kind: .sliceEnd, target: Int32(c), token: 0), at: cores[c].sliceEnd)
+            return
+        }
         preempt(core: c)
     }
 

@@ -31,7 +31,7 @@ extension Simulation {
             role = .spawner
             mainName = "MainThread"
             if let pool {
-                startOrder = bg + Array(repeating: -1, count: min(pool, fg.count))
+                startOrder = bg + Array(repeating: -1, count: pool)  // Pool(n) starts all n workers
                 for k in fg { taskQueue.push(k) }
             } else {
                 startOrder = workload.instances.map { Int32($0.index) }

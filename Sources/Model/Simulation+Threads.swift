@@ -133,6 +133,12 @@ extension Simulation {
     /// After waiting on switch_cond: start the block it was about to start, or go on (taking the GIL back).
     mutating func continueAfterSwitch(_ t: Int) {
         let d = threads[t].pendingBlock
+        let goesOnWithoutGIL = d.nanoseconds >= 0 || (threads[t].inBurst && !threads[t].burstKind.needsGIL)
+        if goesOnWithoutGIL && threads[t].gilWaitSince != .never {
+            // The GIL wait ends here: the thread goes on without the GIL (a block or a GIL-free burst).
+            gilWaited += now - threads[t].gilWaitSince
+            threads[t].gilWaitSince = .never
+        }
         if d.nanoseconds >= 0 {
             threads[t].pendingBlock = SimTime(nanoseconds: -1)
             beginBlock(t, d, LaneState(rawValue: threads[t].pendingBlockState) ?? .blocked)

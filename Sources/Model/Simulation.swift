@@ -142,7 +142,6 @@ struct Simulation {
         case .greenReady:
             greenBecameReady(target)
         case .sliceEnd:
-            guard cores[target].sliceToken == event.token else { return }
             sliceEnded(core: target)
         }
     }

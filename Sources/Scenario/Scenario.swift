@@ -74,8 +74,9 @@ public struct Machine: Sendable, Equatable {
 public enum SchedulerPolicy: Sendable, Equatable {
     /// The seed article's model: FIFO run queue, a thread runs until it blocks or its slice ends.
     case roundRobin(timeslice: SimTime)
-    /// EEVDF-like fair scheduling (Linux 6.6+): slice = baseSlice * (1 + log2(min(cores, 8))),
-    /// least virtual runtime first, a woken thread preempts one that has run past its slice.
+    /// Fair scheduling in the manner of CFS/EEVDF (Linux): slice = baseSlice * (1 + log2(min(cores, 8))),
+    /// least virtual runtime first; a woken thread more than `baseSlice` of virtual runtime behind the
+    /// running thread with the most preempts it (a CFS-style wake-up test).
     case linux(baseSlice: SimTime)
 
     /// The slice a thread gets on a core before it may be preempted, on a machine with `cores` cores.

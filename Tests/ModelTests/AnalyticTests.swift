@@ -235,3 +235,29 @@ final class ThreadStartTests: XCTestCase {
         XCTAssertEqual(run.metrics.makespan.seconds, 0.4, accuracy: 0.01)
     }
 }
+
+/// multiprocessing's costs land where CPython pays them.
+final class ProcessCostTests: XCTestCase {
+    /// The parent pays `pickle` to start the child; the child starts, runs its task, then pickles its
+    /// result before the parent's join returns.
+    func testProcessMakespanIncludesStartAndBothPickles() throws {
+        var scenario = Fixtures.cpu(1, .milliseconds(10))
+        scenario.machine.wakeJitter = 0
+        scenario.costs.pickle = .milliseconds(5)
+        scenario.costs.processStart[.fork] = .milliseconds(2)
+        let run = try Simulator.run(scenario, strategy: Fixtures.processes)
+        let m = scenario.machine
+        // main: cs, pickle; child: wake, cs, start, 10 ms, pickle; main: wake, cs.
+        let expected: SimTime = m.contextSwitch + .milliseconds(5) + m.wakeLatency + m.contextSwitch + .milliseconds(2)
+            + .milliseconds(10) + .milliseconds(5) + m.wakeLatency + m.contextSwitch
+        XCTAssertEqual(run.metrics.makespan, expected)
+    }
+
+    /// Pool(n) starts all n workers, even with fewer tasks.
+    func testPoolStartsAllItsWorkers() throws {
+        let scenario = Fixtures.cpu(2, .milliseconds(10))
+        let run = try Simulator.run(scenario, strategy: Strategy(kind: .processes(pool: 4, startMethod: .fork)))
+        let trace = try XCTUnwrap(run.trace)
+        XCTAssertEqual(trace.lanes.filter { $0.name.hasPrefix("ForkPoolWorker") }.count, 4)
+    }
+}
