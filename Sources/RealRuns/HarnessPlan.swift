@@ -58,11 +58,30 @@ public struct HarnessPlan: Sendable, Encodable {
     /// `sys.setswitchinterval`, in seconds.
     public var switchInterval: Double
     public var tasks: [TaskSpec]
+    /// For each CPU kind the plan uses, an operation the profile says takes `probeDuration`: the harness
+    /// times it just before the clock starts and rescales that kind's work if the machine runs faster or
+    /// slower now than when it was calibrated (a shared VM's speed drifts by 10-20% over minutes).
+    public var probes: [String: Probe]
     /// Each task's drawn operations, parallel to `tasks[i].ops` (not sent: for the trace and metrics).
     public var operations: [[SimScenario.Operation]]
 
+    public struct Probe: Sendable, Encodable, Equatable {
+        public var amount: Int64
+        public var expectedNanoseconds: Int64
+        /// How cost grows with amount near it (1 for the loop and sha256, ~1.6 for 7777 ** n).
+        public var costExponent: Double
+
+        enum CodingKeys: String, CodingKey {
+            case amount
+            case expectedNanoseconds = "expected_ns"
+            case costExponent = "cost_exponent"
+        }
+    }
+
+    public static let probeDuration = SimTime.milliseconds(20)
+
     enum CodingKeys: String, CodingKey {
-        case strategy, server, tasks
+        case strategy, server, tasks, probes
         case shaChunk = "sha_chunk"
         case switchInterval = "switch_interval"
     }
@@ -105,6 +124,24 @@ public struct HarnessPlan: Sendable, Encodable {
         }
         self.tasks = tasks
         self.operations = operations
+        var probes: [String: Probe] = [:]
+        let expected = Self.probeDuration.nanoseconds
+        for task in tasks {
+            for op in task.ops {
+                switch op {
+                case .python:
+                    probes["py"] = Probe(amount: profile.pythonIterations(for: Self.probeDuration), expectedNanoseconds: expected, costExponent: 1)
+                case .power:
+                    probes["pow"] = Probe(amount: profile.powerExponent(for: Self.probeDuration), expectedNanoseconds: expected,
+                                          costExponent: profile.bigPower.exponent)
+                case .sha:
+                    probes["sha"] = Probe(amount: profile.shaBytes(for: Self.probeDuration), expectedNanoseconds: expected, costExponent: 1)
+                case .io, .sleep:
+                    break
+                }
+            }
+        }
+        self.probes = probes
     }
 
     /// The harness operation that realises a drawn operation on this machine. An I/O call's own CPU is not

@@ -29,22 +29,6 @@ public struct RealRun: Sendable {
     public var python: String
 }
 
-/// Median, minimum and maximum of a measured time over repeated runs.
-public struct MeasuredSpread: Sendable, Codable, Equatable {
-    public var median: SimTime
-    public var min: SimTime
-    public var max: SimTime
-
-    /// The spread of `values` (the lower median for an even count, so it is one of the values).
-    public init(_ values: [SimTime]) {
-        let sorted = values.sorted()
-        median = sorted.isEmpty ? .zero : sorted[(sorted.count - 1) / 2]
-        min = sorted.first ?? .zero
-        max = sorted.last ?? .zero
-    }
-}
-
-/// The repeated real runs of one strategy.
 public struct RealStrategyResult: Sendable {
     public var strategy: Strategy
     /// In the order they ran.

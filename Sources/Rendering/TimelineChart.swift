@@ -67,17 +67,8 @@ public struct TimelineChart: Sendable {
     }
 }
 
-/// Measured makespans of repeated real runs.
-public struct MeasuredMakespan: Sendable, Equatable {
-    public var median: SimTime
-    public var min: SimTime
-    public var max: SimTime
-    public init(median: SimTime, min: SimTime, max: SimTime) {
-        self.median = median
-        self.min = min
-        self.max = max
-    }
-}
+/// Measured makespans of repeated real runs: median, min and max.
+public typealias MeasuredMakespan = MeasuredSpread
 
 /// One strategy in the comparison picture.
 public struct ComparisonRow: Sendable {

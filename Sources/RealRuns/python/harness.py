@@ -390,6 +390,28 @@ def run_asyncio(plan, base_url, chunk):
 # ------------------------------------------------------------------------------------------------ main
 
 
+def rescale_to_current_speed(plan, chunk):
+    """Times each CPU kind's probe (an amount the calibration says takes expected_ns) and scales that kind's
+    work by expected / measured, so that a step takes its planned duration on the machine as it is now, not
+    as it was when `simulate calibrate` ran. Runs before the clock starts; fork children inherit the plan."""
+    factors = {}
+    for kind, probe in plan.get("probes", {}).items():
+        function, args = cpu_call([kind, probe["amount"]], chunk)
+        samples = []
+        for _ in range(3):
+            start = now()
+            function(*args)
+            samples.append(now() - start)
+        samples.sort()
+        factor = probe["expected_ns"] / max(1, samples[1])
+        factors[kind] = factor ** (1 / probe["cost_exponent"])
+    for task in plan["tasks"]:
+        for op in task["ops"]:
+            if op[0] in factors:
+                op[1] = max(1, int(round(op[1] * factors[op[0]])))
+    plan["speed_factors"] = factors
+
+
 def write_json_atomically(path, value):
     temporary = "%s.%d.tmp" % (path, os.getpid())
     with open(temporary, "w") as f:
@@ -429,6 +451,7 @@ def main():
     chunk = plan.get("sha_chunk", 1 << 22)
     if any(op[0] == "sha" for task in plan["tasks"] for op in task["ops"]):
         sha_buffer(chunk)  # before the clock starts; fork children inherit it
+    rescale_to_current_speed(plan, chunk)
     work_dir = os.path.dirname(os.path.abspath(args.out))
     if kind == "sync":
         t0, end, spawned, records = run_sync(plan, base_url, chunk)
@@ -446,6 +469,7 @@ def main():
         "makespan": end - t0,
         "spawned": spawned - t0,
         "python": sys.version.split()[0],
+        "speed_factors": plan.get("speed_factors", {}),
         "tasks": relative(records, t0),
     }
     write_json_atomically(args.out, result)
