@@ -48,6 +48,9 @@ public enum Calibrator {
         lines.append("urlopen          \(p.urlopenCPU) CPU, \(p.urlopenWall) wall; connect \(p.connectCPU) CPU, \(p.connectWall) wall")
         lines.append("delayed urlopen  \(p.delayedCallWall) beyond a 20 ms server delay")
         lines.append("aiohttp request  \(p.aiohttpCPU) CPU, \(p.aiohttpWall) wall (reused connection)")
+        if let lost = p.raceLostPerCall, let wake = p.gilWake {
+            lines.append(String(format: "GIL race         urlopen beside a spinning thread loses the GIL %.1f times a call: wake-up %@", lost, "\(wake)"))
+        }
         if let syscall = p.syscall, let connect = p.connectCall, let overhead = p.ioOverhead {
             lines.append("socket calls     \(syscall) each (getaddrinfo, socket, send, close), connect \(connect); server answers \(overhead) late")
         }

@@ -16,9 +16,11 @@ public enum Defaults {
     /// EEVDF's sysctl_sched_base_slice (kernel/sched/fair.c, Linux 6.6).
     public static let linuxBaseSlice = SimTime.microseconds(750)
     public static let contextSwitch = SimTime.microseconds(3)
-    public static let wakeLatency = SimTime.microseconds(20)
-    /// Each wake-up takes wakeLatency x (1 +- up to 50%), uniformly.
-    public static let wakeJitter = 0.5
+    /// A futex wake-up onto an idle core of a VM: about 10 us on average, measured here through the GIL race
+    /// (how often a short system call loses the GIL to a woken waiter).
+    public static let wakeLatency = SimTime.microseconds(10)
+    /// Wake-ups are exponentially distributed around their mean.
+    public static let wakeJitter = 1.0
 
     // python
     /// DEFAULT_INTERVAL in Python/ceval_gil.c: 5000 us.

@@ -53,8 +53,9 @@ public struct Machine: Sendable, Equatable {
     public var contextSwitch: SimTime
     /// Delay between a thread being made runnable (futex wake, I/O completion) and it running on a free core.
     public var wakeLatency: SimTime
-    /// Spread of each wake-up latency: drawn uniformly from wakeLatency x [1 - jitter, 1 + jitter].
-    /// Real wake-ups vary; without it, threads woken at equal times stay in lock-step forever.
+    /// Spread of each wake-up latency: wakeLatency x (1 - jitter + jitter x E), E exponential of mean 1
+    /// (0: always wakeLatency; 1: exponential). Real wake-ups vary; without it, threads woken at equal times
+    /// stay in lock-step forever.
     public var wakeJitter: Double
 
     public init(

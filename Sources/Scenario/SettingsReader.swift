@@ -31,7 +31,7 @@ enum SettingsReader {
         if let f = o["context_switch"] { m.contextSwitch = try f.duration(what: "context_switch") }
         if let f = o["wake_latency"] { m.wakeLatency = try f.duration(what: "wake_latency") }
         if let f = o["wake_jitter"] {
-            m.wakeJitter = try f.number(in: 0...1, what: "wake_jitter (a fraction: 0.5 = each wake-up takes 50% to 150% of wake_latency)")
+            m.wakeJitter = try f.number(in: 0...1, what: "wake_jitter (0 = every wake-up takes wake_latency, 1 = exponentially distributed around it)")
         }
         return m
     }

@@ -89,7 +89,7 @@ final class CostFitTests: XCTestCase {
         scenario.strategies = [Strategy(kind: .threads(pool: nil), costs: Costs())]
         let applied = profile.apply(to: scenario)
         XCTAssertEqual(applied.machine.cores, 2)
-        XCTAssertEqual(applied.machine.wakeLatency, .nanoseconds(15_000), "half an Event round trip")
+        XCTAssertEqual(applied.machine.wakeLatency, Defaults.wakeLatency, "the scenario's wake-up latency stays")
         XCTAssertEqual(applied.costs.threadStart, .nanoseconds(90_000))
         XCTAssertEqual(applied.costs.processStart[.spawn], .nanoseconds(90_000_000))
         XCTAssertEqual(applied.costs.pickle, .nanoseconds(150_000 - 30_000))

@@ -256,6 +256,48 @@ def socket_call_costs(base_url, count=200, delay_us=200):
     return median_ns(short), median_ns(connects), max(0, median_ns(waits))
 
 
+def gil_race(base_url, count=60):
+    """The GIL race as urlopen meets it: the time of one urlopen(url).read() (no server delay) alone, and
+    beside a thread spinning in bytecode. Every one of urlopen's system calls releases the GIL; each that
+    loses it to the woken spinner costs a switch interval (the caller waits in take_gil for a drop
+    request), so (beside - alone) / interval is the number of races lost per call. The model's wake-up
+    latency is fitted to it (MachineProfile.gilWake). Idle cores of a VM wake in anything from 2 to 50 us
+    depending on how deeply they sleep, so this is measured on the workload that matters."""
+    url = base_url + "?delay_us=0"
+
+    def call():
+        with urllib.request.urlopen(url) as r:
+            r.read()
+
+    call()
+    alone = []
+    for _ in range(count):
+        start = now()
+        call()
+        alone.append(now() - start)
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            x = 0
+            for i in range(1000):
+                x += i
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    time.sleep(0.02)
+    beside = []
+    for _ in range(count):
+        start = now()
+        call()
+        beside.append(now() - start)
+    stop.set()
+    spinner.join()
+    interval = sys.getswitchinterval() * 1e9
+    lost = (statistics.mean(beside) - statistics.median(alone)) / interval
+    return median_ns(alone), max(0.0, lost)
+
+
 def aiohttp_costs(base_url, count=200):
     """CPU and wall time of one request on a reused aiohttp connection (process CPU: the loop included)."""
     import aiohttp
@@ -351,6 +393,7 @@ def main():
         ("urlopen", lambda: result.update(zip(("urlopen_cpu_ns", "urlopen_wall_ns"), urlopen_costs(args.server)))),
         ("delayed call", lambda: result.update(delayed_call_wall_ns=delayed_call_overhead_ns(args.server))),
         ("connect", lambda: result.update(zip(("connect_cpu_ns", "connect_wall_ns"), connect_costs(args.server)))),
+        ("GIL race", lambda: result.update(zip(("race_call_ns", "race_lost_per_call"), gil_race(args.server)))),
         ("socket calls", lambda: result.update(zip(("syscall_ns", "connect_call_ns", "io_overhead_ns"),
                                                     socket_call_costs(args.server)))),
         ("aiohttp", lambda: result.update(zip(("aiohttp_cpu_ns", "aiohttp_wall_ns"), aiohttp_costs(args.server)))),
