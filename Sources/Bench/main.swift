@@ -1,7 +1,8 @@
 import Foundation
 
 // simulate-bench: prints the model's and the renderer's speed. Build with -c release:
-//   swift run -c release simulate-bench [--small]
+//   swift run -c release simulate-bench            # the standard scenario, then rendering
+//   swift run -c release simulate-bench --small    # a 100 x 100 version, in a second
 let small = CommandLine.arguments.contains("--small")
 do {
     try runModelBenchmark(threads: small ? 100 : 1_000, calls: small ? 100 : 1_000)
@@ -9,3 +10,4 @@ do {
     FileHandle.standardError.write(Data("simulate-bench: \(error)\n".utf8))
     exit(1)
 }
+if !small { runRenderingBenchmark() }

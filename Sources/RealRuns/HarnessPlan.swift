@@ -78,7 +78,13 @@ public struct HarnessPlan: Sendable, Encodable {
         }
     }
 
-    public static let probeDuration = SimTime.milliseconds(20)
+    /// A probe lasts about as long as the kind's typical step (its median), between 5 and 100 ms: the cost
+    /// curve of `7777 ** n` is not a power law, so a probe far from the steps' size would rescale them badly.
+    public static func probeDuration(for durations: [SimTime]) -> SimTime {
+        guard !durations.isEmpty else { return .milliseconds(20) }
+        let median = durations.sorted()[durations.count / 2]
+        return min(.milliseconds(100), max(.milliseconds(5), median))
+    }
 
     enum CodingKeys: String, CodingKey {
         case strategy, server, tasks, probes
@@ -124,21 +130,21 @@ public struct HarnessPlan: Sendable, Encodable {
         }
         self.tasks = tasks
         self.operations = operations
+        var durations: [CPUKind: [SimTime]] = [:]
+        for ops in operations {
+            for case .cpu(let d, let kind) in ops { durations[kind, default: []].append(d) }
+        }
         var probes: [String: Probe] = [:]
-        let expected = Self.probeDuration.nanoseconds
-        for task in tasks {
-            for op in task.ops {
-                switch op {
-                case .python:
-                    probes["py"] = Probe(amount: profile.pythonIterations(for: Self.probeDuration), expectedNanoseconds: expected, costExponent: 1)
-                case .power:
-                    probes["pow"] = Probe(amount: profile.powerExponent(for: Self.probeDuration), expectedNanoseconds: expected,
-                                          costExponent: profile.bigPower.exponent)
-                case .sha:
-                    probes["sha"] = Probe(amount: profile.shaBytes(for: Self.probeDuration), expectedNanoseconds: expected, costExponent: 1)
-                case .io, .sleep:
-                    break
-                }
+        for (kind, list) in durations {
+            let d = Self.probeDuration(for: list)
+            switch kind {
+            case .python:
+                probes["py"] = Probe(amount: profile.pythonIterations(for: d), expectedNanoseconds: d.nanoseconds, costExponent: 1)
+            case .cHoldsGIL:
+                probes["pow"] = Probe(amount: profile.powerExponent(for: d), expectedNanoseconds: d.nanoseconds,
+                                      costExponent: profile.bigPower.exponent)
+            case .cReleasesGIL:
+                probes["sha"] = Probe(amount: profile.shaBytes(for: d), expectedNanoseconds: d.nanoseconds, costExponent: 1)
             }
         }
         self.probes = probes

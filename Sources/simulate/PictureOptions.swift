@@ -120,7 +120,7 @@ extension PictureOptions {
             guard let trace = model.run.trace else { continue }
             let median = real.medianRun
             let modelChart = TimelineChart(scenario: scenario.name, metrics: model.run.metrics, trace: trace,
-                                           subtitle: "model prediction")
+                                           subtitle: "model above; measured below: Python \(median.python) on this machine, the median of \(real.runs.count) runs")
             let realChart = TimelineChart(scenario: scenario.name, metrics: median.metrics, trace: median.trace,
                                           subtitle: "measured on this machine (\(median.python), median of \(real.runs.count) runs)")
             let path = "\(folder)/\(fileName(model.strategy.label)).compare.\(ext)"
