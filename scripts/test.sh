@@ -8,5 +8,10 @@ swift test --skip-build --disable-swift-testing 2>&1 | tee .test.log
 # tolerance wide enough for a noisy shared machine.
 swift build --product simulate
 .build/debug/simulate compare scenarios/ci_check.json --runs 3 --tolerance 35 --no-pictures -o .build/ci-compare
-tests=$(grep -Eo "Executed [0-9]+ tests, with [0-9]+ tests? skipped and [0-9]+ failures|Executed [0-9]+ tests, with [0-9]+ failures" .test.log | tail -1)
-echo "unit tests: $tests; model against real runs: within tolerance"
+# One closing line in the plain form: passed, failed, skipped (the real comparison counts as one test).
+summary=$(grep -E "^\s*Executed [0-9]+ tests?, with" .test.log | tail -1)
+executed=$(echo "$summary" | grep -Eo "Executed [0-9]+" | grep -Eo "[0-9]+")
+skipped=$(echo "$summary" | grep -Eo "[0-9]+ tests? skipped" | grep -Eo "^[0-9]+" || echo 0)
+failed=$(echo "$summary" | grep -Eo "[0-9]+ failures?" | head -1 | grep -Eo "^[0-9]+")
+echo "model against real runs: within tolerance"
+echo "$((executed - ${skipped:-0} - failed + 1)) passed, $failed failed, ${skipped:-0} skipped"

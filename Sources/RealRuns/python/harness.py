@@ -115,22 +115,27 @@ def new_record(task_index, lane, created):
             "begin": 0, "end": 0, "steps": [], "executor": []}
 
 
+def task_operations(task, stop):
+    """A task's operations in order, as (position, operation): a foreground task's once, a background
+    task's round and round until `stop` is set."""
+    ops = task["ops"]
+    if not task["background"]:
+        yield from enumerate(ops)
+        return
+    index = 0
+    while ops and not stop.is_set():
+        position = index % len(ops)
+        yield position, ops[position]
+        index += 1
+
+
 def run_blocking_task(task, record, stop, base_url, chunk):
     """Runs one task's operations with blocking calls (sync, threads, processes, gevent after patching:
     time.sleep, sockets and threading.Event are then gevent's). A background task goes round its
     operations until `stop` is set."""
-    ops = task["ops"]
     steps = record["steps"]
     record["begin"] = now()
-    index = 0
-    while True:
-        if task["background"]:
-            if stop.is_set() or not ops:
-                break
-        elif index >= len(ops):
-            break
-        position = index % len(ops) if ops else 0
-        op = ops[position]
+    for position, op in task_operations(task, stop):
         start = now()
         kind = op[0]
         if kind in CPU_KINDS:
@@ -143,7 +148,6 @@ def run_blocking_task(task, record, stop, base_url, chunk):
         else:
             raise ValueError("unknown operation %r in task %d" % (kind, record["task"]))
         steps.append([position, start, now()])
-        index += 1
     record["end"] = now()
     return record
 
@@ -329,15 +333,7 @@ def run_asyncio(plan, base_url, chunk):
         record["begin"] = now()
         session = aiohttp.ClientSession() if any(op[0] == "io" for op in ops) else None
         try:
-            index = 0
-            while True:
-                if task["background"]:
-                    if stop.is_set() or not ops:
-                        break
-                elif index >= len(ops):
-                    break
-                position = index % len(ops) if ops else 0
-                op = ops[position]
+            for position, op in task_operations(task, stop):
                 start = now()
                 kind = op[0]
                 if kind in CPU_KINDS:
@@ -355,7 +351,6 @@ def run_asyncio(plan, base_url, chunk):
                 else:
                     raise ValueError("unknown operation %r in task %d" % (kind, record["task"]))
                 record["steps"].append([position, start, now()])
-                index += 1
         finally:
             if session is not None:
                 await session.close()
