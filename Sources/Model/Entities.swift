@@ -132,6 +132,9 @@ struct TaskRun: Sendable {
     var connected = false
     /// Whether the I/O call in progress opens a connection.
     var connects = false
+    /// When the answer to the request just sent is in the socket: the request left during `send()`, so
+    /// the latency runs from there, not from when the caller got the GIL back after it.
+    var answerAt: SimTime = .zero
 }
 
 /// What the next piece of a task is, before a strategy maps it onto threads or green tasks.

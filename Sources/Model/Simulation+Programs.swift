@@ -61,10 +61,22 @@ extension Simulation {
                         return .ioCPU(part == 0 ? before - share * Int64(calls - 1) : share)
                     }
                     // connect() waits for the handshake; the others return without sleeping.
-                    return connects && part == 5 ? .wait(costs.connectionSetup) : .syscall(costs.syscall)
+                    if connects && part == 5 { return .wait(costs.connectionSetup) }
+                    if part == 2 * calls - 1 {
+                        // send(): the request leaves now; its answer comes a latency after the call returns.
+                        tasks[k].answerAt = now + costs.syscall + latency + costs.ioOverhead
+                    }
+                    return .syscall(costs.syscall)
                 }
                 switch part - 2 * calls {
-                case 0: return .wait(latency + costs.ioOverhead)
+                case 0:
+                    // The answer arrives on its own clock. A caller that lost the GIL during send() and
+                    // waited for it to come back may find the answer already there: recv() (or the loop's
+                    // select) then returns at once, a short system call, with no wait and no wake-up
+                    // (measured: an asyncio round trip beside a CPU-bound executor thread loses about one
+                    // switch interval, not one for send() and another after the wait).
+                    let remaining = tasks[k].answerAt - now
+                    return remaining > .zero ? .wait(remaining) : .syscall(costs.syscall)
                 case 1: return .ioCPU(cpu - cpu / 2)
                 case 2 where connects: return .syscall(costs.syscall)  // close
                 default: if !tasks[k].background && countsIO { operations += 1 }
