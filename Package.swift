@@ -56,6 +56,7 @@ let package = Package(
         .testTarget(
             name: "RenderingTests", dependencies: ["SimRendering", "SimTrace", "SimEngine", "CCairo"],
             path: "Tests/RenderingTests"),
+        .testTarget(name: "CommandTests", dependencies: ["simulate"], path: "Tests/CommandTests"),
         .testTarget(
             name: "RealRunsTests", dependencies: ["SimRealRuns", "SimScenario", "SimModel", "SimTrace", "SimEngine"],
             path: "Tests/RealRunsTests"),
