@@ -1,27 +1,26 @@
 /// A priority queue of pending events ordered by (time, insertion order).
 ///
 /// Like swift-nio's `EmbeddedEventLoop`, events due at the same instant run in the order they were
-/// scheduled, which makes every run deterministic. It is a 4-ary min-heap in one contiguous array:
+/// scheduled, which makes every run deterministic. It is a 4-ary min-heap in one contiguous array, keyed by
+/// (time, sequence) packed in one 128-bit integer so that ordering two entries is one comparison:
 /// after warm-up, scheduling and popping allocate nothing.
 ///
 /// - Complexity: `schedule` and `popNext` are O(log n); `nextTime` is O(1).
 public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     @usableFromInline
     struct Entry: Sendable {
-        @usableFromInline var time: SimTime
-        @usableFromInline var sequence: UInt64
+        /// (time, sequence) in one 128-bit key: one comparison orders two entries. Times are never negative.
+        @usableFromInline var key: UInt128
         @usableFromInline var payload: Payload
 
         @inlinable init(time: SimTime, sequence: UInt64, payload: Payload) {
-            self.time = time
-            self.sequence = sequence
+            self.key = UInt128(UInt64(bitPattern: time.nanoseconds)) << 64 | UInt128(sequence)
             self.payload = payload
         }
 
-        @inlinable func precedes(_ other: Entry) -> Bool {
-            time.nanoseconds < other.time.nanoseconds
-                || (time.nanoseconds == other.time.nanoseconds && sequence < other.sequence)
-        }
+        @inlinable var time: SimTime { SimTime(nanoseconds: Int64(bitPattern: UInt64(truncatingIfNeeded: key >> 64))) }
+
+        @inlinable func precedes(_ other: Entry) -> Bool { key < other.key }
     }
 
     @usableFromInline var heap: [Entry] = []
@@ -43,6 +42,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
     /// Schedules `payload` to fire at `time`. O(log n).
     @inlinable public mutating func schedule(_ payload: Payload, at time: SimTime) {
+        assert(time.nanoseconds >= 0, "events are scheduled at non-negative times")
         heap.append(Entry(time: time, sequence: nextSequence, payload: payload))
         nextSequence &+= 1
         siftUp(heap.count - 1)
