@@ -24,17 +24,6 @@ now = time.perf_counter_ns
 SHA_CHUNK = 1 << 22
 
 
-def best_of(repeats, function, *args):
-    """The shortest of `repeats` timings of function(*args), in ns."""
-    best = None
-    for _ in range(repeats):
-        start = now()
-        function(*args)
-        elapsed = now() - start
-        best = elapsed if best is None else min(best, elapsed)
-    return best
-
-
 def median_ns(samples):
     return int(statistics.median(samples))
 
@@ -87,15 +76,15 @@ def noop():
     pass
 
 
+def start_and_join(start):
+    """start() then join() of a thread or process running noop."""
+    worker = start(target=noop)
+    worker.start()
+    worker.join()
+
+
 def thread_start_ns(count=200):
-    samples = []
-    for _ in range(count):
-        start = now()
-        t = threading.Thread(target=noop)
-        t.start()
-        t.join()
-        samples.append(now() - start)
-    return median_ns(samples)
+    return median_of(count, start_and_join, threading.Thread)
 
 
 def process_start_ns():
@@ -104,16 +93,10 @@ def process_start_ns():
     out = {}
     for method, count in (("fork", 10), ("forkserver", 6), ("spawn", 4)):
         context = multiprocessing.get_context(method)
-        samples = []
-        for i in range(count):
-            start = now()
-            p = context.Process(target=noop)
-            p.start()
-            p.join()
-            samples.append(now() - start)
         if method == "forkserver":
-            samples = samples[1:]
-        out[method] = median_ns(samples)
+            start_and_join(context.Process)  # starts the server itself, which later starts reuse
+            count -= 1
+        out[method] = median_of(count, start_and_join, context.Process)
     return out
 
 
