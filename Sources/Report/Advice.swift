@@ -61,10 +61,11 @@ public struct Advice: Sendable, Equatable {
     public init(scenario: Scenario, runs: [RunMetrics], traces: [String: Trace] = [:]) {
         let comparison = RunComparison(scenario: scenario, runs: runs)
         let profile = WorkloadProfile(scenario: scenario)
-        let best = comparison.fastestFirst.first
+        let candidates = comparison.fastestFirst.filter { Self.isCandidate(kind: $0.metrics.kind, in: scenario) }
+        let best = candidates.first
         choice = best?.label
         let limit = best.map { Double($0.makespan.nanoseconds) * Self.asGoodFactor } ?? 0
-        asGood = comparison.fastestFirst.dropFirst().filter { Double($0.makespan.nanoseconds) <= limit }.map(\.label)
+        asGood = candidates.dropFirst().filter { Double($0.makespan.nanoseconds) <= limit }.map(\.label)
         var evidence: [Evidence] = []
         var warnings: [Evidence] = []
         guard let best else {
@@ -77,11 +78,14 @@ public struct Advice: Sendable, Equatable {
         let ioShare = Self.ioShare(profile: profile, baseline: comparison.baselineFigures, accounts: accounts)
 
         // Why the fastest wins.
-        if let reason = Self.winReason(best, scenario: scenario, ioShare: ioShare, accounts: accounts) {
+        let contended = comparison.figures.filter {
+            $0.metrics.kind == "threads" && scenario.settings(for: scenario.strategy(labelled: $0.label, kind: $0.metrics.kind)).python.gil
+        }.max { Self.gilWaitShare($0.metrics) < Self.gilWaitShare($1.metrics) }
+        if let reason = Self.winReason(best, scenario: scenario, ioShare: ioShare, contended: contended) {
             evidence.append(reason)
         }
         // Why the others lose: the mechanisms that cost them the most.
-        for run in comparison.fastestFirst.dropFirst() where !asGood.contains(run.label) {
+        for run in candidates.dropFirst() where !asGood.contains(run.label) {
             if let reason = Self.loseReason(run, best: best, scenario: scenario, profile: profile, accounts: accounts) {
                 evidence.append(reason)
             }
@@ -98,16 +102,26 @@ public struct Advice: Sendable, Equatable {
         }
         head += ")"
         if !asGood.isEmpty { head += "; \(Verdict.list(asGood)) within 5%" }
+        if let sync = comparison.figures.first(where: { !Self.isCandidate(kind: $0.metrics.kind, in: scenario) }) {
+            head += " (\(sync.label) is not a candidate: it runs only the foreground tasks)"
+        }
         var out: [String] = []
         if let first = evidence.first, first.strategy == best.label {
             out.append(head + ": " + first.text + ".")
-            out += evidence.dropFirst().map { $0.text.prefix(1).uppercased() + $0.text.dropFirst() + "." }
+            out += evidence.dropFirst().map { $0.text + "." }
         } else {
             out.append(head + ".")
-            out += evidence.map { $0.text.prefix(1).uppercased() + $0.text.dropFirst() + "." }
+            out += evidence.map { $0.text + "." }
         }
         out += warnings.map { "Warning: " + $0.text + "." }
         lines = out
+    }
+
+    /// Whether a strategy of this kind can be the choice. sync runs only the foreground tasks (there is no
+    /// concurrency to run background work beside them), so with background tasks its time answers another
+    /// question.
+    public static func isCandidate(kind: String, in scenario: Scenario) -> Bool {
+        kind != "sync" || !scenario.tasks.contains { $0.background }
     }
 
     /// The share of the baseline's time spent waiting on I/O (from its trace), else the workload's mean share.
@@ -123,7 +137,7 @@ public struct Advice: Sendable, Equatable {
         return wanted.nanoseconds > 0 ? m.gilWaited.seconds / wanted.seconds : 0
     }
 
-    static func winReason(_ run: StrategyFigures, scenario: Scenario, ioShare: Double, accounts: [String: StateAccount]) -> Evidence? {
+    static func winReason(_ run: StrategyFigures, scenario: Scenario, ioShare: Double, contended: StrategyFigures?) -> Evidence? {
         let label = run.label
         let strategy = scenario.strategy(labelled: label, kind: run.metrics.kind)
         let gil = scenario.settings(for: strategy).python.gil
@@ -133,6 +147,15 @@ public struct Advice: Sendable, Equatable {
             let why = gil ? "each process has its own GIL" : "no GIL"
             return Evidence(strategy: label, mechanism: .coresBusy, share: run.utilisation,
                             text: "the \(cores) cores are busy \(Format.percent(run.utilisation)) of the time (\(why))")
+        }
+        // No shared GIL while threads with one wait for it much of the time: that is the difference.
+        if strategy.kind.name == "processes" || (strategy.kind.name == "threads" && !gil), let contended {
+            let share = gilWaitShare(contended.metrics)
+            if share >= 0.3 {
+                let why = gil ? "each process has its own GIL" : "no GIL"
+                return Evidence(strategy: label, mechanism: .gilWait, share: share,
+                                text: "\(why), while \(contended.label) waits for its GIL \(Format.percent(share)) of the time it holds or wants it")
+            }
         }
         if ioShare >= 0.5, strategy.kind.name != "sync" {
             return Evidence(strategy: label, mechanism: .ioWait, share: ioShare,
@@ -170,6 +193,12 @@ public struct Advice: Sendable, Equatable {
                                 text: "\(how): \(Format.percent(share)) of its threads' time holding or waiting for the GIL is waiting (the GIL lets one run Python at a time)")
             }
         case "asyncio":
+            // CPU steps in the executor: its threads and the loop's share one GIL.
+            let share = gilWaitShare(run.metrics)
+            if share >= 0.3 {
+                return Evidence(strategy: label, mechanism: .gilWait, share: share,
+                                text: "\(how): \(Format.percent(share)) of the time its loop and executor threads hold or want the GIL is waiting for it")
+            }
             if let account, account.runnable.nanoseconds > 0, run.makespan.nanoseconds > 0 {
                 let share = min(1, account.runnable.seconds / (account.runnable + account.blocked).seconds)
                 if share >= 0.3 {
@@ -178,10 +207,12 @@ public struct Advice: Sendable, Equatable {
                 }
             }
         case "processes":
-            if profile.bound == .io {
-                let start = settings.costs.processStart[{ if case .processes(_, let m) = strategy.kind { return m }; return Defaults.startMethod }()] ?? .zero
-                return Evidence(strategy: label, mechanism: .startUp, share: start.seconds / max(run.makespan.seconds, 1e-12),
-                                text: "\(how): each process costs \(Format.duration(start)) to start, and the work is waiting, not computing")
+            let start = settings.costs.processStart[{ if case .processes(_, let m) = strategy.kind { return m }; return Defaults.startMethod }()] ?? .zero
+            // Starts spread over the cores: the share of the makespan they take at least.
+            let share = start.seconds * Double(scenario.foregroundTaskCount) / Double(max(run.cores, 1)) / max(run.makespan.seconds, 1e-12)
+            if share >= 0.05 {
+                return Evidence(strategy: label, mechanism: .startUp, share: share,
+                                text: "\(how): starting \(scenario.foregroundTaskCount) processes at \(Format.duration(start)) each takes \(Format.percent(share)) of its makespan over the \(run.cores) cores")
             }
         default:
             break

@@ -11,6 +11,12 @@ extension SweepDocument {
         (SweepChart.Metric("CPU utilisation", .share), { $0.result.cpuUtilisation }),
     ]
 
+    /// The advice lines under a picture: the first for each column (its flip, or who is fastest throughout).
+    static func notes(_ advice: [String], column: Axis?) -> [String] {
+        guard let column else { return advice }
+        return column.values.compactMap { v in advice.first { $0.hasPrefix("\(column.key)=\(v): ") } }
+    }
+
     /// The pictures of the sweep: x = the first varied key, the second key's values as panel columns, and one
     /// picture per combination of any further keys' values (named by `suffix`, "" when there is one picture).
     public func charts() -> [(suffix: String, chart: SweepChart)] {
@@ -48,7 +54,7 @@ extension SweepDocument {
                 x: SweepChart.XAxis(key: xAxis.key, labels: xAxis.values, numbers: numbers, isDuration: isDuration),
                 columnKey: columnAxis?.key, columns: columnAxis?.values ?? [], metrics: Self.plotted.map(\.metric),
                 strategies: strategies, values: values,
-                notes: pictures == 1 && axes.count <= 2 ? (advice ?? []) : [])
+                notes: pictures == 1 ? Self.notes(advice ?? [], column: columnAxis) : [])
             let suffix = fixed.isEmpty ? "" : "-" + fixed.joined(separator: "-")
             out.append((suffix, chart))
         }

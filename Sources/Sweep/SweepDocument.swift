@@ -45,6 +45,9 @@ public struct SweepDocument: Codable, Sendable, Equatable {
     public var axes: [Axis]
     /// The strategies run at every point, in the scenario's order.
     public var strategies: [String]
+    /// The strategies the advice chooses among: all but sync when the scenario has background tasks (sync
+    /// runs only the foreground ones, so its time answers another question).
+    public var candidates: [String]
     /// Points in the whole sweep (every shard together).
     public var points: Int
     /// "i/n" for a shard's document; absent for a whole sweep.
@@ -56,7 +59,7 @@ public struct SweepDocument: Codable, Sendable, Equatable {
     public var advice: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case tool, scenario, seed, axes, strategies, points, shard, rows, advice
+        case tool, scenario, seed, axes, strategies, candidates, points, shard, rows, advice
         case leftOut = "left_out"
     }
 
@@ -76,10 +79,10 @@ public struct SweepDocument: Codable, Sendable, Equatable {
 
     /// The advice along the sweep, from its rows: where the fastest strategy changes along the first varied
     /// key, for each combination of the other keys' values.
-    static func advice(axes: [Axis], rows: [Row]) -> [String] {
+    static func advice(axes: [Axis], rows: [Row], candidates: [String]) -> [String] {
         guard let first = axes.first, first.values.count > 1 else { return [] }
         var byPoint: [Int: [RunMetrics]] = [:]
-        for r in rows { byPoint[r.point, default: []].append(r.result.metrics) }
+        for r in rows where candidates.contains(r.result.strategy) { byPoint[r.point, default: []].append(r.result.metrics) }
         let inner = axes.dropFirst().reduce(1) { $0 * $1.values.count }
         var out: [String] = []
         for rest in 0..<inner {
@@ -110,7 +113,7 @@ extension SweepDocument {
         guard let first = parts.first else { throw SweepError("sweep merge: give the output folders (or sweep.json files) of the shards") }
         for p in parts.dropFirst() {
             let d = p.document, f = first.document
-            guard d.tool == f.tool, d.scenario == f.scenario, d.seed == f.seed, d.axes == f.axes, d.strategies == f.strategies,
+            guard d.tool == f.tool, d.scenario == f.scenario, d.seed == f.seed, d.axes == f.axes, d.strategies == f.strategies, d.candidates == f.candidates,
                   d.points == f.points else {
                 throw SweepError("sweep merge: \(p.name) is from another sweep than \(first.name) (scenario, seed, --vary values or strategies differ); merge the shards of one sweep")
             }
@@ -153,7 +156,7 @@ extension SweepDocument {
         document.shard = nil
         document.rows = rows
         document.leftOut = leftOut
-        document.advice = advice(axes: document.axes, rows: rows)
+        document.advice = advice(axes: document.axes, rows: rows, candidates: document.candidates)
         let csv = ([header] + csvLines.map(\.line)).map { $0 + "\n" }.joined()
         return (document, csv)
     }

@@ -91,11 +91,12 @@ public enum SweepRunner {
             lines += record.csvLines
         }
         let axes = plan.axes.map { SweepDocument.Axis(key: $0.key, values: $0.values) }
+        let strategies = plan.strategyLabels.map { wanted in plan.base.strategies.filter { wanted.contains($0.label) } } ?? plan.base.strategies
         var document = SweepDocument(
-            tool: Report.toolVersion, scenario: plan.base.name, seed: plan.base.seed, axes: axes,
-            strategies: (plan.strategyLabels.map { wanted in plan.base.strategies.filter { wanted.contains($0.label) } } ?? plan.base.strategies).map(\.label),
+            tool: Report.toolVersion, scenario: plan.base.name, seed: plan.base.seed, axes: axes, strategies: strategies.map(\.label),
+            candidates: strategies.filter { Advice.isCandidate(kind: $0.kind.name, in: plan.base) }.map(\.label),
             points: plan.pointCount, shard: plan.shard?.description, rows: rows, leftOut: leftOut, advice: nil)
-        if plan.shard == nil { document.advice = SweepDocument.advice(axes: axes, rows: rows) }
+        if plan.shard == nil { document.advice = SweepDocument.advice(axes: axes, rows: rows, candidates: document.candidates) }
         return SweepOutput(document: document, csv: lines.map { $0 + "\n" }.joined())
     }
 }
