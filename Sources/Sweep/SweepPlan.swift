@@ -77,7 +77,7 @@ public struct SweepPlan: Sendable {
         let total = axes.reduce(1.0) { $0 * Double($1.values.count) }
         guard total <= Double(maxPoints) else {
             let sizes = axes.map { "\($0.values.count)" }.joined(separator: " x ")
-            throw SweepError("the sweep has \(sizes) = \(describeCount(axes)) points; at most \(maxPoints) run in one sweep: use fewer values (a log range LO..HI/N) or split it with --shard")
+            throw SweepError("the sweep has \(sizes) = \(describeCount(axes)) points; at most \(maxPoints) run in one sweep: use fewer values (a log range LO..HI/N or a coarser :STEP) or split the question into several sweeps")
         }
         let base = try ScenarioLoader.parse(text: scenarioText, sourceName: sourceName, overrides: overrides)
         // Each value once, the other axes at their first values: catches an unknown key or a refused value
