@@ -76,7 +76,7 @@ public enum SweepRunner {
                     let record = try run(plan, point: points[i])
                     work.finish(i, record, progress: progress)
                 } catch {
-                    work.fail(error)
+                    work.fail(error, at: i)
                 }
             }
         }
@@ -109,13 +109,16 @@ private final class SharedWork: @unchecked Sendable {
     let count: Int
     private(set) var records: [SweepRunner.PointRecord?]
     private(set) var error: Error?
+    private var errorAt = Int.max
 
     init(count: Int) {
         self.count = count
         records = Array(repeating: nil, count: count)
     }
 
-    /// The next point's position, or nil when all are taken or a worker failed.
+    /// The next point's position, or nil when all are taken or a worker failed. (After a failure the others
+    /// stop taking points; the error reported is that of the lowest point that failed, so the message does
+    /// not depend on which worker got there first.)
     func take() -> Int? {
         lock.lock()
         defer { lock.unlock() }
@@ -132,9 +135,12 @@ private final class SharedWork: @unchecked Sendable {
         progress?(done, count)
     }
 
-    func fail(_ e: Error) {
+    func fail(_ e: Error, at i: Int) {
         lock.lock()
         defer { lock.unlock() }
-        if error == nil { error = e }
+        if i < errorAt {
+            error = e
+            errorAt = i
+        }
     }
 }
