@@ -177,12 +177,14 @@ public enum SweepChartRenderer {
         }
         let top = y + lineH + s.gap / 2
 
-        // Notes at the bottom, each on its own line, shortened to fit.
+        // Notes: in the grid's spare cell when the metrics leave one (wrapped into lines), else at the bottom,
+        // each on its own line, shortened to fit.
         let noteSize = s.legend
         let noteH = measure.lineHeight(size: noteSize) + 4 * k
-        let notes = Array(chart.notes.prefix(3))
-        var bottom = b.height - m - Double(notes.count) * noteH
-        for (i, n) in notes.enumerated() {
+        let spareCell = chart.columnKey == nil && chart.metrics.count % 3 != 0 && chart.metrics.count > 3
+        let bottomNotes = spareCell ? [] : Array(chart.notes.prefix(3))
+        var bottom = b.height - m - Double(bottomNotes.count) * noteH
+        for (i, n) in bottomNotes.enumerated() {
             let t = measure.fit(n, size: noteSize, maxWidth: b.width - 2 * m)
             texts.append(measure.item(t, .note, size: noteSize, x: m, top: bottom + Double(i) * noteH + 4 * k))
         }
@@ -252,7 +254,7 @@ public enum SweepChartRenderer {
                     var lastRight = -Double.infinity
                     for t in xt {
                         let w = measure.width(t.label, size: tick)
-                        let lx = min(max(px(t.position) - w / 2, frame.x - w / 2), frame.maxX - w / 2)
+                        let lx = min(max(px(t.position) - w / 2, frame.x), frame.maxX - w)
                         guard lx >= lastRight + 6 * k else { continue }
                         texts.append(measure.item(t.label, .tickLabel, size: tick, x: lx, top: frame.maxY + 6 * k))
                         lastRight = lx + w
@@ -275,6 +277,19 @@ public enum SweepChartRenderer {
                                                 gridY: yt.map { py($0.value) }, lines: lines))
             }
         }
+        if spareCell, let last = panels.last {
+            // The cell right of the last panel, from its header's top to the row's bottom.
+            let x0 = last.frame.maxX + cellGapX + yLabelW + 10 * k
+            let width = b.width - m - x0
+            var y = last.frame.y - headerH + 12 * k
+            for note in chart.notes {
+                for line in wrap(note, width: width, measure: measure, size: noteSize) where y + noteH <= last.frame.maxY + tickH {
+                    texts.append(measure.item(line, .note, size: noteSize, x: x0, top: y))
+                    y += noteH
+                }
+                y += noteH / 2
+            }
+        }
         // The x axis's title once, right-aligned under the last panel.
         if let last = panels.last {
             let title = chart.x.key + (chart.x.isLog ? " (log scale)" : "")
@@ -283,6 +298,23 @@ public enum SweepChartRenderer {
         }
         return SweepLayout(width: b.width, height: b.height, resolution: b.grid.resolution, theme: b.theme, texts: texts,
                            panels: panels, legend: legend, colors: colors, markerSize: 11 * k, lineWidth: 3 * k)
+    }
+
+    /// `text` broken at spaces into lines no wider than `width` (a word wider than that is shortened).
+    static func wrap(_ text: String, width: Double, measure: TextMeasurer, size: Double) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            let candidate = current.isEmpty ? String(word) : current + " " + word
+            if measure.width(candidate, size: size) <= width || current.isEmpty {
+                current = candidate
+            } else {
+                lines.append(current)
+                current = String(word)
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines.map { measure.fit($0, size: size, maxWidth: width) }
     }
 
     /// Each x value's position along the panel, 0...1 (log, linear or evenly spaced categories).

@@ -206,6 +206,26 @@ final class SweepChartTests: XCTestCase {
             XCTAssertTrue(picture.contains(t.bounds), "\(t.text) at \(t.bounds)")
             for p in layout.panels { XCTAssertFalse(t.bounds.overlaps(p.frame) && t.role != .tickLabel, "\(t.text) over a panel") }
         }
+        let all = layout.texts + layout.legend.map(\.label)
+        for (i, a) in all.enumerated() {
+            for b in all[(i + 1)...] { XCTAssertFalse(a.bounds.overlaps(b.bounds), "\(a.text) overlaps \(b.text)") }
+        }
+    }
+
+    func testOneKeyPutsTheAdviceInTheSpareCellWithoutOverlaps() throws {
+        let out = try SweepRunner.run(try plan(["tasks[1].count=1..8"]), workers: 2)
+        let chart = try XCTUnwrap(out.document.charts().first?.chart)
+        XCTAssertFalse(chart.notes.isEmpty)
+        let layout = try SweepChartRenderer.layout(chart, options: RenderOptions(), format: .png)
+        XCTAssertEqual(layout.panels.count, 5)
+        let notes = layout.texts.filter { $0.role == .note }
+        XCTAssertFalse(notes.isEmpty)
+        let spare = try XCTUnwrap(layout.panels.last).frame
+        for n in notes { XCTAssertGreaterThan(n.bounds.x, spare.maxX, "the notes sit right of the last panel: \(n.text)") }
+        let all = layout.texts + layout.legend.map(\.label)
+        for (i, a) in all.enumerated() {
+            for b in all[(i + 1)...] { XCTAssertFalse(a.bounds.overlaps(b.bounds), "\(a.text) overlaps \(b.text)") }
+        }
     }
 
     func testPicturesAreTheSameBytesEachTime() throws {
