@@ -183,6 +183,16 @@ final class SweepRunTests: XCTestCase {
     }
 }
 
+/// Fails for each pair of texts (legend included) whose boxes overlap.
+func assertNoTextOverlaps(_ layout: SweepLayout, file: StaticString = #filePath, line: UInt = #line) {
+    let all = layout.texts + layout.legend.map(\.label)
+    for (i, a) in all.enumerated() {
+        for b in all[(i + 1)...] {
+            XCTAssertFalse(a.bounds.overlaps(b.bounds), "\(a.text) overlaps \(b.text)", file: file, line: line)
+        }
+    }
+}
+
 final class SweepChartTests: XCTestCase {
     func testChartsPlaceEveryPanelAndLineInsideThePicture() throws {
         let out = try SweepRunner.run(try plan(["python.switch_interval=0.1ms..50ms/6", "tasks[1].count=1,2"]), workers: 2)
@@ -206,10 +216,7 @@ final class SweepChartTests: XCTestCase {
             XCTAssertTrue(picture.contains(t.bounds), "\(t.text) at \(t.bounds)")
             for p in layout.panels { XCTAssertFalse(t.bounds.overlaps(p.frame) && t.role != .tickLabel, "\(t.text) over a panel") }
         }
-        let all = layout.texts + layout.legend.map(\.label)
-        for (i, a) in all.enumerated() {
-            for b in all[(i + 1)...] { XCTAssertFalse(a.bounds.overlaps(b.bounds), "\(a.text) overlaps \(b.text)") }
-        }
+        assertNoTextOverlaps(layout)
     }
 
     func testOneKeyPutsTheAdviceInTheSpareCellWithoutOverlaps() throws {
@@ -222,10 +229,7 @@ final class SweepChartTests: XCTestCase {
         XCTAssertFalse(notes.isEmpty)
         let spare = try XCTUnwrap(layout.panels.last).frame
         for n in notes { XCTAssertGreaterThan(n.bounds.x, spare.maxX, "the notes sit right of the last panel: \(n.text)") }
-        let all = layout.texts + layout.legend.map(\.label)
-        for (i, a) in all.enumerated() {
-            for b in all[(i + 1)...] { XCTAssertFalse(a.bounds.overlaps(b.bounds), "\(a.text) overlaps \(b.text)") }
-        }
+        assertNoTextOverlaps(layout)
     }
 
     func testPicturesAreTheSameBytesEachTime() throws {
