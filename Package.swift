@@ -9,6 +9,7 @@ import PackageDescription
 //   Report    - terminal table, verdicts, results.json / results.csv
 //   Rendering - Cairo timelines (PNG/SVG/PDF) and the Perfetto export
 //   RealRuns  - the same scenario run as real Python programs, calibration, comparison
+//   Sweep     - what-if sweeps: --vary ranges, the cross product run on worker threads, shards and merge
 //   simulate  - the command line: parses arguments and wires the libraries together
 let package = Package(
     name: "simulate",
@@ -34,10 +35,13 @@ let package = Package(
             dependencies: ["SimEngine", "SimScenario", "SimTrace", "SimModel"],
             path: "Sources/RealRuns",
             resources: [.copy("python")]),
+        .target(
+            name: "SimSweep", dependencies: ["SimEngine", "SimScenario", "SimTrace", "SimModel", "SimReport", "SimRendering"],
+            path: "Sources/Sweep"),
         .executableTarget(
             name: "simulate",
             dependencies: [
-                "SimEngine", "SimScenario", "SimTrace", "SimModel", "SimReport", "SimRendering", "SimRealRuns",
+                "SimEngine", "SimScenario", "SimTrace", "SimModel", "SimReport", "SimRendering", "SimRealRuns", "SimSweep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/simulate"),
@@ -56,6 +60,9 @@ let package = Package(
         .testTarget(
             name: "RenderingTests", dependencies: ["SimRendering", "SimTrace", "SimEngine", "CCairo"],
             path: "Tests/RenderingTests"),
+        .testTarget(
+            name: "SweepTests", dependencies: ["SimSweep", "SimReport", "SimScenario", "SimRendering"],
+            path: "Tests/SweepTests"),
         .testTarget(name: "CommandTests", dependencies: ["simulate"], path: "Tests/CommandTests"),
         .testTarget(
             name: "RealRunsTests", dependencies: ["SimRealRuns", "SimScenario", "SimModel", "SimTrace", "SimEngine"],

@@ -1,0 +1,118 @@
+import XCTest
+import SimEngine
+import SimModel
+import SimScenario
+import SimTrace
+@testable import SimReport
+
+/// Advice on constructed workloads whose right answer is known (the seed article's rule of thumb), run
+/// through the model, and the flips along a sweep on constructed series.
+final class AdviceTests: XCTestCase {
+    /// Every strategy of `scenario` run by the model, with traces.
+    private func advise(_ scenario: Scenario) throws -> Advice {
+        var runs: [RunMetrics] = []
+        var traces: [String: Trace] = [:]
+        for s in scenario.strategies {
+            let run = try Simulator.run(scenario, strategy: s, options: SimulationOptions(trace: true))
+            runs.append(run.metrics)
+            traces[s.label] = run.trace
+        }
+        return Advice(scenario: scenario, runs: runs, traces: traces)
+    }
+
+    func testCPUBoundCHoldingTheGILChoosesProcessesBecauseTheCoresAreBusy() throws {
+        let advice = try advise(Fixtures.cpuBoundScenario(kind: .cHoldsGIL))
+        XCTAssertEqual(advice.choice, "processes")
+        let win = try XCTUnwrap(advice.evidence.first)
+        XCTAssertEqual(win.strategy, "processes")
+        XCTAssertEqual(win.mechanism, .coresBusy)
+        XCTAssertGreaterThan(win.share, 0.9, "2 cores busy nearly all the time")
+        let threads = try XCTUnwrap(advice.evidence.first { $0.strategy == "threads" })
+        XCTAssertEqual(threads.mechanism, .gilWait)
+        XCTAssertGreaterThan(threads.share, 0.3)
+        XCTAssertTrue(advice.lines[0].hasPrefix("Choose processes ("), advice.lines[0])
+        XCTAssertTrue(advice.lines[0].contains("the 2 cores are busy"), advice.lines[0])
+        XCTAssertTrue(advice.warnings.isEmpty, "no I/O, no convoy")
+    }
+
+    func testSlowIOWithManyConnectionsChoosesAnOverlappingStrategyBecauseTheRunIsWaiting() throws {
+        let scenario = Scenario(
+            name: "many_connections", seed: 3,
+            tasks: [TaskGroup(name: "client", count: 200, steps: [
+                .repeat(count: 3, steps: [.io(IOStep(latency: .constant(.milliseconds(500))))]),
+            ])])
+        let advice = try advise(scenario)
+        XCTAssertTrue(["asyncio", "threads", "gevent"].contains(advice.choice ?? ""), "\(advice.lines)")
+        let win = try XCTUnwrap(advice.evidence.first)
+        XCTAssertEqual(win.mechanism, .ioWait)
+        XCTAssertGreaterThan(win.share, 0.9, "sync spends nearly all its time blocked on I/O")
+        XCTAssertNotEqual(advice.choice, "processes")
+        XCTAssertFalse(advice.asGood.contains("sync"))
+        XCTAssertTrue(advice.warnings.isEmpty, "\(advice.warnings)")
+    }
+
+    func testShortFastIOBesideCPUWorkWarnsOfTheConvoy() throws {
+        let convoy = Scenario(
+            name: "convoy", seed: 1,
+            tasks: [
+                TaskGroup(name: "io", count: 1, steps: [
+                    .repeat(count: 100, steps: [.io(IOStep(latency: .constant(.microseconds(200)), cpu: .constant(.microseconds(30)), connection: .reuse))]),
+                ]),
+                TaskGroup(name: "cpu", count: 1, background: true, steps: [.cpu(CPUStep(duration: .constant(.milliseconds(10))))]),
+            ],
+            strategies: [Strategy(kind: .sync), Strategy(kind: .threads(pool: nil))])
+        let advice = try advise(convoy)
+        let warning = try XCTUnwrap(advice.warnings.first)
+        XCTAssertEqual(warning.mechanism, .convoy)
+        XCTAssertEqual(warning.strategy, "threads")
+        XCTAssertTrue(warning.text.contains("switch interval 5.00 ms"), warning.text)
+        XCTAssertTrue(advice.lines.contains { $0.hasPrefix("Warning: convoy in threads") }, "\(advice.lines)")
+
+        // The same I/O without the CPU-bound thread: no GIL to wait for, no warning.
+        var alone = convoy
+        alone.tasks.removeLast()
+        XCTAssertTrue(try advise(alone).warnings.isEmpty)
+    }
+
+    func testEveryShippedScenarioGetsAChoiceWithEvidence() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        for name in ["io_heavy", "cpu_heavy", "mixed", "convoy", "article", "article_cpu"] {
+            let advice = try advise(try ScenarioLoader.load(path: root + "/scenarios/\(name).json"))
+            XCTAssertNotNil(advice.choice, name)
+            XCTAssertFalse(advice.evidence.isEmpty, "\(name): \(advice.lines)")
+            XCTAssertTrue(advice.lines[0].hasPrefix("Choose "), name)
+        }
+    }
+
+    private func series(_ values: [Int], threads: [Double], asyncio: [Double]) -> [Advice.SeriesPoint] {
+        values.indices.map { i in
+            Advice.SeriesPoint(value: String(values[i]), runs: [
+                Fixtures.run("threads", seconds: threads[i]), Fixtures.run("asyncio", seconds: asyncio[i]),
+            ])
+        }
+    }
+
+    func testFlipsNameWhereTheFastestChanges() {
+        let points = series([10, 50, 100, 200, 400], threads: [1, 1.2, 1.5, 3, 6], asyncio: [1.3, 1.4, 1.6, 2, 2.5])
+        XCTAssertEqual(Advice.flips(key: "tasks[0].count", along: points), [
+            "asyncio overtakes threads above tasks[0].count=100 (fastest from tasks[0].count=200)",
+        ])
+    }
+
+    func testFlipsIgnoreTiesWithinFivePercent() {
+        let points = series([1, 2, 3], threads: [1, 1, 1], asyncio: [1.02, 0.98, 0.97])
+        XCTAssertEqual(Advice.flips(key: "n", along: points), ["threads is fastest (or within 5% of it) at every n from 1 to 3"])
+    }
+
+    func testFlipsReportCrossingsBelowTheWinner() {
+        // sync is fastest throughout; asyncio overtakes threads in second place.
+        let points = [(1.0, 2.0, 3.0), (1.0, 4.0, 3.0)].enumerated().map { i, t in
+            Advice.SeriesPoint(value: "\(i)", runs: [
+                Fixtures.run("sync", seconds: t.0), Fixtures.run("threads", seconds: t.1), Fixtures.run("asyncio", seconds: t.2),
+            ])
+        }
+        XCTAssertEqual(Advice.flips(key: "k", along: points), [
+            "sync is fastest (or within 5% of it) at every k from 0 to 1", "asyncio overtakes threads above k=0",
+        ])
+    }
+}
