@@ -56,8 +56,14 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
         add("GIL hand-offs/s", "/s", floor: 1) { $0.handoffsPerSecond }
         add("GIL wait per round trip", "ms", floor: 0.05) { ms($0.ioWaitPerRoundTrip) }
         add("GIL wait p95", "ms", floor: 0.05) { ms($0.ioWaitP95) }
-        let lanes = Set(p.gilShare.map(\.lane)).union(runs.flatMap { $0.gilShare.map(\.lane) })
-        func share(_ f: MechanismFigures, _ lane: String) -> Double { (f.gilShare.first { $0.lane == lane }?.share ?? 0) * 100 }
+        // The executor's threads are interchangeable (which idle worker takes a job is the OS's choice), so
+        // they are compared together.
+        let executor = "executor threads"
+        func group(_ lane: String) -> String { lane.hasPrefix(LaneNames.executorWorker(0).dropLast()) ? executor : lane }
+        let lanes = Set(p.gilShare.map { group($0.lane) }).union(runs.flatMap { $0.gilShare.map { group($0.lane) } })
+        func share(_ f: MechanismFigures, _ lane: String) -> Double {
+            f.gilShare.filter { group($0.lane) == lane }.reduce(0) { $0 + $1.share } * 100
+        }
         let largest = lanes.sorted { (-share(p, $0), $0) < (-share(p, $1), $1) }.prefix(8)
         for lane in largest.sorted() { add("GIL share: \(lane)", "%", floor: 1) { share($0, lane) } }
         add("loop busy", "%", floor: 1) { $0.loopBusyShare.map { $0 * 100 } }

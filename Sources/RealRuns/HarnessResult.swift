@@ -76,6 +76,12 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
     public struct StepDetail: Sendable, Decodable, Equatable {
         /// [from, to]: the last stamp before the gap and the first after it.
         public var stalls: [[Int64]]
+        /// A stamped pure-Python step's first and last stamps.
+        public var first: Int64?
+        public var last: Int64?
+        /// A GIL-holding C call's [end, CPU time, a stamp before it]: it ran up to its end, from no earlier
+        /// than the stamp and than its end minus its CPU time.
+        public var call: [Int64]?
         /// One socket call each: [code (index in `SocketCall`), entered, left].
         public var calls: [[Int64]]
         /// When the server sent the answer (X-Sent-Ns), relative to the start; nil if not an I/O step.
@@ -83,18 +89,25 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         /// The executor thread's native id, for a step run by the executor.
         public var tid: Int?
 
-        public init(stalls: [[Int64]] = [], calls: [[Int64]] = [], sent: Int64? = nil, tid: Int? = nil) {
+        public init(stalls: [[Int64]] = [], first: Int64? = nil, last: Int64? = nil, call: [Int64]? = nil,
+                    calls: [[Int64]] = [], sent: Int64? = nil, tid: Int? = nil) {
             self.stalls = stalls
+            self.first = first
+            self.last = last
+            self.call = call
             self.calls = calls
             self.sent = sent
             self.tid = tid
         }
 
-        enum CodingKeys: String, CodingKey { case stalls, calls, sent, tid }
+        enum CodingKeys: String, CodingKey { case stalls, first, last, call, calls, sent, tid }
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             stalls = try c.decodeIfPresent([[Int64]].self, forKey: .stalls) ?? []
+            first = try c.decodeIfPresent(Int64.self, forKey: .first)
+            last = try c.decodeIfPresent(Int64.self, forKey: .last)
+            call = try c.decodeIfPresent([Int64].self, forKey: .call)
             calls = try c.decodeIfPresent([[Int64]].self, forKey: .calls) ?? []
             sent = try c.decodeIfPresent(Int64.self, forKey: .sent)
             tid = try c.decodeIfPresent(Int.self, forKey: .tid)

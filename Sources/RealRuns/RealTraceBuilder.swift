@@ -142,11 +142,15 @@ public enum RealTraceBuilder {
 
         // Segments of the task lanes.
         var guestRunning: [(Int64, Int64)] = []
+        // From an executor job's end to its coroutine's resumption: the loop, woken by the job's
+        // call_soon_threadsafe, waits for the GIL (an executor thread holds it) before it can run the coroutine.
+        var loopWaits: [(Int64, Int64)] = []
         for (lane, records) in recordsOfLane {
             var cursor = records.map(\.created).min() ?? 0
             if isPool { cursor = 0 }
             var first = true
             for record in records.sorted(by: { $0.begin < $1.begin }) {
+                var jobs = record.executor.sorted { $0.start < $1.start }[...]
                 for (k, step) in record.steps.enumerated() {
                     // A greenlet or coroutine exists at once but waits for the hub / loop to first run it.
                     let before: LaneState = guestKind == nil ? .starting : .runnable
@@ -156,9 +160,14 @@ public enum RealTraceBuilder {
                     let op = plan.operations[record.task][step.operation]
                     let pieces: [Piece]
                     switch op {
+                    case .cpu where inExecutor:
+                        let job = jobs.first { $0.operation == step.operation && $0.start >= step.start && $0.end <= step.end }
+                        if let job, let i = jobs.firstIndex(where: { $0 == job }) { jobs.remove(at: i) }
+                        let done = job?.detail != nil ? job!.end : step.end
+                        pieces = [Piece(.awaiting, step.start, done), Piece(.runnable, done, step.end)].filter { $0.end > $0.start }
+                        if step.end - done >= MechanismFigures.resolution.nanoseconds { loopWaits.append((done, step.end)) }
                     case .cpu:
-                        pieces = inExecutor ? [Piece(.awaiting, step.start, step.end)]
-                            : cpuPieces(op, start: step.start, end: step.end, detail: step.detail, stallState: stallState, period: period)
+                        pieces = cpuPieces(op, start: step.start, end: step.end, detail: step.detail, stallState: stallState, period: period)
                     case .io:
                         pieces = guestKind == nil
                             ? blockingIOPieces(step, own: own, waitState: isSync || !sharesGIL ? .runnable : .waitingGIL)
@@ -185,12 +194,23 @@ public enum RealTraceBuilder {
         if !isSync {
             if guestKind != nil {
                 var cursor: Int64 = 0
+                // Between the coroutines' running pieces: idle in the selector, or waiting for the GIL.
+                let waits = merged(loopWaits)
+                func between(_ from: Int64, _ to: Int64) {
+                    var at = from
+                    for (s, e) in waits where e > at && s < to {
+                        add(main, .idle, at, max(at, s))
+                        add(main, .waitingGIL, max(at, s), min(to, e))
+                        at = min(to, e)
+                    }
+                    add(main, .idle, at, to)
+                }
                 for (start, end) in merged(guestRunning) where end > cursor {
-                    add(main, .idle, cursor, start)
+                    between(cursor, start)
                     add(main, .running, max(cursor, start), end)
                     cursor = end
                 }
-                add(main, .idle, cursor, result.makespan)
+                between(cursor, result.makespan)
             } else {
                 add(main, .running, 0, result.spawned)
                 add(main, .awaiting, result.spawned, result.makespan)
@@ -207,10 +227,13 @@ public enum RealTraceBuilder {
         return (trace, metrics(result: result, plan: plan, strategy: strategy))
     }
 
-    /// Whether a step stamped its progress (a pure-Python step of an instrumented run).
+    /// Whether a step's `running` pieces are known to hold the GIL: a pure-Python step that stamped its
+    /// progress, or a GIL-holding C call of an instrumented run (its call, after its wait: `cpuPieces`).
     static func isStamped(_ op: SimScenario.Operation, _ detail: HarnessResult.StepDetail?) -> Bool {
-        if case .cpu(_, .python) = op { return detail != nil }
-        return false
+        switch op {
+        case .cpu(_, .python), .cpu(_, .cHoldsGIL): return detail != nil
+        default: return false
+        }
     }
 
     /// One GIL, one holder: where a thread's `running` (inferred: Python between socket calls, between
@@ -272,16 +295,37 @@ public enum RealTraceBuilder {
         }
     }
 
-    /// A CPU step: one state, or, for a stamped pure-Python step, `running` with its stalls cut out. A gap
-    /// of `g` between two stamps held one period of work and `g - period` of not running, placed in the
-    /// middle of the gap (the stall began somewhere inside the period).
+    /// A CPU step: one state, or, in an instrumented run, the step with its waits cut out.
+    ///
+    /// A stamped pure-Python step runs from its first stamp to its last but for its stalls: a gap of `g`
+    /// between two stamps held one period of work and `g - period` of not running, placed in the middle of
+    /// the gap (the stall began somewhere inside the period). A GIL-holding C call ran up to its end, from
+    /// the later of its CPU time before that end and the stamp before it (`burn_pow_timed`). What lies before and after (the step's own eval-breaker
+    /// checks, where a drop request is honoured and the thread then waits) is a wait where it lasts at least
+    /// the resolution, and the step's own Python otherwise.
     static func cpuPieces(_ op: SimScenario.Operation, start: Int64, end: Int64, detail: HarnessResult.StepDetail?,
                           stallState: LaneState, period: Int64) -> [Piece] {
         let state = cpuState(op)
-        guard let stalls = detail?.stalls, !stalls.isEmpty else { return [Piece(state, start, end)] }
+        guard let detail else { return [Piece(state, start, end)] }
+        let minimum = MechanismFigures.resolution.nanoseconds
         var pieces: [Piece] = []
         var cursor = start
-        for stall in stalls where stall.count == 2 {
+        func edge(upTo to: Int64) {
+            let to = min(max(to, cursor), end)
+            pieces.append(Piece(to - cursor >= minimum ? stallState : .running, cursor, to))
+            cursor = to
+        }
+        if let call = detail.call, call.count == 3 {
+            let callEnd = min(max(call[0], start), end)
+            let callStart = min(callEnd, max(start, call[2], callEnd - max(0, call[1])))
+            edge(upTo: callStart)
+            pieces.append(Piece(state, callStart, callEnd))
+            cursor = callEnd
+            edge(upTo: end)
+            return pieces.filter { $0.end > $0.start }
+        }
+        if let first = detail.first { edge(upTo: first) }
+        for stall in detail.stalls where stall.count == 2 {
             let gap = stall[1] - stall[0], waited = gap - period
             guard waited > 0 else { continue }
             let from = max(cursor, stall[0] + period / 2), to = min(end, from + waited)
@@ -290,7 +334,11 @@ public enum RealTraceBuilder {
             pieces.append(Piece(stallState, from, to))
             cursor = to
         }
-        pieces.append(Piece(state, cursor, end))
+        if let last = detail.last, last > cursor {
+            pieces.append(Piece(state, cursor, min(last, end)))
+            cursor = min(last, end)
+        }
+        if detail.first != nil { edge(upTo: end) } else { pieces.append(Piece(state, cursor, end)) }
         return pieces.filter { $0.end > $0.start }
     }
 

@@ -80,6 +80,21 @@ final class MechanismTests: XCTestCase {
         XCTAssertEqual(plain, [.init(.running, 0, 10)])
     }
 
+    func testAGILHoldingCallRunsItsCPUTimeUpToItsEnd() {
+        // 7777 ** n: 200 ms of CPU ending at 450 ms in a step of 100-460 ms, stamped before at 110 ms: it
+        // waited 150 ms before the call.
+        let detail = HarnessResult.StepDetail(call: [450_000_000, 200_000_000, 110_000_000])
+        let pieces = RealTraceBuilder.cpuPieces(.cpu(.milliseconds(200), .cHoldsGIL), start: 100_000_000, end: 460_000_000,
+                                                detail: detail, stallState: .waitingGIL, period: 50_000)
+        XCTAssertEqual(pieces, [.init(.waitingGIL, 100_000_000, 250_000_000), .init(.running, 250_000_000, 450_000_000),
+                                .init(.waitingGIL, 450_000_000, 460_000_000)])
+        // A stamped loop whose end stamp waited: the wait after its last stamp is shown, a 20 µs edge is not.
+        let loop = HarnessResult.StepDetail(stalls: [], first: 20_000, last: 5_000_000)
+        XCTAssertEqual(RealTraceBuilder.cpuPieces(.cpu(.milliseconds(5), .python), start: 0, end: 9_000_000, detail: loop,
+                                                  stallState: .waitingGIL, period: 50_000),
+                       [.init(.running, 0, 20_000), .init(.running, 20_000, 5_000_000), .init(.waitingGIL, 5_000_000, 9_000_000)])
+    }
+
     func testSocketCallsSplitABlockingIOStep() throws {
         // getaddrinfo, socket, connect, sendall, recv_into (answer sent at 1.5 ms), close; recv_into returns
         // 5 ms after the answer: a wake-up and a GIL wait.

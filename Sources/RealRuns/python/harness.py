@@ -76,12 +76,15 @@ def sha_buffer(size):
     return _buffer
 
 
-def burn_python_stamped(iterations, every, stall_ns, stalls):
+def burn_python_stamped(iterations, every, stall_ns, detail):
     """`burn_python` that stamps its progress every `every` iterations and keeps each gap between stamps
-    longer than `stall_ns` in `stalls`: a thread running bytecode makes steady progress, so a long gap is
-    time it did not run (in take_gil, or preempted). One monotonic_ns() per ~50 us chunk: ~0.2% of the work."""
+    longer than `stall_ns` in detail["stalls"]: a thread running bytecode makes steady progress, so a long gap
+    is time it did not run (in take_gil, or preempted). One monotonic_ns() per ~50 us chunk: ~0.2% of the
+    work. detail["first"] and detail["last"] bound the loop: a wait for the GIL before the first stamp or
+    after the last (at a call's eval-breaker check) lies outside them."""
     flag = 0
-    last = now()
+    stalls = detail["stalls"] = []
+    detail["first"] = last = now()
     while iterations > 0:
         n = every if iterations > every else iterations
         for _ in range(n):
@@ -91,7 +94,25 @@ def burn_python_stamped(iterations, every, stall_ns, stalls):
         if stamp - last > stall_ns:
             stalls.append([last, stamp])
         last = stamp
+    detail["last"] = last
     return flag
+
+
+thread_time = time.thread_time_ns
+
+
+def burn_pow_timed(exponent, detail):
+    """`burn_pow` that says when its C call ran: detail["call"] = [end, cpu, before]. The end is exact:
+    monotonic_ns() is called right after BINARY_OP, before any eval-breaker check (CALL checks only after
+    its callee returns, Python/ceval.c), and .bit_length() (a CALL, so a check) comes after it. The call
+    began after `before` and after end - cpu: the thread's CPU time (CLOCK_THREAD_CPUTIME_ID) does not
+    advance while it sleeps in take_gil, so a wait at the checks after the first two stamps is in neither."""
+    cpu = thread_time()
+    before = now()
+    value = 7777 ** exponent
+    end = now()
+    detail["call"] = [end, thread_time() - cpu, before]
+    return value.bit_length()
 
 
 def burn_sha(nbytes, chunk):
@@ -121,10 +142,11 @@ def cpu_call(op, chunk, detail=None):
     kind, amount = op[0], op[1]
     if kind == "py":
         if STAMPING is not None and detail is not None:
-            detail["stalls"] = []
-            return burn_python_stamped, (amount, STAMPING[0], STAMPING[1], detail["stalls"])
+            return burn_python_stamped, (amount, STAMPING[0], STAMPING[1], detail)
         return burn_python, (amount,)
     if kind == "pow":
+        if STAMPING is not None and detail is not None:
+            return burn_pow_timed, (amount, detail)
         return burn_pow, (amount,)
     return burn_sha, (amount, chunk)
 
@@ -234,7 +256,7 @@ def run_blocking_task(task, record, stop, base_url, chunk):
             time.sleep(op[1] / 1e9)
         else:
             raise ValueError("unknown operation %r in task %d" % (kind, record["task"]))
-        steps.append([position, start, now(), detail] if detail else [position, start, now()])
+        steps.append([position, start, now(), detail] if detail is not None else [position, start, now()])
     record["end"] = now()
     return record
 
@@ -442,7 +464,7 @@ def run_asyncio(plan, base_url, chunk):
                 else:
                     raise ValueError("unknown operation %r in task %d" % (kind, record["task"]))
                 end = now()
-                record["steps"].append([position, start, end, detail] if detail else [position, start, end])
+                record["steps"].append([position, start, end, detail] if detail is not None else [position, start, end])
         finally:
             if session is not None:
                 await session.close()
@@ -511,6 +533,12 @@ def relative_detail(detail, t0):
     for stall in detail.get("stalls", ()):
         stall[0] -= t0
         stall[1] -= t0
+    for key in ("first", "last"):
+        if key in detail:
+            detail[key] -= t0
+    if "call" in detail:
+        detail["call"][0] -= t0
+        detail["call"][2] -= t0
     for call in detail.get("calls", ()):
         call[1] -= t0
         call[2] -= t0
