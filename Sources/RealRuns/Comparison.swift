@@ -20,7 +20,7 @@ public struct StrategyComparison: Sendable, Codable, Equatable {
 
 /// One mechanism figure of one strategy (`MechanismFigures`), the model's against the median of the runs.
 public struct MechanismComparison: Sendable, Codable, Equatable {
-    /// What it is, e.g. "GIL hand-offs/s", "GIL wait per round trip", "GIL share: io".
+    /// What it is, e.g. "GIL hand-offs/s", "resume wait per round trip", "GIL share: io".
     public var figure: String
     /// How to print it: "ms" (values in milliseconds), "%" (shares, 0...100), "/s".
     public var unit: String
@@ -54,8 +54,8 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
         }
         func ms(_ t: SimTime) -> Double { t.milliseconds }
         add("GIL hand-offs/s", "/s", floor: 1) { $0.handoffsPerSecond }
-        add("GIL wait per round trip", "ms", floor: 0.05) { ms($0.ioWaitPerRoundTrip) }
-        add("GIL wait p95", "ms", floor: 0.05) { ms($0.ioWaitP95) }
+        add("resume wait per round trip", "ms", floor: 0.05) { ms($0.ioWaitPerRoundTrip) }
+        add("resume wait p95", "ms", floor: 0.05) { ms($0.ioWaitP95) }
         // The executor's threads are interchangeable (which idle worker takes a job is the OS's choice), so
         // they are compared together.
         let executor = "executor threads"
@@ -182,8 +182,10 @@ public struct Comparison: Sendable, Codable, Equatable {
             }.joined(separator: "  ")
         }
         out.insert(String(repeating: "-", count: out[0].count), at: 1)
-        out.append(String(format: "waits of at least %.0f µs (the measurement's resolution); GIL share: time holding the GIL / makespan; "
-                          + "core busy from /proc/stat (the whole machine)", Double(MechanismFigures.resolution.nanoseconds) / 1_000))
+        out.append(String(format: "waits of at least %.0f µs (the measurement's resolution); hand-offs: waits for the GIL that end with "
+                          + "taking it; resume wait: a lane that does I/O waiting for the GIL, its loop or hub, or a core; "
+                          + "GIL share: time holding the GIL / makespan; cores from /proc/stat (the whole machine)",
+                          Double(MechanismFigures.resolution.nanoseconds) / 1_000))
         if let t = mechanismTolerancePercent {
             let within = rows.allSatisfy { $0.mechanisms.allSatisfy { $0.withinTolerance != false } }
             out.append(String(format: "mechanism tolerance ±%.0f%%: %@", t, within ? "all within" : "some figures are over"))

@@ -142,8 +142,9 @@ public enum RealTraceBuilder {
 
         // Segments of the task lanes.
         var guestRunning: [(Int64, Int64)] = []
-        // From an executor job's end to its coroutine's resumption: the loop, woken by the job's
-        // call_soon_threadsafe, waits for the GIL (an executor thread holds it) before it can run the coroutine.
+        // From an executor job's end (or an answer's arrival) to its coroutine's resumption: the loop, woken by
+        // the job's call_soon_threadsafe (or by epoll), waits for the GIL (an executor thread holds it) before
+        // it can run the coroutine.
         var loopWaits: [(Int64, Int64)] = []
         for (lane, records) in recordsOfLane {
             var cursor = records.map(\.created).min() ?? 0
@@ -172,6 +173,12 @@ public enum RealTraceBuilder {
                         pieces = guestKind == nil
                             ? blockingIOPieces(step, own: own, waitState: isSync || !sharesGIL ? .runnable : .waitingGIL)
                             : guestIOPieces(step, own: own)
+                        // The loop, woken by the answer, waits for the GIL while an executor thread holds it.
+                        if guestKind == .coroutine && sharesGIL {
+                            for p in pieces where p.state == .runnable && p.end - p.start >= MechanismFigures.resolution.nanoseconds {
+                                loopWaits.append((p.start, p.end))
+                            }
+                        }
                     case .sleep:
                         pieces = [Piece(.blocked, step.start, step.end)]
                     }
@@ -203,7 +210,9 @@ public enum RealTraceBuilder {
                         add(main, .waitingGIL, max(at, s), min(to, e))
                         at = min(to, e)
                     }
-                    add(main, .idle, at, to)
+                    // A gap shorter than the resolution is the loop's own work between two callbacks, not a
+                    // return to the selector.
+                    add(main, to - at < MechanismFigures.resolution.nanoseconds ? .running : .idle, at, to)
                 }
                 for (start, end) in merged(guestRunning) where end > cursor {
                     between(cursor, start)

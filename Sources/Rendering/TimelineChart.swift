@@ -30,16 +30,15 @@ public struct KeyFigure: Sendable, Equatable {
     }
 
     /// The figures a predicted and a measured run can both show, computed the same way from either trace
-    /// (`MechanismFigures`): makespan, p95 latency, throughput, GIL hand-offs after a wait, the GIL wait per
-    /// I/O round trip, CPU busy. For the model-against-measurement picture.
+    /// (`MechanismFigures`): makespan, throughput, GIL hand-offs after a wait, the wait to resume after I/O
+    /// per round trip, CPU busy. For the model-against-measurement picture.
     public static func comparable(from m: RunMetrics, mechanisms f: MechanismFigures) -> [KeyFigure] {
         var out = [KeyFigure("makespan", Format.duration(m.makespan))]
-        if !m.taskLatencies.isEmpty { out.append(KeyFigure("p95 latency", Format.duration(m.latencyPercentile(95)))) }
         if m.makespan.nanoseconds > 0, m.operations > 0 {
             out.append(KeyFigure("throughput", Format.grouped(Int(m.throughput.rounded())) + " ops/s"))
         }
         out.append(KeyFigure("GIL hand-offs", Format.grouped(f.handoffs)))
-        if f.ioWaits > 0 { out.append(KeyFigure("GIL wait / round trip", Format.duration(f.ioWaitPerRoundTrip))) }
+        if f.ioWaits > 0 { out.append(KeyFigure("resume wait / round trip", Format.duration(f.ioWaitPerRoundTrip))) }
         if !f.coreUtilisation.isEmpty {
             let share = f.coreUtilisation.reduce(0, +) / Double(f.coreUtilisation.count)
             out.append(KeyFigure("CPU busy", Format.percent(share)))

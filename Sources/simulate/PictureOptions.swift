@@ -119,12 +119,11 @@ extension PictureOptions {
                                       measured: MeasuredMakespan(median: spread.median, min: spread.min, max: spread.max)))
             guard let trace = model.run.trace else { continue }
             let median = real.medianRun
-            let seen = median.instrumented
-                ? "GIL waits seen by the harness's stamps (50 µs resolution)" : "steps only (run without --instrument: no GIL waits)"
+            let seen = median.instrumented ? "GIL waits from harness stamps, 50 µs resolution" : "steps only, no GIL waits (--no-instrument)"
             let modelMechanisms = MechanismFigures(trace: trace, metrics: model.run.metrics)
             let modelChart = TimelineChart(
                 scenario: scenario.name, strategy: model.strategy.label, makespan: model.run.metrics.makespan,
-                subtitle: "model above; measured below: Python \(median.python) on this machine, the median of \(real.runs.count) runs; \(seen)",
+                subtitle: "model above; measured below (Python \(median.python), median of \(real.runs.count) runs; \(seen))",
                 trace: trace, keyFigures: KeyFigure.comparable(from: model.run.metrics, mechanisms: modelMechanisms))
             let realChart = TimelineChart(
                 scenario: scenario.name, strategy: model.strategy.label, makespan: median.metrics.makespan,
