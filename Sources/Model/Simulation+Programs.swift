@@ -306,7 +306,7 @@ extension Simulation {
             return false
         }
         guard executorWorkerCount < executorMaxWorkers else { return false }
-        let name = "executor-\(executorWorkerCount)"
+        let name = LaneNames.executorWorker(executorWorkerCount)
         executorWorkerCount += 1
         let worker = addThread(process: 0, role: .executorWorker, name: name)
         // ThreadPoolExecutor._adjust_thread_count calls t.start(), which waits until the worker has started.

@@ -25,11 +25,11 @@ extension Simulation {
         switch strategy.kind {
         case .sync:
             role = .sequential
-            mainName = "MainThread"
+            mainName = LaneNames.mainThread
             startOrder = fg  // background groups need concurrency: sync does not run them
         case .threads(let pool), .processes(let pool, _):
             role = .spawner
-            mainName = "MainThread"
+            mainName = LaneNames.mainThread
             if let pool {
                 startOrder = bg + Array(repeating: -1, count: pool)  // Pool(n) starts all n workers
                 for k in fg { taskQueue.push(k) }
@@ -38,12 +38,12 @@ extension Simulation {
             }
         case .gevent:
             role = .hub
-            mainName = "MainThread (hub)"
+            mainName = LaneNames.hub
             startOrder = workload.instances.map { Int32($0.index) }
             try refuseNeverYielding(bg, "gevent switches greenlets only when one waits on the hub (I/O, sleep)")
         case .asyncio(let workers, let inExecutor):
             role = .loop
-            mainName = "MainThread (event loop)"
+            mainName = LaneNames.eventLoop
             startOrder = workload.instances.map { Int32($0.index) }
             executorMaxWorkers = workers ?? Defaults.executorWorkers(cores: machine.cores)
             if !inExecutor {
@@ -92,7 +92,7 @@ extension Simulation {
         let name: String
         if pooled {
             workerCount += 1
-            name = isProcesses ? "ForkPoolWorker-\(workerCount)" : "ThreadPoolExecutor-0_\(workerCount - 1)"
+            name = isProcesses ? LaneNames.processPoolWorker(workerCount) : LaneNames.threadPoolWorker(workerCount - 1)
         } else {
             name = workload.instances[Int(entry)].name
         }

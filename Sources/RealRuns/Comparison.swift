@@ -14,6 +14,68 @@ public struct StrategyComparison: Sendable, Codable, Equatable {
     public var measuredP50: SimTime
     public var measuredP95: SimTime
     public var withinTolerance: Bool
+    /// The mechanism figures, model against the measured median.
+    public var mechanisms: [MechanismComparison]
+}
+
+/// One mechanism figure of one strategy (`MechanismFigures`), the model's against the median of the runs.
+public struct MechanismComparison: Sendable, Codable, Equatable {
+    /// What it is, e.g. "GIL hand-offs/s", "resume wait per round trip", "GIL share: io".
+    public var figure: String
+    /// How to print it: "ms" (values in milliseconds), "%" (shares, 0...100), "/s".
+    public var unit: String
+    public var predicted: Double
+    public var measuredMedian: Double
+    public var measuredMin: Double
+    public var measuredMax: Double
+    /// (predicted − measured median) / measured median × 100; nil where the measurement is below the
+    /// figure's floor (a relative error of a near-zero figure says nothing).
+    public var errorPercent: Double?
+    /// Whether it is within the mechanism tolerance; nil when no tolerance was asked for or there is no error.
+    public var withinTolerance: Bool?
+
+    /// The rows of one strategy: hand-offs, I/O waits where there is I/O, each thread's GIL share where it
+    /// is at least 1% on either side (at most eight threads, the largest), the loop, the cores (all of them
+    /// together and the busiest).
+    public static func rows(predicted p: MechanismFigures, measured runs: [MechanismFigures], tolerancePercent: Double?) -> [MechanismComparison] {
+        guard !runs.isEmpty else { return [] }
+        var out: [MechanismComparison] = []
+        func add(_ figure: String, _ unit: String, floor: Double, _ value: (MechanismFigures) -> Double?) {
+            guard let predicted = value(p) else { return }
+            let values = runs.compactMap(value).sorted()
+            guard !values.isEmpty else { return }
+            let median = values[(values.count - 1) / 2]
+            guard max(abs(predicted), abs(median)) >= floor else { return }
+            let error = median >= floor ? (predicted - median) / median * 100 : nil
+            out.append(MechanismComparison(
+                figure: figure, unit: unit, predicted: predicted, measuredMedian: median, measuredMin: values.first!,
+                measuredMax: values.last!, errorPercent: error,
+                withinTolerance: tolerancePercent.flatMap { t in error.map { abs($0) <= t } }))
+        }
+        func ms(_ t: SimTime) -> Double { t.milliseconds }
+        add("GIL hand-offs/s", "/s", floor: 1) { $0.handoffsPerSecond }
+        add("resume wait per round trip", "ms", floor: 0.05) { ms($0.ioWaitPerRoundTrip) }
+        add("resume wait p95", "ms", floor: 0.05) { ms($0.ioWaitP95) }
+        // The executor's threads are interchangeable (which idle worker takes a job is the OS's choice), so
+        // they are compared together.
+        let executor = "executor threads"
+        func group(_ lane: String) -> String { lane.hasPrefix(LaneNames.executorWorker(0).dropLast()) ? executor : lane }
+        let lanes = Set(p.gilShare.map { group($0.lane) }).union(runs.flatMap { $0.gilShare.map { group($0.lane) } })
+        func share(_ f: MechanismFigures, _ lane: String) -> Double {
+            f.gilShare.filter { group($0.lane) == lane }.reduce(0) { $0 + $1.share } * 100
+        }
+        let largest = lanes.sorted { (-share(p, $0), $0) < (-share(p, $1), $1) }.prefix(8)
+        for lane in largest.sorted() { add("GIL share: \(lane)", "%", floor: 1) { share($0, lane) } }
+        add("loop busy", "%", floor: 1) { $0.loopBusyShare.map { $0 * 100 } }
+        add("loop longest busy", "ms", floor: 0.1) { $0.loopLongestBusy.map(ms) }
+        // Cores by how busy they were, not by number: the OS, not the program, chooses which core a thread runs on.
+        func cores(_ f: MechanismFigures, _ pick: ([Double]) -> Double?) -> Double? {
+            f.coreUtilisation.isEmpty ? nil : pick(f.coreUtilisation).map { $0 * 100 }
+        }
+        add("CPU busy (all cores)", "%", floor: 1) { cores($0) { $0.reduce(0, +) / Double($0.count) } }
+        add("busiest core", "%", floor: 1) { cores($0) { $0.max() } }
+        return out
+    }
 }
 
 /// Model against reality for a scenario's strategies.
@@ -21,26 +83,38 @@ public struct Comparison: Sendable, Codable, Equatable {
     public var scenario: String
     /// The largest |error %| accepted.
     public var tolerancePercent: Double
+    /// The largest |error %| accepted of a mechanism figure; nil: reported, not held to one.
+    public var mechanismTolerancePercent: Double?
     public var rows: [StrategyComparison]
 
-    /// Whether every strategy's makespan error is within the tolerance.
-    public var passed: Bool { rows.allSatisfy(\.withinTolerance) }
+    /// Whether every strategy's makespan error is within the tolerance, and every mechanism figure within
+    /// its own where one was asked for.
+    public var passed: Bool {
+        rows.allSatisfy { $0.withinTolerance && $0.mechanisms.allSatisfy { $0.withinTolerance != false } }
+    }
 
     /// Pairs each measured strategy with the prediction of the same label.
+    /// - Parameter predictedTraces: the model's trace of each label, for the mechanism figures (none without).
     /// - Precondition: `predicted` has a metrics value for each measured strategy's label.
-    public init(scenario: String, predicted: [RunMetrics], measured: [RealStrategyResult], tolerancePercent: Double) {
+    public init(scenario: String, predicted: [RunMetrics], predictedTraces: [String: Trace] = [:],
+                measured: [RealStrategyResult], tolerancePercent: Double, mechanismTolerancePercent: Double? = nil) {
         self.scenario = scenario
         self.tolerancePercent = tolerancePercent
+        self.mechanismTolerancePercent = mechanismTolerancePercent
         let byLabel = Dictionary(predicted.map { ($0.strategy, $0) }, uniquingKeysWith: { a, _ in a })
         rows = measured.compactMap { m in
             guard let p = byLabel[m.strategy.label] else { return nil }
+            let mechanisms = predictedTraces[m.strategy.label].map {
+                MechanismComparison.rows(predicted: MechanismFigures(trace: $0, metrics: p), measured: m.runs.map(\.mechanisms),
+                                         tolerancePercent: mechanismTolerancePercent)
+            } ?? []
             let spread = m.makespan
             let error = Self.errorPercent(predicted: p.makespan, measured: spread.median)
             return StrategyComparison(
                 strategy: m.strategy.label, predictedMakespan: p.makespan, measuredMakespan: spread, errorPercent: error,
                 predictedP50: p.latencyPercentile(50), predictedP95: p.latencyPercentile(95),
                 measuredP50: m.latencyP50, measuredP95: m.latencyP95,
-                withinTolerance: abs(error) <= tolerancePercent)
+                withinTolerance: abs(error) <= tolerancePercent, mechanisms: mechanisms)
         }
     }
 
@@ -72,7 +146,50 @@ public struct Comparison: Sendable, Codable, Equatable {
             }.joined(separator: "  ")
         }
         out.insert(String(repeating: "-", count: out[0].count), at: 1)
-        out.append(String(format: "tolerance ±%.0f%%: %@", tolerancePercent, passed ? "all within" : "some strategies are over"))
+        out.append(String(format: "tolerance ±%.0f%%: %@", tolerancePercent,
+                          self.rows.allSatisfy(\.withinTolerance) ? "all within" : "some strategies are over"))
+        let mechanisms = mechanismTable()
+        return (out + (mechanisms.isEmpty ? [] : ["", mechanisms])).joined(separator: "\n")
+    }
+
+    /// The mechanism figures, model against measured, one row per strategy and figure.
+    public func mechanismTable() -> String {
+        func value(_ v: Double, _ unit: String) -> String {
+            switch unit {
+            case "ms": return v >= 10 ? String(format: "%.1f ms", v) : String(format: "%.2f ms", v)
+            case "%": return String(format: "%.1f%%", v)
+            default: return String(format: "%.1f%@", v, unit)
+            }
+        }
+        let header = ["strategy", "mechanism", "model", "real median (min-max)", "error", ""]
+        var table: [[String]] = [header]
+        for r in rows {
+            for m in r.mechanisms {
+                table.append([
+                    r.strategy, m.figure, value(m.predicted, m.unit),
+                    "\(value(m.measuredMedian, m.unit)) (\(value(m.measuredMin, m.unit))-\(value(m.measuredMax, m.unit)))",
+                    m.errorPercent.map { String(format: "%+.0f%%", $0) } ?? "-",
+                    m.withinTolerance.map { $0 ? "ok" : "OVER" } ?? "",
+                ])
+            }
+        }
+        guard table.count > 1 else { return "" }
+        let widths = (0..<header.count).map { c in table.map { $0[c].count }.max() ?? 0 }
+        var out = table.map { row in
+            row.enumerated().map { c, cell in
+                c < 2 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[c] - cell.count) + cell
+            }.joined(separator: "  ")
+        }
+        out.insert(String(repeating: "-", count: out[0].count), at: 1)
+        out.append(String(format: "waits of at least %.0f µs (the measurement's resolution); hand-offs: waits for the GIL that end with "
+                          + "taking it; resume wait: a lane that does I/O waiting for the GIL, its loop or hub, or a core; "
+                          + "GIL share: time holding the GIL / makespan; cores from /proc/stat (the whole machine)",
+                          Double(MechanismFigures.resolution.nanoseconds) / 1_000))
+        if let t = mechanismTolerancePercent {
+            let within = rows.allSatisfy { $0.mechanisms.allSatisfy { $0.withinTolerance != false } }
+            out.append(String(format: "mechanism tolerance ±%.0f%%: %@", t, within ? "all within" : "some figures are over"))
+        }
         return out.joined(separator: "\n")
     }
 }

@@ -64,6 +64,21 @@ public struct HarnessPlan: Sendable, Encodable {
     public var probes: [String: Probe]
     /// Each task's drawn operations, parallel to `tasks[i].ops` (not sent: for the trace and metrics).
     public var operations: [[SimScenario.Operation]]
+    /// Whether the harness records what the GIL did (progress stamps, socket calls: harness.py).
+    public var instrument: Bool
+    /// Iterations of the pure-Python loop between two progress stamps: `stampPeriod` on this machine.
+    public var stampIterations: Int64
+    /// A gap between two stamps longer than this is kept as a stall.
+    public var stallNanoseconds: Int64
+    /// What one of urlopen's short socket calls (getaddrinfo, socket, sendall, close) and a connect() cost
+    /// on this machine when nothing competes for the GIL (the profile's; not sent): the measured trace
+    /// counts time in a call beyond twice this as waiting for the GIL.
+    public var socketCallCost: SimTime
+    public var connectCallCost: SimTime
+
+    /// How often an instrumented pure-Python step stamps its progress: fine enough to see a thread lose
+    /// the GIL for a fraction of a 5 ms interval, coarse enough to cost ~0.2% (one monotonic_ns() a stamp).
+    public static let stampPeriod: SimTime = .microseconds(50)
 
     public struct Probe: Sendable, Encodable, Equatable {
         public var amount: Int64
@@ -90,6 +105,9 @@ public struct HarnessPlan: Sendable, Encodable {
         case strategy, server, tasks, probes
         case shaChunk = "sha_chunk"
         case switchInterval = "switch_interval"
+        case instrument
+        case stampIterations = "stamp_iterations"
+        case stallNanoseconds = "stall_ns"
     }
 
     /// How many operations of a background task to draw; the harness goes round them again if it needs more.
@@ -97,7 +115,7 @@ public struct HarnessPlan: Sendable, Encodable {
 
     /// Draws the scenario's operations and sizes them with the profile.
     /// - Throws: `RealRunError.unsupported` for a strategy this harness cannot run (free-threaded Python).
-    public init(scenario: Scenario, strategy: Strategy, profile: MachineProfile, serverURL: String) throws {
+    public init(scenario: Scenario, strategy: Strategy, profile: MachineProfile, serverURL: String, instrument: Bool = true) throws {
         let settings = scenario.settings(for: strategy)
         if !settings.python.gil {
             throw RealRunError.unsupported(
@@ -117,6 +135,12 @@ public struct HarnessPlan: Sendable, Encodable {
             self.strategy = StrategySpec(kind: "asyncio", executorWorkers: workers, cpuInExecutor: inExecutor)
         }
         server = serverURL
+        self.instrument = instrument
+        stampIterations = max(1, profile.pythonIterations(for: Self.stampPeriod))
+        // Two periods: a gap must hold at least one period (50 µs) of not running to count.
+        stallNanoseconds = 2 * Self.stampPeriod.nanoseconds
+        socketCallCost = profile.syscall ?? .microseconds(15)
+        connectCallCost = profile.connectCall ?? .microseconds(100)
         shaChunk = profile.shaChunk
         switchInterval = settings.python.switchInterval.seconds
         let workload = Workload(scenario)

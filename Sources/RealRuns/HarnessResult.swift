@@ -11,6 +11,30 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
     /// The Python version that ran.
     public var python: String
     public var tasks: [TaskRecord]
+    /// The main thread's native id (`threading.get_native_id()`), 0 when not recorded.
+    public var mainThreadID: Int
+    /// Each core's busy time over `coresWindow` (from /proc/stat, 10 ms ticks); empty when not recorded.
+    public var coresBusy: [Int64]
+    /// The time over which `coresBusy` was measured (the timed section and a little around it).
+    public var coresWindow: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case makespan, spawned, python, tasks
+        case mainThreadID = "main_tid"
+        case coresBusy = "cores_busy"
+        case coresWindow = "cores_window"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        makespan = try c.decode(Int64.self, forKey: .makespan)
+        spawned = try c.decode(Int64.self, forKey: .spawned)
+        python = try c.decode(String.self, forKey: .python)
+        tasks = try c.decode([TaskRecord].self, forKey: .tasks)
+        mainThreadID = try c.decodeIfPresent(Int.self, forKey: .mainThreadID) ?? 0
+        coresBusy = try c.decodeIfPresent([Int64].self, forKey: .coresBusy) ?? []
+        coresWindow = try c.decodeIfPresent(Int64.self, forKey: .coresWindow) ?? 0
+    }
 
     /// One task's run.
     public struct TaskRecord: Sendable, Decodable, Equatable {
@@ -20,6 +44,8 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         /// "ForkPoolWorker-1", "Greenlet-0", "Task-2", "MainThread").
         public var lane: String
         public var pid: Int
+        /// The native id of the thread that ran it (0 when not recorded).
+        public var tid: Int
         /// When the main thread created it (before start()/spawn), when it began, when it ended.
         public var created: Int64
         public var begin: Int64
@@ -27,6 +53,70 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         public var steps: [StepRecord]
         /// CPU steps a coroutine ran through the executor: where and when they really ran.
         public var executor: [ExecutorRecord]
+
+        enum CodingKeys: String, CodingKey { case task, lane, pid, tid, created, begin, end, steps, executor }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            task = try c.decode(Int.self, forKey: .task)
+            lane = try c.decode(String.self, forKey: .lane)
+            pid = try c.decode(Int.self, forKey: .pid)
+            tid = try c.decodeIfPresent(Int.self, forKey: .tid) ?? 0
+            created = try c.decode(Int64.self, forKey: .created)
+            begin = try c.decode(Int64.self, forKey: .begin)
+            end = try c.decode(Int64.self, forKey: .end)
+            steps = try c.decode([StepRecord].self, forKey: .steps)
+            executor = try c.decode([ExecutorRecord].self, forKey: .executor)
+        }
+    }
+
+    /// What an instrumented step recorded of the GIL (see harness.py): a pure-Python step's stalls (gaps
+    /// between progress stamps longer than the plan's `stall_ns`), a blocking I/O step's socket calls, and
+    /// when the server sent the answer.
+    public struct StepDetail: Sendable, Decodable, Equatable {
+        /// [from, to]: the last stamp before the gap and the first after it.
+        public var stalls: [[Int64]]
+        /// A stamped pure-Python step's first and last stamps.
+        public var first: Int64?
+        public var last: Int64?
+        /// A GIL-holding C call's [end, CPU time, a stamp before it]: it ran up to its end, from no earlier
+        /// than the stamp and than its end minus its CPU time.
+        public var call: [Int64]?
+        /// One socket call each: [code (index in `SocketCall`), entered, left].
+        public var calls: [[Int64]]
+        /// When the server sent the answer (X-Sent-Ns), relative to the start; nil if not an I/O step.
+        public var sent: Int64?
+        /// The executor thread's native id, for a step run by the executor.
+        public var tid: Int?
+
+        public init(stalls: [[Int64]] = [], first: Int64? = nil, last: Int64? = nil, call: [Int64]? = nil,
+                    calls: [[Int64]] = [], sent: Int64? = nil, tid: Int? = nil) {
+            self.stalls = stalls
+            self.first = first
+            self.last = last
+            self.call = call
+            self.calls = calls
+            self.sent = sent
+            self.tid = tid
+        }
+
+        enum CodingKeys: String, CodingKey { case stalls, first, last, call, calls, sent, tid }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            stalls = try c.decodeIfPresent([[Int64]].self, forKey: .stalls) ?? []
+            first = try c.decodeIfPresent(Int64.self, forKey: .first)
+            last = try c.decodeIfPresent(Int64.self, forKey: .last)
+            call = try c.decodeIfPresent([Int64].self, forKey: .call)
+            calls = try c.decodeIfPresent([[Int64]].self, forKey: .calls) ?? []
+            sent = try c.decodeIfPresent(Int64.self, forKey: .sent)
+            tid = try c.decodeIfPresent(Int.self, forKey: .tid)
+        }
+    }
+
+    /// The socket calls the harness times, by their code in `StepDetail.calls`.
+    public enum SocketCall: Int64, Sendable, CaseIterable {
+        case getaddrinfo = 0, socket, connect, sendall, recvInto, close
     }
 
     /// One operation: its index in the task's operation list, its start and end.
@@ -34,11 +124,14 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         public var operation: Int
         public var start: Int64
         public var end: Int64
+        /// What an instrumented run recorded inside the step.
+        public var detail: StepDetail?
 
-        public init(operation: Int, start: Int64, end: Int64) {
+        public init(operation: Int, start: Int64, end: Int64, detail: StepDetail? = nil) {
             self.operation = operation
             self.start = start
             self.end = end
+            self.detail = detail
         }
 
         public init(from decoder: Decoder) throws {
@@ -46,6 +139,7 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
             operation = try c.decode(Int.self)
             start = try c.decode(Int64.self)
             end = try c.decode(Int64.self)
+            detail = c.isAtEnd ? nil : try c.decode(StepDetail.self)
         }
     }
 
@@ -55,6 +149,7 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         public var thread: String
         public var start: Int64
         public var end: Int64
+        public var detail: StepDetail?
 
         public init(from decoder: Decoder) throws {
             var c = try decoder.unkeyedContainer()
@@ -62,6 +157,7 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
             thread = try c.decode(String.self)
             start = try c.decode(Int64.self)
             end = try c.decode(Int64.self)
+            detail = c.isAtEnd ? nil : try c.decode(StepDetail.self)
         }
     }
 

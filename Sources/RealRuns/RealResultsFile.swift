@@ -13,6 +13,8 @@ public struct RealResults: Sendable, Codable, Equatable {
         public var latencyP95: SimTime
         /// Each run's metrics, in the order they ran.
         public var runs: [RunMetrics]
+        /// Each run's mechanism figures (GIL shares, hand-offs, waits, loop, cores), in the same order.
+        public var mechanisms: [MechanismFigures]
     }
 
     public var scenario: String
@@ -24,7 +26,8 @@ public struct RealResults: Sendable, Codable, Equatable {
         python = results.first?.runs.first?.python ?? "?"
         strategies = results.map {
             StrategyEntry(strategy: $0.strategy.label, kind: $0.strategy.kind.name, makespan: $0.makespan,
-                          latencyP50: $0.latencyP50, latencyP95: $0.latencyP95, runs: $0.runs.map(\.metrics))
+                          latencyP50: $0.latencyP50, latencyP95: $0.latencyP95, runs: $0.runs.map(\.metrics),
+                          mechanisms: $0.runs.map(\.mechanisms))
         }
     }
 

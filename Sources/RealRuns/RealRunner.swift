@@ -10,13 +10,16 @@ public struct RealRunOptions: Sendable {
     /// Seconds one harness run may take before it is killed; nil estimates it from the scenario
     /// (30 s plus five times the sum of every foreground operation's duration).
     public var timeout: Double?
+    /// Whether the harness records what the GIL did (progress stamps, socket calls; ~1% of the makespan).
+    public var instrument: Bool
     /// Progress messages (to stderr by default).
     public var log: @Sendable (String) -> Void
 
-    public init(runs: Int = 5, timeout: Double? = nil,
+    public init(runs: Int = 5, timeout: Double? = nil, instrument: Bool = true,
                 log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.runs = runs
         self.timeout = timeout
+        self.instrument = instrument
         self.log = log
     }
 }
@@ -27,6 +30,18 @@ public struct RealRun: Sendable {
     public var trace: Trace
     /// The Python version that ran it.
     public var python: String
+    /// Who held the GIL, who waited, how busy the loop and cores were (from the instrumented trace).
+    public var mechanisms: MechanismFigures
+    /// Whether the harness recorded the GIL (progress stamps, socket calls).
+    public var instrumented: Bool
+
+    public init(metrics: RunMetrics, trace: Trace, python: String, instrumented: Bool) {
+        self.metrics = metrics
+        self.trace = trace
+        self.python = python
+        self.instrumented = instrumented
+        mechanisms = MechanismFigures(trace: trace, metrics: metrics)
+    }
 }
 
 public struct RealStrategyResult: Sendable {
@@ -75,7 +90,7 @@ public struct RealRunner: Sendable {
         defer { server.stop() }
         let plans = try strategies.map { strategy in
             try HarnessPlan(scenario: Self.scenarioForComparison(scenario, strategy: strategy, profile: profile),
-                            strategy: strategy, profile: profile, serverURL: server.baseURL)
+                            strategy: strategy, profile: profile, serverURL: server.baseURL, instrument: options.instrument)
         }
         var results = strategies.map { RealStrategyResult(strategy: $0, runs: []) }
         for repetition in 0..<max(1, options.runs) {
@@ -112,7 +127,7 @@ public struct RealRunner: Sendable {
         }
         let result = try HarnessResult.load(path: outPath, plan: plan)
         let built = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
-        return RealRun(metrics: built.metrics, trace: built.trace, python: result.python)
+        return RealRun(metrics: built.metrics, trace: built.trace, python: result.python, instrumented: plan.instrument)
     }
 
     /// 30 s plus five times the sum of every foreground operation's duration (a sync run's makespan).

@@ -3,7 +3,8 @@ import SimScenario
 import SimTrace
 
 /// Turns a harness result into the same `Trace` and `RunMetrics` the model produces, so that a real run can
-/// be drawn and compared beside a predicted one.
+/// be drawn and compared beside a predicted one, lane by lane under the same names (`LaneNames`; a task's
+/// lane is named after the task, as in the model).
 ///
 /// Lanes: the main thread first; then one lane per thread, process, greenlet or coroutine that ran tasks (a
 /// pool's worker runs several, one after another); then, for asyncio, the executor's threads. States: a CPU
@@ -13,16 +14,30 @@ import SimTrace
 /// a pool worker between tasks is `idle`; the short gaps between a task's steps are the task's own Python
 /// and count as `running`. The main thread runs until every task is started and then awaits the joins; the
 /// gevent hub's / asyncio loop's thread is `running` whenever one of its greenlets/coroutines runs.
-/// A real run cannot see GIL waits or cores: those states never appear, and those metrics stay zero.
+///
+/// An instrumented run (harness.py's stamps) shows the GIL too:
+/// - a pure-Python step's stalls are `waitingGIL` where its process runs other Python threads (threads, a
+///   thread pool, the asyncio executor), else `runnable` (preempted); a hand-off mark ends each GIL wait;
+/// - a blocking I/O step is split at its socket calls: `running` between them (Python, holding the GIL);
+///   inside each call its own duration (the run's 10th percentile for that call, at most twice what the
+///   machine profile says it costs alone: `blocked` for connect, `runningNoGIL` for the rest) and then, for
+///   what is left, `waitingGIL` (or `runnable` without other threads); the answer's recv_into is `blocked`
+///   until the server sent it, then waking up (the run's 10th percentile, at most `wakeUpLimit`);
+/// - a coroutine's or greenlet's I/O step is `blocked` until the answer was sent, then `runnable` (waiting
+///   for the loop or hub to resume it) but for its own parsing at the end.
+/// Without instrumentation a step is one state, and GIL waits, hand-offs and core lanes do not appear.
 public enum RealTraceBuilder {
     /// The trace and metrics of one run.
-    /// - Complexity: O(steps log steps).
+    /// - Complexity: O(steps log steps + recorded stamps and calls).
     public static func build(result: HarnessResult, plan: HarnessPlan, strategy: Strategy) -> (trace: Trace, metrics: RunMetrics) {
         var lanes: [Lane] = []
         var segments: [Segment] = []
+        var instants: [InstantEvent] = []
         func add(_ lane: Int, _ state: LaneState, _ start: Int64, _ end: Int64) {
             let s = max(0, start), e = max(0, end)
-            if e > s { segments.append(Segment(lane: lane, state: state, start: .nanoseconds(s), end: .nanoseconds(e))) }
+            guard e > s else { return }
+            segments.append(Segment(lane: lane, state: state, start: .nanoseconds(s), end: .nanoseconds(e)))
+            if state == .waitingGIL { instants.append(InstantEvent(time: .nanoseconds(e), lane: lane, kind: .gilHandoff)) }
         }
         let kind = strategy.kind
         var processNames = ["main"]
@@ -40,13 +55,26 @@ public enum RealTraceBuilder {
             default: return false
             }
         }()
+        let inExecutor: Bool = { if case .asyncio(_, let x) = kind { return x } else { return false } }()
+        // A thread that stops making progress waits for its process's GIL only where another Python thread
+        // of that process can hold it; alone (sync, a child process, the hub's thread) it was preempted.
+        let sharesGIL: Bool = {
+            switch kind {
+            case .threads: return true
+            case .asyncio: return inExecutor
+            default: return false
+            }
+        }()
+        let stallState: LaneState = sharesGIL ? .waitingGIL : .runnable
+        let own = OwnDurations(result: result, plan: plan)
+        let period = HarnessPlan.stampPeriod.nanoseconds
 
         // The main thread (for sync it is the task lane itself).
         let mainName: String
         switch kind {
-        case .gevent: mainName = "MainThread (hub)"
-        case .asyncio: mainName = "MainThread (loop)"
-        default: mainName = "MainThread"
+        case .gevent: mainName = LaneNames.hub
+        case .asyncio: mainName = LaneNames.eventLoop
+        default: mainName = LaneNames.mainThread
         }
         let main = 0
         lanes.append(Lane(id: main, name: mainName, kind: .thread, process: 0))
@@ -76,39 +104,54 @@ public enum RealTraceBuilder {
                     }
                 }
                 lane = lanes.count
-                lanes.append(Lane(id: lane, name: record.lane, kind: guestKind ?? .thread, process: process,
+                // A pool worker keeps its own name (the model names it the same way); a task's lane is the task's.
+                let name = isPool ? record.lane : plan.tasks[record.task].name
+                lanes.append(Lane(id: lane, name: name, kind: guestKind ?? .thread, process: process,
                                   hostThread: guestKind == nil ? nil : main))
                 laneOfWorker[key] = lane
             }
             recordsOfLane[lane, default: []].append(record)
         }
 
-        // Executor threads (asyncio with CPU in the executor).
-        var executorLane: [String: Int] = [:]
-        var executorSteps: [Int: [(start: Int64, end: Int64, state: LaneState)]] = [:]
-        for record in result.tasks.sorted(by: { $0.task < $1.task }) {
+        // Pieces of stamped pure-Python steps that made progress: their thread held the GIL then.
+        var verified: [(lane: Int, start: Int64, end: Int64)] = []
+
+        // Executor threads (asyncio with CPU in the executor), named in the order they first ran.
+        var executorSteps: [String: [(start: Int64, end: Int64, op: SimScenario.Operation, detail: HarnessResult.StepDetail?)]] = [:]
+        for record in result.tasks {
             for e in record.executor {
-                let lane: Int
-                if let l = executorLane[e.thread] {
-                    lane = l
-                } else {
-                    lane = lanes.count
-                    lanes.append(Lane(id: lane, name: e.thread, kind: .thread, process: 0))
-                    executorLane[e.thread] = lane
+                executorSteps[e.thread, default: []].append((e.start, e.end, plan.operations[record.task][e.operation], e.detail))
+            }
+        }
+        let executorOrder = executorSteps.keys.sorted {
+            (executorSteps[$0]!.map(\.start).min()!, $0) < (executorSteps[$1]!.map(\.start).min()!, $1)
+        }
+        for (k, thread) in executorOrder.enumerated() {
+            let lane = lanes.count
+            lanes.append(Lane(id: lane, name: LaneNames.executorWorker(k), kind: .thread, process: 0))
+            var cursor = executorSteps[thread]!.map(\.start).min()!
+            for s in executorSteps[thread]!.sorted(by: { $0.start < $1.start }) {
+                add(lane, .idle, cursor, s.start)
+                for piece in cpuPieces(s.op, start: s.start, end: s.end, detail: s.detail, stallState: stallState, period: period) {
+                    add(lane, piece.state, piece.start, piece.end)
+                    if isStamped(s.op, s.detail), piece.state == .running { verified.append((lane, piece.start, piece.end)) }
                 }
-                let op = plan.operations[record.task][e.operation]
-                executorSteps[lane, default: []].append((e.start, e.end, cpuState(op)))
+                cursor = max(cursor, s.end)
             }
         }
 
         // Segments of the task lanes.
-        let inExecutor: Bool = { if case .asyncio(_, let x) = kind { return x } else { return false } }()
         var guestRunning: [(Int64, Int64)] = []
+        // From an executor job's end (or an answer's arrival) to its coroutine's resumption: the loop, woken by
+        // the job's call_soon_threadsafe (or by epoll), waits for the GIL (an executor thread holds it) before
+        // it can run the coroutine.
+        var loopWaits: [(Int64, Int64)] = []
         for (lane, records) in recordsOfLane {
             var cursor = records.map(\.created).min() ?? 0
             if isPool { cursor = 0 }
             var first = true
             for record in records.sorted(by: { $0.begin < $1.begin }) {
+                var jobs = record.executor.sorted { $0.start < $1.start }[...]
                 for (k, step) in record.steps.enumerated() {
                     // A greenlet or coroutine exists at once but waits for the hub / loop to first run it.
                     let before: LaneState = guestKind == nil ? .starting : .runnable
@@ -116,13 +159,36 @@ public enum RealTraceBuilder {
                     add(lane, gapState, cursor, step.start)
                     first = false
                     let op = plan.operations[record.task][step.operation]
-                    var state: LaneState
+                    let pieces: [Piece]
                     switch op {
-                    case .cpu: state = inExecutor ? .awaiting : cpuState(op)
-                    case .io, .sleep: state = .blocked
+                    case .cpu where inExecutor:
+                        let job = jobs.first { $0.operation == step.operation && $0.start >= step.start && $0.end <= step.end }
+                        if let job, let i = jobs.firstIndex(where: { $0 == job }) { jobs.remove(at: i) }
+                        let done = job?.detail != nil ? job!.end : step.end
+                        pieces = [Piece(.awaiting, step.start, done), Piece(.runnable, done, step.end)].filter { $0.end > $0.start }
+                        if step.end - done >= MechanismFigures.resolution.nanoseconds { loopWaits.append((done, step.end)) }
+                    case .cpu:
+                        pieces = cpuPieces(op, start: step.start, end: step.end, detail: step.detail, stallState: stallState, period: period)
+                    case .io:
+                        pieces = guestKind == nil
+                            ? blockingIOPieces(step, own: own, waitState: isSync || !sharesGIL ? .runnable : .waitingGIL)
+                            : guestIOPieces(step, own: own)
+                        // The loop, woken by the answer, waits for the GIL while an executor thread holds it.
+                        if guestKind == .coroutine && sharesGIL {
+                            for p in pieces where p.state == .runnable && p.end - p.start >= MechanismFigures.resolution.nanoseconds {
+                                loopWaits.append((p.start, p.end))
+                            }
+                        }
+                    case .sleep:
+                        pieces = [Piece(.blocked, step.start, step.end)]
                     }
-                    add(lane, state, step.start, step.end)
-                    if guestKind != nil, state == .running || state == .runningNoGIL { guestRunning.append((step.start, step.end)) }
+                    for piece in pieces {
+                        add(lane, piece.state, piece.start, piece.end)
+                        if !inExecutor, isStamped(op, step.detail), piece.state == .running { verified.append((lane, piece.start, piece.end)) }
+                        if guestKind != nil, piece.state == .running || piece.state == .runningNoGIL {
+                            guestRunning.append((piece.start, piece.end))
+                        }
+                    }
                     cursor = max(cursor, step.end)
                 }
                 add(lane, .running, cursor, record.end)
@@ -130,36 +196,255 @@ public enum RealTraceBuilder {
                 cursor = max(cursor, record.end)
             }
         }
-        for (lane, steps) in executorSteps {
-            let sorted = steps.sorted { $0.start < $1.start }
-            var cursor = sorted.first?.start ?? 0
-            for s in sorted {
-                add(lane, .idle, cursor, s.start)
-                add(lane, s.state, s.start, s.end)
-                cursor = max(cursor, s.end)
-            }
-        }
 
         // The main thread.
         if !isSync {
             if guestKind != nil {
                 var cursor: Int64 = 0
+                // Between the coroutines' running pieces: idle in the selector, or waiting for the GIL.
+                let waits = merged(loopWaits)
+                func between(_ from: Int64, _ to: Int64) {
+                    var at = from
+                    for (s, e) in waits where e > at && s < to {
+                        add(main, .idle, at, max(at, s))
+                        add(main, .waitingGIL, max(at, s), min(to, e))
+                        at = min(to, e)
+                    }
+                    // A gap shorter than the resolution is the loop's own work between two callbacks, not a
+                    // return to the selector.
+                    add(main, to - at < MechanismFigures.resolution.nanoseconds ? .running : .idle, at, to)
+                }
                 for (start, end) in merged(guestRunning) where end > cursor {
-                    add(main, .idle, cursor, start)
+                    between(cursor, start)
                     add(main, .running, max(cursor, start), end)
                     cursor = end
                 }
-                add(main, .idle, cursor, result.makespan)
+                between(cursor, result.makespan)
             } else {
                 add(main, .running, 0, result.spawned)
                 add(main, .awaiting, result.spawned, result.makespan)
             }
         }
 
+        if sharesGIL && !verified.isEmpty {
+            (segments, instants) = reconciled(segments, instants: instants, verified: verified, lanes: lanes)
+        }
         segments.sort { ($0.end, $0.lane, $0.start) < ($1.end, $1.lane, $1.start) }
+        instants.sort { ($0.time, $0.lane) < ($1.time, $1.lane) }
         let end = max(result.makespan, segments.map(\.end.nanoseconds).max() ?? 0)
-        let trace = Trace(lanes: lanes, segments: segments, instants: [], end: .nanoseconds(end), processNames: processNames)
+        let trace = Trace(lanes: lanes, segments: segments, instants: instants, end: .nanoseconds(end), processNames: processNames)
         return (trace, metrics(result: result, plan: plan, strategy: strategy))
+    }
+
+    /// Whether a step's `running` pieces are known to hold the GIL: a pure-Python step that stamped its
+    /// progress, or a GIL-holding C call of an instrumented run (its call, after its wait: `cpuPieces`).
+    static func isStamped(_ op: SimScenario.Operation, _ detail: HarnessResult.StepDetail?) -> Bool {
+        switch op {
+        case .cpu(_, .python), .cpu(_, .cHoldsGIL): return detail != nil
+        default: return false
+        }
+    }
+
+    /// One GIL, one holder: where a thread's `running` (inferred: Python between socket calls, between
+    /// steps) overlaps a stamped step of another thread of the same process that was making progress, the
+    /// first cannot have held the GIL, so it waited for it (a forced switch while it ran Python: the eval
+    /// breaker dropped it at a drop request). Overlaps shorter than the resolution stay as they are: a stamp
+    /// covers up to one period of not running.
+    static func reconciled(_ segments: [Segment], instants: [InstantEvent], verified: [(lane: Int, start: Int64, end: Int64)],
+                           lanes: [Lane]) -> ([Segment], [InstantEvent]) {
+        let proven = verified.sorted { $0.start < $1.start }
+        let isVerified = Set(verified.map { "\($0.lane)/\($0.start)/\($0.end)" })
+        let minimum = MechanismFigures.resolution.nanoseconds
+        let longest = proven.map { $0.end - $0.start }.max() ?? 0
+        var out: [Segment] = []
+        var marks = instants
+        for s in segments {
+            let lane = Int(s.lane), start = s.start.nanoseconds, end = s.end.nanoseconds
+            guard s.state == .running, lanes[lane].kind == .thread, !isVerified.contains("\(lane)/\(start)/\(end)") else {
+                out.append(s)
+                continue
+            }
+            // Overlaps with other threads' proven running, merged.
+            var overlaps: [(Int64, Int64)] = []
+            // The first proven interval that can reach `start`: none is longer than `longest`.
+            var lo = 0, hi = proven.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if proven[mid].start < start - longest { lo = mid + 1 } else { hi = mid }
+            }
+            var i = lo
+            while i < proven.count, proven[i].start < end {
+                let p = proven[i]
+                i += 1
+                guard p.lane != lane, lanes[p.lane].process == lanes[lane].process else { continue }
+                let from = max(start, p.start), to = min(end, p.end)
+                if to - from >= minimum { overlaps.append((from, to)) }
+            }
+            var cursor = start
+            for (from, to) in merged(overlaps) {
+                if from > cursor { out.append(Segment(lane: lane, state: .running, start: .nanoseconds(cursor), end: .nanoseconds(from))) }
+                out.append(Segment(lane: lane, state: .waitingGIL, start: .nanoseconds(from), end: .nanoseconds(to)))
+                marks.append(InstantEvent(time: .nanoseconds(to), lane: lane, kind: .gilHandoff))
+                cursor = to
+            }
+            if end > cursor { out.append(Segment(lane: lane, state: .running, start: .nanoseconds(cursor), end: .nanoseconds(end))) }
+        }
+        return (out, marks)
+    }
+
+    /// A piece of a step in one state.
+    struct Piece: Equatable {
+        var state: LaneState
+        var start: Int64
+        var end: Int64
+        init(_ state: LaneState, _ start: Int64, _ end: Int64) {
+            self.state = state
+            self.start = start
+            self.end = end
+        }
+    }
+
+    /// A CPU step: one state, or, in an instrumented run, the step with its waits cut out.
+    ///
+    /// A stamped pure-Python step runs from its first stamp to its last but for its stalls: a gap of `g`
+    /// between two stamps held one period of work and `g - period` of not running, placed in the middle of
+    /// the gap (the stall began somewhere inside the period). A GIL-holding C call ran up to its end, from
+    /// the later of its CPU time before that end and the stamp before it (`burn_pow_timed`). What lies before and after (the step's own eval-breaker
+    /// checks, where a drop request is honoured and the thread then waits) is a wait where it lasts at least
+    /// the resolution, and the step's own Python otherwise.
+    static func cpuPieces(_ op: SimScenario.Operation, start: Int64, end: Int64, detail: HarnessResult.StepDetail?,
+                          stallState: LaneState, period: Int64) -> [Piece] {
+        let state = cpuState(op)
+        guard let detail else { return [Piece(state, start, end)] }
+        let minimum = MechanismFigures.resolution.nanoseconds
+        var pieces: [Piece] = []
+        var cursor = start
+        func edge(upTo to: Int64) {
+            let to = min(max(to, cursor), end)
+            pieces.append(Piece(to - cursor >= minimum ? stallState : .running, cursor, to))
+            cursor = to
+        }
+        if let call = detail.call, call.count == 3 {
+            let callEnd = min(max(call[0], start), end)
+            let callStart = min(callEnd, max(start, call[2], callEnd - max(0, call[1])))
+            edge(upTo: callStart)
+            pieces.append(Piece(state, callStart, callEnd))
+            cursor = callEnd
+            edge(upTo: end)
+            return pieces.filter { $0.end > $0.start }
+        }
+        if let first = detail.first { edge(upTo: first) }
+        for stall in detail.stalls where stall.count == 2 {
+            let gap = stall[1] - stall[0], waited = gap - period
+            guard waited > 0 else { continue }
+            let from = max(cursor, stall[0] + period / 2), to = min(end, from + waited)
+            guard to > from else { continue }
+            pieces.append(Piece(state, cursor, from))
+            pieces.append(Piece(stallState, from, to))
+            cursor = to
+        }
+        if let last = detail.last, last > cursor {
+            pieces.append(Piece(state, cursor, min(last, end)))
+            cursor = min(last, end)
+        }
+        if detail.first != nil { edge(upTo: end) } else { pieces.append(Piece(state, cursor, end)) }
+        return pieces.filter { $0.end > $0.start }
+    }
+
+    /// A blocking I/O step (urlopen) split at its socket calls; one `blocked` piece without them.
+    static func blockingIOPieces(_ step: HarnessResult.StepRecord, own: OwnDurations, waitState: LaneState) -> [Piece] {
+        guard let detail = step.detail, !detail.calls.isEmpty else { return [Piece(.blocked, step.start, step.end)] }
+        var pieces: [Piece] = []
+        var cursor = step.start
+        let answer = answerCall(detail)
+        for (i, call) in detail.calls.enumerated() where call.count == 3 {
+            let code = HarnessResult.SocketCall(rawValue: call[0]) ?? .sendall
+            let entered = max(cursor, call[1]), left = max(entered, call[2])
+            pieces.append(Piece(.running, cursor, entered))
+            var from = entered
+            var ownState: LaneState = code == .connect ? .blocked : .runningNoGIL
+            var ownDuration = own.call[code] ?? 0
+            if i == answer, let sent = detail.sent {
+                // Blocked until the answer left the server; then waking up (the run's typical wake-up) and
+                // waiting for the GIL.
+                let arrived = min(left, max(entered, sent))
+                pieces.append(Piece(.blocked, entered, arrived))
+                from = arrived
+                ownState = .runnable
+                ownDuration = own.wakeUp
+            }
+            let ownEnd = min(left, from + ownDuration)
+            pieces.append(Piece(ownState, from, ownEnd))
+            pieces.append(Piece(left - ownEnd >= MechanismFigures.resolution.nanoseconds ? waitState : ownState, ownEnd, left))
+            cursor = left
+        }
+        pieces.append(Piece(.running, cursor, step.end))
+        return pieces.filter { $0.end > $0.start }
+    }
+
+    /// A coroutine's or greenlet's I/O step: blocked until the answer was sent, then ready (waiting for the
+    /// loop or hub to resume it), then its own parsing (the run's typical time from the answer to the end).
+    static func guestIOPieces(_ step: HarnessResult.StepRecord, own: OwnDurations) -> [Piece] {
+        guard let sent = step.detail?.sent, sent > 0 else { return [Piece(.blocked, step.start, step.end)] }
+        let arrived = min(step.end, max(step.start, sent))
+        let resumed = max(arrived, step.end - own.guestResume)
+        return [Piece(.blocked, step.start, arrived), Piece(.runnable, arrived, resumed), Piece(.running, resumed, step.end)]
+            .filter { $0.end > $0.start }
+    }
+
+    /// The call that waited for the answer: the first recv_into after the last sendall.
+    static func answerCall(_ detail: HarnessResult.StepDetail) -> Int? {
+        guard let send = detail.calls.lastIndex(where: { $0.first == HarnessResult.SocketCall.sendall.rawValue }) else { return nil }
+        return detail.calls[send...].firstIndex { $0.first == HarnessResult.SocketCall.recvInto.rawValue }
+    }
+
+    /// A run's own typical durations, its 10th percentiles: of each socket call (what the call costs when
+    /// nothing else runs), of the time from an answer's send to its recv_into's return (a wake-up), and of
+    /// the time from an answer's send to a coroutine's or greenlet's step end (its parsing). What goes
+    /// beyond them is waiting for the GIL, the loop or the hub.
+    struct OwnDurations {
+        var call: [HarnessResult.SocketCall: Int64] = [:]
+        var wakeUp: Int64 = 0
+        var guestResume: Int64 = 0
+
+        /// The longest wake-up after an answer not counted as a wait: a loopback answer wakes its reader in
+        /// 10-60 µs here (calibration's wake-up and race probes), far below a switch interval.
+        static let wakeUpLimit: Int64 = 100_000
+        /// The longest time from an answer to a coroutine's or greenlet's step end counted as its own parsing
+        /// (an aiohttp response costs ~150 µs of CPU here: calibration's aiohttp request).
+        static let resumeLimit: Int64 = 500_000
+
+        init(result: HarnessResult, plan: HarnessPlan) {
+            var calls: [HarnessResult.SocketCall: [Int64]] = [:]
+            var wakeUps: [Int64] = [], resumes: [Int64] = []
+            for record in result.tasks {
+                for step in record.steps {
+                    guard let detail = step.detail else { continue }
+                    let answer = RealTraceBuilder.answerCall(detail)
+                    for (i, c) in detail.calls.enumerated() where c.count == 3 {
+                        guard let code = HarnessResult.SocketCall(rawValue: c[0]) else { continue }
+                        if i == answer, let sent = detail.sent {
+                            wakeUps.append(c[2] - max(c[1], sent))
+                        } else {
+                            calls[code, default: []].append(c[2] - c[1])
+                        }
+                    }
+                    if detail.calls.isEmpty, let sent = detail.sent, sent > 0 { resumes.append(step.end - max(step.start, sent)) }
+                }
+            }
+            func p10(_ values: [Int64]) -> Int64 {
+                guard !values.isEmpty else { return 0 }
+                return max(0, values.sorted()[values.count / 10])
+            }
+            // In a convoy nearly every call loses the GIL, so even the run's 10th percentile can hold a switch
+            // interval: the profile's cost of the call alone bounds it.
+            for (code, values) in calls {
+                let alone = code == .connect ? plan.connectCallCost : plan.socketCallCost
+                call[code] = min(p10(values), 2 * alone.nanoseconds)
+            }
+            wakeUp = min(p10(wakeUps), Self.wakeUpLimit)
+            guestResume = min(p10(resumes), Self.resumeLimit)
+        }
     }
 
     /// Makespan, each foreground task's latency (its end), and its operations: I/O round trips, or CPU steps
@@ -179,8 +464,11 @@ public enum RealTraceBuilder {
                 }
             }.count
         }
+        // /proc/stat's busy time, over the window it was read across, scaled to the makespan.
+        let window = max(result.coresWindow, 1)
+        let coreBusy = result.coresBusy.map { SimTime.nanoseconds(Int64(Double($0) * Double(result.makespan) / Double(window))) }
         return RunMetrics(strategy: strategy.label, kind: strategy.kind.name, makespan: .nanoseconds(result.makespan),
-                          taskLatencies: latencies, operations: operations)
+                          taskLatencies: latencies, operations: operations, coreBusy: coreBusy)
     }
 
     static func cpuState(_ op: SimScenario.Operation) -> LaneState {

@@ -28,6 +28,23 @@ public struct KeyFigure: Sendable, Equatable {
         }
         return out
     }
+
+    /// The figures a predicted and a measured run can both show, computed the same way from either trace
+    /// (`MechanismFigures`): makespan, throughput, GIL hand-offs after a wait, the wait to resume after I/O
+    /// per round trip, CPU busy. For the model-against-measurement picture.
+    public static func comparable(from m: RunMetrics, mechanisms f: MechanismFigures) -> [KeyFigure] {
+        var out = [KeyFigure("makespan", Format.duration(m.makespan))]
+        if m.makespan.nanoseconds > 0, m.operations > 0 {
+            out.append(KeyFigure("throughput", Format.grouped(Int(m.throughput.rounded())) + " ops/s"))
+        }
+        out.append(KeyFigure("GIL hand-offs", Format.grouped(f.handoffs)))
+        if f.ioWaits > 0 { out.append(KeyFigure("resume wait / round trip", Format.duration(f.ioWaitPerRoundTrip))) }
+        if !f.coreUtilisation.isEmpty {
+            let share = f.coreUtilisation.reduce(0, +) / Double(f.coreUtilisation.count)
+            out.append(KeyFigure("CPU busy", Format.percent(share)))
+        }
+        return out
+    }
 }
 
 /// One timeline picture: a run's trace with its title and key figures.

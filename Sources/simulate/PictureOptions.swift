@@ -119,10 +119,16 @@ extension PictureOptions {
                                       measured: MeasuredMakespan(median: spread.median, min: spread.min, max: spread.max)))
             guard let trace = model.run.trace else { continue }
             let median = real.medianRun
-            let modelChart = TimelineChart(scenario: scenario.name, metrics: model.run.metrics, trace: trace,
-                                           subtitle: "model above; measured below: Python \(median.python) on this machine, the median of \(real.runs.count) runs")
-            let realChart = TimelineChart(scenario: scenario.name, metrics: median.metrics, trace: median.trace,
-                                          subtitle: "measured on this machine (\(median.python), median of \(real.runs.count) runs)")
+            let seen = median.instrumented ? "GIL waits from harness stamps, 50 µs resolution" : "steps only, no GIL waits (--no-instrument)"
+            let modelMechanisms = MechanismFigures(trace: trace, metrics: model.run.metrics)
+            let modelChart = TimelineChart(
+                scenario: scenario.name, strategy: model.strategy.label, makespan: model.run.metrics.makespan,
+                subtitle: "model above; measured below (Python \(median.python), median of \(real.runs.count) runs; \(seen))",
+                trace: trace, keyFigures: KeyFigure.comparable(from: model.run.metrics, mechanisms: modelMechanisms))
+            let realChart = TimelineChart(
+                scenario: scenario.name, strategy: model.strategy.label, makespan: median.metrics.makespan,
+                subtitle: "measured on this machine (\(median.python), median of \(real.runs.count) runs)", trace: median.trace,
+                keyFigures: KeyFigure.comparable(from: median.metrics, mechanisms: median.mechanisms))
             let path = "\(folder)/\(fileName(model.strategy.label)).compare.\(ext)"
             try TimelineRenderer.renderSideBySide(model: modelChart, real: realChart, options: options, to: path)
             written.append(path)

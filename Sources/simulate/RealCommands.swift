@@ -26,6 +26,11 @@ struct RealRunArguments: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("The output folder (default: output/<scenario name>).", valueName: "folder"))
     var output: String?
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Record what the GIL did: pure-Python steps stamp their progress every 50 µs, blocking I/O times each socket call (about 1% of the makespan; docs/model.md).",
+        valueName: "instrument"))
+    var instrument = true
+
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
@@ -54,6 +59,8 @@ struct RealRunArguments: ParsableArguments {
     }
 
     func resultsFolder(_ scenario: Scenario) -> String { output ?? "output/\(fileName(scenario.name))" }
+
+    var realRunOptions: RealRunOptions { RealRunOptions(runs: runs, timeout: timeout, instrument: instrument) }
 }
 
 func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
@@ -76,7 +83,7 @@ struct Real: ParsableCommand {
         let environment = PythonEnvironment.locate()
         let runner = RealRunner(environment: environment, profile: try options.profile(environment))
         printError("Running \(scenario.name) for real: \(strategies.map(\.label).joined(separator: ", ")), \(options.runs) runs each")
-        let results = try runner.run(scenario, strategies: strategies, options: RealRunOptions(runs: options.runs, timeout: options.timeout))
+        let results = try runner.run(scenario, strategies: strategies, options: options.realRunOptions)
         let file = RealResults(scenario: scenario.name, results: results)
         print(file.table())
         for path in try file.write(to: options.resultsFolder(scenario)) { printError("wrote \(path)") }
@@ -119,6 +126,11 @@ struct Compare: ParsableCommand {
     @Option(help: "Largest accepted makespan error, in percent.")
     var tolerance: Double = 15
 
+    @Option(help: ArgumentHelp(
+        "Largest accepted error of a mechanism figure (GIL hand-offs, waits, shares, loop, cores), in percent; without it they are reported only.",
+        valueName: "percent"))
+    var mechanismTolerance: Double?
+
     func run() throws {
         var passed = true
         try reportingErrors {
@@ -132,10 +144,13 @@ struct Compare: ParsableCommand {
             }
             let runner = RealRunner(environment: environment, profile: profile)
             printError("Running \(scenario.name) for real: \(strategies.map(\.label).joined(separator: ", ")), \(options.runs) runs each")
-            let results = try runner.run(scenario, strategies: strategies, options: RealRunOptions(runs: options.runs, timeout: options.timeout))
+            let results = try runner.run(scenario, strategies: strategies, options: options.realRunOptions)
             let folder = options.resultsFolder(scenario)
             var written = try RealResults(scenario: scenario.name, results: results).write(to: folder)
-            let comparison = Comparison(scenario: scenario.name, predicted: predicted.map(\.run.metrics), measured: results, tolerancePercent: tolerance)
+            var traces: [String: Trace] = [:]
+            for p in predicted { traces[p.strategy.label] = p.run.trace }
+            let comparison = Comparison(scenario: scenario.name, predicted: predicted.map(\.run.metrics), predictedTraces: traces,
+                                        measured: results, tolerancePercent: tolerance, mechanismTolerancePercent: mechanismTolerance)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let path = folder + "/compare.json"
@@ -147,7 +162,7 @@ struct Compare: ParsableCommand {
             passed = comparison.passed
         }
         if !passed {
-            printError("simulate: a makespan error is larger than --tolerance \(tolerance)%")
+            printError("simulate: an error is larger than --tolerance \(tolerance)% (makespans) or --mechanism-tolerance (mechanisms)")
             throw ExitCode(1)
         }
     }

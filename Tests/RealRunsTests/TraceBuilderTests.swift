@@ -35,7 +35,7 @@ final class TraceBuilderTests: XCTestCase {
             """)
         try result.check(against: plan, path: "r")
         let (trace, metrics) = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
-        XCTAssertEqual(trace.lanes.map(\.name), ["MainThread", "Thread-1", "Thread-2"])
+        XCTAssertEqual(trace.lanes.map(\.name), ["MainThread", "a", "b"], "named after the tasks, as in the model")
         XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(500)), .running)
         XCTAssertEqual(trace.state(ofLane: 0, at: .milliseconds(20)), .awaiting)
         XCTAssertEqual(trace.state(ofLane: 1, at: .microseconds(200)), .starting)
@@ -70,7 +70,7 @@ final class TraceBuilderTests: XCTestCase {
               "steps": [[0, 120000, 10900000]], "executor": [[0, "asyncio_1", 250000, 10800000]]}]}
             """)
         let (trace, _) = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
-        XCTAssertEqual(trace.lanes.map(\.name), ["MainThread (loop)", "Task-0", "Task-1", "asyncio_0", "asyncio_1"])
+        XCTAssertEqual(trace.lanes.map(\.name), ["MainThread (event loop)", "a", "b", "executor-0", "executor-1"], "the model's names")
         XCTAssertEqual(trace.lanes[1].kind, .coroutine)
         XCTAssertEqual(trace.lanes[1].hostThread, 0)
         XCTAssertEqual(trace.state(ofLane: 1, at: .microseconds(80)), .runnable, "created, not yet run by the loop")
@@ -95,7 +95,7 @@ final class TraceBuilderTests: XCTestCase {
     func testComparisonErrorsAndTolerance() {
         func run(_ ms: Int64) -> RealRun {
             RealRun(metrics: RunMetrics(strategy: "threads", kind: "threads", makespan: .milliseconds(ms),
-                                        taskLatencies: [.milliseconds(ms / 2), .milliseconds(ms)]), trace: Trace(), python: "3")
+                                        taskLatencies: [.milliseconds(ms / 2), .milliseconds(ms)]), trace: Trace(), python: "3", instrumented: false)
         }
         let measured = RealStrategyResult(strategy: Strategy(kind: .threads(pool: nil)), runs: [run(110), run(100), run(90), run(200), run(95)])
         XCTAssertEqual(measured.makespan, MeasuredSpread([.milliseconds(90), .milliseconds(95), .milliseconds(100), .milliseconds(110), .milliseconds(200)]))

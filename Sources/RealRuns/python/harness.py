@@ -15,6 +15,13 @@ through loop.run_in_executor(None, ...) and I/O through one aiohttp ClientSessio
 
 Every time is time.monotonic_ns() (CLOCK_MONOTONIC, one clock for every process of the machine), written
 relative to the start of the timed section. The result is written atomically.
+
+With "instrument" in the plan, the run also records what the GIL did, at the cost of ~1% (docs/model.md,
+"Measured mechanisms"): a pure-Python step stamps its progress every `stamp_iterations` iterations (~50 us)
+and keeps each gap longer than `stall_ns` (the thread made no progress: it waited for the GIL, or for a
+core); a blocking I/O step times each GIL-releasing socket call urlopen makes (getaddrinfo, socket, connect,
+sendall, recv_into, close) and reads the answer's send time from the server's X-Sent-Ns header; every thread
+says its native id; and the main process reads each core's busy time from /proc/stat around the timed part.
 """
 import sys
 
@@ -69,6 +76,45 @@ def sha_buffer(size):
     return _buffer
 
 
+def burn_python_stamped(iterations, every, stall_ns, detail):
+    """`burn_python` that stamps its progress every `every` iterations and keeps each gap between stamps
+    longer than `stall_ns` in detail["stalls"]: a thread running bytecode makes steady progress, so a long gap
+    is time it did not run (in take_gil, or preempted). One monotonic_ns() per ~50 us chunk: ~0.2% of the
+    work. detail["first"] and detail["last"] bound the loop: a wait for the GIL before the first stamp or
+    after the last (at a call's eval-breaker check) lies outside them."""
+    flag = 0
+    stalls = detail["stalls"] = []
+    detail["first"] = last = now()
+    while iterations > 0:
+        n = every if iterations > every else iterations
+        for _ in range(n):
+            flag ^= 1
+        iterations -= n
+        stamp = now()
+        if stamp - last > stall_ns:
+            stalls.append([last, stamp])
+        last = stamp
+    detail["last"] = last
+    return flag
+
+
+thread_time = time.thread_time_ns
+
+
+def burn_pow_timed(exponent, detail):
+    """`burn_pow` that says when its C call ran: detail["call"] = [end, cpu, before]. The end is exact:
+    monotonic_ns() is called right after BINARY_OP, before any eval-breaker check (CALL checks only after
+    its callee returns, Python/ceval.c), and .bit_length() (a CALL, so a check) comes after it. The call
+    began after `before` and after end - cpu: the thread's CPU time (CLOCK_THREAD_CPUTIME_ID) does not
+    advance while it sleeps in take_gil, so a wait at the checks after the first two stamps is in neither."""
+    cpu = thread_time()
+    before = now()
+    value = 7777 ** exponent
+    end = now()
+    detail["call"] = [end, thread_time() - cpu, before]
+    return value.bit_length()
+
+
 def burn_sha(nbytes, chunk):
     """C code that releases the GIL: hashlib drops it for updates of 2048 bytes or more
     (HASHLIB_GIL_MINSIZE in Modules/hashlib.h). Large sizes are hashed in chunks of one shared buffer."""
@@ -83,35 +129,96 @@ def burn_sha(nbytes, chunk):
 
 CPU_KINDS = ("py", "pow", "sha")
 
+# Set by `main` from the plan: (every, stall_ns) when pure-Python steps stamp their progress, else None.
+# Module-level so that fork children inherit it; spawn and forkserver children get it from the environment.
+STAMPING = None
+if "SIMULATE_STAMPING" in os.environ:
+    STAMPING = tuple(int(x) for x in os.environ["SIMULATE_STAMPING"].split(","))
 
-def cpu_call(op, chunk):
-    """The function and argument realising a CPU operation (picklable, for executors)."""
+
+def cpu_call(op, chunk, detail=None):
+    """The function and argument realising a CPU operation (picklable, for executors). With `detail` (a
+    dict) and stamping on, a pure-Python step records its stalls in detail["stalls"]."""
     kind, amount = op[0], op[1]
     if kind == "py":
+        if STAMPING is not None and detail is not None:
+            return burn_python_stamped, (amount, STAMPING[0], STAMPING[1], detail)
         return burn_python, (amount,)
     if kind == "pow":
+        if STAMPING is not None and detail is not None:
+            return burn_pow_timed, (amount, detail)
         return burn_pow, (amount,)
     return burn_sha, (amount, chunk)
 
 
-def timed_in_worker(function, args):
-    """Runs a CPU operation in an executor thread and says where and when it ran."""
+def timed_in_worker(op, chunk):
+    """Runs a CPU operation in an executor thread and says where and when it ran (and its stalls)."""
+    detail = {}
+    function, args = cpu_call(op, chunk, detail)
     start = now()
     function(*args)
-    return threading.current_thread().name, start, now()
+    end = now()
+    detail["tid"] = threading.get_native_id()
+    return threading.current_thread().name, start, end, detail
 
 
-def blocking_get(base_url, delay_us):
-    """The article's blocking I/O: urlopen(url).read(), a new connection every call."""
-    with urllib.request.urlopen("%s?delay_us=%d" % (base_url, delay_us), timeout=600) as response:
-        return response.read()
+# The socket calls urlopen makes, each releasing the GIL around its system call (Py_BEGIN_ALLOW_THREADS in
+# Modules/socketmodule.c): codes for the result file, in the order a call makes them.
+SOCKET_CALLS = ("getaddrinfo", "socket", "connect", "sendall", "recv_into", "close")
+_call_log = threading.local()
+
+
+def timing_calls(code, function):
+    """Wraps a socket function so that, inside an instrumented I/O step of this thread, each call appends
+    [code, entered, left] to the step's log. Outside one it only forwards."""
+    def timed(*args, **kwargs):
+        calls = getattr(_call_log, "calls", None)
+        if calls is None:
+            return function(*args, **kwargs)
+        entered = now()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            calls.append([code, entered, now()])
+    return timed
+
+
+def instrument_socket_calls():
+    """Times urlopen's GIL-releasing calls: socket.getaddrinfo (a module global that create_connection looks
+    up when called), and socket.socket's __init__, connect, sendall, recv_into (what SocketIO.readinto
+    calls) and _real_close (what close() ends in)."""
+    import socket
+
+    socket.getaddrinfo = timing_calls(0, socket.getaddrinfo)
+    for code, name in ((1, "__init__"), (2, "connect"), (3, "sendall"), (4, "recv_into"), (5, "_real_close")):
+        setattr(socket.socket, name, timing_calls(code, getattr(socket.socket, name)))
+
+
+# spawn and forkserver children import this module afresh: they instrument the calls from here.
+if os.environ.get("SIMULATE_SOCKET_CALLS"):
+    instrument_socket_calls()
+
+
+def blocking_get(base_url, delay_us, detail=None):
+    """The article's blocking I/O: urlopen(url).read(), a new connection every call. With `detail`, records
+    the socket calls (when they are instrumented) and when the server sent the answer."""
+    if detail is not None:
+        _call_log.calls = detail["calls"] = []
+    try:
+        with urllib.request.urlopen("%s?delay_us=%d" % (base_url, delay_us), timeout=600) as response:
+            body = response.read()
+            if detail is not None:
+                detail["sent"] = int(response.headers.get("X-Sent-Ns", 0))
+            return body
+    finally:
+        _call_log.calls = None
 
 
 # ------------------------------------------------------------------------------------ one task, blocking
 
 
 def new_record(task_index, lane, created):
-    return {"task": task_index, "lane": lane, "pid": os.getpid(), "created": created,
+    return {"task": task_index, "lane": lane, "pid": os.getpid(), "tid": 0, "created": created,
             "begin": 0, "end": 0, "steps": [], "executor": []}
 
 
@@ -134,20 +241,22 @@ def run_blocking_task(task, record, stop, base_url, chunk):
     time.sleep, sockets and threading.Event are then gevent's). A background task goes round its
     operations until `stop` is set."""
     steps = record["steps"]
+    record["tid"] = threading.get_native_id()
     record["begin"] = now()
     for position, op in task_operations(task, stop):
+        detail = {} if STAMPING is not None else None
         start = now()
         kind = op[0]
         if kind in CPU_KINDS:
-            function, args = cpu_call(op, chunk)
+            function, args = cpu_call(op, chunk, detail)
             function(*args)
         elif kind == "io":
-            blocking_get(base_url, op[1])
+            blocking_get(base_url, op[1], detail)
         elif kind == "sleep":
             time.sleep(op[1] / 1e9)
         else:
             raise ValueError("unknown operation %r in task %d" % (kind, record["task"]))
-        steps.append([position, start, now()])
+        steps.append([position, start, now(), detail] if detail is not None else [position, start, now()])
     record["end"] = now()
     return record
 
@@ -330,27 +439,32 @@ def run_asyncio(plan, base_url, chunk):
     async def coroutine(task, record, stop):
         loop = asyncio.get_running_loop()
         ops = task["ops"]
+        record["tid"] = threading.get_native_id()
         record["begin"] = now()
         session = aiohttp.ClientSession() if any(op[0] == "io" for op in ops) else None
         try:
             for position, op in task_operations(task, stop):
+                detail = {} if STAMPING is not None else None
                 start = now()
                 kind = op[0]
                 if kind in CPU_KINDS:
-                    function, args = cpu_call(op, chunk)
                     if in_executor:
-                        worker, s, e = await loop.run_in_executor(None, timed_in_worker, function, args)
-                        record["executor"].append([position, worker, s, e])
+                        worker, s, e, where = await loop.run_in_executor(None, timed_in_worker, op, chunk)
+                        record["executor"].append([position, worker, s, e, where])
                     else:
+                        function, args = cpu_call(op, chunk, detail)
                         function(*args)
                 elif kind == "io":
                     async with session.get(base_url, params={"delay_us": str(op[1])}) as response:
                         await response.read()
+                        if detail is not None:
+                            detail["sent"] = int(response.headers.get("X-Sent-Ns", 0))
                 elif kind == "sleep":
                     await asyncio.sleep(op[1] / 1e9)
                 else:
                     raise ValueError("unknown operation %r in task %d" % (kind, record["task"]))
-                record["steps"].append([position, start, now()])
+                end = now()
+                record["steps"].append([position, start, end, detail] if detail is not None else [position, start, end])
         finally:
             if session is not None:
                 await session.close()
@@ -414,6 +528,24 @@ def write_json_atomically(path, value):
     os.replace(temporary, path)
 
 
+def relative_detail(detail, t0):
+    """Makes a step's instrumentation relative to the start of the timed section."""
+    for stall in detail.get("stalls", ()):
+        stall[0] -= t0
+        stall[1] -= t0
+    for key in ("first", "last"):
+        if key in detail:
+            detail[key] -= t0
+    if "call" in detail:
+        detail["call"][0] -= t0
+        detail["call"][2] -= t0
+    for call in detail.get("calls", ()):
+        call[1] -= t0
+        call[2] -= t0
+    if detail.get("sent"):
+        detail["sent"] -= t0
+
+
 def relative(records, t0):
     """Makes every time relative to the start of the timed section."""
     for r in records:
@@ -422,10 +554,25 @@ def relative(records, t0):
         for step in r["steps"]:
             step[1] -= t0
             step[2] -= t0
+            if len(step) > 3:
+                relative_detail(step[3], t0)
         for step in r["executor"]:
             step[2] -= t0
             step[3] -= t0
+            relative_detail(step[4], t0)
     return records
+
+
+def cores_busy_ns():
+    """Each core's busy time so far (user, nice, system, irq, softirq, steal: all but idle and iowait), from
+    /proc/stat in USER_HZ ticks (proc(5)); None where there is no /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            lines = [line.split() for line in f if line.startswith("cpu") and not line.startswith("cpu ")]
+    except OSError:
+        return None
+    tick = 1e9 / os.sysconf("SC_CLK_TCK")
+    return [int((sum(int(x) for x in fields[1:9]) - int(fields[4]) - int(fields[5])) * tick) for fields in lines]
 
 
 def main():
@@ -447,7 +594,15 @@ def main():
     if any(op[0] == "sha" for task in plan["tasks"] for op in task["ops"]):
         sha_buffer(chunk)  # before the clock starts; fork children inherit it
     rescale_to_current_speed(plan, chunk)
+    global STAMPING
+    if plan.get("instrument"):
+        STAMPING = (max(1, plan["stamp_iterations"]), plan["stall_ns"])
+        os.environ["SIMULATE_STAMPING"] = "%d,%d" % STAMPING
+        if kind in ("sync", "threads", "processes"):  # gevent's sockets are its own; aiohttp's are the loop's
+            instrument_socket_calls()
+            os.environ["SIMULATE_SOCKET_CALLS"] = "1"
     work_dir = os.path.dirname(os.path.abspath(args.out))
+    busy_before, window_start = cores_busy_ns(), now()
     if kind == "sync":
         t0, end, spawned, records = run_sync(plan, base_url, chunk)
     elif kind == "threads":
@@ -460,8 +615,12 @@ def main():
         t0, end, spawned, records = run_asyncio(plan, base_url, chunk)
     else:
         parser.error("unknown strategy kind %r" % kind)
+    busy_after, window = cores_busy_ns(), now() - window_start
     result = {
         "makespan": end - t0,
+        "main_tid": threading.get_native_id(),
+        "cores_busy": [b - a for a, b in zip(busy_before, busy_after)] if busy_before and busy_after else [],
+        "cores_window": window,
         "spawned": spawned - t0,
         "python": sys.version.split()[0],
         "speed_factors": plan.get("speed_factors", {}),

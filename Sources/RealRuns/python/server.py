@@ -19,8 +19,10 @@ import threading
 import time
 
 BODY = b"ok\n"
-ANSWER = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: %%s\r\n\r\n%s"
-          % (len(BODY), BODY))
+# X-Sent-Ns: when the answer left, on CLOCK_MONOTONIC (one clock for every process of the machine), so that the
+# harness can tell how long its caller took to get the GIL back after the answer came.
+ANSWER = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: %%s\r\n"
+          b"X-Sent-Ns: %%d\r\n\r\n%s" % (len(BODY), BODY))
 
 
 def delay_of(request_line):
@@ -63,7 +65,7 @@ def serve(conn):
             remaining = delay - (time.monotonic() - received)
             if remaining > 0:
                 time.sleep(remaining)
-            conn.sendall(ANSWER % (b"close" if close else b"keep-alive"))
+            conn.sendall(ANSWER % (b"close" if close else b"keep-alive", time.monotonic_ns()))
             if close:
                 return
     except OSError:

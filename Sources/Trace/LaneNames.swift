@@ -1,0 +1,17 @@
+/// The names of the lanes that are not a task's own, in one place, so that a predicted and a measured
+/// timeline of the same run label the same thread the same way. A task's lane (thread, process, greenlet,
+/// coroutine) is named after the task instance (`Workload`'s names, e.g. "io", "power-3").
+public enum LaneNames {
+    /// The main thread of sync, threads and processes (`threading.main_thread().name`).
+    public static let mainThread = "MainThread"
+    /// The main thread running gevent's hub.
+    public static let hub = "MainThread (hub)"
+    /// The main thread running the asyncio event loop.
+    public static let eventLoop = "MainThread (event loop)"
+    /// The k-th (from 0) thread of the asyncio loop's executor, in the order the threads started.
+    public static func executorWorker(_ k: Int) -> String { "executor-\(k)" }
+    /// The n-th (from 1) worker of a `multiprocessing.Pool` (multiprocessing/pool.py names them so).
+    public static func processPoolWorker(_ n: Int) -> String { "ForkPoolWorker-\(n)" }
+    /// The k-th (from 0) worker of a `ThreadPoolExecutor` (its default thread_name_prefix).
+    public static func threadPoolWorker(_ k: Int) -> String { "ThreadPoolExecutor-0_\(k)" }
+}

@@ -1,0 +1,136 @@
+import SimEngine
+
+/// How a run spent its time, beyond its makespan: who held the GIL, how often it changed hands, how long a
+/// thread waited for it after its I/O came back, how busy the event loop and the cores were.
+///
+/// Computed by one function from a `Trace` and its `RunMetrics`, so a predicted run and a measured one
+/// (`RealTraceBuilder` turns the harness's stamps into the same lane states) are judged the same way.
+/// Waits shorter than `resolution` are not counted on either side: the measured side cannot see them (a
+/// pure-Python step stamps its progress every ~50 µs), so counting them in the model would compare
+/// different things.
+public struct MechanismFigures: Sendable, Codable, Equatable {
+    /// The shortest wait counted.
+    public static let resolution: SimTime = .microseconds(50)
+
+    /// One thread's share of the makespan spent holding its process's GIL (`running` on a thread lane).
+    public struct LaneShare: Sendable, Codable, Equatable {
+        public var lane: String
+        public var share: Double
+        public init(lane: String, share: Double) {
+            self.lane = lane
+            self.share = share
+        }
+    }
+
+    /// Threads that held a GIL at all, in lane order.
+    public var gilShare: [LaneShare]
+    /// Waits for the GIL (at least `resolution`) that ended with the waiter taking it: hand-offs from
+    /// another thread after a wait, which is most of ceval_gil.c's switch_number on a busy GIL.
+    public var handoffs: Int
+    /// `handoffs` per second of makespan.
+    public var handoffsPerSecond: Double
+    /// Waits (at least `resolution`) of lanes that do I/O: for the GIL (a thread), or for the loop or hub to
+    /// resume it once its I/O is done (a coroutine, a greenlet). The convoy's figure.
+    public var ioWaits: Int
+    /// Total I/O-lane wait divided by the round trips (`RunMetrics.operations`, when they are I/O).
+    public var ioWaitPerRoundTrip: SimTime
+    /// The 95th percentile (nearest rank) of one I/O-lane wait.
+    public var ioWaitP95: SimTime
+    /// The event loop's (or hub's) thread: share of the makespan it was not idle in the selector; nil
+    /// without a loop.
+    public var loopBusyShare: Double?
+    /// The loop thread's longest stretch of running without returning to the selector.
+    public var loopLongestBusy: SimTime?
+    /// Each core's busy time over the makespan (the model's cores; /proc/stat for a real run).
+    public var coreUtilisation: [Double]
+
+    /// The figures of one run.
+    /// - Complexity: O(segments log segments).
+    public init(trace: Trace, metrics: RunMetrics) {
+        let makespan = max(metrics.makespan.nanoseconds, 1)
+        var byLane = [[Segment]](repeating: [], count: trace.lanes.count)
+        for s in trace.segments where Int(s.lane) < byLane.count { byLane[Int(s.lane)].append(s) }
+        var shares: [LaneShare] = []
+        var handoffs = 0
+        var ioWaits: [SimTime] = []
+        var loopBusy: Double?
+        var loopLongest: SimTime?
+        for lane in trace.lanes where lane.kind != .core {
+            let segments = byLane[lane.id].sorted { $0.start < $1.start }
+            let hasIO = segments.contains { $0.state == .blocked }
+            if lane.kind == .thread {
+                let held = segments.reduce(Int64(0)) { $0 + ($1.state == .running ? $1.duration.nanoseconds : 0) }
+                if held > 0 { shares.append(LaneShare(lane: lane.name, share: Double(held) / Double(makespan))) }
+            }
+            for wait in Self.waits(segments) {
+                if wait.forGIL && lane.kind == .thread { handoffs += 1 }
+                if hasIO && (wait.forGIL || wait.afterIO) { ioWaits.append(wait.duration) }
+            }
+            if lane.name == LaneNames.eventLoop || lane.name == LaneNames.hub {
+                var busy: Int64 = 0, stretch: Int64 = 0, longest: Int64 = 0, last = SimTime.zero
+                for s in segments {
+                    let working = s.state != .idle
+                    if working {
+                        busy += s.duration.nanoseconds
+                        stretch = (s.start == last ? stretch : 0) + s.duration.nanoseconds
+                        longest = max(longest, stretch)
+                    } else {
+                        stretch = 0
+                    }
+                    last = s.end
+                }
+                loopBusy = Double(busy) / Double(makespan)
+                loopLongest = .nanoseconds(longest)
+            }
+        }
+        gilShare = shares
+        self.handoffs = handoffs
+        handoffsPerSecond = Double(handoffs) / (Double(makespan) / 1e9)
+        self.ioWaits = ioWaits.count
+        let total = ioWaits.reduce(Int64(0)) { $0 + $1.nanoseconds }
+        ioWaitPerRoundTrip = .nanoseconds(metrics.operations > 0 ? total / Int64(metrics.operations) : 0)
+        ioWaitP95 = RunMetrics.percentile(ioWaits, 95)
+        loopBusyShare = loopBusy
+        loopLongestBusy = loopLongest
+        coreUtilisation = metrics.coreBusy.map { Double($0.nanoseconds) / Double(makespan) }
+    }
+
+    /// A maximal run of adjacent waiting segments (`waitingGIL`, `runnable`) of one lane.
+    public struct Wait: Sendable, Equatable {
+        public var duration: SimTime
+        /// It contains time asleep in take_gil.
+        public var forGIL: Bool
+        /// It began where a `blocked` segment ended (a wake-up after I/O or a sleep).
+        public var afterIO: Bool
+    }
+
+    /// The waits of one lane's segments (in time order) that last at least `resolution`. O(segments).
+    public static func waits(_ segments: [Segment]) -> [Wait] {
+        var out: [Wait] = []
+        var current: Wait?
+        var end = SimTime.zero
+        var previous: LaneState?
+        func close() {
+            if let c = current, c.duration >= resolution { out.append(c) }
+            current = nil
+        }
+        for s in segments {
+            let waiting = s.state == .waitingGIL || s.state == .runnable
+            if waiting, var c = current, s.start == end {
+                c.duration += s.duration
+                c.forGIL = c.forGIL || s.state == .waitingGIL
+                current = c
+            } else {
+                close()
+                if waiting {
+                    current = Wait(duration: s.duration, forGIL: s.state == .waitingGIL,
+                                   afterIO: previous == .blocked && s.start == end)
+                }
+            }
+            end = s.end
+            previous = s.state
+        }
+        close()
+        return out
+    }
+}
