@@ -106,12 +106,15 @@ struct Simulation {
             #if DEBUG
             precondition(time >= now, "time went back from \(now) to \(time)")
             #endif
+            if time > SimTime.horizon {
+                throw SimulationError(message: "strategy \(strategy.label): the run passed \(SimTime.horizon) of simulated time (about 3.2 years, the limit) at event \(eventsHandled); use fewer repeats or shorter steps")
+            }
             now = time
             eventsHandled += 1
             handle(event)
             if checksInvariants { checkInvariants() }
             if eventsHandled >= maxEvents {
-                throw SimulationError(message: "strategy \(strategy.label): the run did not finish within \(maxEvents) events (simulated \(now)); is a task looping forever?")
+                throw SimulationError(message: "strategy \(strategy.label): the run did not finish within the budget of \(maxEvents) events (simulated \(now) so far); raise it with --max-events, or is a task looping forever?", events: eventsHandled)
             }
         }
         if !finished {

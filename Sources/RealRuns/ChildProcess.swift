@@ -120,7 +120,12 @@ public final class ChildProcess: @unchecked Sendable {
     /// group is killed and reaped. Either way, the group's other processes (children the program left
     /// behind) are killed too.
     public func wait(timeout: Double?) -> Termination {
-        let deadline = timeout.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) }
+        // A timeout that is not a finite number of seconds below a year (inf, nan, 1e300, or an estimate
+        // from a huge step) waits without a deadline rather than trapping in the UInt64 conversion.
+        let deadline = timeout.flatMap { t -> UInt64? in
+            guard t.isFinite, t < 31_536_000 else { return nil }
+            return DispatchTime.now().uptimeNanoseconds + UInt64(max(t, 0) * 1e9)
+        }
         var timedOut = false
         while !poll() {
             if let deadline, DispatchTime.now().uptimeNanoseconds >= deadline {

@@ -23,14 +23,24 @@ enum ScenarioReader {
         let machine = try SettingsReader.readMachine(o["machine"], base: Machine())
         let python = try SettingsReader.readPython(o["python"], base: PythonRuntime())
         let costs = try SettingsReader.readCosts(o["costs"], base: Costs())
-        let tasks = try TaskReader.readGroups(try o.required("tasks", in: "a scenario", example: "\"tasks\": [{\"name\": \"download\", \"count\": 10, \"steps\": [{\"io\": \"180ms\"}]}]"))
+        let tasksField = try o.required("tasks", in: "a scenario", example: "\"tasks\": [{\"name\": \"download\", \"count\": 10, \"steps\": [{\"io\": \"180ms\"}]}]")
+        let tasks = try TaskReader.readGroups(tasksField)
         let strategies = try o["strategies"].map {
             try StrategyReader.read($0, base: .init(machine: machine, python: python, costs: costs))
         } ?? Defaults.strategies
         let reference = try o["reference"].map(readReference)
-        return Scenario(
+        let scenario = Scenario(
             name: name, description: description, seed: seed, machine: machine, python: python, costs: costs,
             tasks: tasks, strategies: strategies, reference: reference)
+        // Every single duration is at most SimTime.maxDuration; their sum over repeats and tasks is checked
+        // here so that no run can approach the end of Int64 nanoseconds.
+        let serial = WorkEstimate(scenario).serialTime
+        if serial > SimTime.horizon {
+            let shown = serial >= .never ? "more than 292 years" : "about \(DurationSyntax.format(serial))"
+            throw tasksField.error(
+                "the tasks add up to \(shown) of simulated time (expected durations, one task after another), beyond the limit of \(DurationSyntax.format(SimTime.horizon)) (about 3.2 years); use fewer repeats or tasks, or shorter steps")
+        }
+        return scenario
     }
 
     static func readReference(_ field: ScenarioField) throws -> Reference {

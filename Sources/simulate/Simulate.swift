@@ -1,4 +1,5 @@
 import ArgumentParser
+import SimScenario
 
 /// `simulate`: predict, draw and measure how Python concurrency strategies run a workload.
 @main
@@ -12,6 +13,7 @@ struct Simulate: ParsableCommand {
               simulate scenarios/convoy.json --set python.switch_interval=1ms --set machine.cores=8
               simulate scenarios/cpu_heavy.json --strategies threads,processes --theme dark --window 0ms..40ms
             """,
+        version: "simulate 1.0 (scenario format version \(Defaults.version))",
         subcommands: [Run.self, Real.self, Compare.self, Calibrate.self],
         defaultSubcommand: Run.self)
 }
