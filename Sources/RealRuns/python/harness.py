@@ -16,6 +16,7 @@ through loop.run_in_executor(None, ...) and I/O through one aiohttp ClientSessio
 Every time is time.monotonic_ns() (CLOCK_MONOTONIC, one clock for every process of the machine), written
 relative to the start of the timed section. The result is written atomically.
 """
+import lifeline  # noqa: F401 - dies with simulate, even on SIGKILL (lifeline.py)
 import sys
 
 # gevent must patch the standard library before anything imports socket, threading or time (gevent docs:
