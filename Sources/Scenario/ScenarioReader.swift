@@ -2,12 +2,14 @@ import SimEngine
 
 /// Turns a scenario document (after overrides) into a validated `Scenario` with every default filled in.
 enum ScenarioReader {
-    static let topKeys = ["version", "name", "description", "seed", "machine", "python", "costs", "tasks", "strategies", "reference"]
+    static let topKeys = ["$schema", "version", "name", "description", "seed", "machine", "python", "costs", "tasks", "strategies", "reference"]
     static let referenceKeys = ["source", "makespan"]
 
     static func read(_ root: JSONNode, defaultName: String) throws -> Scenario {
         let field = ScenarioField(node: root, path: .root)
         let o = try field.object(keys: topKeys, what: "the scenario", hint: "; a scenario file is a JSON object such as {\"tasks\": [...]}")
+        // The schema editors check the file against (schema/scenario.schema.json); nothing to do with it here.
+        if let f = o["$schema"] { _ = try f.string(what: "the schema's address (a string), e.g. \"../schema/scenario.schema.json\"") }
         if let f = o["version"] {
             guard case .number(let literal) = f.value, ScenarioField.wholeNumber(literal) == Int64(Defaults.version) else {
                 throw f.error("version \(f.value.shortDescription) is not supported; this simulate reads version \(Defaults.version) (or leave \"version\" out)")

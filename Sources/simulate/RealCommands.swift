@@ -43,6 +43,8 @@ struct RealRunArguments: ParsableArguments {
 
     /// The scenario (with --set, --seed and --strategies applied) and the strategies to run.
     func load() throws -> (Scenario, [Strategy]) {
+        // A `simulate` killed by SIGKILL could not remove its temporary folders: remove them now.
+        ChildProcessRegistry.sweepLeftoverFolders()
         let scenario = try model.loadScenario(self.scenario)
         var budget = model.budget(tracing: false)
         if model.maxEvents == nil { budget.events = Self.defaultRealEvents }

@@ -14,6 +14,17 @@ struct Simulate: ParsableCommand {
               simulate scenarios/cpu_heavy.json --strategies threads,processes --theme dark --window 0ms..40ms
             """,
         version: "simulate 1.0 (scenario format version \(Defaults.version))",
-        subcommands: [Run.self, Real.self, Compare.self, Calibrate.self],
+        subcommands: [Run.self, Real.self, Compare.self, Calibrate.self, Schema.self],
         defaultSubcommand: Run.self)
+}
+
+/// `simulate schema`: prints the JSON Schema of the scenario format (schema/scenario.schema.json is a copy).
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the JSON Schema of the scenario format, for editors.",
+        discussion: "Scenario files point an editor at it with \"$schema\": \"../schema/scenario.schema.json\".")
+
+    func run() throws {
+        print(ScenarioSchema.text(), terminator: "")
+    }
 }
