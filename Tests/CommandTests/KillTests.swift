@@ -200,8 +200,8 @@ final class KillTests: XCTestCase {
             // Read through a handle: /proc files report a size of 0, so a whole-file read returns nothing.
             guard Int32(entry) != nil, let handle = FileHandle(forReadingAtPath: "/proc/\(entry)/cmdline") else { return nil }
             defer { try? handle.close() }
-            let data = handle.readDataToEndOfFile()
-            guard !data.isEmpty else { return nil }
+            // The throwing read: the process may end while it is read (readDataToEndOfFile traps on ESRCH).
+            guard let data = try? handle.readToEnd(), !data.isEmpty else { return nil }
             let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
             return line.contains(text) ? "\(entry): \(line)" : nil
         }
