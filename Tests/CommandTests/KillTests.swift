@@ -9,24 +9,7 @@ import Glibc
 /// this checkout is left running (after a SIGKILL the children notice through python/lifeline.py), every file
 /// in the output folder is whole or absent, and the temporary folders a SIGKILL leaves are swept at the next
 /// start. Bounded: six runs of a scenario of about a second, each stopped within 2.5 s.
-final class KillTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-killtest-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
-    var binary: URL {
-        var url = Bundle(for: KillTests.self).bundleURL
-        while url.pathExtension == "xctest" || url.lastPathComponent == "Contents" { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("simulate")
-    }
-
+final class KillTests: CommandTestCase {
     /// The Python scripts of this checkout: every process of a real run has this path in its command line.
     let scripts: String = {
         var url = URL(fileURLWithPath: #filePath)
