@@ -33,3 +33,23 @@ final class SimTimeSaturationTests: XCTestCase {
         XCTAssertLessThan(SimTime.maxDuration, SimTime.horizon)
     }
 }
+
+/// Dropping stale events keeps the order of the rest, so a run is the same with or without it.
+final class EventQueueCompactionTests: XCTestCase {
+    func testRemovingStaleEventsKeepsTheOrderOfTheRest() {
+        var rng = SplitMix64(seed: 3, stream: 1)
+        var q = EventQueue<Int>()
+        var expected: [(Int64, Int)] = []
+        for i in 0..<5_000 {
+            let t = Int64(rng.nextIndex(below: 100))
+            q.schedule(i, at: .nanoseconds(t))
+            if i % 3 != 0 { expected.append((t, i)) }
+        }
+        q.removeAll { $0 % 3 == 0 }
+        XCTAssertEqual(q.count, expected.count)
+        expected.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var popped: [(Int64, Int)] = []
+        while let (time, payload) = q.popNext() { popped.append((time.nanoseconds, payload)) }
+        XCTAssertTrue(popped.elementsEqual(expected) { $0 == $1 })
+    }
+}
