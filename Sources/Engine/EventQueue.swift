@@ -58,6 +58,23 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         return (top.time, top.payload)
     }
 
+    /// Removes every pending event for which `isStale` is true, then restores the heap. O(n).
+    ///
+    /// The order of the remaining events does not change (it is fixed by their (time, sequence) keys), so a
+    /// run gives the same results with or without compaction. Models that invalidate events lazily (an epoch
+    /// check at firing time) call it when the queue has grown, so that memory stays proportional to the
+    /// live events rather than to every event ever cancelled (e.g. a long burst's end, rescheduled at each
+    /// preemption).
+    @inlinable public mutating func removeAll(where isStale: (Payload) -> Bool) {
+        heap.removeAll { isStale($0.payload) }
+        guard heap.count > 1 else { return }
+        var parent = (heap.count - 2) >> 2
+        while parent >= 0 {
+            siftDown(parent)
+            parent -= 1
+        }
+    }
+
     // A 4-ary heap: half the depth of a binary one, and the four children share a cache line or two,
     // which matters because pending events are many (one timed wait per thread in take_gil).
     @inlinable mutating func siftUp(_ start: Int) {

@@ -23,7 +23,7 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConv
     /// Rounds a number of seconds to the nearest nanosecond (for input and real measurements only;
     /// the simulation itself never goes through a `Double`).
     public static func seconds(_ s: Double) -> SimTime {
-        SimTime(nanoseconds: Int64((s * 1e9).rounded()))
+        clamping(s * 1e9)
     }
 
     /// The time in seconds, for reports.
@@ -32,16 +32,45 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConv
     @inlinable public var milliseconds: Double { Double(nanoseconds) / 1e6 }
 
     @inlinable public static func < (a: SimTime, b: SimTime) -> Bool { a.nanoseconds < b.nanoseconds }
-    @inlinable public static func + (a: SimTime, b: SimTime) -> SimTime { SimTime(nanoseconds: a.nanoseconds &+ b.nanoseconds) }
-    @inlinable public static func - (a: SimTime, b: SimTime) -> SimTime { SimTime(nanoseconds: a.nanoseconds &- b.nanoseconds) }
-    @inlinable public static func += (a: inout SimTime, b: SimTime) { a.nanoseconds &+= b.nanoseconds }
-    @inlinable public static func -= (a: inout SimTime, b: SimTime) { a.nanoseconds &-= b.nanoseconds }
-    @inlinable public static func * (a: SimTime, k: Int64) -> SimTime { SimTime(nanoseconds: a.nanoseconds * k) }
+    // Arithmetic saturates at the ends of Int64 instead of wrapping (`&+`) or trapping: a sum past about
+    // 292 years becomes `.never`, which the engine refuses as later than `horizon`, so an overflow is
+    // reported, never turned into a negative or small time. Scenario values are bounded by `maxDuration`
+    // and a run by `horizon`, far below the ends, so saturation is only ever a last line of defence.
+    @inlinable public static func + (a: SimTime, b: SimTime) -> SimTime { SimTime(nanoseconds: saturating(a.nanoseconds.addingReportingOverflow(b.nanoseconds), a.nanoseconds, b.nanoseconds)) }
+    @inlinable public static func - (a: SimTime, b: SimTime) -> SimTime { SimTime(nanoseconds: saturating(a.nanoseconds.subtractingReportingOverflow(b.nanoseconds), a.nanoseconds, b.nanoseconds == .min ? 1 : -b.nanoseconds)) }
+    @inlinable public static func += (a: inout SimTime, b: SimTime) { a = a + b }
+    @inlinable public static func -= (a: inout SimTime, b: SimTime) { a = a - b }
+    @inlinable public static func * (a: SimTime, k: Int64) -> SimTime {
+        let (p, overflow) = a.nanoseconds.multipliedReportingOverflow(by: k)
+        if !overflow { return SimTime(nanoseconds: p) }
+        return (a.nanoseconds < 0) == (k < 0) ? .never : SimTime(nanoseconds: .min)
+    }
     @inlinable public static func / (a: SimTime, k: Int64) -> SimTime { SimTime(nanoseconds: a.nanoseconds / k) }
 
-    /// Scales by a factor, rounding to the nearest nanosecond (used for configured overheads).
+    /// The result of an addition, or the end of Int64 it ran past (the sign of `b` says which).
+    @inlinable static func saturating(_ r: (partialValue: Int64, overflow: Bool), _ a: Int64, _ b: Int64) -> Int64 {
+        r.overflow ? (b > 0 ? .max : .min) : r.partialValue
+    }
+
+    /// The longest single duration a scenario may give (1,000,000 s, about 11.6 days): any step, cost or
+    /// slice. Longer values are refused when the scenario is read, and random draws are capped at it.
+    public static let maxDuration = SimTime(nanoseconds: 1_000_000_000_000_000)
+    /// The latest simulated time a run may reach (10^17 ns, about 3.2 years), a hundredth of Int64's range:
+    /// a scenario whose expected total time exceeds it is refused, and a run that passes it is stopped.
+    public static let horizon = SimTime(nanoseconds: 100_000_000_000_000_000)
+
+    /// Scales by a factor, rounding to the nearest nanosecond (used for configured overheads); saturates at
+    /// the ends of Int64 (NaN gives 0) instead of trapping in the conversion.
     @inlinable public func scaled(by factor: Double) -> SimTime {
-        SimTime(nanoseconds: Int64((Double(nanoseconds) * factor).rounded()))
+        SimTime.clamping(Double(nanoseconds) * factor)
+    }
+
+    /// A number of nanoseconds rounded and clamped into Int64 (NaN gives 0).
+    @inlinable public static func clamping(_ ns: Double) -> SimTime {
+        if ns.isNaN { return .zero }
+        if ns >= 9.2e18 { return .never }
+        if ns <= -9.2e18 { return SimTime(nanoseconds: .min) }
+        return SimTime(nanoseconds: Int64(ns.rounded()))
     }
 
     /// A short human form with a unit: "0", "850ns", "40us", "5ms", "1.5s".

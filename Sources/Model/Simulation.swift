@@ -28,6 +28,8 @@ struct Simulation {
     var rng: SplitMix64
     var recorder: TraceRecorder
     var eventsHandled = 0
+    /// Queue length at which stale events are next removed (see `EventQueue.removeAll(where:)`).
+    var compactAt = 1 << 16
 
     // Machine and OS
     var cores: [Core]
@@ -106,12 +108,21 @@ struct Simulation {
             #if DEBUG
             precondition(time >= now, "time went back from \(now) to \(time)")
             #endif
+            if time > SimTime.horizon {
+                throw SimulationError(message: "strategy \(strategy.label): the run passed \(SimTime.horizon) of simulated time (about 3.2 years, the limit) at event \(eventsHandled); use fewer repeats or shorter steps")
+            }
             now = time
             eventsHandled += 1
             handle(event)
             if checksInvariants { checkInvariants() }
+            if queue.count >= compactAt {
+                // Stale events (their thread's epoch moved on) would otherwise stay until their time comes.
+                let threads = self.threads
+                queue.removeAll { e in e.kind != .greenReady && e.kind != .sliceEnd && threads[Int(e.target)].epoch != e.token }
+                compactAt = max(2 * queue.count, 1 << 16)
+            }
             if eventsHandled >= maxEvents {
-                throw SimulationError(message: "strategy \(strategy.label): the run did not finish within \(maxEvents) events (simulated \(now)); is a task looping forever?")
+                throw SimulationError(message: "strategy \(strategy.label): the run did not finish within the budget of \(maxEvents) events (simulated \(now) so far); raise it with --max-events, or is a task looping forever?", events: eventsHandled)
             }
         }
         if !finished {

@@ -31,6 +31,8 @@ public struct SimulationRun: Sendable {
 /// A simulation that could not complete.
 public struct SimulationError: Error, CustomStringConvertible {
     public var message: String
+    /// Events handled before the run stopped (counted against a command's shared event budget).
+    public var events = 0
     public var description: String { message }
 }
 

@@ -67,7 +67,9 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         var environmentList: [String] = []
-        let base = environment ?? ProcessInfo.processInfo.environment
+        var base = environment ?? ProcessInfo.processInfo.environment
+        // python/lifeline.py checks that this process is still its parent right after arming PR_SET_PDEATHSIG.
+        base["SIMULATE_PARENT_PID"] = String(getpid())
         for (key, value) in base.sorted(by: { $0.key < $1.key }) { environmentList.append("\(key)=\(value)") }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -120,7 +122,12 @@ public final class ChildProcess: @unchecked Sendable {
     /// group is killed and reaped. Either way, the group's other processes (children the program left
     /// behind) are killed too.
     public func wait(timeout: Double?) -> Termination {
-        let deadline = timeout.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) }
+        // A timeout that is not a finite number of seconds below a year (inf, nan, 1e300, or an estimate
+        // from a huge step) waits without a deadline rather than trapping in the UInt64 conversion.
+        let deadline = timeout.flatMap { t -> UInt64? in
+            guard t.isFinite, t < 31_536_000 else { return nil }
+            return DispatchTime.now().uptimeNanoseconds + UInt64(max(t, 0) * 1e9)
+        }
         var timedOut = false
         while !poll() {
             if let deadline, DispatchTime.now().uptimeNanoseconds >= deadline {
@@ -235,6 +242,25 @@ public final class ChildProcessRegistry: @unchecked Sendable {
         return path
     }
 
+    /// Removes temporary folders that an earlier `simulate` left behind because it was killed (SIGKILL runs
+    /// no handler): `simulate-<what>-<pid>-<n>` folders whose pid is no longer a running process.
+    /// - Returns: the folders removed.
+    @discardableResult
+    public static func sweepLeftoverFolders(in temporary: String = FileManager.default.temporaryDirectory.path) -> [String] {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: temporary) else { return [] }
+        var removed: [String] = []
+        for name in names where name.hasPrefix("simulate-") {
+            let parts = name.split(separator: "-")
+            guard parts.count == 4, let pid = pid_t(parts[2]), pid > 0, pid != getpid() else { continue }
+            // kill(pid, 0) fails with ESRCH when no such process exists (EPERM: it exists, owned by another user).
+            guard Glibc.kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let path = temporary + "/" + name
+            if (try? fm.removeItem(atPath: path)) != nil { removed.append(path) }
+        }
+        return removed
+    }
+
     public func removeTemporaryFolder(_ path: String) {
         lock.lock()
         temporaryFolders.remove(path)
@@ -248,6 +274,7 @@ public final class ChildProcessRegistry: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard sources.isEmpty else { return }
+        Self.sweepLeftoverFolders()
         for (signalNumber, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())

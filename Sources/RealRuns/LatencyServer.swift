@@ -32,9 +32,18 @@ public final class LatencyServer: @unchecked Sendable {
         }
         guard let found else {
             let stderr = ChildProcess.text(of: folder + "/stderr")
+            // A python that exits at once (a broken venv, a missing module) is not a slow start: say how it ended.
+            let ended: ChildProcess.Termination? = child.isRunning ? nil : child.wait(timeout: 1)
             child.killGroup()
             ChildProcessRegistry.shared.removeTemporaryFolder(folder)
-            throw RealRunError.serverDidNotStart(stderr: stderr)
+            switch ended {
+            case .exited(let code)?:
+                throw RealRunError.runFailed(what: "the latency server (\(environment.python) \(environment.server))", status: "it exited at once with status \(code)", stderr: stderr)
+            case .signalled(let signal)?:
+                throw RealRunError.runFailed(what: "the latency server (\(environment.python) \(environment.server))", status: "it was killed at once by signal \(signal)", stderr: stderr)
+            default:
+                throw RealRunError.serverDidNotStart(stderr: stderr)
+            }
         }
         port = found
     }

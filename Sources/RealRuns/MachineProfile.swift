@@ -127,8 +127,30 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         }
         do {
             return try JSONDecoder().decode(MachineProfile.self, from: data)
+        } catch let error as DecodingError {
+            throw RealRunError.badProfile(path: path, reason: Self.explain(error))
         } catch {
             throw RealRunError.badProfile(path: path, reason: "\(error)")
+        }
+    }
+
+    /// A decoding error in words: the key path and what was wrong, instead of the raw `DecodingError` dump.
+    static func explain(_ error: DecodingError) -> String {
+        func place(_ path: [CodingKey]) -> String {
+            let text = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.isEmpty ? "the file" : String(text.drop(while: { $0 == "." }))
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(place(context.codingPath + [key])) is missing"
+        case .typeMismatch(let type, let context):
+            return "\(place(context.codingPath)) is not \(type == String.self ? "a string" : "a \(type)")"
+        case .valueNotFound(_, let context):
+            return "\(place(context.codingPath)) is null"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "it is not valid JSON" : "\(place(context.codingPath)) is not valid: \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a real run, a calibration or the Python set-up failed, with what to do about it.
 public enum RealRunError: Error, CustomStringConvertible, Equatable {
     /// No python3 to build the virtual environment with.
@@ -32,7 +34,7 @@ public enum RealRunError: Error, CustomStringConvertible, Equatable {
         case .runFailed(let what, let status, let stderr):
             return "\(what) failed (\(status)). Its stderr:\n\(stderr.isEmpty ? "(empty)" : stderr)"
         case .timedOut(let what, let seconds, let stderr):
-            return "\(what) did not finish within \(Int(seconds)) s; its processes were killed. "
+            return "\(what) did not finish within \(seconds >= 10 ? String(Int(seconds)) : String(format: "%.3g", seconds)) s; its processes were killed. "
                 + "Raise --timeout or make the scenario shorter.\(stderr.isEmpty ? "" : " Its stderr:\n\(stderr)")"
         case .badResult(let path, let reason):
             return "the harness's result \(path) is unusable: \(reason)"

@@ -1,5 +1,7 @@
 /// Suggestions for misspelt keys and names, by edit distance.
 enum DidYouMean {
+    /// Words longer than this get no suggestion.
+    static let maxWord = 100
     /// Levenshtein distance, case-insensitive.
     ///
     /// - Complexity: O(a * b) time, O(b) space.
@@ -22,6 +24,8 @@ enum DidYouMean {
 
     /// The closest candidate when it is close enough to be a likely typo (or one contains the other).
     static func suggestion(for word: String, among candidates: [String]) -> String? {
+        // No key or name is this long; a huge word (a 10 MB key) would make the distance take minutes.
+        guard word.utf8.count <= maxWord else { return nil }
         let limit = max(2, word.count / 3)
         let scored = candidates.map { ($0, distance(word, $0)) }.filter { $0.1 <= limit }
         if let best = scored.min(by: { $0.1 < $1.1 }) { return best.0 }

@@ -22,10 +22,12 @@ public enum Distribution: Sendable, Equatable {
         case .uniform(let a, let b): return SimTime(nanoseconds: (a.nanoseconds + b.nanoseconds) / 2)
         case .exponential(let m): return m
         case .normal(let m, _): return m
-        case .lognormal(let median, let sigma): return median.scaled(by: exp(sigma * sigma / 2))
+        // The mean of the lognormal cut at maxDuration is below the uncut mean; min keeps e^(sigma^2/2)
+        // (about 5e21 at sigma 10) from leaving the duration range.
+        case .lognormal(let median, let sigma): return min(median.scaled(by: exp(sigma * sigma / 2)), SimTime.maxDuration)
         case .empirical(let values):
             guard !values.isEmpty else { return .zero }
-            return SimTime(nanoseconds: values.reduce(Int64(0)) { $0 + $1.nanoseconds } / Int64(values.count))
+            return values.reduce(SimTime.zero) { $0 + $1 } / Int64(values.count)
         }
     }
 
@@ -61,9 +63,11 @@ public enum Distribution: Sendable, Equatable {
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
+    /// A drawn number of nanoseconds as a duration from 0 to `SimTime.maxDuration`: the tails of the
+    /// exponential, normal and lognormal are cut there, like every duration written in a scenario.
     static func clamp(_ ns: Double) -> SimTime {
         if !(ns > 0) { return .zero }
-        if ns >= 9.0e18 { return SimTime(nanoseconds: 9_000_000_000_000_000_000) }
+        if ns >= Double(SimTime.maxDuration.nanoseconds) { return SimTime.maxDuration }
         return SimTime(nanoseconds: Int64(ns.rounded()))
     }
 }

@@ -38,6 +38,9 @@ public struct JSONParser {
     private mutating func document() throws -> JSONNode {
         // A UTF-8 byte order mark is allowed before the text (RFC 8259 section 8.1 lets parsers ignore it).
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        if bytes[index...].starts(with: [0xEF, 0xBB, 0xBF]) {
+            throw error("a second byte order mark (U+FEFF) before the JSON; remove it (save the file as UTF-8 with at most one)")
+        }
         skipWhitespace()
         if index >= bytes.count { throw error("the file is empty; a scenario is a JSON object such as {\"tasks\": [...]}") }
         let node = try value()

@@ -42,10 +42,43 @@ public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         var parts: [String] = []
-        if let place { parts.append(place) }
-        if !path.isEmpty { parts.append(path) }
-        parts.append(message)
+        if let place { parts.append(Self.clipped(place)) }
+        if !path.isEmpty { parts.append(Self.clipped(path)) }
+        parts.append(Self.clipped(message))
         return parts.joined(separator: ": ")
+    }
+
+    /// Longest word of user input echoed in a message; a 10 MB key or number is shown by its start.
+    static let maxEchoedWord = 80
+    /// Longest part (place, path or message) of a description.
+    static let maxPart = 2_000
+
+    /// `text` with every word longer than `maxEchoedWord` characters cut (with "…" and its length), and
+    /// the whole cut at `maxPart`, so that a message never repeats megabytes of the input.
+    static func clipped(_ text: String) -> String {
+        guard text.utf8.count > maxEchoedWord else { return text }
+        var out = ""
+        var word = Substring()
+        func flush() {
+            if word.count > maxEchoedWord {
+                out += word.prefix(maxEchoedWord - 20) + "…(\(word.count) characters)"
+            } else {
+                out += word
+            }
+        }
+        var start = text.startIndex
+        for i in text.indices where text[i] == " " {
+            word = text[start..<i]
+            flush()
+            out += " "
+            start = text.index(after: i)
+            if out.count > maxPart { break }
+        }
+        if out.count <= maxPart {
+            word = text[start...]
+            flush()
+        }
+        return out.count > maxPart ? String(out.prefix(maxPart)) + "…" : out
     }
 
     /// The same error attributed to `file` (the parser and reader do not know the file name).

@@ -108,6 +108,9 @@ struct ScenarioField {
         default:
             throw expected("\(what) (a number of milliseconds, or a string with a unit such as \"15ms\")", hint: extraHint)
         }
+        if t > SimTime.maxDuration {
+            throw error("\(value.shortDescription) is too long; \(what) must be at most \(DurationSyntax.format(SimTime.maxDuration)) (about 11.6 days), the longest duration a scenario may give")
+        }
         if t < minimum {
             throw error("\(value.shortDescription) is too small; \(what) must be at least \(DurationSyntax.format(minimum))")
         }

@@ -10,6 +10,9 @@ import SimEngine
 public enum ScenarioLoader {
     /// Where the shipped scenarios live, relative to the working directory.
     public static let scenariosFolder = "scenarios"
+    /// The largest scenario file read: far above any hand-written or generated scenario (they use repeat and
+    /// count), and small enough that parsing it stays within a second and modest memory.
+    public static let maxFileSize = 16_000_000
 
     /// Reads and validates the scenario at `path`.
     ///
@@ -28,10 +31,12 @@ public enum ScenarioLoader {
 
     /// Reads and validates a scenario from bytes; `sourceName` is used in messages and as the default name.
     public static func parse(data: Data, sourceName: String = "<scenario>", overrides: [String] = []) throws -> Scenario {
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard String(data: data, encoding: .utf8) != nil else {
             throw ScenarioError(file: sourceName, message: "is not UTF-8 text; save the scenario as UTF-8 JSON")
         }
-        return try parse(text: text, sourceName: sourceName, overrides: overrides)
+        // Decoded as is: `String(data:encoding:)` drops a leading byte order mark, which would let the parser
+        // (which skips one) accept a file that starts with two.
+        return try parse(text: String(decoding: data, as: UTF8.self), sourceName: sourceName, overrides: overrides)
     }
 
     /// Reads and validates a scenario from JSON text; `sourceName` is used in messages and as the default name.
@@ -96,8 +101,18 @@ public enum ScenarioLoader {
             let list = files.isEmpty ? "" : " (it holds \(files.joined(separator: ", ")))"
             throw ScenarioError(file: asGiven, message: "is a folder; give a scenario .json file in it\(list)")
         }
-        guard let data = fm.contents(atPath: path) else {
+        let size = (try? fm.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        if size > maxFileSize {
+            throw ScenarioError(file: asGiven, message: "is \(size / 1_000_000) MB; a scenario file is at most \(maxFileSize / 1_000_000) MB (use repeat and count instead of writing steps out)")
+        }
+        guard fm.isReadableFile(atPath: path), let handle = FileHandle(forReadingAtPath: path) else {
             throw ScenarioError(file: asGiven, message: "cannot be read (check its permissions)")
+        }
+        defer { try? handle.close() }
+        // Read through a handle, so that a device or a pipe (/dev/null, <(...)) is read too, up to the limit.
+        let data = (try? handle.read(upToCount: maxFileSize + 1)) ?? Data()
+        if data.count > maxFileSize {
+            throw ScenarioError(file: asGiven, message: "is more than \(maxFileSize / 1_000_000) MB; a scenario file is at most that (use repeat and count instead of writing steps out)")
         }
         return data
     }

@@ -2,12 +2,14 @@ import SimEngine
 
 /// Turns a scenario document (after overrides) into a validated `Scenario` with every default filled in.
 enum ScenarioReader {
-    static let topKeys = ["version", "name", "description", "seed", "machine", "python", "costs", "tasks", "strategies", "reference"]
+    static let topKeys = ["$schema", "version", "name", "description", "seed", "machine", "python", "costs", "tasks", "strategies", "reference"]
     static let referenceKeys = ["source", "makespan"]
 
     static func read(_ root: JSONNode, defaultName: String) throws -> Scenario {
         let field = ScenarioField(node: root, path: .root)
         let o = try field.object(keys: topKeys, what: "the scenario", hint: "; a scenario file is a JSON object such as {\"tasks\": [...]}")
+        // The schema editors check the file against (schema/scenario.schema.json); nothing to do with it here.
+        if let f = o["$schema"] { _ = try f.string(what: "the schema's address (a string), e.g. \"../schema/scenario.schema.json\"") }
         if let f = o["version"] {
             guard case .number(let literal) = f.value, ScenarioField.wholeNumber(literal) == Int64(Defaults.version) else {
                 throw f.error("version \(f.value.shortDescription) is not supported; this simulate reads version \(Defaults.version) (or leave \"version\" out)")
@@ -23,14 +25,24 @@ enum ScenarioReader {
         let machine = try SettingsReader.readMachine(o["machine"], base: Machine())
         let python = try SettingsReader.readPython(o["python"], base: PythonRuntime())
         let costs = try SettingsReader.readCosts(o["costs"], base: Costs())
-        let tasks = try TaskReader.readGroups(try o.required("tasks", in: "a scenario", example: "\"tasks\": [{\"name\": \"download\", \"count\": 10, \"steps\": [{\"io\": \"180ms\"}]}]"))
+        let tasksField = try o.required("tasks", in: "a scenario", example: "\"tasks\": [{\"name\": \"download\", \"count\": 10, \"steps\": [{\"io\": \"180ms\"}]}]")
+        let tasks = try TaskReader.readGroups(tasksField)
         let strategies = try o["strategies"].map {
             try StrategyReader.read($0, base: .init(machine: machine, python: python, costs: costs))
         } ?? Defaults.strategies
         let reference = try o["reference"].map(readReference)
-        return Scenario(
+        let scenario = Scenario(
             name: name, description: description, seed: seed, machine: machine, python: python, costs: costs,
             tasks: tasks, strategies: strategies, reference: reference)
+        // Every single duration is at most SimTime.maxDuration; their sum over repeats and tasks is checked
+        // here so that no run can approach the end of Int64 nanoseconds.
+        let serial = WorkEstimate(scenario).serialTime
+        if serial > SimTime.horizon {
+            let shown = serial >= .never ? "more than 292 years" : "about \(DurationSyntax.format(serial))"
+            throw tasksField.error(
+                "the tasks add up to \(shown) of simulated time (expected durations, one task after another), beyond the limit of \(DurationSyntax.format(SimTime.horizon)) (about 3.2 years); use fewer repeats or tasks, or shorter steps")
+        }
+        return scenario
     }
 
     static func readReference(_ field: ScenarioField) throws -> Reference {

@@ -68,7 +68,15 @@ enum TaskReader {
             throw field.error("a step does one thing, this one has \(kinds.joined(separator: " and ")); split it into \(kinds.count) steps")
         }
         guard let kind = kinds.first, let f = o[kind] else {
-            throw o["steps"]!.error("\"steps\" inside a step needs \"repeat\": {\"repeat\": 3, \"steps\": [...]}")
+            // `object` drops members set to null ("use the default"), but a step's kind has no default.
+            if let null = members.first(where: { stepKinds.contains($0.key) && $0.value.value == .null }) {
+                throw ScenarioError(location: null.value.location, path: field.path.appending(null.key).description,
+                                    message: "\(null.key) is null; a step's \(null.key) has no default, give one, e.g. \(stepExamples)")
+            }
+            if let steps = o["steps"] {
+                throw steps.error("\"steps\" inside a step needs \"repeat\": {\"repeat\": 3, \"steps\": [...]}")
+            }
+            throw field.error("a step with only null values; write one of \(stepExamples)")
         }
         if kind != "repeat", let steps = o["steps"] {
             throw steps.error("\"steps\" belongs to a repeat step, not to \(kind); write {\"repeat\": 3, \"steps\": [...]}")

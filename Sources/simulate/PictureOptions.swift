@@ -11,20 +11,21 @@ struct PictureOptions: ParsableArguments {
     @Flag(help: "Do not draw timelines.")
     var noPictures = false
 
-    @Option(help: ArgumentHelp("Picture size in pixels.", valueName: "WxH"))
+    @Option(help: ArgumentHelp("Picture size in pixels (\(RenderOptions.Limits.width.lowerBound)x\(RenderOptions.Limits.height.lowerBound) to \(RenderOptions.Limits.width.upperBound)x\(RenderOptions.Limits.height.upperBound)).", valueName: "WxH"))
     var size = "1920x1080"
 
-    @Option(help: "Scale factor (2 for high-DPI screens).")
+    @Option(help: "Scale factor (2 for high-DPI screens; \(RenderOptions.Limits.scale.lowerBound) to \(RenderOptions.Limits.scale.upperBound)).")
     var scale: Double = 1
 
-    @Option(help: "light or dark.")
-    var theme: String = "light"
+    @Option(help: "The colour theme.")
+    var theme: ThemeName = .light
 
-    @Option(help: ArgumentHelp("Zoom into a time window, e.g. 0ms..40ms.", valueName: "start..end"))
+    // Unconditional parsing so that "--window -5ms..10ms" reaches the check below instead of "Missing value".
+    @Option(parsing: .unconditional, help: ArgumentHelp("Zoom into a time window, e.g. 0ms..40ms.", valueName: "start..end"))
     var window: String?
 
-    @Option(help: "png, svg or pdf.")
-    var format: String = "png"
+    @Option(help: "The picture format.")
+    var format: PictureFormat = .png
 
     @Option(help: "Lanes shown before the rest collapse into a density band.")
     var maxLanes: Int = 24
@@ -32,39 +33,40 @@ struct PictureOptions: ParsableArguments {
     @Flag(help: "Hide the per-core lanes.")
     var noCores = false
 
-    /// Checked before anything runs, so a mistake in a picture option writes nothing.
+    /// Checked before anything runs, so a mistake in a picture option writes nothing. The limits are the
+    /// renderer's own (`RenderOptions.Limits`), checked by `RenderOptions.problem()`.
     func validate() throws {
         do { _ = try renderOptions() } catch let error as UserError { throw ValidationError(error.description) }
     }
 
     /// The options as the renderer takes them, or a message saying what to write instead.
     func renderOptions() throws -> RenderOptions {
-        let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] >= 320, parts[1] >= 240, parts[0] <= 16_384, parts[1] <= 16_384 else {
-            throw UserError("--size \(size): write width x height in pixels, e.g. 1920x1080 (at least 320x240)")
+        let parts = size.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 2, let width = parts[0], let height = parts[1] else {
+            throw UserError("--size \(clipped(size)): write width x height in pixels, e.g. 1920x1080")
         }
-        guard let themeName = ThemeName(rawValue: theme) else {
-            throw UserError("--theme \(theme): write light or dark")
-        }
-        guard let picture = PictureFormat(rawValue: format.lowercased()) else {
-            throw UserError("--format \(format): write png, svg or pdf")
-        }
-        guard scale > 0, scale <= 8 else { throw UserError("--scale \(scale): write a factor between 0 and 8, e.g. 2") }
-        guard maxLanes >= 1 else { throw UserError("--max-lanes \(maxLanes): show at least 1 lane") }
-        return RenderOptions(width: parts[0], height: parts[1], scale: scale, theme: themeName, window: try timeWindow(),
-                             format: picture, showCores: !noCores, maxLanes: maxLanes)
+        let options = RenderOptions(width: width, height: height, scale: scale, theme: theme, window: try timeWindow(),
+                                    format: format, showCores: !noCores, maxLanes: maxLanes)
+        if let problem = options.problem() { throw UserError("--\(problem.description)") }
+        return options
     }
 
     func timeWindow() throws -> TimeWindow? {
         guard let window else { return nil }
         let bounds = window.components(separatedBy: "..")
-        guard bounds.count == 2,
-              case .success(let start) = DurationSyntax.parse(bounds[0]),
-              case .success(let end) = DurationSyntax.parse(bounds[1]), start < end
-        else {
-            throw UserError("--window \(window): write start..end with units, e.g. 0ms..40ms or 1.2s..1.5s")
+        let hint = "write start..end with units, from 0, e.g. 0ms..40ms or 1.2s..1.5s"
+        guard bounds.count == 2 else { throw UserError("--window \(clipped(window)): \(hint)") }
+        var times: [SimTime] = []
+        for (name, text) in zip(["start", "end"], bounds) {
+            switch DurationSyntax.parse(text) {
+            case .success(let t): times.append(t)
+            case .failure(.negative): throw UserError("--window \(clipped(window)): the \(name) is negative; times count from the start of the run, \(hint)")
+            case .failure(.tooLarge): throw UserError("--window \(clipped(window)): the \(name) is too large; \(hint)")
+            case .failure: throw UserError("--window \(clipped(window)): the \(name) '\(clipped(text))' is not a duration; \(hint)")
+            }
         }
-        return TimeWindow(start: start, end: end)
+        guard times[0] < times[1] else { throw UserError("--window \(clipped(window)): the end must come after the start; \(hint)") }
+        return TimeWindow(start: times[0], end: times[1])
     }
 
     /// Draws a timeline per strategy and the comparison; returns the paths written.
@@ -73,6 +75,7 @@ struct PictureOptions: ParsableArguments {
         let options = try renderOptions()
         let ext = options.format?.rawValue ?? "png"
         var written: [String] = []
+        defer { removeStalePictures(folder: folder, keeping: written) }
         for r in runs {
             guard let trace = r.run.trace else { continue }
             let chart = TimelineChart(scenario: scenario.name, metrics: r.run.metrics, trace: trace, subtitle: subtitle(scenario, r.strategy))
@@ -112,6 +115,7 @@ extension PictureOptions {
         let options = try renderOptions()
         let ext = options.format?.rawValue ?? "png"
         var written: [String] = []
+        defer { removeStalePictures(folder: folder, keeping: written) }
         var rows: [ComparisonRow] = []
         for (model, real) in zip(predicted, measured) {
             let spread = real.makespan
@@ -138,5 +142,35 @@ extension PictureOptions {
                                               subtitle: "predicted makespan beside the measured median (min-max)", rows: rows, options: options, to: path)
         written.append(path)
         return written
+    }
+}
+
+extension ThemeName: ExpressibleByArgument {}
+extension PictureFormat: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
+
+extension PictureOptions {
+    /// Removes pictures an earlier run wrote into `folder` that this run did not write again (e.g. a
+    /// strategy left out with --strategies), so the folder never shows a stale timeline beside fresh results.
+    /// Only files named like this command's pictures are touched, in a folder holding our results:
+    /// `comparison.<png|svg|pdf>`, and `<label>.<ext>` or `<label>.compare.<ext>` where the label is a
+    /// strategy kind (sync, threads, ...) or starts with one and a '-' or '_' (threads-nogil).
+    func removeStalePictures(folder: String, keeping written: [String]) {
+        let fm = FileManager.default
+        let kept = Set(written.map { ($0 as NSString).lastPathComponent })
+        guard let names = try? fm.contentsOfDirectory(atPath: folder) else { return }
+        let extensions = Set(PictureFormat.allCases.map(\.rawValue))
+        for name in names where !kept.contains(name) {
+            let ext = (name as NSString).pathExtension
+            guard extensions.contains(ext), !name.hasPrefix(".") else { continue }
+            var stem = (name as NSString).deletingPathExtension
+            if stem.hasSuffix(".compare") { stem.removeLast(".compare".count) }
+            let kinds = ["sync", "threads", "processes", "gevent", "asyncio"]
+            guard stem == "comparison" || kinds.contains(where: { stem == $0 || stem.hasPrefix($0 + "-") || stem.hasPrefix($0 + "_") }),
+                  fileName(stem) == stem else { continue }
+            guard fm.fileExists(atPath: folder + "/results.json") || fm.fileExists(atPath: folder + "/real.json") else { continue }
+            try? fm.removeItem(atPath: folder + "/" + name)
+        }
     }
 }

@@ -27,18 +27,33 @@ struct RealRunArguments: ParsableArguments {
     var output: String?
 
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-        "Record what the GIL did: pure-Python steps stamp their progress every 50 µs, blocking I/O times each socket call (about 1% of the makespan; docs/model.md).",
+        "Record what the GIL did: pure-Python steps stamp their progress every 50 µs, blocking I/O times each socket call (a cost below run-to-run noise; docs/model.md, Measured mechanisms).",
         valueName: "instrument"))
     var instrument = true
 
+    /// The longest --timeout accepted: a day.
+    static let maxTimeout = 86_400.0
+    /// The default event budget of a real run: its plan lists every operation, and the harness runs them
+    /// for real, so the scenario must be far smaller than one that is only simulated.
+    static let defaultRealEvents = 10_000_000
+
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        guard runs <= 1000 else { throw ValidationError("--runs \(runs): at most 1000 repetitions") }
+        if let timeout, !(timeout > 0 && timeout <= Self.maxTimeout) {
+            throw ValidationError("--timeout \(timeout): give the seconds one real run may take, more than 0 and at most \(Int(Self.maxTimeout)) (a day), e.g. --timeout 60")
+        }
+        try checkOutputFolder(output)
     }
 
     /// The scenario (with --set, --seed and --strategies applied) and the strategies to run.
     func load() throws -> (Scenario, [Strategy]) {
+        // A `simulate` killed by SIGKILL could not remove its temporary folders: remove them now.
+        ChildProcessRegistry.sweepLeftoverFolders()
         let scenario = try model.loadScenario(self.scenario)
+        var budget = model.budget(tracing: false)
+        if model.maxEvents == nil { budget.events = Self.defaultRealEvents }
+        try budget.check(scenario, tracing: false)
         // The venv's python has a GIL: free-threaded strategies can only be predicted, not run.
         let runnable = scenario.strategies.filter { scenario.settings(for: $0).python.gil }
         for s in scenario.strategies where !runnable.contains(s) {
@@ -123,7 +138,14 @@ struct Compare: ParsableCommand {
     @OptionGroup var options: RealRunArguments
     @OptionGroup var pictures: PictureOptions
 
-    @Option(help: "Largest accepted makespan error, in percent.")
+    @Option(help: ArgumentHelp("Largest accepted makespan error, in percent (15 or 15%).", valueName: "percent"),
+            transform: { text in
+                let number = text.hasSuffix("%") ? String(text.dropLast()) : text
+                guard let v = Double(number), v.isFinite, v >= 0 else {
+                    throw ValidationError("write a percentage of 0 or more, e.g. --tolerance 15 or --tolerance 15%")
+                }
+                return v
+            })
     var tolerance: Double = 15
 
     @Option(help: ArgumentHelp(

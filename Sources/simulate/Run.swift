@@ -70,8 +70,42 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only these strategies (labels or kinds, comma-separated).", valueName: "list"))
     var strategies: String?
 
-    @Option(help: "Override the scenario's seed.")
+    // Unconditional parsing so that "--seed -1" reaches the check below instead of "Missing value".
+    @Option(parsing: .unconditional, help: "Override the scenario's seed (a whole number from 0 to 2^64 - 1).",
+            transform: { text in
+                guard let v = UInt64(text) else {
+                    throw ValidationError("write a whole number from 0 to \(UInt64.max), e.g. --seed 7")
+                }
+                return v
+            })
     var seed: UInt64?
+
+    @Option(help: ArgumentHelp(
+        "Stop (or refuse up front) a simulation that would handle more events than this, all strategies together (default: \(WorkBudget.defaultTracedEvents) with pictures or --perfetto, \(WorkBudget.defaultEvents) without).",
+        valueName: "n"))
+    var maxEvents: Int?
+
+    @Option(help: ArgumentHelp(
+        "Refuse a traced run (pictures, --perfetto) of more task instances than this (default: \(WorkBudget.defaultTracedTasks)).",
+        valueName: "n"))
+    var maxTracedTasks: Int = WorkBudget.defaultTracedTasks
+
+    func validate() throws {
+        if let maxEvents, maxEvents < 1 { throw ValidationError("--max-events \(maxEvents): give at least 1") }
+        if maxTracedTasks < 1 { throw ValidationError("--max-traced-tasks \(maxTracedTasks): give at least 1") }
+        if let strategies, parsedStrategies(strategies).isEmpty {
+            throw ValidationError("--strategies '\(clipped(strategies))' names no strategy; give labels or kinds separated by commas, e.g. --strategies sync,threads")
+        }
+    }
+
+    /// The work budget of this command, with or without a trace.
+    func budget(tracing: Bool) -> WorkBudget {
+        WorkBudget(events: maxEvents ?? WorkBudget.defaults(tracing: tracing).events, tracedTasks: maxTracedTasks)
+    }
+
+    func parsedStrategies(_ list: String) -> [String] {
+        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
 
     @Option(name: .customLong("set"), help: ArgumentHelp(
         "Override a scenario value, e.g. python.switch_interval=1ms, machine.cores=8, tasks[0].count=20 (repeatable).",
@@ -84,10 +118,10 @@ struct ModelOptions: ParsableArguments {
         if let seed { all.append("seed=\(seed)") }
         var scenario = try ScenarioLoader.load(path: path, overrides: all)
         if let strategies {
-            let wanted = strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let wanted = parsedStrategies(strategies)
             let known = scenario.strategies.map(\.label)
             for w in wanted where !scenario.strategies.contains(where: { $0.label == w || $0.kind.name == w }) {
-                throw UserError("--strategies: '\(w)' is not a strategy of \(scenario.name); it has \(known.joined(separator: ", ")). Add it to the scenario's \"strategies\" or pick one of these.")
+                throw UserError("--strategies: '\(clipped(w))' is not a strategy of \(scenario.name); it has \(known.joined(separator: ", ")). Add it to the scenario's \"strategies\" or pick one of these.")
             }
             scenario.strategies = scenario.strategies.filter { s in wanted.contains { $0 == s.label || $0 == s.kind.name } }
         }
@@ -96,14 +130,29 @@ struct ModelOptions: ParsableArguments {
 
     /// Simulates each strategy. A strategy the model refuses (e.g. gevent with a background task that never
     /// yields) is reported on stderr and left out; if none remains, that is an error.
+    ///
+    /// The scenario is refused before anything runs if its estimated work exceeds the budget, and the
+    /// strategies share one running event budget, so a run far beyond the estimate also stops in time.
     func simulate(_ scenario: Scenario, trace: Bool) throws -> [StrategyRun] {
+        let budget = budget(tracing: trace)
+        try budget.check(scenario, tracing: trace)
         var runs: [StrategyRun] = []
         var problems: [String] = []
+        var eventsLeft = budget.events
         for strategy in scenario.strategies {
+            guard eventsLeft > 0 else {
+                let message = "strategy \(strategy.label): not simulated, the budget of \(budget.events) events was used by the strategies before it; raise it with --max-events"
+                problems.append(message)
+                warn("left out: \(message)")
+                continue
+            }
             do {
-                let run = try Simulator.run(scenario, strategy: strategy, options: SimulationOptions(trace: trace, coreLanes: trace))
+                let options = SimulationOptions(trace: trace, coreLanes: trace, maxEvents: eventsLeft)
+                let run = try Simulator.run(scenario, strategy: strategy, options: options)
+                eventsLeft -= run.metrics.events
                 runs.append(StrategyRun(strategy: strategy, run: run))
             } catch let error as SimulationError {
+                eventsLeft -= error.events
                 problems.append(error.message)
                 warn("left out: \(error.message)")
             }
@@ -123,12 +172,30 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Also write <strategy>.trace.json for ui.perfetto.dev / chrome://tracing.")
     var perfetto = false
 
+    func validate() throws {
+        try checkOutputFolder(output)
+    }
+
     func folder(for scenario: Scenario) -> String {
         output ?? "output/\(fileName(scenario.name))"
     }
 }
 
-/// A label made safe as a file name.
+/// Refuses an output folder given as an empty string (which would write into the working directory).
+func checkOutputFolder(_ folder: String?) throws {
+    if let folder, folder.trimmingCharacters(in: .whitespaces).isEmpty {
+        throw ValidationError("-o '\(folder)': give a folder name, e.g. -o output/mine (use -o . to write into the working directory)")
+    }
+}
+
+/// A label made safe as a file name: letters, digits, '-', '_' and '.' are kept, anything else becomes '_',
+/// and a name made only of dots ("." or "..", which name folders) becomes underscores.
 func fileName(_ label: String) -> String {
-    String(label.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+    let safe = String(label.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+    return safe.isEmpty || safe.allSatisfy({ $0 == "." }) ? String(repeating: "_", count: max(safe.count, 1)) : safe
+}
+
+/// User text as echoed in a message: at most 80 characters, so that a 10 MB argument is not printed back.
+func clipped(_ text: String) -> String {
+    text.count > 80 ? String(text.prefix(77)) + "..." : text
 }

@@ -3,25 +3,7 @@ import XCTest
 
 /// The command as a user meets it: the built `simulate` binary run in a temporary folder. Each mistake must
 /// give a clear message, a non-zero exit, and write nothing.
-final class CommandTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-command-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
-    /// The `simulate` executable next to this test bundle in the build folder.
-    var binary: URL {
-        var url = Bundle(for: CommandTests.self).bundleURL
-        while url.pathExtension == "xctest" || url.lastPathComponent == "Contents" { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("simulate")
-    }
-
+final class CommandTests: CommandTestCase {
     /// Runs `simulate` with `arguments` in the temporary folder; returns the exit status, stdout and stderr.
     func simulate(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
@@ -81,8 +63,18 @@ final class CommandTests: XCTestCase {
 
     func testABadPictureOptionWritesNothing() throws {
         try write("tiny.json", valid)
-        for (flag, value, expected) in [("--window", "5..1ms", "--window 5..1ms: write start..end"), ("--theme", "pink", "--theme pink: write light or dark"),
-                                        ("--size", "10x10", "--size 10x10"), ("--format", "gif", "--format gif: write png, svg or pdf")] {
+        for (flag, value, expected) in [("--window", "5..1ms", "--window 5..1ms: the start '5' is not a duration"),
+                                        ("--theme", "pink", "'pink' is invalid for '--theme <theme>'. Please provide one of 'light' and 'dark'"),
+                                        ("--size", "10x10", "--size: 10x10 is outside 480x270 to 16000x16000"),
+                                        ("--format", "gif", "'gif' is invalid for '--format <format>'. Please provide one of 'png', 'svg' or 'pdf'"),
+                                        // Accepted by the old command-line check, then refused by the renderer after results were written.
+                                        ("--size", "400x300", "--size: 400x300 is outside"), ("--scale", "5", "--scale: 5.0 is outside 0.5 to 4.0"),
+                                        ("--size", "16384x16384", "--size: 16384x16384 is outside"),
+                                        ("--window", "0ns..9223372036854775807ns", "--window: ends after 100000000s"),
+                                        ("--window", "-5ms..10ms", "--window -5ms..10ms: the start is negative"),
+                                        ("--max-lanes", "1", "--max-lanes: 1 is too few"),
+                                        ("-o", "", "-o '': give a folder name"), ("--seed", "-1", "write a whole number from 0 to 18446744073709551615"),
+                                        ("--strategies", "", "--strategies '' names no strategy"), ("--max-events", "0", "--max-events 0: give at least 1")] {
             let r = try simulate(["tiny.json", flag, value])
             XCTAssertNotEqual(r.status, 0, flag)
             XCTAssertTrue(r.err.contains(expected), "\(flag): \(r.err)")
@@ -106,5 +98,69 @@ final class CommandTests: XCTestCase {
         XCTAssertNotNil(stdout?["strategies"])
         let file = try String(contentsOf: folder.appendingPathComponent("output/tiny/results.json"), encoding: .utf8)
         XCTAssertEqual(r.out.trimmingCharacters(in: .whitespacesAndNewlines), file.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    func testScenarioNamedDotsStaysInItsOwnFolder() throws {
+        for name in [".", ".."] {
+            try write("dots.json", #"{"name": "\#(name)", "tasks": [{"steps": [{"cpu": "1ms"}]}], "strategies": ["sync"]}"#)
+            let r = try simulate(["dots.json", "--no-pictures"])
+            XCTAssertEqual(r.status, 0, r.err)
+            let expected = String(repeating: "_", count: name.count)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("output/\(expected)/results.json").path), name)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("results.json").path), name)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("output/results.json").path), name)
+        }
+    }
+
+    func testARerunWithFewerStrategiesRemovesTheirOldPictures() throws {
+        try write("tiny.json", valid)
+        XCTAssertEqual(try simulate(["tiny.json", "--strategies", "sync,threads"]).status, 0)
+        let mine = folder.appendingPathComponent("output/tiny/notes.png")
+        try Data([1]).write(to: mine)
+        let r = try simulate(["tiny.json", "--strategies", "sync"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("output/tiny").path).sorted()
+        XCTAssertEqual(files, ["comparison.png", "notes.png", "results.csv", "results.json", "scenario.json", "sync.png"],
+                       "threads.png is gone; a picture not named like ours stays")
+    }
+
+    func testAScenarioOverTheBudgetIsRefusedUpFrontNamingTheOption() throws {
+        try write("big.json", #"{"tasks": [{"steps": [{"repeat": 1000000000, "steps": [{"cpu": "1us"}]}]}]}"#)
+        let r = try simulate(["big.json"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("would take about 15.0 billion events"), r.err)
+        XCTAssertTrue(r.err.contains("beyond the budget of 20 million events"), r.err)
+        XCTAssertTrue(r.err.contains("--max-events 16000000000"), r.err)
+        XCTAssertFalse(outputExists)
+    }
+
+    func testTheRunningBudgetIsSharedByTheStrategies() throws {
+        try write("tiny.json", valid)
+        // The estimate fits, but a background task (not estimated) makes the run longer than the budget.
+        try write("bg.json", #"{"tasks": [{"steps": [{"sleep": "10s"}]}, {"name": "b", "background": true, "steps": [{"cpu": "1us"}]}], "strategies": ["threads", "gevent"]}"#)
+        let r = try simulate(["bg.json", "--no-pictures", "--max-events", "100000"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("threads: the run did not finish within the budget of 100000 events"), r.err)
+        XCTAssertTrue(r.err.contains("gevent: not simulated, the budget of 100000 events was used"), r.err)
+        XCTAssertTrue(r.err.contains("--max-events"), r.err)
+        XCTAssertFalse(outputExists)
+    }
+
+    func testMessagesForOddInput() throws {
+        try write("tiny.json", valid)
+        let devNull = try simulate(["/dev/null"])
+        XCTAssertTrue(devNull.err.contains("/dev/null:1:1: the file is empty"), devNull.err)
+        let version = try simulate(["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.out.hasPrefix("simulate "), version.out)
+        // "15%" is accepted (the refusal comes from --runs, which is checked after --tolerance is parsed).
+        let percent = try simulate(["compare", "tiny.json", "--tolerance", "15%", "--runs", "0"])
+        XCTAssertTrue(percent.err.contains("--runs must be at least 1"), percent.err)
+        for timeout in ["inf", "nan", "1e300", "0"] {
+            let r = try simulate(["real", "tiny.json", "--timeout", timeout])
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.err.contains("more than 0 and at most 86400"), "\(timeout): \(r.err)")
+        }
+        XCTAssertFalse(outputExists)
     }
 }

@@ -7,6 +7,7 @@ CPU work is timed with the very functions the harness runs (imported from harnes
 minimum of a few repeats (the least disturbed by other programs on the machine). Everything takes a few
 seconds. Mechanism costs are medians of many repetitions.
 """
+import lifeline  # noqa: F401 - dies with simulate, even on SIGKILL (lifeline.py)
 import argparse
 import asyncio
 import multiprocessing

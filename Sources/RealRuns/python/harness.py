@@ -23,6 +23,7 @@ core); a blocking I/O step times each GIL-releasing socket call urlopen makes (g
 sendall, recv_into, close) and reads the answer's send time from the server's X-Sent-Ns header; every thread
 says its native id; and the main process reads each core's busy time from /proc/stat around the timed part.
 """
+import lifeline  # noqa: F401 - dies with simulate, even on SIGKILL (lifeline.py)
 import sys
 
 # gevent must patch the standard library before anything imports socket, threading or time (gevent docs:

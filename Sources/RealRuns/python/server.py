@@ -11,6 +11,7 @@ recv and parsed from its first line only (http.server's parsing cost ~200 us of 
 backlog of a thousand, HTTP/1.1 keep-alive for aiohttp, and each answer one write with Nagle's algorithm off
 (a headers write then a body write would meet the client's delayed ACK and add up to 40 ms).
 """
+import lifeline  # noqa: F401 - dies with simulate, even on SIGKILL (lifeline.py)
 import argparse
 import os
 import socket

@@ -1,0 +1,248 @@
+import SimEngine
+
+/// A JSON Schema (draft-07, the draft editors support best) of the scenario format, built from the readers'
+/// own key lists, bounds and `Defaults`, so that it cannot drift from what the loader accepts.
+///
+/// It lets an editor complete and check a scenario file (`"$schema": "../schema/scenario.schema.json"`).
+/// The loader checks more than a schema can say (durations' exact syntax and limits, min <= max, unique
+/// labels, the total simulated time); the schema never accepts a type or key the loader refuses, and accepts
+/// every scenario the loader accepts. `simulate schema` prints it; `schema/scenario.schema.json` is a copy
+/// that a test keeps equal to this output.
+public enum ScenarioSchema {
+    /// Where the shipped copy lives, relative to the repository root.
+    public static let path = "schema/scenario.schema.json"
+
+    /// The schema as pretty-printed JSON text, ending with a newline.
+    public static func text() -> String { JSONWriter.pretty(document) + "\n" }
+
+    static var document: JSONValue {
+        object([
+            ("$schema", .string("http://json-schema.org/draft-07/schema#")),
+            ("$id", .string("https://github.com/simulate/simulate/schema/scenario.schema.json")),
+            ("title", .string("simulate scenario")),
+            ("description", .string("A workload, a machine and a Python runtime, and the strategies to compare (docs/scenario-format.md).")),
+            ("type", .string("object")),
+            ("required", .list([.string("tasks")])),
+            ("additionalProperties", .bool(false)),
+            ("properties", object(ScenarioReader.topKeys.map { ($0, $0 == "tasks" ? topLevel($0) : nullable(topLevel($0))) })),
+            ("definitions", object([
+                ("duration", duration),
+                ("distribution", distribution),
+                ("machine", machine),
+                ("python", python),
+                ("costs", costs),
+                ("step", step),
+            ])),
+        ])
+    }
+
+    // MARK: - Pieces
+
+    static func object(_ pairs: [(String, JSONValue)]) -> JSONValue {
+        .object(pairs.map { JSONMember(key: $0.0, value: JSONNode($0.1)) })
+    }
+
+    static func ref(_ name: String) -> JSONValue { object([("$ref", .string("#/definitions/\(name)"))]) }
+
+    static func described(_ type: String, _ text: String) -> JSONValue {
+        object([("type", .string(type)), ("description", .string(text))])
+    }
+
+    static func integer(_ range: ClosedRange<Int>, _ text: String) -> JSONValue {
+        object([("type", .string("integer")), ("minimum", .number(String(range.lowerBound))),
+                ("maximum", .number(String(range.upperBound))), ("description", .string(text))])
+    }
+
+    static func number(_ range: ClosedRange<Double>, _ text: String, default value: Double? = nil) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("type", .string("number")), ("minimum", .number(ScenarioField.show(range.lowerBound))),
+                                            ("maximum", .number(ScenarioField.show(range.upperBound))), ("description", .string(text))]
+        if let value { pairs.append(("default", .number(ScenarioField.show(value)))) }
+        return object(pairs)
+    }
+
+    static func enumeration(_ values: [String], _ text: String, default value: String? = nil) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("type", .string("string")), ("enum", .list(values.map { .string($0) })), ("description", .string(text))]
+        if let value { pairs.append(("default", .string(value))) }
+        return object(pairs)
+    }
+
+    /// A duration with its default shown, e.g. `"80us"`.
+    static func duration(_ text: String, default value: SimTime? = nil) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("$ref", .string("#/definitions/duration")), ("description", .string(text))]
+        if let value { pairs.append(("default", .string(DurationSyntax.format(value)))) }
+        return object(pairs)
+    }
+
+    /// An object with exactly these properties, none required unless listed. An optional property may be
+    /// null, as in the loader, where null means "use the default" (`ScenarioObject` drops such members).
+    static func closedObject(_ properties: [(String, JSONValue)], required: [String] = [], description text: String? = nil) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("type", .string("object"))]
+        if let text { pairs.append(("description", .string(text))) }
+        if !required.isEmpty { pairs.append(("required", .list(required.map { .string($0) }))) }
+        pairs.append(("additionalProperties", .bool(false)))
+        pairs.append(("properties", object(properties.map { required.contains($0.0) ? $0 : ($0.0, nullable($0.1)) })))
+        return object(pairs)
+    }
+
+    /// `schema` or null.
+    static func nullable(_ schema: JSONValue) -> JSONValue {
+        object([("oneOf", .list([object([("type", .string("null"))]), schema]))])
+    }
+
+    // MARK: - Definitions
+
+    static var duration: JSONValue {
+        let units = DurationSyntax.units.map(\.suffix).joined(separator: "|")
+        let limit = DurationSyntax.format(SimTime.maxDuration)
+        return object([
+            ("description", .string("A number of milliseconds, or a string with a unit and no space: \"850ns\", \"40us\", \"15ms\", \"1.5s\"; from 0 to \(limit).")),
+            ("oneOf", .list([
+                object([("type", .string("number")), ("minimum", .number("0")),
+                        ("maximum", .number(String(SimTime.maxDuration.nanoseconds / 1_000_000)))]),
+                object([("type", .string("string")), ("pattern", .string("^\\+?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?(\(units))$"))]),
+            ])),
+        ])
+    }
+
+    static var distribution: JSONValue {
+        let kinds: [(String, JSONValue)] = [
+            ("constant", ref("duration")),
+            ("uniform", closedObject([("min", ref("duration")), ("max", ref("duration"))], required: ["min", "max"])),
+            ("exponential", closedObject([("mean", ref("duration"))], required: ["mean"])),
+            ("normal", closedObject([("mean", ref("duration")), ("stddev", ref("duration"))], required: ["mean", "stddev"])),
+            ("lognormal", closedObject([("median", ref("duration")), ("sigma", number(0...DistributionReader.maxSigma, "The shape, a plain number."))],
+                                       required: ["median", "sigma"])),
+            ("empirical", object([("type", .string("array")), ("minItems", .number("1")), ("items", ref("duration"))])),
+        ]
+        precondition(kinds.map(\.0) == DistributionReader.kinds, "the schema lists every distribution kind the reader takes")
+        return object([
+            ("description", .string("A duration, or a distribution with exactly one kind: \(DistributionReader.kinds.joined(separator: ", ")).")),
+            ("oneOf", .list([ref("duration")] + kinds.map { closedObject([$0], required: [$0.0]) })),
+        ])
+    }
+
+    static var machine: JSONValue {
+        let scheduler = object([
+            ("description", .string("\"round_robin\" (fixed timeslice), \"linux\" (EEVDF-like), or an object with the policy and its slice.")),
+            ("oneOf", .list([
+                enumeration(SettingsReader.policies, "The policy with its default slice."),
+                closedObject([
+                    ("policy", enumeration(SettingsReader.policies, "The policy.")),
+                    ("timeslice", duration("The round-robin slice (at least 1us).", default: Defaults.roundRobinTimeslice)),
+                    ("base_slice", duration("The linux base slice (at least 1us).", default: Defaults.linuxBaseSlice)),
+                ]),
+            ])),
+        ])
+        let properties: [(String, JSONValue)] = [
+            ("cores", integer(1...SettingsReader.maxCores, "CPU cores (default \(Defaults.cores)).")),
+            ("scheduler", scheduler),
+            ("context_switch", duration("Cost of switching a core to another thread.", default: Defaults.contextSwitch)),
+            ("wake_latency", duration("Delay from a wake-up to running on a free core.", default: Defaults.wakeLatency)),
+            ("wake_jitter", number(0...1, "Spread of each wake-up latency (0 fixed, 1 exponential).", default: Defaults.wakeJitter)),
+        ]
+        precondition(properties.map(\.0) == SettingsReader.machineKeys)
+        return closedObject(properties, description: "The hardware and operating system.")
+    }
+
+    static var python: JSONValue {
+        let properties: [(String, JSONValue)] = [
+            ("switch_interval", duration("sys.setswitchinterval (at least 1us).", default: Defaults.switchInterval)),
+            ("gil", object([("type", .string("boolean")), ("default", .bool(true)), ("description", .string("false models free-threaded Python."))])),
+            ("free_threading_overhead", number(0...10, "Extra single-thread CPU cost without the GIL, as a fraction.", default: Defaults.freeThreadingOverhead)),
+            ("check_latency", duration("How long bytecode runs before noticing a drop request.", default: Defaults.checkLatency)),
+        ]
+        precondition(properties.map(\.0) == SettingsReader.pythonKeys)
+        return closedObject(properties, description: "The CPython runtime.")
+    }
+
+    static var costs: JSONValue {
+        let defaults: [String: SimTime] = [
+            "thread_start": Defaults.threadStart, "pickle": Defaults.pickle, "greenlet_switch": Defaults.greenletSwitch,
+            "greenlet_spawn": Defaults.greenletSpawn, "loop_iteration": Defaults.loopIteration, "task_create": Defaults.taskCreate,
+            "executor_handoff": Defaults.executorHandoff, "connection_setup": Defaults.connectionSetup,
+            "connection_cpu": Defaults.connectionCPU, "syscall": Defaults.syscall, "io_overhead": Defaults.ioOverhead,
+        ]
+        let properties: [(String, JSONValue)] = SettingsReader.costKeys.map { key in
+            if key == "process_start" {
+                return (key, closedObject(StartMethod.allCases.map { m in
+                    (m.rawValue, duration("Process start with \(m.rawValue).", default: Defaults.processStart[m]))
+                }, description: "Process start per start method."))
+            }
+            return (key, duration(key.replacingOccurrences(of: "_", with: " "), default: defaults[key]))
+        }
+        return closedObject(properties, description: "Fixed costs of the runtime and libraries.")
+    }
+
+    static var step: JSONValue {
+        let cpu = object([("oneOf", .list([
+            ref("distribution"),
+            closedObject([("duration", ref("distribution")),
+                          ("kind", enumeration(CPUKind.allCases.map(\.rawValue), "How the work meets the GIL.", default: Defaults.cpuKind.rawValue))],
+                         required: ["duration"]),
+        ]))])
+        let io = object([("oneOf", .list([
+            ref("distribution"),
+            closedObject([("latency", ref("distribution")),
+                          ("cpu", object([("$ref", .string("#/definitions/distribution")), ("default", .string(DurationSyntax.format(Defaults.ioCPU)))])),
+                          ("connection", enumeration(["new", "reuse"], "A connection per call, or a pooled one.", default: Defaults.connection.rawValue))],
+                         required: ["latency"]),
+        ]))])
+        let repeatCount = integer(1...TaskReader.maxRepeat, "How many times the steps run.")
+        let steps = object([("type", .string("array")), ("minItems", .number("1")), ("items", ref("step"))])
+        let forms: [JSONValue] = [
+            closedObject([("cpu", cpu)], required: ["cpu"]),
+            closedObject([("io", io)], required: ["io"]),
+            closedObject([("sleep", ref("distribution"))], required: ["sleep"]),
+            closedObject([("repeat", repeatCount), ("steps", steps)], required: ["repeat", "steps"]),
+        ]
+        precondition(TaskReader.stepKinds == ["cpu", "io", "sleep", "repeat"])
+        return object([("description", .string("One thing a task does: \(TaskReader.stepExamples).")), ("oneOf", .list(forms))])
+    }
+
+    // MARK: - Top level
+
+    static func topLevel(_ key: String) -> JSONValue {
+        switch key {
+        case "$schema": return described("string", "The schema this file follows, for editors; the loader ignores it.")
+        case "version": return object([("const", .number(String(Defaults.version))), ("description", .string("The format version."))])
+        case "name": return object([("type", .string("string")), ("minLength", .number("1")), ("description", .string("Default: the file's name."))])
+        case "description": return described("string", "Free text.")
+        case "seed": return object([("type", .string("integer")), ("minimum", .number("0")), ("maximum", .number(String(UInt64.max))),
+                                    ("default", .number(String(Defaults.seed))), ("description", .string("Seed of every random draw."))])
+        case "machine", "python", "costs": return ref(key)
+        case "tasks":
+            let group = closedObject([
+                ("name", object([("type", .string("string")), ("minLength", .number("1"))])),
+                ("count", integer(1...TaskReader.maxCount, "How many tasks run this program (default 1).")),
+                ("background", object([("type", .string("boolean")), ("default", .bool(false)),
+                                       ("description", .string("Loops until the foreground tasks finish."))])),
+                ("steps", object([("type", .string("array")), ("minItems", .number("1")), ("items", ref("step"))])),
+            ], required: ["steps"])
+            return object([("type", .string("array")), ("minItems", .number("1")), ("items", group), ("description", .string("The task groups."))])
+        case "strategies":
+            let options: [(String, JSONValue)] = [
+                ("kind", enumeration(StrategyReader.kinds, "The strategy.")),
+                ("label", object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9._-]+$"))])),
+                ("machine", ref("machine")), ("python", ref("python")), ("costs", ref("costs")),
+                ("pool", integer(1...StrategyReader.maxPool, "Workers of a pool (threads, processes).")),
+                ("start_method", enumeration(StartMethod.allCases.map(\.rawValue), "multiprocessing start method.", default: Defaults.startMethod.rawValue)),
+                ("executor_workers", integer(1...StrategyReader.maxPool, "asyncio's executor size.")),
+                ("cpu", enumeration(["executor", "inline"], "Where asyncio runs CPU steps.")),
+            ]
+            let item = object([("oneOf", .list([
+                enumeration(StrategyReader.kinds, "A strategy with its defaults."),
+                closedObject(options, required: ["kind"]),
+            ]))])
+            return object([("type", .string("array")), ("minItems", .number("1")), ("items", item),
+                           ("description", .string("Default: \(StrategyReader.kinds.joined(separator: ", ")).")),])
+        case "reference":
+            return closedObject([
+                ("source", described("string", "Where the figures come from.")),
+                ("makespan", object([("type", .string("object")), ("additionalProperties", nullable(ref("duration"))),
+                                     ("description", .string("Measured makespan per strategy label."))])),
+            ], description: "Published or measured figures to compare with.")
+        default:
+            preconditionFailure("the schema has no entry for the top-level key \(key)")
+        }
+    }
+}

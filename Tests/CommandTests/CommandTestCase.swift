@@ -1,0 +1,24 @@
+import Foundation
+import XCTest
+
+/// A test of the built `simulate` binary, run in a fresh temporary folder that is removed afterwards.
+class CommandTestCase: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        // The UUID's dashes keep the name out of the pattern of folders that `simulate` sweeps at start.
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-command-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// The `simulate` executable next to this test bundle in the build folder.
+    var binary: URL {
+        var url = Bundle(for: CommandTestCase.self).bundleURL
+        while url.pathExtension == "xctest" || url.lastPathComponent == "Contents" { url.deleteLastPathComponent() }
+        return url.appendingPathComponent("simulate")
+    }
+}

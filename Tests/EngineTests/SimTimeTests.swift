@@ -1,0 +1,55 @@
+import XCTest
+@testable import SimEngine
+
+/// Time arithmetic never wraps: past the ends of Int64 it saturates, so an overflow shows as a time later
+/// than `horizon` (which the model refuses) instead of a negative or small one.
+final class SimTimeSaturationTests: XCTestCase {
+    func testAdditionSaturatesInsteadOfWrapping() {
+        let big = SimTime(nanoseconds: .max - 5)
+        XCTAssertEqual(big + .nanoseconds(10), .never)
+        XCTAssertEqual(SimTime(nanoseconds: .max) + SimTime(nanoseconds: .max), .never)
+        var t = big
+        t += .milliseconds(1000)
+        XCTAssertEqual(t, .never)
+        XCTAssertEqual(SimTime(nanoseconds: .min + 1) - .milliseconds(1000), SimTime(nanoseconds: .min))
+        XCTAssertEqual(SimTime.zero - SimTime(nanoseconds: .min), .never)
+        XCTAssertEqual(SimTime.milliseconds(3000) + .milliseconds(4000), .milliseconds(7000), "exact below the ends")
+    }
+
+    func testMultiplicationAndScalingSaturate() {
+        XCTAssertEqual(SimTime.milliseconds(1_000_000_000) * 1_000_000_000_000, .never)
+        XCTAssertEqual(SimTime.milliseconds(-1000) * 1_000_000_000_000, SimTime(nanoseconds: .min))
+        XCTAssertEqual(SimTime.maxDuration.scaled(by: 1e10), .never)
+        XCTAssertEqual(SimTime.milliseconds(1000).scaled(by: .infinity), .never)
+        XCTAssertEqual(SimTime.milliseconds(1000).scaled(by: .nan), .zero)
+        XCTAssertEqual(SimTime.milliseconds(1000).scaled(by: 1.08), .milliseconds(1080))
+        XCTAssertEqual(SimTime.seconds(Double(1e300)), .never)
+        XCTAssertEqual(SimTime.seconds(-Double.infinity as Double), SimTime(nanoseconds: .min))
+    }
+
+    func testTheHorizonIsFarBelowTheEndOfInt64() {
+        // A run at the horizon can still add any scenario duration many thousand times without saturating.
+        XCTAssertLessThan(SimTime.horizon.nanoseconds, Int64.max / 90)
+        XCTAssertLessThan(SimTime.maxDuration, SimTime.horizon)
+    }
+}
+
+/// Dropping stale events keeps the order of the rest, so a run is the same with or without it.
+final class EventQueueCompactionTests: XCTestCase {
+    func testRemovingStaleEventsKeepsTheOrderOfTheRest() {
+        var rng = SplitMix64(seed: 3, stream: 1)
+        var q = EventQueue<Int>()
+        var expected: [(Int64, Int)] = []
+        for i in 0..<5_000 {
+            let t = Int64(rng.nextIndex(below: 100))
+            q.schedule(i, at: .nanoseconds(t))
+            if i % 3 != 0 { expected.append((t, i)) }
+        }
+        q.removeAll { $0 % 3 == 0 }
+        XCTAssertEqual(q.count, expected.count)
+        expected.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var popped: [(Int64, Int)] = []
+        while let (time, payload) = q.popNext() { popped.append((time.nanoseconds, payload)) }
+        XCTAssertTrue(popped.elementsEqual(expected) { $0 == $1 })
+    }
+}
