@@ -9,6 +9,7 @@ import PackageDescription
 //   Report    - terminal table, verdicts, results.json / results.csv
 //   Rendering - Cairo timelines (PNG/SVG/PDF) and the Perfetto export
 //   RealRuns  - the same scenario run as real Python programs, calibration, comparison
+//   Validation - the validation matrix: recorded measurements, the model checked against them, the picture
 //   simulate  - the command line: parses arguments and wires the libraries together
 let package = Package(
     name: "simulate",
@@ -34,10 +35,14 @@ let package = Package(
             dependencies: ["SimEngine", "SimScenario", "SimTrace", "SimModel"],
             path: "Sources/RealRuns",
             resources: [.copy("python")]),
+        .target(
+            name: "SimValidation",
+            dependencies: ["CCairo", "SimEngine", "SimScenario", "SimTrace", "SimModel", "SimRendering", "SimRealRuns"],
+            path: "Sources/Validation"),
         .executableTarget(
             name: "simulate",
             dependencies: [
-                "SimEngine", "SimScenario", "SimTrace", "SimModel", "SimReport", "SimRendering", "SimRealRuns",
+                "SimEngine", "SimScenario", "SimTrace", "SimModel", "SimReport", "SimRendering", "SimRealRuns", "SimValidation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/simulate"),
@@ -60,5 +65,8 @@ let package = Package(
         .testTarget(
             name: "RealRunsTests", dependencies: ["SimRealRuns", "SimScenario", "SimModel", "SimTrace", "SimEngine"],
             path: "Tests/RealRunsTests"),
+        .testTarget(
+            name: "ValidationTests", dependencies: ["SimValidation", "SimRealRuns", "SimScenario", "SimEngine"],
+            path: "Tests/ValidationTests"),
     ]
 )

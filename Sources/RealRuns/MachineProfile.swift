@@ -64,6 +64,12 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     public var greenletSwitch: SimTime
     /// gevent.spawn + run + join of one trivial greenlet.
     public var greenletSpawn: SimTime
+    /// Per CPU kind (`py`, `pow`, `sha`), how fast each of k processes runs when k run at once, as a
+    /// fraction of its speed alone: [[k, fraction]] for k = 2 ... cores.
+    public var parallelEfficiency: [String: [[Double]]]?
+    /// Per start method, n no-op processes started then joined: [[n, ns in the start() calls, ns until the
+    /// last join returned]] for each n measured.
+    public var processesAtScale: [String: [[Double]]]?
 
     // MARK: - From calibrate.py's raw measurements
 
@@ -83,6 +89,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
                 throw RealRunError.badResult(path: path, reason: "missing list of [amount, ns] pairs \(key)")
             }
             return list.map { CostPoint(amount: $0[0].doubleValue, nanoseconds: $0[1].doubleValue) }
+        }
+        func table(_ key: String) -> [String: [[Double]]]? {
+            (raw[key] as? [String: [[NSNumber]]])?.mapValues { $0.map { $0.map(\.doubleValue) } }
         }
         guard let starts = raw["process_start_ns"] as? [String: NSNumber] else {
             throw RealRunError.badResult(path: path, reason: "missing process_start_ns")
@@ -104,7 +113,8 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             aiohttpCPU: try time("aiohttp_cpu_ns"), aiohttpWall: try time("aiohttp_wall_ns"),
             loopIteration: try time("loop_iteration_ns"), taskCreate: try time("task_create_ns"),
             executorRoundTrip: try time("executor_round_trip_ns"),
-            greenletSwitch: try time("greenlet_switch_ns"), greenletSpawn: try time("greenlet_spawn_ns"))
+            greenletSwitch: try time("greenlet_switch_ns"), greenletSpawn: try time("greenlet_spawn_ns"),
+            parallelEfficiency: table("parallel_efficiency"), processesAtScale: table("processes_at_scale"))
     }
 
     // MARK: - Saving and loading

@@ -12,6 +12,6 @@ struct Simulate: ParsableCommand {
               simulate scenarios/convoy.json --set python.switch_interval=1ms --set machine.cores=8
               simulate scenarios/cpu_heavy.json --strategies threads,processes --theme dark --window 0ms..40ms
             """,
-        subcommands: [Run.self, Real.self, Compare.self, Calibrate.self],
+        subcommands: [Run.self, Real.self, Compare.self, Calibrate.self, Validate.self],
         defaultSubcommand: Run.self)
 }

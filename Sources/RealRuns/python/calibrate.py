@@ -2,6 +2,7 @@
 mechanisms, written as raw measurements (nanoseconds) for Sources/RealRuns/MachineProfile.swift to fit.
 
 Usage: python calibrate.py --server http://127.0.0.1:PORT/ --out CALIBRATION.json
+       python calibrate.py --noise --out NOISE.json   (only the fixed noise probe)
 
 CPU work is timed with the very functions the harness runs (imported from harness.py), each point the
 minimum of a few repeats (the least disturbed by other programs on the machine). Everything takes a few
@@ -110,6 +111,96 @@ def pool_apply_ns(count=300):
             pool.apply(noop)
             samples.append(now() - start)
     return median_ns(samples)
+
+
+# ------------------------------------------------------------------------- cores busy at once, at scale
+
+
+def _timed_after_barrier(barrier, function, args, results):
+    barrier.wait()
+    start = now()
+    function(*args)
+    results.put(now() - start)
+
+
+def _run_at_once(context, k, function, args):
+    """k processes run function(*args) together, started at a barrier; the mean of their own timings."""
+    barrier, results = context.Barrier(k), context.Queue()
+    workers = [context.Process(target=_timed_after_barrier, args=(barrier, function, args, results)) for _ in range(k)]
+    for w in workers:
+        w.start()
+    times = [results.get() for _ in range(k)]
+    for w in workers:
+        w.join()
+    return sum(times) / k
+
+
+def parallel_efficiency(cores, target_ns=60_000_000, repeats=7):
+    """Per CPU kind, how fast each of k processes runs its work when k run at once (k = 2 .. cores), as a
+    fraction of its speed alone: the model's `parallel_efficiency`. The two vCPUs of a small VM share a
+    physical core's execution units, caches and memory bandwidth (and the host's frequency), so two busy
+    ones do not each go as fast as one alone. Processes, so that no GIL is involved; the work starts at a
+    barrier and each process times its own work. Alone and together alternate (1, k, 1, k, ...), so that a
+    drift of the machine's speed affects both; the median of `repeats` ratios."""
+    context = multiprocessing.get_context("fork")
+    harness.sha_buffer(SHA_CHUNK)
+    kinds = {"py": (harness.burn_python, lambda n: (n,), 1_000_000, 1.0),
+             "pow": (harness.burn_pow, lambda n: (n,), 200_000, 1.58),
+             "sha": (harness.burn_sha, lambda n: (n, SHA_CHUNK), 1 << 24, 1.0)}
+    out = {}
+    for kind, (function, arguments, amount, power) in kinds.items():
+        # Size the work to about target_ns alone (7777 ** n grows like n^1.58).
+        alone = median_of(3, function, *arguments(amount))
+        amount = max(1, int(amount * (target_ns / max(1, alone)) ** (1 / power)))
+        points = []
+        for k in range(2, cores + 1):
+            ratios = []
+            for _ in range(repeats):
+                single = _run_at_once(context, 1, function, arguments(amount))
+                ratios.append(single / _run_at_once(context, k, function, arguments(amount)))
+            points.append([k, statistics.median(ratios)])
+        out[kind] = points
+    return out
+
+
+def processes_at_scale(counts=(1, 16)):
+    """Per start method, `n` Process(target=noop) started one after another then joined: the parent's time
+    in the start() calls, and the time until the last join returned. The start loop is the parent's serial
+    share (fork() copies its page tables; spawn and forkserver send a request); the rest is the children's
+    start-up, exit and the joins, which overlap on the cores."""
+    out = {}
+    for method in ("fork", "forkserver", "spawn"):
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            start_and_join(context.Process)
+        rows = []
+        for n in counts:
+            samples = []
+            for _ in range(3 if method != "spawn" else 2):
+                workers = [context.Process(target=noop) for _ in range(n)]
+                start = now()
+                for w in workers:
+                    w.start()
+                started = now()
+                for w in workers:
+                    w.join()
+                samples.append((started - start, now() - start))
+            samples.sort(key=lambda s: s[1])
+            rows.append([n, samples[len(samples) // 2][0], samples[len(samples) // 2][1]])
+        out[method] = rows
+    return out
+
+
+def noise_probe(count=15, iterations=600_000):
+    """A fixed amount of pure-Python work (the same on every machine) timed `count` times: the spread of
+    these timings is the machine's noise at the time a measurement was taken."""
+    harness.burn_python(iterations)
+    samples = []
+    for _ in range(count):
+        start = now()
+        harness.burn_python(iterations)
+        samples.append(now() - start)
+    return samples
 
 
 def pipe_wake_ns(count=2000):
@@ -356,9 +447,15 @@ def gevent_costs():
 
 def main():
     parser = argparse.ArgumentParser(description="Measure this machine for the simulation's costs.")
-    parser.add_argument("--server", required=True, help="base URL of the latency server")
+    parser.add_argument("--server", help="base URL of the latency server (not needed with --noise)")
     parser.add_argument("--out", required=True)
+    parser.add_argument("--noise", action="store_true", help="only time the fixed noise probe")
     args = parser.parse_args()
+    if args.noise:
+        harness.write_json_atomically(args.out, {"noise_probe_ns": noise_probe()})
+        return 0
+    if not args.server:
+        parser.error("--server is required (unless --noise)")
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -383,6 +480,8 @@ def main():
         ("asyncio", lambda: result.update(zip(("loop_iteration_ns", "task_create_ns", "executor_round_trip_ns"),
                                                asyncio_costs()))),
         ("gevent", lambda: result.update(zip(("greenlet_switch_ns", "greenlet_spawn_ns"), gevent_costs()))),
+        ("cores at once", lambda: result.update(parallel_efficiency=parallel_efficiency(cores))),
+        ("processes at scale", lambda: result.update(processes_at_scale=processes_at_scale())),
     ]
     for name, step in steps:
         started = time.monotonic()
