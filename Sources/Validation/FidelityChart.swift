@@ -125,11 +125,11 @@ public enum FidelityChart {
         text(title, plot.x, 32)
         font(12.5)
         set(theme.mutedText)
-        let figures = report.summaries.map {
+        let figures = report.summaries.filter { $0.label != "all" }.map {
             String(format: "%@: median %.1f%%, p90 %.1f%%, worst %.1f%%", $0.label, $0.medianAbsErrorPercent, $0.p90AbsErrorPercent,
                    abs($0.worst?.errorPercent ?? 0))
         }.joined(separator: "   ")
-        text("|model − measured| / measured, " + figures, plot.x, 56)
+        text("|model − measured| / measured median, " + figures, plot.x, 56)
         set(theme.text)
         font(13)
         text("measured makespan (median; whisker: min-max of the repetitions)", plot.x + plot.w / 2, Double(height) - 22, centred: true)

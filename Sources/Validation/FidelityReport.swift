@@ -20,6 +20,33 @@ public struct FidelityPoint: Sendable, Equatable {
     public var band: ClosedRange<SimTime>
 
     public var inBand: Bool { band.contains(predicted) }
+    /// "case/strategy", as the known-misses file names it.
+    public var key: String { caseName + "/" + strategy }
+}
+
+/// validation/known_misses.json: the points the model is known to miss (outside their band), each with the
+/// error it had when recorded. The check fails for a miss not listed, and for a listed one that is now in
+/// its band (remove it: the model got better), so the list always says exactly where the model misses.
+public struct KnownMisses: Sendable, Codable, Equatable {
+    /// By "case/strategy": the error in percent when it was recorded.
+    public var misses: [String: Double]
+
+    public init(misses: [String: Double] = [:]) { self.misses = misses }
+
+    /// An absent file is an empty list.
+    /// - Throws: `MatrixError.badFile` for a file that is not such a list.
+    public static func load(from path: String) throws -> KnownMisses {
+        guard let data = FileManager.default.contents(atPath: path) else { return KnownMisses() }
+        do { return try JSONDecoder().decode(KnownMisses.self, from: data) } catch {
+            throw MatrixError.badFile(path: path, reason: "not a known-misses file {\"misses\": {\"case/strategy\": error %}}; write it with simulate validate --record-misses: \(error)")
+        }
+    }
+
+    public func save(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(self), to: path)
+    }
 }
 
 /// Figures over a set of points: the absolute makespan errors' median, 90th percentile (nearest rank) and
@@ -53,10 +80,19 @@ public struct FidelityReport: Sendable {
     public var tolerancePercent: Double
     /// Cases of the matrix with no measurement (not checked).
     public var unmeasured: [String]
+    public var knownMisses = KnownMisses()
 
     /// The points outside their band.
     public var outside: [FidelityPoint] { points.filter { !$0.inBand } }
-    public var passed: Bool { outside.isEmpty }
+    /// Outside their band and not a known miss: a regression.
+    public var newMisses: [FidelityPoint] { outside.filter { knownMisses.misses[$0.key] == nil } }
+    /// Known misses now inside their band: the list must lose them.
+    public var fixedMisses: [FidelityPoint] { points.filter { $0.inBand && knownMisses.misses[$0.key] != nil } }
+    public var passed: Bool { newMisses.isEmpty && fixedMisses.isEmpty }
+    /// The known misses as they are now.
+    public var currentMisses: KnownMisses {
+        KnownMisses(misses: Dictionary(uniqueKeysWithValues: outside.map { ($0.key, ($0.errorPercent * 10).rounded() / 10) }))
+    }
 
     /// Summaries for the fit half, the held-out half and all points.
     public var summaries: [FidelitySummary] {
@@ -69,7 +105,7 @@ public struct FidelityReport: Sendable {
     /// applied exactly as `simulate compare` applies it. The half is the matrix's (the one that decides fitting).
     /// - Throws: a model error, naming the strategy.
     public static func evaluate(matrix: ValidationMatrix, measurements: MatrixMeasurements,
-                                tolerancePercent: Double) throws -> FidelityReport {
+                                tolerancePercent: Double, knownMisses: KnownMisses = KnownMisses()) throws -> FidelityReport {
         var points: [FidelityPoint] = []
         var unmeasured: [String] = []
         let widen = tolerancePercent / 100
@@ -87,7 +123,7 @@ public struct FidelityReport: Sendable {
                     errorPercent: Comparison.errorPercent(predicted: predicted, measured: m.median), band: band))
             }
         }
-        return FidelityReport(points: points, tolerancePercent: tolerancePercent, unmeasured: unmeasured)
+        return FidelityReport(points: points, tolerancePercent: tolerancePercent, unmeasured: unmeasured, knownMisses: knownMisses)
     }
 
     /// One line per point: case, half, strategy, model, measured median (min-max), error, band verdict.
@@ -97,7 +133,8 @@ public struct FidelityReport: Sendable {
         for p in points {
             rows.append([p.caseName, p.half.rawValue, p.strategy, ms(p.predicted),
                          "\(ms(p.measured.median)) (\(ms(p.measured.min))-\(ms(p.measured.max)))",
-                         String(format: "%+.1f%%", p.errorPercent), p.inBand ? "ok" : "OUT"])
+                         String(format: "%+.1f%%", p.errorPercent),
+                         p.inBand ? (knownMisses.misses[p.key] == nil ? "ok" : "ok, was a known miss") : (knownMisses.misses[p.key] == nil ? "OUT" : "known miss")])
         }
         return Self.aligned(rows)
     }
@@ -110,24 +147,28 @@ public struct FidelityReport: Sendable {
             rows.append([s.label, "\(s.count)", String(format: "%.1f%%", s.medianAbsErrorPercent),
                          String(format: "%.1f%%", s.p90AbsErrorPercent), worst])
         }
-        var out = Self.aligned(rows)
-        let verdict = passed
-            ? String(format: "every prediction is inside its recorded band (measured min..max widened by %.0f%%)", tolerancePercent)
-            : String(format: "%d of %d predictions leave their recorded band (measured min..max widened by %.0f%%): %@",
-                     outside.count, points.count, tolerancePercent,
-                     outside.map { "\($0.caseName) \($0.strategy)" }.joined(separator: ", "))
-        out += "\n" + verdict
+        var out = Self.aligned(rows, leftColumns: 1)
+        out += String(format: "\n%d of %d predictions inside their recorded band (measured min..max widened by %.0f%%); %d known misses",
+                      points.count - outside.count, points.count, tolerancePercent, outside.count - newMisses.count)
+        if !newMisses.isEmpty {
+            out += "\nnew misses (outside their band, not in known_misses.json): " + newMisses.map(\.key).joined(separator: ", ")
+        }
+        if !fixedMisses.isEmpty {
+            out += "\nknown misses now inside their band (remove them from known_misses.json, or --record-misses): "
+                + fixedMisses.map(\.key).joined(separator: ", ")
+        }
         if !unmeasured.isEmpty { out += "\nnot measured (not checked): " + unmeasured.joined(separator: ", ") }
         return out
     }
 
-    /// Columns padded to their widest cell; the first three left-aligned, the rest right-aligned.
-    static func aligned(_ rows: [[String]]) -> String {
+    /// Columns padded to their widest cell: the first `leftColumns` and the last left-aligned, the others
+    /// right-aligned.
+    static func aligned(_ rows: [[String]], leftColumns: Int = 3) -> String {
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
         var lines = rows.map { row in
             row.enumerated().map { c, cell in
                 let pad = String(repeating: " ", count: widths[c] - cell.count)
-                return c < 3 || c == row.count - 1 && rows[0].count == 5 ? cell + pad : pad + cell
+                return c < leftColumns || c == row.count - 1 ? cell + pad : pad + cell
             }.joined(separator: "  ")
         }
         lines.insert(String(repeating: "-", count: lines[0].count), at: 1)

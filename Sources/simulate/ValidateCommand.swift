@@ -14,7 +14,8 @@ struct Validate: ParsableCommand {
             recorded in validation/measurements.json, prints predicted against measured per strategy and \
             the median, 90th-percentile and worst absolute errors for the fit and the held-out halves, \
             writes the fidelity picture, and exits with status 1 if a prediction leaves its recorded band \
-            (the measured min..max widened by --tolerance).
+            (the measured min..max widened by --tolerance) and is not listed in validation/known_misses.json, \
+            or if a listed miss is now inside its band.
             With --measure: runs the cases for real (each strategy --runs times, interleaved), timing a fixed \
             noise probe before and after, and records them with the machine profile and the date. Measure \
             in parts on a quiet machine, e.g. `flock /work/machine.lock simulate validate --measure --part 1/4`.
@@ -50,6 +51,9 @@ struct Validate: ParsableCommand {
 
     @Option(help: ArgumentHelp("Where to write the fidelity picture (PNG).", valueName: "file"))
     var picture: String = "output/validation/fidelity.png"
+
+    @Flag(help: "Write the points now outside their band to <matrix>/known_misses.json (after a deliberate model change or a new measurement).")
+    var recordMisses = false
 
     @Flag(help: "Print only the summary, not the line per strategy.")
     var summaryOnly = false
@@ -98,7 +102,14 @@ struct Validate: ParsableCommand {
             let recorded = try MatrixMeasurements.load(from: path)
             var checked = loaded
             if let names { checked.cases = try loaded.selecting(names: names) }
-            let report = try FidelityReport.evaluate(matrix: checked, measurements: recorded, tolerancePercent: tolerance)
+            let missesPath = matrix + "/known_misses.json"
+            var report = try FidelityReport.evaluate(matrix: checked, measurements: recorded, tolerancePercent: tolerance,
+                                                     knownMisses: try KnownMisses.load(from: missesPath))
+            if recordMisses {
+                report.knownMisses = report.currentMisses
+                try report.knownMisses.save(to: missesPath)
+                printError("wrote \(missesPath) (\(report.knownMisses.misses.count) known misses)")
+            }
             if !summaryOnly { print(report.table()) }
             print(report.summary())
             let png = try FidelityChart.png(report, title: "Model against measurement: \(report.points.count) strategies of \(checked.cases.count - report.unmeasured.count) cases")

@@ -123,25 +123,45 @@ def _timed_after_barrier(barrier, function, args, results):
     results.put(now() - start)
 
 
+def _machine_busy():
+    """(busy, total) jiffies of the whole machine so far (/proc/stat's first line), or None off Linux."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
 def _run_at_once(context, k, function, args):
-    """k processes run function(*args) together, started at a barrier; the mean of their own timings."""
+    """k processes run function(*args) together, started at a barrier. Returns the mean of their own
+    timings and the fraction of the machine's cores busy meanwhile (None where /proc/stat is missing)."""
     barrier, results = context.Barrier(k), context.Queue()
     workers = [context.Process(target=_timed_after_barrier, args=(barrier, function, args, results)) for _ in range(k)]
     for w in workers:
         w.start()
+    before = _machine_busy()
     times = [results.get() for _ in range(k)]
+    after = _machine_busy()
     for w in workers:
         w.join()
-    return sum(times) / k
+    busy = None
+    if before and after and after[1] > before[1]:
+        busy = (after[0] - before[0]) / (after[1] - before[1])
+    return sum(times) / k, busy
 
 
-def parallel_efficiency(cores, target_ns=60_000_000, repeats=7):
+def parallel_efficiency(cores, target_ns=60_000_000, samples=5, attempts=30):
     """Per CPU kind, how fast each of k processes runs its work when k run at once (k = 2 .. cores), as a
     fraction of its speed alone: the model's `parallel_efficiency`. The two vCPUs of a small VM share a
     physical core's execution units, caches and memory bandwidth (and the host's frequency), so two busy
     ones do not each go as fast as one alone. Processes, so that no GIL is involved; the work starts at a
     barrier and each process times its own work. Alone and together alternate (1, k, 1, k, ...), so that a
-    drift of the machine's speed affects both; the median of `repeats` ratios."""
+    drift of the machine's speed affects both. A pair counts only if the machine was quiet: while one
+    process ran alone no more than one core's worth (+15%) of the machine was busy (another program on a
+    second core would slow the one alone through the shared core, and a third program would take turns with
+    the k together). The median of `samples` quiet pairs (of at most `attempts`)."""
     context = multiprocessing.get_context("fork")
     harness.sha_buffer(SHA_CHUNK)
     kinds = {"py": (harness.burn_python, lambda n: (n,), 1_000_000, 1.0),
@@ -154,11 +174,14 @@ def parallel_efficiency(cores, target_ns=60_000_000, repeats=7):
         amount = max(1, int(amount * (target_ns / max(1, alone)) ** (1 / power)))
         points = []
         for k in range(2, cores + 1):
-            ratios = []
-            for _ in range(repeats):
-                single = _run_at_once(context, 1, function, arguments(amount))
-                ratios.append(single / _run_at_once(context, k, function, arguments(amount)))
-            points.append([k, statistics.median(ratios)])
+            quiet, noisy = [], []
+            for _ in range(attempts):
+                single, busy = _run_at_once(context, 1, function, arguments(amount))
+                together, _ = _run_at_once(context, k, function, arguments(amount))
+                (noisy if busy is not None and busy > 1 / cores + 0.15 else quiet).append(single / together)
+                if len(quiet) >= samples:
+                    break
+            points.append([k, statistics.median(quiet or noisy)])
         out[kind] = points
     return out
 
@@ -279,6 +302,23 @@ def delayed_call_overhead_ns(base_url, delay_us=20000, count=10):
             r.read()
         samples.append(now() - start - delay_us * 1000)
     return median_ns(samples)
+
+
+def wait_costs(base_url, delays_us=(0, 50, 100, 200, 500, 1000, 2000, 5000, 20000), count=15):
+    """urlopen with each server delay: [delay_us, median wall ns beyond the delay]. How much longer a call
+    takes than its delay grows with the delay: a wait long enough lets both sides' cores go idle (the
+    haltpoll cpuidle driver halts a vCPU at once, and the host must wake it again), short ones do not."""
+    out = []
+    for delay in delays_us:
+        url = base_url + "?delay_us=%d" % delay
+        samples = []
+        for _ in range(count):
+            start = now()
+            with urllib.request.urlopen(url) as r:
+                r.read()
+            samples.append(now() - start - delay * 1000)
+        out.append([delay, median_ns(samples)])
+    return out
 
 
 def connect_costs(base_url, count=100):
@@ -472,6 +512,7 @@ def main():
         ("wake-up", lambda: result.update(wake_ns=pipe_wake_ns(), event_round_trip_ns=event_round_trip_ns())),
         ("urlopen", lambda: result.update(zip(("urlopen_cpu_ns", "urlopen_wall_ns"), urlopen_costs(args.server)))),
         ("delayed call", lambda: result.update(delayed_call_wall_ns=delayed_call_overhead_ns(args.server))),
+        ("waits", lambda: result.update(wait_costs=wait_costs(args.server))),
         ("connect", lambda: result.update(zip(("connect_cpu_ns", "connect_wall_ns"), connect_costs(args.server)))),
         ("GIL race", lambda: result.update(zip(("race_call_ns", "race_lost_per_call"), gil_race(args.server)))),
         ("socket calls", lambda: result.update(zip(("syscall_ns", "connect_call_ns", "io_overhead_ns"),
