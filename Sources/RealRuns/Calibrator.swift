@@ -62,6 +62,18 @@ public enum Calibrator {
 }
 
 extension Calibrator {
+    /// The profile saved at `path`, or, if there is none, this machine measured now and saved there.
+    /// - Throws: `RealRunError` for an unreadable profile or a failed calibration.
+    public static func profile(at path: String, environment: PythonEnvironment,
+                               log: @escaping @Sendable (String) -> Void) throws -> MachineProfile {
+        if FileManager.default.fileExists(atPath: path) { return try MachineProfile.load(from: path) }
+        log("No machine profile at \(path): calibrating this machine first.")
+        let profile = try measure(environment: environment, log: log)
+        try profile.save(to: path)
+        log("Saved \(path).")
+        return profile
+    }
+
     /// Times calibrate.py's fixed noise probe (the same pure-Python loop on every machine, 15 times) and
     /// returns the timings: their spread is how noisy the machine is at the moment.
     /// - Throws: `RealRunError` when the environment or the probe fails.

@@ -81,14 +81,7 @@ struct Validate: ParsableCommand {
                 let (i, n) = parsedPart!
                 let chosen = try loaded.selecting(names: names, part: i, of: n)
                 let environment = PythonEnvironment.locate()
-                let profile: MachineProfile
-                if FileManager.default.fileExists(atPath: machine) {
-                    profile = try MachineProfile.load(from: machine)
-                } else {
-                    printError("No machine profile at \(machine): calibrating this machine first.")
-                    profile = try Calibrator.measure(environment: environment)
-                    try profile.save(to: machine)
-                }
+                let profile = try Calibrator.profile(at: machine, environment: environment, log: { printError($0) })
                 var recorded = fresh || !FileManager.default.fileExists(atPath: path)
                     ? MatrixMeasurements(machine: profile, repetitions: runs) : try MatrixMeasurements.load(from: path)
                 let measurer = MatrixMeasurer(runner: RealRunner(environment: environment, profile: profile), repetitions: runs,

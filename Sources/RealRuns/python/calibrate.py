@@ -32,15 +32,20 @@ def median_ns(samples):
 # --------------------------------------------------------------------------------------------- CPU work
 
 
-def median_of(repeats, function, *args):
-    """The median of `repeats` timings of function(*args), in ns: the typical cost, which is what a real
-    run meets (the minimum would size every step for the best case, so real steps would run long)."""
+def timings(repeats, function, *args):
+    """`repeats` timings of function(*args), in ns."""
     samples = []
     for _ in range(repeats):
         start = now()
         function(*args)
         samples.append(now() - start)
-    return median_ns(samples)
+    return samples
+
+
+def median_of(repeats, function, *args):
+    """The median of `repeats` timings of function(*args), in ns: the typical cost, which is what a real
+    run meets (the minimum would size every step for the best case, so real steps would run long)."""
+    return median_ns(timings(repeats, function, *args))
 
 
 def python_loop_points():
@@ -218,12 +223,7 @@ def noise_probe(count=15, iterations=600_000):
     """A fixed amount of pure-Python work (the same on every machine) timed `count` times: the spread of
     these timings is the machine's noise at the time a measurement was taken."""
     harness.burn_python(iterations)
-    samples = []
-    for _ in range(count):
-        start = now()
-        harness.burn_python(iterations)
-        samples.append(now() - start)
-    return samples
+    return timings(count, harness.burn_python, iterations)
 
 
 def pipe_wake_ns(count=2000):
@@ -291,9 +291,8 @@ def urlopen_costs(base_url, count=100):
     return median_ns(cpu), median_ns(wall)
 
 
-def delayed_call_overhead_ns(base_url, delay_us=20000, count=10):
-    """Wall time of a urlopen call with a server delay beyond the delay itself and beyond a call with no
-    delay: what waking both sides after an idle wait costs on this machine (timer slack, idle CPUs)."""
+def excess_over_delay_ns(base_url, delay_us, count):
+    """The median wall time of urlopen(url).read() with a server delay, beyond the delay itself."""
     url = base_url + "?delay_us=%d" % delay_us
     samples = []
     for _ in range(count):
@@ -304,21 +303,17 @@ def delayed_call_overhead_ns(base_url, delay_us=20000, count=10):
     return median_ns(samples)
 
 
+def delayed_call_overhead_ns(base_url, delay_us=20000, count=10):
+    """Wall time of a urlopen call with a server delay beyond the delay itself and beyond a call with no
+    delay: what waking both sides after an idle wait costs on this machine (timer slack, idle CPUs)."""
+    return excess_over_delay_ns(base_url, delay_us, count)
+
+
 def wait_costs(base_url, delays_us=(0, 50, 100, 200, 500, 1000, 2000, 5000, 20000), count=15):
     """urlopen with each server delay: [delay_us, median wall ns beyond the delay]. How much longer a call
     takes than its delay grows with the delay: a wait long enough lets both sides' cores go idle (the
     haltpoll cpuidle driver halts a vCPU at once, and the host must wake it again), short ones do not."""
-    out = []
-    for delay in delays_us:
-        url = base_url + "?delay_us=%d" % delay
-        samples = []
-        for _ in range(count):
-            start = now()
-            with urllib.request.urlopen(url) as r:
-                r.read()
-            samples.append(now() - start - delay * 1000)
-        out.append([delay, median_ns(samples)])
-    return out
+    return [[delay, excess_over_delay_ns(base_url, delay, count)] for delay in delays_us]
 
 
 def connect_costs(base_url, count=100):
