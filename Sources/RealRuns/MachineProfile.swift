@@ -67,6 +67,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// Per CPU kind (`py`, `pow`, `sha`), how fast each of k processes runs when k run at once, as a
     /// fraction of its speed alone: [[k, fraction]] for k = 2 ... cores.
     public var parallelEfficiency: [String: [[Double]]]?
+    /// The median time of calibrate.py's fixed noise probe (a pure-Python loop) at calibration: with the same
+    /// probe timed later, how much faster or slower the machine runs than when these costs were measured.
+    public var speedProbe: SimTime?
     /// urlopen with a server delay: [[delay in us, ns beyond the delay]] for delays from 0 to 20 ms.
     public var waitCosts: [[Double]]?
     /// Per start method, n no-op processes started then joined: [[n, ns in the start() calls, ns until the
@@ -116,7 +119,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             loopIteration: try time("loop_iteration_ns"), taskCreate: try time("task_create_ns"),
             executorRoundTrip: try time("executor_round_trip_ns"),
             greenletSwitch: try time("greenlet_switch_ns"), greenletSpawn: try time("greenlet_spawn_ns"),
-            parallelEfficiency: table("parallel_efficiency"),
+            parallelEfficiency: table("parallel_efficiency"), speedProbe: try? time("speed_probe_ns"),
             waitCosts: (raw["wait_costs"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) },
             processesAtScale: table("processes_at_scale"))
     }

@@ -28,6 +28,8 @@ public struct MeasuredCase: Sendable, Codable, Equatable {
     public var date: String
     /// By strategy label.
     public var strategies: [String: MeasuredPoint]
+    /// The median of the noise probe timed just before the case (nil in files from before it was).
+    public var speedProbe: SimTime?
 }
 
 /// The machine's noise during one measuring session: the fixed probe of calibrate.py timed before and after.
@@ -101,7 +103,7 @@ public struct MatrixMeasurements: Sendable, Codable, Equatable {
 }
 
 /// Measures cases of the matrix with the harness (`RealRunner`), each strategy `repetitions` times
-/// interleaved, with the noise probe timed before the first case and after the last.
+/// interleaved, with the noise probe timed before each case and after the last.
 public struct MatrixMeasurer: Sendable {
     public var runner: RealRunner
     public var repetitions: Int
@@ -120,14 +122,17 @@ public struct MatrixMeasurer: Sendable {
     public func measure(_ cases: [ValidationCase], into measurements: inout MatrixMeasurements, path: String) throws {
         guard measurements.machine == runner.profile else { throw MatrixError.otherMachine(path: path) }
         let date = MatrixMeasurements.today()
-        var probe = try Calibrator.noiseProbe(environment: runner.environment)
+        var probe: [SimTime] = []
         for (i, c) in cases.enumerated() {
             log("[\(i + 1)/\(cases.count)] \(c.name) (\(c.half.rawValue))")
+            let before = try Calibrator.noiseProbe(environment: runner.environment)
+            probe += before
             let results = try runner.run(c.scenario, strategies: c.scenario.strategies,
                                          options: RealRunOptions(runs: repetitions, log: log))
             var points: [String: MeasuredPoint] = [:]
             for r in results { points[r.strategy.label] = MeasuredPoint(runs: r.runs.map(\.metrics.makespan)) }
-            measurements.cases[c.name] = MeasuredCase(half: c.half, date: date, strategies: points)
+            measurements.cases[c.name] = MeasuredCase(half: c.half, date: date, strategies: points,
+                                                      speedProbe: MeasuredSpread(before).median)
             try measurements.save(to: path)
         }
         probe += try Calibrator.noiseProbe(environment: runner.environment)

@@ -498,6 +498,7 @@ def main():
     result = {"python": sys.version.split()[0], "cores": cores,
               "switch_interval_ns": int(round(sys.getswitchinterval() * 1e9))}
     steps = [
+        ("speed probe", lambda: result.update(speed_probe_ns=median_ns(noise_probe()))),
         ("python loop", lambda: result.update(python_loop=python_loop_points())),
         ("7777 ** n", lambda: result.update(pow=pow_points())),
         ("sha256", lambda: result.update(sha256=sha_points(), sha_chunk=SHA_CHUNK)),
