@@ -18,6 +18,8 @@ public struct FidelityPoint: Sendable, Equatable {
     public var errorPercent: Double
     /// The recorded band: measured min × (1 − tolerance) ... max × (1 + tolerance).
     public var band: ClosedRange<SimTime>
+    /// The model's foreground operations (I/O round trips, or CPU steps without I/O): the same count ran for real.
+    public var operations: Int = 0
 
     public var inBand: Bool { band.contains(predicted) }
     /// "case/strategy", as the known-misses file names it.
@@ -124,7 +126,8 @@ public struct FidelityReport: Sendable {
                 points.append(FidelityPoint(
                     caseName: c.name, half: c.half, strategy: strategy.label, kind: strategy.kind.name,
                     predicted: predicted, measured: m.spread,
-                    errorPercent: Comparison.errorPercent(predicted: predicted, measured: m.median), band: band))
+                    errorPercent: Comparison.errorPercent(predicted: predicted, measured: m.median), band: band,
+                    operations: run.metrics.operations))
             }
         }
         return FidelityReport(points: points, tolerancePercent: tolerancePercent, unmeasured: unmeasured, knownMisses: knownMisses)

@@ -49,7 +49,7 @@ struct Validate: ParsableCommand {
     @Option(help: "How far beyond the measured min..max a prediction may fall, in percent.")
     var tolerance: Double = 10
 
-    @Option(help: ArgumentHelp("Where to write the fidelity picture (PNG).", valueName: "file"))
+    @Option(help: ArgumentHelp("Where to write the fidelity picture (PNG); the convoy curve goes beside it as <name>-convoy.png.", valueName: "file"))
     var picture: String = "output/validation/fidelity.png"
 
     @Flag(help: "Write the points now outside their band to <matrix>/known_misses.json (after a deliberate model change or a new measurement).")
@@ -107,7 +107,9 @@ struct Validate: ParsableCommand {
             print(report.summary())
             let png = try FidelityChart.png(report, title: "Model against measurement: \(report.points.count) strategies of \(checked.cases.count - report.unmeasured.count) cases")
             try AtomicFile.write(png, to: picture)
-            printError("wrote \(picture)")
+            let convoy = (picture as NSString).deletingPathExtension + "-convoy.png"
+            try AtomicFile.write(try FidelityChart.convoyPNG(report), to: convoy)
+            printError("wrote \(picture) and \(convoy)")
             passed = report.passed
         }
         if !passed { throw ExitCode(1) }
