@@ -65,3 +65,23 @@ final class FidelityTests: XCTestCase {
         XCTAssertFalse(report.passed)
     }
 }
+
+/// The pictures: PNG files of the requested size, the same bytes for the same report.
+final class FidelityChartTests: XCTestCase {
+    func testPicturesArePNGsOfTheirSizeAndDeterministic() throws {
+        let matrix = try ValidationMatrix.load(folder: FidelityTests.folder)
+        let recorded = try MatrixMeasurements.load(from: FidelityTests.folder + "/measurements.json")
+        let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10)
+        for png in [try FidelityChart.png(report, title: "t", width: 640, height: 480), try FidelityChart.convoyPNG(report, width: 640, height: 480)] {
+            XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+            // IHDR: width and height, big-endian, at bytes 16-23.
+            let bytes = [UInt8](png)
+            func bigEndian(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+            XCTAssertEqual(bigEndian(16), 640)
+            XCTAssertEqual(bigEndian(20), 480)
+        }
+        XCTAssertEqual(try FidelityChart.png(report, title: "t"), try FidelityChart.png(report, title: "t"))
+        XCTAssertEqual(FidelityChart.convoyCase("convoy-0.1ms-cpu4")?.cpuThreads, 4)
+        XCTAssertNil(FidelityChart.convoyCase("convoy-asyncio-1ms"))
+    }
+}
