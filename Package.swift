@@ -10,6 +10,7 @@ import PackageDescription
 //   Rendering - Cairo timelines (PNG/SVG/PDF) and the Perfetto export
 //   RealRuns  - the same scenario run as real Python programs, calibration, comparison
 //   Sweep     - what-if sweeps: --vary ranges, the cross product run on worker threads, shards and merge
+//   Validation - the validation matrix: recorded measurements, the model checked against them, the picture
 //   simulate  - the command line: parses arguments and wires the libraries together
 let package = Package(
     name: "simulate",
@@ -38,10 +39,15 @@ let package = Package(
         .target(
             name: "SimSweep", dependencies: ["SimEngine", "SimScenario", "SimTrace", "SimModel", "SimReport", "SimRendering"],
             path: "Sources/Sweep"),
+        .target(
+            name: "SimValidation",
+            dependencies: ["CCairo", "SimEngine", "SimScenario", "SimTrace", "SimModel", "SimRendering", "SimRealRuns"],
+            path: "Sources/Validation"),
         .executableTarget(
             name: "simulate",
             dependencies: [
                 "SimEngine", "SimScenario", "SimTrace", "SimModel", "SimReport", "SimRendering", "SimRealRuns", "SimSweep",
+                "SimValidation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/simulate"),
@@ -67,5 +73,8 @@ let package = Package(
         .testTarget(
             name: "RealRunsTests", dependencies: ["SimRealRuns", "SimScenario", "SimModel", "SimTrace", "SimEngine"],
             path: "Tests/RealRunsTests"),
+        .testTarget(
+            name: "ValidationTests", dependencies: ["SimValidation", "SimRealRuns", "SimScenario", "SimEngine"],
+            path: "Tests/ValidationTests"),
     ]
 )

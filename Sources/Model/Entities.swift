@@ -75,6 +75,8 @@ struct OSThread: Sendable {
     var burstKind = BurstKind.python
     var burstRemaining = SimTime.zero
     var segmentStart = SimTime.zero
+    /// Work done per nanosecond of the running segment (below 1 while other cores are busy too).
+    var segmentSpeed = 1.0
 
     // A block it will start once the GIL switch it waits for has happened (-1: none; `.never`: wait).
     var pendingBlock = SimTime(nanoseconds: -1)

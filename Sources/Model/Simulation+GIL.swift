@@ -139,8 +139,7 @@ extension Simulation {
     mutating func scheduleDropCheck(_ h: Int) {
         let th = threads[h]
         guard th.segmentActive, th.burstKind == .python else { return }
-        let elapsed = now - th.segmentStart
-        let left = th.burstRemaining - elapsed
+        let left = wallTime(th.burstRemaining - workDone(h), speed: th.segmentSpeed)
         if python.checkLatency < left {
             schedule(.dropNoticed, Int32(h), token: th.epoch, after: python.checkLatency)
         }

@@ -22,7 +22,7 @@ extension Simulation {
                 precondition(th.waiterSlot >= 0 && processes[Int(th.process)].gil.sleepers[Int(th.waiterSlot)] == Int32(t), "thread \(t) waits for the GIL but is not among the sleepers")
             }
             if th.segmentActive {
-                precondition(th.burstRemaining >= now - th.segmentStart, "thread \(t)'s burst ran past its end")
+                precondition(wallTime(th.burstRemaining, speed: th.segmentSpeed) >= now - th.segmentStart, "thread \(t)'s burst ran past its end")
                 if th.burstKind.needsGIL && gilEnabled { precondition(th.holdsGIL, "thread \(t) runs Python without the GIL") }
             }
         }

@@ -64,7 +64,9 @@ extension Simulation {
                     if connects && part == 5 { return .wait(costs.connectionSetup) }
                     if part == 2 * calls - 1 {
                         // send(): the request leaves now; its answer comes a latency after the call returns.
-                        tasks[k].answerAt = now + costs.syscall + latency + costs.ioOverhead
+                        // A wait long enough for the cores to go idle costs a wake-up from idle on top.
+                        let idle = latency >= costs.ioIdleAfter ? costs.ioIdleOverhead : .zero
+                        tasks[k].answerAt = now + costs.syscall + latency + costs.ioOverhead + idle
                     }
                     return .syscall(costs.syscall)
                 }
@@ -151,7 +153,7 @@ extension Simulation {
         while Int(threads[t].phase) < startOrder.count {
             if !threads[t].startPaid {
                 threads[t].startPaid = true
-                return .burst(isProcesses ? costs.pickle : costs.threadStart, .python)
+                return .burst(isProcesses ? costs.pickle + processSpawnCost : costs.threadStart, .python)
             }
             threads[t].startPaid = false
             let entry = startOrder[Int(threads[t].phase)]
@@ -196,6 +198,12 @@ extension Simulation {
 
     var isProcesses: Bool {
         if case .processes = strategy.kind { return true } else { return false }
+    }
+
+    /// The parent's serial share of starting one child (`costs.process_spawn`).
+    var processSpawnCost: SimTime {
+        if case .processes(_, let method) = strategy.kind { return costs.processSpawn[method] ?? .zero }
+        return .zero
     }
 
     var processStartCost: SimTime {

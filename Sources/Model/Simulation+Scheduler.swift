@@ -71,6 +71,7 @@ extension Simulation {
     mutating func dispatch(_ t: Int, onto c: Int) {
         cores[c].busySince = now
         cores[c].thread = Int32(t)
+        busyCores += 1
         if cores[c].lastThread != Int32(t) { contextSwitches += 1 }
         cores[c].lastThread = Int32(t)
         threads[t].core = Int32(c)
@@ -83,6 +84,7 @@ extension Simulation {
         schedule(.resume, Int32(t), token: threads[t].epoch, after: machine.contextSwitch)
         cores[c].sliceEnd = now + machine.contextSwitch + slice
         if !runQueue.isEmpty { armSliceTimers() }
+        if parallelLoss != nil { rerateSegments() }
     }
 
     /// Takes thread `t` off its core (it blocked, waits, finished or was preempted) and gives the core to
@@ -95,8 +97,36 @@ extension Simulation {
         threads[t].segmentActive = false
         cores[c].busy += now - cores[c].busySince
         cores[c].thread = -1
+        busyCores -= 1
         if coreLanes { recorder.set(Int(cores[c].lane), nil, at: now) }
-        if let next = runQueue.pop() { dispatch(Int(next), onto: c) }
+        if let next = runQueue.pop() { dispatch(Int(next), onto: c) } else if parallelLoss != nil { rerateSegments() }
+    }
+
+    // MARK: - Cores busy at once
+
+    /// How much work a burst of `kind` does per nanosecond with `busyCores` cores busy: 1 alone, falling
+    /// linearly to the kind's parallel efficiency when every core is busy. The cores of a machine share
+    /// execution units (two vCPUs of a small VM are often hyperthreads of one physical core), caches, memory
+    /// bandwidth and a power budget, so k busy cores do less than k times the work of one
+    /// (`machine.parallel_efficiency`, measured by `simulate calibrate`: k processes running the same work
+    /// at once against one alone). System calls are not slowed.
+    func speed(of kind: BurstKind) -> Double {
+        guard let parallelLoss, busyCores > 1 else { return 1 }
+        return 1 - parallelLoss[Int(kind.rawValue)] * Double(busyCores - 1) / Double(cores.count - 1)
+    }
+
+    /// The number of busy cores changed: every running segment goes on at its new speed. What it did so
+    /// far is kept; its end (and a pending eval-breaker check) is scheduled again under a new epoch.
+    mutating func rerateSegments() {
+        for c in cores.indices where cores[c].thread >= 0 {
+            let t = Int(cores[c].thread)
+            guard threads[t].segmentActive else { continue }
+            let speed = speed(of: threads[t].burstKind)
+            guard speed != threads[t].segmentSpeed else { continue }
+            pauseBurst(t)
+            threads[t].epoch &+= 1
+            startSegment(t, speed: speed)
+        }
     }
 
     /// A slice ended: preempt the thread if another waits for a core, else give it a new slice.

@@ -67,12 +67,14 @@ extension Simulation {
         startSegment(t)
     }
 
-    /// Runs the (rest of the) burst on the core now.
-    mutating func startSegment(_ t: Int) {
+    /// Runs the (rest of the) burst on the core now, at `speed` (by default: the speed for the cores busy now).
+    mutating func startSegment(_ t: Int, speed: Double? = nil) {
+        let speed = speed ?? self.speed(of: threads[t].burstKind)
         threads[t].segmentActive = true
         threads[t].segmentStart = now
+        threads[t].segmentSpeed = speed
         show(t, burstState(threads[t].burstKind))
-        schedule(.burstEnd, Int32(t), token: threads[t].epoch, after: threads[t].burstRemaining)
+        schedule(.burstEnd, Int32(t), token: threads[t].epoch, after: wallTime(threads[t].burstRemaining, speed: speed))
         if threads[t].holdsGIL && processes[Int(threads[t].process)].gil.dropRequest {
             scheduleDropCheck(t)
         }
@@ -81,8 +83,20 @@ extension Simulation {
     /// Stops the running segment (preemption, forced drop), keeping what is left of the burst.
     mutating func pauseBurst(_ t: Int) {
         guard threads[t].segmentActive else { return }
-        threads[t].burstRemaining -= now - threads[t].segmentStart
+        threads[t].burstRemaining -= workDone(t)
         threads[t].segmentActive = false
+    }
+
+    /// The work the running segment of `t` has done so far.
+    func workDone(_ t: Int) -> SimTime {
+        let elapsed = now - threads[t].segmentStart
+        let speed = threads[t].segmentSpeed
+        return speed == 1 ? elapsed : min(threads[t].burstRemaining, elapsed.scaled(by: speed))
+    }
+
+    /// The wall time `work` takes at `speed` (rounded up, so that a segment never ends with work left).
+    func wallTime(_ work: SimTime, speed: Double) -> SimTime {
+        speed == 1 ? work : SimTime(nanoseconds: Int64((Double(work.nanoseconds) / speed).rounded(.up)))
     }
 
     /// A burst is done. After C code that released the GIL the thread takes it back; at the eval-breaker

@@ -21,6 +21,11 @@ struct Simulation {
     let maxEvents: Int
     let checksInvariants: Bool
     let coreLanes: Bool
+    /// Per burst kind (`BurstKind.rawValue`), the speed lost on each busy core when every core is busy:
+    /// 1 − parallel efficiency (`Simulation+Scheduler.swift`); nil when cores are independent.
+    let parallelLoss: [Double]?
+    /// Cores with a thread on them.
+    var busyCores = 0
 
     // Engine
     var now = SimTime.zero
@@ -80,6 +85,12 @@ struct Simulation {
         self.workload = workload
         slice = machine.scheduler.effectiveSlice(cores: machine.cores)
         gilEnabled = python.gil
+        // Indexed by BurstKind.rawValue: python, cHoldsGIL, cReleasesGIL, syscall (never slowed), starting
+        // (interpreter start-up: Python).
+        let efficiency = settings.machine.parallelEfficiency
+        let kinds: [CPUKind?] = [.python, .cHoldsGIL, .cReleasesGIL, nil, .python]
+        let loss: [Double] = kinds.map { kind in kind.map { 1 - (efficiency[$0] ?? 1) } ?? 0 }
+        parallelLoss = settings.machine.cores > 1 && loss.contains { $0 > 0 } ? loss : nil
         maxEvents = options.maxEvents
         checksInvariants = options.checkInvariants
         coreLanes = options.coreLanes && options.trace

@@ -1,4 +1,5 @@
 import Foundation
+import SimEngine
 
 /// Measures this machine (python/calibrate.py against the latency server) into a `MachineProfile`.
 /// Takes a few seconds.
@@ -57,5 +58,42 @@ public enum Calibrator {
         lines.append("asyncio          loop iteration \(p.loopIteration), task \(p.taskCreate), run_in_executor \(p.executorRoundTrip)")
         lines.append("gevent           switch \(p.greenletSwitch), spawn \(p.greenletSpawn)")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Calibrator {
+    /// The profile saved at `path`, or, if there is none, this machine measured now and saved there.
+    /// - Throws: `RealRunError` for an unreadable profile or a failed calibration.
+    public static func profile(at path: String, environment: PythonEnvironment,
+                               log: @escaping @Sendable (String) -> Void) throws -> MachineProfile {
+        if FileManager.default.fileExists(atPath: path) { return try MachineProfile.load(from: path) }
+        log("No machine profile at \(path): calibrating this machine first.")
+        let profile = try measure(environment: environment, log: log)
+        try profile.save(to: path)
+        log("Saved \(path).")
+        return profile
+    }
+
+    /// Times calibrate.py's fixed noise probe (the same pure-Python loop on every machine, 15 times) and
+    /// returns the timings: their spread is how noisy the machine is at the moment.
+    /// - Throws: `RealRunError` when the environment or the probe fails.
+    public static func noiseProbe(environment: PythonEnvironment, timeout: Double = 60) throws -> [SimTime] {
+        try environment.prepare()
+        ChildProcessRegistry.shared.installInterruptHandlers()
+        let folder = try ChildProcessRegistry.shared.makeTemporaryFolder("noise")
+        defer { ChildProcessRegistry.shared.removeTemporaryFolder(folder) }
+        let outPath = folder + "/noise.json", errPath = folder + "/stderr"
+        let child = try ChildProcess(executable: environment.python, arguments: [environment.calibration, "--noise", "--out", outPath],
+                                     stdoutPath: folder + "/stdout", stderrPath: errPath)
+        let end = child.wait(timeout: timeout)
+        guard case .exited(0) = end else {
+            throw RealRunError.runFailed(what: "the noise probe", status: "\(end)", stderr: ChildProcess.text(of: errPath))
+        }
+        guard let data = FileManager.default.contents(atPath: outPath),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let samples = object["noise_probe_ns"] as? [NSNumber], !samples.isEmpty else {
+            throw RealRunError.badResult(path: outPath, reason: "no list noise_probe_ns")
+        }
+        return samples.map { SimTime(nanoseconds: $0.int64Value) }
     }
 }

@@ -64,6 +64,17 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     public var greenletSwitch: SimTime
     /// gevent.spawn + run + join of one trivial greenlet.
     public var greenletSpawn: SimTime
+    /// Per CPU kind (`py`, `pow`, `sha`), how fast each of k processes runs when k run at once, as a
+    /// fraction of its speed alone: [[k, fraction]] for k = 2 ... cores.
+    public var parallelEfficiency: [String: [[Double]]]?
+    /// The median time of calibrate.py's fixed noise probe (a pure-Python loop) at calibration: with the same
+    /// probe timed later, how much faster or slower the machine runs than when these costs were measured.
+    public var speedProbe: SimTime?
+    /// urlopen with a server delay: [[delay in us, ns beyond the delay]] for delays from 0 to 20 ms.
+    public var waitCosts: [[Double]]?
+    /// Per start method, n no-op processes started then joined: [[n, ns in the start() calls, ns until the
+    /// last join returned]] for each n measured.
+    public var processesAtScale: [String: [[Double]]]?
 
     // MARK: - From calibrate.py's raw measurements
 
@@ -83,6 +94,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
                 throw RealRunError.badResult(path: path, reason: "missing list of [amount, ns] pairs \(key)")
             }
             return list.map { CostPoint(amount: $0[0].doubleValue, nanoseconds: $0[1].doubleValue) }
+        }
+        func table(_ key: String) -> [String: [[Double]]]? {
+            (raw[key] as? [String: [[NSNumber]]])?.mapValues { $0.map { $0.map(\.doubleValue) } }
         }
         guard let starts = raw["process_start_ns"] as? [String: NSNumber] else {
             throw RealRunError.badResult(path: path, reason: "missing process_start_ns")
@@ -104,7 +118,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             aiohttpCPU: try time("aiohttp_cpu_ns"), aiohttpWall: try time("aiohttp_wall_ns"),
             loopIteration: try time("loop_iteration_ns"), taskCreate: try time("task_create_ns"),
             executorRoundTrip: try time("executor_round_trip_ns"),
-            greenletSwitch: try time("greenlet_switch_ns"), greenletSpawn: try time("greenlet_spawn_ns"))
+            greenletSwitch: try time("greenlet_switch_ns"), greenletSpawn: try time("greenlet_spawn_ns"),
+            parallelEfficiency: table("parallel_efficiency"), speedProbe: try? time("speed_probe_ns"),
+            waitCosts: (raw["wait_costs"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) },
+            processesAtScale: table("processes_at_scale"))
     }
 
     // MARK: - Saving and loading
@@ -159,6 +176,33 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The wake-up latency of a Python thread: half a threading.Event round trip.
     public var threadWake: SimTime { eventRoundTrip / 2 }
 
+    /// The parent's time in `Process.start()` per child, from the most processes started at once.
+    public func parentShareOfStart(_ method: StartMethod) -> SimTime? {
+        guard let row = processesAtScale?[method.rawValue]?.filter({ $0.count == 3 && $0[0] > 0 }).max(by: { $0[0] < $1[0] }) else {
+            return nil
+        }
+        return SimTime(nanoseconds: Int64((row[1] / row[0]).rounded()))
+    }
+
+    /// From `waitCosts`: the delay from which a call takes longer (the cores went idle) and by how much.
+    /// The split between short and long delays is where the medians of the excess on either side differ
+    /// most; the threshold is the geometric mean of the delays on either side of it. Nil without a step
+    /// of at least 50 us (or without the probe).
+    public var idleWait: (after: SimTime, overhead: SimTime)? {
+        guard let rows = waitCosts?.filter({ $0.count == 2 && $0[0] > 0 }).sorted(by: { $0[0] < $1[0] }), rows.count >= 4 else {
+            return nil
+        }
+        func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
+        var best: (Int, Double)?
+        for i in 2..<(rows.count - 1) {
+            let step = median(rows[i...].map { $0[1] }) - median(rows[..<i].map { $0[1] })
+            if step > (best?.1 ?? 0) { best = (i, step) }
+        }
+        guard let (i, step) = best, step >= 50_000 else { return nil }
+        let after = (rows[i - 1][0] * rows[i][0]).squareRoot() * 1_000
+        return (SimTime(nanoseconds: Int64(after.rounded())), SimTime(nanoseconds: Int64(step.rounded())))
+    }
+
     /// The mean wake-up latency that makes the model lose urlopen's GIL races as often as this machine does.
     ///
     /// In the model a call of length d loses when the woken waiter's wake-up W plus a context switch c is
@@ -176,7 +220,8 @@ public struct MachineProfile: Sendable, Codable, Equatable {
 
     /// The scenario with this machine's measurements in place of the defaults:
     /// - machine: `cores` and Linux's fair scheduler with its base slice
-    ///   (this machine runs Linux, not the seed's 100 ms round robin);
+    ///   (this machine runs Linux, not the seed's 100 ms round robin), and each CPU kind's parallel
+    ///   efficiency with every core busy;
     /// - costs: thread and process start, greenlet switch and spawn, loop iteration, task creation, measured
     ///   directly; `pickle` = a Pool.apply round trip less its two wake-ups; `executorHandoff` = the loop's
     ///   half of a run_in_executor round trip less its two wake-ups; `connectionCPU` = a loopback TCP
@@ -214,6 +259,12 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         // deeply it sleeps, and pipe ping-pongs, Event round trips and race probes disagree by 10x (see
         // docs/model.md, "Model against measurements"). `gilWake` is reported for information only.
         m.scheduler = .linux(baseSlice: Defaults.linuxBaseSlice)
+        // Each busy core's speed with every core busy, per CPU kind (the probe's point at k = cores).
+        for (key, kind) in [("py", CPUKind.python), ("pow", .cHoldsGIL), ("sha", .cReleasesGIL)] {
+            if let point = parallelEfficiency?[key]?.last(where: { $0.count == 2 }) {
+                m.parallelEfficiency[kind] = min(1, max(0.05, point[1]))
+            }
+        }
         return m
     }
 
@@ -221,8 +272,15 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         var c = costs
         c.threadStart = threadStart
         for method in StartMethod.allCases {
-            if let t = processStart[method.rawValue] { c.processStart[method] = t }
+            guard let t = processStart[method.rawValue] else { continue }
+            c.processStart[method] = t
+            if let parent = parentShareOfStart(method) {
+                // The start of one process, split: the parent's serial share, and the child's own.
+                c.processSpawn[method] = min(parent, t)
+                c.processStart[method] = t - min(parent, t)
+            }
         }
+        if let (after, overhead) = idleWait { c.ioIdleAfter = after; c.ioIdleOverhead = overhead }
         c.pickle = max(.microseconds(1), poolApply - threadWake * 2)
         c.greenletSwitch = greenletSwitch
         c.greenletSpawn = greenletSpawn

@@ -21,6 +21,8 @@ public enum Defaults {
     public static let wakeLatency = SimTime.microseconds(10)
     /// Wake-ups are exponentially distributed around their mean.
     public static let wakeJitter = 1.0
+    /// Cores independent of each other unless a machine profile says otherwise (`simulate calibrate`).
+    public static let parallelEfficiency: [CPUKind: Double] = [.python: 1, .cHoldsGIL: 1, .cReleasesGIL: 1]
 
     // python
     /// DEFAULT_INTERVAL in Python/ceval_gil.c: 5000 us.
@@ -46,6 +48,10 @@ public enum Defaults {
     /// getaddrinfo, socket, send, close on loopback: about 7-19 us each, measured here.
     public static let syscall = SimTime.microseconds(12)
     public static let ioOverhead = SimTime.zero
+    /// None unless a machine profile measures them (`simulate calibrate`).
+    public static let processSpawn: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+    public static let ioIdleOverhead = SimTime.zero
+    public static let ioIdleAfter = SimTime.milliseconds(1)
 
     // steps
     /// Python-side CPU of one I/O call when the scenario does not say.

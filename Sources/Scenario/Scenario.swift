@@ -57,13 +57,17 @@ public struct Machine: Sendable, Equatable {
     /// (0: always wakeLatency; 1: exponential). Real wake-ups vary; without it, threads woken at equal times
     /// stay in lock-step forever.
     public var wakeJitter: Double
+    /// Per CPU kind, the speed of each busy core when every core is busy, as a fraction of one core's speed
+    /// alone (1: cores are independent). Cores share execution units, caches, memory bandwidth and power.
+    public var parallelEfficiency: [CPUKind: Double]
 
     public init(
         cores: Int = Defaults.cores, scheduler: SchedulerPolicy = Defaults.scheduler,
         contextSwitch: SimTime = Defaults.contextSwitch, wakeLatency: SimTime = Defaults.wakeLatency,
-        wakeJitter: Double = Defaults.wakeJitter
+        wakeJitter: Double = Defaults.wakeJitter, parallelEfficiency: [CPUKind: Double] = Defaults.parallelEfficiency
     ) {
         self.wakeJitter = wakeJitter
+        self.parallelEfficiency = parallelEfficiency
         self.cores = cores
         self.scheduler = scheduler
         self.contextSwitch = contextSwitch
@@ -149,6 +153,13 @@ public struct Costs: Sendable, Equatable {
     public var syscall: SimTime
     /// Wall time every I/O wait takes beyond its latency (the server's and the network stack's own work).
     public var ioOverhead: SimTime
+    /// The parent's serial share of `Process.start()` per start method (fork() copying its page tables;
+    /// spawn's fork and exec; forkserver's request), paid before each child starts, on top of `pickle`.
+    public var processSpawn: [StartMethod: SimTime]
+    /// Wall time an I/O wait of at least `ioIdleAfter` takes beyond `ioOverhead`: long enough a wait lets
+    /// the cores go idle, and waking an idle virtual CPU costs more than waking a busy one.
+    public var ioIdleOverhead: SimTime
+    public var ioIdleAfter: SimTime
 
     public init(
         threadStart: SimTime = Defaults.threadStart, processStart: [StartMethod: SimTime] = Defaults.processStart,
@@ -156,8 +167,13 @@ public struct Costs: Sendable, Equatable {
         greenletSpawn: SimTime = Defaults.greenletSpawn, loopIteration: SimTime = Defaults.loopIteration,
         taskCreate: SimTime = Defaults.taskCreate, executorHandoff: SimTime = Defaults.executorHandoff,
         connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU,
-        syscall: SimTime = Defaults.syscall, ioOverhead: SimTime = Defaults.ioOverhead
+        syscall: SimTime = Defaults.syscall, ioOverhead: SimTime = Defaults.ioOverhead,
+        processSpawn: [StartMethod: SimTime] = Defaults.processSpawn, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
+        ioIdleAfter: SimTime = Defaults.ioIdleAfter
     ) {
+        self.processSpawn = processSpawn
+        self.ioIdleOverhead = ioIdleOverhead
+        self.ioIdleAfter = ioIdleAfter
         self.syscall = syscall
         self.ioOverhead = ioOverhead
         self.threadStart = threadStart

@@ -40,6 +40,9 @@ public enum ScenarioEncoder {
             "cores": .number(String(m.cores)), "scheduler": scheduler,
             "context_switch": duration(m.contextSwitch), "wake_latency": duration(m.wakeLatency),
             "wake_jitter": number(m.wakeJitter),
+            "parallel_efficiency": .object(CPUKind.allCases.map {
+                JSONMember(key: $0.rawValue, value: JSONNode(number(m.parallelEfficiency[$0] ?? 1)))
+            }),
         ])
     }
 
@@ -51,16 +54,20 @@ public enum ScenarioEncoder {
     }
 
     static func costs(_ c: Costs) -> JSONValue {
-        let starts = JSONValue.object(StartMethod.allCases.compactMap { method in
-            c.processStart[method].map { JSONMember(key: method.rawValue, value: JSONNode(duration($0))) }
-        })
+        func perMethod(_ times: [StartMethod: SimTime]) -> JSONValue {
+            .object(StartMethod.allCases.compactMap { method in
+                times[method].map { JSONMember(key: method.rawValue, value: JSONNode(duration($0))) }
+            })
+        }
+        let starts = perMethod(c.processStart)
         return .ordered([
             "thread_start": duration(c.threadStart), "process_start": starts, "pickle": duration(c.pickle),
             "greenlet_switch": duration(c.greenletSwitch), "greenlet_spawn": duration(c.greenletSpawn),
             "loop_iteration": duration(c.loopIteration), "task_create": duration(c.taskCreate),
             "executor_handoff": duration(c.executorHandoff), "connection_setup": duration(c.connectionSetup),
             "connection_cpu": duration(c.connectionCPU), "syscall": duration(c.syscall),
-            "io_overhead": duration(c.ioOverhead),
+            "io_overhead": duration(c.ioOverhead), "process_spawn": perMethod(c.processSpawn),
+            "io_idle_overhead": duration(c.ioIdleOverhead), "io_idle_after": duration(c.ioIdleAfter),
         ])
     }
 

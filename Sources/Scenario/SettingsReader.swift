@@ -3,13 +3,14 @@ import SimEngine
 /// Reads `machine`, `python` and `costs`. Each reads over a base value, key by key, so the same code serves
 /// the scenario (base: the defaults) and a strategy's overrides (base: the scenario's values).
 enum SettingsReader {
-    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter"]
+    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency"]
     static let schedulerKeys = ["policy", "timeslice", "base_slice"]
     static let policies = ["round_robin", "linux"]
     static let pythonKeys = ["switch_interval", "gil", "free_threading_overhead", "check_latency"]
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
         "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "io_overhead",
+        "process_spawn", "io_idle_overhead", "io_idle_after",
     ]
     static let maxCores = 1024
     /// The shortest OS slice accepted: shorter slices are not a real scheduler and explode the event count.
@@ -32,6 +33,15 @@ enum SettingsReader {
         if let f = o["wake_latency"] { m.wakeLatency = try f.duration(what: "wake_latency") }
         if let f = o["wake_jitter"] {
             m.wakeJitter = try f.number(in: 0...1, what: "wake_jitter (0 = every wake-up takes wake_latency, 1 = exponentially distributed around it)")
+        }
+        if let f = o["parallel_efficiency"] {
+            let kinds = CPUKind.allCases.map(\.rawValue)
+            let eo = try f.object(keys: kinds, what: "parallel_efficiency", hint: "; give each busy core's speed when all are busy, per CPU kind: {\"python\": 0.8, \"c_holds_gil\": 0.9, \"c_releases_gil\": 0.95}")
+            for kind in CPUKind.allCases {
+                if let kf = eo[kind.rawValue] {
+                    m.parallelEfficiency[kind] = try kf.number(in: 0.05...1, what: "parallel_efficiency.\(kind.rawValue) (1 = cores independent, 0.5 = two busy cores do the work of one)")
+                }
+            }
         }
         return m
     }
@@ -93,11 +103,12 @@ enum SettingsReader {
             if let f = o[key] { target = try f.duration(what: key) }
         }
         try d("thread_start", &c.threadStart)
-        if let f = o["process_start"] {
+        for (key, path) in [("process_start", \Costs.processStart), ("process_spawn", \Costs.processSpawn)] {
+            guard let f = o[key] else { continue }
             let methods = StartMethod.allCases.map(\.rawValue)
-            let po = try f.object(keys: methods, what: "process_start", hint: "; give a time per start method: {\"fork\": \"2ms\", \"forkserver\": \"10ms\", \"spawn\": \"45ms\"}")
+            let po = try f.object(keys: methods, what: key, hint: "; give a time per start method: {\"fork\": \"2ms\", \"forkserver\": \"10ms\", \"spawn\": \"45ms\"}")
             for method in StartMethod.allCases {
-                if let mf = po[method.rawValue] { c.processStart[method] = try mf.duration(what: "process_start.\(method.rawValue)") }
+                if let mf = po[method.rawValue] { c[keyPath: path][method] = try mf.duration(what: "\(key).\(method.rawValue)") }
             }
         }
         try d("pickle", &c.pickle)
@@ -110,6 +121,8 @@ enum SettingsReader {
         try d("connection_cpu", &c.connectionCPU)
         try d("syscall", &c.syscall)
         try d("io_overhead", &c.ioOverhead)
+        try d("io_idle_overhead", &c.ioIdleOverhead)
+        try d("io_idle_after", &c.ioIdleAfter)
         return c
     }
 }

@@ -14,7 +14,7 @@ struct Simulate: ParsableCommand {
               simulate scenarios/cpu_heavy.json --strategies threads,processes --theme dark --window 0ms..40ms
             """,
         version: "simulate 1.0 (scenario format version \(Defaults.version))",
-        subcommands: [Run.self, Real.self, Compare.self, Calibrate.self, Sweep.self, Schema.self],
+        subcommands: [Run.self, Real.self, Compare.self, Calibrate.self, Validate.self, Sweep.self, Schema.self],
         defaultSubcommand: Run.self)
 }
 

@@ -2,6 +2,7 @@
 mechanisms, written as raw measurements (nanoseconds) for Sources/RealRuns/MachineProfile.swift to fit.
 
 Usage: python calibrate.py --server http://127.0.0.1:PORT/ --out CALIBRATION.json
+       python calibrate.py --noise --out NOISE.json   (only the fixed noise probe)
 
 CPU work is timed with the very functions the harness runs (imported from harness.py), each point the
 minimum of a few repeats (the least disturbed by other programs on the machine). Everything takes a few
@@ -32,15 +33,20 @@ def median_ns(samples):
 # --------------------------------------------------------------------------------------------- CPU work
 
 
-def median_of(repeats, function, *args):
-    """The median of `repeats` timings of function(*args), in ns: the typical cost, which is what a real
-    run meets (the minimum would size every step for the best case, so real steps would run long)."""
+def timings(repeats, function, *args):
+    """`repeats` timings of function(*args), in ns."""
     samples = []
     for _ in range(repeats):
         start = now()
         function(*args)
         samples.append(now() - start)
-    return median_ns(samples)
+    return samples
+
+
+def median_of(repeats, function, *args):
+    """The median of `repeats` timings of function(*args), in ns: the typical cost, which is what a real
+    run meets (the minimum would size every step for the best case, so real steps would run long)."""
+    return median_ns(timings(repeats, function, *args))
 
 
 def python_loop_points():
@@ -113,6 +119,114 @@ def pool_apply_ns(count=300):
     return median_ns(samples)
 
 
+# ------------------------------------------------------------------------- cores busy at once, at scale
+
+
+def _timed_after_barrier(barrier, function, args, results):
+    barrier.wait()
+    start = now()
+    function(*args)
+    results.put(now() - start)
+
+
+def _machine_busy():
+    """(busy, total) jiffies of the whole machine so far (/proc/stat's first line), or None off Linux."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
+def _run_at_once(context, k, function, args):
+    """k processes run function(*args) together, started at a barrier. Returns the mean of their own
+    timings and the fraction of the machine's cores busy meanwhile (None where /proc/stat is missing)."""
+    barrier, results = context.Barrier(k), context.Queue()
+    workers = [context.Process(target=_timed_after_barrier, args=(barrier, function, args, results)) for _ in range(k)]
+    for w in workers:
+        w.start()
+    before = _machine_busy()
+    times = [results.get() for _ in range(k)]
+    after = _machine_busy()
+    for w in workers:
+        w.join()
+    busy = None
+    if before and after and after[1] > before[1]:
+        busy = (after[0] - before[0]) / (after[1] - before[1])
+    return sum(times) / k, busy
+
+
+def parallel_efficiency(cores, target_ns=60_000_000, samples=5, attempts=30):
+    """Per CPU kind, how fast each of k processes runs its work when k run at once (k = 2 .. cores), as a
+    fraction of its speed alone: the model's `parallel_efficiency`. The two vCPUs of a small VM share a
+    physical core's execution units, caches and memory bandwidth (and the host's frequency), so two busy
+    ones do not each go as fast as one alone. Processes, so that no GIL is involved; the work starts at a
+    barrier and each process times its own work. Alone and together alternate (1, k, 1, k, ...), so that a
+    drift of the machine's speed affects both. A pair counts only if the machine was quiet: while one
+    process ran alone no more than one core's worth (+15%) of the machine was busy (another program on a
+    second core would slow the one alone through the shared core, and a third program would take turns with
+    the k together). The median of `samples` quiet pairs (of at most `attempts`)."""
+    context = multiprocessing.get_context("fork")
+    harness.sha_buffer(SHA_CHUNK)
+    kinds = {"py": (harness.burn_python, lambda n: (n,), 1_000_000, 1.0),
+             "pow": (harness.burn_pow, lambda n: (n,), 200_000, 1.58),
+             "sha": (harness.burn_sha, lambda n: (n, SHA_CHUNK), 1 << 24, 1.0)}
+    out = {}
+    for kind, (function, arguments, amount, power) in kinds.items():
+        # Size the work to about target_ns alone (7777 ** n grows like n^1.58).
+        alone = median_of(3, function, *arguments(amount))
+        amount = max(1, int(amount * (target_ns / max(1, alone)) ** (1 / power)))
+        points = []
+        for k in range(2, cores + 1):
+            quiet, noisy = [], []
+            for _ in range(attempts):
+                single, busy = _run_at_once(context, 1, function, arguments(amount))
+                together, _ = _run_at_once(context, k, function, arguments(amount))
+                (noisy if busy is not None and busy > 1 / cores + 0.15 else quiet).append(single / together)
+                if len(quiet) >= samples:
+                    break
+            points.append([k, statistics.median(quiet or noisy)])
+        out[kind] = points
+    return out
+
+
+def processes_at_scale(counts=(1, 16)):
+    """Per start method, `n` Process(target=noop) started one after another then joined: the parent's time
+    in the start() calls, and the time until the last join returned. The start loop is the parent's serial
+    share (fork() copies its page tables; spawn and forkserver send a request); the rest is the children's
+    start-up, exit and the joins, which overlap on the cores."""
+    out = {}
+    for method in ("fork", "forkserver", "spawn"):
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            start_and_join(context.Process)
+        rows = []
+        for n in counts:
+            samples = []
+            for _ in range(3 if method != "spawn" else 2):
+                workers = [context.Process(target=noop) for _ in range(n)]
+                start = now()
+                for w in workers:
+                    w.start()
+                started = now()
+                for w in workers:
+                    w.join()
+                samples.append((started - start, now() - start))
+            samples.sort(key=lambda s: s[1])
+            rows.append([n, samples[len(samples) // 2][0], samples[len(samples) // 2][1]])
+        out[method] = rows
+    return out
+
+
+def noise_probe(count=15, iterations=600_000):
+    """A fixed amount of pure-Python work (the same on every machine) timed `count` times: the spread of
+    these timings is the machine's noise at the time a measurement was taken."""
+    harness.burn_python(iterations)
+    return timings(count, harness.burn_python, iterations)
+
+
 def pipe_wake_ns(count=2000):
     """Half a ping-pong round trip through two pipes between two processes: the OS's cost of waking a
     blocked thread and running it (no GIL involved)."""
@@ -178,9 +292,8 @@ def urlopen_costs(base_url, count=100):
     return median_ns(cpu), median_ns(wall)
 
 
-def delayed_call_overhead_ns(base_url, delay_us=20000, count=10):
-    """Wall time of a urlopen call with a server delay beyond the delay itself and beyond a call with no
-    delay: what waking both sides after an idle wait costs on this machine (timer slack, idle CPUs)."""
+def excess_over_delay_ns(base_url, delay_us, count):
+    """The median wall time of urlopen(url).read() with a server delay, beyond the delay itself."""
     url = base_url + "?delay_us=%d" % delay_us
     samples = []
     for _ in range(count):
@@ -189,6 +302,19 @@ def delayed_call_overhead_ns(base_url, delay_us=20000, count=10):
             r.read()
         samples.append(now() - start - delay_us * 1000)
     return median_ns(samples)
+
+
+def delayed_call_overhead_ns(base_url, delay_us=20000, count=10):
+    """Wall time of a urlopen call with a server delay beyond the delay itself and beyond a call with no
+    delay: what waking both sides after an idle wait costs on this machine (timer slack, idle CPUs)."""
+    return excess_over_delay_ns(base_url, delay_us, count)
+
+
+def wait_costs(base_url, delays_us=(0, 50, 100, 200, 500, 1000, 2000, 5000, 20000), count=15):
+    """urlopen with each server delay: [delay_us, median wall ns beyond the delay]. How much longer a call
+    takes than its delay grows with the delay: a wait long enough lets both sides' cores go idle (the
+    haltpoll cpuidle driver halts a vCPU at once, and the host must wake it again), short ones do not."""
+    return [[delay, excess_over_delay_ns(base_url, delay, count)] for delay in delays_us]
 
 
 def connect_costs(base_url, count=100):
@@ -357,9 +483,15 @@ def gevent_costs():
 
 def main():
     parser = argparse.ArgumentParser(description="Measure this machine for the simulation's costs.")
-    parser.add_argument("--server", required=True, help="base URL of the latency server")
+    parser.add_argument("--server", help="base URL of the latency server (not needed with --noise)")
     parser.add_argument("--out", required=True)
+    parser.add_argument("--noise", action="store_true", help="only time the fixed noise probe")
     args = parser.parse_args()
+    if args.noise:
+        harness.write_json_atomically(args.out, {"noise_probe_ns": noise_probe()})
+        return 0
+    if not args.server:
+        parser.error("--server is required (unless --noise)")
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -367,6 +499,7 @@ def main():
     result = {"python": sys.version.split()[0], "cores": cores,
               "switch_interval_ns": int(round(sys.getswitchinterval() * 1e9))}
     steps = [
+        ("speed probe", lambda: result.update(speed_probe_ns=median_ns(noise_probe()))),
         ("python loop", lambda: result.update(python_loop=python_loop_points())),
         ("7777 ** n", lambda: result.update(pow=pow_points())),
         ("sha256", lambda: result.update(sha256=sha_points(), sha_chunk=SHA_CHUNK)),
@@ -376,6 +509,7 @@ def main():
         ("wake-up", lambda: result.update(wake_ns=pipe_wake_ns(), event_round_trip_ns=event_round_trip_ns())),
         ("urlopen", lambda: result.update(zip(("urlopen_cpu_ns", "urlopen_wall_ns"), urlopen_costs(args.server)))),
         ("delayed call", lambda: result.update(delayed_call_wall_ns=delayed_call_overhead_ns(args.server))),
+        ("waits", lambda: result.update(wait_costs=wait_costs(args.server))),
         ("connect", lambda: result.update(zip(("connect_cpu_ns", "connect_wall_ns"), connect_costs(args.server)))),
         ("GIL race", lambda: result.update(zip(("race_call_ns", "race_lost_per_call"), gil_race(args.server)))),
         ("socket calls", lambda: result.update(zip(("syscall_ns", "connect_call_ns", "io_overhead_ns"),
@@ -384,6 +518,8 @@ def main():
         ("asyncio", lambda: result.update(zip(("loop_iteration_ns", "task_create_ns", "executor_round_trip_ns"),
                                                asyncio_costs()))),
         ("gevent", lambda: result.update(zip(("greenlet_switch_ns", "greenlet_spawn_ns"), gevent_costs()))),
+        ("cores at once", lambda: result.update(parallel_efficiency=parallel_efficiency(cores))),
+        ("processes at scale", lambda: result.update(processes_at_scale=processes_at_scale())),
     ]
     for name, step in steps:
         started = time.monotonic()

@@ -1,0 +1,142 @@
+import Foundation
+import SimEngine
+import SimRealRuns
+import SimTrace
+
+/// One strategy of one case, measured: every repetition's makespan in the order it ran, and their spread.
+public struct MeasuredPoint: Sendable, Codable, Equatable {
+    public var median: SimTime
+    public var min: SimTime
+    public var max: SimTime
+    public var runs: [SimTime]
+
+    public init(runs: [SimTime]) {
+        let spread = MeasuredSpread(runs)
+        median = spread.median
+        min = spread.min
+        max = spread.max
+        self.runs = runs
+    }
+
+    public var spread: MeasuredSpread { MeasuredSpread(median: median, min: min, max: max) }
+}
+
+/// A case's measurements: its half (copied from the matrix when it was measured) and each strategy's point.
+public struct MeasuredCase: Sendable, Codable, Equatable {
+    public var half: MatrixHalf
+    /// The day it was measured (UTC, yyyy-MM-dd).
+    public var date: String
+    /// By strategy label.
+    public var strategies: [String: MeasuredPoint]
+    /// The median of the noise probe timed just before the case (nil in files from before it was).
+    public var speedProbe: SimTime?
+}
+
+/// The machine's noise during one measuring session: the fixed probe of calibrate.py timed before and after.
+public struct NoiseRecord: Sendable, Codable, Equatable {
+    public var date: String
+    /// The cases measured in that session.
+    public var cases: [String]
+    public var probe: [SimTime]
+
+    public init(date: String, cases: [String], probe: [SimTime]) {
+        self.date = date
+        self.cases = cases
+        self.probe = probe
+    }
+
+    /// (max − min) / median of the probe's timings, in percent.
+    public var spreadPercent: Double {
+        let s = MeasuredSpread(probe)
+        guard s.median.nanoseconds > 0 else { return 0 }
+        return Double((s.max - s.min).nanoseconds) / Double(s.median.nanoseconds) * 100
+    }
+}
+
+/// validation/measurements.json: the matrix measured on one machine, so that the model can be checked
+/// against it in seconds without running anything real.
+public struct MatrixMeasurements: Sendable, Codable, Equatable {
+    public var version = 1
+    /// The machine profile the real runs were sized with (and the model is applied with).
+    public var machine: MachineProfile
+    /// Repetitions of each strategy, interleaved (A B A B ...).
+    public var repetitions: Int
+    public var noise: [NoiseRecord]
+    /// By case name.
+    public var cases: [String: MeasuredCase]
+
+    public init(machine: MachineProfile, repetitions: Int) {
+        self.machine = machine
+        self.repetitions = repetitions
+        noise = []
+        cases = [:]
+    }
+
+    /// The file's bytes: sorted keys, one indentation level per object, so that a re-measured case changes
+    /// only its own lines.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    public func save(to path: String) throws { try AtomicFile.write(try encoded(), to: path) }
+
+    /// - Throws: `MatrixError.badFile` naming the file and the problem.
+    public static func load(from path: String) throws -> MatrixMeasurements {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MatrixError.badFile(path: path, reason: "it does not exist or cannot be read; measure the matrix with simulate validate --measure")
+        }
+        do { return try JSONDecoder().decode(MatrixMeasurements.self, from: data) } catch {
+            throw MatrixError.badFile(path: path, reason: "not a measurements file written by simulate validate --measure: \(error)")
+        }
+    }
+
+    /// Today in UTC as yyyy-MM-dd.
+    public static func today() -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: Date())
+    }
+}
+
+/// Measures cases of the matrix with the harness (`RealRunner`), each strategy `repetitions` times
+/// interleaved, with the noise probe timed before each case and after the last.
+public struct MatrixMeasurer: Sendable {
+    public var runner: RealRunner
+    public var repetitions: Int
+    public var log: @Sendable (String) -> Void
+
+    public init(runner: RealRunner, repetitions: Int, log: @escaping @Sendable (String) -> Void) {
+        self.runner = runner
+        self.repetitions = repetitions
+        self.log = log
+    }
+
+    /// Measures `cases` into `measurements` (replacing what it held for them), saving the file at `path`
+    /// after each case so that an interrupted session keeps what it measured.
+    /// - Throws: `MatrixError.otherMachine` if `measurements` was taken with another profile; any
+    ///   `RealRunError` of a run (nothing is added then for the case that failed).
+    public func measure(_ cases: [ValidationCase], into measurements: inout MatrixMeasurements, path: String) throws {
+        guard measurements.machine == runner.profile else { throw MatrixError.otherMachine(path: path) }
+        let date = MatrixMeasurements.today()
+        var probe: [SimTime] = []
+        for (i, c) in cases.enumerated() {
+            log("[\(i + 1)/\(cases.count)] \(c.name) (\(c.half.rawValue))")
+            let before = try Calibrator.noiseProbe(environment: runner.environment)
+            probe += before
+            let results = try runner.run(c.scenario, strategies: c.scenario.strategies,
+                                         options: RealRunOptions(runs: repetitions, log: log))
+            var points: [String: MeasuredPoint] = [:]
+            for r in results { points[r.strategy.label] = MeasuredPoint(runs: r.runs.map(\.metrics.makespan)) }
+            measurements.cases[c.name] = MeasuredCase(half: c.half, date: date, strategies: points,
+                                                      speedProbe: MeasuredSpread(before).median)
+            try measurements.save(to: path)
+        }
+        probe += try Calibrator.noiseProbe(environment: runner.environment)
+        measurements.noise.append(NoiseRecord(date: date, cases: cases.map(\.name), probe: probe))
+        try measurements.save(to: path)
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import SimRealRuns
+import SimTrace
+import SimValidation
+
+/// `simulate validate`: the model against the validation matrix's recorded measurements (in seconds), or
+/// `--measure` to measure the matrix on this machine.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the model against the validation matrix's recorded measurements, or measure them.",
+        discussion: """
+            Without --measure: runs only the model on every case of validation/ against the measurements \
+            recorded in validation/measurements.json, prints predicted against measured per strategy and \
+            the median, 90th-percentile and worst absolute errors for the fit and the held-out halves, \
+            writes the fidelity picture, and exits with status 1 if a prediction leaves its recorded band \
+            (the measured min..max widened by --tolerance) and is not listed in validation/known_misses.json, \
+            or if a listed miss is now inside its band.
+            With --measure: runs the cases for real (each strategy --runs times, interleaved), timing a fixed \
+            noise probe before and after, and records them with the machine profile and the date. Measure \
+            in parts on a quiet machine, e.g. `flock /work/machine.lock simulate validate --measure --part 1/4`.
+            """)
+
+    @Option(help: ArgumentHelp("The matrix folder (matrix.json, cases/).", valueName: "folder"))
+    var matrix: String = "validation"
+
+    @Option(help: ArgumentHelp("The measurements file (default: <matrix>/measurements.json).", valueName: "file"))
+    var measurements: String?
+
+    @Flag(help: "Measure the cases for real on this machine and record them.")
+    var measure = false
+
+    @Flag(help: "With --measure: start a new measurements file with the current machine profile.")
+    var fresh = false
+
+    @Option(help: ArgumentHelp("Only these cases (comma-separated names).", valueName: "list"))
+    var cases: String?
+
+    @Option(help: ArgumentHelp("With --measure: only part i of n (cases dealt in turn), e.g. 2/4.", valueName: "i/n"))
+    var part: String = "1/1"
+
+    @Option(help: "With --measure: repetitions of each strategy.")
+    var runs: Int = 3
+
+    @Option(name: .customLong("machine"), help: ArgumentHelp(
+        "With --measure: the machine profile (calibrated first if the file is missing).", valueName: "file"))
+    var machine: String = "output/machine.json"
+
+    @Option(help: "How far beyond the measured min..max a prediction may fall, in percent.")
+    var tolerance: Double = 10
+
+    @Option(help: ArgumentHelp("Where to write the fidelity picture (PNG); the convoy curve goes beside it as <name>-convoy.png.", valueName: "file"))
+    var picture: String = "output/validation/fidelity.png"
+
+    @Flag(help: "Write the points now outside their band to <matrix>/known_misses.json (after a deliberate model change or a new measurement).")
+    var recordMisses = false
+
+    @Flag(help: "Print only the summary, not the line per strategy.")
+    var summaryOnly = false
+
+    func validate() throws {
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        guard tolerance >= 0 else { throw ValidationError("--tolerance must be 0 or more") }
+        guard parsedPart != nil else { throw ValidationError("--part \(part): write i/n with 1 <= i <= n, e.g. 2/4") }
+        if fresh && !measure { throw ValidationError("--fresh only applies with --measure") }
+    }
+
+    var parsedPart: (Int, Int)? {
+        let pieces = part.split(separator: "/").compactMap { Int($0) }
+        guard pieces.count == 2, pieces[1] >= 1, (1...pieces[1]).contains(pieces[0]) else { return nil }
+        return (pieces[0], pieces[1])
+    }
+
+    func run() throws {
+        var passed = true
+        try reportingErrors {
+            let path = measurements ?? matrix + "/measurements.json"
+            let loaded = try ValidationMatrix.load(folder: matrix)
+            let names = cases.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            if measure {
+                let (i, n) = parsedPart!
+                let chosen = try loaded.selecting(names: names, part: i, of: n)
+                let environment = PythonEnvironment.locate()
+                let profile = try Calibrator.profile(at: machine, environment: environment, log: { printError($0) })
+                var recorded = fresh || !FileManager.default.fileExists(atPath: path)
+                    ? MatrixMeasurements(machine: profile, repetitions: runs) : try MatrixMeasurements.load(from: path)
+                let measurer = MatrixMeasurer(runner: RealRunner(environment: environment, profile: profile), repetitions: runs,
+                                              log: { printError($0) })
+                printError("Measuring \(chosen.count) cases, \(runs) runs of each strategy, into \(path)")
+                try measurer.measure(chosen, into: &recorded, path: path)
+                if let last = recorded.noise.last {
+                    printError(String(format: "noise probe: %.1f%% spread (max-min over median of %d timings)", last.spreadPercent, last.probe.count))
+                }
+            }
+            let recorded = try MatrixMeasurements.load(from: path)
+            var checked = loaded
+            if let names { checked.cases = try loaded.selecting(names: names) }
+            let missesPath = matrix + "/known_misses.json"
+            var report = try FidelityReport.evaluate(matrix: checked, measurements: recorded, tolerancePercent: tolerance,
+                                                     knownMisses: try KnownMisses.load(from: missesPath))
+            if recordMisses {
+                report.knownMisses = report.currentMisses
+                try report.knownMisses.save(to: missesPath)
+                printError("wrote \(missesPath) (\(report.knownMisses.misses.count) known misses)")
+            }
+            if !summaryOnly { print(report.table()) }
+            print(report.summary())
+            let png = try FidelityChart.png(report, title: "Model against measurement: \(report.points.count) strategies of \(checked.cases.count - report.unmeasured.count) cases")
+            try AtomicFile.write(png, to: picture)
+            let convoy = (picture as NSString).deletingPathExtension + "-convoy.png"
+            try AtomicFile.write(try FidelityChart.convoyPNG(report), to: convoy)
+            printError("wrote \(picture) and \(convoy)")
+            passed = report.passed
+        }
+        if !passed { throw ExitCode(1) }
+    }
+}

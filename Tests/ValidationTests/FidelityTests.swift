@@ -1,0 +1,87 @@
+import Foundation
+import SimEngine
+import SimRealRuns
+import SimTrace
+import XCTest
+@testable import SimValidation
+
+/// The model against the validation matrix's recorded measurements (validation/measurements.json): a
+/// regression test of fidelity that runs only the model, in seconds.
+final class FidelityTests: XCTestCase {
+    /// The repository's validation folder.
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("validation").path
+
+    /// Every measured prediction stays within the measured min..max widened by 10%, except the listed known
+    /// misses, each of which still misses (so the list says exactly where the model is off).
+    func testEveryRecordedPredictionStaysInItsBand() throws {
+        let matrix = try ValidationMatrix.load(folder: Self.folder)
+        let recorded = try MatrixMeasurements.load(from: Self.folder + "/measurements.json")
+        let misses = try KnownMisses.load(from: Self.folder + "/known_misses.json")
+        let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10, knownMisses: misses)
+        XCTAssertGreaterThanOrEqual(matrix.cases.count, 40)
+        XCTAssertTrue(report.unmeasured.isEmpty, "cases not measured: \(report.unmeasured)")
+        XCTAssertTrue(report.newMisses.isEmpty, report.summary())
+        XCTAssertTrue(report.fixedMisses.isEmpty, report.summary())
+    }
+
+    /// The halves are balanced and recorded with each measured case as in the matrix.
+    func testHalvesAreBalancedAndRecorded() throws {
+        let matrix = try ValidationMatrix.load(folder: Self.folder)
+        let fit = matrix.cases.filter { $0.half == .fit }.count
+        XCTAssertLessThanOrEqual(abs(2 * fit - matrix.cases.count), 1)
+        let recorded = try MatrixMeasurements.load(from: Self.folder + "/measurements.json")
+        for c in matrix.cases { XCTAssertEqual(recorded.cases[c.name]?.half, c.half, c.name) }
+    }
+
+    func point(_ error: Double, half: MatrixHalf = .fit, min: Int64 = 90, max: Int64 = 110, predicted: Int64 = 100) -> FidelityPoint {
+        FidelityPoint(caseName: "c\(error)", half: half, strategy: "threads", kind: "threads", predicted: .milliseconds(predicted),
+                      measured: MeasuredSpread(median: .milliseconds(100), min: .milliseconds(min), max: .milliseconds(max)),
+                      errorPercent: error, band: SimTime.milliseconds(min).scaled(by: 0.9)...SimTime.milliseconds(max).scaled(by: 1.1))
+    }
+
+    /// Nearest-rank median and 90th percentile of |error|, and the worst point.
+    func testSummaryFigures() {
+        let points = (1...10).map { point(Double($0) * ($0 % 2 == 0 ? 1 : -1)) }
+        let s = FidelitySummary(label: "fit", points: points)
+        XCTAssertEqual(s.medianAbsErrorPercent, 5)
+        XCTAssertEqual(s.p90AbsErrorPercent, 9)
+        XCTAssertEqual(s.worst?.errorPercent, 10)
+    }
+
+    /// The band is the measured min..max widened by the tolerance; a known miss inside it must be removed.
+    func testBandAndKnownMisses() {
+        XCTAssertTrue(point(0, predicted: 81).inBand)
+        XCTAssertFalse(point(0, predicted: 80).inBand)
+        XCTAssertTrue(point(0, predicted: 121).inBand)
+        XCTAssertFalse(point(0, predicted: 122).inBand)
+        let outside = point(-30, predicted: 70), inside = point(1, predicted: 101)
+        var report = FidelityReport(points: [outside, inside], tolerancePercent: 10, unmeasured: [])
+        XCTAssertEqual(report.newMisses.map(\.key), [outside.key])
+        report.knownMisses = report.currentMisses
+        XCTAssertTrue(report.passed)
+        report.knownMisses.misses[inside.key] = 1
+        XCTAssertEqual(report.fixedMisses.map(\.key), [inside.key])
+        XCTAssertFalse(report.passed)
+    }
+}
+
+/// The pictures: PNG files of the requested size, the same bytes for the same report.
+final class FidelityChartTests: XCTestCase {
+    func testPicturesArePNGsOfTheirSizeAndDeterministic() throws {
+        let matrix = try ValidationMatrix.load(folder: FidelityTests.folder)
+        let recorded = try MatrixMeasurements.load(from: FidelityTests.folder + "/measurements.json")
+        let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10)
+        for png in [try FidelityChart.png(report, title: "t", width: 640, height: 480), try FidelityChart.convoyPNG(report, width: 640, height: 480)] {
+            XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+            // IHDR: width and height, big-endian, at bytes 16-23.
+            let bytes = [UInt8](png)
+            func bigEndian(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+            XCTAssertEqual(bigEndian(16), 640)
+            XCTAssertEqual(bigEndian(20), 480)
+        }
+        XCTAssertEqual(try FidelityChart.png(report, title: "t"), try FidelityChart.png(report, title: "t"))
+        XCTAssertEqual(FidelityChart.convoyCase("convoy-0.1ms-cpu4")?.cpuThreads, 4)
+        XCTAssertNil(FidelityChart.convoyCase("convoy-asyncio-1ms"))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import SimEngine
+import SimModel
+import SimScenario
+import XCTest
+
+/// The effects added for the validation matrix, each against an exact or analytic result.
+final class PhysicsTests: XCTestCase {
+    func ms(_ n: Int64) -> SimTime { .milliseconds(n) }
+
+    func cpuScenario(_ count: Int, _ duration: SimTime, kind: CPUKind = .python, cores: Int = 2,
+                     efficiency: Double = 1) -> Scenario {
+        var s = Scenario(name: "cpu", machine: Machine(cores: cores, wakeJitter: 0), tasks: [
+            TaskGroup(name: "work", count: count, steps: [.cpu(CPUStep(duration: .constant(duration), kind: kind))]),
+        ])
+        s.machine.parallelEfficiency[kind] = efficiency
+        s.costs.processStart = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+        s.costs.pickle = .zero
+        return s
+    }
+
+    let processes = Strategy(kind: .processes(pool: nil, startMethod: .fork))
+
+    /// Two processes of 100 ms on 2 cores with efficiency e each run at speed e while both are busy:
+    /// the pair takes 100 ms / e (plus a few microseconds of context switches and wake-ups).
+    func testBusyCoresRunAtTheirParallelEfficiency() throws {
+        for (kind, e) in [(CPUKind.python, 0.8), (.cHoldsGIL, 0.6), (.cReleasesGIL, 0.9)] {
+            let run = try Simulator.run(cpuScenario(2, ms(100), kind: kind, efficiency: e), strategy: processes,
+                                        options: SimulationOptions(trace: false, checkInvariants: true))
+            XCTAssertEqual(run.metrics.makespan.seconds, 0.1 / e, accuracy: 0.0005, "\(kind) at \(e)")
+        }
+    }
+
+    /// Alone, a core runs at full speed whatever the efficiency; other kinds are not slowed by a kind's loss.
+    func testOneBusyCoreAndOtherKindsAreNotSlowed() throws {
+        let alone = try Simulator.run(cpuScenario(1, ms(100), efficiency: 0.5), strategy: Strategy(kind: .sync)).metrics
+        XCTAssertEqual(alone.makespan.seconds, 0.1, accuracy: 0.0001)
+        var other = cpuScenario(2, ms(100), kind: .cReleasesGIL)
+        other.machine.parallelEfficiency[.python] = 0.5
+        let run = try Simulator.run(other, strategy: processes).metrics
+        XCTAssertEqual(run.makespan.seconds, 0.1, accuracy: 0.0005)
+    }
+
+    /// Speeds change when the number of busy cores does: 100 ms and 50 ms at e = 0.8 on 2 cores. Both run at
+    /// 0.8 until the short one ends (50 ms of work: 62.5 ms); the long one has 50 ms left, alone at full
+    /// speed: 112.5 ms in all. Work is conserved across the change.
+    func testSpeedFollowsTheNumberOfBusyCores() throws {
+        var s = cpuScenario(1, ms(100), efficiency: 0.8)
+        s.tasks.append(TaskGroup(name: "short", count: 1, steps: [.cpu(CPUStep(duration: .constant(ms(50)), kind: .python))]))
+        let run = try Simulator.run(s, strategy: processes, options: SimulationOptions(trace: false, checkInvariants: true))
+        XCTAssertEqual(run.metrics.makespan.seconds, 0.1125, accuracy: 0.0005)
+        XCTAssertEqual(run.metrics.taskLatencies[1].seconds, 0.0625, accuracy: 0.0005)
+    }
+
+    /// Four processes on 4 cores: with all busy each runs at e; the speed falls linearly with busy cores.
+    func testEfficiencyScalesWithBusyCores() throws {
+        let run = try Simulator.run(cpuScenario(4, ms(100), cores: 4, efficiency: 0.7), strategy: processes)
+        XCTAssertEqual(run.metrics.makespan.seconds, 0.1 / 0.7, accuracy: 0.001)
+    }
+
+    /// The parent pays `process_spawn` serially before each child: n children of no work take about
+    /// n × spawn, however many cores.
+    func testTheParentsShareOfStartingIsSerial() throws {
+        var s = cpuScenario(16, .microseconds(1), cores: 4)
+        s.costs.processSpawn[.fork] = ms(2)
+        let run = try Simulator.run(s, strategy: processes)
+        XCTAssertEqual(run.metrics.makespan.seconds, 0.032, accuracy: 0.001)
+    }
+
+    /// A wait of at least `io_idle_after` costs `io_idle_overhead` more; a shorter one does not.
+    func testLongWaitsPayTheIdleWakeUp() throws {
+        func makespan(latency: SimTime, overhead: SimTime) throws -> SimTime {
+            var s = Scenario(name: "io", machine: Machine(wakeJitter: 0), tasks: [
+                TaskGroup(name: "c", steps: [.repeat(count: 10, steps: [.io(IOStep(latency: .constant(latency), cpu: .constant(.zero), connection: .reuse))])]),
+            ])
+            s.costs.ioIdleOverhead = overhead
+            s.costs.ioIdleAfter = ms(1)
+            return try Simulator.run(s, strategy: Strategy(kind: .sync)).metrics.makespan
+        }
+        XCTAssertEqual(try makespan(latency: ms(2), overhead: .microseconds(500)) - makespan(latency: ms(2), overhead: .zero), .microseconds(5000))
+        XCTAssertEqual(try makespan(latency: .microseconds(500), overhead: .microseconds(500)), try makespan(latency: .microseconds(500), overhead: .zero))
+    }
+
+    /// The new keys read, validate and write back.
+    func testNewKeysRoundTrip() throws {
+        let text = """
+            {"machine": {"parallel_efficiency": {"python": 0.8, "c_releases_gil": 0.95}},
+             "costs": {"process_spawn": {"fork": "1.5ms"}, "io_idle_overhead": "600us", "io_idle_after": "2ms"},
+             "tasks": [{"steps": [{"cpu": "5ms"}]}]}
+            """
+        let s = try ScenarioLoader.parse(text: text)
+        XCTAssertEqual(s.machine.parallelEfficiency, [.python: 0.8, .cHoldsGIL: 1, .cReleasesGIL: 0.95])
+        XCTAssertEqual(s.costs.processSpawn[.fork], .microseconds(1500))
+        XCTAssertEqual(s.costs.ioIdleOverhead, .microseconds(600))
+        XCTAssertEqual(try ScenarioLoader.parse(text: ScenarioEncoder.json(s)), s)
+        XCTAssertThrowsError(try ScenarioLoader.parse(text: #"{"machine": {"parallel_efficiency": {"python": 1.5}}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)) {
+            XCTAssertTrue("\($0)".contains("parallel_efficiency.python"), "\($0)")
+        }
+    }
+}
