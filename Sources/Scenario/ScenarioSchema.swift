@@ -139,6 +139,10 @@ public enum ScenarioSchema {
             ("context_switch", duration("Cost of switching a core to another thread.", default: Defaults.contextSwitch)),
             ("wake_latency", duration("Delay from a wake-up to running on a free core.", default: Defaults.wakeLatency)),
             ("wake_jitter", number(0...1, "Spread of each wake-up latency (0 fixed, 1 exponential).", default: Defaults.wakeJitter)),
+            ("parallel_efficiency", closedObject(CPUKind.allCases.map { kind in
+                (kind.rawValue, number(0.05...1, "Each busy core's speed with every core busy, for \(kind.rawValue) work (1: cores independent).",
+                                       default: Defaults.parallelEfficiency[kind]))
+            }, description: "How busy cores slow each other, per CPU kind (measured by simulate calibrate).")),
         ]
         precondition(properties.map(\.0) == SettingsReader.machineKeys)
         return closedObject(properties, description: "The hardware and operating system.")
@@ -161,12 +165,17 @@ public enum ScenarioSchema {
             "greenlet_spawn": Defaults.greenletSpawn, "loop_iteration": Defaults.loopIteration, "task_create": Defaults.taskCreate,
             "executor_handoff": Defaults.executorHandoff, "connection_setup": Defaults.connectionSetup,
             "connection_cpu": Defaults.connectionCPU, "syscall": Defaults.syscall, "io_overhead": Defaults.ioOverhead,
+            "io_idle_overhead": Defaults.ioIdleOverhead, "io_idle_after": Defaults.ioIdleAfter,
+        ]
+        let perMethod: [String: (String, [StartMethod: SimTime])] = [
+            "process_start": ("Process start", Defaults.processStart),
+            "process_spawn": ("The parent's serial share of Process.start()", Defaults.processSpawn),
         ]
         let properties: [(String, JSONValue)] = SettingsReader.costKeys.map { key in
-            if key == "process_start" {
+            if let (what, values) = perMethod[key] {
                 return (key, closedObject(StartMethod.allCases.map { m in
-                    (m.rawValue, duration("Process start with \(m.rawValue).", default: Defaults.processStart[m]))
-                }, description: "Process start per start method."))
+                    (m.rawValue, duration("\(what) with \(m.rawValue).", default: values[m]))
+                }, description: "\(what) per start method."))
             }
             return (key, duration(key.replacingOccurrences(of: "_", with: " "), default: defaults[key]))
         }
