@@ -179,8 +179,22 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
     public var verdict: String
     public var strategies: [StrategyResult]
     public var reference: ReferenceInfo?
+    /// Which strategy to choose and why (`Advice`); absent when none was given.
+    public var advice: AdviceInfo?
 
-    public init(scenario: Scenario, runs: [RunMetrics], reference: ReferenceComparison? = nil) {
+    public struct AdviceInfo: Codable, Sendable, Equatable {
+        public var choice: String?
+        public var asGood: [String]
+        /// The reasons and warnings as sentences, most important first.
+        public var lines: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case choice, lines
+            case asGood = "as_good"
+        }
+    }
+
+    public init(scenario: Scenario, runs: [RunMetrics], reference: ReferenceComparison? = nil, advice: Advice? = nil) {
         let comparison = RunComparison(scenario: scenario, runs: runs)
         let verdict = Verdict(scenario: scenario, comparison: comparison)
         tool = Report.toolVersion
@@ -201,6 +215,7 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
                 },
                 meanAbsoluteErrorPercent: r.meanAbsoluteErrorPercent)
         }
+        self.advice = advice.map { AdviceInfo(choice: $0.choice, asGood: $0.asGood, lines: $0.lines) }
     }
 
     /// The encoder of results.json: keys sorted, pretty-printed (the snake_case keys are the types' CodingKeys).

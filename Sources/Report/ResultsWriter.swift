@@ -19,8 +19,9 @@ public enum ResultsWriter {
     }
 
     /// The content of results.json (see `ResultsDocument` for the schema and time scheme), for stdout.
-    public static func json(scenario: Scenario, runs: [RunMetrics], reference: ReferenceComparison? = nil) throws -> String {
-        try ResultsDocument(scenario: scenario, runs: runs, reference: reference).jsonText()
+    public static func json(scenario: Scenario, runs: [RunMetrics], reference: ReferenceComparison? = nil,
+                            advice: Advice? = nil) throws -> String {
+        try ResultsDocument(scenario: scenario, runs: runs, reference: reference, advice: advice).jsonText()
     }
 
     /// The CSV header.
@@ -56,10 +57,10 @@ public enum ResultsWriter {
     /// - Throws: `WriteError` naming the file that could not be written.
     @discardableResult
     public static func write(scenario: Scenario, runs: [RunMetrics], reference: ReferenceComparison? = nil,
-                             to folder: String) throws -> [String] {
+                             advice: Advice? = nil, to folder: String) throws -> [String] {
         let base = URL(fileURLWithPath: folder)
         let files = [
-            (base.appendingPathComponent(jsonFileName).path, try json(scenario: scenario, runs: runs, reference: reference)),
+            (base.appendingPathComponent(jsonFileName).path, try json(scenario: scenario, runs: runs, reference: reference, advice: advice)),
             (base.appendingPathComponent(csvFileName).path, csv(scenario: scenario, runs: runs)),
         ]
         for (path, text) in files {

@@ -35,8 +35,11 @@ struct Run: ParsableCommand {
             let reference = scenario.reference.map {
                 ReferenceComparison(runs: metrics, referenceMakespans: $0.makespans, source: $0.source)
             }
+            var traces: [String: Trace] = [:]
+            for r in runs { traces[r.strategy.label] = r.run.trace }
+            let advice = Advice(scenario: scenario, runs: metrics, traces: traces)
             let folder = output.folder(for: scenario)
-            var written = try ResultsWriter.write(scenario: scenario, runs: metrics, reference: reference, to: folder)
+            var written = try ResultsWriter.write(scenario: scenario, runs: metrics, reference: reference, advice: advice, to: folder)
             let resolved = folder + "/scenario.json"
             try AtomicFile.write(ScenarioEncoder.json(scenario), to: resolved)
             written.append(resolved)
@@ -50,9 +53,9 @@ struct Run: ParsableCommand {
                 }
             }
             if json {
-                print(try ResultsWriter.json(scenario: scenario, runs: metrics, reference: reference))
+                print(try ResultsWriter.json(scenario: scenario, runs: metrics, reference: reference, advice: advice))
             } else {
-                print(Report.render(scenario: scenario, runs: metrics, reference: reference, colour: isatty(STDOUT_FILENO) != 0))
+                print(Report.render(scenario: scenario, runs: metrics, reference: reference, advice: advice, colour: isatty(STDOUT_FILENO) != 0))
                 print("Wrote \(written.count) files to \(folder)/: \(written.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))")
             }
         }

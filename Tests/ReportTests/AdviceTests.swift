@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import SimEngine
 import SimModel
@@ -33,6 +34,26 @@ final class AdviceTests: XCTestCase {
         XCTAssertTrue(advice.lines[0].hasPrefix("Choose processes ("), advice.lines[0])
         XCTAssertTrue(advice.lines[0].contains("the 2 cores are busy"), advice.lines[0])
         XCTAssertTrue(advice.warnings.isEmpty, "no I/O, no convoy")
+    }
+
+    /// The advice reaches the terminal report (after the verdict) and results.json, and neither without it.
+    func testAdviceIsPrintedAndWritten() throws {
+        let scenario = Fixtures.cpuBoundScenario(kind: .cHoldsGIL)
+        let advice = try advise(scenario)
+        var runs: [RunMetrics] = []
+        for s in scenario.strategies { runs.append(try Simulator.run(scenario, strategy: s, options: SimulationOptions(trace: false)).metrics) }
+        let text = Report.render(scenario: scenario, runs: runs, advice: advice)
+        let verdict = try XCTUnwrap(text.range(of: Verdict(scenario: scenario, runs: runs).text))
+        let heading = try XCTUnwrap(text.range(of: "\nAdvice\n  Choose processes ("))
+        XCTAssertLessThan(verdict.lowerBound, heading.lowerBound, "advice comes after the verdict")
+        XCTAssertFalse(Report.render(scenario: scenario, runs: runs).contains("Advice"))
+        let json = try ResultsWriter.json(scenario: scenario, runs: runs, advice: advice)
+        let document = try ResultsDocument.makeDecoder().decode(ResultsDocument.self, from: Data(json.utf8))
+        XCTAssertEqual(document.advice?.choice, "processes")
+        XCTAssertEqual(document.advice?.lines, advice.lines)
+        XCTAssertTrue(json.contains("\"as_good\""))
+        XCTAssertNil(try ResultsDocument.makeDecoder().decode(ResultsDocument.self,
+                                                              from: Data(ResultsWriter.json(scenario: scenario, runs: runs).utf8)).advice)
     }
 
     func testSlowIOWithManyConnectionsChoosesAnOverlappingStrategyBecauseTheRunIsWaiting() throws {
