@@ -121,23 +121,10 @@ public enum SweepChartRenderer {
         try options.validate()
         let format = try options.format(for: path)
         let layout = try layout(chart, options: options, format: format)
-        let surface: CairoSurface
-        if format.isRaster {
-            surface = try CairoSurface(imageWidth: Int((layout.width * options.scale).rounded()),
-                                       height: Int((layout.height * options.scale).rounded()))
-        } else {
-            surface = try CairoSurface(vector: format, width: layout.width, height: layout.height)
+        let bytes = try TimelineRenderer.encode(width: layout.width, height: layout.height, format: format, scale: options.scale) {
+            try SweepPainter(layout: layout, context: $0).draw()
         }
-        do {
-            let context = try CairoContext(surface)
-            if format.isRaster { context.scale(options.scale) }
-            try SweepPainter(layout: layout, context: context).draw()
-        }
-        do {
-            try AtomicFile.write(Data(try surface.encodedBytes()), to: path)
-        } catch let e as AtomicFile.WriteError {
-            throw RenderingError.cannotWrite(path: path, reason: e.reason)
-        }
+        try TimelineRenderer.write(bytes, to: path)
     }
 
     /// The colour of each strategy: by kind name where the label is one (so that threads is the same colour

@@ -31,22 +31,35 @@ public enum TimelineRenderer {
 
     /// The encoded bytes of a laid-out picture.
     public static func encode(_ layout: TimelineLayout, format: PictureFormat, scale: Double = 1) throws -> [UInt8] {
+        try encode(width: layout.width, height: layout.height, format: format, scale: scale) {
+            try TimelinePainter(layout: layout, context: $0).draw()
+        }
+    }
+
+    static func write(_ layout: TimelineLayout, format: PictureFormat, options: RenderOptions, to path: String) throws {
+        try write(try encode(layout, format: format, scale: options.scale), to: path)
+    }
+
+    /// The bytes of a picture of `width` x `height` layout units painted by `paint`: a PNG of `scale` device
+    /// pixels per unit, or SVG/PDF at one point per unit. Every picture kind goes through here.
+    static func encode(width: Double, height: Double, format: PictureFormat, scale: Double,
+                       paint: (CairoContext) throws -> Void) throws -> [UInt8] {
         let surface: CairoSurface
         if format.isRaster {
-            surface = try CairoSurface(imageWidth: Int((layout.width * scale).rounded()), height: Int((layout.height * scale).rounded()))
+            surface = try CairoSurface(imageWidth: Int((width * scale).rounded()), height: Int((height * scale).rounded()))
         } else {
-            surface = try CairoSurface(vector: format, width: layout.width, height: layout.height)
+            surface = try CairoSurface(vector: format, width: width, height: height)
         }
         do {
             let context = try CairoContext(surface)
             if format.isRaster { context.scale(scale) }
-            try TimelinePainter(layout: layout, context: context).draw()
+            try paint(context)
         }
         return try surface.encodedBytes()
     }
 
-    static func write(_ layout: TimelineLayout, format: PictureFormat, options: RenderOptions, to path: String) throws {
-        let bytes = try encode(layout, format: format, scale: options.scale)
+    /// Writes picture bytes atomically (a reader never sees half a picture).
+    static func write(_ bytes: [UInt8], to path: String) throws {
         do {
             try AtomicFile.write(Data(bytes), to: path)
         } catch let e as AtomicFile.WriteError {

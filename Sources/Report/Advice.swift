@@ -39,6 +39,9 @@ public struct Advice: Sendable, Equatable {
         public var mechanism: Mechanism
         /// The figure as a fraction (a share of time) where it is one.
         public var share: Double
+        /// The mechanism in a few words, read with `share` after it ("waits for the GIL" 64%): the label
+        /// beside the strategy's bar in the summary picture.
+        public var phrase: String
         /// The sentence, e.g. "threads lose: 64% of their time holding or waiting for the GIL is waiting".
         public var text: String
     }
@@ -146,6 +149,7 @@ public struct Advice: Sendable, Equatable {
         if cores > 1, run.utilisation >= 0.6, strategy.kind.name == "processes" || (strategy.kind.name == "threads" && !gil) {
             let why = gil ? "each process has its own GIL" : "no GIL"
             return Evidence(strategy: label, mechanism: .coresBusy, share: run.utilisation,
+                            phrase: "cores busy",
                             text: "the \(cores) cores are busy \(Format.percent(run.utilisation)) of the time (\(why))")
         }
         // No shared GIL while threads with one wait for it much of the time: that is the difference.
@@ -154,16 +158,19 @@ public struct Advice: Sendable, Equatable {
             if share >= 0.3 {
                 let why = gil ? "each process has its own GIL" : "no GIL"
                 return Evidence(strategy: label, mechanism: .gilWait, share: share,
+                                phrase: "\(gil ? "a GIL per process" : "no GIL"); GIL wait in \(contended.label)",
                                 text: "\(why), while \(contended.label) waits for its GIL \(Format.percent(share)) of the time it holds or wants it")
             }
         }
         if ioShare >= 0.5, strategy.kind.name != "sync" {
             return Evidence(strategy: label, mechanism: .ioWait, share: ioShare,
+                            phrase: "work waiting on I/O",
                             text: "\(Format.percent(ioShare)) of the sequential run is waiting on I/O, and \(label) overlaps the waits")
         }
         if strategy.kind.name == "threads", gil, run.metrics.gilWaited.nanoseconds > 0 {
             let share = gilWaitShare(run.metrics)
             return Evidence(strategy: label, mechanism: .gilWait, share: share,
+                            phrase: "waits for the GIL only",
                             text: "its threads wait for the GIL only \(Format.percent(share)) of the time they want it")
         }
         return nil
@@ -182,6 +189,7 @@ public struct Advice: Sendable, Equatable {
             let starting = account.starting.seconds / run.makespan.seconds
             if starting >= 0.1, strategy.kind.name == "processes" || strategy.kind.name == "threads" {
                 return Evidence(strategy: label, mechanism: .startUp, share: starting,
+                                phrase: "starting its workers takes",
                                 text: "\(how): starting its workers takes \(Format.duration(account.starting)) of lane time, \(Format.percent(starting)) of its makespan")
             }
         }
@@ -190,6 +198,7 @@ public struct Advice: Sendable, Equatable {
             let share = gilWaitShare(run.metrics)
             if share >= 0.3 {
                 return Evidence(strategy: label, mechanism: .gilWait, share: share,
+                                phrase: "waits for the GIL",
                                 text: "\(how): \(Format.percent(share)) of its threads' time holding or waiting for the GIL is waiting (the GIL lets one run Python at a time)")
             }
         case "asyncio":
@@ -197,12 +206,14 @@ public struct Advice: Sendable, Equatable {
             let share = gilWaitShare(run.metrics)
             if share >= 0.3 {
                 return Evidence(strategy: label, mechanism: .gilWait, share: share,
+                                phrase: "loop and executor wait for the GIL",
                                 text: "\(how): \(Format.percent(share)) of the time its loop and executor threads hold or want the GIL is waiting for it")
             }
             if let account, account.runnable.nanoseconds > 0, run.makespan.nanoseconds > 0 {
                 let share = min(1, account.runnable.seconds / (account.runnable + account.blocked).seconds)
                 if share >= 0.3 {
                     return Evidence(strategy: label, mechanism: .loopBlocked, share: share,
+                                    phrase: "ready coroutines wait for the busy loop",
                                     text: "\(how): its ready coroutines wait \(Format.duration(account.runnable)) in all for the loop, busy with CPU steps (\(Format.percent(share)) of their waiting)")
                 }
             }
@@ -212,6 +223,7 @@ public struct Advice: Sendable, Equatable {
             let share = start.seconds * Double(scenario.foregroundTaskCount) / Double(max(run.cores, 1)) / max(run.makespan.seconds, 1e-12)
             if share >= 0.05 {
                 return Evidence(strategy: label, mechanism: .startUp, share: share,
+                                phrase: "starting its processes takes",
                                 text: "\(how): starting \(scenario.foregroundTaskCount) processes at \(Format.duration(start)) each takes \(Format.percent(share)) of its makespan over the \(run.cores) cores")
             }
         default:
@@ -220,6 +232,7 @@ public struct Advice: Sendable, Equatable {
         // CPU work that could have run in parallel but used one core.
         if run.cores > 1, profile.bound != .io, run.utilisation <= 1.2 / Double(run.cores), best.utilisation > run.utilisation * 1.3 {
             return Evidence(strategy: label, mechanism: .coresIdle, share: 1 - run.utilisation,
+                            phrase: "cores idle",
                             text: "\(how): \(Format.percent(1 - run.utilisation)) of the \(run.cores) cores' time is idle (one thread runs all the CPU work)")
         }
         return nil
@@ -237,6 +250,7 @@ public struct Advice: Sendable, Equatable {
         // Only when the wait is large against the I/O itself: then the GIL, not the network, sets the pace.
         guard perOperation.seconds >= 0.5 * io.seconds, perOperation.seconds >= 0.1 * python.switchInterval.seconds else { return nil }
         return Evidence(strategy: run.label, mechanism: .convoy, share: perOperation.seconds / (perOperation + io).seconds,
+                        phrase: "convoy: waits for the GIL after I/O",
                         text: "convoy in \(run.label): after each I/O call (\(Format.duration(io)) on average) a thread waits \(Format.duration(perOperation)) for the GIL held by CPU work (switch interval \(Format.duration(python.switchInterval))); a shorter switch interval, the CPU work in processes or the I/O in asyncio avoid it")
     }
 

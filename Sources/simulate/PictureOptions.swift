@@ -3,6 +3,7 @@ import Foundation
 import SimEngine
 import SimRealRuns
 import SimRendering
+import SimReport
 import SimScenario
 import SimTrace
 
@@ -69,8 +70,9 @@ struct PictureOptions: ParsableArguments {
         return TimeWindow(start: times[0], end: times[1])
     }
 
-    /// Draws a timeline per strategy and the comparison; returns the paths written.
-    func render(scenario: Scenario, runs: [StrategyRun], folder: String) throws -> [String] {
+    /// Draws a timeline per strategy, the comparison and, given advice, its summary (advice.<ext>); returns
+    /// the paths written.
+    func render(scenario: Scenario, runs: [StrategyRun], advice: Advice? = nil, folder: String) throws -> [String] {
         guard !noPictures else { return [] }
         let options = try renderOptions()
         let ext = options.format?.rawValue ?? "png"
@@ -87,7 +89,28 @@ struct PictureOptions: ParsableArguments {
         let path = "\(folder)/comparison.\(ext)"
         try TimelineRenderer.renderComparison(title: "\(scenario.name): every strategy", subtitle: comparisonSubtitle(scenario), rows: rows, options: options, to: path)
         written.append(path)
+        if let advice {
+            let path = "\(folder)/advice.\(ext)"
+            try AdviceChartRenderer.render(adviceChart(scenario: scenario, advice: advice, runs: runs.map(\.run.metrics)), options: options, to: path)
+            written.append(path)
+        }
         return written
+    }
+
+    /// The advice as the summary picture takes it: each run's makespan, its standing and the mechanism the
+    /// advice names for it; the choice's sentence as the subtitle.
+    func adviceChart(scenario: Scenario, advice: Advice, runs: [RunMetrics]) -> AdviceChart {
+        let bars = runs.map { run in
+            let standing: AdviceChart.Standing =
+                run.strategy == advice.choice ? .choice
+                : advice.asGood.contains(run.strategy) ? .asGood
+                : Advice.isCandidate(kind: run.kind, in: scenario) ? .slower : .notCandidate
+            let evidence = advice.evidence.first { $0.strategy == run.strategy }
+            return AdviceChart.Bar(strategy: run.strategy, makespan: run.makespan, standing: standing,
+                                   mechanism: evidence?.phrase, share: evidence?.share)
+        }
+        return AdviceChart(title: "\(scenario.name): which strategy and why", subtitle: advice.lines.first ?? "",
+                           bars: bars, warnings: advice.warnings.map(\.text))
     }
 
     func subtitle(_ scenario: Scenario, _ strategy: Strategy) -> String {
@@ -154,7 +177,7 @@ extension PictureOptions {
     /// Removes pictures an earlier run wrote into `folder` that this run did not write again (e.g. a
     /// strategy left out with --strategies), so the folder never shows a stale timeline beside fresh results.
     /// Only files named like this command's pictures are touched, in a folder holding our results:
-    /// `comparison.<png|svg|pdf>`, and `<label>.<ext>` or `<label>.compare.<ext>` where the label is a
+    /// `comparison.<png|svg|pdf>`, `advice.<ext>`, and `<label>.<ext>` or `<label>.compare.<ext>` where the label is a
     /// strategy kind (sync, threads, ...) or starts with one and a '-' or '_' (threads-nogil).
     func removeStalePictures(folder: String, keeping written: [String]) {
         let fm = FileManager.default
@@ -167,7 +190,7 @@ extension PictureOptions {
             var stem = (name as NSString).deletingPathExtension
             if stem.hasSuffix(".compare") { stem.removeLast(".compare".count) }
             let kinds = ["sync", "threads", "processes", "gevent", "asyncio"]
-            guard stem == "comparison" || kinds.contains(where: { stem == $0 || stem.hasPrefix($0 + "-") || stem.hasPrefix($0 + "_") }),
+            guard stem == "comparison" || stem == "advice" || kinds.contains(where: { stem == $0 || stem.hasPrefix($0 + "-") || stem.hasPrefix($0 + "_") }),
                   fileName(stem) == stem else { continue }
             guard fm.fileExists(atPath: folder + "/results.json") || fm.fileExists(atPath: folder + "/real.json") else { continue }
             try? fm.removeItem(atPath: folder + "/" + name)

@@ -43,7 +43,7 @@ struct Run: ParsableCommand {
             let resolved = folder + "/scenario.json"
             try AtomicFile.write(ScenarioEncoder.json(scenario), to: resolved)
             written.append(resolved)
-            written += try pictures.render(scenario: scenario, runs: runs, folder: folder)
+            written += try pictures.render(scenario: scenario, runs: runs, advice: advice, folder: folder)
             if output.perfetto {
                 for r in runs {
                     guard let trace = r.run.trace else { continue }

@@ -34,7 +34,7 @@ final class CommandTests: CommandTestCase {
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("speed-up"), r.out)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("output/tiny").path).sorted()
-        XCTAssertEqual(files, ["asyncio.png", "comparison.png", "gevent.png", "processes.png", "results.csv", "results.json",
+        XCTAssertEqual(files, ["advice.png", "asyncio.png", "comparison.png", "gevent.png", "processes.png", "results.csv", "results.json",
                                "scenario.json", "sync.png", "threads.png"])
     }
 
@@ -120,7 +120,7 @@ final class CommandTests: CommandTestCase {
         let r = try simulate(["tiny.json", "--strategies", "sync"])
         XCTAssertEqual(r.status, 0, r.err)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("output/tiny").path).sorted()
-        XCTAssertEqual(files, ["comparison.png", "notes.png", "results.csv", "results.json", "scenario.json", "sync.png"],
+        XCTAssertEqual(files, ["advice.png", "comparison.png", "notes.png", "results.csv", "results.json", "scenario.json", "sync.png"],
                        "threads.png is gone; a picture not named like ours stays")
     }
 
