@@ -27,6 +27,15 @@ public final class ChildProcess: @unchecked Sendable {
         case exited(Int32)
         case signalled(Int32)
         case timedOut
+
+        /// In words for a message: "exit code 1", "killed by signal 9 (Killed)".
+        public var explained: String {
+            switch self {
+            case .exited(let code): return "exit code \(code)"
+            case .signalled(let signal): return "killed by signal \(signal) (\(String(cString: strsignal(signal))))"
+            case .timedOut: return "timed out"
+            }
+        }
     }
 
     /// Starts `executable` with `arguments` in a new process group.
@@ -140,7 +149,12 @@ public final class ChildProcess: @unchecked Sendable {
         // Killed by the interrupt handler, which is about to exit: report nothing misleading meanwhile.
         ChildProcessRegistry.shared.parkIfInterrupted()
         if timedOut { return .timedOut }
-        let status = reaped ?? 0
+        return termination ?? .exited(0)
+    }
+
+    /// How the child ended, nil while it runs (reaps it if it has ended; never waits).
+    public var termination: Termination? {
+        guard poll(), let status = reaped else { return nil }
         // WIFEXITED / WEXITSTATUS / WTERMSIG, spelled out (they are macros).
         if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
         return .signalled(status & 0x7f)

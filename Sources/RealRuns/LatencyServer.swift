@@ -48,6 +48,12 @@ public final class LatencyServer: @unchecked Sendable {
         port = found
     }
 
+    /// How the server ended if it died by itself (killed, crashed), nil while it runs or after `stop()`.
+    public var death: ChildProcess.Termination? { stopped ? nil : child.termination }
+
+    /// The server's stderr so far.
+    public var stderr: String { ChildProcess.text(of: folder + "/stderr") }
+
     /// Stops the server (SIGTERM, then SIGKILL) and removes its files.
     public func stop() {
         guard !stopped else { return }

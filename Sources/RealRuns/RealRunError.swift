@@ -10,6 +10,10 @@ public enum RealRunError: Error, CustomStringConvertible, Equatable {
     case setupFailed(step: String, status: String, output: String)
     /// The harness (or calibration, or server) ended badly.
     case runFailed(what: String, status: String, stderr: String)
+    /// The harness of one strategy crashed, was killed, or ended without a usable result.
+    case harnessFailed(strategy: String, status: String, stderr: String)
+    /// The latency server died (was killed, crashed) while real runs needed it.
+    case serverDied(during: String, status: String, stderr: String)
     /// The harness did not finish in time; its process group was killed.
     case timedOut(what: String, seconds: Double, stderr: String)
     /// The harness's result file was missing or not what was expected.
@@ -33,6 +37,12 @@ public enum RealRunError: Error, CustomStringConvertible, Equatable {
                 + "Fix: check that PyPI is reachable and python3-venv is installed, then delete .venv/ and run again."
         case .runFailed(let what, let status, let stderr):
             return "\(what) failed (\(status)). Its stderr:\n\(stderr.isEmpty ? "(empty)" : stderr)"
+        case .harnessFailed(let strategy, let status, let stderr):
+            return "the real run of \(strategy) failed (\(status)); nothing was written. Its stderr:\n\(stderr.isEmpty ? "(empty)" : stderr)\n"
+                + "Run again; if it fails again, run it alone (--strategies \(strategy) --runs 1) and look at the stderr above."
+        case .serverDied(let during, let status, let stderr):
+            return "the latency server died during \(during) (\(status)), so the harness's requests could not be answered; "
+                + "nothing was written. Run again (was it stopped by another program?). The server's stderr:\n\(stderr.isEmpty ? "(empty)" : stderr)"
         case .timedOut(let what, let seconds, let stderr):
             return "\(what) did not finish within \(seconds >= 10 ? String(Int(seconds)) : String(format: "%.3g", seconds)) s; its processes were killed. "
                 + "Raise --timeout or make the scenario shorter.\(stderr.isEmpty ? "" : " Its stderr:\n\(stderr)")"

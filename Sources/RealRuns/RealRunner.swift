@@ -95,7 +95,19 @@ public struct RealRunner: Sendable {
         var results = strategies.map { RealStrategyResult(strategy: $0, runs: []) }
         for repetition in 0..<max(1, options.runs) {
             for (i, strategy) in strategies.enumerated() {
-                let run = try runOnce(plans[i], strategy: strategy, timeout: options.timeout ?? Self.estimatedTimeout(plans[i]))
+                let run: RealRun
+                do {
+                    run = try runOnce(plans[i], strategy: strategy, timeout: options.timeout ?? Self.estimatedTimeout(plans[i]))
+                } catch let error as RealRunError {
+                    // A server that died makes the harness fail on its requests (a traceback of refused or reset
+                    // connections, or tasks cut short): name the real cause. A SIGKILLed server closes its
+                    // sockets before it becomes a zombie, so give it a moment to be seen dead.
+                    for _ in 0..<50 where server.death == nil { usleep(2_000) }
+                    if let death = server.death {
+                        throw RealRunError.serverDied(during: "the real run of \(strategy.label)", status: death.explained, stderr: server.stderr)
+                    }
+                    throw error
+                }
                 results[i].runs.append(run)
                 options.log(String(format: "  %@ run %d/%d: %.3f s", strategy.label, repetition + 1, max(1, options.runs),
                                    run.metrics.makespan.seconds))
@@ -114,18 +126,22 @@ public struct RealRunner: Sendable {
         if case .gevent = strategy.kind { arguments.append("--gevent") }
         let child = try ChildProcess(executable: environment.python, arguments: arguments,
                                      stdoutPath: folder + "/stdout", stderrPath: errPath)
-        let what = "the real run of \(strategy.label)"
         switch child.wait(timeout: timeout) {
         case .exited(0):
             break
         case .timedOut:
-            throw RealRunError.timedOut(what: what, seconds: timeout, stderr: ChildProcess.text(of: errPath))
-        case .exited(let code):
-            throw RealRunError.runFailed(what: what, status: "exit code \(code)", stderr: ChildProcess.text(of: errPath))
-        case .signalled(let signal):
-            throw RealRunError.runFailed(what: what, status: "killed by signal \(signal)", stderr: ChildProcess.text(of: errPath))
+            throw RealRunError.timedOut(what: "the real run of \(strategy.label)", seconds: timeout, stderr: ChildProcess.text(of: errPath))
+        case let end:
+            throw RealRunError.harnessFailed(strategy: strategy.label, status: end.explained, stderr: ChildProcess.text(of: errPath))
         }
-        let result = try HarnessResult.load(path: outPath, plan: plan)
+        let result: HarnessResult
+        do {
+            result = try HarnessResult.load(path: outPath, plan: plan)
+        } catch RealRunError.badResult(_, let reason) {
+            // E.g. a task's thread raised (threading prints the traceback and the harness goes on): show it.
+            throw RealRunError.harnessFailed(strategy: strategy.label, status: "it exited normally, but its result is unusable: \(reason)",
+                                             stderr: ChildProcess.text(of: errPath))
+        }
         let built = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
         return RealRun(metrics: built.metrics, trace: built.trace, python: result.python, instrumented: plan.instrument)
     }

@@ -52,4 +52,27 @@ public enum AtomicFile {
             throw WriteError(path: path, reason: reason)
         }
     }
+
+    /// Checks, before any long work, that files can later be written into `folder` (created then if missing):
+    /// the nearest part of the path that exists must be a folder that accepts a new file, probed with a file
+    /// created and removed at once. A permission check would not do: root passes every `access(2)` check, yet
+    /// cannot create files under /proc or on a read-only mount.
+    /// - Throws: `WriteError` naming the folder and why.
+    public static func checkWritableFolder(_ folder: String) throws {
+        var existing = URL(fileURLWithPath: folder).standardizedFileURL
+        var isFolder: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder) {
+            existing.deleteLastPathComponent()
+        }
+        guard isFolder.boolValue else {
+            throw WriteError(path: folder, reason: "\(existing.path) is a file, not a folder")
+        }
+        let probe = existing.appendingPathComponent(".simulate-probe-\(getpid())").path
+        let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
+            throw WriteError(path: folder, reason: "cannot create a file in \(existing.path) (\(String(cString: strerror(errno))))")
+        }
+        close(descriptor)
+        unlink(probe)
+    }
 }

@@ -60,6 +60,11 @@ struct RealRunArguments: ParsableArguments {
             printError("simulate: left out \(s.label): it asks for free-threaded Python (gil: false), and the harness runs a python with a GIL")
         }
         guard !runnable.isEmpty else { throw UserError("no strategy of \(scenario.name) can run for real; choose one with --strategies") }
+        // Before any real run: minutes of measurement must not end in a folder that cannot be written.
+        try checkWritable(resultsFolder(scenario), option: "-o")
+        if !FileManager.default.fileExists(atPath: machine) {
+            try checkWritable((machine as NSString).deletingLastPathComponent, option: "--machine")
+        }
         return (scenario, runnable)
     }
 
@@ -76,6 +81,16 @@ struct RealRunArguments: ParsableArguments {
     func resultsFolder(_ scenario: Scenario) -> String { output ?? "output/\(fileName(scenario.name))" }
 
     var realRunOptions: RealRunOptions { RealRunOptions(runs: runs, timeout: timeout, instrument: instrument) }
+}
+
+/// Refuses, before anything runs, an output folder that cannot be written (a file in its place, /proc, a
+/// read-only mount).
+func checkWritable(_ folder: String, option: String) throws {
+    do {
+        try AtomicFile.checkWritableFolder(folder.isEmpty ? "." : folder)
+    } catch let error as AtomicFile.WriteError {
+        throw UserError("cannot write into \(folder.isEmpty ? "." : folder): \(error.reason). Choose a writable folder with \(option); nothing was run.")
+    }
 }
 
 func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
@@ -117,6 +132,7 @@ struct Calibrate: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try checkWritable((output as NSString).deletingLastPathComponent, option: "--output")
             let profile = try Calibrator.measure(environment: PythonEnvironment.locate())
             print(Calibrator.summary(profile))
             try profile.save(to: output)

@@ -5,17 +5,23 @@ import XCTest
 import Glibc
 #endif
 
-/// `simulate real` stopped at random moments by SIGKILL, SIGINT and SIGTERM (issue 9): no Python process of
-/// this checkout is left running (after a SIGKILL the children notice through python/lifeline.py), every file
-/// in the output folder is whole or absent, and the temporary folders a SIGKILL leaves are swept at the next
-/// start. Bounded: six runs of a scenario of about a second, each stopped within 2.5 s.
+/// Real runs under faults (issue 9, item 6). `simulate real`, `compare` and `calibrate` stopped at random
+/// moments by SIGKILL, SIGINT and SIGTERM: no Python process of this checkout is left running (after a SIGKILL
+/// the children notice through python/lifeline.py), every file in the output folder is whole or absent, and
+/// the temporary folders a SIGKILL leaves are swept at the next start. A harness that is killed or hangs, a
+/// latency server that dies, an output folder that cannot be written: a message naming the cause, exit 1,
+/// nothing left running, nothing written. Bounded: about 30 s in all.
 final class KillTests: CommandTestCase {
-    /// The Python scripts of this checkout: every process of a real run has this path in its command line.
-    let scripts: String = {
+    /// This checkout's root.
+    let root: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("Sources/RealRuns/python").path
+        return url.path
     }()
+    /// The Python scripts of this checkout: the server, harness and calibration have it in their command line.
+    var scripts: String { root + "/Sources/RealRuns/python" }
+    /// Multiprocessing's spawn children, forkserver and resource tracker name only the venv's python.
+    var venv: String { root + "/.venv/" }
 
     /// A machine profile measured on this machine by `simulate calibrate` (so the test need not calibrate).
     static let profile = #"""
@@ -171,9 +177,12 @@ final class KillTests: CommandTestCase {
 
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
-    func waitFor(_ pid: pid_t) {
+    /// Waits for `pid` and returns its exit status (128 + the signal when killed, as a shell reports it).
+    @discardableResult
+    func waitFor(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + status & 0x7f
     }
 
     /// Processes whose command line mentions `text` (from /proc).
@@ -190,56 +199,180 @@ final class KillTests: CommandTestCase {
         }
     }
 
+    /// Every Python process of this checkout (server, harness, calibration, multiprocessing children).
+    func ours() -> [String] { Array(Set(processes(mentioning: scripts) + processes(mentioning: venv))).sorted() }
+
+    /// Our processes still alive after up to two seconds (lifeline.py promises one).
+    func survivors() -> [String] {
+        var left = ours()
+        for _ in 0..<40 where !left.isEmpty {
+            usleep(50_000)
+            left = ours()
+        }
+        return left
+    }
+
+    /// The pid of the first process whose command line mentions `text`, waiting up to 20 s for one.
+    func awaitProcess(mentioning text: String) -> pid_t? {
+        for _ in 0..<400 {
+            if let line = processes(mentioning: text).first, let pid = pid_t(line.prefix { $0 != ":" }) { return pid }
+            usleep(50_000)
+        }
+        return nil
+    }
+
     func leftoverFolders(of pid: Int32) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)) ?? []
         return names.filter { $0.hasPrefix("simulate-") && $0.split(separator: "-").count == 4 && $0.split(separator: "-")[2] == "\(pid)" }
     }
 
-    func testStoppedRealRunsLeaveNothingBehind() throws {
-        #if os(Linux)
+    var stderr: String { (try? String(contentsOf: folder.appendingPathComponent("stderr"), encoding: .utf8)) ?? "" }
+
+    /// Every file in `folder` is one the command writes, and whole: JSON parses, a PNG ends with its IEND
+    /// chunk, a CSV ends its last line; no temporary file (`.name.pid.tmp`) is left beside them.
+    func assertWholeFiles(in folder: URL, _ context: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            let data = (try? Data(contentsOf: folder.appendingPathComponent(name))) ?? Data()
+            switch (name as NSString).pathExtension {
+            case "json" where !name.hasPrefix("."):
+                XCTAssertNoThrow(try JSONSerialization.jsonObject(with: data), "\(context): \(name)")
+            case "png" where !name.hasPrefix("."):
+                XCTAssertEqual(Array(data.suffix(8)), [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82], "\(context): \(name) is cut short")
+            case "csv" where !name.hasPrefix("."):
+                XCTAssertEqual(data.last, 0x0A, "\(context): \(name) is cut short")
+            default:
+                XCTFail("\(context): unexpected \(name)")
+            }
+        }
+    }
+
+    func writeFixtures() throws {
         try Self.profile.trimmingCharacters(in: .whitespacesAndNewlines).write(to: folder.appendingPathComponent("machine.json"), atomically: true, encoding: .utf8)
         try #"{"name": "kill", "tasks": [{"name": "a", "count": 3, "steps": [{"cpu": "20ms"}, {"io": {"latency": "60ms"}}, {"cpu": "20ms"}]}], "strategies": ["sync", "threads", "processes", "asyncio"]}"#
             .write(to: folder.appendingPathComponent("kill.json"), atomically: true, encoding: .utf8)
-        XCTAssertEqual(processes(mentioning: scripts), [], "no real run of this checkout before the test")
+        // Long enough that a fault lands mid-run: two threads, each 0.3 s of CPU then a 3 s request.
+        try #"{"name": "long", "tasks": [{"name": "a", "count": 2, "steps": [{"cpu": "300ms"}, {"io": {"latency": "3s"}}]}], "strategies": ["threads"]}"#
+            .write(to: folder.appendingPathComponent("long.json"), atomically: true, encoding: .utf8)
+    }
+
+    func testStoppedRealRunsLeaveNothingBehind() throws {
+        #if os(Linux)
+        try writeFixtures()
+        XCTAssertEqual(ours(), [], "no real run of this checkout before the test")
         XCTAssertFalse(processes(mentioning: "xctest").isEmpty && processes(mentioning: binary.deletingLastPathComponent().path).isEmpty,
                        "the /proc scan sees this test")
+        let real = ["real", path("kill.json"), "--machine", path("machine.json"), "--runs", "2", "-o", path("out")]
+        let compare = ["compare", path("kill.json"), "--machine", path("machine.json"), "--runs", "2", "--tolerance", "1000", "-o", path("out")]
+        // calibrate takes about 12 s here: its first 3.5 s start the server and measure loops, big numbers and
+        // hashing; from then on multiprocessing children (fork, forkserver, spawn, pools) come and go.
+        let calibrate = ["calibrate", "--output", path("out/machine.json")]
+        let trials: [([String], Int32, ClosedRange<Double>)] = [
+            (real, SIGKILL, 0.2...2.5), (real, SIGINT, 0.2...2.5), (real, SIGKILL, 0.2...2.5), (real, SIGTERM, 0.2...2.5),
+            (compare, SIGKILL, 0.2...3.0), (compare, SIGINT, 0.2...3.0), (compare, SIGTERM, 0.2...3.0),
+            (calibrate, SIGTERM, 0.3...3.5), (calibrate, SIGKILL, 4.5...10.0),
+        ]
         var rng = SystemRandomNumberGenerator()
         var killed: [Int32] = []
-        var stoppedMidRun = 0
-        for (trial, signal) in [SIGKILL, SIGKILL, SIGINT, SIGKILL, SIGTERM, SIGKILL].enumerated() {
-            let delay = Double.random(in: 0.2...2.5, using: &rng)
-            let pid = try start(["real", path("kill.json"), "--machine", path("machine.json"), "--runs", "2", "-o", path("out")])
+        var stoppedMidRun: Set<String> = []
+        var killedMultiprocessing = false
+        for (trial, (arguments, signal, delays)) in trials.enumerated() {
+            let delay = Double.random(in: delays, using: &rng)
+            let pid = try start(arguments)
             usleep(UInt32(delay * 1e6))
-            if !processes(mentioning: scripts).isEmpty { stoppedMidRun += 1 }
+            let running = ours()
+            if !running.isEmpty { stoppedMidRun.insert(arguments[0]) }
+            if signal == SIGKILL && running.contains(where: { $0.contains("multiprocessing") }) { killedMultiprocessing = true }
             kill(pid, signal)
             waitFor(pid)
-            let context = "trial \(trial): signal \(signal) after \(String(format: "%.2f", delay)) s"
-            // The children notice within a second (lifeline.py); allow two.
-            var left = processes(mentioning: scripts)
-            for _ in 0..<40 where !left.isEmpty {
-                usleep(50_000)
-                left = processes(mentioning: scripts)
-            }
-            let stderr = (try? String(contentsOf: folder.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+            let context = "trial \(trial): \(arguments[0]), signal \(signal) after \(String(format: "%.2f", delay)) s"
+            let left = survivors()
             XCTAssertFalse(stderr.contains("error:"), "\(context): the run failed by itself: \(stderr)")
             XCTAssertEqual(left, [], context)
             if signal != SIGKILL { XCTAssertEqual(leftoverFolders(of: pid), [], context) }
             killed.append(pid)
-            // Every output file is whole: the results files parse, and no temporary file is left beside them.
-            let out = folder.appendingPathComponent("out")
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? [] {
-                XCTAssertTrue(["real.json", "real.csv"].contains(name), "\(context): unexpected \(name)")
-                if name == "real.json" {
-                    XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent(name))), context)
-                }
-            }
+            assertWholeFiles(in: folder.appendingPathComponent("out"), context)
         }
-        XCTAssertGreaterThan(stoppedMidRun, 0, "at least one signal arrived while Python processes ran")
+        XCTAssertEqual(stoppedMidRun, ["real", "compare", "calibrate"], "a signal arrived while Python processes of each command ran")
+        XCTAssertTrue(killedMultiprocessing, "a SIGKILL arrived while multiprocessing children ran (their exit is lifeline.py's job)")
         // The next start sweeps what the SIGKILLs left (here a start that stops at once on a bad option).
         waitFor(try start(["real", path("kill.json"), "--machine", path("machine.json"), "--strategies", "none"]))
         for pid in killed { XCTAssertEqual(leftoverFolders(of: pid), [], "folders of \(pid) after the next start") }
         #else
         throw XCTSkip("the kill test reads /proc")
+        #endif
+    }
+
+    /// A harness killed mid-run (a crash, the OOM killer) and a harness that hangs past --timeout.
+    func testAKilledOrHungHarnessIsNamedAndLeavesNothing() throws {
+        #if os(Linux)
+        try writeFixtures()
+        let run = ["real", path("long.json"), "--machine", path("machine.json"), "--runs", "1", "-o", path("out")]
+        let pid = try start(run)
+        let harness = try XCTUnwrap(awaitProcess(mentioning: scripts + "/harness.py"), "the harness started")
+        kill(harness, SIGKILL)
+        XCTAssertEqual(waitFor(pid), 1)
+        XCTAssertTrue(stderr.contains("the real run of threads failed (killed by signal 9"), stderr)
+        XCTAssertTrue(stderr.contains("run it alone (--strategies threads --runs 1)"), stderr)
+        XCTAssertEqual(survivors(), [])
+        XCTAssertEqual(leftoverFolders(of: pid), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("out")), "nothing written")
+
+        let hung = try start(run + ["--timeout", "0.5"])
+        XCTAssertEqual(waitFor(hung), 1)
+        XCTAssertTrue(stderr.contains("the real run of threads did not finish within 0.5 s; its processes were killed. Raise --timeout"), stderr)
+        XCTAssertEqual(survivors(), [])
+        XCTAssertEqual(leftoverFolders(of: hung), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("out")), "nothing written")
+        #else
+        throw XCTSkip("reads /proc")
+        #endif
+    }
+
+    /// The latency server killed while the harness waits for its answers.
+    func testALatencyServerThatDiesIsNamed() throws {
+        #if os(Linux)
+        try writeFixtures()
+        let pid = try start(["real", path("long.json"), "--machine", path("machine.json"), "--runs", "1", "-o", path("out")])
+        _ = try XCTUnwrap(awaitProcess(mentioning: scripts + "/harness.py"), "the harness started")
+        let server = try XCTUnwrap(awaitProcess(mentioning: scripts + "/server.py"))
+        usleep(500_000)  // into the requests
+        kill(server, SIGKILL)
+        XCTAssertEqual(waitFor(pid), 1)
+        XCTAssertTrue(stderr.contains("error: the latency server died during the real run of threads (killed by signal 9"), stderr)
+        XCTAssertTrue(stderr.contains("nothing was written. Run again"), stderr)
+        XCTAssertEqual(survivors(), [])
+        XCTAssertEqual(leftoverFolders(of: pid), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("out")), "nothing written")
+        #else
+        throw XCTSkip("reads /proc")
+        #endif
+    }
+
+    /// An output folder that cannot be written is refused before any real run starts (as root, permissions
+    /// stop nothing: /proc and a file in place of a folder do).
+    func testAnUnwritableOutputFolderIsRefusedBeforeRunning() throws {
+        #if os(Linux)
+        try writeFixtures()
+        try "keep".write(to: folder.appendingPathComponent("file"), atomically: true, encoding: .utf8)
+        let cases: [([String], String)] = [
+            (["real", path("kill.json"), "--machine", path("machine.json"), "-o", "/proc/simulate-test"],
+             "cannot write into /proc/simulate-test: cannot create a file in /proc"),
+            (["compare", path("kill.json"), "--machine", path("machine.json"), "-o", path("file/out")],
+             "cannot write into \(path("file/out")): \(path("file")) is a file, not a folder. Choose a writable folder with -o; nothing was run."),
+            (["real", path("kill.json"), "--machine", path("file/machine.json")],
+             "cannot write into \(path("file")): \(path("file")) is a file, not a folder. Choose a writable folder with --machine"),
+            (["calibrate", "--output", "/proc/simulate-test/machine.json"], "cannot write into /proc/simulate-test: cannot create a file in /proc"),
+        ]
+        for (arguments, message) in cases {
+            XCTAssertEqual(waitFor(try start(arguments)), 1, "\(arguments)")
+            XCTAssertTrue(stderr.contains(message), "\(arguments): \(stderr)")
+            XCTAssertFalse(stderr.contains("Running") || stderr.contains("Measuring"), "\(arguments): a run started: \(stderr)")
+        }
+        XCTAssertEqual(try String(contentsOf: folder.appendingPathComponent("file"), encoding: .utf8), "keep")
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)), ["file", "stderr", "machine.json", "kill.json", "long.json"])
+        XCTAssertEqual(ours(), [])
+        #else
+        throw XCTSkip("writes under /proc")
         #endif
     }
 }
