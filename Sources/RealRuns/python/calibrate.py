@@ -10,10 +10,8 @@ seconds. Mechanism costs are medians of many repetitions.
 """
 import lifeline  # noqa: F401 - dies with simulate, even on SIGKILL (lifeline.py)
 import argparse
-import asyncio
 import multiprocessing
 import os
-import statistics
 import sys
 import threading
 import time
@@ -27,7 +25,17 @@ SHA_CHUNK = 1 << 22
 
 
 def median_ns(samples):
-    return int(statistics.median(samples))
+    return int(_statistics().median(samples))
+
+
+def _statistics():
+    """The statistics module, imported when first needed, not at the top: a spawn or forkserver child
+    re-imports this module as __mp_main__, and each module imported at the top would be paid by every child
+    the process-start probes time, but not by the harness's children (harness.py imports neither
+    statistics nor asyncio), so the probes would overstate a start by the imports' ~20-40 ms."""
+    import statistics
+
+    return statistics
 
 
 # --------------------------------------------------------------------------------------------- CPU work
@@ -187,7 +195,7 @@ def parallel_efficiency(cores, target_ns=60_000_000, samples=5, attempts=30):
                 (noisy if busy is not None and busy > 1 / cores + 0.15 else quiet).append(single / together)
                 if len(quiet) >= samples:
                     break
-            points.append([k, statistics.median(quiet or noisy)])
+            points.append([k, _statistics().median(quiet or noisy)])
         out[kind] = points
     return out
 
@@ -404,11 +412,13 @@ def gil_race(base_url, count=60):
     stop.set()
     spinner.join()
     interval = sys.getswitchinterval() * 1e9
-    lost = (statistics.mean(beside) - statistics.median(alone)) / interval
+    lost = (_statistics().mean(beside) - _statistics().median(alone)) / interval
     return median_ns(alone), max(0.0, lost)
 
 
 def aiohttp_costs(base_url, count=200):
+    import asyncio  # here, not at the top: see _statistics
+
     """CPU and wall time of one request on a reused aiohttp connection (process CPU: the loop included)."""
     import aiohttp
 
@@ -429,6 +439,8 @@ def aiohttp_costs(base_url, count=200):
 
 
 def asyncio_costs():
+    import asyncio  # here, not at the top: see _statistics
+
     async def iterations(count=20000):
         start = now()
         for _ in range(count):
