@@ -121,6 +121,21 @@ final class HarnessTests: XCTestCase {
         XCTAssertEqual(model.handoffsPerSecond, handoffs, accuracy: 0.5 * handoffs, "GIL hand-offs per second, model against measured")
     }
 
+    /// Every start method runs: spawn and forkserver children import the harness afresh (forkserver ones
+    /// after being forked by the forkserver, not by the harness), and lifeline.py must let them live.
+    func testEveryStartMethodRuns() throws {
+        let (environment, profile) = try setUpFixture()
+        let scenario = Scenario(name: "starts", tasks: [TaskGroup(name: "nap", count: 2, steps: [.sleep(.constant(.milliseconds(5)))])])
+        let strategies = StartMethod.allCases.map { Strategy(kind: .processes(pool: nil, startMethod: $0), label: $0.rawValue) }
+        let results = try RealRunner(environment: environment, profile: profile)
+            .run(scenario, strategies: strategies, options: RealRunOptions(runs: 1, log: { _ in }))
+        XCTAssertEqual(results.map(\.strategy.label), ["fork", "forkserver", "spawn"])
+        for result in results {
+            XCTAssertEqual(result.medianRun.metrics.taskLatencies.count, 2, result.strategy.label)
+            XCTAssertEqual(result.medianRun.trace.processNames.count, 3, "main + 2 processes: \(result.strategy.label)")
+        }
+    }
+
     func testTimedOutRunLeavesNoProcessBehind() throws {
         let (environment, profile) = try setUpFixture()
         let scenario = Scenario(name: "long", tasks: [TaskGroup(name: "wait", count: 3, steps: [.sleep(.constant(.milliseconds(30_000)))])])

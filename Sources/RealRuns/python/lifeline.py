@@ -19,14 +19,30 @@ import sys
 PR_SET_PDEATHSIG = 1  # include/uapi/linux/prctl.h
 
 
+def _alive(pid):
+    """Whether process `pid` exists (signal 0 checks without sending anything, kill(2))."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _arm(parent):
-    """Dies with `parent`; exits at once if `parent` (a pid, or None for unknown) is already gone."""
+    """Dies with its parent; exits at once if `parent` (a pid, or None for unknown) is already gone.
+
+    `parent` need not be this process's parent: a forkserver child is forked by the forkserver, which
+    multiprocessing started from the harness, and it imports this module (with the harness as `__mp_main__`)
+    only after that fork, with the harness's pid in SIMULATE_PARENT_PID. So the check is that `parent` still
+    exists, not that it is getppid()."""
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):
             pass
-    if parent is not None and os.getppid() != parent:
+    if parent is not None and parent != os.getppid() and not _alive(parent):
         os._exit(1)
 
 
