@@ -246,13 +246,23 @@ public final class ChildProcessRegistry: @unchecked Sendable {
     }
 
     /// Creates a fresh temporary folder that an interrupt removes too; delete it with `removeTemporaryFolder`.
+    ///
+    /// The folder is created and registered under the lock, and not at all once an interrupt has begun: the
+    /// interrupt handler removes the registered folders and exits, so a folder made between its sweep and its
+    /// exit (the next real run starting) would be left behind.
+    /// After an interrupt the caller parks until the handler exits the tool.
+    /// - Throws: the file system's error.
     public func makeTemporaryFolder(_ prefix: String) throws -> String {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("simulate-\(prefix)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         lock.lock()
-        temporaryFolders.insert(path)
-        lock.unlock()
+        if interrupted {
+            lock.unlock()
+            parkIfInterrupted()
+        }
+        defer { lock.unlock() }
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        temporaryFolders.insert(path)
         return path
     }
 
