@@ -138,18 +138,25 @@ public struct Comparison: Sendable, Codable, Equatable {
                 r.withinTolerance ? "ok" : "OVER",
             ])
         }
-        let widths = (0..<header.count).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        var out = rows.map { row in
-            row.enumerated().map { c, cell in
-                c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[c] - cell.count) + cell
-            }.joined(separator: "  ")
-        }
-        out.insert(String(repeating: "-", count: out[0].count), at: 1)
+        var out = Self.aligned(rows, leftColumns: 1)
         out.append(String(format: "tolerance ±%.0f%%: %@", tolerancePercent,
                           self.rows.allSatisfy(\.withinTolerance) ? "all within" : "some strategies are over"))
         let mechanisms = mechanismTable()
         return (out + (mechanisms.isEmpty ? [] : ["", mechanisms])).joined(separator: "\n")
+    }
+
+    /// Fixed-width lines of `rows` (the first is the header, followed by a rule): the first `leftColumns`
+    /// columns left-aligned, the rest right-aligned, two spaces apart.
+    static func aligned(_ rows: [[String]], leftColumns: Int) -> [String] {
+        let widths = (0..<(rows.first?.count ?? 0)).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        var out = rows.map { row in
+            row.enumerated().map { c, cell in
+                c < leftColumns ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[c] - cell.count) + cell
+            }.joined(separator: "  ")
+        }
+        if !out.isEmpty { out.insert(String(repeating: "-", count: out[0].count), at: 1) }
+        return out
     }
 
     /// The mechanism figures, model against measured, one row per strategy and figure.
@@ -174,14 +181,7 @@ public struct Comparison: Sendable, Codable, Equatable {
             }
         }
         guard table.count > 1 else { return "" }
-        let widths = (0..<header.count).map { c in table.map { $0[c].count }.max() ?? 0 }
-        var out = table.map { row in
-            row.enumerated().map { c, cell in
-                c < 2 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[c] - cell.count) + cell
-            }.joined(separator: "  ")
-        }
-        out.insert(String(repeating: "-", count: out[0].count), at: 1)
+        var out = Self.aligned(table, leftColumns: 2)
         out.append(String(format: "waits of at least %.0f µs (the measurement's resolution); hand-offs: waits for the GIL that end with "
                           + "taking it; resume wait: a lane that does I/O waiting for the GIL, its loop or hub, or a core; "
                           + "GIL share: time holding the GIL / makespan; cores from /proc/stat (the whole machine)",

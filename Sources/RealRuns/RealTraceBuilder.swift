@@ -32,11 +32,14 @@ public enum RealTraceBuilder {
     public static func build(result: HarnessResult, plan: HarnessPlan, strategy: Strategy) -> (trace: Trace, metrics: RunMetrics) {
         var lanes: [Lane] = []
         var segments: [Segment] = []
+        // Parallel to `segments`: whether its thread is known to hold the GIL then (`isStamped`).
+        var proven: [Bool] = []
         var instants: [InstantEvent] = []
-        func add(_ lane: Int, _ state: LaneState, _ start: Int64, _ end: Int64) {
+        func add(_ lane: Int, _ state: LaneState, _ start: Int64, _ end: Int64, proven isProven: Bool = false) {
             let s = max(0, start), e = max(0, end)
             guard e > s else { return }
             segments.append(Segment(lane: lane, state: state, start: .nanoseconds(s), end: .nanoseconds(e)))
+            proven.append(isProven && state == .running)
             if state == .waitingGIL { instants.append(InstantEvent(time: .nanoseconds(e), lane: lane, kind: .gilHandoff)) }
         }
         let kind = strategy.kind
@@ -113,9 +116,6 @@ public enum RealTraceBuilder {
             recordsOfLane[lane, default: []].append(record)
         }
 
-        // Pieces of stamped pure-Python steps that made progress: their thread held the GIL then.
-        var verified: [(lane: Int, start: Int64, end: Int64)] = []
-
         // Executor threads (asyncio with CPU in the executor), named in the order they first ran.
         var executorSteps: [String: [(start: Int64, end: Int64, op: SimScenario.Operation, detail: HarnessResult.StepDetail?)]] = [:]
         for record in result.tasks {
@@ -133,8 +133,7 @@ public enum RealTraceBuilder {
             for s in executorSteps[thread]!.sorted(by: { $0.start < $1.start }) {
                 add(lane, .idle, cursor, s.start)
                 for piece in cpuPieces(s.op, start: s.start, end: s.end, detail: s.detail, stallState: stallState, period: period) {
-                    add(lane, piece.state, piece.start, piece.end)
-                    if isStamped(s.op, s.detail), piece.state == .running { verified.append((lane, piece.start, piece.end)) }
+                    add(lane, piece.state, piece.start, piece.end, proven: isStamped(s.op, s.detail))
                 }
                 cursor = max(cursor, s.end)
             }
@@ -183,8 +182,7 @@ public enum RealTraceBuilder {
                         pieces = [Piece(.blocked, step.start, step.end)]
                     }
                     for piece in pieces {
-                        add(lane, piece.state, piece.start, piece.end)
-                        if !inExecutor, isStamped(op, step.detail), piece.state == .running { verified.append((lane, piece.start, piece.end)) }
+                        add(lane, piece.state, piece.start, piece.end, proven: !inExecutor && isStamped(op, step.detail))
                         if guestKind != nil, piece.state == .running || piece.state == .runningNoGIL {
                             guestRunning.append((piece.start, piece.end))
                         }
@@ -226,8 +224,8 @@ public enum RealTraceBuilder {
             }
         }
 
-        if sharesGIL && !verified.isEmpty {
-            (segments, instants) = reconciled(segments, instants: instants, verified: verified, lanes: lanes)
+        if sharesGIL && proven.contains(true) {
+            (segments, instants) = reconciled(segments, proven: proven, instants: instants, lanes: lanes)
         }
         segments.sort { ($0.end, $0.lane, $0.start) < ($1.end, $1.lane, $1.start) }
         instants.sort { ($0.time, $0.lane) < ($1.time, $1.lane) }
@@ -250,17 +248,18 @@ public enum RealTraceBuilder {
     /// first cannot have held the GIL, so it waited for it (a forced switch while it ran Python: the eval
     /// breaker dropped it at a drop request). Overlaps shorter than the resolution stay as they are: a stamp
     /// covers up to one period of not running.
-    static func reconciled(_ segments: [Segment], instants: [InstantEvent], verified: [(lane: Int, start: Int64, end: Int64)],
+    /// - Parameter proven: parallel to `segments`, whether a segment's thread is known to hold the GIL.
+    static func reconciled(_ segments: [Segment], proven isProven: [Bool], instants: [InstantEvent],
                            lanes: [Lane]) -> ([Segment], [InstantEvent]) {
-        let proven = verified.sorted { $0.start < $1.start }
-        let isVerified = Set(verified.map { "\($0.lane)/\($0.start)/\($0.end)" })
+        let proven = zip(segments, isProven).filter(\.1).map { (lane: Int($0.0.lane), start: $0.0.start.nanoseconds, end: $0.0.end.nanoseconds) }
+            .sorted { $0.start < $1.start }
         let minimum = MechanismFigures.resolution.nanoseconds
         let longest = proven.map { $0.end - $0.start }.max() ?? 0
         var out: [Segment] = []
         var marks = instants
-        for s in segments {
+        for (s, known) in zip(segments, isProven) {
             let lane = Int(s.lane), start = s.start.nanoseconds, end = s.end.nanoseconds
-            guard s.state == .running, lanes[lane].kind == .thread, !isVerified.contains("\(lane)/\(start)/\(end)") else {
+            guard s.state == .running, lanes[lane].kind == .thread, !known else {
                 out.append(s)
                 continue
             }

@@ -70,12 +70,7 @@ struct RealRunArguments: ParsableArguments {
 
     /// The saved machine profile, or a fresh calibration saved where it was looked for.
     func profile(_ environment: PythonEnvironment) throws -> MachineProfile {
-        if FileManager.default.fileExists(atPath: machine) { return try MachineProfile.load(from: machine) }
-        printError("No machine profile at \(machine): calibrating this machine first.")
-        let profile = try Calibrator.measure(environment: environment)
-        try profile.save(to: machine)
-        printError("Saved \(machine).")
-        return profile
+        try Calibrator.profile(at: machine, environment: environment, log: { printError($0) })
     }
 
     func resultsFolder(_ scenario: Scenario) -> String { output ?? "output/\(fileName(scenario.name))" }
