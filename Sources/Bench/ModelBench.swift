@@ -28,11 +28,11 @@ func peakMemoryMiB() -> Double {
 }
 
 /// Runs the model on the standard scenario with tracing off, then on, and prints the figures.
-func runModelBenchmark(threads: Int, calls: Int) throws {
+func runModelBenchmark(threads: Int, calls: Int, tracing modes: [Bool]) throws {
     let scenario = standardBenchScenario(threads: threads, calls: calls)
     let strategy = scenario.strategies[0]
     print("model: \(threads) threads x \(calls) I/O calls beside 4 CPU-bound threads, GIL, 2 cores")
-    for tracing in [false, true] {
+    for tracing in modes {
         let clock = ContinuousClock()
         var run: SimulationRun?
         let elapsed = try clock.measure {

@@ -3,11 +3,13 @@ import Foundation
 // simulate-bench: prints the model's and the renderer's speed. Build with -c release:
 //   swift run -c release simulate-bench            # the standard scenario, then rendering
 //   swift run -c release simulate-bench --small    # a 100 x 100 version, in a second
+//   swift run -c release simulate-bench --model    # the standard scenario only, tracing off (for profiling)
 let small = CommandLine.arguments.contains("--small")
+let modelOnly = CommandLine.arguments.contains("--model")
 do {
-    try runModelBenchmark(threads: small ? 100 : 1_000, calls: small ? 100 : 1_000)
+    try runModelBenchmark(threads: small ? 100 : 1_000, calls: small ? 100 : 1_000, tracing: modelOnly ? [false] : [false, true])
 } catch {
     FileHandle.standardError.write(Data("simulate-bench: \(error)\n".utf8))
     exit(1)
 }
-if !small { runRenderingBenchmark() }
+if !small && !modelOnly { runRenderingBenchmark() }

@@ -1,12 +1,20 @@
 extension EventQueue {
-    /// Checks the heap property: every parent precedes its children. Compiled in for debug builds only;
-    /// in release builds it does nothing. O(n).
+    /// Checks the heap property (every parent precedes its children), that every lane is sorted, and the
+    /// pending count. Compiled in for debug builds only; in release builds it does nothing. O(n).
     @inlinable public func checkInvariants() {
         #if DEBUG
         for i in 1..<Swift.max(heap.count, 1) {
             let parent = (i - 1) >> 2
             precondition(!heap[i].precedes(heap[parent]), "EventQueue heap order broken at \(i)")
         }
+        for (l, lane) in lanes.enumerated() {
+            let entries = lane.entries
+            for i in entries.indices.dropFirst() {
+                precondition(entries[i - 1].precedes(entries[i]), "EventQueue lane \(l) order broken at \(i)")
+            }
+            precondition(lane.headKey == (entries.first?.key ?? .max), "EventQueue lane \(l) head key broken")
+        }
+        precondition(pending == heap.count + lanes.reduce(0) { $0 + $1.count }, "EventQueue count broken")
         #endif
     }
 }

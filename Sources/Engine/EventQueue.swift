@@ -1,11 +1,23 @@
 /// A priority queue of pending events ordered by (time, insertion order).
 ///
 /// Like swift-nio's `EmbeddedEventLoop`, events due at the same instant run in the order they were
-/// scheduled, which makes every run deterministic. It is a 4-ary min-heap in one contiguous array, keyed by
-/// (time, sequence) packed in one 128-bit integer so that ordering two entries is one comparison:
-/// after warm-up, scheduling and popping allocate nothing.
+/// scheduled, which makes every run deterministic. Every entry is keyed by (time, sequence) packed in one
+/// 128-bit integer, so that ordering two entries is one comparison, and the keys are unique.
 ///
-/// - Complexity: `schedule` and `popNext` are O(log n); `nextTime` is O(1).
+/// Two stores hold the entries:
+/// - a 4-ary min-heap in one contiguous array, for events at arbitrary times;
+/// - a few *lanes*, first-in first-out, for events scheduled a fixed delay ahead (a context switch, a
+///   switch interval): their times never decrease in scheduling order, so a lane is already sorted and
+///   costs O(1) to add to and take from, instead of a heap's O(log n). A model with a thousand threads
+///   asleep in take_gil keeps a thousand such timeouts pending; in a lane they cost no heap work.
+/// `popNext` takes the least key among the heap's top and the lanes' heads, so the order (and every run's
+/// result) is the same whichever store an event went to. A lane is only a hint: an event scheduled earlier
+/// than its lane's last one goes to the heap instead.
+///
+/// After warm-up, scheduling and popping allocate nothing.
+///
+/// - Complexity: `schedule` is O(log n) into the heap, O(1) amortized into a lane; `popNext` is O(log n)
+///   from the heap and O(lanes) to choose; `nextTime` is O(lanes).
 public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     @usableFromInline
     struct Entry: Sendable {
@@ -23,21 +35,81 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         @inlinable func precedes(_ other: Entry) -> Bool { key < other.key }
     }
 
-    @usableFromInline var heap: [Entry] = []
-    @usableFromInline var nextSequence: UInt64 = 0
+    /// Entries in scheduling order, already sorted by key: a ring buffer (a power-of-two capacity) that
+    /// reuses its storage.
+    @usableFromInline
+    struct Lane: Sendable {
+        @usableFromInline var ring: [Entry] = []
+        @usableFromInline var head = 0
+        @usableFromInline var count = 0
+        /// The first entry's key, `UInt128.max` when empty (no entry has it: times are below 2^63).
+        @usableFromInline var headKey = UInt128.max
+        /// The last entry's time.
+        @usableFromInline var lastTime = Int64.min
 
-    @inlinable public init() {}
+        @inlinable init() {}
+
+        /// Whether `time` keeps the lane sorted (no earlier than its last entry).
+        @inlinable func accepts(_ time: SimTime) -> Bool { count == 0 || lastTime <= time.nanoseconds }
+
+        @inlinable @inline(__always) mutating func push(_ e: Entry) {
+            if count == ring.count { grow(e) }
+            ring[(head &+ count) & (ring.count &- 1)] = e
+            count &+= 1
+            if count == 1 { headKey = e.key }
+            lastTime = e.time.nanoseconds
+        }
+
+        @inlinable @inline(__always) mutating func pop() -> Entry {
+            let e = ring[head]
+            head = (head &+ 1) & (ring.count &- 1)
+            count &-= 1
+            headKey = count == 0 ? .max : ring[head].key
+            return e
+        }
+
+        /// The entries, first to last.
+        @inlinable var entries: [Entry] { (0..<count).map { ring[(head + $0) & (ring.count - 1)] } }
+
+        /// Doubles the capacity (`filler` fills the new slots until they are used).
+        @inlinable mutating func grow(_ filler: Entry) {
+            var bigger = entries
+            bigger.append(contentsOf: repeatElement(filler, count: Swift.max(16, 2 * ring.count) - count))
+            ring = bigger
+            head = 0
+        }
+
+        /// Keeps only the entries `keep` accepts, in order.
+        @inlinable mutating func filter(_ keep: (Entry) -> Bool) {
+            let kept = entries.filter(keep)
+            self = Lane()
+            for e in kept { push(e) }
+        }
+    }
+
+    @usableFromInline var heap: [Entry] = []
+    @usableFromInline var lanes: [Lane]
+    @usableFromInline var nextSequence: UInt64 = 0
+    @usableFromInline var pending = 0
+
+    /// A queue with `lanes` first-in first-out lanes for fixed-delay events (numbered from 0).
+    @inlinable public init(lanes: Int = 0) {
+        self.lanes = Array(repeating: Lane(), count: lanes)
+    }
 
     /// The number of pending events.
-    @inlinable public var count: Int { heap.count }
+    @inlinable public var count: Int { pending }
     /// Whether no event is pending.
-    @inlinable public var isEmpty: Bool { heap.isEmpty }
-    /// The time of the earliest pending event, if any. O(1).
-    @inlinable public var nextTime: SimTime? { heap.first?.time }
+    @inlinable public var isEmpty: Bool { pending == 0 }
+    /// The time of the earliest pending event, if any.
+    @inlinable public var nextTime: SimTime? {
+        guard let source = earliestSource() else { return nil }
+        return source < 0 ? heap[0].time : lanes[source].ring[lanes[source].head].time
+    }
     /// How many events were ever scheduled.
     @inlinable public var scheduledCount: UInt64 { nextSequence }
 
-    /// Reserves room for `n` pending events.
+    /// Reserves room for `n` pending events in the heap.
     @inlinable public mutating func reserveCapacity(_ n: Int) { heap.reserveCapacity(n) }
 
     /// Schedules `payload` to fire at `time`. O(log n).
@@ -45,16 +117,45 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         assert(time.nanoseconds >= 0, "events are scheduled at non-negative times")
         heap.append(Entry(time: time, sequence: nextSequence, payload: payload))
         nextSequence &+= 1
+        pending += 1
         siftUp(heap.count - 1)
     }
 
-    /// Removes and returns the earliest event (ties broken by insertion order). O(log n).
-    @inlinable public mutating func popNext() -> (time: SimTime, payload: Payload)? {
-        guard !heap.isEmpty else { return nil }
-        let last = heap.count - 1
-        heap.swapAt(0, last)
-        let top = heap.removeLast()
-        if !heap.isEmpty { siftDown(0) }
+    /// Schedules `payload` to fire at `time` in `lane` (O(1)) if that keeps the lane sorted, else in the
+    /// heap. Meant for events a fixed delay ahead of a clock that never goes back.
+    @inlinable @inline(__always) public mutating func schedule(_ payload: Payload, at time: SimTime, lane: Int) {
+        guard lanes[lane].accepts(time) else {
+            schedule(payload, at: time)
+            return
+        }
+        assert(time.nanoseconds >= 0, "events are scheduled at non-negative times")
+        lanes[lane].push(Entry(time: time, sequence: nextSequence, payload: payload))
+        nextSequence &+= 1
+        pending += 1
+    }
+
+    /// Where the earliest event is: -1 for the heap, a lane's number, nil when none is pending.
+    @inlinable @inline(__always) func earliestSource() -> Int? {
+        var source = -1
+        var best = heap.isEmpty ? UInt128.max : heap[0].key
+        for i in lanes.indices where lanes[i].headKey < best {
+            best = lanes[i].headKey
+            source = i
+        }
+        return best == .max ? nil : source
+    }
+
+    /// Removes and returns the earliest event (ties broken by insertion order).
+    @inlinable @inline(__always) public mutating func popNext() -> (time: SimTime, payload: Payload)? {
+        guard let source = earliestSource() else { return nil }
+        pending &-= 1
+        if source >= 0 {
+            let e = lanes[source].pop()
+            return (e.time, e.payload)
+        }
+        let top = heap[0]
+        let last = heap.removeLast()
+        if !heap.isEmpty { siftDown(placing: last) }
         return (top.time, top.payload)
     }
 
@@ -66,7 +167,9 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     /// live events rather than to every event ever cancelled (e.g. a long burst's end, rescheduled at each
     /// preemption).
     @inlinable public mutating func removeAll(where isStale: (Payload) -> Bool) {
+        for i in lanes.indices { lanes[i].filter { !isStale($0.payload) } }
         heap.removeAll { isStale($0.payload) }
+        pending = heap.count + lanes.reduce(0) { $0 + $1.count }
         guard heap.count > 1 else { return }
         var parent = (heap.count - 2) >> 2
         while parent >= 0 {
@@ -75,8 +178,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         }
     }
 
-    // A 4-ary heap: half the depth of a binary one, and the four children share a cache line or two,
-    // which matters because pending events are many (one timed wait per thread in take_gil).
+    // A 4-ary heap: half the depth of a binary one, and the four children share a cache line or two.
     @inlinable mutating func siftUp(_ start: Int) {
         heap.withUnsafeMutableBufferPointer { h in
             var child = start
@@ -88,6 +190,37 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
                 child = parent
             }
             h[child] = item
+        }
+    }
+
+    /// Puts `item` at the root (whose entry was taken) and sifts it down to its place.
+    @inlinable mutating func siftDown(placing item: Entry) {
+        heap.withUnsafeMutableBufferPointer { h in
+            let n = h.count
+            var parent = 0
+            while true {
+                let first = 4 &* parent &+ 1
+                if first >= n { break }
+                var best = first
+                var bestKey = h[first].key
+                if first &+ 3 < n {
+                    // All four children exist (the common case): no bound test per child.
+                    let k1 = h[first &+ 1].key, k2 = h[first &+ 2].key, k3 = h[first &+ 3].key
+                    if k1 < bestKey { best = first &+ 1; bestKey = k1 }
+                    if k2 < bestKey { best = first &+ 2; bestKey = k2 }
+                    if k3 < bestKey { best = first &+ 3; bestKey = k3 }
+                } else {
+                    var c = first &+ 1
+                    while c < n {
+                        if h[c].key < bestKey { best = c; bestKey = h[c].key }
+                        c &+= 1
+                    }
+                }
+                if !(bestKey < item.key) { break }
+                h[parent] = h[best]
+                parent = best
+            }
+            h[parent] = item
         }
     }
 

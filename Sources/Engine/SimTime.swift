@@ -11,9 +11,11 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConv
 
     @inlinable public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
-    public static let zero = SimTime(nanoseconds: 0)
+    // The constants are computed and inlinable rather than stored: a stored `static let` is reached through
+    // a lazy-initialisation accessor call from other modules, on the simulation's hot path.
+    @inlinable public static var zero: SimTime { SimTime(nanoseconds: 0) }
     /// A time later than any a run reaches (about 292 years).
-    public static let never = SimTime(nanoseconds: .max)
+    @inlinable public static var never: SimTime { SimTime(nanoseconds: .max) }
 
     @inlinable public static func nanoseconds(_ n: Int64) -> SimTime { SimTime(nanoseconds: n) }
     @inlinable public static func microseconds(_ n: Int64) -> SimTime { SimTime(nanoseconds: n * 1_000) }
@@ -54,10 +56,10 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConv
 
     /// The longest single duration a scenario may give (1,000,000 s, about 11.6 days): any step, cost or
     /// slice. Longer values are refused when the scenario is read, and random draws are capped at it.
-    public static let maxDuration = SimTime(nanoseconds: 1_000_000_000_000_000)
+    @inlinable public static var maxDuration: SimTime { SimTime(nanoseconds: 1_000_000_000_000_000) }
     /// The latest simulated time a run may reach (10^17 ns, about 3.2 years), a hundredth of Int64's range:
     /// a scenario whose expected total time exceeds it is refused, and a run that passes it is stopped.
-    public static let horizon = SimTime(nanoseconds: 100_000_000_000_000_000)
+    @inlinable public static var horizon: SimTime { SimTime(nanoseconds: 100_000_000_000_000_000) }
 
     /// Scales by a factor, rounding to the nearest nanosecond (used for configured overheads); saturates at
     /// the ends of Int64 (NaN gives 0) instead of trapping in the conversion.

@@ -18,6 +18,25 @@ enum EventKind: UInt8, Sendable {
     case sliceEnd
 }
 
+extension EventKind {
+    /// The event queue's first-in first-out lane for the kinds always scheduled a fixed delay ahead (so
+    /// that their times never decrease in scheduling order), nil for the others: a context switch
+    /// (`machine.context_switch`), take_gil's timed wait (`python.switch_interval`: one pending per thread
+    /// asleep in take_gil, the bulk of the queue when many threads want the GIL), the eval-breaker check
+    /// (`python.check_latency`).
+    @inline(__always) var fixedDelayLane: Int? {
+        switch self {
+        case .resume: return 0
+        case .gilTimeout: return 1
+        case .dropNoticed: return 2
+        case .burstEnd, .wake, .greenReady, .sliceEnd: return nil
+        }
+    }
+
+    /// How many lanes `fixedDelayLane` uses.
+    static let fixedDelayLanes = 3
+}
+
 /// One pending event: 12 bytes, no references, so the queue never allocates per event once warm.
 struct Event: Sendable {
     var kind: EventKind

@@ -11,9 +11,9 @@ extension Simulation {
         foregroundRemaining = fg.count
         var reuse = false
         if case .asyncio = strategy.kind { reuse = true }
-        tasks = workload.instances.map {
+        tasks = SlotTable(workload.instances.map {
             TaskRun(cursor: workload.cursor(for: $0.index), instance: Int32($0.index), background: $0.background, reuseConnections: reuse)
-        }
+        })
         processes = [PyProcess()]
         if coreLanes {
             for c in cores.indices {

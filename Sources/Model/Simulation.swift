@@ -29,7 +29,7 @@ struct Simulation {
 
     // Engine
     var now = SimTime.zero
-    var queue = EventQueue<Event>()
+    var queue = EventQueue<Event>(lanes: EventKind.fixedDelayLanes)
     var rng: SplitMix64
     var recorder: TraceRecorder
     var eventsHandled = 0
@@ -37,14 +37,14 @@ struct Simulation {
     var compactAt = 1 << 16
 
     // Machine and OS
-    var cores: [Core]
+    var cores: SlotTable<Core>
     var runQueue = RunQueue()
 
     // Python
-    var processes: [PyProcess] = []
-    var threads: [OSThread] = []
-    var tasks: [TaskRun] = []
-    var greens: [GreenTask] = []
+    var processes = SlotTable<PyProcess>()
+    var threads = SlotTable<OSThread>()
+    var tasks = SlotTable<TaskRun>()
+    var greens = SlotTable<GreenTask>()
     var readyGreens = FIFO()
     /// Foreground task indices not yet taken by a pool worker, in order.
     var taskQueue = FIFO()
@@ -96,7 +96,7 @@ struct Simulation {
         coreLanes = options.coreLanes && options.trace
         rng = SplitMix64(seed: scenario.seed, stream: 0xC0FFEE)
         recorder = TraceRecorder(enabled: options.trace)
-        cores = Array(repeating: Core(), count: machine.cores)
+        cores = SlotTable(repeating: Core(), count: machine.cores)
         if case .linux = machine.scheduler { runQueue.fair = true }
         taskFinish = Array(repeating: .never, count: workload.instances.count)
         countsIO = workload.instances.contains { inst in
@@ -110,7 +110,12 @@ struct Simulation {
     /// Schedules an event `delay` from now.
     @inline(__always)
     mutating func schedule(_ kind: EventKind, _ target: Int32, token: UInt32, after delay: SimTime) {
-        queue.schedule(Event(kind: kind, target: target, token: token), at: now + delay)
+        let event = Event(kind: kind, target: target, token: token)
+        if let lane = kind.fixedDelayLane {
+            queue.schedule(event, at: now + delay, lane: lane)
+        } else {
+            queue.schedule(event, at: now + delay)
+        }
     }
 
     /// Runs until the main thread has finished. Throws if the run exceeds the event budget.

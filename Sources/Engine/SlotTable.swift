@@ -1,0 +1,83 @@
+/// A growable table of values that a simulation updates in place, element by element, millions of times.
+///
+/// An `Array` stored in a struct checks that its buffer is uniquely referenced (a runtime call) on every
+/// element write, because it could be shared; the simulation's tables of threads, cores and processes are
+/// never shared, so that check is pure cost on the hot path. `SlotTable` keeps its elements in one buffer
+/// owned by a class and writes through a pointer. It has reference semantics: a copy of the table is
+/// the same table (a copy taken to read, as the event queue's compaction does, is fine; one taken to keep
+/// a snapshot is not).
+///
+/// - Complexity: subscript O(1); `append` O(1) amortized.
+public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @unchecked Sendable {
+    @usableFromInline
+    final class Storage {
+        @exclusivity(unchecked) @usableFromInline var base: UnsafeMutablePointer<Element>
+        @exclusivity(unchecked) @usableFromInline var count = 0
+        @exclusivity(unchecked) @usableFromInline var capacity: Int
+
+        @inlinable init(capacity: Int) {
+            self.capacity = Swift.max(capacity, 1)
+            base = .allocate(capacity: self.capacity)
+        }
+
+        @inlinable func append(_ element: Element) {
+            if count == capacity {
+                let bigger = UnsafeMutablePointer<Element>.allocate(capacity: 2 * capacity)
+                bigger.moveInitialize(from: base, count: count)
+                base.deallocate()
+                base = bigger
+                capacity *= 2
+            }
+            (base + count).initialize(to: element)
+            count += 1
+        }
+
+        deinit {
+            base.deinitialize(count: count)
+            base.deallocate()
+        }
+    }
+
+    @usableFromInline let storage: Storage
+
+    /// An empty table.
+    @inlinable public init() { storage = Storage(capacity: 16) }
+
+    /// A table of `count` copies of `value`.
+    @inlinable public init(repeating value: Element, count: Int) {
+        storage = Storage(capacity: count)
+        for _ in 0..<count { storage.append(value) }
+    }
+
+    /// A table of the elements of `elements`, in order.
+    @inlinable public init<S: Sequence>(_ elements: S) where S.Element == Element {
+        storage = Storage(capacity: elements.underestimatedCount)
+        for e in elements { storage.append(e) }
+    }
+
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { storage.count }
+    @inlinable public var count: Int { storage.count }
+
+    @inlinable public subscript(i: Int) -> Element {
+        @inline(__always) get {
+            precondition(i >= 0 && i < storage.count, "SlotTable index out of range")
+            return storage.base[i]
+        }
+        @inline(__always) nonmutating _modify {
+            precondition(i >= 0 && i < storage.count, "SlotTable index out of range")
+            yield &storage.base[i]
+        }
+        @inline(__always) nonmutating set {
+            precondition(i >= 0 && i < storage.count, "SlotTable index out of range")
+            storage.base[i] = newValue
+        }
+    }
+
+    /// Adds an element at the end.
+    @inlinable public func append(_ element: Element) { storage.append(element) }
+}
+
+extension SlotTable: ExpressibleByArrayLiteral {
+    @inlinable public init(arrayLiteral elements: Element...) { self.init(elements) }
+}

@@ -1,0 +1,86 @@
+import XCTest
+@testable import SimEngine
+
+/// Lanes change where an event waits, never the order in which events come out: the same (time, sequence)
+/// order as a queue without lanes, whatever the mix of fixed-delay, out-of-order and heap events.
+final class EventQueueLaneTests: XCTestCase {
+    /// A clock that advances as events pop; three fixed delays go to lanes (one sometimes scheduled
+    /// earlier than its lane's last event, which must fall back to the heap), random ones to the heap.
+    func testLanesPopInTheSameOrderAsTheHeapAlone() {
+        var rng = SplitMix64(seed: 11)
+        var withLanes = EventQueue<Int>(lanes: 3)
+        var heapOnly = EventQueue<Int>()
+        let delays: [Int64] = [7, 5_000, 40]
+        var now: Int64 = 0
+        var lanePops = 0
+        for step in 0..<50_000 {
+            if rng.nextIndex(below: 2) == 0 || withLanes.isEmpty {
+                let kind = rng.nextIndex(below: 5)
+                let time: Int64
+                if kind < 3 {
+                    // Every 50th lane event is scheduled earlier than the lane's last one.
+                    time = now + delays[kind] - (step % 50 == 0 ? 3 : 0)
+                    withLanes.schedule(step, at: .nanoseconds(time), lane: kind)
+                } else {
+                    time = now + Int64(rng.nextIndex(below: 10_000))
+                    withLanes.schedule(step, at: .nanoseconds(time))
+                }
+                heapOnly.schedule(step, at: .nanoseconds(time))
+            } else {
+                let a = withLanes.popNext(), b = heapOnly.popNext()
+                XCTAssertEqual(a?.payload, b?.payload)
+                XCTAssertEqual(a?.time, b?.time)
+                now = a!.time.nanoseconds
+                lanePops += 1
+            }
+            XCTAssertEqual(withLanes.count, heapOnly.count)
+            XCTAssertEqual(withLanes.nextTime, heapOnly.nextTime)
+            if step % 997 == 0 { withLanes.checkInvariants() }
+        }
+        while let a = withLanes.popNext() {
+            let b = heapOnly.popNext()
+            XCTAssertEqual(a.payload, b?.payload)
+        }
+        XCTAssertTrue(heapOnly.isEmpty)
+        XCTAssertGreaterThan(lanePops, 10_000)
+    }
+
+    /// Compaction drops stale events from the lanes too and keeps the rest in order.
+    func testCompactionCoversTheLanes() {
+        var q = EventQueue<Int>(lanes: 2)
+        for i in 0..<1_000 {
+            if i % 2 == 0 { q.schedule(i, at: .nanoseconds(Int64(i)), lane: i % 4 / 2) } else { q.schedule(i, at: .nanoseconds(Int64(1_000 - i))) }
+        }
+        q.removeAll { $0 % 3 == 0 }
+        q.checkInvariants()
+        var popped: [SimTime] = []
+        var payloads: [Int] = []
+        while let e = q.popNext() { popped.append(e.time); payloads.append(e.payload) }
+        XCTAssertEqual(payloads.count, (0..<1_000).filter { $0 % 3 != 0 }.count)
+        XCTAssertFalse(payloads.contains { $0 % 3 == 0 })
+        XCTAssertEqual(popped, popped.sorted())
+    }
+}
+
+/// A slot table is written in place and grows like an array.
+final class SlotTableTests: XCTestCase {
+    func testAppendsWritesAndGrowsLikeAnArray() {
+        var reference: [Int] = []
+        let table = SlotTable<Int>()
+        var rng = SplitMix64(seed: 5)
+        for i in 0..<10_000 {
+            if reference.isEmpty || rng.nextIndex(below: 3) == 0 {
+                table.append(i)
+                reference.append(i)
+            } else {
+                let k = rng.nextIndex(below: reference.count)
+                table[k] += i
+                reference[k] += i
+            }
+        }
+        XCTAssertEqual(Array(table), reference)
+        XCTAssertEqual(Array(SlotTable(repeating: 4, count: 3)), [4, 4, 4])
+        let literal: SlotTable<String> = ["a", "b"]
+        XCTAssertEqual(literal.map { $0 + "!" }, ["a!", "b!"])
+    }
+}
