@@ -59,18 +59,16 @@ public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @un
     @inlinable public var endIndex: Int { storage.count }
     @inlinable public var count: Int { storage.count }
 
+    // Addressors rather than get/set: reading one field of an element reads that field in place, instead
+    // of copying the whole element out first.
     @inlinable public subscript(i: Int) -> Element {
-        @inline(__always) get {
+        @inline(__always) unsafeAddress {
             precondition(i >= 0 && i < storage.count, "SlotTable index out of range")
-            return storage.base[i]
+            return UnsafePointer(storage.base + i)
         }
-        @inline(__always) nonmutating _modify {
+        @inline(__always) nonmutating unsafeMutableAddress {
             precondition(i >= 0 && i < storage.count, "SlotTable index out of range")
-            yield &storage.base[i]
-        }
-        @inline(__always) nonmutating set {
-            precondition(i >= 0 && i < storage.count, "SlotTable index out of range")
-            storage.base[i] = newValue
+            return storage.base + i
         }
     }
 

@@ -179,7 +179,9 @@ extension Simulation {
     }
 
     /// Whether any other thread of the process is in take_gil (asleep, waking or runnable to check).
-    func someoneElseWants(process p: Int, except t: Int) -> Bool {
+    // Inlined: a non-mutating method called from a mutating one is otherwise given a copy of the whole
+    // simulation (a memcpy of about 900 bytes per call).
+    @inline(__always) func someoneElseWants(process p: Int, except t: Int) -> Bool {
         if !processes[p].gil.sleepers.isEmpty { return true }
         for (i, th) in threads.enumerated() where i != t && Int(th.process) == p {
             if th.resumeAction == .gilCheck && (th.status == .waking || th.status == .runnable || th.status == .onCore) { return true }

@@ -110,7 +110,7 @@ extension Simulation {
     /// bandwidth and a power budget, so k busy cores do less than k times the work of one
     /// (`machine.parallel_efficiency`, measured by `simulate calibrate`: k processes running the same work
     /// at once against one alone). System calls are not slowed.
-    func speed(of kind: BurstKind) -> Double {
+    @inline(__always) func speed(of kind: BurstKind) -> Double {
         guard let parallelLoss, busyCores > 1 else { return 1 }
         return 1 - parallelLoss[Int(kind.rawValue)] * Double(busyCores - 1) / Double(cores.count - 1)
     }

@@ -88,14 +88,14 @@ extension Simulation {
     }
 
     /// The work the running segment of `t` has done so far.
-    func workDone(_ t: Int) -> SimTime {
+    @inline(__always) func workDone(_ t: Int) -> SimTime {
         let elapsed = now - threads[t].segmentStart
         let speed = threads[t].segmentSpeed
         return speed == 1 ? elapsed : min(threads[t].burstRemaining, elapsed.scaled(by: speed))
     }
 
     /// The wall time `work` takes at `speed` (rounded up, so that a segment never ends with work left).
-    func wallTime(_ work: SimTime, speed: Double) -> SimTime {
+    @inline(__always) func wallTime(_ work: SimTime, speed: Double) -> SimTime {
         speed == 1 ? work : SimTime(nanoseconds: Int64((Double(work.nanoseconds) / speed).rounded(.up)))
     }
 
