@@ -76,24 +76,27 @@ struct PictureOptions: ParsableArguments {
         guard !noPictures else { return [] }
         let options = try renderOptions()
         let ext = options.format?.rawValue ?? "png"
-        var written: [String] = []
-        defer { removeStalePictures(folder: folder, keeping: written) }
+        var pictures: [(path: String, draw: () throws -> Void)] = []
         for r in runs {
             guard let trace = r.run.trace else { continue }
             let chart = TimelineChart(scenario: scenario.name, metrics: r.run.metrics, trace: trace, subtitle: subtitle(scenario, r.strategy))
             let path = "\(folder)/\(fileName(r.strategy.label)).\(ext)"
-            try TimelineRenderer.renderTimeline(chart: chart, options: options, to: path)
-            written.append(path)
+            pictures.append((path, { try TimelineRenderer.renderTimeline(chart: chart, options: options, to: path) }))
         }
         let rows = runs.map { ComparisonRow(strategy: $0.strategy.label, makespan: $0.run.metrics.makespan, trace: $0.run.trace) }
+        let title = "\(scenario.name): every strategy", comparisonSubtitle = comparisonSubtitle(scenario)
         let path = "\(folder)/comparison.\(ext)"
-        try TimelineRenderer.renderComparison(title: "\(scenario.name): every strategy", subtitle: comparisonSubtitle(scenario), rows: rows, options: options, to: path)
-        written.append(path)
+        pictures.append((path, { try TimelineRenderer.renderComparison(title: title, subtitle: comparisonSubtitle, rows: rows, options: options, to: path) }))
         if let advice {
             let path = "\(folder)/advice.\(ext)"
-            try AdviceChartRenderer.render(adviceChart(scenario: scenario, advice: advice, runs: runs.map(\.run.metrics)), options: options, to: path)
-            written.append(path)
+            let chart = adviceChart(scenario: scenario, advice: advice, runs: runs.map(\.run.metrics))
+            pictures.append((path, { try AdviceChartRenderer.render(chart, options: options, to: path) }))
         }
+        // Drawn on worker threads, side by side; the list of files keeps this order.
+        let errors = PictureJobs.run(pictures.map(\.draw))
+        let written = zip(pictures, errors).filter { $1 == nil }.map(\.0.path)
+        removeStalePictures(folder: folder, keeping: written)
+        if let error = errors.lazy.compactMap({ $0 }).first { throw error }
         return written
     }
 
