@@ -57,9 +57,29 @@ public struct SweepChart: Sendable, Equatable {
     public var values: [[[[Double?]]]]
     /// Lines under the panels (the advice along the sweep).
     public var notes: [String]
+    /// A real measurement beside a predicted value: the median of the repetitions and their extremes.
+    public struct Measured: Sendable, Equatable, Codable {
+        public var median: Double
+        public var min: Double
+        public var max: Double
+        public init(median: Double, min: Double, max: Double) {
+            self.median = median
+            self.min = min
+            self.max = max
+        }
+
+        /// The lower median of `values` (one of them) and their extremes.
+        public init(_ values: [Double]) {
+            let sorted = values.sorted()
+            self.init(median: sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2], min: sorted.first ?? 0, max: sorted.last ?? 0)
+        }
+    }
+    /// measured[metric][column][strategy][x], like `values`: nil where nothing was measured; empty when the
+    /// sweep was not measured at all.
+    public var measured: [[[[Measured?]]]]
 
     public init(title: String, subtitle: String, x: XAxis, columnKey: String?, columns: [String], metrics: [Metric],
-                strategies: [String], values: [[[[Double?]]]], notes: [String]) {
+                strategies: [String], values: [[[[Double?]]]], notes: [String], measured: [[[[Measured?]]]] = []) {
         self.title = title
         self.subtitle = subtitle
         self.x = x
@@ -69,6 +89,13 @@ public struct SweepChart: Sendable, Equatable {
         self.strategies = strategies
         self.values = values
         self.notes = notes
+        self.measured = measured
+    }
+
+    /// The measurement at (metric, column, strategy, x), if any.
+    func measured(_ mi: Int, _ c: Int, _ si: Int, _ xi: Int) -> Measured? {
+        guard mi < measured.count, c < measured[mi].count, si < measured[mi][c].count, xi < measured[mi][c][si].count else { return nil }
+        return measured[mi][c][si][xi]
     }
 }
 
@@ -93,6 +120,17 @@ public struct SweepLayout: Sendable, Equatable {
         public var gridX: [Double]
         public var gridY: [Double]
         public var lines: [Line]
+        /// Measured points: a hollow marker at the median, a whisker from the smallest to the largest run.
+        public var measured: [MeasuredMark] = []
+    }
+
+    public struct MeasuredMark: Sendable, Equatable {
+        public var strategy: Int
+        public var x: Double
+        public var median: Double
+        /// The whisker's ends (y of the largest and of the smallest value).
+        public var top: Double
+        public var bottom: Double
     }
 
     public struct LegendEntry: Sendable, Equatable {
@@ -113,6 +151,8 @@ public struct SweepLayout: Sendable, Equatable {
     public var colors: [RGBA]
     public var markerSize: Double
     public var lineWidth: Double
+    /// Where the legend's hollow sample of a measured point is, when the sweep was measured.
+    public var measuredKey: Point? = nil
 }
 
 /// Draws sweep pictures to PNG, SVG or PDF (atomically, the same bytes for the same chart).
@@ -161,6 +201,15 @@ public enum SweepChartRenderer {
                                      top: y + (lineH - measure.lineHeight(size: s.legend)) / 2)
             legend.append(SweepLayout.LegendEntry(strategy: i, sample: Rect(x: x, y: y + lineH / 2, width: sampleW, height: 0), label: label))
             x += w + 32 * k
+        }
+        // With measured points, a last legend entry says how to read them.
+        var measuredKey: (marker: SweepLayout.Point, label: TextItem)?
+        if chart.measured.contains(where: { $0.contains { $0.contains { $0.contains { $0 != nil } } } }) {
+            let text = "hollow: measured for real (median, whisker min\u{2013}max)"
+            let w = 24 * k + measure.width(text, size: s.legend)
+            if x > m, x + w > b.width - m { x = m; y += lineH }
+            let label = measure.item(text, .legend, size: s.legend, x: x + 24 * k, top: y + (lineH - measure.lineHeight(size: s.legend)) / 2)
+            measuredKey = (SweepLayout.Point(x: x + 8 * k, y: y + lineH / 2), label)
         }
         let top = y + lineH + s.gap / 2
 
@@ -260,8 +309,15 @@ public enum SweepChartRenderer {
                     }
                     lines.append(SweepLayout.Line(strategy: si, pieces: pieces.filter { !$0.isEmpty }))
                 }
+                var marks: [SweepLayout.MeasuredMark] = []
+                for si in chart.strategies.indices {
+                    for (xi, u) in xs.enumerated() {
+                        guard let v = chart.measured(mi, c, si, xi), v.median.isFinite, v.min.isFinite, v.max.isFinite else { continue }
+                        marks.append(SweepLayout.MeasuredMark(strategy: si, x: px(u), median: py(v.median), top: py(v.max), bottom: py(v.min)))
+                    }
+                }
                 panels.append(SweepLayout.Panel(metric: mi, column: c, frame: frame, gridX: xt.map { px($0.position) },
-                                                gridY: yt.map { py($0.value) }, lines: lines))
+                                                gridY: yt.map { py($0.value) }, lines: lines, measured: marks))
             }
         }
         if spareCell, let last = panels.last {
@@ -283,8 +339,10 @@ public enum SweepChartRenderer {
             let w = measure.width(title, size: tick, bold: true)
             texts.append(measure.item(title, .axisTitle, size: tick, bold: true, x: b.width - m - w, top: last.frame.maxY + 8 * k + tickH))
         }
+        if let measuredKey { texts.append(measuredKey.label) }
         return SweepLayout(width: b.width, height: b.height, resolution: b.grid.resolution, theme: b.theme, texts: texts,
-                           panels: panels, legend: legend, colors: colors, markerSize: 11 * k, lineWidth: 3 * k)
+                           panels: panels, legend: legend, colors: colors, markerSize: 11 * k, lineWidth: 3 * k,
+                           measuredKey: measuredKey?.marker)
     }
 
     /// `text` broken at spaces into lines no wider than `width` (a word wider than that is shortened).
@@ -369,7 +427,8 @@ public enum SweepChartRenderer {
 
     static func yScale(_ chart: SweepChart, metric mi: Int) -> YScale {
         let unit = chart.metrics[mi].unit
-        let all = chart.values[mi].flatMap { $0.flatMap { $0.compactMap { $0 } } }.filter(\.isFinite)
+        let measured = mi < chart.measured.count ? chart.measured[mi].flatMap { $0.flatMap { $0.compactMap { $0 } } } : []
+        let all = (chart.values[mi].flatMap { $0.flatMap { $0.compactMap { $0 } } } + measured.flatMap { [$0.min, $0.max] }).filter(\.isFinite)
         let largest = all.max() ?? 0
         let label: (Double) -> String = { v in
             switch unit {
@@ -444,6 +503,21 @@ struct SweepPainter {
                     for pt in piece { marker(line.strategy, x: pt.x, y: pt.y, size: layout.markerSize) }
                 }
             }
+            for mark in p.measured {
+                // The whisker (with caps), then a hollow marker of the strategy's shape at the median.
+                let cap = layout.markerSize * 0.45
+                c.setColor(layout.colors[mark.strategy])
+                c.setLineWidth(layout.lineWidth * 0.6)
+                c.moveTo(mark.x, mark.top); c.lineTo(mark.x, mark.bottom)
+                c.moveTo(mark.x - cap, mark.top); c.lineTo(mark.x + cap, mark.top)
+                c.moveTo(mark.x - cap, mark.bottom); c.lineTo(mark.x + cap, mark.bottom)
+                c.stroke()
+                hollowMarker(mark.strategy, x: mark.x, y: mark.median, size: layout.markerSize * 1.3)
+            }
+        }
+        if let key = layout.measuredKey {
+            c.setColor(theme.mutedText)
+            hollowMarker(nil, x: key.x, y: key.y, size: layout.markerSize * 1.3)
         }
         for e in layout.legend {
             c.setColor(layout.colors[e.strategy])
@@ -463,8 +537,32 @@ struct SweepPainter {
         try c.checkStatus("drawing the sweep picture")
     }
 
+    /// A measured point: the strategy's shape (a circle for the legend's sample, `strategy` nil), outlined
+    /// in its colour, filled with the background.
+    func hollowMarker(_ strategy: Int?, x: Double, y: Double, size s: Double) {
+        let c = context
+        shape(strategy ?? 0, x: x, y: y, size: s)
+        c.setColor(theme.background)
+        c.fill()
+        shape(strategy ?? 0, x: x, y: y, size: s)
+        c.setColor(strategy.map { layout.colors[$0] } ?? theme.mutedText)
+        c.setLineWidth(layout.lineWidth * 0.8)
+        c.stroke()
+    }
+
     /// Circle, square, triangle, diamond, inverted triangle, then again: one shape per strategy.
     func marker(_ strategy: Int, x: Double, y: Double, size s: Double) {
+        let c = context
+        shape(strategy, x: x, y: y, size: s)
+        c.setColor(theme.background)
+        c.setLineWidth(layout.lineWidth * 0.7)
+        c.strokePreserve()
+        c.setColor(layout.colors[strategy])
+        c.fill()
+    }
+
+    /// The path of a strategy's marker shape.
+    func shape(_ strategy: Int, x: Double, y: Double, size s: Double) {
         let c = context
         let h = s / 2
         switch strategy % 5 {
@@ -474,10 +572,5 @@ struct SweepPainter {
         case 3: c.moveTo(x, y - h * 1.1); c.lineTo(x + h, y); c.lineTo(x, y + h * 1.1); c.lineTo(x - h, y); c.closePath()
         default: c.moveTo(x, y + h); c.lineTo(x + h, y - h * 0.8); c.lineTo(x - h, y - h * 0.8); c.closePath()
         }
-        c.setColor(theme.background)
-        c.setLineWidth(layout.lineWidth * 0.7)
-        c.strokePreserve()
-        c.setColor(layout.colors[strategy])
-        c.fill()
     }
 }

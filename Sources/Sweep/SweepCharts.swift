@@ -11,6 +11,13 @@ extension SweepDocument {
         (SweepChart.Metric("CPU utilisation", .share), { $0.result.cpuUtilisation }),
     ]
 
+    /// The metrics a real run measures well, by the index of their panel in `plotted`, and how each is read
+    /// from a measurement. (GIL wait share and CPU utilisation come from the harness's instrumentation and
+    /// are not drawn.)
+    static let measuredPlotted: [Int: @Sendable (Measured) -> Measured.Spread] = [
+        0: { $0.makespanS }, 1: { $0.latencyP95S }, 2: { $0.throughputOpsPerS },
+    ]
+
     /// The advice lines under a picture: the first for each column (its flip, or who is fastest throughout).
     static func notes(_ advice: [String], column: Axis?) -> [String] {
         guard let column else { return advice }
@@ -28,6 +35,8 @@ extension SweepDocument {
         let (numbers, isDuration) = SweepAxis.numbers(of: xAxis.values)
         var byPointAndStrategy: [Int: [String: Row]] = [:]
         for r in rows { byPointAndStrategy[r.point, default: [:]][r.result.strategy] = r }
+        var measuredAt: [Int: [String: Measured]] = [:]
+        for m in measured ?? [] { measuredAt[m.point, default: [:]][m.strategy] = m }
 
         var out: [(String, SweepChart)] = []
         for picture in 0..<pictures {
@@ -47,14 +56,29 @@ extension SweepDocument {
                     }
                 }
             }
+            let measuredValues: [[[[SweepChart.Measured?]]]] = measuredAt.isEmpty ? [] : Self.plotted.indices.map { mi in
+                columns.indices.map { c in
+                    strategies.map { s in
+                        xAxis.values.indices.map { xi -> SweepChart.Measured? in
+                            let point = (xi * columns.count + c) * pictures + picture
+                            guard let read = Self.measuredPlotted[mi], let m = measuredAt[point]?[s] else { return nil }
+                            return read(m)
+                        }
+                    }
+                }
+            }
             var subtitle = "\(strategies.count) strategies at \(xAxis.values.count * columns.count) points · model prediction, seed \(seed)"
+            if let m = measured, let first = m.first {
+                let points = Set(m.map(\.point)).count
+                subtitle = "\(strategies.count) strategies at \(xAxis.values.count * columns.count) points · lines: model prediction for this machine's profile, seed \(seed) · \(points) points measured for real, \(first.runs) runs each"
+            }
             if !fixed.isEmpty { subtitle = fixed.joined(separator: ", ") + " · " + subtitle }
             let chart = SweepChart(
                 title: "\(scenario): sweep of \(axes.prefix(2).map(\.key).joined(separator: " and "))", subtitle: subtitle,
                 x: SweepChart.XAxis(key: xAxis.key, labels: xAxis.values, numbers: numbers, isDuration: isDuration),
                 columnKey: columnAxis?.key, columns: columnAxis?.values ?? [], metrics: Self.plotted.map(\.metric),
                 strategies: strategies, values: values,
-                notes: pictures == 1 ? Self.notes(advice ?? [], column: columnAxis) : [])
+                notes: pictures == 1 ? Self.notes(advice ?? [], column: columnAxis) : [], measured: measuredValues)
             let suffix = fixed.isEmpty ? "" : "-" + fixed.joined(separator: "-")
             out.append((suffix, chart))
         }

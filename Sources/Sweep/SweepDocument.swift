@@ -57,9 +57,11 @@ public struct SweepDocument: Codable, Sendable, Equatable {
     /// Where the best strategy changes along the first varied key ("asyncio overtakes threads above ...").
     /// Absent in a shard's document (it needs every point).
     public var advice: [String]?
+    /// Points measured for real (`--real`), in point order; absent for a sweep of the model alone.
+    public var measured: [Measured]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case tool, scenario, seed, axes, strategies, candidates, points, shard, rows, advice
+        case tool, scenario, seed, axes, strategies, candidates, points, shard, rows, advice, measured
         case leftOut = "left_out"
     }
 

@@ -29,8 +29,12 @@ public enum SweepRunner {
         var leftOut: [SweepDocument.LeftOut]
     }
 
+    /// How a strategy's scenario is simulated: as read, or adjusted (e.g. to this machine's measured costs,
+    /// so that the lines predict what `--real` measures).
+    public typealias Adjustment = @Sendable (Scenario, Strategy) -> Scenario
+
     /// Simulates every strategy at point `p`.
-    static func run(_ plan: SweepPlan, point p: Int) throws -> PointRecord {
+    static func run(_ plan: SweepPlan, point p: Int, adjust: Adjustment?) throws -> PointRecord {
         let values = plan.values(ofPoint: p)
         let scenario: Scenario
         do {
@@ -43,7 +47,8 @@ public enum SweepRunner {
         var leftOut: [SweepDocument.LeftOut] = []
         for strategy in scenario.strategies {
             do {
-                runs.append(try Simulator.run(scenario, strategy: strategy, options: SimulationOptions(trace: false, coreLanes: false)).metrics)
+                let simulated = adjust?(scenario, strategy) ?? scenario
+                runs.append(try Simulator.run(simulated, strategy: strategy, options: SimulationOptions(trace: false, coreLanes: false)).metrics)
             } catch let error as SimulationError {
                 leftOut.append(SweepDocument.LeftOut(point: p, strategy: strategy.label, reason: error.message))
             }
@@ -64,16 +69,17 @@ public enum SweepRunner {
     }
 
     /// Runs the plan's points on `workers` threads (at least 1); `progress(done, total)` is called after each
-    /// point, from the worker that finished it, one call at a time.
+    /// point, from the worker that finished it, one call at a time. `adjust` changes each strategy's scenario
+    /// before it is simulated.
     public static func run(_ plan: SweepPlan, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SweepOutput {
+                           adjust: Adjustment? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SweepOutput {
         let points = plan.points
         let work = SharedWork(count: points.count)
         let threads = max(1, min(workers, points.count))
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while let i = work.take() {
                 do {
-                    let record = try run(plan, point: points[i])
+                    let record = try run(plan, point: points[i], adjust: adjust)
                     work.finish(i, record, progress: progress)
                 } catch {
                     work.fail(error, at: i)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SimRealRuns
 import SimRendering
 import SimScenario
 import SimSweep
@@ -40,7 +41,7 @@ struct SweepOutputOptions: ParsableArguments {
         guard !pictures.noPictures, document.shard == nil else { return written }
         let ext = options.format?.rawValue ?? "png"
         for (suffix, chart) in document.charts() {
-            let path = "\(folder)/sweep\(fileName(suffix)).\(ext)"
+            let path = "\(folder)/sweep\(suffix.isEmpty ? "" : fileName(suffix)).\(ext)"
             try SweepChartRenderer.render(chart, options: options, to: path)
             written.append(path)
         }
@@ -68,6 +69,19 @@ struct SweepRun: ParsableCommand {
     @Option(help: "Worker threads (default: every core).")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Also measure every point for real (the harness, as `simulate real`) and draw the measurements beside the predicted lines.")
+    var real = false
+
+    @Option(help: "With --real: repetitions of each point (interleaved across points; the median and min-max are drawn).")
+    var runs: Int = 3
+
+    @Option(help: ArgumentHelp("With --real: the most points x strategies measured (each is a real program run --runs times).", valueName: "n"))
+    var maxRealPoints: Int = SweepMeasurement.defaultMaxRealPoints
+
+    @Option(name: .customLong("machine"), help: ArgumentHelp(
+        "With --real: the machine profile from `simulate calibrate` (this machine is measured first if the file is missing).", valueName: "file"))
+    var machine: String = "output/machine.json"
+
     @OptionGroup var model: ModelOptions
     @OptionGroup var output: SweepOutputOptions
     @OptionGroup var pictures: PictureOptions
@@ -75,6 +89,8 @@ struct SweepRun: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard workers >= 1 else { throw UserError("--workers \(workers): give at least 1") }
+            guard (1...1000).contains(runs) else { throw UserError("--runs \(runs): give 1 to 1000 repetitions") }
+            guard maxRealPoints >= 1 else { throw UserError("--max-real-points \(maxRealPoints): give at least 1") }
             // Everything is checked before any run: the scenario with --set, --strategies, every --vary value.
             let base = try model.loadScenario(scenario)
             let axes = try vary.map { try SweepAxis(parsing: $0) }
@@ -90,14 +106,34 @@ struct SweepRun: ParsableCommand {
                                      axes: axes, shard: shard)
             _ = try pictures.renderOptions()
             let folder = output.output ?? "output/\(fileName(base.name))-sweep"
+            // The venv's python has a GIL: free-threaded strategies can only be predicted.
+            let realStrategies = base.strategies.filter { base.settings(for: $0).python.gil }
+            if real {
+                guard shard == nil else { throw UserError("--real with --shard: measure a small sweep whole (real points cannot be merged); drop --shard") }
+                guard !realStrategies.isEmpty else { throw UserError("--real: no strategy of \(base.name) can run for real (all ask for free-threaded Python); choose others with --strategies") }
+                try SweepMeasurement.check(points: plan.points.count, strategies: realStrategies.count, maxRealPoints: maxRealPoints)
+                try checkWritable(folder, option: "-o")
+            }
+
+            // With --real the lines predict this machine, as `simulate compare` does: each strategy's scenario
+            // as the harness runs it, with the machine profile's measured costs.
+            var adjust: SweepRunner.Adjustment?
+            var runner: RealRunner?
+            if real {
+                let environment = PythonEnvironment.locate()
+                let profile = try Calibrator.profile(at: machine, environment: environment, log: { printError($0) })
+                runner = RealRunner(environment: environment, profile: profile)
+                adjust = { scenario, strategy in RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile) }
+            }
 
             let started = Date()
             let progress: ProgressLine? = isatty(STDERR_FILENO) != 0 ? ProgressLine(started: started) : nil
             var report: (@Sendable (Int, Int) -> Void)?
             if let progress { report = { done, total in progress.update(done: done, total: total) } }
-            let result = try SweepRunner.run(plan, workers: workers, progress: report)
+            var result = try SweepRunner.run(plan, workers: workers, adjust: adjust, progress: report)
             progress?.finish()
             let wall = Date().timeIntervalSince(started)
+            if let runner { result = try measure(plan, with: runner, into: result) }
             let written = try output.write(result.document, csv: result.csv, folder: folder, pictures: pictures)
             let points = plan.points.count
             let slice = shard.map { " (shard \($0))" } ?? ""
@@ -108,6 +144,21 @@ struct SweepRun: ParsableCommand {
             if result.document.leftOut.count > 3 { print("  ... \(result.document.leftOut.count - 3) more left out (sweep.json, left_out)") }
             print("Wrote \(written.count) files to \(folder)/: \(written.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))")
         }
+    }
+}
+
+extension SweepRun {
+    /// Measures every point for real (its strategies that can run: those with a GIL) and joins the
+    /// measurements to the sweep's output.
+    func measure(_ plan: SweepPlan, with runner: RealRunner, into result: SweepOutput) throws -> SweepOutput {
+        printError("Measuring \(plan.points.count) points for real, \(runs) runs each, interleaved across points")
+        let measured = try SweepMeasurement.measure(plan, runs: runs) { point, scenario in
+            let strategies = scenario.strategies.filter { scenario.settings(for: $0).python.gil }
+            let values = zip(plan.axes, plan.values(ofPoint: point)).map { "\($0.key)=\($1)" }.joined(separator: " ")
+            let options = RealRunOptions(runs: 1, log: { printError("  point \(point) (\(values)):" + $0) })
+            return try runner.run(scenario, strategies: strategies, options: options).map { ($0.strategy.label, $0.runs[0].metrics) }
+        }
+        return SweepMeasurement.join(measured, into: result)
     }
 }
 
