@@ -52,6 +52,9 @@ public enum Defaults {
     public static let processSpawn: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
     public static let ioIdleOverhead = SimTime.zero
     public static let ioIdleAfter = SimTime.milliseconds(1)
+    /// A remote server costs this machine nothing; `simulate calibrate` measures the real runs' local one.
+    public static let serverAnswerNew = SimTime.zero
+    public static let serverAnswerReuse = SimTime.zero
 
     // steps
     /// Python-side CPU of one I/O call when the scenario does not say.

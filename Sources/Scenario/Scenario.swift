@@ -160,6 +160,11 @@ public struct Costs: Sendable, Equatable {
     /// the cores go idle, and waking an idle virtual CPU costs more than waking a busy one.
     public var ioIdleOverhead: SimTime
     public var ioIdleAfter: SimTime
+    /// The CPU a server on this machine spends between two answers, on a new connection and on a reused
+    /// one: a local server answers one request at a time (one GIL), so answers due together leave this far
+    /// apart. Zero for a remote server; a machine profile sets it for the real runs' latency server.
+    public var serverAnswerNew: SimTime
+    public var serverAnswerReuse: SimTime
 
     public init(
         threadStart: SimTime = Defaults.threadStart, processStart: [StartMethod: SimTime] = Defaults.processStart,
@@ -169,8 +174,11 @@ public struct Costs: Sendable, Equatable {
         connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU,
         syscall: SimTime = Defaults.syscall, ioOverhead: SimTime = Defaults.ioOverhead,
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
-        ioIdleAfter: SimTime = Defaults.ioIdleAfter
+        ioIdleAfter: SimTime = Defaults.ioIdleAfter, serverAnswerNew: SimTime = Defaults.serverAnswerNew,
+        serverAnswerReuse: SimTime = Defaults.serverAnswerReuse
     ) {
+        self.serverAnswerNew = serverAnswerNew
+        self.serverAnswerReuse = serverAnswerReuse
         self.processSpawn = processSpawn
         self.ioIdleOverhead = ioIdleOverhead
         self.ioIdleAfter = ioIdleAfter

@@ -166,6 +166,7 @@ public enum ScenarioSchema {
             "executor_handoff": Defaults.executorHandoff, "connection_setup": Defaults.connectionSetup,
             "connection_cpu": Defaults.connectionCPU, "syscall": Defaults.syscall, "io_overhead": Defaults.ioOverhead,
             "io_idle_overhead": Defaults.ioIdleOverhead, "io_idle_after": Defaults.ioIdleAfter,
+            "server_answer_new": Defaults.serverAnswerNew, "server_answer_reuse": Defaults.serverAnswerReuse,
         ]
         let perMethod: [String: (String, [StartMethod: SimTime])] = [
             "process_start": ("Process start", Defaults.processStart),
