@@ -208,17 +208,17 @@ extension Simulation {
     }
 
     var isProcesses: Bool {
-        if case .processes = strategy.kind { return true } else { return false }
+        if case .osProcesses = traits.scheduling { return true } else { return false }
     }
 
     /// The parent's serial share of starting one child (`costs.process_spawn`).
     var processSpawnCost: SimTime {
-        if case .processes(_, let method) = strategy.kind { return costs.processSpawn[method] ?? .zero }
+        if case .osProcesses(_, let method) = traits.scheduling { return costs.processSpawn[method] ?? .zero }
         return .zero
     }
 
     var processStartCost: SimTime {
-        if case .processes(_, let method) = strategy.kind { return costs.processStart[method] ?? .zero }
+        if case .osProcesses(_, let method) = traits.scheduling { return costs.processStart[method] ?? .zero }
         return .zero
     }
 
@@ -231,7 +231,7 @@ extension Simulation {
             let k = startOrder[Int(threads[t].phase)]
             threads[t].phase += 1
             addGreen(task: k, kind: .greenlet)
-            return .burst(costs.greenletSpawn, .python)
+            return .burst(green!.spawn, .python)
         }
         while true {
             let g = Int(threads[t].currentGreen)
@@ -244,16 +244,16 @@ extension Simulation {
                 case .wait(let d):
                     suspendGreen(g, host: t, state: .blocked)
                     schedule(.greenReady, Int32(g), token: 0, after: d)
-                    return .burst(costs.greenletSwitch, .python)
+                    return .burst(green!.switchCost, .python)
                 case .done:
                     finishGreen(g, host: t)
-                    return .burst(costs.greenletSwitch, .python)
+                    return .burst(green!.switchCost, .python)
                 }
             }
             if foregroundRemaining == 0 { return .finish }
             guard let next = readyGreens.pop() else { return .wait(.idle) }
             threads[t].currentGreen = next
-            return .burst(costs.greenletSwitch, .python)
+            return .burst(green!.switchCost, .python)
         }
     }
 
@@ -267,7 +267,7 @@ extension Simulation {
             let k = startOrder[Int(threads[t].phase)]
             threads[t].phase += 1
             addGreen(task: k, kind: .coroutine)
-            return .burst(costs.taskCreate, .python)
+            return .burst(loop!.taskCreate, .python)
         }
         while true {
             let g = Int(threads[t].currentGreen)
@@ -304,14 +304,11 @@ extension Simulation {
             if foregroundRemaining == 0 { return .finish }
             if readyGreens.isEmpty { return .wait(.idle) }
             loopBatchRemaining = readyGreens.count
-            return .burst(costs.loopIteration, .python)
+            return .burst(loop!.iteration, .python)
         }
     }
 
-    var cpuInExecutor: Bool {
-        if case .asyncio(_, let inExecutor) = strategy.kind { return inExecutor }
-        return false
-    }
+    var cpuInExecutor: Bool { loop?.offload != nil }
 
     /// `run_in_executor`: queue the job; wake an idle worker, or start a new one while fewer than
     /// max_workers exist (ThreadPoolExecutor._adjust_thread_count). Returns whether a thread was started.

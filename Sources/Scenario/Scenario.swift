@@ -281,16 +281,21 @@ public struct Strategy: Sendable, Equatable {
         /// `asyncio.gather` of one coroutine per task; CPU steps through `run_in_executor` or inline.
         case asyncio(executorWorkers: Int?, cpuInExecutor: Bool)
 
-        /// The short name of the kind: sync, threads, processes, gevent, asyncio.
-        public var name: String {
+        /// The kind's name (its descriptor says everything else about it).
+        public var kindName: StrategyKindName {
             switch self {
-            case .sync: return "sync"
-            case .threads: return "threads"
-            case .processes: return "processes"
-            case .gevent: return "gevent"
-            case .asyncio: return "asyncio"
+            case .sync: return .sync
+            case .threads: return .threads
+            case .processes: return .processes
+            case .gevent: return .gevent
+            case .asyncio: return .asyncio
             }
         }
+
+        /// The short name of the kind: sync, threads, processes, gevent, asyncio, ...
+        public var name: String { kindName.rawValue }
+
+        public var descriptor: StrategyDescriptor { kindName.descriptor }
     }
 
     public init(kind: Kind, label: String? = nil, machine: Machine? = nil, python: PythonRuntime? = nil, costs: Costs? = nil) {
