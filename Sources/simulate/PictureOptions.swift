@@ -124,7 +124,9 @@ struct PictureOptions: ParsableArguments {
         case .roundRobin(let t): policy = "round robin \(DurationSyntax.format(t))"
         case .linux: policy = "Linux-like scheduler"
         }
-        return "\(s.machine.cores) cores · \(policy) · \(gil) · model prediction"
+        // Only the calibrated version is measured here (docs/model.md, "Python versions").
+        let version = s.python.version.measuredHere ? "" : "Python \(s.python.version.rawValue), not measured on this machine · "
+        return "\(s.machine.cores) cores · \(policy) · \(gil) · \(version)model prediction"
     }
 
     func comparisonSubtitle(_ scenario: Scenario) -> String {
@@ -192,7 +194,7 @@ extension PictureOptions {
             guard extensions.contains(ext), !name.hasPrefix(".") else { continue }
             var stem = (name as NSString).deletingPathExtension
             if stem.hasSuffix(".compare") { stem.removeLast(".compare".count) }
-            let kinds = ["sync", "threads", "processes", "gevent", "asyncio"]
+            let kinds = StrategyKindName.names
             guard stem == "comparison" || stem == "advice" || kinds.contains(where: { stem == $0 || stem.hasPrefix($0 + "-") || stem.hasPrefix($0 + "_") }),
                   fileName(stem) == stem else { continue }
             guard fm.fileExists(atPath: folder + "/results.json") || fm.fileExists(atPath: folder + "/real.json") else { continue }
