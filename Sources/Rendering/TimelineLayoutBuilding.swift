@@ -84,9 +84,19 @@ extension TimelineLayout {
         let legend = b.legend(drawnStateKeys + markKeys, notes: hidden > 0 ? [hiddenNote(hidden)] : [], top: legendTop)
         let axis = b.axis(scale: scale, y: axisY, gridTop: lanesTop, title: { "time (\($0))" }, titleRight: plotX - s.gap)
 
-        return TimelineLayout(width: b.width, height: b.height, resolution: b.grid.resolution, theme: b.theme,
-                              texts: head.texts + legend.notes, panels: placed, axis: axis, barAxis: nil,
-                              legend: legend.entries, bars: [], rowSpan: (s.margin, b.width - s.margin))
+        var layout = TimelineLayout(width: b.width, height: b.height, resolution: b.grid.resolution, theme: b.theme,
+                                    texts: head.texts + legend.notes, panels: placed, axis: axis, barAxis: nil,
+                                    legend: legend.entries, bars: [], rowSpan: (s.margin, b.width - s.margin))
+        if options.explain {
+            let found = zip(traces, placed).map { trace, panel in
+                let shown = Set(panel.rows.compactMap { if case .lane(let id) = $0.content { return id } else { return nil } })
+                return Explanations.find(in: trace, window: window.start..<window.end, isShown: shown.contains)
+            }
+            let plot = Rect(x: scale.x, y: lanesTop, width: scale.width, height: axis.y - lanesTop)
+            layout.annotations = b.annotations(found, panels: placed, traces: traces, scale: scale, plot: plot,
+                                               obstacles: layout.allTexts.map(\.bounds) + legend.entries.map(\.swatch))
+        }
+        return layout
     }
 
     static func hiddenNote(_ n: Int) -> String {

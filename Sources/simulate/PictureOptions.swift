@@ -34,6 +34,9 @@ struct PictureOptions: ParsableArguments {
     @Flag(help: "Hide the per-core lanes.")
     var noCores = false
 
+    @Flag(help: "Point at what explains each timeline: the first convoy wait, a forced switch, the loop blocked by CPU, a process start.")
+    var explain = false
+
     /// Checked before anything runs, so a mistake in a picture option writes nothing. The limits are the
     /// renderer's own (`RenderOptions.Limits`), checked by `RenderOptions.problem()`.
     func validate() throws {
@@ -47,7 +50,7 @@ struct PictureOptions: ParsableArguments {
             throw UserError("--size \(clipped(size)): write width x height in pixels, e.g. 1920x1080")
         }
         let options = RenderOptions(width: width, height: height, scale: scale, theme: theme, window: try timeWindow(),
-                                    format: format, showCores: !noCores, maxLanes: maxLanes)
+                                    format: format, showCores: !noCores, maxLanes: maxLanes, explain: explain)
         if let problem = options.problem() { throw UserError("--\(problem.description)") }
         return options
     }
