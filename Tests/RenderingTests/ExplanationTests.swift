@@ -165,3 +165,25 @@ final class ExplanationTests: XCTestCase {
         XCTAssertEqual([p.r, p.g, p.b], [layout.theme.text.bytes.r, layout.theme.text.bytes.g, layout.theme.text.bytes.b])
     }
 }
+
+/// The windows of `--frames`.
+final class FrameSequenceTests: XCTestCase {
+    func testFramesStepEvenlyFromTheStartToTheEnd() {
+        let span = TimeWindow(start: .milliseconds(10), end: .milliseconds(50))
+        XCTAssertEqual(FrameSequence(count: 4).windows(over: span).map { [$0.start, $0.end] },
+                       [[10, 20], [20, 30], [30, 40], [40, 50]].map { $0.map { SimTime.milliseconds($0) } })
+        // Wider frames overlap; the first starts at the start and the last ends at the end.
+        XCTAssertEqual(FrameSequence(count: 3, width: .milliseconds(20)).windows(over: span).map { [$0.start, $0.end] },
+                       [[10, 30], [20, 40], [30, 50]].map { $0.map { SimTime.milliseconds($0) } })
+        XCTAssertEqual(FrameSequence(count: 1).windows(over: span), [span])
+        XCTAssertEqual(FrameSequence(count: 2, width: .milliseconds(9_000)).windows(over: span), [span, span], "a frame wider than the span shows it all")
+        // No overflow over the longest spans.
+        let long = TimeWindow(start: .zero, end: RenderOptions.Limits.latestWindowEnd)
+        XCTAssertEqual(FrameSequence(count: 300).windows(over: long).last?.end, long.end)
+    }
+
+    func testNamesAreNumberedFromOne() {
+        XCTAssertEqual(FrameSequence.fileName(stem: "threads", index: 0, ext: "png"), "threads.frame-001.png")
+        XCTAssertEqual(FrameSequence.fileName(stem: "threads", index: 299, ext: "svg"), "threads.frame-300.svg")
+    }
+}
