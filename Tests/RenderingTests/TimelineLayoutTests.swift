@@ -311,3 +311,51 @@ final class TimelineLayoutTests: XCTestCase {
         _ = PerfettoExport.json(trace: bad, scenario: "s", strategy: "x")
     }
 }
+
+/// Huge traces: more processes or lanes than rows degrade into first and sampled lanes plus density bands.
+final class HugeTraceLayoutTests: XCTestCase {
+    func chart(_ trace: Trace) -> TimelineChart {
+        TimelineChart(scenario: "huge", strategy: "processes", makespan: trace.end, trace: trace)
+    }
+
+    func testProcessesBeyondTheRowsFoldIntoOneBand() throws {
+        // 1,000 worker processes, one lane each, every one running for the whole run.
+        var trace = Trace(processNames: ["main"] + (1...1000).map { "Process-\($0)" })
+        for p in 0...1000 {
+            trace.lanes.append(Lane(id: p, name: "MainThread", kind: .thread, process: p))
+            trace.segments.append(Segment(lane: p, state: .running, start: .zero, end: .milliseconds(10)))
+        }
+        trace.end = .milliseconds(10)
+        let layout = try TimelineLayout.timeline(chart(trace), options: RenderOptions(maxLanes: 24))
+        XCTAssertEqual(layout.rows.count, 24)
+        let band = try XCTUnwrap(layout.rows.last)
+        XCTAssertEqual(band.label?.text, "+978 more processes")
+        XCTAssertEqual(band.content, .collapsed(Array(23...1000)))
+        XCTAssertEqual(band.density.first?.pieces.map(\.state), [.running])
+        XCTAssertTrue(layout.texts.contains { $0.role == .note && $0.text.hasPrefix("showing 23 of 1,001 processes") }, "\(layout.texts.map(\.text))")
+        for row in layout.rows { XCTAssertLessThanOrEqual(row.frame.maxY, layout.axis.y) }
+    }
+
+    func testManyLanesShowTheFirstAndAnEvenSampleOfTheRest() throws {
+        let n = 10_000
+        var trace = Trace()
+        for i in 0..<n {
+            trace.lanes.append(Lane(id: i, name: "cpu #\(i + 1)", kind: .thread, process: 0))
+            trace.segments.append(Segment(lane: i, state: .waitingGIL, start: .microseconds(Int64(i) * 10), end: .microseconds(Int64(i) * 10 + 50)))
+        }
+        trace.end = .milliseconds(100)
+        let layout = try TimelineLayout.timeline(chart(trace), options: RenderOptions(maxLanes: 21))
+        let shown = layout.rows.compactMap { if case .lane(let id) = $0.content { return id } else { return nil } }
+        // 20 lane rows: the first 10, then 10 at 10 + k x 9,990 / 11.
+        XCTAssertEqual(shown, Array(0..<10) + (1...10).map { 10 + $0 * 9_990 / 11 })
+        guard case .collapsed(let rest) = layout.rows.last?.content else { return XCTFail("the last row is the band") }
+        XCTAssertEqual(rest.count, n - 20)
+        XCTAssertTrue(Set(rest).isDisjoint(with: shown))
+        XCTAssertEqual(layout.rows.last?.label?.text, "+9,980 more threads")
+        XCTAssertTrue(layout.texts.contains { $0.text == "showing 20 of 10,000 threads: the first 10 and 10 spread evenly through the rest; the rest in the density bands" },
+                      "\(layout.texts.map(\.text))")
+        // A few more lanes than rows keep the first ones only, as before.
+        XCTAssertEqual(LaneOrdering.sample(Array(0..<40), rows: 24).shown, Array(0..<23))
+        XCTAssertEqual(LaneOrdering.sample(Array(0..<5), rows: 24).shown, Array(0..<5))
+    }
+}
