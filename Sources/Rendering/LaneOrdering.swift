@@ -48,15 +48,18 @@ enum LaneOrdering {
         return groups
     }
 
-    /// `groups` with the process groups beyond the first `keep` folded into one group (the cores stay last).
-    /// O(lanes).
-    static func folding(_ groups: [LaneGroup], keep: Int) -> [LaneGroup] {
+    /// `groups` with all but `keep` process groups folded into one group (the cores stay last). The groups
+    /// kept are chosen as `sample` chooses lanes: the first ones, and with many more, an even sample of the
+    /// rest. Returns the groups and how many of the kept ones were sampled. O(lanes).
+    static func folding(_ groups: [LaneGroup], keep: Int) -> (groups: [LaneGroup], sampled: Int) {
         let processes = groups.filter { $0.process != nil }
-        guard processes.count > keep + 1 else { return groups }
-        let rest = processes.dropFirst(keep)
-        let folded = LaneGroup(process: rest.first?.process, title: "+\(Format.grouped(rest.count)) more processes",
-                               lanes: rest.flatMap(\.lanes), folded: rest.count)
-        return Array(processes.prefix(keep)) + [folded] + groups.filter { $0.process == nil }
+        guard processes.count > keep + 1 else { return (groups, 0) }
+        let (kept, sampled) = sample(Array(processes.indices), rows: keep + 1)
+        let keptSet = Set(kept)
+        let rest = processes.indices.filter { !keptSet.contains($0) }
+        let folded = LaneGroup(process: processes[rest[0]].process, title: "+\(Format.grouped(rest.count)) more processes",
+                               lanes: rest.flatMap { processes[$0].lanes }, folded: rest.count)
+        return (kept.map { processes[$0] } + [folded] + groups.filter { $0.process == nil }, sampled)
     }
 
     /// The lanes of a group to draw as rows of their own when it gets `rows` rows for `lanes` lanes (one row is

@@ -37,8 +37,11 @@ extension LayoutBuilder {
         // More processes than rows: the first ones get rows, the rest fold into one band.
         let all = LaneOrdering.groups(of: trace, showCores: showCores)
         let rowLimit = max(2, min(maxLanes, Int(available / sizes.rowMin)))
+        // The cores keep a row each (up to a third of the rows): they show whether the machine was busy.
         let coreGroups = all.filter { $0.process == nil }.count
-        let groups = LaneOrdering.folding(all, keep: max(1, rowLimit - coreGroups - 1))
+        let coreLanes = all.filter { $0.process == nil }.reduce(0) { $0 + $1.lanes.count }
+        let coreRows = min(coreLanes, rowLimit / 3) + (coreLanes > 1 ? 1 : 0)  // the cores' header line takes about a row
+        let (groups, sampledGroups) = LaneOrdering.folding(all, keep: max(1, rowLimit - coreRows - 1))
         // A header line is worth its height only above several lanes: a process with one lane (a pool worker,
         // the main process waiting) names itself in its row's label. With many processes even those headers
         // would leave no room for lanes, so then every label names its process. A lone group needs no name.
@@ -57,7 +60,9 @@ extension LayoutBuilder {
             if group.folded > 0 {
                 planned.append(PlannedGroup(group: group, rows: [PlannedRow(content: .collapsed(group.lanes), label: group.title,
                                                                             indented: false, role: .collapsedLabel)], showHeader: false))
-                sampling.append("showing \(Format.grouped(groups.count - coreGroups - 1)) of \(Format.grouped(all.count - coreGroups)) processes, the first ones")
+                let kept = groups.count - coreGroups - 1
+                let how = sampledGroups > 0 ? ": the first \(kept - sampledGroups) and \(sampledGroups) spread evenly through the rest" : ""
+                sampling.append("showing \(Format.grouped(kept)) of \(Format.grouped(all.count - coreGroups)) processes\(how)")
                 continue
             }
             let header = showHeaders && group.lanes.count > 1
@@ -88,6 +93,9 @@ extension LayoutBuilder {
         return PanelPlan(trace: trace, header: header, top: top, groups: planned, rowHeight: rowHeight, sampling: sampling)
     }
 
+    /// The end of a band's label when it is drawn as tall as `peak` lanes: " · ≤3 at once".
+    static func peakSuffix(_ peak: Int) -> String { " · ≤\(Format.grouped(peak)) at once" }
+
     /// "threads", "coroutines", ... for lanes of `kinds` ("lanes" for a mix).
     static func noun(_ kinds: Set<LaneKind>) -> String {
         switch kinds.count == 1 ? kinds.first! : nil {
@@ -109,7 +117,8 @@ extension LayoutBuilder {
             let size = labelSize(rowHeight: plan.rowHeight)
             for g in plan.groups {
                 for r in g.rows {
-                    widest = max(widest, (r.indented ? sizes.indent : 0) + measure.width(r.label, size: size))
+                    let label = r.role == .collapsedLabel ? r.label + Self.peakSuffix(9_999) : r.label
+                    widest = max(widest, (r.indented ? sizes.indent : 0) + measure.width(label, size: size))
                 }
             }
         }
@@ -164,7 +173,19 @@ extension LayoutBuilder {
         for (i, r) in placedRows.enumerated() {
             let bar = Rect(x: r.frame.x, y: r.frame.y + inset, width: r.frame.width, height: max(1 / grid.resolution, rowH - 2 * inset))
             let labelMax = labelWidth - (r.planned.indented ? sizes.indent : 0)
-            let text = measure.fit(r.planned.label, size: size, maxWidth: labelMax)
+            // A band of many lanes of which few live at once (threads started one after another) is drawn as
+            // tall as the most alive at once, and says so; otherwise it would be a hairline.
+            var bandLanes = 0
+            var labelText = r.planned.label
+            if case .collapsed(let ids) = r.planned.content {
+                let peak = Int((aggregated[i].peakCoverage() - 0.01).rounded(.up))  // less float noise
+                bandLanes = ids.count
+                if peak > 0, peak * 2 <= ids.count {
+                    bandLanes = peak
+                    labelText += Self.peakSuffix(peak)
+                }
+            }
+            let text = measure.fit(labelText, size: size, maxWidth: labelMax)
             let label = measure.item(text, r.planned.role, size: size, x: labelX + (r.planned.indented ? sizes.indent : 0),
                                      top: r.frame.y + (rowH - textH) / 2)
             var row = LaneRow(content: r.planned.content, label: label, frame: r.frame, bar: bar, runs: [], density: [],
@@ -176,8 +197,8 @@ extension LayoutBuilder {
                     StateRun(x0: scale.x + Double($0.first) * px, x1: scale.x + Double($0.end) * px, state: $0.state)
                 }
                 (row.marks, row.hiddenMarks) = marksByRow[i]
-            case .collapsed(let ids):
-                row.density = density(aggregated[i], laneCount: ids.count, bar: bar, x0: scale.x)
+            case .collapsed:
+                row.density = density(aggregated[i], laneCount: bandLanes, bar: bar, x0: scale.x)
             }
             groups[r.group].rows.append(row)
         }
