@@ -29,6 +29,8 @@ public enum Defaults {
     public static let switchInterval = SimTime.milliseconds(5)
     /// Free-threaded 3.14 on x86-64 Linux: about 8% single-thread overhead (3.14 docs).
     public static let freeThreadingOverhead = 0.08
+    /// The version this machine's real runs use and `simulate calibrate` measures (the venv's Python).
+    public static let pythonVersion = PythonVersion.v3_11
     /// Bytecode reaches an eval-breaker check (backward jump, RESUME, after a call) within microseconds.
     public static let checkLatency = SimTime.microseconds(2)
 
@@ -52,6 +54,9 @@ public enum Defaults {
     public static let processSpawn: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
     public static let ioIdleOverhead = SimTime.zero
     public static let ioIdleAfter = SimTime.milliseconds(1)
+    /// A remote server costs this machine nothing; `simulate calibrate` measures the real runs' local one.
+    public static let serverAnswerNew = SimTime.zero
+    public static let serverAnswerReuse = SimTime.zero
 
     // steps
     /// Python-side CPU of one I/O call when the scenario does not say.
@@ -60,11 +65,11 @@ public enum Defaults {
     public static let connection = ConnectionMode.new
 
     // strategies
-    public static let strategies: [Strategy] = [
-        Strategy(kind: .sync), Strategy(kind: .threads(pool: nil)),
-        Strategy(kind: .processes(pool: nil, startMethod: .fork)), Strategy(kind: .gevent),
-        Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: asyncioCPUInExecutor)),
-    ]
+    /// The seed article's five, when a scenario does not list its strategies (the other runtimes are asked for
+    /// by name).
+    public static let strategies: [Strategy] = [StrategyKindName.sync, .threads, .processes, .gevent, .asyncio].map {
+        Strategy(kind: $0.defaultKind)
+    }
     public static let startMethod = StartMethod.fork
     /// asyncio runs CPU steps through `run_in_executor`, as the seed article does.
     public static let asyncioCPUInExecutor = true

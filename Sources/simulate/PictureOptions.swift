@@ -165,7 +165,9 @@ struct PictureOptions: ParsableArguments {
         case .roundRobin(let t): policy = "round robin \(DurationSyntax.format(t))"
         case .linux: policy = "Linux-like scheduler"
         }
-        return "\(s.machine.cores) cores · \(policy) · \(gil) · model prediction"
+        // Only the calibrated version is measured here (docs/model.md, "Python versions").
+        let version = s.python.version.measuredHere ? "" : "Python \(s.python.version.rawValue), not measured on this machine · "
+        return "\(s.machine.cores) cores · \(policy) · \(gil) · \(version)model prediction"
     }
 
     func comparisonSubtitle(_ scenario: Scenario) -> String {
@@ -221,7 +223,7 @@ extension PictureOptions {
     /// Removes pictures an earlier run wrote into `folder` that this run did not write again (e.g. a
     /// strategy left out with --strategies), so the folder never shows a stale timeline beside fresh results.
     /// Only files named like this command's pictures are touched, in a folder holding our results:
-    /// `comparison.<png|svg|pdf>`, `advice.<ext>`, and `<label>.<ext>` or `<label>.compare.<ext>` where the label is a
+    /// `comparison.<png|svg|pdf>`, `advice.<ext>`, and `<label>.<ext>`, `<label>.compare.<ext>` or `<label>.frame-NNN.<ext>` where the label is a
     /// strategy kind (sync, threads, ...) or starts with one and a '-' or '_' (threads-nogil).
     func removeStalePictures(folder: String, keeping written: [String]) {
         let fm = FileManager.default
@@ -234,7 +236,7 @@ extension PictureOptions {
             var stem = (name as NSString).deletingPathExtension
             if stem.hasSuffix(".compare") { stem.removeLast(".compare".count) }
             if let frame = stem.range(of: #"\.frame-[0-9]+$"#, options: .regularExpression) { stem.removeSubrange(frame) }
-            let kinds = ["sync", "threads", "processes", "gevent", "asyncio"]
+            let kinds = StrategyKindName.names
             guard stem == "comparison" || stem == "advice" || kinds.contains(where: { stem == $0 || stem.hasPrefix($0 + "-") || stem.hasPrefix($0 + "_") }),
                   fileName(stem) == stem else { continue }
             guard fm.fileExists(atPath: folder + "/results.json") || fm.fileExists(atPath: folder + "/real.json") else { continue }
