@@ -53,24 +53,25 @@ public enum Defaults {
     public static let ioIdleOverhead = SimTime.zero
     public static let ioIdleAfter = SimTime.milliseconds(1)
     // The other runtimes' own costs, measured on this machine (2-core VM, Python 3.11.7, the versions pinned in
-    // requirements.txt) by `python docs/runtime-costs.py`, medians of 3 runs (docs/model.md, "Runtimes"); the
-    // same probe gives asyncio's `await asyncio.sleep(0)` 2.4 us here (`loopIteration`'s probe).
-    /// uvloop: `await asyncio.sleep(0)` on uvloop, 1.2 us.
-    public static let uvloopLoopIteration = SimTime.nanoseconds(1_200)
-    /// trio: `await trio.lowlevel.checkpoint()`, 3.8 us.
-    public static let trioLoopIteration = SimTime.nanoseconds(3_800)
-    /// curio: `await curio.sleep(0)`, 2.2 us.
-    public static let curioLoopIteration = SimTime.nanoseconds(2_200)
-    /// Twisted: `reactor.callLater(0, f)` chained, 3.0 us.
-    public static let twistedLoopIteration = SimTime.nanoseconds(3_000)
-    /// Tornado: a future resolved through `IOLoop.add_callback` and awaited, 5.6 us, less asyncio's 2.4 us.
-    public static let tornadoCallback = SimTime.nanoseconds(3_200)
-    /// eventlet: `eventlet.sleep(0)` through the hub, 3.4 us; spawn + run + wait of a trivial green thread, 14 us.
-    public static let eventletSwitch = SimTime.nanoseconds(3_400)
-    public static let eventletSpawn = SimTime.nanoseconds(14_400)
-    /// greenlet: one `switch()` between two greenlets, 0.2 us; creating and running a trivial one, 7.8 us.
+    // requirements.txt) by `python docs/runtime-costs.py`: medians of 5 runs of the script, each a median of 5
+    // timings (docs/model.md, "Runtimes"). The same script gives asyncio's `await asyncio.sleep(0)` (the probe
+    // of `loopIteration` in `simulate calibrate`) 2.5 us here.
+    /// uvloop: `await asyncio.sleep(0)` on uvloop, 1.25 us.
+    public static let uvloopLoopIteration = SimTime.nanoseconds(1_250)
+    /// trio: `await trio.lowlevel.checkpoint()`, 4.1 us.
+    public static let trioLoopIteration = SimTime.nanoseconds(4_100)
+    /// curio: `await curio.sleep(0)`, 2.3 us.
+    public static let curioLoopIteration = SimTime.nanoseconds(2_300)
+    /// Twisted: `reactor.callLater(0, f)` chained, 3.2 us.
+    public static let twistedLoopIteration = SimTime.nanoseconds(3_200)
+    /// Tornado: a future resolved through `IOLoop.add_callback` and awaited, 5.9 us, less asyncio's 2.5 us.
+    public static let tornadoCallback = SimTime.nanoseconds(3_400)
+    /// eventlet: `eventlet.sleep(0)` through the hub, 3.7 us; spawn + run + wait of a trivial green thread, 14.8 us.
+    public static let eventletSwitch = SimTime.nanoseconds(3_700)
+    public static let eventletSpawn = SimTime.nanoseconds(14_800)
+    /// greenlet: one `switch()` between two greenlets, 0.2 us; creating and running a trivial one, 7.9 us.
     public static let taskletSwitch = SimTime.nanoseconds(200)
-    public static let taskletSpawn = SimTime.nanoseconds(7_800)
+    public static let taskletSpawn = SimTime.nanoseconds(7_900)
 
     // steps
     /// Python-side CPU of one I/O call when the scenario does not say.
