@@ -51,7 +51,9 @@ extension Simulation {
                     return .waitForClientSlot
                 }
                 if part == 0 {
-                    tasks[k].connects = newConnection && !(tasks[k].reuseConnections && tasks[k].connected)
+                    // A kept-alive connection (a session's pool, or `connection: reuse`) is opened by the
+                    // task's first call, like any other.
+                    tasks[k].connects = !tasks[k].connected || (newConnection && !tasks[k].reuseConnections)
                     tasks[k].connected = true
                 }
                 let connects = tasks[k].connects
@@ -70,7 +72,16 @@ extension Simulation {
                         // send(): the request leaves now; its answer comes a latency after the call returns.
                         // A wait long enough for the cores to go idle costs a wake-up from idle on top.
                         let idle = latency >= costs.ioIdleAfter ? costs.ioIdleOverhead : .zero
-                        tasks[k].answerAt = now + costs.syscall + latency + costs.ioOverhead + idle
+                        var received = now + costs.syscall
+                        // A server on this machine takes requests one at a time (server.py accepts, starts
+                        // a thread and reads each under one GIL), one turn apart, and counts the latency
+                        // from when it read the request (`received` in server.py's serve()).
+                        let turn = connects ? costs.serverAnswerNew : costs.serverAnswerReuse
+                        if turn > .zero {
+                            if let last = serverFreeAt { received = max(received, last + turn) }
+                            serverFreeAt = received
+                        }
+                        tasks[k].answerAt = received + latency + costs.ioOverhead + idle
                     }
                     return .syscall(costs.syscall)
                 }

@@ -72,6 +72,8 @@ struct Simulation {
     var foregroundRemaining = 0
     var mainThread: Int32 = 0
     var finished = false
+    /// When a server on this machine last took a request (`costs.server_answer_new`/`_reuse`).
+    var serverFreeAt: SimTime?
     /// Whether foreground I/O round trips (else CPU steps) count as operations.
     let countsIO: Bool
 

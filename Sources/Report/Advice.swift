@@ -54,7 +54,11 @@ public struct Advice: Sendable, Equatable {
     public var evidence: [Evidence]
     /// Warnings that hold whatever is chosen (the convoy effect).
     public var warnings: [Evidence]
-    /// Everything as lines of prose: the choice with its reason, the losers, the warnings.
+    /// The seed article's rule of thumb for this workload, and whether the model agrees with it.
+    public var ruleOfThumb: RuleOfThumb
+    /// The rule set beside the choice, as a sentence (the last of `lines` before the warnings).
+    public var ruleOfThumbVerdict: String
+    /// Everything as lines of prose: the choice with its reason, the losers, the rule of thumb, the warnings.
     public var lines: [String]
 
     /// Makespans within this factor of the best count as "as good".
@@ -71,6 +75,8 @@ public struct Advice: Sendable, Equatable {
         asGood = candidates.dropFirst().filter { Double($0.makespan.nanoseconds) <= limit }.map(\.label)
         var evidence: [Evidence] = []
         var warnings: [Evidence] = []
+        ruleOfThumb = RuleOfThumb(scenario: scenario)
+        ruleOfThumbVerdict = ruleOfThumb.verdict(choice: best, asGood: asGood, runs: candidates)
         guard let best else {
             self.evidence = []
             self.warnings = []
@@ -117,6 +123,7 @@ public struct Advice: Sendable, Equatable {
             out.append(head + ".")
             out += evidence.map { $0.text + "." }
         }
+        out.append(ruleOfThumbVerdict)
         out += warnings.map { "Warning: " + $0.text + "." }
         lines = out
     }

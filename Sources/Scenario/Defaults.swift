@@ -52,6 +52,9 @@ public enum Defaults {
     public static let processSpawn: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
     public static let ioIdleOverhead = SimTime.zero
     public static let ioIdleAfter = SimTime.milliseconds(1)
+    /// A remote server costs this machine nothing; `simulate calibrate` measures the real runs' local one.
+    public static let serverAnswerNew = SimTime.zero
+    public static let serverAnswerReuse = SimTime.zero
     // The other runtimes' own costs, measured on this machine (2-core VM, Python 3.11.7, the versions pinned in
     // requirements.txt) by `python docs/runtime-costs.py`: medians of 5 runs of the script, each a median of 5
     // timings (docs/model.md, "Runtimes"). The same script gives asyncio's `await asyncio.sleep(0)` (the probe

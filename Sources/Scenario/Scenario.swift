@@ -160,6 +160,11 @@ public struct Costs: Sendable, Equatable {
     /// the cores go idle, and waking an idle virtual CPU costs more than waking a busy one.
     public var ioIdleOverhead: SimTime
     public var ioIdleAfter: SimTime
+    /// The CPU a server on this machine spends between two answers, on a new connection and on a reused
+    /// one: a local server answers one request at a time (one GIL), so answers due together leave this far
+    /// apart. Zero for a remote server; a machine profile sets it for the real runs' latency server.
+    public var serverAnswerNew: SimTime
+    public var serverAnswerReuse: SimTime
     /// One pass of uvloop's loop (libuv's poll and the ready callbacks' bookkeeping, in C), as `loopIteration`.
     public var uvloopLoopIteration: SimTime
     /// One pass of trio's scheduler (`unrolled_run`: poll I/O, then run the batch), as `loopIteration`.
@@ -186,12 +191,15 @@ public struct Costs: Sendable, Equatable {
         connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU,
         syscall: SimTime = Defaults.syscall, ioOverhead: SimTime = Defaults.ioOverhead,
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
-        ioIdleAfter: SimTime = Defaults.ioIdleAfter, uvloopLoopIteration: SimTime = Defaults.uvloopLoopIteration,
+        ioIdleAfter: SimTime = Defaults.ioIdleAfter, serverAnswerNew: SimTime = Defaults.serverAnswerNew,
+        serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, uvloopLoopIteration: SimTime = Defaults.uvloopLoopIteration,
         trioLoopIteration: SimTime = Defaults.trioLoopIteration, curioLoopIteration: SimTime = Defaults.curioLoopIteration,
         twistedLoopIteration: SimTime = Defaults.twistedLoopIteration, tornadoCallback: SimTime = Defaults.tornadoCallback,
         eventletSwitch: SimTime = Defaults.eventletSwitch, eventletSpawn: SimTime = Defaults.eventletSpawn,
         taskletSwitch: SimTime = Defaults.taskletSwitch, taskletSpawn: SimTime = Defaults.taskletSpawn
     ) {
+        self.serverAnswerNew = serverAnswerNew
+        self.serverAnswerReuse = serverAnswerReuse
         self.uvloopLoopIteration = uvloopLoopIteration
         self.trioLoopIteration = trioLoopIteration
         self.curioLoopIteration = curioLoopIteration
