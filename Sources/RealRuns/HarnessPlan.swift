@@ -142,6 +142,12 @@ public struct HarnessPlan: Sendable, Encodable {
                 strategy: strategy.label,
                 reason: "it asks for free-threaded Python (gil: false); the harness runs the venv's python with a GIL")
         }
+        let version = settings.python.version
+        if !profile.python.hasPrefix(version.rawValue + ".") {
+            throw RealRunError.unsupported(
+                strategy: strategy.label,
+                reason: "it asks for Python \(version.title); the harness runs the venv's Python \(profile.python), so the model's figures for it are a prediction without a measurement here")
+        }
         self.strategy = Self.spec(strategy.kind)
         server = serverURL
         self.instrument = instrument

@@ -29,6 +29,8 @@ public enum Defaults {
     public static let switchInterval = SimTime.milliseconds(5)
     /// Free-threaded 3.14 on x86-64 Linux: about 8% single-thread overhead (3.14 docs).
     public static let freeThreadingOverhead = 0.08
+    /// The version this machine's real runs use and `simulate calibrate` measures (the venv's Python).
+    public static let pythonVersion = PythonVersion.v3_11
     /// Bytecode reaches an eval-breaker check (backward jump, RESUME, after a call) within microseconds.
     public static let checkLatency = SimTime.microseconds(2)
 

@@ -101,6 +101,9 @@ public enum SchedulerPolicy: Sendable, Equatable {
 
 /// The CPython runtime's settings.
 public struct PythonRuntime: Sendable, Equatable {
+    /// The CPython version (`PythonVersion`): its defaults for `gil`, `free_threading_overhead` and the
+    /// start method, and the GIL's behaviour where versions differ.
+    public var version: PythonVersion
     /// `sys.setswitchinterval`: how long a GIL waiter waits before it asks the holder to drop.
     public var switchInterval: SimTime
     /// false models the free-threaded build (PEP 703, python3.13t): no GIL at all.
@@ -111,9 +114,10 @@ public struct PythonRuntime: Sendable, Equatable {
     public var checkLatency: SimTime
 
     public init(
-        switchInterval: SimTime = Defaults.switchInterval, gil: Bool = true,
+        version: PythonVersion = Defaults.pythonVersion, switchInterval: SimTime = Defaults.switchInterval, gil: Bool = true,
         freeThreadingOverhead: Double = Defaults.freeThreadingOverhead, checkLatency: SimTime = Defaults.checkLatency
     ) {
+        self.version = version
         self.switchInterval = switchInterval
         self.gil = gil
         self.freeThreadingOverhead = freeThreadingOverhead

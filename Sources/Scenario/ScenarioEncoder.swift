@@ -48,7 +48,7 @@ public enum ScenarioEncoder {
 
     static func python(_ p: PythonRuntime) -> JSONValue {
         .ordered([
-            "switch_interval": duration(p.switchInterval), "gil": .bool(p.gil),
+            "version": .string(p.version.rawValue), "switch_interval": duration(p.switchInterval), "gil": .bool(p.gil),
             "free_threading_overhead": number(p.freeThreadingOverhead), "check_latency": duration(p.checkLatency),
         ])
     }

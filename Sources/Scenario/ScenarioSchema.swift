@@ -150,6 +150,7 @@ public enum ScenarioSchema {
 
     static var python: JSONValue {
         let properties: [(String, JSONValue)] = [
+            ("version", enumeration(PythonVersion.names, "The CPython version (\"t\": free-threaded); it sets gil, free_threading_overhead and the start method's defaults.", default: Defaults.pythonVersion.rawValue)),
             ("switch_interval", duration("sys.setswitchinterval (at least 1us).", default: Defaults.switchInterval)),
             ("gil", object([("type", .string("boolean")), ("default", .bool(true)), ("description", .string("false models free-threaded Python."))])),
             ("free_threading_overhead", number(0...10, "Extra single-thread CPU cost without the GIL, as a fraction.", default: Defaults.freeThreadingOverhead)),

@@ -121,7 +121,9 @@ struct PictureOptions: ParsableArguments {
         case .roundRobin(let t): policy = "round robin \(DurationSyntax.format(t))"
         case .linux: policy = "Linux-like scheduler"
         }
-        return "\(s.machine.cores) cores · \(policy) · \(gil) · model prediction"
+        // Only the calibrated version is measured here (docs/model.md, "Python versions").
+        let version = s.python.version.measuredHere ? "" : "Python \(s.python.version.rawValue), not measured on this machine · "
+        return "\(s.machine.cores) cores · \(policy) · \(gil) · \(version)model prediction"
     }
 
     func comparisonSubtitle(_ scenario: Scenario) -> String {
