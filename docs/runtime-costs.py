@@ -6,6 +6,9 @@ Run with the real-run environment's Python (the runtimes pinned in Sources/RealR
     flock /work/machine.lock .venv/bin/python docs/runtime-costs.py
 Each figure is the median of 5 timings of N resumptions of one task (per resumption, in ns). asyncio's line is
 the probe `simulate calibrate` uses for loop_iteration, for comparison.
+
+With `--aiohttp`: the client's CPU per aiohttp GET over a kept-alive session against a local server process, on
+asyncio's loop and on uvloop's, alternating (whether uvloop's transports make an I/O call's CPU cheaper).
 """
 import statistics
 import subprocess
@@ -130,6 +133,45 @@ def greenlet_spawn():
         greenlet.greenlet(lambda: None).switch()
 
 
+SERVER = r'''
+import asyncio
+async def handle(r, w):
+    while await r.readline():
+        while (await r.readline()) not in (b"\r\n", b""): pass
+        w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); await w.drain()
+async def main():
+    s = await asyncio.start_server(handle, "127.0.0.1", 0)
+    print(s.sockets[0].getsockname()[1], flush=True)
+    await s.serve_forever()
+asyncio.run(main())
+'''
+
+
+def aiohttp_cpu():
+    import aiohttp
+    import uvloop
+    server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE)
+    url = "http://127.0.0.1:%d/" % int(server.stdout.readline())
+
+    async def client(n=2000):
+        async with aiohttp.ClientSession() as session:
+            for i in range(50 + n):
+                if i == 50:
+                    t = time.process_time()
+                async with session.get(url) as r:
+                    await r.read()
+            return (time.process_time() - t) / n * 1e6
+    try:
+        for _ in range(9):
+            a, u = asyncio.run(client()), uvloop.run(client())
+            print("aiohttp GET client CPU: asyncio %.1f us, uvloop %.1f us" % (a, u))
+    finally:
+        server.kill()
+
+
+if "--aiohttp" in sys.argv:
+    aiohttp_cpu()
+    sys.exit()
 print("python", sys.version.split()[0])
 print("asyncio  await asyncio.sleep(0)             ", round(per_resume(asyncio_pass)))
 print("uvloop   await asyncio.sleep(0)             ", round(per_resume(uvloop_pass)))
