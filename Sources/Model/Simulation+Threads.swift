@@ -204,7 +204,8 @@ extension Simulation {
 
     func burstState(_ kind: BurstKind) -> LaneState {
         switch kind {
-        case .python, .cHoldsGIL: return .running
+        // Without a GIL (free-threaded) no one holds it: Python runs in the same state as released-GIL C.
+        case .python, .cHoldsGIL: return gilEnabled ? .running : .runningNoGIL
         case .cReleasesGIL, .syscall: return .runningNoGIL
         case .starting: return .starting
         }
@@ -233,7 +234,7 @@ extension Simulation {
         }
         if th.inBurst { show(t, burstState(th.burstKind)); return }
         if recorder.state(of: Int(th.lane)) == .starting { return }
-        show(t, .running)
+        show(t, gilEnabled ? .running : .runningNoGIL)
     }
 
     /// A runnable thread without a core.

@@ -11,6 +11,8 @@ enum SettingsReader {
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
         "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "io_overhead",
         "process_spawn", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse",
+        "uvloop_loop_iteration", "trio_loop_iteration", "curio_loop_iteration", "twisted_loop_iteration",
+        "tornado_callback", "eventlet_switch", "eventlet_spawn", "tasklet_switch", "tasklet_spawn",
     ]
     static let maxCores = 1024
     /// The shortest OS slice accepted: shorter slices are not a real scheduler and explode the event count.
@@ -137,6 +139,15 @@ enum SettingsReader {
         try d("io_idle_after", &c.ioIdleAfter)
         try d("server_answer_new", &c.serverAnswerNew)
         try d("server_answer_reuse", &c.serverAnswerReuse)
+        try d("uvloop_loop_iteration", &c.uvloopLoopIteration)
+        try d("trio_loop_iteration", &c.trioLoopIteration)
+        try d("curio_loop_iteration", &c.curioLoopIteration)
+        try d("twisted_loop_iteration", &c.twistedLoopIteration)
+        try d("tornado_callback", &c.tornadoCallback)
+        try d("eventlet_switch", &c.eventletSwitch)
+        try d("eventlet_spawn", &c.eventletSpawn)
+        try d("tasklet_switch", &c.taskletSwitch)
+        try d("tasklet_spawn", &c.taskletSpawn)
         return c
     }
 }

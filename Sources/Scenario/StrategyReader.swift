@@ -130,6 +130,20 @@ enum StrategyReader {
         case .gevent: return .gevent
         case .asyncio:
             return .asyncio(executorWorkers: try count("executor_workers"), cpuInExecutor: try offloads(Defaults.asyncioCPUInExecutor))
+        case .uvloop:
+            return .uvloop(executorWorkers: try count("executor_workers"), cpuInExecutor: try offloads(Defaults.asyncioCPUInExecutor))
+        case .trio:
+            return .trio(threadLimit: try count("thread_limit") ?? Defaults.trioThreadLimit, cpuInThread: try offloads(true))
+        case .curio:
+            return .curio(threadLimit: try count("thread_limit") ?? Defaults.curioThreadLimit, cpuInThread: try offloads(true))
+        case .eventlet:
+            return .eventlet(tpoolSize: try count("thread_limit") ?? Defaults.eventletTpoolSize, cpuInTpool: try offloads(false))
+        case .tornado:
+            return .tornado(maxClients: try count("max_clients") ?? Defaults.tornadoMaxClients,
+                            executorWorkers: try count("executor_workers"), cpuInExecutor: try offloads(Defaults.asyncioCPUInExecutor))
+        case .twisted:
+            return .twisted(threadLimit: try count("thread_limit") ?? Defaults.twistedThreadLimit, cpuInThread: try offloads(true))
+        case .tasklets: return .tasklets
         }
     }
 

@@ -2,10 +2,10 @@ import SimEngine
 
 /// What a lane is doing during an interval. The rendering draws each state in one colour everywhere.
 public enum LaneState: UInt8, Sendable, Codable, CaseIterable, CustomStringConvertible {
-    /// On a core, running Python while holding the GIL (or with no GIL to hold: free-threaded, a coroutine
-    /// or greenlet whose thread runs it).
+    /// On a core, running Python while holding the GIL (or a coroutine or greenlet whose thread runs it).
     case running = 0
-    /// On a core, running C code that released the GIL.
+    /// On a core without the GIL: C code that released it, a system call, or any code of a free-threaded
+    /// build (no GIL to hold).
     case runningNoGIL = 1
     /// Asleep in take_gil, waiting for the GIL (not runnable).
     case waitingGIL = 2
@@ -37,7 +37,7 @@ public enum LaneState: UInt8, Sendable, Codable, CaseIterable, CustomStringConve
     public var legendTitle: String {
         switch self {
         case .running: return "running (holds GIL)"
-        case .runningNoGIL: return "running, GIL released"
+        case .runningNoGIL: return "running without the GIL"
         case .waitingGIL: return "waiting for GIL"
         case .runnable: return "ready, waiting for a core / the loop"
         case .blocked: return "blocked on I/O or sleep"

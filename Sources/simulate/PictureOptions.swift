@@ -34,6 +34,15 @@ struct PictureOptions: ParsableArguments {
     @Flag(help: "Hide the per-core lanes.")
     var noCores = false
 
+    @Flag(help: "Point at what explains each timeline: the first convoy wait, a forced switch, the loop blocked by CPU, a process start.")
+    var explain = false
+
+    @Option(help: ArgumentHelp("Also write N frames per strategy stepping a window through the run (or the --window), <strategy>.frame-001.png ..., for slides (1 to \(FrameSequence.Limits.count.upperBound)).", valueName: "N"))
+    var frames: Int?
+
+    @Option(help: ArgumentHelp("Each frame's width, e.g. 20ms (default: the run cut into N consecutive frames).", valueName: "duration"))
+    var frameWidth: String?
+
     /// Checked before anything runs, so a mistake in a picture option writes nothing. The limits are the
     /// renderer's own (`RenderOptions.Limits`), checked by `RenderOptions.problem()`.
     func validate() throws {
@@ -47,9 +56,41 @@ struct PictureOptions: ParsableArguments {
             throw UserError("--size \(clipped(size)): write width x height in pixels, e.g. 1920x1080")
         }
         let options = RenderOptions(width: width, height: height, scale: scale, theme: theme, window: try timeWindow(),
-                                    format: format, showCores: !noCores, maxLanes: maxLanes)
+                                    format: format, showCores: !noCores, maxLanes: maxLanes, explain: explain)
         if let problem = options.problem() { throw UserError("--\(problem.description)") }
+        if let problem = try frameSequence()?.problem(span: options.window) { throw UserError("--\(problem.description)") }
         return options
+    }
+
+    /// The --frames sequence, if asked for.
+    func frameSequence() throws -> FrameSequence? {
+        guard let frames else {
+            if frameWidth != nil { throw UserError("--frame-width: give --frames N too, e.g. --frames 10 --frame-width 20ms") }
+            return nil
+        }
+        var width: SimTime?
+        if let frameWidth {
+            guard case .success(let w) = DurationSyntax.parse(frameWidth) else {
+                throw UserError("--frame-width \(clipped(frameWidth)): write a duration with its unit, e.g. 20ms")
+            }
+            width = w
+        }
+        return FrameSequence(count: frames, width: width)
+    }
+
+    /// Writes the frames of one strategy's timeline (`<stem>.frame-001.<ext>` ...) over the --window or the
+    /// whole run; returns the paths written.
+    func renderFrames(_ sequence: FrameSequence, chart: TimelineChart, options: RenderOptions, folder: String, stem: String) throws -> [String] {
+        let span = options.window ?? TimeWindow(start: .zero, end: max(chart.trace.end, .nanoseconds(1)))
+        var written: [String] = []
+        for (i, window) in sequence.windows(over: span).enumerated() {
+            var frame = options
+            frame.window = window
+            let path = "\(folder)/\(FrameSequence.fileName(stem: stem, index: i, ext: options.format?.rawValue ?? "png"))"
+            try TimelineRenderer.renderTimeline(chart: chart, options: frame, to: path)
+            written.append(path)
+        }
+        return written
     }
 
     func timeWindow() throws -> TimeWindow? {
@@ -77,11 +118,18 @@ struct PictureOptions: ParsableArguments {
         let options = try renderOptions()
         let ext = options.format?.rawValue ?? "png"
         var pictures: [(path: String, draw: () throws -> Void)] = []
+        let frames = FramesWritten()
         for r in runs {
             guard let trace = r.run.trace else { continue }
             let chart = TimelineChart(scenario: scenario.name, metrics: r.run.metrics, trace: trace, subtitle: subtitle(scenario, r.strategy))
             let path = "\(folder)/\(fileName(r.strategy.label)).\(ext)"
-            pictures.append((path, { try TimelineRenderer.renderTimeline(chart: chart, options: options, to: path) }))
+            let stem = fileName(r.strategy.label)
+            pictures.append((path, {
+                try TimelineRenderer.renderTimeline(chart: chart, options: options, to: path)
+                if let sequence = try frameSequence() {
+                    frames.set(path, try renderFrames(sequence, chart: chart, options: options, folder: folder, stem: stem))
+                }
+            }))
         }
         let rows = runs.map { ComparisonRow(strategy: $0.strategy.label, makespan: $0.run.metrics.makespan, trace: $0.run.trace) }
         let title = "\(scenario.name): every strategy", comparisonSubtitle = comparisonSubtitle(scenario)
@@ -94,7 +142,7 @@ struct PictureOptions: ParsableArguments {
         }
         // Drawn on worker threads, side by side; the list of files keeps this order.
         let errors = PictureJobs.run(pictures.map(\.draw))
-        let written = zip(pictures, errors).filter { $1 == nil }.map(\.0.path)
+        let written = zip(pictures, errors).filter { $1 == nil }.flatMap { [$0.0.path] + frames.paths(after: $0.0.path) }
         removeStalePictures(folder: folder, keeping: written)
         if let error = errors.lazy.compactMap({ $0 }).first { throw error }
         return written
@@ -173,6 +221,24 @@ extension PictureOptions {
     }
 }
 
+/// The frames (`--frames`) each timeline's job wrote, by the timeline's path; filled from the picture workers.
+final class FramesWritten: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byTimeline: [String: [String]] = [:]
+
+    func set(_ timeline: String, _ frames: [String]) {
+        lock.lock()
+        byTimeline[timeline] = frames
+        lock.unlock()
+    }
+
+    func paths(after timeline: String) -> [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return byTimeline[timeline] ?? []
+    }
+}
+
 extension ThemeName: ExpressibleByArgument {}
 extension PictureFormat: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
@@ -182,7 +248,7 @@ extension PictureOptions {
     /// Removes pictures an earlier run wrote into `folder` that this run did not write again (e.g. a
     /// strategy left out with --strategies), so the folder never shows a stale timeline beside fresh results.
     /// Only files named like this command's pictures are touched, in a folder holding our results:
-    /// `comparison.<png|svg|pdf>`, `advice.<ext>`, and `<label>.<ext>` or `<label>.compare.<ext>` where the label is a
+    /// `comparison.<png|svg|pdf>`, `advice.<ext>`, and `<label>.<ext>`, `<label>.compare.<ext>` or `<label>.frame-NNN.<ext>` where the label is a
     /// strategy kind (sync, threads, ...) or starts with one and a '-' or '_' (threads-nogil).
     func removeStalePictures(folder: String, keeping written: [String]) {
         let fm = FileManager.default
@@ -194,6 +260,7 @@ extension PictureOptions {
             guard extensions.contains(ext), !name.hasPrefix(".") else { continue }
             var stem = (name as NSString).deletingPathExtension
             if stem.hasSuffix(".compare") { stem.removeLast(".compare".count) }
+            if let frame = stem.range(of: #"\.frame-[0-9]+$"#, options: .regularExpression) { stem.removeSubrange(frame) }
             let kinds = StrategyKindName.names
             guard stem == "comparison" || stem == "advice" || kinds.contains(where: { stem == $0 || stem.hasPrefix($0 + "-") || stem.hasPrefix($0 + "_") }),
                   fileName(stem) == stem else { continue }
