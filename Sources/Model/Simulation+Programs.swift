@@ -47,7 +47,9 @@ extension Simulation {
                 if !tasks[k].background && !countsIO { operations += 1 }
             case .io(let cpu, let latency, let newConnection):
                 if part == 0 {
-                    tasks[k].connects = newConnection && !(tasks[k].reuseConnections && tasks[k].connected)
+                    // A kept-alive connection (a session's pool, or `connection: reuse`) is opened by the
+                    // task's first call, like any other.
+                    tasks[k].connects = !tasks[k].connected || (newConnection && !tasks[k].reuseConnections)
                     tasks[k].connected = true
                 }
                 let connects = tasks[k].connects
@@ -66,7 +68,16 @@ extension Simulation {
                         // send(): the request leaves now; its answer comes a latency after the call returns.
                         // A wait long enough for the cores to go idle costs a wake-up from idle on top.
                         let idle = latency >= costs.ioIdleAfter ? costs.ioIdleOverhead : .zero
-                        tasks[k].answerAt = now + costs.syscall + latency + costs.ioOverhead + idle
+                        var received = now + costs.syscall
+                        // A server on this machine takes requests one at a time (server.py accepts, starts
+                        // a thread and reads each under one GIL), one turn apart, and counts the latency
+                        // from when it read the request (`received` in server.py's serve()).
+                        let turn = connects ? costs.serverAnswerNew : costs.serverAnswerReuse
+                        if turn > .zero {
+                            if let last = serverFreeAt { received = max(received, last + turn) }
+                            serverFreeAt = received
+                        }
+                        tasks[k].answerAt = received + latency + costs.ioOverhead + idle
                     }
                     return .syscall(costs.syscall)
                 }
@@ -197,17 +208,17 @@ extension Simulation {
     }
 
     var isProcesses: Bool {
-        if case .processes = strategy.kind { return true } else { return false }
+        if case .osProcesses = traits.scheduling { return true } else { return false }
     }
 
     /// The parent's serial share of starting one child (`costs.process_spawn`).
     var processSpawnCost: SimTime {
-        if case .processes(_, let method) = strategy.kind { return costs.processSpawn[method] ?? .zero }
+        if case .osProcesses(_, let method) = traits.scheduling { return costs.processSpawn[method] ?? .zero }
         return .zero
     }
 
     var processStartCost: SimTime {
-        if case .processes(_, let method) = strategy.kind { return costs.processStart[method] ?? .zero }
+        if case .osProcesses(_, let method) = traits.scheduling { return costs.processStart[method] ?? .zero }
         return .zero
     }
 
@@ -220,7 +231,7 @@ extension Simulation {
             let k = startOrder[Int(threads[t].phase)]
             threads[t].phase += 1
             addGreen(task: k, kind: .greenlet)
-            return .burst(costs.greenletSpawn, .python)
+            return .burst(green!.spawn, .python)
         }
         while true {
             let g = Int(threads[t].currentGreen)
@@ -233,16 +244,16 @@ extension Simulation {
                 case .wait(let d):
                     suspendGreen(g, host: t, state: .blocked)
                     schedule(.greenReady, Int32(g), token: 0, after: d)
-                    return .burst(costs.greenletSwitch, .python)
+                    return .burst(green!.switchCost, .python)
                 case .done:
                     finishGreen(g, host: t)
-                    return .burst(costs.greenletSwitch, .python)
+                    return .burst(green!.switchCost, .python)
                 }
             }
             if foregroundRemaining == 0 { return .finish }
             guard let next = readyGreens.pop() else { return .wait(.idle) }
             threads[t].currentGreen = next
-            return .burst(costs.greenletSwitch, .python)
+            return .burst(green!.switchCost, .python)
         }
     }
 
@@ -256,7 +267,7 @@ extension Simulation {
             let k = startOrder[Int(threads[t].phase)]
             threads[t].phase += 1
             addGreen(task: k, kind: .coroutine)
-            return .burst(costs.taskCreate, .python)
+            return .burst(loop!.taskCreate, .python)
         }
         while true {
             let g = Int(threads[t].currentGreen)
@@ -293,14 +304,11 @@ extension Simulation {
             if foregroundRemaining == 0 { return .finish }
             if readyGreens.isEmpty { return .wait(.idle) }
             loopBatchRemaining = readyGreens.count
-            return .burst(costs.loopIteration, .python)
+            return .burst(loop!.iteration, .python)
         }
     }
 
-    var cpuInExecutor: Bool {
-        if case .asyncio(_, let inExecutor) = strategy.kind { return inExecutor }
-        return false
-    }
+    var cpuInExecutor: Bool { loop?.offload != nil }
 
     /// `run_in_executor`: queue the job; wake an idle worker, or start a new one while fewer than
     /// max_workers exist (ThreadPoolExecutor._adjust_thread_count). Returns whether a thread was started.

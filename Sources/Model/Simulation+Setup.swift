@@ -9,8 +9,7 @@ extension Simulation {
         let fg = workload.instances.filter { !$0.background }.map { Int32($0.index) }
         let bg = workload.instances.filter { $0.background }.map { Int32($0.index) }
         foregroundRemaining = fg.count
-        var reuse = false
-        if case .asyncio = strategy.kind { reuse = true }
+        let reuse = traits.reusesConnections
         tasks = workload.instances.map {
             TaskRun(cursor: workload.cursor(for: $0.index), instance: Int32($0.index), background: $0.background, reuseConnections: reuse)
         }
@@ -21,35 +20,31 @@ extension Simulation {
             }
         }
         let role: Role
-        let mainName: String
-        switch strategy.kind {
-        case .sync:
+        switch traits.scheduling {
+        case .sequential:
             role = .sequential
-            mainName = LaneNames.mainThread
             startOrder = fg  // background groups need concurrency: sync does not run them
-        case .threads(let pool), .processes(let pool, _):
+        case .osThreads(let pool), .osProcesses(let pool, _):
             role = .spawner
-            mainName = LaneNames.mainThread
             if let pool {
                 startOrder = bg + Array(repeating: -1, count: pool)  // Pool(n) starts all n workers
                 for k in fg { taskQueue.push(k) }
             } else {
                 startOrder = workload.instances.map { Int32($0.index) }
             }
-        case .gevent:
+        case .greenlets:
             role = .hub
-            mainName = LaneNames.hub
             startOrder = workload.instances.map { Int32($0.index) }
-            try refuseNeverYielding(bg, "gevent switches greenlets only when one waits on the hub (I/O, sleep)")
-        case .asyncio(let workers, let inExecutor):
+            try refuseNeverYielding(bg, "\(strategy.kind.name) switches greenlets only when one waits on the hub (I/O, sleep)")
+        case .eventLoop(let loop):
             role = .loop
-            mainName = LaneNames.eventLoop
             startOrder = workload.instances.map { Int32($0.index) }
-            executorMaxWorkers = workers ?? Defaults.executorWorkers(cores: machine.cores)
-            if !inExecutor {
+            executorMaxWorkers = loop.poolSize
+            if loop.offload == nil {
                 try refuseNeverYielding(bg, "with CPU steps inline, a coroutine gives the loop back only when it awaits I/O or a sleep")
             }
         }
+        let mainName = traits.host.laneName
         mainThread = Int32(addThread(process: 0, role: role, name: mainName, state: nil, wakeAt: .zero))
         processes[0].mainThread = mainThread
     }

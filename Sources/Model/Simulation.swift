@@ -15,6 +15,11 @@ struct Simulation {
     let python: PythonRuntime
     let costs: Costs
     let strategy: Strategy
+    /// How this strategy is built (`Strategy.Kind.modelTraits`): what runs the tasks, and at what costs.
+    let traits: ModelTraits
+    /// The green-thread or event-loop traits when the strategy has them (read on every switch and pass).
+    let green: GreenletTraits?
+    let loop: LoopTraits?
     let workload: Workload
     let slice: SimTime
     let gilEnabled: Bool
@@ -62,6 +67,8 @@ struct Simulation {
     var foregroundRemaining = 0
     var mainThread: Int32 = 0
     var finished = false
+    /// When a server on this machine last took a request (`costs.server_answer_new`/`_reuse`).
+    var serverFreeAt: SimTime?
     /// Whether foreground I/O round trips (else CPU steps) count as operations.
     let countsIO: Bool
 
@@ -81,6 +88,13 @@ struct Simulation {
         python = settings.python
         costs = settings.costs
         self.strategy = strategy
+        let traits = strategy.kind.modelTraits(costs: settings.costs, cores: settings.machine.cores)
+        self.traits = traits
+        switch traits.scheduling {
+        case .greenlets(let g): green = g; loop = nil
+        case .eventLoop(let l): green = nil; loop = l
+        case .sequential, .osThreads, .osProcesses: green = nil; loop = nil
+        }
         let workload = Workload(scenario)
         self.workload = workload
         slice = machine.scheduler.effectiveSlice(cores: machine.cores)

@@ -55,6 +55,9 @@ public enum Calibrator {
         if let syscall = p.syscall, let connect = p.connectCall, let overhead = p.ioOverhead {
             lines.append("socket calls     \(syscall) each (getaddrinfo, socket, send, close), connect \(connect); server answers \(overhead) late")
         }
+        if let new = p.serverAnswerNew, let reuse = p.serverAnswerReuse {
+            lines.append("latency server   \(new) of its CPU per request on a new connection, \(reuse) kept alive (20 clients at once)")
+        }
         lines.append("asyncio          loop iteration \(p.loopIteration), task \(p.taskCreate), run_in_executor \(p.executorRoundTrip)")
         lines.append("gevent           switch \(p.greenletSwitch), spawn \(p.greenletSpawn)")
         if let numpy = p.numpySin {

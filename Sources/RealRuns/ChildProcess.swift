@@ -242,7 +242,16 @@ public final class ChildProcessRegistry: @unchecked Sendable {
         temporaryFolders.removeAll()
         lock.unlock()
         for g in all { Glibc.kill(-g, SIGKILL) }
-        for f in folders { try? FileManager.default.removeItem(atPath: f) }
+        // SIGKILL is delivered, not yet acted on: a dying harness may still be writing into its folder, and a
+        // file created during the removal makes the folder's rmdir fail (ENOTEMPTY). Wait (at most 1 s) for
+        // the groups to be gone, then remove, retrying once more for anything written meanwhile.
+        let deadline = Date().addingTimeInterval(1)
+        while Date() < deadline && all.contains(where: { !livingProcesses(inGroup: $0).isEmpty }) { usleep(2_000) }
+        for f in folders {
+            for _ in 0..<3 where FileManager.default.fileExists(atPath: f) {
+                try? FileManager.default.removeItem(atPath: f)
+            }
+        }
     }
 
     /// Creates a fresh temporary folder that an interrupt removes too; delete it with `removeTemporaryFolder`.

@@ -42,13 +42,33 @@ public struct HarnessPlan: Sendable, Encodable {
         public var pool: Int?
         public var startMethod: String?
         public var executorWorkers: Int?
+        /// Whether CPU steps go to the runtime's thread pool (run_in_executor, to_thread.run_sync,
+        /// run_in_thread, deferToThread, tpool) rather than running inline.
         public var cpuInExecutor: Bool
+        /// The size of that pool where the runtime has its own limit (trio's CapacityLimiter, curio's
+        /// MAX_WORKER_THREADS, the reactor's thread pool, eventlet's tpool).
+        public var threadLimit: Int?
+        /// Tornado's AsyncHTTPClient max_clients.
+        public var maxClients: Int?
+
+        public init(kind: StrategyKindName, pool: Int? = nil, startMethod: String? = nil, executorWorkers: Int? = nil,
+                    cpuInExecutor: Bool, threadLimit: Int? = nil, maxClients: Int? = nil) {
+            self.kind = kind.rawValue
+            self.pool = pool
+            self.startMethod = startMethod
+            self.executorWorkers = executorWorkers
+            self.cpuInExecutor = cpuInExecutor
+            self.threadLimit = threadLimit
+            self.maxClients = maxClients
+        }
 
         enum CodingKeys: String, CodingKey {
             case kind, pool
             case startMethod = "start_method"
             case executorWorkers = "executor_workers"
             case cpuInExecutor = "cpu_in_executor"
+            case threadLimit = "thread_limit"
+            case maxClients = "max_clients"
         }
     }
 
@@ -142,18 +162,7 @@ public struct HarnessPlan: Sendable, Encodable {
                     + "run `simulate calibrate` again (or delete output/machine.json) to measure it")
         }
         self.releaseSource = releaseSource
-        switch strategy.kind {
-        case .sync:
-            self.strategy = StrategySpec(kind: "sync", cpuInExecutor: false)
-        case .threads(let pool):
-            self.strategy = StrategySpec(kind: "threads", pool: pool, cpuInExecutor: false)
-        case .processes(let pool, let method):
-            self.strategy = StrategySpec(kind: "processes", pool: pool, startMethod: method.rawValue, cpuInExecutor: false)
-        case .gevent:
-            self.strategy = StrategySpec(kind: "gevent", cpuInExecutor: false)
-        case .asyncio(let workers, let inExecutor):
-            self.strategy = StrategySpec(kind: "asyncio", executorWorkers: workers, cpuInExecutor: inExecutor)
-        }
+        self.strategy = Self.spec(strategy.kind)
         server = serverURL
         self.instrument = instrument
         stampIterations = max(1, profile.pythonIterations(for: Self.stampPeriod))
@@ -195,6 +204,19 @@ public struct HarnessPlan: Sendable, Encodable {
         self.probes = probes
     }
 
+    /// How the harness is told to run a kind: its name and its options as JSON keys.
+    public static func spec(_ kind: Strategy.Kind) -> StrategySpec {
+        let name = kind.kindName
+        switch kind {
+        case .sync, .gevent: return StrategySpec(kind: name, cpuInExecutor: false)
+        case .threads(let pool): return StrategySpec(kind: name, pool: pool, cpuInExecutor: false)
+        case .processes(let pool, let method):
+            return StrategySpec(kind: name, pool: pool, startMethod: method.rawValue, cpuInExecutor: false)
+        case .asyncio(let workers, let inExecutor):
+            return StrategySpec(kind: name, executorWorkers: workers, cpuInExecutor: inExecutor)
+        }
+    }
+
     /// The harness operation that realises a drawn operation on this machine. An I/O call's own CPU is not
     /// emulated: it is whatever urlopen or aiohttp costs (which `MachineProfile.apply` tells the model).
     /// A GIL-releasing step runs `releaseSource`'s kernel (sha256 when the profile has not measured it).
@@ -221,12 +243,11 @@ public struct HarnessPlan: Sendable, Encodable {
         return try encoder.encode(self)
     }
 
-    /// The scenario as the harness really runs it under `strategy`: blocking strategies call urlopen, a new
-    /// connection every call; asyncio uses one aiohttp session per task, which reuses its connection.
-    /// Model and real runs of a comparison both start from this scenario.
+    /// The scenario as the harness really runs it under `strategy`: its HTTP client's connection mode
+    /// (`HarnessTraits.connection`: urlopen opens a new connection every call; asyncio's aiohttp session per
+    /// task reuses its connection). Model and real runs of a comparison both start from this scenario.
     public static func scenarioAsRun(_ scenario: Scenario, for strategy: Strategy) -> Scenario {
-        let mode: ConnectionMode
-        if case .asyncio = strategy.kind { mode = .reuse } else { mode = .new }
+        let mode = strategy.kind.descriptor.harness.connection
         func adjust(_ step: Step) -> Step {
             switch step {
             case .io(var io): io.connection = mode; return .io(io)

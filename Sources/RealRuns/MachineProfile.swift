@@ -87,6 +87,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// Per start method, n no-op processes started then joined: [[n, ns in the start() calls, ns until the
     /// last join returned]] for each n measured.
     public var processesAtScale: [String: [[Double]]]?
+    /// The latency server's own CPU per answer with many clients at once (server.py's `/stats`: its
+    /// process CPU time over the requests it served), on new connections and on kept-alive ones.
+    public var serverAnswerNew: SimTime?
+    public var serverAnswerReuse: SimTime?
 
     // MARK: - From calibrate.py's raw measurements
 
@@ -137,7 +141,8 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             runtimes: RuntimeCosts(raw),
             parallelEfficiency: table("parallel_efficiency"), speedProbe: try? time("speed_probe_ns"),
             waitCosts: (raw["wait_costs"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) },
-            processesAtScale: table("processes_at_scale"))
+            processesAtScale: table("processes_at_scale"),
+            serverAnswerNew: try? time("server_answer_new_ns"), serverAnswerReuse: try? time("server_answer_reuse_ns"))
     }
 
     // MARK: - Saving and loading
@@ -297,6 +302,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             }
         }
         if let (after, overhead) = idleWait { c.ioIdleAfter = after; c.ioIdleOverhead = overhead }
+        // Real runs talk to server.py on this machine: it answers one request at a time.
+        if let serverAnswerNew { c.serverAnswerNew = serverAnswerNew }
+        if let serverAnswerReuse { c.serverAnswerReuse = serverAnswerReuse }
         c.pickle = max(.microseconds(1), poolApply - threadWake * 2)
         c.greenletSwitch = greenletSwitch
         c.greenletSpawn = greenletSpawn

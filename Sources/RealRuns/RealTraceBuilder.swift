@@ -1,4 +1,5 @@
 import SimEngine
+import SimModel
 import SimScenario
 import SimTrace
 
@@ -44,41 +45,36 @@ public enum RealTraceBuilder {
         }
         let kind = strategy.kind
         var processNames = ["main"]
-        let guestKind: LaneKind? = {
-            switch kind {
-            case .gevent: return .greenlet
-            case .asyncio: return .coroutine
-            default: return nil
-            }
-        }()
-        let isSync: Bool = { if case .sync = kind { return true } else { return false } }()
-        let isPool: Bool = {
-            switch kind {
-            case .threads(let pool), .processes(let pool, _): return pool != nil
-            default: return false
-            }
-        }()
-        let inExecutor: Bool = { if case .asyncio(_, let x) = kind { return x } else { return false } }()
+        // How the model sets the kind up decides the lanes: the same traits, the same lane names.
+        let traits = kind.modelTraits(costs: Costs(), cores: 1)
+        let guestKind: LaneKind?
+        let isSync: Bool
+        let isPool: Bool
+        let isProcesses: Bool
         // A thread that stops making progress waits for its process's GIL only where another Python thread
         // of that process can hold it; alone (sync, a child process, the hub's thread) it was preempted.
-        let sharesGIL: Bool = {
-            switch kind {
-            case .threads: return true
-            case .asyncio: return inExecutor
-            default: return false
-            }
-        }()
+        let sharesGIL: Bool
+        // CPU steps handed to a thread pool (the executor's lanes), not run on the task's own lane.
+        var inExecutor = false
+        switch traits.scheduling {
+        case .sequential:
+            (guestKind, isSync, isPool, isProcesses, sharesGIL) = (nil, true, false, false, false)
+        case .osThreads(let pool):
+            (guestKind, isSync, isPool, isProcesses, sharesGIL) = (nil, false, pool != nil, false, true)
+        case .osProcesses(let pool, _):
+            (guestKind, isSync, isPool, isProcesses, sharesGIL) = (nil, false, pool != nil, true, false)
+        case .greenlets:
+            (guestKind, isSync, isPool, isProcesses, sharesGIL) = (.greenlet, false, false, false, false)
+        case .eventLoop(let loop):
+            (guestKind, isSync, isPool, isProcesses, sharesGIL) = (.coroutine, false, false, false, loop.offload != nil)
+            inExecutor = loop.offload != nil
+        }
         let stallState: LaneState = sharesGIL ? .waitingGIL : .runnable
         let own = OwnDurations(result: result, plan: plan)
         let period = HarnessPlan.stampPeriod.nanoseconds
 
         // The main thread (for sync it is the task lane itself).
-        let mainName: String
-        switch kind {
-        case .gevent: mainName = LaneNames.hub
-        case .asyncio: mainName = LaneNames.eventLoop
-        default: mainName = LaneNames.mainThread
-        }
+        let mainName = traits.host.laneName
         let main = 0
         lanes.append(Lane(id: main, name: mainName, kind: .thread, process: 0))
 
@@ -97,7 +93,7 @@ public enum RealTraceBuilder {
                 lane = existing
             } else {
                 var process = 0
-                if case .processes = kind {
+                if isProcesses {
                     if let p = processOfPid[record.pid] {
                         process = p
                     } else {

@@ -21,7 +21,8 @@ public enum RenderingError: Error, CustomStringConvertible, Equatable {
         case let .invalidOptions(reason):
             return "invalid rendering options: \(reason)"
         case let .cannotWrite(path, reason):
-            return "cannot write \(path): \(reason); check that the folder exists and is writable"
+            // The reason comes from AtomicFile and already says what to do.
+            return "cannot write \(path): \(reason)"
         }
     }
 }

@@ -57,9 +57,12 @@ public struct SweepChart: Sendable, Equatable {
     public var values: [[[[Double?]]]]
     /// Lines under the panels (the advice along the sweep).
     public var notes: [String]
+    /// The colour (0xRRGGBB) of each strategy kind by name: a strategy labelled as a kind takes it.
+    public var kindColours: [String: UInt32]
 
     public init(title: String, subtitle: String, x: XAxis, columnKey: String?, columns: [String], metrics: [Metric],
-                strategies: [String], values: [[[[Double?]]]], notes: [String]) {
+                strategies: [String], values: [[[[Double?]]]], notes: [String], kindColours: [String: UInt32] = [:]) {
+        self.kindColours = kindColours
         self.title = title
         self.subtitle = subtitle
         self.x = x
@@ -128,14 +131,14 @@ public enum SweepChartRenderer {
     }
 
     /// The colour of each strategy: by kind name where the label is one (so that threads is the same colour
-    /// in every sweep), the rest from the remaining Okabe & Ito hues in order.
-    static func colors(for strategies: [String], theme: Theme) -> [RGBA] {
-        let byKind: [String: UInt32] = ["sync": 0x000000, "threads": 0xD55E00, "processes": 0x0072B2,
-                                        "gevent": 0x009E73, "asyncio": 0xCC79A7]
-        var spare: [UInt32] = [0xE69F00, 0x56B4E9, 0xF0E442, 0x999999]
+    /// in every sweep; `kindColours` is the strategy descriptors' palette), the rest from the Okabe & Ito hues
+    /// no kind in the chart has, in order.
+    static func colors(for strategies: [String], kindColours: [String: UInt32], theme: Theme) -> [RGBA] {
+        let taken = Set(strategies.compactMap { kindColours[$0] })
+        var spare: [UInt32] = [0xE69F00, 0x56B4E9, 0xF0E442, 0x999999].filter { !taken.contains($0) }
         return strategies.map { s in
             if s == "sync" { return theme.name == .light ? RGBA(hex: 0x404040) : RGBA(hex: 0xE0E0E0) }
-            if let hex = byKind[s] { return RGBA(hex: hex) }
+            if let hex = kindColours[s] { return RGBA(hex: hex) }
             let hex = spare.isEmpty ? 0x999999 : spare.removeFirst()
             return RGBA(hex: hex)
         }
@@ -147,7 +150,7 @@ public enum SweepChartRenderer {
         var texts: [TextItem] = []
         let (titleTexts, titleBottom) = b.titleBlock(title: chart.title, subtitle: chart.subtitle, figures: [])
         texts += titleTexts
-        let colors = colors(for: chart.strategies, theme: b.theme)
+        let colors = colors(for: chart.strategies, kindColours: chart.kindColours, theme: b.theme)
 
         // Legend: a line sample and the strategy's name, on one or more lines.
         var legend: [SweepLayout.LegendEntry] = []

@@ -54,7 +54,11 @@ public struct Advice: Sendable, Equatable {
     public var evidence: [Evidence]
     /// Warnings that hold whatever is chosen (the convoy effect).
     public var warnings: [Evidence]
-    /// Everything as lines of prose: the choice with its reason, the losers, the warnings.
+    /// The seed article's rule of thumb for this workload, and whether the model agrees with it.
+    public var ruleOfThumb: RuleOfThumb
+    /// The rule set beside the choice, as a sentence (the last of `lines` before the warnings).
+    public var ruleOfThumbVerdict: String
+    /// Everything as lines of prose: the choice with its reason, the losers, the rule of thumb, the warnings.
     public var lines: [String]
 
     /// Makespans within this factor of the best count as "as good".
@@ -71,6 +75,8 @@ public struct Advice: Sendable, Equatable {
         asGood = candidates.dropFirst().filter { Double($0.makespan.nanoseconds) <= limit }.map(\.label)
         var evidence: [Evidence] = []
         var warnings: [Evidence] = []
+        ruleOfThumb = RuleOfThumb(scenario: scenario)
+        ruleOfThumbVerdict = ruleOfThumb.verdict(choice: best, asGood: asGood, runs: candidates)
         guard let best else {
             self.evidence = []
             self.warnings = []
@@ -82,7 +88,8 @@ public struct Advice: Sendable, Equatable {
 
         // Why the fastest wins.
         let contended = comparison.figures.filter {
-            $0.metrics.kind == "threads" && scenario.settings(for: scenario.strategy(labelled: $0.label, kind: $0.metrics.kind)).python.gil
+            let strategy = scenario.strategy(labelled: $0.label, kind: $0.metrics.kind)
+            return Self.mechanism(of: strategy, in: scenario) == .threads && scenario.settings(for: strategy).python.gil
         }.max { Self.gilWaitShare($0.metrics) < Self.gilWaitShare($1.metrics) }
         if let reason = Self.winReason(best, scenario: scenario, ioShare: ioShare, contended: contended) {
             evidence.append(reason)
@@ -116,6 +123,7 @@ public struct Advice: Sendable, Equatable {
             out.append(head + ".")
             out += evidence.map { $0.text + "." }
         }
+        out.append(ruleOfThumbVerdict)
         out += warnings.map { "Warning: " + $0.text + "." }
         lines = out
     }
@@ -124,7 +132,23 @@ public struct Advice: Sendable, Equatable {
     /// concurrency to run background work beside them), so with background tasks its time answers another
     /// question.
     public static func isCandidate(kind: String, in scenario: Scenario) -> Bool {
-        kind != "sync" || !scenario.tasks.contains { $0.background }
+        kind != StrategyKindName.sync.rawValue || !scenario.tasks.contains { $0.background }
+    }
+
+    /// What runs a strategy's tasks, in the terms the advice reasons with.
+    enum Runner: Equatable {
+        case sequential, threads, processes, greenlets, eventLoop
+    }
+
+    static func mechanism(of strategy: Strategy, in scenario: Scenario) -> Runner {
+        let settings = scenario.settings(for: strategy)
+        switch strategy.kind.modelTraits(costs: settings.costs, cores: settings.machine.cores).scheduling {
+        case .sequential: return .sequential
+        case .osThreads: return .threads
+        case .osProcesses: return .processes
+        case .greenlets: return .greenlets
+        case .eventLoop: return .eventLoop
+        }
     }
 
     /// The share of the baseline's time spent waiting on I/O (from its trace), else the workload's mean share.
@@ -145,15 +169,16 @@ public struct Advice: Sendable, Equatable {
         let strategy = scenario.strategy(labelled: label, kind: run.metrics.kind)
         let gil = scenario.settings(for: strategy).python.gil
         let cores = run.cores
+        let runner = mechanism(of: strategy, in: scenario)
         // CPU in parallel: processes (a GIL each) or free-threaded threads keep several cores busy.
-        if cores > 1, run.utilisation >= 0.6, strategy.kind.name == "processes" || (strategy.kind.name == "threads" && !gil) {
+        if cores > 1, run.utilisation >= 0.6, runner == .processes || (runner == .threads && !gil) {
             let why = gil ? "each process has its own GIL" : "no GIL"
             return Evidence(strategy: label, mechanism: .coresBusy, share: run.utilisation,
                             phrase: "cores busy",
                             text: "the \(cores) cores are busy \(Format.percent(run.utilisation)) of the time (\(why))")
         }
         // No shared GIL while threads with one wait for it much of the time: that is the difference.
-        if strategy.kind.name == "processes" || (strategy.kind.name == "threads" && !gil), let contended {
+        if runner == .processes || (runner == .threads && !gil), let contended {
             let share = gilWaitShare(contended.metrics)
             if share >= 0.3 {
                 let why = gil ? "each process has its own GIL" : "no GIL"
@@ -162,12 +187,12 @@ public struct Advice: Sendable, Equatable {
                                 text: "\(why), while \(contended.label) waits for its GIL \(Format.percent(share)) of the time it holds or wants it")
             }
         }
-        if ioShare >= 0.5, strategy.kind.name != "sync" {
+        if ioShare >= 0.5, runner != .sequential {
             return Evidence(strategy: label, mechanism: .ioWait, share: ioShare,
                             phrase: "work waiting on I/O",
                             text: "\(Format.percent(ioShare)) of the sequential run is waiting on I/O, and \(label) overlaps the waits")
         }
-        if strategy.kind.name == "threads", gil, run.metrics.gilWaited.nanoseconds > 0 {
+        if runner == .threads, gil, run.metrics.gilWaited.nanoseconds > 0 {
             let share = gilWaitShare(run.metrics)
             return Evidence(strategy: label, mechanism: .gilWait, share: share,
                             phrase: "waits for the GIL only",
@@ -184,24 +209,25 @@ public struct Advice: Sendable, Equatable {
         let slower = best.makespan.nanoseconds > 0 ? run.makespan.seconds / best.makespan.seconds : 1
         let how = "\(label) is \(Format.shortFactor(slower))x slower"
         let account = accounts[label]
+        let runner = mechanism(of: strategy, in: scenario)
         // Start-up first: it is the mechanism that makes an otherwise good strategy lose on short runs.
         if let account, run.makespan.nanoseconds > 0 {
             let starting = account.starting.seconds / run.makespan.seconds
-            if starting >= 0.1, strategy.kind.name == "processes" || strategy.kind.name == "threads" {
+            if starting >= 0.1, runner == .processes || runner == .threads {
                 return Evidence(strategy: label, mechanism: .startUp, share: starting,
                                 phrase: "starting its workers takes",
                                 text: "\(how): starting its workers takes \(Format.duration(account.starting)) of lane time, \(Format.percent(starting)) of its makespan")
             }
         }
-        switch strategy.kind.name {
-        case "threads" where settings.python.gil:
+        switch runner {
+        case .threads where settings.python.gil:
             let share = gilWaitShare(run.metrics)
             if share >= 0.3 {
                 return Evidence(strategy: label, mechanism: .gilWait, share: share,
                                 phrase: "waits for the GIL",
                                 text: "\(how): \(Format.percent(share)) of its threads' time holding or waiting for the GIL is waiting (the GIL lets one run Python at a time)")
             }
-        case "asyncio":
+        case .eventLoop:
             // CPU steps in the executor: its threads and the loop's share one GIL.
             let share = gilWaitShare(run.metrics)
             if share >= 0.3 {
@@ -217,8 +243,14 @@ public struct Advice: Sendable, Equatable {
                                     text: "\(how): its ready coroutines wait \(Format.duration(account.runnable)) in all for the loop, busy with CPU steps (\(Format.percent(share)) of their waiting)")
                 }
             }
-        case "processes":
-            let start = settings.costs.processStart[{ if case .processes(_, let m) = strategy.kind { return m }; return Defaults.startMethod }()] ?? .zero
+        case .processes:
+            let method: StartMethod
+            if case .osProcesses(_, let m) = strategy.kind.modelTraits(costs: settings.costs, cores: settings.machine.cores).scheduling {
+                method = m
+            } else {
+                method = Defaults.startMethod
+            }
+            let start = settings.costs.processStart[method] ?? .zero
             // Starts spread over the cores: the share of the makespan they take at least.
             let share = start.seconds * Double(scenario.foregroundTaskCount) / Double(max(run.cores, 1)) / max(run.makespan.seconds, 1e-12)
             if share >= 0.05 {
@@ -226,7 +258,7 @@ public struct Advice: Sendable, Equatable {
                                 phrase: "starting its processes takes",
                                 text: "\(how): starting \(scenario.foregroundTaskCount) processes at \(Format.duration(start)) each takes \(Format.percent(share)) of its makespan over the \(run.cores) cores")
             }
-        default:
+        case .threads, .sequential, .greenlets:
             break
         }
         // CPU work that could have run in parallel but used one core.
@@ -244,7 +276,7 @@ public struct Advice: Sendable, Equatable {
     static func convoy(_ run: StrategyFigures, scenario: Scenario) -> Evidence? {
         let strategy = scenario.strategy(labelled: run.label, kind: run.metrics.kind)
         let python = scenario.settings(for: strategy).python
-        guard strategy.kind.name == "threads", python.gil, run.metrics.dropRequests > 0, run.metrics.operations > 0 else { return nil }
+        guard mechanism(of: strategy, in: scenario) == .threads, python.gil, run.metrics.dropRequests > 0, run.metrics.operations > 0 else { return nil }
         guard let io = Self.meanIOLatency(scenario), io.nanoseconds > 0 else { return nil }
         let perOperation = SimTime.nanoseconds(run.metrics.gilWaited.nanoseconds / Int64(run.metrics.operations))
         // Only when the wait is large against the I/O itself: then the GIL, not the network, sets the pace.

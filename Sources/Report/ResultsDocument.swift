@@ -187,10 +187,20 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
         public var asGood: [String]
         /// The reasons and warnings as sentences, most important first.
         public var lines: [String]
+        /// The seed article's rule of thumb: the kind it picks (absent where it says nothing), why, and the
+        /// verdict against the model's choice.
+        public var ruleOfThumb: RuleOfThumbInfo?
+
+        public struct RuleOfThumbInfo: Codable, Sendable, Equatable {
+            public var pick: String?
+            public var reading: String
+            public var verdict: String
+        }
 
         enum CodingKeys: String, CodingKey {
             case choice, lines
             case asGood = "as_good"
+            case ruleOfThumb = "rule_of_thumb"
         }
     }
 
@@ -215,7 +225,10 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
                 },
                 meanAbsoluteErrorPercent: r.meanAbsoluteErrorPercent)
         }
-        self.advice = advice.map { AdviceInfo(choice: $0.choice, asGood: $0.asGood, lines: $0.lines) }
+        self.advice = advice.map {
+            AdviceInfo(choice: $0.choice, asGood: $0.asGood, lines: $0.lines,
+                       ruleOfThumb: .init(pick: $0.ruleOfThumb.pick, reading: $0.ruleOfThumb.reading, verdict: $0.ruleOfThumbVerdict))
+        }
     }
 
     /// The encoder of results.json: keys sorted, pretty-printed (the snake_case keys are the types' CodingKeys).

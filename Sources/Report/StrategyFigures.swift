@@ -47,7 +47,8 @@ public struct RunComparison: Sendable, Equatable {
     public var baselineIsSync: Bool
 
     public init(scenario: Scenario, runs: [RunMetrics]) {
-        let sync = runs.first { $0.kind == "sync" && $0.strategy == "sync" } ?? runs.first { $0.kind == "sync" }
+        let syncName = StrategyKindName.sync.rawValue
+        let sync = runs.first { $0.kind == syncName && $0.strategy == syncName } ?? runs.first { $0.kind == syncName }
         // Ties on the slowest go to the earlier run, so the choice does not depend on sort stability.
         let slowest = runs.reduce(nil as RunMetrics?) { worst, run in
             guard let worst else { return run }
@@ -80,14 +81,8 @@ extension Scenario {
     /// The scenario's strategy with this label; else a strategy of this kind name with the scenario's defaults.
     func strategy(labelled label: String, kind: String) -> Strategy {
         if let found = strategies.first(where: { $0.label == label }) { return found }
-        let fallbackKind: Strategy.Kind
-        switch kind {
-        case "threads": fallbackKind = .threads(pool: nil)
-        case "processes": fallbackKind = .processes(pool: nil, startMethod: Defaults.startMethod)
-        case "gevent": fallbackKind = .gevent
-        case "asyncio": fallbackKind = .asyncio(executorWorkers: nil, cpuInExecutor: true)
-        default: fallbackKind = .sync
-        }
+        // A kind this build does not know (results from a newer one) counts as sync: no mechanism is claimed.
+        let fallbackKind = (StrategyKindName(name: kind) ?? .sync).defaultKind
         return Strategy(kind: fallbackKind, label: label)
     }
 }

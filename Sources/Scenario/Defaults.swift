@@ -52,6 +52,9 @@ public enum Defaults {
     public static let processSpawn: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
     public static let ioIdleOverhead = SimTime.zero
     public static let ioIdleAfter = SimTime.milliseconds(1)
+    /// A remote server costs this machine nothing; `simulate calibrate` measures the real runs' local one.
+    public static let serverAnswerNew = SimTime.zero
+    public static let serverAnswerReuse = SimTime.zero
 
     // steps
     /// Python-side CPU of one I/O call when the scenario does not say.
@@ -60,11 +63,11 @@ public enum Defaults {
     public static let connection = ConnectionMode.new
 
     // strategies
-    public static let strategies: [Strategy] = [
-        Strategy(kind: .sync), Strategy(kind: .threads(pool: nil)),
-        Strategy(kind: .processes(pool: nil, startMethod: .fork)), Strategy(kind: .gevent),
-        Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: asyncioCPUInExecutor)),
-    ]
+    /// The seed article's five, when a scenario does not list its strategies (the other runtimes are asked for
+    /// by name).
+    public static let strategies: [Strategy] = [StrategyKindName.sync, .threads, .processes, .gevent, .asyncio].map {
+        Strategy(kind: $0.defaultKind)
+    }
     public static let startMethod = StartMethod.fork
     /// asyncio runs CPU steps through `run_in_executor`, as the seed article does.
     public static let asyncioCPUInExecutor = true

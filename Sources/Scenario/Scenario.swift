@@ -160,6 +160,11 @@ public struct Costs: Sendable, Equatable {
     /// the cores go idle, and waking an idle virtual CPU costs more than waking a busy one.
     public var ioIdleOverhead: SimTime
     public var ioIdleAfter: SimTime
+    /// The CPU a server on this machine spends between two answers, on a new connection and on a reused
+    /// one: a local server answers one request at a time (one GIL), so answers due together leave this far
+    /// apart. Zero for a remote server; a machine profile sets it for the real runs' latency server.
+    public var serverAnswerNew: SimTime
+    public var serverAnswerReuse: SimTime
 
     public init(
         threadStart: SimTime = Defaults.threadStart, processStart: [StartMethod: SimTime] = Defaults.processStart,
@@ -169,8 +174,11 @@ public struct Costs: Sendable, Equatable {
         connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU,
         syscall: SimTime = Defaults.syscall, ioOverhead: SimTime = Defaults.ioOverhead,
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
-        ioIdleAfter: SimTime = Defaults.ioIdleAfter
+        ioIdleAfter: SimTime = Defaults.ioIdleAfter, serverAnswerNew: SimTime = Defaults.serverAnswerNew,
+        serverAnswerReuse: SimTime = Defaults.serverAnswerReuse
     ) {
+        self.serverAnswerNew = serverAnswerNew
+        self.serverAnswerReuse = serverAnswerReuse
         self.processSpawn = processSpawn
         self.ioIdleOverhead = ioIdleOverhead
         self.ioIdleAfter = ioIdleAfter
@@ -273,16 +281,21 @@ public struct Strategy: Sendable, Equatable {
         /// `asyncio.gather` of one coroutine per task; CPU steps through `run_in_executor` or inline.
         case asyncio(executorWorkers: Int?, cpuInExecutor: Bool)
 
-        /// The short name of the kind: sync, threads, processes, gevent, asyncio.
-        public var name: String {
+        /// The kind's name (its descriptor says everything else about it).
+        public var kindName: StrategyKindName {
             switch self {
-            case .sync: return "sync"
-            case .threads: return "threads"
-            case .processes: return "processes"
-            case .gevent: return "gevent"
-            case .asyncio: return "asyncio"
+            case .sync: return .sync
+            case .threads: return .threads
+            case .processes: return .processes
+            case .gevent: return .gevent
+            case .asyncio: return .asyncio
             }
         }
+
+        /// The short name of the kind: sync, threads, processes, gevent, asyncio, ...
+        public var name: String { kindName.rawValue }
+
+        public var descriptor: StrategyDescriptor { kindName.descriptor }
     }
 
     public init(kind: Kind, label: String? = nil, machine: Machine? = nil, python: PythonRuntime? = nil, costs: Costs? = nil) {

@@ -68,6 +68,7 @@ public enum ScenarioEncoder {
             "connection_cpu": duration(c.connectionCPU), "syscall": duration(c.syscall),
             "io_overhead": duration(c.ioOverhead), "process_spawn": perMethod(c.processSpawn),
             "io_idle_overhead": duration(c.ioIdleOverhead), "io_idle_after": duration(c.ioIdleAfter),
+            "server_answer_new": duration(c.serverAnswerNew), "server_answer_reuse": duration(c.serverAnswerReuse),
         ])
     }
 
@@ -110,21 +111,26 @@ public enum ScenarioEncoder {
         func add(_ key: String, _ v: JSONValue) { members.append(JSONMember(key: key, value: JSONNode(v))) }
         add("kind", .string(s.kind.name))
         add("label", .string(s.label))
-        switch s.kind {
-        case .sync, .gevent: break
-        case .threads(let pool):
-            if let pool { add("pool", .number(String(pool))) }
-        case .processes(let pool, let method):
-            if let pool { add("pool", .number(String(pool))) }
-            add("start_method", .string(method.rawValue))
-        case .asyncio(let workers, let inExecutor):
-            if let workers { add("executor_workers", .number(String(workers))) }
-            add("cpu", .string(inExecutor ? "executor" : "inline"))
-        }
+        for (key, value) in options(of: s.kind) { add(key, value) }
         if let m = s.machine { add("machine", machine(m)) }
         if let p = s.python { add("python", python(p)) }
         if let c = s.costs { add("costs", costs(c)) }
         return .object(members)
+    }
+
+    /// A kind's options as the scenario format writes them, in its descriptor's order.
+    static func options(of kind: Strategy.Kind) -> [(String, JSONValue)] {
+        func count(_ key: String, _ n: Int?) -> [(String, JSONValue)] { n.map { [(key, .number(String($0)))] } ?? [] }
+        func cpu(_ offloads: Bool) -> [(String, JSONValue)] {
+            let choices = kind.descriptor.options.first { $0.key == "cpu" }?.choices ?? []
+            return [("cpu", .string(offloads ? choices.first ?? "inline" : "inline"))]
+        }
+        switch kind {
+        case .sync, .gevent: return []
+        case .threads(let pool): return count("pool", pool)
+        case .processes(let pool, let method): return count("pool", pool) + [("start_method", .string(method.rawValue))]
+        case .asyncio(let workers, let inExecutor): return count("executor_workers", workers) + cpu(inExecutor)
+        }
     }
 
     static func reference(_ r: Reference, labels: [String]) -> JSONValue {

@@ -166,6 +166,7 @@ public enum ScenarioSchema {
             "executor_handoff": Defaults.executorHandoff, "connection_setup": Defaults.connectionSetup,
             "connection_cpu": Defaults.connectionCPU, "syscall": Defaults.syscall, "io_overhead": Defaults.ioOverhead,
             "io_idle_overhead": Defaults.ioIdleOverhead, "io_idle_after": Defaults.ioIdleAfter,
+            "server_answer_new": Defaults.serverAnswerNew, "server_answer_reuse": Defaults.serverAnswerReuse,
         ]
         let perMethod: [String: (String, [StartMethod: SimTime])] = [
             "process_start": ("Process start", Defaults.processStart),
@@ -229,21 +230,43 @@ public enum ScenarioSchema {
             ], required: ["steps"])
             return object([("type", .string("array")), ("minItems", .number("1")), ("items", group), ("description", .string("The task groups."))])
         case "strategies":
-            let options: [(String, JSONValue)] = [
-                ("kind", enumeration(StrategyReader.kinds, "The strategy.")),
+            // Each option once, described with the kinds that take it (the descriptors' own lists).
+            var optionOrder: [String] = []
+            var optionKinds: [String: [StrategyDescriptor]] = [:]
+            for kind in StrategyKindName.allCases {
+                for option in kind.descriptor.options {
+                    if optionKinds[option.key] == nil { optionOrder.append(option.key) }
+                    optionKinds[option.key, default: []].append(kind.descriptor)
+                }
+            }
+            let kindList = StrategyKindName.allCases.map { "\($0.rawValue): \($0.descriptor.summary)" }.joined(separator: "; ")
+            var options: [(String, JSONValue)] = [
+                ("kind", enumeration(StrategyReader.kinds, "The strategy (\(kindList)).")),
                 ("label", object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9._-]+$"))])),
                 ("machine", ref("machine")), ("python", ref("python")), ("costs", ref("costs")),
-                ("pool", integer(1...StrategyReader.maxPool, "Workers of a pool (threads, processes).")),
-                ("start_method", enumeration(StartMethod.allCases.map(\.rawValue), "multiprocessing start method.", default: Defaults.startMethod.rawValue)),
-                ("executor_workers", integer(1...StrategyReader.maxPool, "asyncio's executor size.")),
-                ("cpu", enumeration(["executor", "inline"], "Where asyncio runs CPU steps.")),
             ]
+            for key in optionOrder {
+                let owners = optionKinds[key]!
+                let first = owners[0].options.first { $0.key == key }!
+                let per = owners.map { d in
+                    let o = d.options.first { $0.key == key }!
+                    return "\(d.name): \(o.summary), default \(o.defaultText)"
+                }.joined(separator: "; ")
+                switch first.form {
+                case .count: options.append((key, integer(1...StrategyReader.maxPool, per + ".")))
+                case .choice:
+                    let ordered = owners.flatMap { d in d.options.first { $0.key == key }!.choices }
+                    let unique = ordered.enumerated().filter { ordered.firstIndex(of: $0.element) == $0.offset }.map(\.element)
+                    let defaults = Set(owners.map { d in d.options.first { $0.key == key }!.defaultText })
+                    options.append((key, enumeration(unique, per + ".", default: defaults.count == 1 ? defaults.first : nil)))
+                }
+            }
             let item = object([("oneOf", .list([
                 enumeration(StrategyReader.kinds, "A strategy with its defaults."),
                 closedObject(options, required: ["kind"]),
             ]))])
             return object([("type", .string("array")), ("minItems", .number("1")), ("items", item),
-                           ("description", .string("Default: \(StrategyReader.kinds.joined(separator: ", ")).")),])
+                           ("description", .string("Default: \(Defaults.strategies.map(\.label).joined(separator: ", ")).")),])
         case "reference":
             return closedObject([
                 ("source", described("string", "Where the figures come from.")),

@@ -10,7 +10,7 @@ enum SettingsReader {
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
         "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "io_overhead",
-        "process_spawn", "io_idle_overhead", "io_idle_after",
+        "process_spawn", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse",
     ]
     static let maxCores = 1024
     /// The shortest OS slice accepted: shorter slices are not a real scheduler and explode the event count.
@@ -123,6 +123,8 @@ enum SettingsReader {
         try d("io_overhead", &c.ioOverhead)
         try d("io_idle_overhead", &c.ioIdleOverhead)
         try d("io_idle_after", &c.ioIdleAfter)
+        try d("server_answer_new", &c.serverAnswerNew)
+        try d("server_answer_reuse", &c.serverAnswerReuse)
         return c
     }
 }

@@ -2,20 +2,14 @@ import SimEngine
 
 /// Reads `strategies`: names, or objects with options and per-strategy overrides of machine, python, costs.
 enum StrategyReader {
-    static let kinds = ["sync", "threads", "processes", "gevent", "asyncio"]
+    static var kinds: [String] { StrategyKindName.names }
     static let commonKeys = ["kind", "label", "machine", "python", "costs"]
-    /// Options that only some kinds take.
-    static let optionKeys: [String: [String]] = [
-        "sync": [], "threads": ["pool"], "processes": ["pool", "start_method"], "gevent": [],
-        "asyncio": ["executor_workers", "cpu"],
-    ]
-    /// Names people reach for, mapped to the kind they mean.
-    static let aliases: [String: String] = [
-        "threading": "threads", "thread": "threads", "multithreading": "threads",
-        "multiprocessing": "processes", "process": "processes", "multiprocess": "processes",
-        "async": "asyncio", "aiohttp": "asyncio", "green": "gevent", "greenlets": "gevent", "eventlet": "gevent",
-        "sequential": "sync", "serial": "sync",
-    ]
+    /// Names people reach for, mapped to the kind they mean (from the descriptors).
+    static var aliases: [String: String] {
+        var out: [String: String] = [:]
+        for kind in StrategyKindName.allCases { for alias in kind.descriptor.aliases { out[alias] = kind.rawValue } }
+        return out
+    }
     static let maxPool = 10_000
 
     struct Base {
@@ -46,13 +40,13 @@ enum StrategyReader {
         return strategies
     }
 
-    static func readKind(_ f: ScenarioField) throws -> String {
+    static func readKind(_ f: ScenarioField) throws -> StrategyKindName {
         let s = try f.string(what: "a strategy kind (\(kinds.joined(separator: ", ")))")
-        guard kinds.contains(s) else {
+        guard let kind = StrategyKindName(name: s) else {
             let hint = aliases[s.lowercased()].map { " (did you mean \"\($0)\"?)" } ?? DidYouMean.clause(for: s, among: kinds)
             throw f.error("unknown strategy \"\(s)\"\(hint); the strategies are \(kinds.joined(separator: ", "))")
         }
-        return s
+        return kind
     }
 
     static func readOne(_ field: ScenarioField, base: Base) throws -> (Strategy, explicitLabel: Bool) {
@@ -67,30 +61,54 @@ enum StrategyReader {
             throw field.error("a strategy object needs \"kind\", e.g. {\"kind\": \"threads\", \"pool\": 4}")
         }
         let kind = try readKind(ScenarioField(node: kindMember.value, path: field.path.appending("kind")))
-        let allowed = commonKeys + optionKeys[kind]!
+        let name = kind.rawValue
+        let allowed = commonKeys + kind.descriptor.optionKeys
         for m in members where !allowed.contains(m.key) {
-            let owners = kinds.filter { optionKeys[$0]!.contains(m.key) }
+            let owners = kinds.filter { StrategyKindName(name: $0)!.descriptor.optionKeys.contains(m.key) }
             if !owners.isEmpty {
                 throw ScenarioError(
                     location: m.keyLocation, path: field.path.appending(m.key).description,
-                    message: "\"\(m.key)\" is an option of \(owners.joined(separator: " and ")), not of \(kind); \(kind) takes: \(allowed.joined(separator: ", "))")
+                    message: "\"\(m.key)\" is an option of \(owners.joined(separator: " and ")), not of \(name); \(name) takes: \(allowed.joined(separator: ", "))")
             }
         }
-        let o = try field.object(keys: allowed, what: "a \(kind) strategy")
+        let o = try field.object(keys: allowed, what: "a \(name) strategy")
         var label: String?
         if let f = o["label"] {
             let s = try f.string(what: "a label (a string)")
             guard isValidLabel(s) else {
-                throw f.error("the label \"\(s)\" cannot name files; use letters, digits, '-', '_' and '.', e.g. \"\(kind)-pool4\"")
+                throw f.error("the label \"\(s)\" cannot name files; use letters, digits, '-', '_' and '.', e.g. \"\(name)-pool4\"")
             }
             label = s
         }
-        let pool = try o["pool"].map { try $0.integer(in: 1...maxPool, what: "pool (number of workers)") }
-        let resolvedKind: Strategy.Kind
+        let resolvedKind = try readOptions(kind, o)
+        let machine = try o["machine"].map { try SettingsReader.readMachine($0, base: base.machine) }
+        let python = try o["python"].map { try SettingsReader.readPython($0, base: base.python) }
+        let costs = try o["costs"].map { try SettingsReader.readCosts($0, base: base.costs) }
+        return (Strategy(kind: resolvedKind, label: label, machine: machine, python: python, costs: costs), label != nil)
+    }
+
+    /// A kind with its default options.
+    static func defaultKind(_ kind: StrategyKindName) -> Strategy.Kind { kind.defaultKind }
+
+    /// The kind with the options of object `o` (only the kind's own option keys are in it).
+    static func readOptions(_ kind: StrategyKindName, _ o: ScenarioObject) throws -> Strategy.Kind {
+        func count(_ key: String) throws -> Int? {
+            try o[key].map { try $0.integer(in: 1...maxPool, what: key == "pool" ? "pool (number of workers)" : key) }
+        }
+        /// Whether CPU steps go to the kind's thread pool: its `cpu` option's first choice (else "inline").
+        func offloads(_ defaultValue: Bool) throws -> Bool {
+            guard let f = o["cpu"], let option = kind.descriptor.options.first(where: { $0.key == "cpu" }) else { return defaultValue }
+            let choices = option.choices
+            let s = try f.string(what: choices.map { "\"\($0)\"" }.joined(separator: " or "))
+            guard choices.contains(s) else {
+                throw f.error("unknown cpu placement \"\(s)\"\(DidYouMean.clause(for: s, among: choices)); \(kind.rawValue) takes \(option.summary)")
+            }
+            return s != "inline"
+        }
         switch kind {
-        case "sync": resolvedKind = .sync
-        case "threads": resolvedKind = .threads(pool: pool)
-        case "processes":
+        case .sync: return .sync
+        case .threads: return .threads(pool: try count("pool"))
+        case .processes:
             var method = Defaults.startMethod
             if let f = o["start_method"] {
                 let names = StartMethod.allCases.map(\.rawValue)
@@ -100,34 +118,10 @@ enum StrategyReader {
                 }
                 method = m
             }
-            resolvedKind = .processes(pool: pool, startMethod: method)
-        case "gevent": resolvedKind = .gevent
-        default:
-            let workers = try o["executor_workers"].map { try $0.integer(in: 1...maxPool, what: "executor_workers") }
-            var inExecutor = Defaults.asyncioCPUInExecutor
-            if let f = o["cpu"] {
-                let s = try f.string(what: "\"executor\" or \"inline\"")
-                guard s == "executor" || s == "inline" else {
-                    throw f.error("unknown cpu placement \"\(s)\"\(DidYouMean.clause(for: s, among: ["executor", "inline"])); use \"executor\" (run_in_executor) or \"inline\" (in the coroutine, blocking the loop)")
-                }
-                inExecutor = s == "executor"
-            }
-            resolvedKind = .asyncio(executorWorkers: workers, cpuInExecutor: inExecutor)
-        }
-        let machine = try o["machine"].map { try SettingsReader.readMachine($0, base: base.machine) }
-        let python = try o["python"].map { try SettingsReader.readPython($0, base: base.python) }
-        let costs = try o["costs"].map { try SettingsReader.readCosts($0, base: base.costs) }
-        return (Strategy(kind: resolvedKind, label: label, machine: machine, python: python, costs: costs), label != nil)
-    }
-
-    /// A kind with its default options.
-    static func defaultKind(_ name: String) -> Strategy.Kind {
-        switch name {
-        case "sync": return .sync
-        case "threads": return .threads(pool: nil)
-        case "processes": return .processes(pool: nil, startMethod: Defaults.startMethod)
-        case "gevent": return .gevent
-        default: return .asyncio(executorWorkers: nil, cpuInExecutor: Defaults.asyncioCPUInExecutor)
+            return .processes(pool: try count("pool"), startMethod: method)
+        case .gevent: return .gevent
+        case .asyncio:
+            return .asyncio(executorWorkers: try count("executor_workers"), cpuInExecutor: try offloads(Defaults.asyncioCPUInExecutor))
         }
     }
 

@@ -32,7 +32,7 @@ public struct WorkEstimate: Sendable, Equatable {
             // CPU is cut at each slice end and, with a GIL, at each forced switch.
             let slice = machine.scheduler.effectiveSlice(cores: machine.cores)
             let quantum = python.gil ? min(slice, python.switchInterval) : slice
-            let perTask = Self.startCost(strategy.kind, costs)
+            let perTask = Self.startCost(strategy.kind, costs, cores: machine.cores)
             var strategySerial = SimTime.zero
             for group in scenario.tasks where !group.background {
                 let program = Self.measure(group.steps, costs: costs)
@@ -84,13 +84,13 @@ public struct WorkEstimate: Sendable, Equatable {
     }
 
     /// The start-up cost a strategy pays per task (charged in the estimate as serial time).
-    static func startCost(_ kind: Strategy.Kind, _ costs: Costs) -> SimTime {
-        switch kind {
-        case .sync: return .zero
-        case .threads: return costs.threadStart
-        case .processes(_, let method): return (costs.processStart[method] ?? .zero) + costs.pickle
-        case .gevent: return costs.greenletSpawn + costs.greenletSwitch
-        case .asyncio: return costs.taskCreate + costs.executorHandoff + costs.loopIteration
+    static func startCost(_ kind: Strategy.Kind, _ costs: Costs, cores: Int) -> SimTime {
+        switch kind.modelTraits(costs: costs, cores: cores).scheduling {
+        case .sequential: return .zero
+        case .osThreads: return costs.threadStart
+        case .osProcesses(_, let method): return (costs.processStart[method] ?? .zero) + costs.pickle
+        case .greenlets(let g): return g.spawn + g.switchCost
+        case .eventLoop(let loop): return loop.taskCreate + costs.executorHandoff + loop.iteration
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SimRendering
+import SimScenario
 
 extension SweepDocument {
     /// The metrics drawn, one row of panels each, and how each is read from a row.
@@ -54,7 +55,8 @@ extension SweepDocument {
                 x: SweepChart.XAxis(key: xAxis.key, labels: xAxis.values, numbers: numbers, isDuration: isDuration),
                 columnKey: columnAxis?.key, columns: columnAxis?.values ?? [], metrics: Self.plotted.map(\.metric),
                 strategies: strategies, values: values,
-                notes: pictures == 1 ? Self.notes(advice ?? [], column: columnAxis) : [])
+                notes: pictures == 1 ? Self.notes(advice ?? [], column: columnAxis) : [],
+                kindColours: StrategyDescriptor.palette)
             let suffix = fixed.isEmpty ? "" : "-" + fixed.joined(separator: "-")
             out.append((suffix, chart))
         }

@@ -2,24 +2,20 @@ import CCairo
 import Foundation
 import SimEngine
 import SimRendering
+import SimScenario
 import SimTrace
 
 /// The fidelity pictures, drawn with Cairo in the timelines' light theme (background, grid, text colours and
 /// font): predicted against measured makespan for every point of the matrix, and the convoy curve.
 public enum FidelityChart {
-    /// Colour of each strategy kind (Okabe & Ito's colour-blind-safe hues, as the timelines use).
+    /// Colour of each strategy kind: the descriptors' palette (`StrategyDescriptor.colour`), grey-orange for
+    /// a kind this build does not know.
     public static func color(ofKind kind: String) -> RGBA {
-        switch kind {
-        case "sync": return RGBA(hex: 0x595959)
-        case "threads": return RGBA(hex: 0xD55E00)
-        case "processes": return RGBA(hex: 0x0072B2)
-        case "gevent": return RGBA(hex: 0x009E73)
-        case "asyncio": return RGBA(hex: 0xCC79A7)
-        default: return RGBA(hex: 0xE69F00)
-        }
+        RGBA(hex: StrategyKindName(name: kind)?.descriptor.colour ?? 0xE69F00)
     }
 
-    public static let kinds = ["sync", "threads", "processes", "gevent", "asyncio"]
+    /// The kinds, in the descriptors' order.
+    public static var kinds: [String] { StrategyKindName.names }
 
     /// Every measured point: predicted makespan against measured median on log-log axes, the measured min-max
     /// as a horizontal whisker, the ±10% band around the diagonal shaded; one colour per strategy kind,
@@ -55,7 +51,7 @@ public enum FidelityChart {
                 canvas.dot(x: p.measured.median.seconds, y: y, color: color(ofKind: p.kind), filled: p.half == .fit)
             }
         }
-        var legend = canvas.legend(title: "strategy", rows: kinds.map { kind in
+        var legend = canvas.legend(title: "strategy", rows: kinds.filter { kind in report.points.contains { $0.kind == kind } }.map { kind in
             (color(ofKind: kind), true, "\(kind) (\(report.points.filter { $0.kind == kind }.count))")
         }, top: canvas.plot.y + 10)
         legend = canvas.legend(title: "half", rows: [(canvas.theme.axisLine, true, "fit (filled)"), (canvas.theme.axisLine, false, "held-out (ring)")],

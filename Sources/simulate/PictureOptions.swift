@@ -189,7 +189,7 @@ extension PictureOptions {
             guard extensions.contains(ext), !name.hasPrefix(".") else { continue }
             var stem = (name as NSString).deletingPathExtension
             if stem.hasSuffix(".compare") { stem.removeLast(".compare".count) }
-            let kinds = ["sync", "threads", "processes", "gevent", "asyncio"]
+            let kinds = StrategyKindName.names
             guard stem == "comparison" || stem == "advice" || kinds.contains(where: { stem == $0 || stem.hasPrefix($0 + "-") || stem.hasPrefix($0 + "_") }),
                   fileName(stem) == stem else { continue }
             guard fm.fileExists(atPath: folder + "/results.json") || fm.fileExists(atPath: folder + "/real.json") else { continue }

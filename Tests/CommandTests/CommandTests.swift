@@ -4,22 +4,6 @@ import XCTest
 /// The command as a user meets it: the built `simulate` binary run in a temporary folder. Each mistake must
 /// give a clear message, a non-zero exit, and write nothing.
 final class CommandTests: CommandTestCase {
-    /// Runs `simulate` with `arguments` in the temporary folder; returns the exit status, stdout and stderr.
-    func simulate(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
-
     func write(_ name: String, _ text: String) throws {
         try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }

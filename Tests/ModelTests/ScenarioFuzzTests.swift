@@ -33,7 +33,8 @@ final class ScenarioFuzzTests: XCTestCase {
             let start = Date()
             if let problem = Self.check(text, &outcome) {
                 failures += 1
-                XCTFail("input \(i) (SIMULATE_FUZZ_SEED=\(seed)): \(problem)\n\(text.prefix(2_000))")
+                let small = Self.shrunk(text, problem: problem)
+                XCTFail("input \(i) (SIMULATE_FUZZ_SEED=\(seed)): \(problem)\nshrunk to: \(small.prefix(2_000))\nas generated: \(text.prefix(2_000))")
                 if failures > 5 { break }
             }
             let elapsed = Date().timeIntervalSince(start)
@@ -86,6 +87,26 @@ final class ScenarioFuzzTests: XCTestCase {
         }
         outcome.simulated += 1
         return nil
+    }
+
+    /// The failing input shrunk to one that fails the same way (a trap cannot be shrunk in-process: its seed
+    /// and input number reproduce it).
+    static func shrunk(_ text: String, problem: String) -> String {
+        let kind = problemKind(problem)
+        var shrinker = FuzzShrinker(maxCalls: 2_000) { candidate in
+            var scratch = Outcome()
+            return check(candidate, &scratch).map(problemKind) == kind
+        }
+        return shrinker.shrink(text)
+    }
+
+    /// What a problem is, without the numbers and names that shrinking changes.
+    static func problemKind(_ problem: String) -> String {
+        if problem.contains("deadlock") { return "deadlock" }
+        // "<strategy label>: makespan …" and "a refusal that …": the label is not part of the kind.
+        var words = problem.split(separator: " ")
+        if words.first?.hasSuffix(":") == true { words.removeFirst() }
+        return words.prefix(3).map { $0.filter(\.isLetter) }.joined(separator: " ")
     }
 
     static func shippedScenarios() throws -> [JSONValue] {

@@ -348,6 +348,48 @@ def urlopen_costs(base_url, count=100):
     return median_ns(cpu), median_ns(wall)
 
 
+def server_answer_costs(base_url, clients=20, calls=10, delay_us=2000, rounds=3):
+    """The latency server's own CPU per request while `clients` threads call it at once (as real runs do),
+    on a new connection per call (urlopen) and on one kept-alive connection per client (http.client):
+    server.py's /stats gives its process CPU time and its request count before and after."""
+    import http.client
+    import threading
+    import urllib.parse
+
+    def stats():
+        with urllib.request.urlopen(base_url + "stats") as r:
+            cpu, number = r.read().split()
+        return int(cpu), int(number)
+
+    def new_connections():
+        for _ in range(calls):
+            with urllib.request.urlopen(base_url + "?delay_us=%d" % delay_us) as r:
+                r.read()
+
+    def kept_alive():
+        address = urllib.parse.urlsplit(base_url)
+        connection = http.client.HTTPConnection(address.hostname, address.port)
+        for _ in range(calls):
+            connection.request("GET", "/?delay_us=%d" % delay_us)
+            connection.getresponse().read()
+        connection.close()
+
+    def per_request(client):
+        samples = []
+        for _ in range(rounds):
+            cpu0, n0 = stats()
+            threads = [threading.Thread(target=client) for _ in range(clients)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            cpu1, n1 = stats()
+            samples.append((cpu1 - cpu0) / max(1, n1 - n0 - 1))  # the first /stats is counted in n1
+        return median_ns(samples)
+
+    return per_request(new_connections), per_request(kept_alive)
+
+
 def excess_over_delay_ns(base_url, delay_us, count):
     """The median wall time of urlopen(url).read() with a server delay, beyond the delay itself."""
     url = base_url + "?delay_us=%d" % delay_us
@@ -769,6 +811,8 @@ def main():
         ("GIL race", lambda: result.update(zip(("race_call_ns", "race_lost_per_call"), gil_race(args.server)))),
         ("socket calls", lambda: result.update(zip(("syscall_ns", "connect_call_ns", "io_overhead_ns"),
                                                     socket_call_costs(args.server)))),
+        ("server", lambda: result.update(zip(("server_answer_new_ns", "server_answer_reuse_ns"),
+                                              server_answer_costs(args.server)))),
         ("aiohttp", lambda: result.update(zip(("aiohttp_cpu_ns", "aiohttp_wall_ns"), aiohttp_costs(args.server)))),
         ("asyncio", lambda: result.update(zip(("loop_iteration_ns", "task_create_ns", "executor_round_trip_ns"),
                                                asyncio_costs()))),

@@ -13,6 +13,7 @@ backlog of a thousand, HTTP/1.1 keep-alive for aiohttp, and each answer one writ
 """
 import lifeline  # noqa: F401 - dies with simulate, even on SIGKILL (lifeline.py)
 import argparse
+import itertools
 import os
 import socket
 import sys
@@ -42,6 +43,10 @@ def delay_of(request_line):
     return 0.0
 
 
+# The number of each request read, from 0: next() on an itertools.count is one C call, atomic under the GIL.
+next_request = itertools.count().__next__
+
+
 def serve(conn):
     """Answers the requests of one connection, each after its delay, until the client closes it."""
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -57,6 +62,13 @@ def serve(conn):
             head, _, pending = pending.partition(b"\r\n\r\n")
             request_line = head.split(b"\r\n", 1)[0]
             close = b"connection: close" in head.lower() or request_line.endswith(b"HTTP/1.0")
+            number = next_request()
+            if request_line.startswith(b"GET /stats"):
+                # The server's own CPU so far (every thread) and how many requests it read before this one,
+                # for calibrate.py's server_answer_costs.
+                body = b"%d %d\n" % (time.process_time_ns(), number)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+                return
             delay = delay_of(request_line)
             if delay is None:
                 message = b"delay_us must be an integer number of microseconds\n"

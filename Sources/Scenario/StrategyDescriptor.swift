@@ -1,0 +1,146 @@
+import SimEngine
+
+/// The strategy kinds the model knows, by the name scenario files, results and the harness use.
+///
+/// Everything about a kind is in its `descriptor`, and every place that must treat kinds differently
+/// switches over this enum (or over `Strategy.Kind`) without a `default:`, so that adding a case makes the
+/// compiler list every place that must learn it (docs/adding-a-strategy.md). Strings appear only at the
+/// edges: reading and writing JSON.
+public enum StrategyKindName: String, CaseIterable, Sendable, Equatable, Codable {
+    case sync, threads, processes, gevent, asyncio
+
+    /// The kind of a name, accepting only exact names (aliases are the reader's business).
+    public init?(name: String) { self.init(rawValue: name) }
+
+    /// All the kind names, in the documented order.
+    public static var names: [String] { allCases.map(\.rawValue) }
+
+    /// The kind with its default options (a strategy named by its kind alone).
+    public var defaultKind: Strategy.Kind {
+        switch self {
+        case .sync: return .sync
+        case .threads: return .threads(pool: nil)
+        case .processes: return .processes(pool: nil, startMethod: Defaults.startMethod)
+        case .gevent: return .gevent
+        case .asyncio: return .asyncio(executorWorkers: nil, cpuInExecutor: Defaults.asyncioCPUInExecutor)
+        }
+    }
+
+    public var descriptor: StrategyDescriptor {
+        switch self {
+        case .sync:
+            return StrategyDescriptor(
+                kind: self, summary: "every task one after another on the main thread",
+                options: [], aliases: ["sequential", "serial"], colour: 0x595959,
+                host: .mainThread, harness: .init(connection: .new))
+        case .threads:
+            return StrategyDescriptor(
+                kind: self, summary: "a threading.Thread per task, or a ThreadPoolExecutor of `pool` workers",
+                options: [.pool], aliases: ["threading", "thread", "multithreading"], colour: 0xD55E00,
+                host: .mainThread, harness: .init(connection: .new))
+        case .processes:
+            return StrategyDescriptor(
+                kind: self, summary: "a multiprocessing.Process per task, or a Pool of `pool` workers",
+                options: [.pool, .startMethod], aliases: ["multiprocessing", "process", "multiprocess"], colour: 0x0072B2,
+                host: .mainThread, harness: .init(connection: .new))
+        case .gevent:
+            return StrategyDescriptor(
+                kind: self, summary: "gevent.spawn per task after monkey.patch_all(): greenlets on gevent's hub",
+                options: [], aliases: ["green", "greenlets"], colour: 0x009E73,
+                host: .hub, harness: .init(connection: .new))
+        case .asyncio:
+            return StrategyDescriptor(
+                kind: self, summary: "asyncio.gather of one coroutine per task (aiohttp); CPU steps through run_in_executor or inline",
+                options: [.executorWorkers, .cpu(["executor", "inline"], default: "executor", meaning: "\"executor\" (run_in_executor) or \"inline\" (in the coroutine, blocking the loop)")], aliases: ["async", "aiohttp"],
+                colour: 0xCC79A7, host: .eventLoop, harness: .init(connection: .reuse))
+        }
+    }
+}
+
+/// One strategy kind, described in one place: its name, what it is, the options it takes with their
+/// defaults, the names people reach for, its colour in every chart, the main lane it runs on, and how the
+/// harness runs it. How the model sets it up is `Strategy.Kind.modelTraits` (its options decide it).
+public struct StrategyDescriptor: Sendable, Equatable {
+    public var kind: StrategyKindName
+    /// What the strategy is, in one line (messages, the schema, docs).
+    public var summary: String
+    /// The options it takes beyond kind, label, machine, python and costs.
+    public var options: [StrategyOption]
+    /// Names people reach for, mapped to this kind in messages ("did you mean").
+    public var aliases: [String]
+    /// Its colour (0xRRGGBB) in every chart that colours by kind: Okabe & Ito's colour-blind-safe hues first.
+    public var colour: UInt32
+    /// Which thread lane hosts its work when it is not a thread or process per task.
+    public var host: HostLane
+    public var harness: HarnessTraits
+
+    public var name: String { kind.rawValue }
+    public var optionKeys: [String] { options.map(\.key) }
+
+    /// Every kind's colour by name (the one palette; `SweepChart` and `FidelityChart` take it from here).
+    public static var palette: [String: UInt32] {
+        Dictionary(uniqueKeysWithValues: StrategyKindName.allCases.map { ($0.rawValue, $0.descriptor.colour) })
+    }
+}
+
+/// The main thread's lane: `LaneNames` (SimTrace) names it; the model and the measured trace both ask here.
+public enum HostLane: Sendable, Equatable {
+    /// The plain main thread (sync, threads, processes, tasklets).
+    case mainThread
+    /// The main thread running a green-thread hub (gevent, eventlet).
+    case hub
+    /// The main thread running an event loop (asyncio and the loops built like it).
+    case eventLoop
+}
+
+/// How the real-run harness (python/harness.py) runs a kind.
+public struct HarnessTraits: Sendable, Equatable {
+    /// How its HTTP client connects: a new connection per call (urlopen, Tornado's simple_httpclient,
+    /// Twisted's Agent without a persistent pool) or one reused per task (aiohttp's session). The model's
+    /// tasks do the same, and `HarnessPlan.scenarioAsRun` rewrites the scenario's I/O steps to match.
+    public var connection: ConnectionMode
+}
+
+/// An option a strategy kind takes, with its default (from `Defaults`) and what it means.
+public struct StrategyOption: Sendable, Equatable {
+    public var key: String
+    public var summary: String
+    public var form: Form
+
+    public enum Form: Sendable, Equatable {
+        /// A count of workers or slots; `defaultText` says what leaving it out means.
+        case count(defaultText: String)
+        /// One of a few names.
+        case choice([String], default: String)
+    }
+
+    /// `threading`/`multiprocessing` pool size.
+    public static let pool = StrategyOption(key: "pool", summary: "workers of a pool",
+                                            form: .count(defaultText: "a worker per task"))
+    public static let startMethod = StrategyOption(
+        key: "start_method", summary: "the multiprocessing start method",
+        form: .choice(StartMethod.allCases.map(\.rawValue), default: Defaults.startMethod.rawValue))
+    public static let executorWorkers = StrategyOption(
+        key: "executor_workers", summary: "the default executor's max_workers",
+        form: .count(defaultText: "min(32, cores + 4), ThreadPoolExecutor's default"))
+
+    /// Where CPU steps run: the first choice offloads them to a thread pool, "inline" runs them on the loop.
+    public static func cpu(_ choices: [String], default value: String, meaning: String) -> StrategyOption {
+        StrategyOption(key: "cpu", summary: meaning,
+                       form: .choice(choices, default: value))
+    }
+
+    /// The values a choice takes (empty for a count).
+    public var choices: [String] {
+        if case .choice(let values, _) = form { return values }
+        return []
+    }
+
+    /// The default as written in a scenario or the docs.
+    public var defaultText: String {
+        switch form {
+        case .count(let text): return text
+        case .choice(_, let value): return value
+        }
+    }
+}
