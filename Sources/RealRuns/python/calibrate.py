@@ -628,45 +628,35 @@ def uvloop_costs(base_url, count=200):
     return loop_iterations_ns(uvloop.new_event_loop), cpu
 
 
-def trio_costs(count=20000, calls=500):
-    """trio: one `checkpoint()` of a lone task (a trip through trio's scheduler, src/trio/_core/_run.py), and
-    a `trio.to_thread.run_sync(noop)` round trip (its thread cache keeps the worker)."""
+async def switch_and_thread_ns(switch, to_thread, count=20000, calls=500):
+    """On a running async runtime: the mean of `await switch()` (one trip through its scheduler) and the
+    median round trip of `await to_thread(noop)` (its first call, which starts the worker, left out)."""
+    start = now()
+    for _ in range(count):
+        await switch()
+    mean = (now() - start) // count
+    await to_thread(noop)
+    samples = []
+    for _ in range(calls):
+        start = now()
+        await to_thread(noop)
+        samples.append(now() - start)
+    return mean, median_ns(samples)
+
+
+def trio_costs():
+    """trio: one `checkpoint()` of a lone task (a pass of trio's scheduler, src/trio/_core/_run.py), and a
+    `trio.to_thread.run_sync(noop)` round trip (its thread cache keeps the worker)."""
     import trio
 
-    async def measure():
-        start = now()
-        for _ in range(count):
-            await trio.lowlevel.checkpoint()
-        checkpoint = (now() - start) // count
-        await trio.to_thread.run_sync(noop)
-        samples = []
-        for _ in range(calls):
-            start = now()
-            await trio.to_thread.run_sync(noop)
-            samples.append(now() - start)
-        return checkpoint, median_ns(samples)
-
-    return trio.run(measure)
+    return trio.run(switch_and_thread_ns, trio.lowlevel.checkpoint, trio.to_thread.run_sync)
 
 
-def curio_costs(count=20000, calls=500):
+def curio_costs():
     """curio: one `await curio.sleep(0)` (a trip through its kernel) and a `run_in_thread(noop)` round trip."""
     import curio
 
-    async def measure():
-        start = now()
-        for _ in range(count):
-            await curio.sleep(0)
-        switch = (now() - start) // count
-        await curio.run_in_thread(noop)
-        samples = []
-        for _ in range(calls):
-            start = now()
-            await curio.run_in_thread(noop)
-            samples.append(now() - start)
-        return switch, median_ns(samples)
-
-    return curio.run(measure)
+    return curio.run(switch_and_thread_ns, lambda: curio.sleep(0), curio.run_in_thread)
 
 
 def tornado_fetch_cpu_ns(base_url, count=200):

@@ -512,56 +512,53 @@ def run_processes(plan, base_url, chunk, work_dir):
     return t0, end, spawned, records
 
 
+def run_green_threads(plan, base_url, chunk, lane, spawn, wait):
+    """A green thread per task, `spawn(function, *args)`, then `wait(jobs)` (which raises what a job raised)
+    for the foreground ones, after the library patched the standard library (`_early_patch`): time.sleep,
+    sockets and threading.Event are then its own."""
+    stop = threading.Event()  # patched: the library's
+    tasks = plan["tasks"]
+    records = []
+    jobs = []
+    t0 = now()
+    for i, task in enumerate(tasks):
+        record = new_record(i, lane % i, now())
+        records.append(record)
+        jobs.append(spawn(run_blocking_task, task, record, stop, base_url, chunk))
+    spawned = now()
+    wait([j for j, t in zip(jobs, tasks) if not t["background"]])
+    end = now()
+    stop.set()
+    wait(jobs)
+    return t0, end, spawned, records
+
+
 def run_gevent(plan, base_url, chunk):
     """gevent.spawn per task and gevent.wait (the article's `green_threaded`), after monkey.patch_all()."""
     import gevent
 
-    stop = threading.Event()  # patched: a gevent Event
-    tasks = plan["tasks"]
-    records = []
-    jobs = []
+    def wait(jobs):
+        gevent.wait(jobs)
+        for job in jobs:
+            if job.exception is not None:
+                raise job.exception
+
     gevent.get_hub()  # the hub (and its libev loop) is created lazily: do it before the clock starts
-    t0 = now()
-    for i, task in enumerate(tasks):
-        record = new_record(i, "Greenlet-%d" % i, now())
-        records.append(record)
-        jobs.append(gevent.spawn(run_blocking_task, task, record, stop, base_url, chunk))
-    spawned = now()
-    gevent.wait([j for j, t in zip(jobs, tasks) if not t["background"]])
-    end = now()
-    stop.set()
-    gevent.wait(jobs)
-    for job in jobs:
-        if job.exception is not None:
-            raise job.exception
-    return t0, end, spawned, records
+    return run_green_threads(plan, base_url, chunk, "Greenlet-%d", gevent.spawn, wait)
 
 
 def run_eventlet(plan, base_url, chunk):
-    """A green thread per task in a GreenPool after eventlet.monkey_patch() (done first, by `_early_patch`):
-    urlopen (a new connection every call), time.sleep and threading.Event are eventlet's, CPU runs inline."""
+    """A green thread per task in a GreenPool after eventlet.monkey_patch(): urlopen (a new connection every
+    call), time.sleep and threading.Event are eventlet's, CPU runs inline."""
     import eventlet
 
-    stop = threading.Event()  # patched: eventlet's
-    tasks = plan["tasks"]
-    records = []
-    jobs = []
-    pool = eventlet.GreenPool(max(1, len(tasks)))
-    eventlet.sleep(0)  # the hub is created lazily: do it before the clock starts
-    t0 = now()
-    for i, task in enumerate(tasks):
-        record = new_record(i, "GreenThread-%d" % i, now())
-        records.append(record)
-        jobs.append(pool.spawn(run_blocking_task, task, record, stop, base_url, chunk))
-    spawned = now()
-    for job, task in zip(jobs, tasks):
-        if not task["background"]:
+    def wait(jobs):
+        for job in jobs:
             job.wait()  # raises what the green thread raised
-    end = now()
-    stop.set()
-    for job in jobs:
-        job.wait()
-    return t0, end, spawned, records
+
+    pool = eventlet.GreenPool(max(1, len(plan["tasks"])))
+    eventlet.sleep(0)  # the hub is created lazily: do it before the clock starts
+    return run_green_threads(plan, base_url, chunk, "GreenThread-%d", pool.spawn, wait)
 
 
 def run_tasklets(plan, base_url, chunk):
