@@ -137,6 +137,10 @@ struct TaskRun: Sendable {
     /// When the answer to the request just sent is in the socket: the request left during `send()`, so
     /// the latency runs from there, not from when the caller got the GIL back after it.
     var answerAt: SimTime = .zero
+    /// Steps (operations) finished so far: tasklets switch when this moves.
+    var opsFinished: Int32 = 0
+    /// Its I/O call holds one of the HTTP client's `max_clients` slots (Tornado).
+    var holdsClientSlot = false
 }
 
 /// What the next piece of a task is, before a strategy maps it onto threads or green tasks.
@@ -151,6 +155,14 @@ enum TaskStep: Sendable {
     case wait(SimTime)
     /// The task has finished.
     case done
+    /// Its next I/O call waits for a slot of the HTTP client (Tornado's max_clients).
+    case waitForClientSlot
+}
+
+extension TaskStep {
+    var isDone: Bool {
+        if case .done = self { return true } else { return false }
+    }
 }
 
 /// A greenlet or coroutine: a lane and a task, run by a host thread.
@@ -163,6 +175,8 @@ struct GreenTask: Sendable {
     /// The CPU step handed to the executor.
     var jobDuration = SimTime.zero
     var jobKind = BurstKind.python
+    /// A tasklet that switched away after finishing a step: the first piece of its next step.
+    var pendingStep: TaskStep? = nil
 }
 
 /// A Python process: an interpreter with its own GIL.

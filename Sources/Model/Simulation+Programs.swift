@@ -46,6 +46,10 @@ extension Simulation {
                 if part == 0 { return .cpu(d, Self.burstKind(kind)) }
                 if !tasks[k].background && !countsIO { operations += 1 }
             case .io(let cpu, let latency, let newConnection):
+                if part == 0 && !takeClientSlot(k) {
+                    tasks[k].part = 0
+                    return .waitForClientSlot
+                }
                 if part == 0 {
                     // A kept-alive connection (a session's pool, or `connection: reuse`) is opened by the
                     // task's first call, like any other.
@@ -92,12 +96,15 @@ extension Simulation {
                     return remaining > .zero ? .wait(remaining) : .syscall(costs.syscall)
                 case 1: return .ioCPU(cpu - cpu / 2)
                 case 2 where connects: return .syscall(costs.syscall)  // close
-                default: if !tasks[k].background && countsIO { operations += 1 }
+                default:
+                    if !tasks[k].background && countsIO { operations += 1 }
+                    if tasks[k].holdsClientSlot { releaseClientSlot(k) }
                 }
             case .sleep(let d):
                 if part == 0 { return .wait(d) }
             }
             tasks[k].op = nil
+            tasks[k].opsFinished &+= 1
         }
     }
 
@@ -140,6 +147,7 @@ extension Simulation {
         case .syscall(let d): return .burst(d, .syscall)
         case .wait(let d): return .block(d, .blocked)
         case .done: return nil
+        case .waitForClientSlot: preconditionFailure("only an event loop's HTTP client limits its fetches")
         }
     }
 
@@ -224,50 +232,85 @@ extension Simulation {
 
     // MARK: gevent
 
-    /// gevent: the main thread spawns a greenlet per task, then runs the hub. A greenlet runs until it
-    /// waits on the hub (I/O, sleep); CPU steps never yield.
+    /// gevent and eventlet: the main thread spawns a greenlet per task, then runs the hub. A greenlet runs
+    /// until it waits on the hub (I/O, sleep); CPU steps never yield, unless handed to a thread pool
+    /// (eventlet's `tpool.execute`: the greenlet waits on the hub for the worker's result).
+    /// Tasklets: no hub and no monkey patching. A tasklet's I/O call or sleep blocks the one thread (every
+    /// tasklet waits); after each step it calls `schedule()` and the next ready tasklet runs, round robin.
     mutating func hubAction(_ t: Int) -> Action {
+        let green = self.green!
         if Int(threads[t].phase) < startOrder.count {
             let k = startOrder[Int(threads[t].phase)]
             threads[t].phase += 1
             addGreen(task: k, kind: .greenlet)
-            return .burst(green!.spawn, .python)
+            return .burst(green.spawn, .python)
         }
         while true {
             let g = Int(threads[t].currentGreen)
             if g >= 0 {
+                if greens[g].returningFromExecutor {
+                    // tpool's worker signals the hub through its pipe; the greenlet takes the result.
+                    greens[g].returningFromExecutor = false
+                    return .burst(costs.executorHandoff / 2, .python)
+                }
                 let k = Int(greens[g].task)
-                switch taskStep(k) {
-                case .cpu(let d, let kind): return .burst(d, kind)
+                let step: TaskStep
+                if let pending = greens[g].pendingStep {
+                    greens[g].pendingStep = nil
+                    step = pending
+                } else {
+                    let finishedBefore = tasks[k].opsFinished
+                    step = taskStep(k)
+                    if green.yieldsBetweenSteps && tasks[k].opsFinished != finishedBefore, !step.isDone {
+                        // stackless.schedule() after the step: to the back of the run queue.
+                        greens[g].pendingStep = step
+                        suspendGreen(g, host: t, state: .runnable)
+                        readyGreens.push(Int32(g))
+                        continue
+                    }
+                }
+                switch step {
+                case .cpu(let d, let kind):
+                    guard green.offload != nil else { return .burst(d, kind) }
+                    let startsWorker = submitToExecutor(g, d, kind)
+                    suspendGreen(g, host: t, state: .awaiting)
+                    return .burst(green.switchCost + costs.executorHandoff / 2 + (startsWorker ? costs.threadStart : .zero), .python)
                 case .ioCPU(let d): return .burst(d, .python)
                 case .syscall(let d): return .burst(d, .syscall)
                 case .wait(let d):
+                    // Not monkey patched: the blocking call blocks the thread, with the tasklet on it.
+                    guard green.monkeyPatched else { return .block(d, .blocked) }
                     suspendGreen(g, host: t, state: .blocked)
                     schedule(.greenReady, Int32(g), token: 0, after: d)
-                    return .burst(green!.switchCost, .python)
+                    return .burst(green.switchCost, .python)
                 case .done:
                     finishGreen(g, host: t)
-                    return .burst(green!.switchCost, .python)
+                    return .burst(green.switchCost, .python)
+                case .waitForClientSlot:
+                    preconditionFailure("only an event loop's HTTP client limits its fetches")
                 }
             }
             if foregroundRemaining == 0 { return .finish }
             guard let next = readyGreens.pop() else { return .wait(.idle) }
             threads[t].currentGreen = next
-            return .burst(green!.switchCost, .python)
+            return .burst(green.switchCost, .python)
         }
     }
 
     // MARK: asyncio
 
-    /// asyncio: the main thread creates a task per coroutine (`gather`), then runs `_run_once`: poll,
-    /// then run exactly the callbacks ready at that moment. Awaited I/O parks the coroutine; CPU steps go
-    /// to the default executor (or run inline, blocking the loop).
+    /// asyncio and the loops built like it: the main thread creates a task per coroutine (`gather`), then
+    /// runs passes: poll, then run exactly the tasks ready at that moment (in that order, or for trio in
+    /// either order). Awaited I/O parks the coroutine; CPU steps go to the loop's thread pool (or run inline,
+    /// blocking the loop). Tornado adds a cost to every resumed coroutine and at most `max_clients` fetches
+    /// at once.
     mutating func loopAction(_ t: Int) -> Action {
+        let loop = self.loop!
         if Int(threads[t].phase) < startOrder.count {
             let k = startOrder[Int(threads[t].phase)]
             threads[t].phase += 1
             addGreen(task: k, kind: .coroutine)
-            return .burst(loop!.taskCreate, .python)
+            return .burst(loop.taskCreate, .python)
         }
         while true {
             let g = Int(threads[t].currentGreen)
@@ -280,7 +323,7 @@ extension Simulation {
                 let k = Int(greens[g].task)
                 switch taskStep(k) {
                 case .cpu(let d, let kind):
-                    guard cpuInExecutor else { return .burst(d, kind) }
+                    guard loop.offload != nil else { return .burst(d, kind) }
                     let startsWorker = submitToExecutor(g, d, kind)
                     suspendGreen(g, host: t, state: .awaiting)
                     return .burst(costs.executorHandoff / 2 + (startsWorker ? costs.threadStart : .zero), .python)
@@ -293,22 +336,49 @@ extension Simulation {
                     schedule(.greenReady, Int32(g), token: 0, after: d)
                 case .done:
                     finishGreen(g, host: t)
+                case .waitForClientSlot:
+                    clientQueue.push(Int32(g))
+                    suspendGreen(g, host: t, state: .awaiting)
                 }
                 continue
             }
             if loopBatchRemaining > 0, let next = readyGreens.pop() {
                 loopBatchRemaining -= 1
                 threads[t].currentGreen = next
+                if loop.perCallback > .zero { return .burst(loop.perCallback, .python) }
                 continue
             }
             if foregroundRemaining == 0 { return .finish }
             if readyGreens.isEmpty { return .wait(.idle) }
             loopBatchRemaining = readyGreens.count
-            return .burst(loop!.iteration, .python)
+            // trio runs its batch with batch.pop() from the end, reversed first half the time: the tasks
+            // that became ready last go first unless the coin says otherwise.
+            if loop.batch == .eitherWay && rng.nextUnit() >= 0.5 { readyGreens.reverse() }
+            return .burst(loop.iteration, .python)
         }
     }
 
-    var cpuInExecutor: Bool { loop?.offload != nil }
+    /// Tornado's AsyncHTTPClient (tornado/simple_httpclient.py, `fetch_impl`): a fetch starts while fewer than
+    /// `max_clients` are active, else it waits in the client's queue until one finishes (`_release_fetch`
+    /// then `_process_queue` hands the slot on). Returns false when task `k`'s fetch must wait for a slot.
+    mutating func takeClientSlot(_ k: Int) -> Bool {
+        guard clientLimit > 0, !tasks[k].holdsClientSlot else { return true }
+        guard clientsActive < clientLimit else { return false }
+        clientsActive += 1
+        tasks[k].holdsClientSlot = true
+        return true
+    }
+
+    /// Task `k`'s fetch is over: its slot goes to the first queued fetch, or is free.
+    mutating func releaseClientSlot(_ k: Int) {
+        tasks[k].holdsClientSlot = false
+        if let g = clientQueue.pop() {
+            tasks[Int(greens[Int(g)].task)].holdsClientSlot = true
+            greenBecameReady(Int(g))
+        } else {
+            clientsActive -= 1
+        }
+    }
 
     /// `run_in_executor`: queue the job; wake an idle worker, or start a new one while fewer than
     /// max_workers exist (ThreadPoolExecutor._adjust_thread_count). Returns whether a thread was started.

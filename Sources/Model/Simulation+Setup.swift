@@ -32,10 +32,13 @@ extension Simulation {
             } else {
                 startOrder = workload.instances.map { Int32($0.index) }
             }
-        case .greenlets:
+        case .greenlets(let green):
             role = .hub
             startOrder = workload.instances.map { Int32($0.index) }
-            try refuseNeverYielding(bg, "\(strategy.kind.name) switches greenlets only when one waits on the hub (I/O, sleep)")
+            executorMaxWorkers = green.offload?.maxThreads ?? 0
+            if !green.yieldsBetweenSteps && green.offload == nil {
+                try refuseNeverYielding(bg, "\(strategy.kind.name) switches greenlets only when one waits on the hub (I/O, sleep)")
+            }
         case .eventLoop(let loop):
             role = .loop
             startOrder = workload.instances.map { Int32($0.index) }

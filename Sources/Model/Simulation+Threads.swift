@@ -186,7 +186,11 @@ extension Simulation {
         return base.scaled(by: 1 - machine.wakeJitter + machine.wakeJitter * e)
     }
 
-    /// The thread ends: its final release of the GIL does not wait for a switch.
+    /// The thread ends: its final release of the GIL does not wait for a switch. That is 3.13's
+    /// `drop_gil(..., final_release)` (gh-112175); before 3.13 drop_gil waits on switch_cond if a drop
+    /// request is pending, but here none can be: the end of the thread's last burst is its last eval-breaker
+    /// check, which honours a pending request first, and nothing runs between it and the end (in CPython, a
+    /// few bytecodes of the thread's bootstrap). So the versions do not differ in this model.
     mutating func finishThread(_ t: Int) {
         if threads[t].holdsGIL { _ = dropGIL(t, final: true) }
         threads[t].epoch &+= 1

@@ -61,6 +61,11 @@ struct Simulation {
     var workerCount = 0
     /// For the loop: how many ready callbacks this `_run_once` iteration still runs.
     var loopBatchRemaining = 0
+    /// The HTTP client's fetches in flight at most (0: no limit), the fetches in flight, and the coroutines
+    /// whose fetch waits for a slot (Tornado's max_clients).
+    let clientLimit: Int
+    var clientsActive = 0
+    var clientQueue = FIFO()
 
     /// Instances to start, in order (the spawner and the hub/loop walk it).
     var startOrder: [Int32] = []
@@ -95,6 +100,7 @@ struct Simulation {
         case .eventLoop(let l): green = nil; loop = l
         case .sequential, .osThreads, .osProcesses: green = nil; loop = nil
         }
+        clientLimit = loop?.connectionLimit ?? 0
         let workload = Workload(scenario)
         self.workload = workload
         slice = machine.scheduler.effectiveSlice(cores: machine.cores)
@@ -212,6 +218,9 @@ struct FIFO: Sendable {
     var count: Int { items.count - head }
 
     mutating func push(_ x: Int32) { items.append(x) }
+
+    /// Reverses the queued items' order.
+    mutating func reverse() { items[head...].reverse() }
 
     mutating func pop() -> Int32? {
         guard head < items.count else { return nil }

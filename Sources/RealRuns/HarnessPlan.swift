@@ -155,6 +155,12 @@ public struct HarnessPlan: Sendable, Encodable {
                 strategy: strategy.label,
                 reason: "it asks for free-threaded Python (gil: false); the harness runs the venv's python with a GIL")
         }
+        let version = settings.python.version
+        if !profile.python.hasPrefix(version.rawValue + ".") {
+            throw RealRunError.unsupported(
+                strategy: strategy.label,
+                reason: "it asks for Python \(version.title); the harness runs the venv's Python \(profile.python), so the model's figures for it are a prediction without a measurement here")
+        }
         if profile.releasingAmount(releaseSource, for: .milliseconds(1)) == nil {
             throw RealRunError.unsupported(
                 strategy: strategy.label,
@@ -208,12 +214,17 @@ public struct HarnessPlan: Sendable, Encodable {
     public static func spec(_ kind: Strategy.Kind) -> StrategySpec {
         let name = kind.kindName
         switch kind {
-        case .sync, .gevent: return StrategySpec(kind: name, cpuInExecutor: false)
+        case .sync, .gevent, .tasklets: return StrategySpec(kind: name, cpuInExecutor: false)
         case .threads(let pool): return StrategySpec(kind: name, pool: pool, cpuInExecutor: false)
         case .processes(let pool, let method):
             return StrategySpec(kind: name, pool: pool, startMethod: method.rawValue, cpuInExecutor: false)
-        case .asyncio(let workers, let inExecutor):
+        case .asyncio(let workers, let inExecutor), .uvloop(let workers, let inExecutor):
             return StrategySpec(kind: name, executorWorkers: workers, cpuInExecutor: inExecutor)
+        case .trio(let limit, let inThread), .curio(let limit, let inThread), .twisted(let limit, let inThread),
+             .eventlet(let limit, let inThread):
+            return StrategySpec(kind: name, cpuInExecutor: inThread, threadLimit: limit)
+        case .tornado(let clients, let workers, let inExecutor):
+            return StrategySpec(kind: name, executorWorkers: workers, cpuInExecutor: inExecutor, maxClients: clients)
         }
     }
 

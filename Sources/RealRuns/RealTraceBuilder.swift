@@ -63,8 +63,9 @@ public enum RealTraceBuilder {
             (guestKind, isSync, isPool, isProcesses, sharesGIL) = (nil, false, pool != nil, false, true)
         case .osProcesses(let pool, _):
             (guestKind, isSync, isPool, isProcesses, sharesGIL) = (nil, false, pool != nil, true, false)
-        case .greenlets:
-            (guestKind, isSync, isPool, isProcesses, sharesGIL) = (.greenlet, false, false, false, false)
+        case .greenlets(let green):
+            (guestKind, isSync, isPool, isProcesses, sharesGIL) = (.greenlet, false, false, false, green.offload != nil)
+            inExecutor = green.offload != nil
         case .eventLoop(let loop):
             (guestKind, isSync, isPool, isProcesses, sharesGIL) = (.coroutine, false, false, false, loop.offload != nil)
             inExecutor = loop.offload != nil

@@ -28,6 +28,16 @@ public struct Rect: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "(\(x), \(y), \(width)x\(height))" }
 }
 
+/// A point in layout units.
+public struct Point: Sendable, Equatable {
+    public var x: Double
+    public var y: Double
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
+}
+
 /// A colour with components in 0...1.
 public struct RGBA: Sendable, Equatable, Hashable {
     public var red: Double

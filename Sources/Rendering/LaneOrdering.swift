@@ -7,6 +7,9 @@ struct LaneGroup: Equatable {
     var title: String
     /// Lanes in drawing order: each thread followed by the greenlets/coroutines it hosts.
     var lanes: [Int]
+    /// For the group that stands for the processes beyond the picture's rows: how many it folds together
+    /// (drawn as one density band); 0 for a group of one process or the cores.
+    var folded = 0
 }
 
 enum LaneOrdering {
@@ -43,6 +46,34 @@ enum LaneOrdering {
             if !cores.isEmpty { groups.append(LaneGroup(process: nil, title: "CPU cores", lanes: cores)) }
         }
         return groups
+    }
+
+    /// `groups` with all but `keep` process groups folded into one group (the cores stay last). The groups
+    /// kept are chosen as `sample` chooses lanes: the first ones, and with many more, an even sample of the
+    /// rest. Returns the groups and how many of the kept ones were sampled. O(lanes).
+    static func folding(_ groups: [LaneGroup], keep: Int) -> (groups: [LaneGroup], sampled: Int) {
+        let processes = groups.filter { $0.process != nil }
+        guard processes.count > keep + 1 else { return (groups, 0) }
+        let (kept, sampled) = sample(Array(processes.indices), rows: keep + 1)
+        let keptSet = Set(kept)
+        let rest = processes.indices.filter { !keptSet.contains($0) }
+        let folded = LaneGroup(process: processes[rest[0]].process, title: "+\(Format.grouped(rest.count)) more processes",
+                               lanes: rest.flatMap { processes[$0].lanes }, folded: rest.count)
+        return (kept.map { processes[$0] } + [folded] + groups.filter { $0.process == nil }, sampled)
+    }
+
+    /// The lanes of a group to draw as rows of their own when it gets `rows` rows for `lanes` lanes (one row is
+    /// the density band of the rest): the first ones, and when there are many more lanes than rows, half the
+    /// rows for the first lanes and half for lanes picked evenly through the rest, so the picture shows the
+    /// whole run's lanes rather than only those that started first. Deterministic. O(rows).
+    static func sample(_ lanes: [Int], rows: Int) -> (shown: [Int], sampled: Int) {
+        guard rows < lanes.count else { return (lanes, 0) }
+        let n = rows - 1
+        guard n >= 2, lanes.count > 2 * n else { return (Array(lanes.prefix(n)), 0) }
+        let first = (n + 1) / 2, picks = n - first
+        let remaining = lanes.count - first
+        let sampled = (1...picks).map { j in lanes[first + (j * remaining) / (picks + 1)] }
+        return (Array(lanes.prefix(first)) + sampled, picks)
     }
 
     static func processTitle(_ p: Int, names: [String]) -> String {

@@ -23,6 +23,8 @@ struct PanelPlan {
     var top: Double
     var groups: [PlannedGroup]
     var rowHeight: Double
+    /// What the panel leaves out, for the legend's notes ("showing 23 of 10,000 threads ...").
+    var sampling: [String] = []
 }
 
 extension LayoutBuilder {
@@ -31,50 +33,78 @@ extension LayoutBuilder {
 
     /// Chooses rows for `trace` between `top` and `bottom`.
     func planPanel(trace: Trace, header: String?, top: Double, bottom: Double, maxLanes: Int, showCores: Bool) -> PanelPlan {
-        let groups = LaneOrdering.groups(of: trace, showCores: showCores)
         let available = bottom - top - (header == nil ? 0 : panelHeaderHeight)
+        // More processes than rows: the first ones get rows, the rest fold into one band.
+        let all = LaneOrdering.groups(of: trace, showCores: showCores)
+        let rowLimit = max(2, min(maxLanes, Int(available / sizes.rowMin)))
+        // The cores keep a row each (up to a third of the rows): they show whether the machine was busy.
+        let coreGroups = all.filter { $0.process == nil }.count
+        let coreLanes = all.filter { $0.process == nil }.reduce(0) { $0 + $1.lanes.count }
+        let coreRows = min(coreLanes, rowLimit / 3) + (coreLanes > 1 ? 1 : 0)  // the cores' header line takes about a row
+        let (groups, sampledGroups) = LaneOrdering.folding(all, keep: max(1, rowLimit - coreRows - 1))
         // A header line is worth its height only above several lanes: a process with one lane (a pool worker,
         // the main process waiting) names itself in its row's label. With many processes even those headers
         // would leave no room for lanes, so then every label names its process. A lone group needs no name.
         let lone = groups.count == 1
-        let headed = lone ? 0 : groups.filter { $0.lanes.count > 1 }.count
+        let headed = lone ? 0 : groups.filter { $0.lanes.count > 1 && $0.folded == 0 }.count
         let showHeaders = headed > 0 && Double(headed) * groupHeaderHeight + Double(groups.count) * sizes.rowMin <= available
         let forRows = available - (showHeaders ? Double(headed) * groupHeaderHeight : 0)
         let budget = max(groups.count, min(maxLanes, Int(forRows / sizes.rowMin)))
-        let allocation = LaneOrdering.allocate(budget: budget, sizes: groups.map(\.lanes.count))
+        let allocation = LaneOrdering.allocate(budget: budget, sizes: groups.map { $0.folded > 0 ? 1 : $0.lanes.count })
         let rowCount = max(1, allocation.reduce(0, +))
         let rowHeight = max(2 / grid.resolution, grid.snap(min(sizes.rowMax, forRows / Double(rowCount))))
 
         var planned: [PlannedGroup] = []
+        var sampling: [String] = []
         for (group, rows) in zip(groups, allocation) {
+            if group.folded > 0 {
+                planned.append(PlannedGroup(group: group, rows: [PlannedRow(content: .collapsed(group.lanes), label: group.title,
+                                                                            indented: false, role: .collapsedLabel)], showHeader: false))
+                let kept = groups.count - coreGroups - 1
+                let how = sampledGroups > 0 ? ": the first \(kept - sampledGroups) and \(sampledGroups) spread evenly through the rest" : ""
+                sampling.append("showing \(Format.grouped(kept)) of \(Format.grouped(all.count - coreGroups)) processes\(how)")
+                continue
+            }
             let header = showHeaders && group.lanes.count > 1
-            let shown = rows < group.lanes.count ? rows - 1 : group.lanes.count
+            let (shownLanes, sampled) = LaneOrdering.sample(group.lanes, rows: rows)
             var out: [PlannedRow] = []
-            for id in group.lanes.prefix(shown) {
+            for id in shownLanes {
                 let lane = trace.lanes[id]
                 let hosted = (lane.kind == .greenlet || lane.kind == .coroutine) && lane.hostThread != nil
                 var text = hosted ? "↳ " + lane.name : lane.name
                 if !header, !lone, lane.kind != .core, !hosted, lane.name != group.title { text = "\(group.title) · \(lane.name)" }
                 out.append(PlannedRow(content: .lane(id), label: text, indented: hosted, role: .laneLabel))
             }
-            let rest = Array(group.lanes.dropFirst(shown))
+            let shownSet = Set(shownLanes)
+            let rest = shownLanes.count == group.lanes.count ? [] : group.lanes.filter { !shownSet.contains($0) }
+            if sampled > 0 {
+                let noun = Self.noun(Set(group.lanes.map { trace.lanes[$0].kind }))
+                let whose = lone ? "" : " of \(group.title)"
+                sampling.append("showing \(Format.grouped(shownLanes.count)) of \(Format.grouped(group.lanes.count)) \(noun)\(whose): the first \(shownLanes.count - sampled) and \(sampled) spread evenly through the rest")
+            }
             if !rest.isEmpty {
                 let kinds = Set(rest.map { trace.lanes[$0].kind })
-                let noun: String
-                switch kinds.count == 1 ? kinds.first! : nil {
-                case .thread?: noun = "threads"
-                case .greenlet?: noun = "greenlets"
-                case .coroutine?: noun = "coroutines"
-                case .core?: noun = "cores"
-                case nil: noun = "lanes"
-                }
                 let hosted = kinds.isSubset(of: [.greenlet, .coroutine])
-                out.append(PlannedRow(content: .collapsed(rest), label: "+\(Format.grouped(rest.count)) more \(noun)",
+                out.append(PlannedRow(content: .collapsed(rest), label: "+\(Format.grouped(rest.count)) more \(Self.noun(kinds))",
                                       indented: hosted, role: .collapsedLabel))
             }
             planned.append(PlannedGroup(group: group, rows: out, showHeader: header))
         }
-        return PanelPlan(trace: trace, header: header, top: top, groups: planned, rowHeight: rowHeight)
+        return PanelPlan(trace: trace, header: header, top: top, groups: planned, rowHeight: rowHeight, sampling: sampling)
+    }
+
+    /// The end of a band's label when it is drawn as tall as `peak` lanes: " · ≤3 at once".
+    static func peakSuffix(_ peak: Int) -> String { " · ≤\(Format.grouped(peak)) at once" }
+
+    /// "threads", "coroutines", ... for lanes of `kinds` ("lanes" for a mix).
+    static func noun(_ kinds: Set<LaneKind>) -> String {
+        switch kinds.count == 1 ? kinds.first! : nil {
+        case .thread?: return "threads"
+        case .greenlet?: return "greenlets"
+        case .coroutine?: return "coroutines"
+        case .core?: return "cores"
+        case nil: return "lanes"
+        }
     }
 
     /// The lane label font size for rows of `rowHeight`.
@@ -87,7 +117,8 @@ extension LayoutBuilder {
             let size = labelSize(rowHeight: plan.rowHeight)
             for g in plan.groups {
                 for r in g.rows {
-                    widest = max(widest, (r.indented ? sizes.indent : 0) + measure.width(r.label, size: size))
+                    let label = r.role == .collapsedLabel ? r.label + Self.peakSuffix(9_999) : r.label
+                    widest = max(widest, (r.indented ? sizes.indent : 0) + measure.width(label, size: size))
                 }
             }
         }
@@ -142,7 +173,19 @@ extension LayoutBuilder {
         for (i, r) in placedRows.enumerated() {
             let bar = Rect(x: r.frame.x, y: r.frame.y + inset, width: r.frame.width, height: max(1 / grid.resolution, rowH - 2 * inset))
             let labelMax = labelWidth - (r.planned.indented ? sizes.indent : 0)
-            let text = measure.fit(r.planned.label, size: size, maxWidth: labelMax)
+            // A band of many lanes of which few live at once (threads started one after another) is drawn as
+            // tall as the most alive at once, and says so; otherwise it would be a hairline.
+            var bandLanes = 0
+            var labelText = r.planned.label
+            if case .collapsed(let ids) = r.planned.content {
+                let peak = Int((aggregated[i].peakCoverage() - 0.01).rounded(.up))  // less float noise
+                bandLanes = ids.count
+                if peak > 0, peak * 2 <= ids.count {
+                    bandLanes = peak
+                    labelText += Self.peakSuffix(peak)
+                }
+            }
+            let text = measure.fit(labelText, size: size, maxWidth: labelMax)
             let label = measure.item(text, r.planned.role, size: size, x: labelX + (r.planned.indented ? sizes.indent : 0),
                                      top: r.frame.y + (rowH - textH) / 2)
             var row = LaneRow(content: r.planned.content, label: label, frame: r.frame, bar: bar, runs: [], density: [],
@@ -154,8 +197,8 @@ extension LayoutBuilder {
                     StateRun(x0: scale.x + Double($0.first) * px, x1: scale.x + Double($0.end) * px, state: $0.state)
                 }
                 (row.marks, row.hiddenMarks) = marksByRow[i]
-            case .collapsed(let ids):
-                row.density = density(aggregated[i], laneCount: ids.count, bar: bar, x0: scale.x)
+            case .collapsed:
+                row.density = density(aggregated[i], laneCount: bandLanes, bar: bar, x0: scale.x)
             }
             groups[r.group].rows.append(row)
         }

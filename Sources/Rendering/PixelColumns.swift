@@ -36,6 +36,17 @@ struct StateColumns {
         }
     }
 
+    /// The most lanes covering any one column (summed over states, averaged over the column). O(columns).
+    func peakCoverage() -> Float {
+        var peak: Float = 0
+        for c in 0..<columns {
+            var sum: Float = 0
+            for s in 0..<Self.stateCount { sum += coverage[c * Self.stateCount + s] }
+            peak = max(peak, sum)
+        }
+        return peak
+    }
+
     /// The state covering most of `column`, or nil where nothing covers it.
     /// Ties go to the state listed first in `LaneState` (running before waiting).
     @inline(__always)

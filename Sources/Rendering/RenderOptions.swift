@@ -27,9 +27,13 @@ public struct RenderOptions: Sendable, Equatable {
     public var showCores: Bool = true
     /// At most this many rows of lanes per picture; the rest collapse into density bands ("+N more threads").
     public var maxLanes: Int = 24
+    /// Whether to point at what explains the picture (a convoy wait, a forced switch, a loop blocked by CPU,
+    /// a process start) with a bracket and a label each.
+    public var explain: Bool = false
 
     public init(width: Int = 1920, height: Int = 1080, scale: Double = 1, theme: ThemeName = .light,
-                window: TimeWindow? = nil, format: PictureFormat? = nil, showCores: Bool = true, maxLanes: Int = 24) {
+                window: TimeWindow? = nil, format: PictureFormat? = nil, showCores: Bool = true, maxLanes: Int = 24,
+                explain: Bool = false) {
         self.width = width
         self.height = height
         self.scale = scale
@@ -38,6 +42,7 @@ public struct RenderOptions: Sendable, Equatable {
         self.format = format
         self.showCores = showCores
         self.maxLanes = maxLanes
+        self.explain = explain
     }
 
     /// The limits of every picture option, in one place: the command line checks them before anything runs

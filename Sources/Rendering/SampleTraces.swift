@@ -42,6 +42,44 @@ public enum SampleTraces {
         return b.finish(end: duration)
     }
 
+    /// The convoy effect: an I/O thread making short round trips (`io` each, `python` of Python per call)
+    /// beside a CPU-bound thread. Each answer arrives while the CPU thread holds the GIL, so the I/O thread
+    /// waits a whole switch interval until its drop request forces a switch. One core each.
+    public static func convoy(duration: SimTime = .milliseconds(40), io: SimTime = .microseconds(200),
+                              python: SimTime = .microseconds(30), interval: SimTime = .milliseconds(5)) -> Trace {
+        var b = Builder()
+        let main = b.lane("MainThread", .thread, process: 0)
+        let ioLane = b.lane("io", .thread, process: 0)
+        let cpu = b.lane("cpu", .thread, process: 0)
+        b.seg(main, .running, .zero, .microseconds(100))
+        b.seg(main, .awaiting, .microseconds(100), duration)
+        var t = SimTime.microseconds(100)
+        var cpuSince = t
+        while t < duration {
+            // The I/O thread runs its Python, releases the GIL for the call; the CPU thread takes it.
+            let callEnd = min(t + python, duration)
+            b.seg(ioLane, .running, t, callEnd)
+            if t > cpuSince { b.seg(cpu, .waitingGIL, cpuSince, t) }
+            cpuSince = callEnd
+            let answer = min(callEnd + io, duration)
+            b.seg(ioLane, .blocked, callEnd, answer)
+            // The answer is back; the GIL is not: wait for the interval, request a drop, get it on the forced switch.
+            let request = min(answer + interval, duration)
+            b.seg(ioLane, .waitingGIL, answer, request)
+            if request < duration {
+                b.mark(.dropRequest, ioLane, request)
+                b.mark(.forcedSwitch, cpu, request + .microseconds(20))
+                b.mark(.gilHandoff, ioLane, request + .microseconds(40))
+            }
+            let handoff = min(request + .microseconds(40), duration)
+            b.seg(ioLane, .waitingGIL, request, handoff)
+            b.seg(cpu, .running, cpuSince, handoff)
+            cpuSince = handoff
+            t = handoff
+        }
+        return b.finish(end: duration)
+    }
+
     /// An asyncio loop thread idling in the selector while `coroutines` tasks wait on I/O, each waking now
     /// and then to run briefly.
     public static func asyncioIO(coroutines: Int = 10, duration: SimTime = .milliseconds(100), seed: UInt64 = 7) -> Trace {

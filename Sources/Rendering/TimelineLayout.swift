@@ -4,7 +4,7 @@ import SimTrace
 /// What a piece of text is, so that the painter picks its colour and tests can find it.
 public enum TextRole: Sendable, Equatable {
     case title, subtitle, figureValue, figureLabel, panelHeader, processHeader, laneLabel, collapsedLabel
-    case tickLabel, axisTitle, legend, note, strategyLabel, barValue
+    case tickLabel, axisTitle, legend, note, strategyLabel, barValue, annotation
 }
 
 /// A measured piece of text placed on the picture.
@@ -190,10 +190,12 @@ public struct TimelineLayout: Sendable, Equatable {
     public var bars: [MakespanBar]
     /// Rows are striped and separated across this span of x.
     public var rowSpan: (x0: Double, x1: Double)
+    /// Brackets and labels pointing at what explains the picture (`--explain`).
+    public var annotations: [Annotation] = []
 
     public static func == (a: TimelineLayout, b: TimelineLayout) -> Bool {
         a.width == b.width && a.height == b.height && a.texts == b.texts && a.panels == b.panels && a.axis == b.axis
-            && a.legend == b.legend && a.bars == b.bars && a.theme == b.theme
+            && a.legend == b.legend && a.bars == b.bars && a.theme == b.theme && a.annotations == b.annotations
     }
 
     /// Every lane row of every panel.
@@ -226,6 +228,7 @@ public struct TimelineLayout: Sendable, Equatable {
             out.append(b.predictedValue)
             if let m = b.measuredValue { out.append(m) }
         }
+        out += annotations.map(\.label)
         return out
     }
 

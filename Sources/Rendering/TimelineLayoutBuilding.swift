@@ -49,8 +49,10 @@ extension TimelineLayout {
         }
         let stateKeys = LaneState.allCases.filter(states.contains).map { LegendKey.state($0) }
         let allMarkKeys = InstantKind.allCases.filter(markKinds.contains).map { LegendKey.mark($0) }
-        let reserveNote = markKinds.isEmpty ? [] : [hiddenNote(99_999)]
-        let legendLines = b.legend(stateKeys + allMarkKeys, notes: reserveNote, top: 0).lines
+        // Notes that may come: marks too close to draw; lanes left out of a trace with more lanes than rows.
+        var reserveNotes = markKinds.isEmpty ? [] : [hiddenNote(99_999)]
+        if traces.contains(where: { $0.lanes.count > options.maxLanes }) { reserveNotes.append(samplingNote(["showing 99,999 of 999,999 coroutines of main process: the first 99 and 99 spread evenly through the rest"])) }
+        let legendLines = b.legend(stateKeys + allMarkKeys, notes: reserveNotes, top: 0).lines
         var legendTop = b.height - s.margin - Double(legendLines) * b.legendLineHeight
         var axisY = b.grid.snap(legendTop - s.gap - b.axisHeight)
         let lanesTop = head.bottom, lanesBottom = axisY - 8 * s.k
@@ -81,12 +83,31 @@ extension TimelineLayout {
         let markKeys = InstantKind.allCases.filter(drawnKinds.contains).map { LegendKey.mark($0) }
         // Only states that got at least a pixel: a legend entry for a colour nowhere to be seen sends eyes hunting.
         let drawnStateKeys = drawnStates(placed).map { LegendKey.state($0) }
-        let legend = b.legend(drawnStateKeys + markKeys, notes: hidden > 0 ? [hiddenNote(hidden)] : [], top: legendTop)
+        var notes = hidden > 0 ? [hiddenNote(hidden)] : []
+        let sampling = plans.flatMap(\.sampling)
+        if !sampling.isEmpty { notes.append(samplingNote(sampling)) }
+        let legend = b.legend(drawnStateKeys + markKeys, notes: notes, top: legendTop)
         let axis = b.axis(scale: scale, y: axisY, gridTop: lanesTop, title: { "time (\($0))" }, titleRight: plotX - s.gap)
 
-        return TimelineLayout(width: b.width, height: b.height, resolution: b.grid.resolution, theme: b.theme,
-                              texts: head.texts + legend.notes, panels: placed, axis: axis, barAxis: nil,
-                              legend: legend.entries, bars: [], rowSpan: (s.margin, b.width - s.margin))
+        var layout = TimelineLayout(width: b.width, height: b.height, resolution: b.grid.resolution, theme: b.theme,
+                                    texts: head.texts + legend.notes, panels: placed, axis: axis, barAxis: nil,
+                                    legend: legend.entries, bars: [], rowSpan: (s.margin, b.width - s.margin))
+        if options.explain {
+            let found = zip(traces, placed).map { trace, panel in
+                let shown = Set(panel.rows.compactMap { if case .lane(let id) = $0.content { return id } else { return nil } })
+                return Explanations.find(in: trace, window: window.start..<window.end, isShown: shown.contains)
+            }
+            let plot = Rect(x: scale.x, y: lanesTop, width: scale.width, height: axis.y - lanesTop)
+            layout.annotations = b.annotations(found, panels: placed, traces: traces, scale: scale, plot: plot,
+                                               obstacles: layout.allTexts.map(\.bounds) + legend.entries.map(\.swatch))
+        }
+        return layout
+    }
+
+    /// The lanes a picture leaves out, in one note (the same note of both panels of a side-by-side once).
+    static func samplingNote(_ parts: [String]) -> String {
+        var seen = Set<String>()
+        return parts.filter { seen.insert($0).inserted }.joined(separator: "; ") + "; the rest in the density bands"
     }
 
     static func hiddenNote(_ n: Int) -> String {

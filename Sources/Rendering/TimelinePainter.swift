@@ -16,6 +16,7 @@ struct TimelinePainter {
         drawGrid()
         drawRuns()
         drawMarks()
+        drawAnnotations()
         drawBars()
         drawAxis(layout.axis)
         if let barAxis = layout.barAxis { drawAxis(barAxis) }
@@ -99,6 +100,32 @@ struct TimelinePainter {
         c.strokePreserve()
         c.setColor(quiet ? theme.quietMark : theme.mark)
         c.fill()
+    }
+
+    /// Brackets and leader lines in the text colour on a halo of the background (legible over any bar),
+    /// then the label plates; the labels themselves are drawn with the other texts.
+    private func drawAnnotations() {
+        guard !layout.annotations.isEmpty else { return }
+        let c = context
+        for (colour, width) in [(theme.background, 6 * k), (theme.text, 2.5 * k)] {
+            c.setColor(colour)
+            c.setLineWidth(width)
+            for a in layout.annotations {
+                let b = a.bracket
+                c.moveTo(b.x, b.maxY); c.lineTo(b.x, b.y); c.lineTo(b.maxX, b.y); c.lineTo(b.maxX, b.maxY)
+                c.moveTo(a.leader.from.x, a.leader.from.y); c.lineTo(a.leader.to.x, a.leader.to.y)
+            }
+            c.stroke()
+        }
+        for a in layout.annotations {
+            c.setColor(theme.background)
+            c.rectangle(a.plate)
+            c.fill()
+            c.setColor(theme.text)
+            c.setLineWidth(2 * k)
+            c.rectangle(a.plate)
+            c.stroke()
+        }
     }
 
     private func drawBars() {

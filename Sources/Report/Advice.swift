@@ -96,7 +96,7 @@ public struct Advice: Sendable, Equatable {
         }
         // Why the others lose: the mechanisms that cost them the most.
         for run in candidates.dropFirst() where !asGood.contains(run.label) {
-            if let reason = Self.loseReason(run, best: best, scenario: scenario, profile: profile, accounts: accounts) {
+            if let reason = Self.loseReason(run, best: best, scenario: scenario, profile: profile, accounts: accounts, ioShare: ioShare) {
                 evidence.append(reason)
             }
         }
@@ -151,6 +151,23 @@ public struct Advice: Sendable, Equatable {
         }
     }
 
+    /// What keeps a runtime's I/O from overlapping: a client limit (Tornado's max_clients) below the tasks,
+    /// or blocking calls that block every green thread (tasklets, nothing monkey patched).
+    static func ioLimit(of strategy: Strategy, in scenario: Scenario) -> (phrase: String, text: String)? {
+        let settings = scenario.settings(for: strategy)
+        switch strategy.kind.modelTraits(costs: settings.costs, cores: settings.machine.cores).scheduling {
+        case .eventLoop(let loop):
+            guard let limit = loop.connectionLimit, limit < scenario.foregroundTaskCount else { return nil }
+            return ("\(limit) fetches at a time (max_clients); waiting on I/O",
+                    "its HTTP client runs at most \(limit) fetches at once (max_clients) for \(scenario.foregroundTaskCount) tasks")
+        case .greenlets(let green):
+            guard !green.monkeyPatched else { return nil }
+            return ("blocking calls block all; waiting on I/O", "nothing is monkey patched, so each blocking call blocks every green thread")
+        case .sequential, .osThreads, .osProcesses:
+            return nil
+        }
+    }
+
     /// The share of the baseline's time spent waiting on I/O (from its trace), else the workload's mean share.
     static func ioShare(profile: WorkloadProfile, baseline: StrategyFigures?, accounts: [String: StateAccount]) -> Double {
         if let baseline, let a = accounts[baseline.label], baseline.makespan.nanoseconds > 0 {
@@ -202,7 +219,7 @@ public struct Advice: Sendable, Equatable {
     }
 
     static func loseReason(_ run: StrategyFigures, best: StrategyFigures, scenario: Scenario, profile: WorkloadProfile,
-                           accounts: [String: StateAccount]) -> Evidence? {
+                           accounts: [String: StateAccount], ioShare: Double) -> Evidence? {
         let label = run.label
         let strategy = scenario.strategy(labelled: label, kind: run.metrics.kind)
         let settings = scenario.settings(for: strategy)
@@ -218,6 +235,11 @@ public struct Advice: Sendable, Equatable {
                                 phrase: "starting its workers takes",
                                 text: "\(how): starting its workers takes \(Format.duration(account.starting)) of lane time, \(Format.percent(starting)) of its makespan")
             }
+        }
+        // I/O that does not overlap: the runtime's own limits, where the waiting is most of the work.
+        if ioShare >= 0.5, let why = ioLimit(of: strategy, in: scenario) {
+            return Evidence(strategy: label, mechanism: .ioWait, share: ioShare, phrase: why.phrase,
+                            text: "\(how): \(why.text), while \(Format.percent(ioShare)) of the sequential run is waiting on I/O")
         }
         switch runner {
         case .threads where settings.python.gil:

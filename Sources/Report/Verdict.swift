@@ -88,12 +88,14 @@ public struct Verdict: Sendable, Equatable {
             if !gil { return faster ? "no GIL" : nil }
             if kind == .cReleasesGIL { return faster ? "the C code releases the GIL" : nil }
             return faster ? nil : "the GIL serialises them"
-        case .gevent:
+        case .tasklets where profile.bound == .io:
+            return faster ? nil : "blocking I/O blocks every tasklet"
+        case .gevent, .eventlet(_, false), .tasklets:
             return profile.bound == .cpu && !faster ? "one thread runs all the CPU work" : nil
         case .processes:
             // The article: I/O "took slightly more time because processes are more heavyweight than threads".
             return profile.bound == .io && !faster ? "processes are heavier to start" : nil
-        case .sync, .asyncio:
+        case .sync, .asyncio, .uvloop, .trio, .curio, .eventlet, .tornado, .twisted:
             return nil
         }
     }

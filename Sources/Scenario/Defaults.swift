@@ -29,6 +29,8 @@ public enum Defaults {
     public static let switchInterval = SimTime.milliseconds(5)
     /// Free-threaded 3.14 on x86-64 Linux: about 8% single-thread overhead (3.14 docs).
     public static let freeThreadingOverhead = 0.08
+    /// The version this machine's real runs use and `simulate calibrate` measures (the venv's Python).
+    public static let pythonVersion = PythonVersion.v3_11
     /// Bytecode reaches an eval-breaker check (backward jump, RESUME, after a call) within microseconds.
     public static let checkLatency = SimTime.microseconds(2)
 
@@ -55,6 +57,26 @@ public enum Defaults {
     /// A remote server costs this machine nothing; `simulate calibrate` measures the real runs' local one.
     public static let serverAnswerNew = SimTime.zero
     public static let serverAnswerReuse = SimTime.zero
+    // The other runtimes' own costs, measured on this machine (2-core VM, Python 3.11.7, the versions pinned in
+    // requirements.txt) by `python docs/runtime-costs.py`: medians of 5 runs of the script, each a median of 5
+    // timings (docs/model.md, "Runtimes"). The same script gives asyncio's `await asyncio.sleep(0)` (the probe
+    // of `loopIteration` in `simulate calibrate`) 2.5 us here.
+    /// uvloop: `await asyncio.sleep(0)` on uvloop, 1.25 us.
+    public static let uvloopLoopIteration = SimTime.nanoseconds(1_250)
+    /// trio: `await trio.lowlevel.checkpoint()`, 4.1 us.
+    public static let trioLoopIteration = SimTime.nanoseconds(4_100)
+    /// curio: `await curio.sleep(0)`, 2.3 us.
+    public static let curioLoopIteration = SimTime.nanoseconds(2_300)
+    /// Twisted: `reactor.callLater(0, f)` chained, 3.2 us.
+    public static let twistedLoopIteration = SimTime.nanoseconds(3_200)
+    /// Tornado: a future resolved through `IOLoop.add_callback` and awaited, 5.9 us, less asyncio's 2.5 us.
+    public static let tornadoCallback = SimTime.nanoseconds(3_400)
+    /// eventlet: `eventlet.sleep(0)` through the hub, 3.7 us; spawn + run + wait of a trivial green thread, 14.8 us.
+    public static let eventletSwitch = SimTime.nanoseconds(3_700)
+    public static let eventletSpawn = SimTime.nanoseconds(14_800)
+    /// greenlet: one `switch()` between two greenlets, 0.2 us; creating and running a trivial one, 7.9 us.
+    public static let taskletSwitch = SimTime.nanoseconds(200)
+    public static let taskletSpawn = SimTime.nanoseconds(7_900)
 
     // steps
     /// Python-side CPU of one I/O call when the scenario does not say.
@@ -71,6 +93,18 @@ public enum Defaults {
     public static let startMethod = StartMethod.fork
     /// asyncio runs CPU steps through `run_in_executor`, as the seed article does.
     public static let asyncioCPUInExecutor = true
+
+    /// `trio.to_thread.run_sync`'s default limiter: `CapacityLimiter(40)` (trio/_threads.py, DEFAULT_LIMIT).
+    public static let trioThreadLimit = 40
+    /// curio's `run_in_thread` pool: MAX_WORKER_THREADS = 64 (curio/workers.py).
+    public static let curioThreadLimit = 64
+    /// The reactor's thread pool for `deferToThread`: `ThreadPool(0, 10)` (twisted/internet/base.py,
+    /// `ReactorBase._initThreadPool`).
+    public static let twistedThreadLimit = 10
+    /// eventlet's tpool: `EVENTLET_THREADPOOL_SIZE`, default 20 (eventlet/tpool.py, `_nthreads`).
+    public static let eventletTpoolSize = 20
+    /// Tornado's `SimpleAsyncHTTPClient(max_clients=10)` (tornado/simple_httpclient.py, `initialize`).
+    public static let tornadoMaxClients = 10
 
     /// `ThreadPoolExecutor`'s default size since Python 3.8: min(32, cpu_count + 4).
     public static func executorWorkers(cores: Int) -> Int { min(32, cores + 4) }

@@ -31,6 +31,25 @@ public struct GreenletTraits: Sendable, Equatable {
     public var spawn: SimTime
     /// One switch between green threads (through the hub, or directly).
     public var switchCost: SimTime
+    /// Whether blocking calls are patched to wait on the hub (gevent's and eventlet's monkey patching). If
+    /// not, an I/O call or sleep blocks the one OS thread and every green thread with it.
+    public var monkeyPatched = true
+    /// Whether a green thread gives the others a turn after each of its steps (Stackless's `schedule()` in
+    /// the task's loop): round robin at step boundaries. Otherwise it runs until it waits.
+    public var yieldsBetweenSteps = false
+    /// The thread pool CPU steps are handed to (eventlet's tpool), nil when they run inline.
+    public var offload: ThreadOffload?
+}
+
+/// Which of the ready tasks a loop pass runs, and in which order.
+public enum BatchOrder: Sendable, Equatable {
+    /// The ones ready when the pass starts, in the order they became ready (asyncio's `_run_once` runs
+    /// `len(self._ready)` callbacks; curio's kernel `len(ready)` tasks).
+    case asReady
+    /// The ones ready when the pass starts, in that order or reversed with probability 1/2 each pass
+    /// (trio/_core/_run.py, `unrolled_run`: `batch = list(runner.runq)`, `if _r.random() < 0.5:
+    /// batch.reverse()`, then `batch.pop()` from the end).
+    case eitherWay
 }
 
 /// An event loop: what one pass costs, which ready tasks a pass runs, and where CPU steps go.
@@ -43,6 +62,18 @@ public struct LoopTraits: Sendable, Equatable {
     public var offload: ThreadOffload?
     /// The offload pool's size when CPU steps are inline (kept so that setting it has the same effect).
     public var poolSize: Int
+    /// What the runtime adds to each task it resumes (Tornado's callbacks and futures), on the loop thread.
+    public var perCallback: SimTime = .zero
+    public var batch: BatchOrder = .asReady
+    /// At most this many I/O calls in flight; the others wait in a queue (Tornado's max_clients).
+    public var connectionLimit: Int?
+}
+
+extension LoopTraits {
+    /// A loop whose CPU steps go to a pool of at most `size` threads when `offloads`, else run inline.
+    static func pool(_ taskCreate: SimTime, _ iteration: SimTime, _ size: Int, _ offloads: Bool) -> LoopTraits {
+        LoopTraits(taskCreate: taskCreate, iteration: iteration, offload: offloads ? ThreadOffload(maxThreads: size) : nil, poolSize: size)
+    }
 }
 
 /// A thread pool the loop hands CPU steps to (`run_in_executor`, `to_thread.run_sync`, `deferToThread`).
@@ -63,10 +94,33 @@ extension Strategy.Kind {
         case .gevent:
             scheduling = .greenlets(GreenletTraits(spawn: costs.greenletSpawn, switchCost: costs.greenletSwitch))
         case .asyncio(let workers, let inExecutor):
-            let size = workers ?? Defaults.executorWorkers(cores: cores)
-            scheduling = .eventLoop(LoopTraits(
-                taskCreate: costs.taskCreate, iteration: costs.loopIteration,
-                offload: inExecutor ? ThreadOffload(maxThreads: size) : nil, poolSize: size))
+            scheduling = .eventLoop(.pool(costs.taskCreate, costs.loopIteration, workers ?? Defaults.executorWorkers(cores: cores), inExecutor))
+        case .uvloop(let workers, let inExecutor):
+            // uvloop/loop.pyx: the same asyncio Task objects; run_in_executor hands the call to a
+            // concurrent.futures.ThreadPoolExecutor like asyncio's; only the loop's own pass is cheaper.
+            scheduling = .eventLoop(.pool(costs.taskCreate, costs.uvloopLoopIteration,
+                                          workers ?? Defaults.executorWorkers(cores: cores), inExecutor))
+        case .trio(let limit, let inThread):
+            var loop = LoopTraits.pool(costs.taskCreate, costs.trioLoopIteration, limit, inThread)
+            loop.batch = .eitherWay
+            scheduling = .eventLoop(loop)
+        case .curio(let limit, let inThread):
+            scheduling = .eventLoop(.pool(costs.taskCreate, costs.curioLoopIteration, limit, inThread))
+        case .twisted(let limit, let inThread):
+            scheduling = .eventLoop(.pool(costs.taskCreate, costs.twistedLoopIteration, limit, inThread))
+        case .tornado(let clients, let workers, let inExecutor):
+            // tornado/platform/asyncio.py: BaseAsyncIOLoop.run_in_executor calls the asyncio loop's, so the
+            // default executor is asyncio's.
+            var loop = LoopTraits.pool(costs.taskCreate, costs.loopIteration, workers ?? Defaults.executorWorkers(cores: cores), inExecutor)
+            loop.perCallback = costs.tornadoCallback
+            loop.connectionLimit = clients
+            scheduling = .eventLoop(loop)
+        case .eventlet(let size, let inTpool):
+            scheduling = .greenlets(GreenletTraits(spawn: costs.eventletSpawn, switchCost: costs.eventletSwitch,
+                                                   offload: inTpool ? ThreadOffload(maxThreads: size) : nil))
+        case .tasklets:
+            scheduling = .greenlets(GreenletTraits(spawn: costs.taskletSpawn, switchCost: costs.taskletSwitch,
+                                                   monkeyPatched: false, yieldsBetweenSteps: true))
         }
         return ModelTraits(scheduling: scheduling, reusesConnections: descriptor.harness.connection == .reuse,
                            host: descriptor.host)

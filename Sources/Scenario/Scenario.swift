@@ -101,6 +101,9 @@ public enum SchedulerPolicy: Sendable, Equatable {
 
 /// The CPython runtime's settings.
 public struct PythonRuntime: Sendable, Equatable {
+    /// The CPython version (`PythonVersion`): its defaults for `gil`, `free_threading_overhead` and the
+    /// start method, and the GIL's behaviour where versions differ.
+    public var version: PythonVersion
     /// `sys.setswitchinterval`: how long a GIL waiter waits before it asks the holder to drop.
     public var switchInterval: SimTime
     /// false models the free-threaded build (PEP 703, python3.13t): no GIL at all.
@@ -111,9 +114,10 @@ public struct PythonRuntime: Sendable, Equatable {
     public var checkLatency: SimTime
 
     public init(
-        switchInterval: SimTime = Defaults.switchInterval, gil: Bool = true,
+        version: PythonVersion = Defaults.pythonVersion, switchInterval: SimTime = Defaults.switchInterval, gil: Bool = true,
         freeThreadingOverhead: Double = Defaults.freeThreadingOverhead, checkLatency: SimTime = Defaults.checkLatency
     ) {
+        self.version = version
         self.switchInterval = switchInterval
         self.gil = gil
         self.freeThreadingOverhead = freeThreadingOverhead
@@ -165,6 +169,23 @@ public struct Costs: Sendable, Equatable {
     /// apart. Zero for a remote server; a machine profile sets it for the real runs' latency server.
     public var serverAnswerNew: SimTime
     public var serverAnswerReuse: SimTime
+    /// One pass of uvloop's loop (libuv's poll and the ready callbacks' bookkeeping, in C), as `loopIteration`.
+    public var uvloopLoopIteration: SimTime
+    /// One pass of trio's scheduler (`unrolled_run`: poll I/O, then run the batch), as `loopIteration`.
+    public var trioLoopIteration: SimTime
+    /// One pass of curio's kernel loop (`Kernel.run`: select, then the ready tasks and their traps).
+    public var curioLoopIteration: SimTime
+    /// One iteration of Twisted's reactor (`runUntilCurrent` and `doIteration`).
+    public var twistedLoopIteration: SimTime
+    /// What Tornado adds to each resumed coroutine: its `IOLoop.add_callback` and future plumbing on top of
+    /// the asyncio loop it runs on.
+    public var tornadoCallback: SimTime
+    /// One eventlet green-thread switch through its hub, and spawning one green thread.
+    public var eventletSwitch: SimTime
+    public var eventletSpawn: SimTime
+    /// One explicit switch between tasklets (greenlet.switch, no hub), and creating one tasklet.
+    public var taskletSwitch: SimTime
+    public var taskletSpawn: SimTime
 
     public init(
         threadStart: SimTime = Defaults.threadStart, processStart: [StartMethod: SimTime] = Defaults.processStart,
@@ -175,10 +196,23 @@ public struct Costs: Sendable, Equatable {
         syscall: SimTime = Defaults.syscall, ioOverhead: SimTime = Defaults.ioOverhead,
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
         ioIdleAfter: SimTime = Defaults.ioIdleAfter, serverAnswerNew: SimTime = Defaults.serverAnswerNew,
-        serverAnswerReuse: SimTime = Defaults.serverAnswerReuse
+        serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, uvloopLoopIteration: SimTime = Defaults.uvloopLoopIteration,
+        trioLoopIteration: SimTime = Defaults.trioLoopIteration, curioLoopIteration: SimTime = Defaults.curioLoopIteration,
+        twistedLoopIteration: SimTime = Defaults.twistedLoopIteration, tornadoCallback: SimTime = Defaults.tornadoCallback,
+        eventletSwitch: SimTime = Defaults.eventletSwitch, eventletSpawn: SimTime = Defaults.eventletSpawn,
+        taskletSwitch: SimTime = Defaults.taskletSwitch, taskletSpawn: SimTime = Defaults.taskletSpawn
     ) {
         self.serverAnswerNew = serverAnswerNew
         self.serverAnswerReuse = serverAnswerReuse
+        self.uvloopLoopIteration = uvloopLoopIteration
+        self.trioLoopIteration = trioLoopIteration
+        self.curioLoopIteration = curioLoopIteration
+        self.twistedLoopIteration = twistedLoopIteration
+        self.tornadoCallback = tornadoCallback
+        self.eventletSwitch = eventletSwitch
+        self.eventletSpawn = eventletSpawn
+        self.taskletSwitch = taskletSwitch
+        self.taskletSpawn = taskletSpawn
         self.processSpawn = processSpawn
         self.ioIdleOverhead = ioIdleOverhead
         self.ioIdleAfter = ioIdleAfter
@@ -280,6 +314,23 @@ public struct Strategy: Sendable, Equatable {
         case gevent
         /// `asyncio.gather` of one coroutine per task; CPU steps through `run_in_executor` or inline.
         case asyncio(executorWorkers: Int?, cpuInExecutor: Bool)
+        /// asyncio's API on uvloop (libuv); CPU steps through run_in_executor (concurrent.futures) or inline.
+        case uvloop(executorWorkers: Int?, cpuInExecutor: Bool)
+        /// A trio nursery with a task per task; CPU steps through `trio.to_thread.run_sync` (at most
+        /// `threadLimit` threads) or inline.
+        case trio(threadLimit: Int, cpuInThread: Bool)
+        /// curio tasks on its kernel; CPU steps through `run_in_thread` (at most `threadLimit`) or inline.
+        case curio(threadLimit: Int, cpuInThread: Bool)
+        /// `eventlet.spawn` per task after `monkey_patch()`; CPU steps inline or through `tpool.execute`.
+        case eventlet(tpoolSize: Int, cpuInTpool: Bool)
+        /// Tornado coroutines on its IOLoop (asyncio); AsyncHTTPClient with at most `maxClients` fetches at
+        /// once; CPU steps through `IOLoop.run_in_executor(None, ...)` or inline.
+        case tornado(maxClients: Int, executorWorkers: Int?, cpuInExecutor: Bool)
+        /// Deferreds on Twisted's reactor; CPU steps through `deferToThread` (a pool of at most `threadLimit`)
+        /// or inline.
+        case twisted(threadLimit: Int, cpuInThread: Bool)
+        /// Stackless-style tasklets: explicit switches, no monkey patching (greenlet, here).
+        case tasklets
 
         /// The kind's name (its descriptor says everything else about it).
         public var kindName: StrategyKindName {
@@ -289,6 +340,13 @@ public struct Strategy: Sendable, Equatable {
             case .processes: return .processes
             case .gevent: return .gevent
             case .asyncio: return .asyncio
+            case .uvloop: return .uvloop
+            case .trio: return .trio
+            case .curio: return .curio
+            case .eventlet: return .eventlet
+            case .tornado: return .tornado
+            case .twisted: return .twisted
+            case .tasklets: return .tasklets
             }
         }
 

@@ -48,7 +48,7 @@ public enum ScenarioEncoder {
 
     static func python(_ p: PythonRuntime) -> JSONValue {
         .ordered([
-            "switch_interval": duration(p.switchInterval), "gil": .bool(p.gil),
+            "version": .string(p.version.rawValue), "switch_interval": duration(p.switchInterval), "gil": .bool(p.gil),
             "free_threading_overhead": number(p.freeThreadingOverhead), "check_latency": duration(p.checkLatency),
         ])
     }
@@ -69,6 +69,11 @@ public enum ScenarioEncoder {
             "io_overhead": duration(c.ioOverhead), "process_spawn": perMethod(c.processSpawn),
             "io_idle_overhead": duration(c.ioIdleOverhead), "io_idle_after": duration(c.ioIdleAfter),
             "server_answer_new": duration(c.serverAnswerNew), "server_answer_reuse": duration(c.serverAnswerReuse),
+            "uvloop_loop_iteration": duration(c.uvloopLoopIteration), "trio_loop_iteration": duration(c.trioLoopIteration),
+            "curio_loop_iteration": duration(c.curioLoopIteration), "twisted_loop_iteration": duration(c.twistedLoopIteration),
+            "tornado_callback": duration(c.tornadoCallback), "eventlet_switch": duration(c.eventletSwitch),
+            "eventlet_spawn": duration(c.eventletSpawn), "tasklet_switch": duration(c.taskletSwitch),
+            "tasklet_spawn": duration(c.taskletSpawn),
         ])
     }
 
@@ -123,13 +128,19 @@ public enum ScenarioEncoder {
         func count(_ key: String, _ n: Int?) -> [(String, JSONValue)] { n.map { [(key, .number(String($0)))] } ?? [] }
         func cpu(_ offloads: Bool) -> [(String, JSONValue)] {
             let choices = kind.descriptor.options.first { $0.key == "cpu" }?.choices ?? []
-            return [("cpu", .string(offloads ? choices.first ?? "inline" : "inline"))]
+            return [("cpu", .string(offloads ? choices.first { $0 != "inline" } ?? "inline" : "inline"))]
         }
         switch kind {
-        case .sync, .gevent: return []
+        case .sync, .gevent, .tasklets: return []
         case .threads(let pool): return count("pool", pool)
         case .processes(let pool, let method): return count("pool", pool) + [("start_method", .string(method.rawValue))]
-        case .asyncio(let workers, let inExecutor): return count("executor_workers", workers) + cpu(inExecutor)
+        case .asyncio(let workers, let inExecutor), .uvloop(let workers, let inExecutor):
+            return count("executor_workers", workers) + cpu(inExecutor)
+        case .trio(let limit, let inThread), .curio(let limit, let inThread), .twisted(let limit, let inThread),
+             .eventlet(let limit, let inThread):
+            return count("thread_limit", limit) + cpu(inThread)
+        case .tornado(let clients, let workers, let inExecutor):
+            return count("max_clients", clients) + count("executor_workers", workers) + cpu(inExecutor)
         }
     }
 

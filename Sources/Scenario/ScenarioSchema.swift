@@ -150,6 +150,7 @@ public enum ScenarioSchema {
 
     static var python: JSONValue {
         let properties: [(String, JSONValue)] = [
+            ("version", enumeration(PythonVersion.names, "The CPython version (\"t\": free-threaded); it sets gil, free_threading_overhead and the start method's defaults.", default: Defaults.pythonVersion.rawValue)),
             ("switch_interval", duration("sys.setswitchinterval (at least 1us).", default: Defaults.switchInterval)),
             ("gil", object([("type", .string("boolean")), ("default", .bool(true)), ("description", .string("false models free-threaded Python."))])),
             ("free_threading_overhead", number(0...10, "Extra single-thread CPU cost without the GIL, as a fraction.", default: Defaults.freeThreadingOverhead)),
@@ -167,6 +168,10 @@ public enum ScenarioSchema {
             "connection_cpu": Defaults.connectionCPU, "syscall": Defaults.syscall, "io_overhead": Defaults.ioOverhead,
             "io_idle_overhead": Defaults.ioIdleOverhead, "io_idle_after": Defaults.ioIdleAfter,
             "server_answer_new": Defaults.serverAnswerNew, "server_answer_reuse": Defaults.serverAnswerReuse,
+            "uvloop_loop_iteration": Defaults.uvloopLoopIteration, "trio_loop_iteration": Defaults.trioLoopIteration,
+            "curio_loop_iteration": Defaults.curioLoopIteration, "twisted_loop_iteration": Defaults.twistedLoopIteration,
+            "tornado_callback": Defaults.tornadoCallback, "eventlet_switch": Defaults.eventletSwitch,
+            "eventlet_spawn": Defaults.eventletSpawn, "tasklet_switch": Defaults.taskletSwitch, "tasklet_spawn": Defaults.taskletSpawn,
         ]
         let perMethod: [String: (String, [StartMethod: SimTime])] = [
             "process_start": ("Process start", Defaults.processStart),

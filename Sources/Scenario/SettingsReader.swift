@@ -6,11 +6,13 @@ enum SettingsReader {
     static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency"]
     static let schedulerKeys = ["policy", "timeslice", "base_slice"]
     static let policies = ["round_robin", "linux"]
-    static let pythonKeys = ["switch_interval", "gil", "free_threading_overhead", "check_latency"]
+    static let pythonKeys = ["version", "switch_interval", "gil", "free_threading_overhead", "check_latency"]
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
         "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "io_overhead",
         "process_spawn", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse",
+        "uvloop_loop_iteration", "trio_loop_iteration", "curio_loop_iteration", "twisted_loop_iteration",
+        "tornado_callback", "eventlet_switch", "eventlet_spawn", "tasklet_switch", "tasklet_spawn",
     ]
     static let maxCores = 1024
     /// The shortest OS slice accepted: shorter slices are not a real scheduler and explode the event count.
@@ -81,6 +83,18 @@ enum SettingsReader {
         guard let field else { return base }
         let o = try field.object(keys: pythonKeys, what: "python", hint: "; write \"python\": {\"switch_interval\": \"5ms\"}")
         var p = base
+        if let f = o["version"] {
+            // A number such as 3.13 reads as its text; "3.13t" names the free-threaded build.
+            let s: String
+            if case .number(let n) = f.value { s = n } else { s = try f.string(what: "a Python version (\(PythonVersion.names.joined(separator: ", ")))") }
+            guard let v = PythonVersion(rawValue: s) else {
+                throw f.error("unknown Python version \"\(s)\"\(DidYouMean.clause(for: s, among: PythonVersion.names)); the versions are \(PythonVersion.names.joined(separator: ", ")) (\"t\": free-threaded)")
+            }
+            // The version sets the defaults that differ by version; keys given beside it still win.
+            p.version = v
+            p.gil = !v.freeThreaded
+            if let overhead = v.freeThreadingOverhead { p.freeThreadingOverhead = overhead }
+        }
         if let f = o["switch_interval"] {
             p.switchInterval = try f.duration(what: "switch_interval")
             if p.switchInterval < minimumSwitchInterval {
@@ -125,6 +139,15 @@ enum SettingsReader {
         try d("io_idle_after", &c.ioIdleAfter)
         try d("server_answer_new", &c.serverAnswerNew)
         try d("server_answer_reuse", &c.serverAnswerReuse)
+        try d("uvloop_loop_iteration", &c.uvloopLoopIteration)
+        try d("trio_loop_iteration", &c.trioLoopIteration)
+        try d("curio_loop_iteration", &c.curioLoopIteration)
+        try d("twisted_loop_iteration", &c.twistedLoopIteration)
+        try d("tornado_callback", &c.tornadoCallback)
+        try d("eventlet_switch", &c.eventletSwitch)
+        try d("eventlet_spawn", &c.eventletSpawn)
+        try d("tasklet_switch", &c.taskletSwitch)
+        try d("tasklet_spawn", &c.taskletSpawn)
         return c
     }
 }

@@ -7,7 +7,7 @@ import SimEngine
 /// compiler list every place that must learn it (docs/adding-a-strategy.md). Strings appear only at the
 /// edges: reading and writing JSON.
 public enum StrategyKindName: String, CaseIterable, Sendable, Equatable, Codable {
-    case sync, threads, processes, gevent, asyncio
+    case sync, threads, processes, gevent, asyncio, uvloop, trio, curio, eventlet, tornado, twisted, tasklets
 
     /// The kind of a name, accepting only exact names (aliases are the reader's business).
     public init?(name: String) { self.init(rawValue: name) }
@@ -23,6 +23,14 @@ public enum StrategyKindName: String, CaseIterable, Sendable, Equatable, Codable
         case .processes: return .processes(pool: nil, startMethod: Defaults.startMethod)
         case .gevent: return .gevent
         case .asyncio: return .asyncio(executorWorkers: nil, cpuInExecutor: Defaults.asyncioCPUInExecutor)
+        case .uvloop: return .uvloop(executorWorkers: nil, cpuInExecutor: Defaults.asyncioCPUInExecutor)
+        case .trio: return .trio(threadLimit: Defaults.trioThreadLimit, cpuInThread: true)
+        case .curio: return .curio(threadLimit: Defaults.curioThreadLimit, cpuInThread: true)
+        case .eventlet: return .eventlet(tpoolSize: Defaults.eventletTpoolSize, cpuInTpool: false)
+        case .tornado:
+            return .tornado(maxClients: Defaults.tornadoMaxClients, executorWorkers: nil, cpuInExecutor: Defaults.asyncioCPUInExecutor)
+        case .twisted: return .twisted(threadLimit: Defaults.twistedThreadLimit, cpuInThread: true)
+        case .tasklets: return .tasklets
         }
     }
 
@@ -51,9 +59,54 @@ public enum StrategyKindName: String, CaseIterable, Sendable, Equatable, Codable
         case .asyncio:
             return StrategyDescriptor(
                 kind: self, summary: "asyncio.gather of one coroutine per task (aiohttp); CPU steps through run_in_executor or inline",
-                options: [.executorWorkers, .cpu(["executor", "inline"], default: "executor", meaning: "\"executor\" (run_in_executor) or \"inline\" (in the coroutine, blocking the loop)")], aliases: ["async", "aiohttp"],
+                options: [.executorWorkers, .cpu(["executor", "inline"], default: "executor", meaning: Self.executorMeaning)], aliases: ["async", "aiohttp"],
                 colour: 0xCC79A7, host: .eventLoop, harness: .init(connection: .reuse))
+        case .uvloop:
+            return StrategyDescriptor(
+                kind: self, summary: "asyncio's API on uvloop (libuv), aiohttp; CPU steps through run_in_executor or inline",
+                options: [.executorWorkers, .cpu(["executor", "inline"], default: "executor", meaning: Self.executorMeaning)],
+                aliases: ["libuv"], colour: 0xE69F00, host: .eventLoop, harness: .init(connection: .reuse))
+        case .trio:
+            return StrategyDescriptor(
+                kind: self, summary: "a trio nursery, a task per task, HTTP over one raw socket each; CPU steps through trio.to_thread.run_sync or inline",
+                options: [.threadLimit(Defaults.trioThreadLimit, "to_thread's CapacityLimiter"),
+                          .cpu(["thread", "inline"], default: "thread", meaning: Self.threadMeaning("trio.to_thread.run_sync"))],
+                aliases: [], colour: 0x56B4E9, host: .eventLoop, harness: .init(connection: .reuse))
+        case .curio:
+            return StrategyDescriptor(
+                kind: self, summary: "curio tasks on its kernel, HTTP over one raw socket each; CPU steps through run_in_thread or inline",
+                options: [.threadLimit(Defaults.curioThreadLimit, "run_in_thread's MAX_WORKER_THREADS"),
+                          .cpu(["thread", "inline"], default: "thread", meaning: Self.threadMeaning("curio.run_in_thread"))],
+                aliases: [], colour: 0x882255, host: .eventLoop, harness: .init(connection: .reuse))
+        case .eventlet:
+            return StrategyDescriptor(
+                kind: self, summary: "eventlet.spawn per task after eventlet.monkey_patch(): green threads on eventlet's hub, urlopen; CPU steps inline or through tpool",
+                options: [.threadLimit(Defaults.eventletTpoolSize, "tpool's EVENTLET_THREADPOOL_SIZE"),
+                          .cpu(["inline", "tpool"], default: "inline", meaning: "\"inline\" (in the green thread, blocking the hub) or \"tpool\" (eventlet.tpool.execute)")],
+                aliases: [], colour: 0x117733, host: .hub, harness: .init(connection: .new))
+        case .tornado:
+            return StrategyDescriptor(
+                kind: self, summary: "Tornado 6 coroutines on its IOLoop (asyncio), AsyncHTTPClient; CPU steps through IOLoop.run_in_executor or inline",
+                options: [.maxClients, .executorWorkers, .cpu(["executor", "inline"], default: "executor", meaning: Self.executorMeaning)],
+                aliases: [], colour: 0x999933, host: .eventLoop, harness: .init(connection: .new))
+        case .twisted:
+            return StrategyDescriptor(
+                kind: self, summary: "Deferreds on Twisted's reactor, Agent without a persistent pool; CPU steps through deferToThread or inline",
+                options: [.threadLimit(Defaults.twistedThreadLimit, "the reactor's thread pool (suggestThreadPoolSize)"),
+                          .cpu(["thread", "inline"], default: "thread", meaning: Self.threadMeaning("deferToThread"))],
+                aliases: ["reactor"], colour: 0x332288, host: .eventLoop, harness: .init(connection: .new))
+        case .tasklets:
+            return StrategyDescriptor(
+                kind: self, summary: "Stackless-style tasklets switching explicitly after every step, no monkey patching, so blocking I/O blocks them all (greenlet is what is installable here)",
+                options: [], aliases: ["stackless", "tasklet"], colour: 0xAA4499, host: .mainThread, harness: .init(connection: .new))
         }
+    }
+}
+
+extension StrategyKindName {
+    static let executorMeaning = "\"executor\" (run_in_executor) or \"inline\" (in the coroutine, blocking the loop)"
+    static func threadMeaning(_ call: String) -> String {
+        "\"thread\" (\(call)) or \"inline\" (in the task, blocking the loop)"
     }
 }
 
@@ -123,6 +176,14 @@ public struct StrategyOption: Sendable, Equatable {
     public static let executorWorkers = StrategyOption(
         key: "executor_workers", summary: "the default executor's max_workers",
         form: .count(defaultText: "min(32, cores + 4), ThreadPoolExecutor's default"))
+
+    /// The size of a runtime's own thread pool for CPU steps.
+    public static func threadLimit(_ value: Int, _ what: String) -> StrategyOption {
+        StrategyOption(key: "thread_limit", summary: "threads for CPU steps at most (\(what))", form: .count(defaultText: String(value)))
+    }
+    public static let maxClients = StrategyOption(
+        key: "max_clients", summary: "AsyncHTTPClient's max_clients: fetches beyond it wait in its queue",
+        form: .count(defaultText: String(Defaults.tornadoMaxClients)))
 
     /// Where CPU steps run: the first choice offloads them to a thread pool, "inline" runs them on the loop.
     public static func cpu(_ choices: [String], default value: String, meaning: String) -> StrategyOption {

@@ -51,7 +51,7 @@ enum StrategyReader {
 
     static func readOne(_ field: ScenarioField, base: Base) throws -> (Strategy, explicitLabel: Bool) {
         if case .string = field.value {
-            return (Strategy(kind: defaultKind(try readKind(field))), false)
+            return (Strategy(kind: versionDefaults(defaultKind(try readKind(field)), python: base.python)), false)
         }
         guard case .object(let members) = field.value else {
             throw field.expected("a strategy: a name such as \"threads\" or an object such as {\"kind\": \"threads\", \"pool\": 4}")
@@ -80,15 +80,23 @@ enum StrategyReader {
             }
             label = s
         }
-        let resolvedKind = try readOptions(kind, o)
+        var resolvedKind = try readOptions(kind, o)
         let machine = try o["machine"].map { try SettingsReader.readMachine($0, base: base.machine) }
         let python = try o["python"].map { try SettingsReader.readPython($0, base: base.python) }
+        if o["start_method"] == nil { resolvedKind = versionDefaults(resolvedKind, python: python ?? base.python) }
         let costs = try o["costs"].map { try SettingsReader.readCosts($0, base: base.costs) }
         return (Strategy(kind: resolvedKind, label: label, machine: machine, python: python, costs: costs), label != nil)
     }
 
     /// A kind with its default options.
     static func defaultKind(_ kind: StrategyKindName) -> Strategy.Kind { kind.defaultKind }
+
+    /// Options whose default depends on the Python version, set for `python`'s: the start method of
+    /// processes (forkserver from 3.14). Only for options the scenario left out.
+    static func versionDefaults(_ kind: Strategy.Kind, python: PythonRuntime) -> Strategy.Kind {
+        if case .processes(let pool, _) = kind { return .processes(pool: pool, startMethod: python.version.defaultStartMethod) }
+        return kind
+    }
 
     /// The kind with the options of object `o` (only the kind's own option keys are in it).
     static func readOptions(_ kind: StrategyKindName, _ o: ScenarioObject) throws -> Strategy.Kind {
@@ -122,6 +130,20 @@ enum StrategyReader {
         case .gevent: return .gevent
         case .asyncio:
             return .asyncio(executorWorkers: try count("executor_workers"), cpuInExecutor: try offloads(Defaults.asyncioCPUInExecutor))
+        case .uvloop:
+            return .uvloop(executorWorkers: try count("executor_workers"), cpuInExecutor: try offloads(Defaults.asyncioCPUInExecutor))
+        case .trio:
+            return .trio(threadLimit: try count("thread_limit") ?? Defaults.trioThreadLimit, cpuInThread: try offloads(true))
+        case .curio:
+            return .curio(threadLimit: try count("thread_limit") ?? Defaults.curioThreadLimit, cpuInThread: try offloads(true))
+        case .eventlet:
+            return .eventlet(tpoolSize: try count("thread_limit") ?? Defaults.eventletTpoolSize, cpuInTpool: try offloads(false))
+        case .tornado:
+            return .tornado(maxClients: try count("max_clients") ?? Defaults.tornadoMaxClients,
+                            executorWorkers: try count("executor_workers"), cpuInExecutor: try offloads(Defaults.asyncioCPUInExecutor))
+        case .twisted:
+            return .twisted(threadLimit: try count("thread_limit") ?? Defaults.twistedThreadLimit, cpuInThread: try offloads(true))
+        case .tasklets: return .tasklets
         }
     }
 

@@ -108,8 +108,10 @@ public struct WorkBudget: Sendable, Equatable {
     /// The default event budget with a trace (pictures or --perfetto): each event can add a trace segment,
     /// and 30 M events of a looping background task peaked at 1.6 GB here, so 20 M stay near 1.1 GB.
     public static let defaultTracedEvents = 20_000_000
-    /// Default bound on traced task instances (lanes): far above a readable picture, far below memory limits.
-    public static let defaultTracedTasks = 20_000
+    /// Default bound on traced task instances (lanes). Pictures draw the first lanes and a sample of the rest
+    /// beside density bands, so lanes cost memory only in the trace: 100,000 one-round-trip tasks under all five
+    /// strategies peaked at 0.56 GB in 4.5 s here (release build, pictures on).
+    public static let defaultTracedTasks = 100_000
 
     public init(events: Int, tracedTasks: Int = defaultTracedTasks) {
         self.events = events

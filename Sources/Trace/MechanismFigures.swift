@@ -97,6 +97,8 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
 
     /// A maximal run of adjacent waiting segments (`waitingGIL`, `runnable`) of one lane.
     public struct Wait: Sendable, Equatable {
+        /// When the wait began.
+        public var start: SimTime
         public var duration: SimTime
         /// It contains time asleep in take_gil.
         public var forGIL: Bool
@@ -123,7 +125,7 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
             } else {
                 close()
                 if waiting {
-                    current = Wait(duration: s.duration, forGIL: s.state == .waitingGIL,
+                    current = Wait(start: s.start, duration: s.duration, forGIL: s.state == .waitingGIL,
                                    afterIO: previous == .blocked && s.start == end)
                 }
             }

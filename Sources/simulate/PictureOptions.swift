@@ -34,6 +34,15 @@ struct PictureOptions: ParsableArguments {
     @Flag(help: "Hide the per-core lanes.")
     var noCores = false
 
+    @Flag(help: "Point at what explains each timeline: the first convoy wait, a forced switch, the loop blocked by CPU, a process start.")
+    var explain = false
+
+    @Option(help: ArgumentHelp("Also write N frames per strategy stepping a window through the run (or the --window), <strategy>.frame-001.png ..., for slides (1 to \(FrameSequence.Limits.count.upperBound)).", valueName: "N"))
+    var frames: Int?
+
+    @Option(help: ArgumentHelp("Each frame's width, e.g. 20ms (default: the run cut into N consecutive frames).", valueName: "duration"))
+    var frameWidth: String?
+
     /// Checked before anything runs, so a mistake in a picture option writes nothing. The limits are the
     /// renderer's own (`RenderOptions.Limits`), checked by `RenderOptions.problem()`.
     func validate() throws {
@@ -47,9 +56,41 @@ struct PictureOptions: ParsableArguments {
             throw UserError("--size \(clipped(size)): write width x height in pixels, e.g. 1920x1080")
         }
         let options = RenderOptions(width: width, height: height, scale: scale, theme: theme, window: try timeWindow(),
-                                    format: format, showCores: !noCores, maxLanes: maxLanes)
+                                    format: format, showCores: !noCores, maxLanes: maxLanes, explain: explain)
         if let problem = options.problem() { throw UserError("--\(problem.description)") }
+        if let problem = try frameSequence()?.problem(span: options.window) { throw UserError("--\(problem.description)") }
         return options
+    }
+
+    /// The --frames sequence, if asked for.
+    func frameSequence() throws -> FrameSequence? {
+        guard let frames else {
+            if frameWidth != nil { throw UserError("--frame-width: give --frames N too, e.g. --frames 10 --frame-width 20ms") }
+            return nil
+        }
+        var width: SimTime?
+        if let frameWidth {
+            guard case .success(let w) = DurationSyntax.parse(frameWidth) else {
+                throw UserError("--frame-width \(clipped(frameWidth)): write a duration with its unit, e.g. 20ms")
+            }
+            width = w
+        }
+        return FrameSequence(count: frames, width: width)
+    }
+
+    /// Writes the frames of one strategy's timeline (`<stem>.frame-001.<ext>` ...) over the --window or the
+    /// whole run; returns the paths written.
+    func renderFrames(_ sequence: FrameSequence, chart: TimelineChart, options: RenderOptions, folder: String, stem: String) throws -> [String] {
+        let span = options.window ?? TimeWindow(start: .zero, end: max(chart.trace.end, .nanoseconds(1)))
+        var written: [String] = []
+        for (i, window) in sequence.windows(over: span).enumerated() {
+            var frame = options
+            frame.window = window
+            let path = "\(folder)/\(FrameSequence.fileName(stem: stem, index: i, ext: options.format?.rawValue ?? "png"))"
+            try TimelineRenderer.renderTimeline(chart: chart, options: frame, to: path)
+            written.append(path)
+        }
+        return written
     }
 
     func timeWindow() throws -> TimeWindow? {
@@ -84,6 +125,9 @@ struct PictureOptions: ParsableArguments {
             let path = "\(folder)/\(fileName(r.strategy.label)).\(ext)"
             try TimelineRenderer.renderTimeline(chart: chart, options: options, to: path)
             written.append(path)
+            if let sequence = try frameSequence() {
+                written += try renderFrames(sequence, chart: chart, options: options, folder: folder, stem: fileName(r.strategy.label))
+            }
         }
         let rows = runs.map { ComparisonRow(strategy: $0.strategy.label, makespan: $0.run.metrics.makespan, trace: $0.run.trace) }
         let path = "\(folder)/comparison.\(ext)"
@@ -121,7 +165,9 @@ struct PictureOptions: ParsableArguments {
         case .roundRobin(let t): policy = "round robin \(DurationSyntax.format(t))"
         case .linux: policy = "Linux-like scheduler"
         }
-        return "\(s.machine.cores) cores · \(policy) · \(gil) · model prediction"
+        // Only the calibrated version is measured here (docs/model.md, "Python versions").
+        let version = s.python.version.measuredHere ? "" : "Python \(s.python.version.rawValue), not measured on this machine · "
+        return "\(s.machine.cores) cores · \(policy) · \(gil) · \(version)model prediction"
     }
 
     func comparisonSubtitle(_ scenario: Scenario) -> String {
@@ -177,7 +223,7 @@ extension PictureOptions {
     /// Removes pictures an earlier run wrote into `folder` that this run did not write again (e.g. a
     /// strategy left out with --strategies), so the folder never shows a stale timeline beside fresh results.
     /// Only files named like this command's pictures are touched, in a folder holding our results:
-    /// `comparison.<png|svg|pdf>`, `advice.<ext>`, and `<label>.<ext>` or `<label>.compare.<ext>` where the label is a
+    /// `comparison.<png|svg|pdf>`, `advice.<ext>`, and `<label>.<ext>`, `<label>.compare.<ext>` or `<label>.frame-NNN.<ext>` where the label is a
     /// strategy kind (sync, threads, ...) or starts with one and a '-' or '_' (threads-nogil).
     func removeStalePictures(folder: String, keeping written: [String]) {
         let fm = FileManager.default
@@ -189,6 +235,7 @@ extension PictureOptions {
             guard extensions.contains(ext), !name.hasPrefix(".") else { continue }
             var stem = (name as NSString).deletingPathExtension
             if stem.hasSuffix(".compare") { stem.removeLast(".compare".count) }
+            if let frame = stem.range(of: #"\.frame-[0-9]+$"#, options: .regularExpression) { stem.removeSubrange(frame) }
             let kinds = StrategyKindName.names
             guard stem == "comparison" || stem == "advice" || kinds.contains(where: { stem == $0 || stem.hasPrefix($0 + "-") || stem.hasPrefix($0 + "_") }),
                   fileName(stem) == stem else { continue }

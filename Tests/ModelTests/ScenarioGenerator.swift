@@ -49,7 +49,9 @@ struct ScenarioGenerator {
             costs = Costs(threadStart: .zero, processStart: [.fork: .zero, .forkserver: .zero, .spawn: .zero], pickle: .zero,
                           greenletSwitch: .zero, greenletSpawn: .zero, loopIteration: .zero, taskCreate: .zero,
                           executorHandoff: .zero, connectionSetup: .zero, connectionCPU: .zero,
-                          syscall: .zero, ioOverhead: .zero)
+                          syscall: .zero, ioOverhead: .zero, uvloopLoopIteration: .zero, trioLoopIteration: .zero,
+                          curioLoopIteration: .zero, twistedLoopIteration: .zero, tornadoCallback: .zero,
+                          eventletSwitch: .zero, eventletSpawn: .zero, taskletSwitch: .zero, taskletSpawn: .zero)
         }
         return Scenario(name: "generated-\(seed)", seed: seed, machine: machine, python: python, costs: costs, tasks: tasks)
     }
@@ -66,4 +68,12 @@ let allStrategyVariants: [Strategy] = [
     Strategy(kind: .gevent),
     Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: true)),
     Strategy(kind: .asyncio(executorWorkers: 2, cpuInExecutor: false), label: "asyncio-inline"),
+    Strategy(kind: .uvloop(executorWorkers: nil, cpuInExecutor: true)),
+    Strategy(kind: .trio(threadLimit: 2, cpuInThread: true), label: "trio-limit2"),
+    Strategy(kind: .curio(threadLimit: 64, cpuInThread: false), label: "curio-inline"),
+    Strategy(kind: .eventlet(tpoolSize: 20, cpuInTpool: false)),
+    Strategy(kind: .eventlet(tpoolSize: 2, cpuInTpool: true), label: "eventlet-tpool2"),
+    Strategy(kind: .tornado(maxClients: 2, executorWorkers: nil, cpuInExecutor: true), label: "tornado-clients2"),
+    Strategy(kind: .twisted(threadLimit: 10, cpuInThread: true)),
+    Strategy(kind: .tasklets),
 ]

@@ -130,6 +130,13 @@ final class CostFitTests: XCTestCase {
         XCTAssertThrowsError(try HarnessPlan(scenario: nogil, strategy: Strategy(kind: .threads(pool: nil)), profile: profile, serverURL: "x")) {
             XCTAssertTrue("\($0)".contains("free-threaded"), "\($0)")
         }
+        // Another CPython version than the venv's (3.11.7 here) is a prediction only.
+        var later = scenario
+        later.python.version = .v3_13
+        XCTAssertThrowsError(try HarnessPlan(scenario: later, strategy: Strategy(kind: .threads(pool: nil)), profile: profile, serverURL: "x")) {
+            XCTAssertTrue("\($0)".contains("asks for Python 3.13; the harness runs the venv's Python 3.11.7"), "\($0)")
+        }
+        XCTAssertNoThrow(try HarnessPlan(scenario: scenario, strategy: Strategy(kind: .threads(pool: nil)), profile: profile, serverURL: "x"))
     }
 
     /// calibrate.py's output shape with round numbers.

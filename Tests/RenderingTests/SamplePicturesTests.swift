@@ -44,6 +44,11 @@ final class SamplePicturesTests: XCTestCase {
             let real = TimelineChart(scenario: "cpu-bound", strategy: "threads", makespan: .milliseconds(110), trace: SampleTraces.gilContention(duration: .milliseconds(110)))
             try TimelineRenderer.renderSideBySide(model: gil, real: real, options: RenderOptions(theme: theme), to: "\(dir)/threads.compare-\(theme).png")
         }
+        let explained = ExplanationTests.explainedChart()
+        for theme in ThemeName.allCases {
+            try TimelineRenderer.renderTimeline(chart: explained, options: RenderOptions(theme: theme, explain: true), to: "\(dir)/explain-\(theme).png")
+        }
+        try TimelineRenderer.renderTimeline(chart: explained, options: RenderOptions(width: 1280, height: 720, explain: true), to: "\(dir)/explain-720p.png")
         let large = SampleTraces.large(segments: 100_000, lanes: 40)
         try TimelineRenderer.renderTimeline(chart: TimelineChart(scenario: "bench", strategy: "threads", makespan: large.end, trace: large),
                                             options: RenderOptions(scale: 2), to: "\(dir)/large@2x.png")

@@ -311,3 +311,64 @@ final class TimelineLayoutTests: XCTestCase {
         _ = PerfettoExport.json(trace: bad, scenario: "s", strategy: "x")
     }
 }
+
+/// Huge traces: more processes or lanes than rows degrade into first and sampled lanes plus density bands.
+final class HugeTraceLayoutTests: XCTestCase {
+    func chart(_ trace: Trace) -> TimelineChart {
+        TimelineChart(scenario: "huge", strategy: "processes", makespan: trace.end, trace: trace)
+    }
+
+    func testProcessesBeyondTheRowsFoldIntoOneBand() throws {
+        // 1,000 worker processes, one lane each, every one running for the whole run.
+        var trace = Trace(processNames: ["main"] + (1...1000).map { "Process-\($0)" })
+        for p in 0...1000 {
+            trace.lanes.append(Lane(id: p, name: "MainThread", kind: .thread, process: p))
+            trace.segments.append(Segment(lane: p, state: .running, start: .zero, end: .milliseconds(10)))
+        }
+        trace.end = .milliseconds(10)
+        let layout = try TimelineLayout.timeline(chart(trace), options: RenderOptions(maxLanes: 24))
+        XCTAssertEqual(layout.rows.count, 24)
+        let band = try XCTUnwrap(layout.rows.last)
+        XCTAssertEqual(band.label?.text, "+978 more processes")
+        // The first 12 processes and 11 at 12 + k x 989 / 12 have rows; the band holds the rest.
+        let kept = Array(0..<12) + (1...11).map { 12 + $0 * 989 / 12 }
+        XCTAssertEqual(layout.rows.dropLast().map(\.content), kept.map { .lane($0) })
+        XCTAssertEqual(band.content, .collapsed((0...1000).filter { !kept.contains($0) }))
+        XCTAssertEqual(band.density.first?.pieces.map(\.state), [.running])
+        XCTAssertTrue(layout.texts.contains { $0.role == .note && $0.text.hasPrefix("showing 23 of 1,001 processes: the first 12 and 11 spread evenly") },
+                      "\(layout.texts.map(\.text))")
+        for row in layout.rows { XCTAssertLessThanOrEqual(row.frame.maxY, layout.axis.y) }
+        // With cores, each core keeps a row of its own (under their header line, which takes a row's room).
+        trace.lanes += (0..<4).map { Lane(id: 1001 + $0, name: "core \($0)", kind: .core, process: 0) }
+        let withCores = try TimelineLayout.timeline(chart(trace), options: RenderOptions(maxLanes: 24))
+        XCTAssertEqual(withCores.rows.suffix(4).map(\.content), (1001...1004).map { .lane($0) })
+        XCTAssertEqual(withCores.rows.count, 23)
+        XCTAssertEqual(withCores.rows.dropLast(4).last?.label?.text, "+983 more processes")
+    }
+
+    func testManyLanesShowTheFirstAndAnEvenSampleOfTheRest() throws {
+        let n = 10_000
+        var trace = Trace()
+        for i in 0..<n {
+            trace.lanes.append(Lane(id: i, name: "cpu #\(i + 1)", kind: .thread, process: 0))
+            trace.segments.append(Segment(lane: i, state: .waitingGIL, start: .microseconds(Int64(i) * 10), end: .microseconds(Int64(i) * 10 + 50)))
+        }
+        trace.end = .milliseconds(100)
+        let layout = try TimelineLayout.timeline(chart(trace), options: RenderOptions(maxLanes: 21))
+        let shown = layout.rows.compactMap { if case .lane(let id) = $0.content { return id } else { return nil } }
+        // 20 lane rows: the first 10, then 10 at 10 + k x 9,990 / 11.
+        XCTAssertEqual(shown, Array(0..<10) + (1...10).map { 10 + $0 * 9_990 / 11 })
+        guard case .collapsed(let rest) = layout.rows.last?.content else { return XCTFail("the last row is the band") }
+        XCTAssertEqual(rest.count, n - 20)
+        XCTAssertTrue(Set(rest).isDisjoint(with: shown))
+        // Lane i waits over [10 i, 10 i + 50) µs: five at once, so the band is as tall as five lanes and says so.
+        XCTAssertEqual(layout.rows.last?.label?.text, "+9,980 more threads · ≤5 at once")
+        let peak = layout.rows.last!.density.map { $0.pieces.reduce(0) { $0 + $1.height } }.max() ?? 0
+        XCTAssertEqual(peak, layout.rows.last!.bar.height, accuracy: 1e-9)
+        XCTAssertTrue(layout.texts.contains { $0.text == "showing 20 of 10,000 threads: the first 10 and 10 spread evenly through the rest; the rest in the density bands" },
+                      "\(layout.texts.map(\.text))")
+        // A few more lanes than rows keep the first ones only, as before.
+        XCTAssertEqual(LaneOrdering.sample(Array(0..<40), rows: 24).shown, Array(0..<23))
+        XCTAssertEqual(LaneOrdering.sample(Array(0..<5), rows: 24).shown, Array(0..<5))
+    }
+}

@@ -136,4 +136,24 @@ final class AdviceTests: XCTestCase {
             "sync is fastest (or within 5% of it) at every k from 0 to 1", "asyncio overtakes threads above k=0",
         ])
     }
+
+    /// The runtimes whose own limits keep the waits from overlapping are named for them: Tornado's client
+    /// runs 10 fetches at a time, tasklets block on every call.
+    func testRuntimesThatCannotOverlapTheirIOSayWhy() throws {
+        let scenario = Scenario(
+            name: "fetch", seed: 1,
+            tasks: [TaskGroup(name: "get", count: 20, steps: [.io(IOStep(latency: .constant(.milliseconds(50))))])],
+            strategies: [StrategyKindName.sync, .gevent, .tornado, .tasklets].map { Strategy(kind: $0.defaultKind) })
+        let advice = try advise(scenario)
+        XCTAssertEqual(advice.choice, "gevent")
+        let tornado = try XCTUnwrap(advice.evidence.first { $0.strategy == "tornado" })
+        XCTAssertEqual(tornado.mechanism, .ioWait)
+        XCTAssertTrue(tornado.text.contains("at most 10 fetches at once (max_clients) for 20 tasks"), tornado.text)
+        let tasklets = try XCTUnwrap(advice.evidence.first { $0.strategy == "tasklets" })
+        XCTAssertTrue(tasklets.text.contains("each blocking call blocks every green thread"), tasklets.text)
+        // With no more tasks than max_clients, Tornado's client is no limit.
+        var few = scenario
+        few.tasks[0].count = 10
+        XCTAssertFalse(try advise(few).lines.contains { $0.contains("max_clients") })
+    }
 }

@@ -9,7 +9,7 @@ final class ShippedScenarioTests: XCTestCase {
 
     func testEveryShippedScenarioParsesAndDescribesItself() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/scenarios").filter { $0.hasSuffix(".json") }.sorted()
-        XCTAssertEqual(files, ["article.json", "article_cpu.json", "ci_check.json", "convoy.json", "cpu_heavy.json", "io_heavy.json", "mixed.json"])
+        XCTAssertEqual(files, ["article.json", "article_cpu.json", "ci_check.json", "convoy.json", "cpu_heavy.json", "io_heavy.json", "mixed.json", "runtimes.json"])
         for file in files {
             let s = try ScenarioLoader.load(path: repositoryRoot + "/scenarios/" + file)
             XCTAssertEqual(s.name + ".json", file)

@@ -72,7 +72,7 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(e?.column, 14)
         assertMessage(e, contains: [
             "scenarios/x.json:3:14: python.swich_interval: unknown key \"swich_interval\"",
-            "did you mean \"switch_interval\"?", "valid keys: switch_interval, gil, free_threading_overhead, check_latency",
+            "did you mean \"switch_interval\"?", "valid keys: version, switch_interval, gil, free_threading_overhead, check_latency",
         ])
         assertMessage(scenarioError(minimal(#""machin": {}"#)), contains: ["did you mean \"machine\"?"])
         assertMessage(scenarioError(minimal(#""machine": {"core": 2}"#)), contains: ["did you mean \"cores\"?"])

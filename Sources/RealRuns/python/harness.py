@@ -268,8 +268,9 @@ def timed_in_worker(op, chunk):
     start = now()
     function(*args)
     end = now()
-    detail["tid"] = threading.get_native_id()
-    return threading.current_thread().name, start, end, detail
+    detail["tid"] = tid = threading.get_native_id()
+    # The name with the thread's id: trio names each of its worker threads after the function it runs.
+    return "%s [%d]" % (threading.current_thread().name, tid), start, end, detail
 
 
 # The socket calls urlopen makes, each releasing the GIL around its system call (Py_BEGIN_ALLOW_THREADS in
@@ -346,11 +347,12 @@ def task_operations(task, stop):
         index += 1
 
 
-def run_blocking_task(task, record, stop, base_url, chunk, after_step=None):
+def run_blocking_task(task, record, stop, base_url, chunk, after_step=None, to_thread=None):
     """Runs one task's operations with blocking calls (sync, threads, processes, gevent and eventlet after
     patching: time.sleep, sockets and threading.Event are then theirs). A background task goes round its
     operations until `stop` is set. `after_step`, if given, is called after each step (a tasklet's
-    explicit switch back to its scheduler)."""
+    explicit switch back to its scheduler); `to_thread(function, *args)`, if given, runs CPU work in a real
+    thread and blocks only the caller (eventlet's tpool.execute), recorded in record["executor"]."""
     steps = record["steps"]
     record["tid"] = threading.get_native_id()
     record["begin"] = now()
@@ -358,7 +360,10 @@ def run_blocking_task(task, record, stop, base_url, chunk, after_step=None):
         detail = {} if STAMPING is not None else None
         start = now()
         kind = op[0]
-        if kind in CPU_KINDS:
+        if kind in CPU_KINDS and to_thread is not None:
+            worker, s, e, where = to_thread(timed_in_worker, op, chunk)
+            record["executor"].append([position, worker, s, e, where])
+        elif kind in CPU_KINDS:
             function, args = cpu_call(op, chunk, detail)
             function(*args)
         elif kind == "io":
@@ -512,7 +517,7 @@ def run_processes(plan, base_url, chunk, work_dir):
     return t0, end, spawned, records
 
 
-def run_green_threads(plan, base_url, chunk, lane, spawn, wait):
+def run_green_threads(plan, base_url, chunk, lane, spawn, wait, to_thread=None):
     """A green thread per task, `spawn(function, *args)`, then `wait(jobs)` (which raises what a job raised)
     for the foreground ones, after the library patched the standard library (`_early_patch`): time.sleep,
     sockets and threading.Event are then its own."""
@@ -524,7 +529,7 @@ def run_green_threads(plan, base_url, chunk, lane, spawn, wait):
     for i, task in enumerate(tasks):
         record = new_record(i, lane % i, now())
         records.append(record)
-        jobs.append(spawn(run_blocking_task, task, record, stop, base_url, chunk))
+        jobs.append(spawn(run_blocking_task, task, record, stop, base_url, chunk, None, to_thread))
     spawned = now()
     wait([j for j, t in zip(jobs, tasks) if not t["background"]])
     end = now()
@@ -549,8 +554,17 @@ def run_gevent(plan, base_url, chunk):
 
 def run_eventlet(plan, base_url, chunk):
     """A green thread per task in a GreenPool after eventlet.monkey_patch(): urlopen (a new connection every
-    call), time.sleep and threading.Event are eventlet's, CPU runs inline."""
+    call), time.sleep and threading.Event are eventlet's. CPU runs inline, or with `cpu_in_executor` in
+    eventlet's tpool of real threads (`thread_limit`, default 20: EVENTLET_THREADPOOL_SIZE, eventlet/tpool.py)
+    through tpool.execute, which blocks only the calling green thread."""
     import eventlet
+    from eventlet import tpool
+
+    to_thread = None
+    if plan["strategy"].get("cpu_in_executor", False):
+        tpool.set_num_threads(plan["strategy"].get("thread_limit") or 20)
+        tpool.execute(int)  # tpool starts its threads on first use: do it before the clock starts
+        to_thread = tpool.execute
 
     def wait(jobs):
         for job in jobs:
@@ -558,7 +572,7 @@ def run_eventlet(plan, base_url, chunk):
 
     pool = eventlet.GreenPool(max(1, len(plan["tasks"])))
     eventlet.sleep(0)  # the hub is created lazily: do it before the clock starts
-    return run_green_threads(plan, base_url, chunk, "GreenThread-%d", pool.spawn, wait)
+    return run_green_threads(plan, base_url, chunk, "GreenThread-%d", pool.spawn, wait, to_thread)
 
 
 def run_tasklets(plan, base_url, chunk):
@@ -900,11 +914,16 @@ def run_trio(plan, base_url, chunk):
 
 def run_curio(plan, base_url, chunk):
     """curio.run of one spawned task per task, joined: CPU through curio.run_in_thread (curio's pool of up to
-    64 threads, curio/workers.py) or inline; I/O through one persistent raw-socket connection per task
-    (curio.open_connection)."""
+    `thread_limit` threads, default MAX_WORKER_THREADS = 64, curio/workers.py) or inline; I/O through one
+    persistent raw-socket connection per task (curio.open_connection)."""
     import socket
 
     import curio
+    import curio.workers
+
+    if plan["strategy"].get("thread_limit"):
+        # Read when the kernel makes its thread pool, at the first run_in_thread (curio/workers.py).
+        curio.workers.MAX_WORKER_THREADS = plan["strategy"]["thread_limit"]
 
     tasks = plan["tasks"]
     records = coroutine_records(tasks)
@@ -968,6 +987,8 @@ def run_twisted(plan, base_url, chunk):
     def sleep(seconds):
         return twisted_task.deferLater(reactor, seconds, lambda: None)
 
+    if plan["strategy"].get("thread_limit"):
+        reactor.suggestThreadPoolSize(plan["strategy"]["thread_limit"])  # default ThreadPool(0, 10)
     to_thread = threads.deferToThread if in_executor(plan) else None
     runtime = Runtime(to_thread, sleep, open_client)
 

@@ -1,0 +1,180 @@
+import XCTest
+import SimEngine
+import SimModel
+import SimScenario
+import SimTrace
+
+/// Each runtime's distinctive behaviour (docs/model.md, "Runtimes"), checked against a result worked out by
+/// hand from the mechanism.
+final class RuntimeTests: XCTestCase {
+    let ms = Fixtures.ms
+    let us = Fixtures.us
+
+    /// A machine whose wake-ups and context switches cost nothing, so that makespans are sums of the steps.
+    func quietMachine(cores: Int) -> Machine {
+        Machine(cores: cores, contextSwitch: .zero, wakeLatency: .zero, wakeJitter: 0)
+    }
+
+    /// Costs that are zero except where a test sets them.
+    func noCosts() -> Costs {
+        Costs(threadStart: .zero, processStart: [.fork: .zero, .forkserver: .zero, .spawn: .zero], pickle: .zero,
+              greenletSwitch: .zero, greenletSpawn: .zero, loopIteration: .zero, taskCreate: .zero,
+              executorHandoff: .zero, connectionSetup: .zero, connectionCPU: .zero, syscall: .zero, ioOverhead: .zero,
+              uvloopLoopIteration: .zero, trioLoopIteration: .zero, curioLoopIteration: .zero, twistedLoopIteration: .zero,
+              tornadoCallback: .zero, eventletSwitch: .zero, eventletSpawn: .zero, taskletSwitch: .zero, taskletSpawn: .zero)
+    }
+
+    func group(_ name: String, _ count: Int, _ steps: [Step]) -> TaskGroup { TaskGroup(name: name, count: count, steps: steps) }
+    func cpu(_ d: SimTime, _ kind: CPUKind = .python) -> Step { .cpu(CPUStep(duration: .constant(d), kind: kind)) }
+    func io(_ latency: SimTime) -> Step { .io(IOStep(latency: .constant(latency), cpu: .constant(.zero), connection: .new)) }
+
+    /// uvloop differs from asyncio only in what a pass of the loop costs: one coroutine sleeping N times
+    /// makes N + 1 passes (one to start it, one after each sleep), so the makespans differ by exactly
+    /// (N + 1) x (asyncio's pass − uvloop's pass).
+    func testUvloopSavesItsCheaperPassOnEveryIteration() throws {
+        let sleeps = 10
+        var costs = Costs()
+        costs.loopIteration = us(5)
+        costs.uvloopLoopIteration = .nanoseconds(1_200)
+        let scenario = Scenario(name: "passes", machine: Machine(wakeJitter: 0), costs: costs,
+                                tasks: [group("sleeper", 1, [.repeat(count: sleeps, steps: [.sleep(.constant(ms(1)))])])])
+        let asyncio = try Simulator.run(scenario, strategy: Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: false)))
+        let uvloop = try Simulator.run(scenario, strategy: Strategy(kind: .uvloop(executorWorkers: nil, cpuInExecutor: false)))
+        XCTAssertEqual(asyncio.metrics.makespan - uvloop.metrics.makespan, (us(5) - .nanoseconds(1_200)) * Int64(sleeps + 1))
+    }
+
+    /// trio runs the tasks ready at the start of a pass as one batch, popped from the end of the list after
+    /// reversing it with probability 1/2 (trio/_core/_run.py, `unrolled_run`). Two tasks of inline CPU,
+    /// both ready in the first pass: the second-created one runs first in about half of the seeds; asyncio
+    /// always runs them in the order they became ready.
+    func testTrioRunsEachBatchInEitherOrder() throws {
+        var secondFirst = 0
+        let seeds = 1...200
+        for seed in seeds {
+            let scenario = Scenario(name: "order", seed: UInt64(seed), machine: quietMachine(cores: 2), costs: noCosts(),
+                                    tasks: [group("t", 2, [cpu(ms(1))])])
+            let trio = try Simulator.run(scenario, strategy: Strategy(kind: .trio(threadLimit: 40, cpuInThread: false)), options: SimulationOptions(trace: false))
+            let latencies = trio.metrics.taskLatencies
+            if latencies[1] < latencies[0] { secondFirst += 1 }
+            XCTAssertEqual(latencies.max(), ms(2), "seed \(seed): one after the other on the loop")
+            let asyncio = try Simulator.run(scenario, strategy: Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: false)), options: SimulationOptions(trace: false))
+            XCTAssertEqual(asyncio.metrics.taskLatencies, [ms(1), ms(2)], "seed \(seed)")
+        }
+        // Binomial(200, 1/2): 100 ± 30 is beyond four standard deviations (7.1).
+        XCTAssertEqual(Double(secondFirst), 100, accuracy: 30)
+    }
+
+    /// A task made runnable during a pass waits for the next pass: B's 1 ms sleep ends while A's 10 ms and
+    /// C's 3 ms of inline CPU (the same pass's batch) run, and B runs only after both, whatever their order.
+    func testTrioTaskReadyDuringAPassWaitsForTheNext() throws {
+        for seed in UInt64(1)...20 {
+            let scenario = Scenario(name: "pass", seed: seed, machine: quietMachine(cores: 2), costs: noCosts(), tasks: [
+                group("a", 1, [cpu(ms(10))]), group("b", 1, [.sleep(.constant(ms(1))), cpu(ms(1))]), group("c", 1, [cpu(ms(3))]),
+            ])
+            let run = try Simulator.run(scenario, strategy: Strategy(kind: .trio(threadLimit: 40, cpuInThread: false)), options: SimulationOptions(trace: false))
+            XCTAssertEqual(run.metrics.taskLatencies[1], ms(14), "seed \(seed)")
+            XCTAssertEqual(run.metrics.makespan, ms(14), "seed \(seed)")
+        }
+    }
+
+    /// Twisted's reactor pool has at most 10 threads (`ThreadPool(0, 10)`): 20 CPU steps of C code that
+    /// releases the GIL, on 20 cores, run in two waves of 10; with `thread_limit` 20, in one.
+    func testTwistedPoolOfTenRunsTwentyJobsInTwoWaves() throws {
+        let scenario = Scenario(name: "pool", machine: quietMachine(cores: 20), costs: noCosts(),
+                                tasks: [group("hash", 20, [cpu(ms(10), .cReleasesGIL)])])
+        let ten = try Simulator.run(scenario, strategy: Strategy(kind: .twisted(threadLimit: Defaults.twistedThreadLimit, cpuInThread: true)))
+        XCTAssertEqual(Defaults.twistedThreadLimit, 10)
+        XCTAssertGreaterThanOrEqual(ten.metrics.makespan, ms(20))
+        XCTAssertLessThan(ten.metrics.makespan, ms(20) + us(100))
+        let twenty = try Simulator.run(scenario, strategy: Strategy(kind: .twisted(threadLimit: 20, cpuInThread: true)))
+        XCTAssertGreaterThanOrEqual(twenty.metrics.makespan, ms(10))
+        XCTAssertLessThan(twenty.metrics.makespan, ms(10) + us(100))
+        let trace = try XCTUnwrap(ten.trace)
+        XCTAssertEqual(trace.lanes.filter { $0.name.hasPrefix("executor-") }.count, 10, "ten pool threads")
+    }
+
+    /// The thread pools' sizes: 64 GIL-releasing jobs on 64 cores are one wave in curio's 64-thread pool,
+    /// two in trio's 40-thread limiter.
+    func testCurioAndTrioThreadLimits() throws {
+        let scenario = Scenario(name: "pools", machine: quietMachine(cores: 64), costs: noCosts(),
+                                tasks: [group("hash", 64, [cpu(ms(10), .cReleasesGIL)])])
+        let curio = try Simulator.run(scenario, strategy: Strategy(kind: StrategyKindName.curio.defaultKind), options: SimulationOptions(trace: false))
+        XCTAssertEqual(curio.metrics.makespan.seconds, 0.010, accuracy: 0.000_1)
+        let trio = try Simulator.run(scenario, strategy: Strategy(kind: StrategyKindName.trio.defaultKind), options: SimulationOptions(trace: false))
+        XCTAssertEqual(trio.metrics.makespan.seconds, 0.020, accuracy: 0.000_1)
+    }
+
+    /// Tornado's AsyncHTTPClient runs at most max_clients = 10 fetches at once: 20 fetches of latency L take
+    /// two latencies; with max_clients 20, one.
+    func testTornadoMaxClientsQueuesFetches() throws {
+        let latency = ms(50)
+        let scenario = Scenario(name: "fetch", machine: quietMachine(cores: 2), costs: noCosts(), tasks: [group("get", 20, [io(latency)])])
+        let ten = try Simulator.run(scenario, strategy: Strategy(kind: StrategyKindName.tornado.defaultKind))
+        XCTAssertEqual(ten.metrics.makespan.seconds, 2 * latency.seconds, accuracy: 0.000_1)
+        let twenty = try Simulator.run(scenario, strategy: Strategy(kind: .tornado(maxClients: 20, executorWorkers: nil, cpuInExecutor: true)))
+        XCTAssertEqual(twenty.metrics.makespan.seconds, latency.seconds, accuracy: 0.000_1)
+        // The queued coroutines show it: awaiting a slot for one latency.
+        let trace = try XCTUnwrap(ten.trace)
+        let queued = trace.segments.filter { trace.lanes[Int($0.lane)].kind == .coroutine && $0.state == .awaiting }
+        XCTAssertEqual(queued.count, 10)
+    }
+
+    /// Tornado adds its callback cost to every coroutine the loop resumes: one coroutine sleeping N times
+    /// is resumed N + 1 times.
+    func testTornadoPaysItsCallbackOnEveryResume() throws {
+        var costs = noCosts()
+        costs.tornadoCallback = us(3)
+        let scenario = Scenario(name: "resume", machine: quietMachine(cores: 2), costs: costs,
+                                tasks: [group("sleeper", 1, [.repeat(count: 4, steps: [.sleep(.constant(ms(1)))])])])
+        let tornado = try Simulator.run(scenario, strategy: Strategy(kind: StrategyKindName.tornado.defaultKind))
+        XCTAssertEqual(tornado.metrics.makespan, ms(4) + us(3) * 5)
+    }
+
+    /// Tasklets are not monkey patched: each blocking call blocks the one thread, so five 20 ms GETs take
+    /// 100 ms (gevent overlaps them: 20 ms).
+    func testTaskletsSerialiseBlockingIO() throws {
+        let scenario = Scenario(name: "io", machine: quietMachine(cores: 2), costs: noCosts(), tasks: [group("get", 5, [io(ms(20))])])
+        let tasklets = try Simulator.run(scenario, strategy: Strategy(kind: .tasklets))
+        XCTAssertEqual(tasklets.metrics.makespan, ms(100))
+        XCTAssertEqual(tasklets.metrics.taskLatencies, [ms(20), ms(40), ms(60), ms(80), ms(100)])
+        let gevent = try Simulator.run(scenario, strategy: Fixtures.gevent)
+        XCTAssertEqual(gevent.metrics.makespan, ms(20))
+    }
+
+    /// Tasklets switch round robin after every step (stackless `schedule()`); a greenlet runs until it
+    /// waits. Three tasks of two 1 ms steps: tasklets finish at 4, 5 and 6 ms (A1 B1 C1 A2 B2 C2), gevent's
+    /// greenlets at 2, 4 and 6 ms.
+    func testTaskletsTakeTurnsAfterEveryStep() throws {
+        let scenario = Scenario(name: "turns", machine: quietMachine(cores: 2), costs: noCosts(),
+                                tasks: [group("t", 3, [cpu(ms(1)), cpu(ms(1))])])
+        let tasklets = try Simulator.run(scenario, strategy: Strategy(kind: .tasklets))
+        XCTAssertEqual(tasklets.metrics.taskLatencies, [ms(4), ms(5), ms(6)])
+        let gevent = try Simulator.run(scenario, strategy: Fixtures.gevent)
+        XCTAssertEqual(gevent.metrics.taskLatencies, [ms(2), ms(4), ms(6)])
+    }
+
+    /// eventlet runs CPU inline on the hub's thread by default; with `cpu: "tpool"`, 40 GIL-releasing jobs
+    /// go to tpool's 20 threads and run in two waves on 40 cores.
+    func testEventletTpoolOfTwenty() throws {
+        let scenario = Scenario(name: "tpool", machine: quietMachine(cores: 40), costs: noCosts(),
+                                tasks: [group("hash", 40, [cpu(ms(10), .cReleasesGIL)])])
+        let inline = try Simulator.run(scenario, strategy: Strategy(kind: StrategyKindName.eventlet.defaultKind), options: SimulationOptions(trace: false))
+        XCTAssertEqual(inline.metrics.makespan, ms(400))
+        let tpool = try Simulator.run(scenario, strategy: Strategy(kind: .eventlet(tpoolSize: Defaults.eventletTpoolSize, cpuInTpool: true)), options: SimulationOptions(trace: false))
+        XCTAssertEqual(tpool.metrics.makespan.seconds, 0.020, accuracy: 0.000_1)
+    }
+
+    /// Connections: the runtimes whose client keeps its connection (aiohttp, trio's and curio's raw sockets)
+    /// connect once per task; the others once per call.
+    func testConnectionModeFollowsTheDescriptor() throws {
+        var costs = noCosts()
+        costs.connectionSetup = ms(1)
+        let scenario = Scenario(name: "conn", machine: quietMachine(cores: 2), costs: costs,
+                                tasks: [group("get", 1, [.repeat(count: 3, steps: [io(ms(10))])])])
+        for kind in StrategyKindName.allCases where kind != .processes {
+            let run = try Simulator.run(scenario, strategy: Strategy(kind: kind.defaultKind), options: SimulationOptions(trace: false))
+            let connects: Int64 = kind.descriptor.harness.connection == .reuse ? 1 : 3
+            XCTAssertEqual(run.metrics.makespan.seconds, (ms(30) + ms(connects)).seconds, accuracy: 0.000_2, kind.rawValue)
+        }
+    }
+}
