@@ -16,7 +16,7 @@ public enum Calibrator {
         let folder = try ChildProcessRegistry.shared.makeTemporaryFolder("calibrate")
         defer { ChildProcessRegistry.shared.removeTemporaryFolder(folder) }
         let outPath = folder + "/calibration.json", errPath = folder + "/stderr"
-        log("Measuring this machine (python loop, 7777 ** n, sha256, threads, processes, I/O, asyncio, gevent)…")
+        log("Measuring this machine (python loop, 7777 ** n, sha256, numpy, numba, threads, processes, I/O, asyncio, gevent, other runtimes)…")
         let child = try ChildProcess(executable: environment.python,
                                      arguments: [environment.calibration, "--server", server.baseURL, "--out", outPath],
                                      stdoutPath: folder + "/stdout", stderrPath: errPath)
@@ -60,6 +60,26 @@ public enum Calibrator {
         }
         lines.append("asyncio          loop iteration \(p.loopIteration), task \(p.taskCreate), run_in_executor \(p.executorRoundTrip)")
         lines.append("gevent           switch \(p.greenletSwitch), spawn \(p.greenletSpawn)")
+        if let numpy = p.numpySin {
+            lines.append(String(format: "numpy.sin        %.3f ns per element (chunks of %d, GIL released)", numpy.nanosecondsPerUnit, p.numpyChunk ?? 0))
+        }
+        if let numba = p.numbaLoop {
+            lines.append(String(format: "numba nogil      %.3f ns per iteration", numba.nanosecondsPerUnit))
+        }
+        if let speedup = p.gilReleaseSpeedup {
+            let kinds = speedup.sorted { $0.key < $1.key }.map { String(format: "%@ %.2fx", $0.key, $0.value) }.joined(separator: ", ")
+            lines.append("4 threads        at once vs one after another: \(kinds)")
+        }
+        if let r = p.runtimes {
+            func show(_ t: SimTime?) -> String { t.map { "\($0)" } ?? "-" }
+            lines.append("uvloop           loop iteration \(show(r.uvloopLoopIteration)), aiohttp request \(show(r.uvloopAiohttpCPU)) CPU")
+            lines.append("trio             checkpoint \(show(r.trioCheckpoint)), to_thread \(show(r.trioToThread))")
+            lines.append("curio            sleep(0) \(show(r.curioSwitch)), run_in_thread \(show(r.curioRunInThread))")
+            lines.append("tornado          fetch \(show(r.tornadoFetchCPU)) CPU (new connection)")
+            lines.append("twisted          request \(show(r.twistedRequestCPU)) CPU (new connection), deferToThread \(show(r.twistedDeferToThread))")
+            lines.append("eventlet         switch \(show(r.eventletSwitch)), spawn \(show(r.eventletSpawn))")
+            lines.append("tasklets         greenlet switch \(show(r.taskletSwitch))")
+        }
         return lines.joined(separator: "\n")
     }
 }

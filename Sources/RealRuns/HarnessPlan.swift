@@ -10,6 +10,10 @@ public enum HarnessOperation: Sendable, Equatable, Encodable {
     case power(exponent: Int64)
     /// hashlib.sha256 over `bytes` bytes.
     case sha(bytes: Int64)
+    /// numpy.sin over `elements` float64 elements (`burn_numpy`).
+    case numpy(elements: Int64)
+    /// The numba nogil kernel for `iterations` iterations (`burn_numba`).
+    case numba(iterations: Int64)
     /// GET `/?delay_us=N` from the latency server.
     case io(delayMicroseconds: Int64)
     /// Sleep for this many nanoseconds.
@@ -20,7 +24,9 @@ public enum HarnessOperation: Sendable, Equatable, Encodable {
         switch self {
         case .python(let n): try c.encode("py"); try c.encode(n)
         case .power(let n): try c.encode("pow"); try c.encode(n)
-        case .sha(let n): try c.encode("sha"); try c.encode(n)
+        case .sha(let n): try c.encode(ReleaseSource.hashlib.operationCode); try c.encode(n)
+        case .numpy(let n): try c.encode(ReleaseSource.numpy.operationCode); try c.encode(n)
+        case .numba(let n): try c.encode(ReleaseSource.numba.operationCode); try c.encode(n)
         case .io(let n): try c.encode("io"); try c.encode(n)
         case .sleep(let n): try c.encode("sleep"); try c.encode(n)
         }
@@ -75,6 +81,9 @@ public struct HarnessPlan: Sendable, Encodable {
     public var strategy: StrategySpec
     public var server: String
     public var shaChunk: Int
+    /// What runs the `c_releases_gil` steps (their operations say it too; the harness prepares it before
+    /// the clock starts).
+    public var releaseSource: ReleaseSource
     /// `sys.setswitchinterval`, in seconds.
     public var switchInterval: Double
     public var tasks: [TaskSpec]
@@ -124,6 +133,7 @@ public struct HarnessPlan: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case strategy, server, tasks, probes
         case shaChunk = "sha_chunk"
+        case releaseSource = "release_source"
         case switchInterval = "switch_interval"
         case instrument
         case stampIterations = "stamp_iterations"
@@ -133,9 +143,12 @@ public struct HarnessPlan: Sendable, Encodable {
     /// How many operations of a background task to draw; the harness goes round them again if it needs more.
     public static let backgroundOperations = 4_000
 
-    /// Draws the scenario's operations and sizes them with the profile.
-    /// - Throws: `RealRunError.unsupported` for a strategy this harness cannot run (free-threaded Python).
-    public init(scenario: Scenario, strategy: Strategy, profile: MachineProfile, serverURL: String, instrument: Bool = true) throws {
+    /// Draws the scenario's operations and sizes them with the profile; `releaseSource` chooses the kernel
+    /// of the `c_releases_gil` steps.
+    /// - Throws: `RealRunError.unsupported` for a strategy this harness cannot run (free-threaded Python), or
+    ///   a release source the profile has not measured (a profile from before it: calibrate again).
+    public init(scenario: Scenario, strategy: Strategy, profile: MachineProfile, serverURL: String, instrument: Bool = true,
+                releaseSource: ReleaseSource = .hashlib) throws {
         let settings = scenario.settings(for: strategy)
         if !settings.python.gil {
             throw RealRunError.unsupported(
@@ -148,6 +161,13 @@ public struct HarnessPlan: Sendable, Encodable {
                 strategy: strategy.label,
                 reason: "it asks for Python \(version.title); the harness runs the venv's Python \(profile.python), so the model's figures for it are a prediction without a measurement here")
         }
+        if profile.releasingAmount(releaseSource, for: .milliseconds(1)) == nil {
+            throw RealRunError.unsupported(
+                strategy: strategy.label,
+                reason: "its GIL-releasing steps should run \(releaseSource.rawValue), which the machine profile has not measured; "
+                    + "run `simulate calibrate` again (or delete output/machine.json) to measure it")
+        }
+        self.releaseSource = releaseSource
         self.strategy = Self.spec(strategy.kind)
         server = serverURL
         self.instrument = instrument
@@ -165,7 +185,7 @@ public struct HarnessPlan: Sendable, Encodable {
             let ops = workload.operations(of: instance.index, limit: instance.background ? Self.backgroundOperations : 1_000_000)
             operations.append(ops)
             tasks.append(TaskSpec(name: instance.name, background: instance.background,
-                                  ops: ops.map { Self.realise($0, profile: profile) }))
+                                  ops: ops.map { Self.realise($0, profile: profile, releaseSource: releaseSource) }))
         }
         self.tasks = tasks
         self.operations = operations
@@ -183,7 +203,8 @@ public struct HarnessPlan: Sendable, Encodable {
                 probes["pow"] = Probe(amount: profile.powerExponent(for: d), expectedNanoseconds: d.nanoseconds,
                                       costExponent: profile.bigPower.exponent)
             case .cReleasesGIL:
-                probes["sha"] = Probe(amount: profile.shaBytes(for: d), expectedNanoseconds: d.nanoseconds, costExponent: 1)
+                probes[releaseSource.operationCode] = Probe(amount: profile.releasingAmount(releaseSource, for: d) ?? 0,
+                                                            expectedNanoseconds: d.nanoseconds, costExponent: 1)
             }
         }
         self.probes = probes
@@ -209,11 +230,18 @@ public struct HarnessPlan: Sendable, Encodable {
 
     /// The harness operation that realises a drawn operation on this machine. An I/O call's own CPU is not
     /// emulated: it is whatever urlopen or aiohttp costs (which `MachineProfile.apply` tells the model).
-    public static func realise(_ operation: SimScenario.Operation, profile: MachineProfile) -> HarnessOperation {
+    /// A GIL-releasing step runs `releaseSource`'s kernel (sha256 when the profile has not measured it).
+    public static func realise(_ operation: SimScenario.Operation, profile: MachineProfile,
+                               releaseSource: ReleaseSource = .hashlib) -> HarnessOperation {
         switch operation {
         case .cpu(let duration, .python): return .python(iterations: profile.pythonIterations(for: duration))
         case .cpu(let duration, .cHoldsGIL): return .power(exponent: profile.powerExponent(for: duration))
-        case .cpu(let duration, .cReleasesGIL): return .sha(bytes: profile.shaBytes(for: duration))
+        case .cpu(let duration, .cReleasesGIL):
+            switch (releaseSource, profile.releasingAmount(releaseSource, for: duration)) {
+            case (.numpy, let n?): return .numpy(elements: n)
+            case (.numba, let n?): return .numba(iterations: n)
+            default: return .sha(bytes: profile.shaBytes(for: duration))
+            }
         case .io(_, let latency, _): return .io(delayMicroseconds: (latency.nanoseconds + 500) / 1_000)
         case .sleep(let duration): return .sleep(nanoseconds: duration.nanoseconds)
         }

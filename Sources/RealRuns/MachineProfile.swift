@@ -21,6 +21,16 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// hashlib.sha256 per byte (`burn_sha`, hashing in chunks of `shaChunk` bytes).
     public var sha256: LinearCost
     public var shaChunk: Int
+    /// numpy.sin per element (`burn_numpy`, a ufunc call per `numpyChunk` elements, each releasing the GIL);
+    /// nil in a profile from before NumPy was measured.
+    public var numpySin: LinearCost?
+    public var numpyChunk: Int?
+    /// The numba `@njit(nogil=True)` kernel per iteration (`burn_numba`); nil in an older profile.
+    public var numbaLoop: LinearCost?
+    /// Per CPU kind (`py`, `sha`, `np`, `nb`), how many times faster 4 threads run 4 equal pieces of work at
+    /// once than one after another (calibrate.py, `gil_release`): about the cores for a kernel that releases
+    /// the GIL, about 1 for bytecode. Information (the model's `parallelEfficiency` is what it uses).
+    public var gilReleaseSpeedup: [String: Double]?
 
     /// `Thread(target=noop).start(); join()`.
     public var threadStart: SimTime
@@ -64,6 +74,8 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     public var greenletSwitch: SimTime
     /// gevent.spawn + run + join of one trivial greenlet.
     public var greenletSpawn: SimTime
+    /// The article's other runtimes' costs (calibrate.py, "other runtimes"); nil in an older profile.
+    public var runtimes: RuntimeCosts?
     /// Per CPU kind (`py`, `pow`, `sha`), how fast each of k processes runs when k run at once, as a
     /// fraction of its speed alone: [[k, fraction]] for k = 2 ... cores.
     public var parallelEfficiency: [String: [[Double]]]?
@@ -110,6 +122,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             switchInterval: try time("switch_interval_ns"),
             pythonLoop: LinearCost.proportional(try points("python_loop")), bigPower: PowerLawCost.fit(try points("pow")),
             sha256: LinearCost.proportional(try points("sha256")), shaChunk: Int(try number("sha_chunk")),
+            numpySin: (try? points("numpy_sin")).map(LinearCost.proportional), numpyChunk: (try? number("numpy_chunk")).map { Int($0) },
+            numbaLoop: (try? points("numba_loop")).map(LinearCost.proportional),
+            gilReleaseSpeedup: (raw["gil_release_speedup"] as? [String: NSNumber])?.mapValues(\.doubleValue),
             threadStart: try time("thread_start_ns"),
             processStart: starts.mapValues { SimTime(nanoseconds: $0.int64Value) },
             poolApply: try time("pool_apply_ns"), wakeLatency: try time("wake_ns"),
@@ -123,6 +138,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             loopIteration: try time("loop_iteration_ns"), taskCreate: try time("task_create_ns"),
             executorRoundTrip: try time("executor_round_trip_ns"),
             greenletSwitch: try time("greenlet_switch_ns"), greenletSpawn: try time("greenlet_spawn_ns"),
+            runtimes: RuntimeCosts(raw),
             parallelEfficiency: table("parallel_efficiency"), speedProbe: try? time("speed_probe_ns"),
             waitCosts: (raw["wait_costs"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) },
             processesAtScale: table("processes_at_scale"),
@@ -346,5 +362,87 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     public func shaBytes(for duration: SimTime) -> Int64 {
         guard duration.nanoseconds > 0 else { return 0 }
         return max(2048, Int64(sha256.amount(for: Double(duration.nanoseconds)).rounded()))
+    }
+
+    /// The amount of a GIL-releasing kernel that takes `duration` (0 for none), nil when the profile has not
+    /// measured that kernel: sha256 bytes, numpy.sin elements (at least 501, below which a ufunc loop keeps
+    /// the GIL: NPY_BEGIN_THREADS_THRESHOLDED in numpy's ndarraytypes.h), numba iterations.
+    public func releasingAmount(_ source: ReleaseSource, for duration: SimTime) -> Int64? {
+        let cost: LinearCost?, least: Int64
+        switch source {
+        case .hashlib: return shaBytes(for: duration)
+        case .numpy: (cost, least) = (numpySin, 501)
+        case .numba: (cost, least) = (numbaLoop, 1)
+        }
+        guard let cost else { return nil }
+        guard duration.nanoseconds > 0 else { return 0 }
+        return max(least, Int64(cost.amount(for: Double(duration.nanoseconds)).rounded()))
+    }
+}
+
+/// Where the harness's GIL-releasing CPU work (`c_releases_gil`) comes from: hashlib.sha256 (the default),
+/// NumPy's `numpy.sin` in chunks, or a numba `@njit(nogil=True)` kernel. Each releases the GIL while it
+/// computes; which one runs is a choice of the measurement, the model's step is the same.
+public enum ReleaseSource: String, Sendable, Codable, CaseIterable {
+    case hashlib, numpy, numba
+
+    /// The harness's operation code for this source's work (harness.py, `cpu_call`).
+    public var operationCode: String {
+        switch self {
+        case .hashlib: return "sha"
+        case .numpy: return "np"
+        case .numba: return "nb"
+        }
+    }
+}
+
+/// The other runtimes' costs measured by calibrate.py (each nil when that probe did not run), for the model
+/// of each runtime to use in place of its defaults.
+public struct RuntimeCosts: Sendable, Codable, Equatable {
+    /// One trip round uvloop's loop (`await asyncio.sleep(0)`), against asyncio's `loopIteration`.
+    public var uvloopLoopIteration: SimTime?
+    /// One aiohttp request on a reused connection on uvloop: the process's CPU (the loop included).
+    public var uvloopAiohttpCPU: SimTime?
+    /// One `trio.lowlevel.checkpoint()` of a lone task: a pass of trio's scheduler.
+    public var trioCheckpoint: SimTime?
+    /// `trio.to_thread.run_sync(noop)` round trip.
+    public var trioToThread: SimTime?
+    /// One `await curio.sleep(0)`: a trip through curio's kernel.
+    public var curioSwitch: SimTime?
+    /// `curio.run_in_thread(noop)` round trip.
+    public var curioRunInThread: SimTime?
+    /// The process CPU of one Tornado AsyncHTTPClient fetch (a new connection each).
+    public var tornadoFetchCPU: SimTime?
+    /// The process CPU of one Twisted Agent request and readBody (a new connection each).
+    public var twistedRequestCPU: SimTime?
+    /// `deferToThread(noop)` round trip through the reactor's pool.
+    public var twistedDeferToThread: SimTime?
+    /// An eventlet green-thread switch through its hub, and spawn + run + wait of one.
+    public var eventletSwitch: SimTime?
+    public var eventletSpawn: SimTime?
+    /// One explicit greenlet switch (a tasklet's `schedule()`).
+    public var taskletSwitch: SimTime?
+
+    /// calibrate.py's keys, each with the field it fills.
+    static var keys: [(String, WritableKeyPath<RuntimeCosts, SimTime?>)] { [
+        ("uvloop_loop_iteration_ns", \.uvloopLoopIteration), ("uvloop_aiohttp_cpu_ns", \.uvloopAiohttpCPU),
+        ("trio_checkpoint_ns", \.trioCheckpoint), ("trio_to_thread_ns", \.trioToThread),
+        ("curio_switch_ns", \.curioSwitch), ("curio_run_in_thread_ns", \.curioRunInThread),
+        ("tornado_fetch_cpu_ns", \.tornadoFetchCPU), ("twisted_request_cpu_ns", \.twistedRequestCPU),
+        ("twisted_defer_to_thread_ns", \.twistedDeferToThread), ("eventlet_switch_ns", \.eventletSwitch),
+        ("eventlet_spawn_ns", \.eventletSpawn), ("tasklet_switch_ns", \.taskletSwitch),
+    ] }
+
+    public init() {}
+
+    /// From calibrate.py's raw JSON; nil when it measured none of them.
+    init?(_ raw: [String: Any]) {
+        var found = false
+        for (key, path) in Self.keys {
+            guard let value = raw[key] as? NSNumber else { continue }
+            self[keyPath: path] = SimTime(nanoseconds: Int64(value.doubleValue.rounded()))
+            found = true
+        }
+        if !found { return nil }
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
 
-/// The Python that real runs use: a virtual environment in the project (.venv/) with pinned gevent and
-/// aiohttp (Sources/RealRuns/python/requirements.txt), created on first use with `python3 -m venv`.
+/// The Python that real runs use: a virtual environment in the project (.venv/) with the pinned packages of
+/// Sources/RealRuns/python/requirements.txt (gevent, aiohttp, uvloop, trio, curio, eventlet, tornado, twisted,
+/// greenlet, numpy, numba), created on first use with `python3 -m venv`. Idempotent: pip runs again only when
+/// the requirements differ from those last installed (`isReady`).
 public struct PythonEnvironment: Sendable {
     /// The folder holding harness.py, server.py, calibrate.py and requirements.txt.
     public var scriptsFolder: String

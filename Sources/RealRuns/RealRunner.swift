@@ -12,14 +12,17 @@ public struct RealRunOptions: Sendable {
     public var timeout: Double?
     /// Whether the harness records what the GIL did (progress stamps, socket calls; ~1% of the makespan).
     public var instrument: Bool
+    /// What runs the `c_releases_gil` steps: hashlib.sha256, NumPy or numba (`HarnessPlan.releaseSource`).
+    public var releaseSource: ReleaseSource
     /// Progress messages (to stderr by default).
     public var log: @Sendable (String) -> Void
 
-    public init(runs: Int = 5, timeout: Double? = nil, instrument: Bool = true,
+    public init(runs: Int = 5, timeout: Double? = nil, instrument: Bool = true, releaseSource: ReleaseSource = .hashlib,
                 log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.runs = runs
         self.timeout = timeout
         self.instrument = instrument
+        self.releaseSource = releaseSource
         self.log = log
     }
 }
@@ -90,7 +93,8 @@ public struct RealRunner: Sendable {
         defer { server.stop() }
         let plans = try strategies.map { strategy in
             try HarnessPlan(scenario: Self.scenarioForComparison(scenario, strategy: strategy, profile: profile),
-                            strategy: strategy, profile: profile, serverURL: server.baseURL, instrument: options.instrument)
+                            strategy: strategy, profile: profile, serverURL: server.baseURL, instrument: options.instrument,
+                            releaseSource: options.releaseSource)
         }
         var results = strategies.map { RealStrategyResult(strategy: $0, runs: []) }
         for repetition in 0..<max(1, options.runs) {

@@ -1,7 +1,7 @@
 """Measures this machine for `simulate calibrate`: the cost of the harness's work units and of the runtime's
 mechanisms, written as raw measurements (nanoseconds) for Sources/RealRuns/MachineProfile.swift to fit.
 
-Usage: python calibrate.py --server http://127.0.0.1:PORT/ --out CALIBRATION.json
+Usage: python calibrate.py --server http://127.0.0.1:PORT/ --out CALIBRATION.json [--only STEP,STEP]
        python calibrate.py --noise --out NOISE.json   (only the fixed noise probe)
 
 CPU work is timed with the very functions the harness runs (imported from harness.py), each point the
@@ -82,6 +82,54 @@ def sha_points():
     harness.sha_buffer(SHA_CHUNK)
     sizes = (1 << 14, 1 << 16, 1 << 18, 1 << 20, 1 << 22, 1 << 24)
     return [[size, median_of(3, harness.burn_sha, size, SHA_CHUNK)] for size in sizes]
+
+
+def numpy_points():
+    """`burn_numpy` (numpy.sin in chunks that release the GIL) by element count."""
+    harness.numpy_arrays()
+    harness.burn_numpy(1 << 20)
+    sizes = (1 << 15, 1 << 17, 1 << 19, 1 << 21, 1 << 23)
+    return [[size, median_of(3, harness.burn_numpy, size)] for size in sizes]
+
+
+def numba_points():
+    """`burn_numba` (the nogil kernel, compiled before any timing) by iteration count."""
+    harness.numba_kernel()
+    counts = (100_000, 1_000_000, 10_000_000, 50_000_000)
+    return [[n, median_of(3, harness.burn_numba, n)] for n in counts]
+
+
+def gil_release(threads=4, target_ns=40_000_000, repeats=5):
+    """Per CPU kind, how many times faster `threads` threads run `threads` equal pieces of work at once than
+    one thread runs them one after another: work that releases the GIL (sha256, numpy.sin, the numba nogil
+    kernel) runs on every core at once, so about the number of cores (less the cores' parallel efficiency);
+    bytecode holds the GIL, so about 1. This is "NumPy releases the GIL on long operations", measured."""
+    harness.sha_buffer(SHA_CHUNK)
+    harness.numpy_arrays()
+    harness.numba_kernel()
+    kinds = {"py": (harness.burn_python, 1_000_000), "sha": (lambda n: harness.burn_sha(n, SHA_CHUNK), 1 << 22),
+             "np": (harness.burn_numpy, 1 << 20), "nb": (harness.burn_numba, 10_000_000)}
+    out = {}
+    for kind, (function, amount) in kinds.items():
+        amount = max(1, int(amount * target_ns / max(1, median_of(3, function, amount))))
+
+        def one_after_another():
+            for _ in range(threads):
+                function(amount)
+
+        def at_once():
+            workers = [threading.Thread(target=function, args=(amount,)) for _ in range(threads)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+
+        sequential, together = [], []
+        for _ in range(repeats):  # alternated, so that a drift of the machine's speed affects both
+            sequential.extend(timings(1, one_after_another))
+            together.extend(timings(1, at_once))
+        out[kind] = _statistics().median(sequential) / max(1, _statistics().median(together))
+    return out
 
 
 # ------------------------------------------------------------------------------------ threads, processes
@@ -535,11 +583,193 @@ def gevent_costs():
     return switch, spawn
 
 
+# ------------------------------------------------------------------------------------- other runtimes
+
+
+def loop_iterations_ns(new_loop, count=20000):
+    """One trip round an asyncio-API loop (`await asyncio.sleep(0)`) on the loop `new_loop()` makes."""
+    import asyncio
+
+    async def iterations():
+        start = now()
+        for _ in range(count):
+            await asyncio.sleep(0)
+        return (now() - start) // count
+
+    loop = new_loop()
+    try:
+        return loop.run_until_complete(iterations())
+    finally:
+        loop.close()
+
+
+def uvloop_costs(base_url, count=200):
+    """uvloop's loop iteration, and an aiohttp request's process CPU on it (reused connection)."""
+    import asyncio
+
+    import aiohttp
+    import uvloop
+
+    async def request_cpu():
+        async with aiohttp.ClientSession() as session:
+            async with session.get(base_url, params={"delay_us": "0"}) as r:
+                await r.read()
+            c0 = time.process_time_ns()
+            for _ in range(count):
+                async with session.get(base_url, params={"delay_us": "0"}) as r:
+                    await r.read()
+            return (time.process_time_ns() - c0) // count
+
+    loop = uvloop.new_event_loop()
+    try:
+        cpu = loop.run_until_complete(request_cpu())
+    finally:
+        loop.close()
+    return loop_iterations_ns(uvloop.new_event_loop), cpu
+
+
+async def switch_and_thread_ns(switch, to_thread, count=20000, calls=500):
+    """On a running async runtime: the mean of `await switch()` (one trip through its scheduler) and the
+    median round trip of `await to_thread(noop)` (its first call, which starts the worker, left out)."""
+    start = now()
+    for _ in range(count):
+        await switch()
+    mean = (now() - start) // count
+    await to_thread(noop)
+    samples = []
+    for _ in range(calls):
+        start = now()
+        await to_thread(noop)
+        samples.append(now() - start)
+    return mean, median_ns(samples)
+
+
+def trio_costs():
+    """trio: one `checkpoint()` of a lone task (a pass of trio's scheduler, src/trio/_core/_run.py), and a
+    `trio.to_thread.run_sync(noop)` round trip (its thread cache keeps the worker)."""
+    import trio
+
+    return trio.run(switch_and_thread_ns, trio.lowlevel.checkpoint, trio.to_thread.run_sync)
+
+
+def curio_costs():
+    """curio: one `await curio.sleep(0)` (a trip through its kernel) and a `run_in_thread(noop)` round trip."""
+    import curio
+
+    return curio.run(switch_and_thread_ns, lambda: curio.sleep(0), curio.run_in_thread)
+
+
+def tornado_fetch_cpu_ns(base_url, count=200):
+    """The process CPU of one Tornado AsyncHTTPClient fetch (no server delay): simple_httpclient opens a new
+    connection per fetch, so this is connect, request, parse and close, the IOLoop's callbacks included."""
+    import asyncio
+
+    from tornado.httpclient import AsyncHTTPClient
+
+    url = base_url + "?delay_us=0"
+
+    async def measure():
+        client = AsyncHTTPClient()
+        await client.fetch(url)
+        c0 = time.process_time_ns()
+        for _ in range(count):
+            await client.fetch(url)
+        return (time.process_time_ns() - c0) // count
+
+    return asyncio.run(measure())
+
+
+def twisted_costs(base_url, count=200, calls=300):
+    """Twisted (one reactor run: a reactor cannot restart): the process CPU of one Agent request + readBody
+    (new connection per request), and a deferToThread(noop) round trip through the reactor's pool."""
+    import warnings
+
+    from twisted.internet import defer, reactor, threads
+    from twisted.web.client import Agent, readBody
+
+    agent = Agent(reactor)
+    url = (base_url + "?delay_us=0").encode()
+    out = {}
+
+    async def measure():
+        async def request():
+            response = await agent.request(b"GET", url)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                await readBody(response)
+
+        await request()
+        c0 = time.process_time_ns()
+        for _ in range(count):
+            await request()
+        out["request"] = (time.process_time_ns() - c0) // count
+        await threads.deferToThread(noop)
+        samples = []
+        for _ in range(calls):
+            start = now()
+            await threads.deferToThread(noop)
+            samples.append(now() - start)
+        out["thread"] = median_ns(samples)
+
+    def finish(result):
+        out["error"] = result if result is not None else None
+        reactor.stop()
+
+    reactor.callWhenRunning(lambda: defer.ensureDeferred(measure()).addBoth(finish))
+    reactor.run(installSignalHandlers=False)
+    if out.get("error") is not None:
+        out["error"].raiseException()
+    return out["request"], out["thread"]
+
+
+def eventlet_costs(count=20000, spawns=2000):
+    """eventlet, not monkey-patched (switching needs no patch): a green-thread switch through the hub
+    (`eventlet.sleep(0)` between two green threads, per switch), and spawn + run + wait of one."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    import eventlet
+
+    def yielder():
+        for _ in range(count):
+            eventlet.sleep(0)
+
+    eventlet.sleep(0)
+    start = now()
+    for job in [eventlet.spawn(yielder), eventlet.spawn(yielder)]:
+        job.wait()
+    switch = (now() - start) // (2 * count)
+    start = now()
+    for job in [eventlet.spawn(noop) for _ in range(spawns)]:
+        job.wait()
+    return switch, (now() - start) // spawns
+
+
+def tasklet_switch_ns(count=100000):
+    """One explicit greenlet switch (a Stackless-style `schedule()` back to the scheduler, or from it)."""
+    import greenlet
+
+    main = greenlet.getcurrent()
+
+    def tasklet():
+        while True:
+            main.switch()
+
+    other = greenlet.greenlet(tasklet)
+    other.switch()
+    start = now()
+    for _ in range(count):
+        other.switch()
+    return (now() - start) // (2 * count)
+
+
 def main():
     parser = argparse.ArgumentParser(description="Measure this machine for the simulation's costs.")
     parser.add_argument("--server", help="base URL of the latency server (not needed with --noise)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--noise", action="store_true", help="only time the fixed noise probe")
+    parser.add_argument("--only", help="only these steps, by name, comma-separated (to measure by hand: the result "
+                                       "then lacks what `simulate calibrate` needs)")
     args = parser.parse_args()
     if args.noise:
         harness.write_json_atomically(args.out, {"noise_probe_ns": noise_probe()})
@@ -576,7 +806,25 @@ def main():
         ("gevent", lambda: result.update(zip(("greenlet_switch_ns", "greenlet_spawn_ns"), gevent_costs()))),
         ("cores at once", lambda: result.update(parallel_efficiency=parallel_efficiency(cores))),
         ("processes at scale", lambda: result.update(processes_at_scale=processes_at_scale())),
+        # Last, the article's other runtimes and kernels (~8 s): the earlier steps keep their schedule (KillTests
+        # signals a calibration while its multiprocessing children run).
+        ("numpy", lambda: result.update(numpy_sin=numpy_points(), numpy_chunk=harness.NUMPY_CHUNK)),
+        ("numba", lambda: result.update(numba_loop=numba_points())),
+        ("GIL release", lambda: result.update(gil_release_speedup=gil_release())),
+        ("uvloop", lambda: result.update(zip(("uvloop_loop_iteration_ns", "uvloop_aiohttp_cpu_ns"), uvloop_costs(args.server)))),
+        ("trio", lambda: result.update(zip(("trio_checkpoint_ns", "trio_to_thread_ns"), trio_costs()))),
+        ("curio", lambda: result.update(zip(("curio_switch_ns", "curio_run_in_thread_ns"), curio_costs()))),
+        ("tornado", lambda: result.update(tornado_fetch_cpu_ns=tornado_fetch_cpu_ns(args.server))),
+        ("twisted", lambda: result.update(zip(("twisted_request_cpu_ns", "twisted_defer_to_thread_ns"), twisted_costs(args.server)))),
+        ("eventlet", lambda: result.update(zip(("eventlet_switch_ns", "eventlet_spawn_ns"), eventlet_costs()))),
+        ("tasklets", lambda: result.update(tasklet_switch_ns=tasklet_switch_ns())),
     ]
+    if args.only:
+        wanted = set(args.only.split(","))
+        unknown = wanted - {name for name, _ in steps}
+        if unknown:
+            parser.error("unknown step(s) %s; the steps are: %s" % (", ".join(sorted(unknown)), ", ".join(n for n, _ in steps)))
+        steps = [(name, step) for name, step in steps if name in wanted]
     for name, step in steps:
         started = time.monotonic()
         step()

@@ -1,17 +1,24 @@
 """Runs a scenario's tasks for real under one concurrency strategy and records when each step ran.
 
-Usage: python harness.py --plan PLAN.json --out RESULT.json [--gevent]
+Usage: python harness.py --plan PLAN.json --out RESULT.json [--gevent | --eventlet]
 
 The plan (written by `simulate`, see Sources/RealRuns/HarnessPlan.swift) lists the strategy and, per task,
 its operations already drawn by the model's workload and sized by this machine's calibration:
     ["py", iterations]     pure-Python loop (bytecode: notices GIL drop requests within microseconds)
     ["pow", exponent]      7777 ** exponent: one long_pow C call that holds the GIL to its end
     ["sha", bytes]         hashlib.sha256 over a buffer of >= 2048 bytes: releases the GIL while hashing
+    ["np", elements]       numpy.sin over a float64 array, NUMPY_CHUNK elements a call: releases the GIL too
+    ["nb", iterations]     a numba @njit(nogil=True) kernel: releases the GIL for its whole call
     ["io", delay_us]       HTTP GET to the latency server, which answers after delay_us
     ["sleep", ns]          time.sleep / gevent.sleep / asyncio.sleep
 Each strategy is written the way the seed article writes it: a Thread per task and join; a Process per task
 and join; gevent.spawn and gevent.wait after monkey.patch_all(); asyncio.gather of coroutines with CPU work
 through loop.run_in_executor(None, ...) and I/O through one aiohttp ClientSession per task; sequential calls.
+The article's other runtimes (RUNNERS): uvloop (the asyncio program on uvloop's loop), trio and curio (raw-socket
+keep-alive HTTP, CPU through their thread helpers), eventlet (green threads after monkey_patch), Tornado
+(AsyncHTTPClient), Twisted (Agent and deferToThread) and Stackless-style tasklets (greenlets switching
+explicitly after each step). The plan's strategy object: kind, pool, start_method, executor_workers,
+cpu_in_executor, thread_limit (trio's CapacityLimiter), max_clients (Tornado's AsyncHTTPClient).
 
 Every time is time.monotonic_ns() (CLOCK_MONOTONIC, one clock for every process of the machine), written
 relative to the start of the timed section. The result is written atomically.
@@ -26,12 +33,36 @@ says its native id; and the main process reads each core's busy time from /proc/
 import lifeline  # noqa: F401 - dies with simulate, even on SIGKILL (lifeline.py)
 import sys
 
-# gevent must patch the standard library before anything imports socket, threading or time (gevent docs:
-# "patch as early as possible"), so the gevent strategy runs in its own interpreter and patches first.
-if __name__ == "__main__" and "--gevent" in sys.argv:
-    from gevent import monkey
 
-    monkey.patch_all()
+def _early_patch():
+    """gevent and eventlet must patch the standard library before anything imports socket, threading or time
+    (gevent docs: "patch as early as possible"; eventlet's monkey_patch likewise), so their strategies run in
+    an interpreter of their own that patches first. The kind is read from the plan itself (json imports
+    neither socket nor threading), so no caller has to pass a flag; `--gevent` / `--eventlet` are still
+    accepted and checked against the plan by `main`."""
+    import json
+
+    try:
+        with open(sys.argv[sys.argv.index("--plan") + 1]) as f:
+            kind = json.load(f)["strategy"]["kind"]
+    except (ValueError, IndexError, OSError, KeyError, TypeError):
+        return  # main reports the bad arguments or plan
+    if kind == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+    elif kind == "eventlet":
+        import warnings
+
+        # eventlet 0.41 warns at import that it is in bugfix-only maintenance: known, and noise on stderr here.
+        warnings.filterwarnings("ignore", message="\\s*Eventlet is deprecated")
+        import eventlet
+
+        eventlet.monkey_patch()
+
+
+if __name__ == "__main__":
+    _early_patch()
 
 import argparse  # noqa: E402 - after the patch on purpose
 import hashlib  # noqa: E402
@@ -128,7 +159,81 @@ def burn_sha(nbytes, chunk):
     return digest.digest()
 
 
-CPU_KINDS = ("py", "pow", "sha")
+# Elements of one numpy.sin call in `burn_numpy`: 256 KiB of float64 each way, so that source and result stay
+# in a core's L2 cache and two threads do not compete for memory bandwidth.
+NUMPY_CHUNK = 1 << 15
+_numpy_arrays = None
+
+
+def numpy_arrays():
+    """(numpy, source, result) for `burn_numpy`, created (and the loop run once) once per process, before
+    the clock starts."""
+    global _numpy_arrays
+    if _numpy_arrays is None:
+        import numpy
+
+        source = numpy.linspace(0.0, 1.0, NUMPY_CHUNK)
+        result = numpy.empty_like(source)
+        numpy.sin(source, out=result)
+        _numpy_arrays = (numpy, source, result)
+    return _numpy_arrays
+
+
+def burn_numpy(elements):
+    """NumPy code that releases the GIL: numpy.sin over a preallocated float64 array, NUMPY_CHUNK elements a
+    call. A ufunc loop whose dtypes need no Python API runs without the GIL when it covers more than 500
+    elements (NPY_BEGIN_THREADS_THRESHOLDED, numpy/_core/include/numpy/ndarraytypes.h, used by the loops of
+    numpy/_core/src/umath/ufunc_object.c); like `burn_sha`, it takes the GIL back between two calls."""
+    numpy, source, result = numpy_arrays()
+    sin = numpy.sin
+    while elements > 0:
+        n = elements if elements < NUMPY_CHUNK else NUMPY_CHUNK
+        sin(source[:n], out=result[:n])
+        elements -= n
+    return result[0]
+
+
+_numba_kernel = None
+
+
+def numba_kernel():
+    """The numba kernel of `burn_numba`, compiled once per process with an explicit signature (eager
+    compilation), so that no JIT compile lands inside a timed step. `nogil=True`: numba's wrapper releases
+    the GIL for the whole call (numba docs, "nogil")."""
+    global _numba_kernel
+    if _numba_kernel is None:
+        import numba
+
+        @numba.njit("uint64(int64)", nogil=True)
+        def linear_congruential(iterations):
+            # A chain of dependent multiply-adds: LLVM can neither vectorise it nor compute it in closed form.
+            x = numba.uint64(1)
+            for _ in range(iterations):
+                x = x * numba.uint64(6364136223846793005) + numba.uint64(1442695040888963407)
+            return x
+
+        linear_congruential(1)
+        _numba_kernel = linear_congruential
+    return _numba_kernel
+
+
+def burn_numba(iterations):
+    """Compiled code that releases the GIL for its whole length: numba's `@njit(nogil=True)` kernel."""
+    return int(numba_kernel()(iterations))
+
+
+def warm_kernels(tasks):
+    """Prepares what the tasks' GIL-releasing kernels need (sha256's buffer is sized by the plan), before the
+    clock starts: NumPy's arrays, numba's compiled kernel. Fork children inherit them; a spawn or forkserver
+    child prepares them again when it starts."""
+    kinds = {op[0] for task in tasks for op in task["ops"]}
+    if "np" in kinds:
+        numpy_arrays()
+    if "nb" in kinds:
+        numba_kernel()
+
+
+CPU_KINDS = ("py", "pow", "sha", "np", "nb")
 
 # Set by `main` from the plan: (every, stall_ns) when pure-Python steps stamp their progress, else None.
 # Module-level so that fork children inherit it; spawn and forkserver children get it from the environment.
@@ -149,6 +254,10 @@ def cpu_call(op, chunk, detail=None):
         if STAMPING is not None and detail is not None:
             return burn_pow_timed, (amount, detail)
         return burn_pow, (amount,)
+    if kind == "np":
+        return burn_numpy, (amount,)
+    if kind == "nb":
+        return burn_numba, (amount,)
     return burn_sha, (amount, chunk)
 
 
@@ -159,8 +268,9 @@ def timed_in_worker(op, chunk):
     start = now()
     function(*args)
     end = now()
-    detail["tid"] = threading.get_native_id()
-    return threading.current_thread().name, start, end, detail
+    detail["tid"] = tid = threading.get_native_id()
+    # The name with the thread's id: trio names each of its worker threads after the function it runs.
+    return "%s [%d]" % (threading.current_thread().name, tid), start, end, detail
 
 
 # The socket calls urlopen makes, each releasing the GIL around its system call (Py_BEGIN_ALLOW_THREADS in
@@ -237,10 +347,12 @@ def task_operations(task, stop):
         index += 1
 
 
-def run_blocking_task(task, record, stop, base_url, chunk):
-    """Runs one task's operations with blocking calls (sync, threads, processes, gevent after patching:
-    time.sleep, sockets and threading.Event are then gevent's). A background task goes round its
-    operations until `stop` is set."""
+def run_blocking_task(task, record, stop, base_url, chunk, after_step=None, to_thread=None):
+    """Runs one task's operations with blocking calls (sync, threads, processes, gevent and eventlet after
+    patching: time.sleep, sockets and threading.Event are then theirs). A background task goes round its
+    operations until `stop` is set. `after_step`, if given, is called after each step (a tasklet's
+    explicit switch back to its scheduler); `to_thread(function, *args)`, if given, runs CPU work in a real
+    thread and blocks only the caller (eventlet's tpool.execute), recorded in record["executor"]."""
     steps = record["steps"]
     record["tid"] = threading.get_native_id()
     record["begin"] = now()
@@ -248,7 +360,10 @@ def run_blocking_task(task, record, stop, base_url, chunk):
         detail = {} if STAMPING is not None else None
         start = now()
         kind = op[0]
-        if kind in CPU_KINDS:
+        if kind in CPU_KINDS and to_thread is not None:
+            worker, s, e, where = to_thread(timed_in_worker, op, chunk)
+            record["executor"].append([position, worker, s, e, where])
+        elif kind in CPU_KINDS:
             function, args = cpu_call(op, chunk, detail)
             function(*args)
         elif kind == "io":
@@ -258,6 +373,8 @@ def run_blocking_task(task, record, stop, base_url, chunk):
         else:
             raise ValueError("unknown operation %r in task %d" % (kind, record["task"]))
         steps.append([position, start, now(), detail] if detail is not None else [position, start, now()])
+        if after_step is not None:
+            after_step()
     record["end"] = now()
     return record
 
@@ -335,12 +452,14 @@ _child_state = {}
 
 def process_child(task_index, task, stop, base_url, chunk, created, out_path):
     """A Process's target: runs one task and writes its record to its own file."""
+    warm_kernels([task])  # a spawn or forkserver child has not inherited them
     record = new_record(task_index, multiprocessing.current_process().name, created)
     run_blocking_task(task, record, stop, base_url, chunk)
     write_json_atomically(out_path, record)
 
 
 def pool_initializer(tasks, stop, base_url, chunk):
+    warm_kernels(tasks)
     _child_state.update(tasks=tasks, stop=stop, base_url=base_url, chunk=chunk)
 
 
@@ -398,93 +517,277 @@ def run_processes(plan, base_url, chunk, work_dir):
     return t0, end, spawned, records
 
 
+def run_green_threads(plan, base_url, chunk, lane, spawn, wait, to_thread=None):
+    """A green thread per task, `spawn(function, *args)`, then `wait(jobs)` (which raises what a job raised)
+    for the foreground ones, after the library patched the standard library (`_early_patch`): time.sleep,
+    sockets and threading.Event are then its own."""
+    stop = threading.Event()  # patched: the library's
+    tasks = plan["tasks"]
+    records = []
+    jobs = []
+    t0 = now()
+    for i, task in enumerate(tasks):
+        record = new_record(i, lane % i, now())
+        records.append(record)
+        jobs.append(spawn(run_blocking_task, task, record, stop, base_url, chunk, None, to_thread))
+    spawned = now()
+    wait([j for j, t in zip(jobs, tasks) if not t["background"]])
+    end = now()
+    stop.set()
+    wait(jobs)
+    return t0, end, spawned, records
+
+
 def run_gevent(plan, base_url, chunk):
     """gevent.spawn per task and gevent.wait (the article's `green_threaded`), after monkey.patch_all()."""
     import gevent
 
-    stop = threading.Event()  # patched: a gevent Event
+    def wait(jobs):
+        gevent.wait(jobs)
+        for job in jobs:
+            if job.exception is not None:
+                raise job.exception
+
+    gevent.get_hub()  # the hub (and its libev loop) is created lazily: do it before the clock starts
+    return run_green_threads(plan, base_url, chunk, "Greenlet-%d", gevent.spawn, wait)
+
+
+def run_eventlet(plan, base_url, chunk):
+    """A green thread per task in a GreenPool after eventlet.monkey_patch(): urlopen (a new connection every
+    call), time.sleep and threading.Event are eventlet's. CPU runs inline, or with `cpu_in_executor` in
+    eventlet's tpool of real threads (`thread_limit`, default 20: EVENTLET_THREADPOOL_SIZE, eventlet/tpool.py)
+    through tpool.execute, which blocks only the calling green thread."""
+    import eventlet
+    from eventlet import tpool
+
+    to_thread = None
+    if plan["strategy"].get("cpu_in_executor", False):
+        tpool.set_num_threads(plan["strategy"].get("thread_limit") or 20)
+        tpool.execute(int)  # tpool starts its threads on first use: do it before the clock starts
+        to_thread = tpool.execute
+
+    def wait(jobs):
+        for job in jobs:
+            job.wait()  # raises what the green thread raised
+
+    pool = eventlet.GreenPool(max(1, len(plan["tasks"])))
+    eventlet.sleep(0)  # the hub is created lazily: do it before the clock starts
+    return run_green_threads(plan, base_url, chunk, "GreenThread-%d", pool.spawn, wait, to_thread)
+
+
+def run_tasklets(plan, base_url, chunk):
+    """Stackless-style tasklets on greenlet (Stackless Python is not installable for CPython 3.11; greenlet is
+    the switching core gevent and eventlet use): a round-robin scheduler runs each tasklet until it switches
+    back explicitly after each of its steps (Stackless's `stackless.schedule()`). Nothing is patched, so a
+    tasklet's urlopen or time.sleep blocks every tasklet."""
+    from collections import deque
+    from functools import partial
+
+    import greenlet
+
+    scheduler = greenlet.getcurrent()
+    stop = Flag()
     tasks = plan["tasks"]
     records = []
-    jobs = []
-    gevent.get_hub()  # the hub (and its libev loop) is created lazily: do it before the clock starts
+    ready = deque()
     t0 = now()
     for i, task in enumerate(tasks):
-        record = new_record(i, "Greenlet-%d" % i, now())
+        record = new_record(i, "Tasklet-%d" % i, now())
         records.append(record)
-        jobs.append(gevent.spawn(run_blocking_task, task, record, stop, base_url, chunk))
-    spawned = now()
-    gevent.wait([j for j, t in zip(jobs, tasks) if not t["background"]])
-    end = now()
-    stop.set()
-    gevent.wait(jobs)
-    for job in jobs:
-        if job.exception is not None:
-            raise job.exception
+        # A greenlet's parent is the greenlet that created it: when the task ends, control returns here.
+        tasklet = greenlet.greenlet(partial(run_blocking_task, task, record, stop, base_url, chunk, scheduler.switch))
+        ready.append((tasklet, task["background"]))
+    spawned = end = now()
+    foreground = sum(1 for task in tasks if not task["background"])
+    if foreground == 0:
+        stop.set()
+    while ready:
+        tasklet, background = ready.popleft()
+        tasklet.switch()  # runs one step (or starts the tasklet); raises what the tasklet raised
+        if not tasklet.dead:
+            ready.append((tasklet, background))
+        elif not background:
+            foreground -= 1
+            if foreground == 0:
+                end = now()
+                stop.set()
     return t0, end, spawned, records
 
 
-def run_asyncio(plan, base_url, chunk):
-    """asyncio.gather of one coroutine per task (the article's `async_func`): CPU work through
-    loop.run_in_executor(None, ...) (or inline), I/O through one aiohttp ClientSession per task."""
+# ---------------------------------------------------------------------------------- coroutine runtimes
+
+
+class Flag:
+    """The stop flag of the coroutine runtimes and tasklets: one thread runs them all, so a plain attribute
+    is enough; background tasks look at it between operations."""
+
+    def __init__(self):
+        self.value = False
+
+    def set(self):
+        self.value = True
+
+    def is_set(self):
+        return self.value
+
+
+class Runtime:
+    """What a coroutine task needs from its runtime: `to_thread(function, *args)` (an awaitable of its
+    result; None runs CPU work inline on the loop's thread), `sleep(seconds)` (an awaitable) and
+    `open_client()` (a coroutine giving an HTTP client with `get(delay_us, detail)` and `close()`)."""
+
+    def __init__(self, to_thread, sleep, open_client):
+        self.to_thread = to_thread
+        self.sleep = sleep
+        self.open_client = open_client
+
+
+async def run_async_task(task, record, stop, runtime, chunk):
+    """Runs one task's operations as a coroutine on any runtime that drives `async def` (asyncio, uvloop,
+    Tornado, trio, curio, Twisted through ensureDeferred): CPU work in the runtime's threads (recorded in
+    record["executor"]) or inline, I/O through one client per task, sleeps through the runtime."""
+    record["tid"] = threading.get_native_id()
+    record["begin"] = now()
+    client = await runtime.open_client() if any(op[0] == "io" for op in task["ops"]) else None
+    try:
+        for position, op in task_operations(task, stop):
+            detail = {} if STAMPING is not None else None
+            start = now()
+            kind = op[0]
+            if kind in CPU_KINDS:
+                if runtime.to_thread is not None:
+                    worker, s, e, where = await runtime.to_thread(timed_in_worker, op, chunk)
+                    record["executor"].append([position, worker, s, e, where])
+                else:
+                    function, args = cpu_call(op, chunk, detail)
+                    function(*args)
+            elif kind == "io":
+                await client.get(op[1], detail)
+            elif kind == "sleep":
+                await runtime.sleep(op[1] / 1e9)
+            else:
+                raise ValueError("unknown operation %r in task %d" % (kind, record["task"]))
+            end = now()
+            record["steps"].append([position, start, end, detail] if detail is not None else [position, start, end])
+    finally:
+        if client is not None:
+            await client.close()
+    record["end"] = now()
+
+
+def coroutine_records(tasks):
+    return [new_record(i, "Task-%d" % i, 0) for i in range(len(tasks))]
+
+
+async def run_all(tasks, records, runtime, chunk, marks, start, wait):
+    """Starts one coroutine per task (`await start(coroutine)` gives its job), waits for the foreground ones
+    (`await wait(jobs)`, which raises what a job raised), notes when, then stops the background ones and
+    waits for them too."""
+    stop = Flag()
+    foreground, background = [], []
+    for record, task in zip(records, tasks):
+        record["created"] = now()
+        job = await start(run_async_task(task, record, stop, runtime, chunk))
+        (background if task["background"] else foreground).append(job)
+    marks["spawned"] = now()
+    await wait(foreground)
+    marks["end"] = now()
+    stop.set()
+    await wait(background)
+
+
+def in_executor(plan):
+    """Whether CPU work goes to the runtime's threads (the plan's `cpu_in_executor`, default true)."""
+    return plan["strategy"].get("cpu_in_executor", True)
+
+
+class AiohttpClient:
+    """One aiohttp ClientSession per task: it keeps its connection to the server alive between requests."""
+
+    def __init__(self, base_url):
+        import aiohttp  # imported by `asyncio_runtime` before the clock starts (~0.1 s): here it is a lookup
+
+        self.session = aiohttp.ClientSession()
+        self.base_url = base_url
+
+    async def get(self, delay_us, detail):
+        async with self.session.get(self.base_url, params={"delay_us": str(delay_us)}) as response:
+            await response.read()
+            if detail is not None:
+                detail["sent"] = int(response.headers.get("X-Sent-Ns", 0))
+
+    async def close(self):
+        await self.session.close()
+
+
+class KeepAliveConnection:
+    """One persistent HTTP/1.1 connection to the latency server over an async byte stream (trio's or curio's):
+    a GET per call, its answer read to the end of its Content-Length body. The server answers each request of
+    a keep-alive connection in turn (server.py)."""
+
+    def __init__(self, send, receive, close, base_url):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base_url)
+        self.send, self.receive, self.close = send, receive, close
+        self.request = ("GET %s?delay_us=%%d HTTP/1.1\r\nHost: %s:%d\r\n\r\n"
+                        % (parts.path or "/", parts.hostname, parts.port)).encode()
+        self.pending = b""
+
+    @staticmethod
+    def address(base_url):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base_url)
+        return parts.hostname, parts.port
+
+    async def get(self, delay_us, detail):
+        await self.send(self.request % delay_us)
+        pending = self.pending
+        while b"\r\n\r\n" not in pending:
+            pending += await self.more()
+        head, _, pending = pending.partition(b"\r\n\r\n")
+        length = sent = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"x-sent-ns":
+                sent = int(value)
+        while len(pending) < length:
+            pending += await self.more()
+        body, self.pending = pending[:length], pending[length:]
+        if detail is not None:
+            detail["sent"] = sent
+        return body
+
+    async def more(self):
+        chunk = await self.receive(65536)
+        if not chunk:
+            raise ConnectionError("the latency server closed a keep-alive connection")
+        return chunk
+
+
+def run_on_asyncio(plan, base_url, chunk, new_loop, make_runtime):
+    """asyncio.gather of one coroutine per task on the loop `new_loop()` makes (asyncio's, uvloop's; Tornado 6
+    runs on asyncio's): the article's `async_func`. `make_runtime(loop)` is called on the running loop."""
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
-    import aiohttp
-
     strategy = plan["strategy"]
-    in_executor = strategy.get("cpu_in_executor", True)
     tasks = plan["tasks"]
-    records = [new_record(i, "Task-%d" % i, 0) for i in range(len(tasks))]
+    records = coroutine_records(tasks)
     marks = {}
 
-    async def coroutine(task, record, stop):
-        loop = asyncio.get_running_loop()
-        ops = task["ops"]
-        record["tid"] = threading.get_native_id()
-        record["begin"] = now()
-        session = aiohttp.ClientSession() if any(op[0] == "io" for op in ops) else None
-        try:
-            for position, op in task_operations(task, stop):
-                detail = {} if STAMPING is not None else None
-                start = now()
-                kind = op[0]
-                if kind in CPU_KINDS:
-                    if in_executor:
-                        worker, s, e, where = await loop.run_in_executor(None, timed_in_worker, op, chunk)
-                        record["executor"].append([position, worker, s, e, where])
-                    else:
-                        function, args = cpu_call(op, chunk, detail)
-                        function(*args)
-                elif kind == "io":
-                    async with session.get(base_url, params={"delay_us": str(op[1])}) as response:
-                        await response.read()
-                        if detail is not None:
-                            detail["sent"] = int(response.headers.get("X-Sent-Ns", 0))
-                elif kind == "sleep":
-                    await asyncio.sleep(op[1] / 1e9)
-                else:
-                    raise ValueError("unknown operation %r in task %d" % (kind, record["task"]))
-                end = now()
-                record["steps"].append([position, start, end, detail] if detail is not None else [position, start, end])
-        finally:
-            if session is not None:
-                await session.close()
-        record["end"] = now()
+    async def start(coroutine):
+        return asyncio.ensure_future(coroutine)
 
     async def main():
-        stop = asyncio.Event()
-        foreground, background = [], []
-        for record, task in zip(records, tasks):
-            record["created"] = now()
-            job = asyncio.ensure_future(coroutine(task, record, stop))
-            (background if task["background"] else foreground).append(job)
-        marks["spawned"] = now()
-        await asyncio.gather(*foreground)
-        marks["end"] = now()
-        stop.set()
-        await asyncio.gather(*background)
+        runtime = make_runtime(asyncio.get_running_loop())
+        await run_all(tasks, records, runtime, chunk, marks, start, lambda jobs: asyncio.gather(*jobs))
 
-    loop = asyncio.new_event_loop()
+    loop = new_loop()
     asyncio.set_event_loop(loop)
     if strategy.get("executor_workers"):
         loop.set_default_executor(ThreadPoolExecutor(max_workers=strategy["executor_workers"]))
@@ -494,6 +797,218 @@ def run_asyncio(plan, base_url, chunk):
         loop.run_until_complete(loop.shutdown_default_executor())
     finally:
         loop.close()
+    return t0, marks["end"], marks["spawned"], records
+
+
+def asyncio_runtime(plan, base_url):
+    """CPU through loop.run_in_executor(None, ...) (or inline), I/O through one aiohttp session per task."""
+    import asyncio
+
+    import aiohttp  # noqa: F401 - imported before the clock starts, as its import takes ~0.1 s
+
+    async def open_client():
+        return AiohttpClient(base_url)
+
+    def make(loop):
+        to_thread = (lambda function, *args: loop.run_in_executor(None, function, *args)) if in_executor(plan) else None
+        return Runtime(to_thread, asyncio.sleep, open_client)
+
+    return make
+
+
+def run_asyncio(plan, base_url, chunk):
+    """The article's `async_func` on asyncio's own loop."""
+    import asyncio
+
+    return run_on_asyncio(plan, base_url, chunk, asyncio.new_event_loop, asyncio_runtime(plan, base_url))
+
+
+def run_uvloop(plan, base_url, chunk):
+    """The same program on uvloop's loop (libuv): run_in_executor still uses concurrent.futures' pool."""
+    import uvloop
+
+    return run_on_asyncio(plan, base_url, chunk, uvloop.new_event_loop, asyncio_runtime(plan, base_url))
+
+
+def run_tornado(plan, base_url, chunk):
+    """Tornado 6 (on asyncio's loop): AsyncHTTPClient's fetch per call (simple_httpclient: a new connection
+    per fetch, at most `max_clients` at once, default 10, the rest queued), CPU through
+    IOLoop.run_in_executor(None, ...) (or inline), sleeps through tornado.gen.sleep."""
+    import asyncio
+
+    from tornado import gen
+    from tornado.httpclient import AsyncHTTPClient
+    from tornado.ioloop import IOLoop
+
+    AsyncHTTPClient.configure(None, max_clients=plan["strategy"].get("max_clients") or 10)
+
+    class TornadoClient:
+        def __init__(self, client):
+            self.client = client
+
+        async def get(self, delay_us, detail):
+            response = await self.client.fetch("%s?delay_us=%d" % (base_url, delay_us),
+                                               connect_timeout=600, request_timeout=600)
+            if detail is not None:
+                detail["sent"] = int(response.headers.get("X-Sent-Ns", 0))
+
+        async def close(self):
+            pass  # one client per IOLoop, shared by every task
+
+    def make(loop):
+        io_loop = IOLoop.current()
+        client = TornadoClient(AsyncHTTPClient())
+
+        async def open_client():
+            return client
+
+        to_thread = (lambda function, *args: io_loop.run_in_executor(None, function, *args)) if in_executor(plan) else None
+        return Runtime(to_thread, gen.sleep, open_client)
+
+    return run_on_asyncio(plan, base_url, chunk, asyncio.new_event_loop, make)
+
+
+def run_trio(plan, base_url, chunk):
+    """trio.run of a nursery with one task per task: CPU through trio.to_thread.run_sync with a
+    CapacityLimiter of `thread_limit` (default 40, trio's own default, src/trio/_threads.py) or inline;
+    I/O through one persistent raw-socket HTTP/1.1 connection per task (trio.open_tcp_stream)."""
+    import trio
+
+    tasks = plan["tasks"]
+    records = coroutine_records(tasks)
+    marks = {}
+    host, port = KeepAliveConnection.address(base_url)
+
+    async def open_client():
+        stream = await trio.open_tcp_stream(host, port)  # TCP_NODELAY is trio's default
+        return KeepAliveConnection(stream.send_all, stream.receive_some, stream.aclose, base_url)
+
+    async def main():
+        limiter = trio.CapacityLimiter(plan["strategy"].get("thread_limit") or 40)
+        to_thread = None
+        if in_executor(plan):
+            def to_thread(function, *args):
+                return trio.to_thread.run_sync(function, *args, limiter=limiter)
+        runtime = Runtime(to_thread, trio.sleep, open_client)
+        async with trio.open_nursery() as nursery:
+            async def start(coroutine):
+                finished = trio.Event()
+
+                async def job():
+                    await coroutine
+                    finished.set()
+
+                nursery.start_soon(job)
+                return finished
+
+            async def wait(jobs):
+                for finished in jobs:
+                    await finished.wait()  # a task that raised cancels the nursery, and trio.run raises it
+
+            await run_all(tasks, records, runtime, chunk, marks, start, wait)
+
+    t0 = now()
+    trio.run(main)
+    return t0, marks["end"], marks["spawned"], records
+
+
+def run_curio(plan, base_url, chunk):
+    """curio.run of one spawned task per task, joined: CPU through curio.run_in_thread (curio's pool of up to
+    `thread_limit` threads, default MAX_WORKER_THREADS = 64, curio/workers.py) or inline; I/O through one
+    persistent raw-socket connection per task (curio.open_connection)."""
+    import socket
+
+    import curio
+    import curio.workers
+
+    if plan["strategy"].get("thread_limit"):
+        # Read when the kernel makes its thread pool, at the first run_in_thread (curio/workers.py).
+        curio.workers.MAX_WORKER_THREADS = plan["strategy"]["thread_limit"]
+
+    tasks = plan["tasks"]
+    records = coroutine_records(tasks)
+    marks = {}
+    host, port = KeepAliveConnection.address(base_url)
+
+    async def open_client():
+        sock = await curio.open_connection(host, port)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return KeepAliveConnection(sock.sendall, sock.recv, sock.close, base_url)
+
+    async def main():
+        to_thread = curio.run_in_thread if in_executor(plan) else None
+        runtime = Runtime(to_thread, curio.sleep, open_client)
+
+        async def wait(jobs):
+            for job in jobs:
+                await job.join()  # raises curio.TaskError with what the task raised
+
+        await run_all(tasks, records, runtime, chunk, marks, curio.spawn, wait)
+
+    t0 = now()
+    curio.run(main)
+    return t0, marks["end"], marks["spawned"], records
+
+
+def run_twisted(plan, base_url, chunk):
+    """Twisted's default reactor (epoll on Linux) running one coroutine per task through
+    defer.ensureDeferred: I/O through twisted.web.client.Agent (its default pool is not persistent: a new
+    connection per request) and readBody; CPU through threads.deferToThread (the reactor's pool, at most 10
+    threads: twisted/internet/base.py, _initThreadPool) or inline. The reactor stops when every task ended."""
+    import warnings
+
+    from twisted.internet import defer, reactor, task as twisted_task, threads
+    from twisted.python.failure import Failure
+    from twisted.web.client import Agent, readBody
+
+    tasks = plan["tasks"]
+    records = coroutine_records(tasks)
+    marks = {}
+    failures = []
+    agent = Agent(reactor)
+    base = base_url.encode()
+
+    class TwistedClient:
+        async def get(self, delay_us, detail):
+            response = await agent.request(b"GET", b"%s?delay_us=%d" % (base, delay_us))
+            with warnings.catch_warnings():
+                # Twisted 26 warns that the HTTP/1.1 client's transport has no abortConnection: harmless here.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                await readBody(response)
+            if detail is not None:
+                detail["sent"] = int((response.headers.getRawHeaders(b"x-sent-ns") or [b"0"])[0])
+
+        async def close(self):
+            pass
+
+    async def open_client():
+        return TwistedClient()
+
+    def sleep(seconds):
+        return twisted_task.deferLater(reactor, seconds, lambda: None)
+
+    if plan["strategy"].get("thread_limit"):
+        reactor.suggestThreadPoolSize(plan["strategy"]["thread_limit"])  # default ThreadPool(0, 10)
+    to_thread = threads.deferToThread if in_executor(plan) else None
+    runtime = Runtime(to_thread, sleep, open_client)
+
+    async def start(coroutine):
+        return defer.ensureDeferred(coroutine)
+
+    async def main():
+        await run_all(tasks, records, runtime, chunk, marks, start,
+                      lambda jobs: defer.gatherResults(jobs, consumeErrors=True))
+
+    def finish(result):
+        if isinstance(result, Failure):
+            failures.append(result)
+        reactor.stop()
+
+    reactor.callWhenRunning(lambda: defer.ensureDeferred(main()).addBoth(finish))
+    t0 = now()
+    reactor.run(installSignalHandlers=False)
+    if failures:
+        failures[0].raiseException()
     return t0, marks["end"], marks["spawned"], records
 
 
@@ -576,17 +1091,28 @@ def cores_busy_ns():
     return [int((sum(int(x) for x in fields[1:9]) - int(fields[4]) - int(fields[5])) * tick) for fields in lines]
 
 
+# Each strategy kind of the plan and the function that runs it (processes also take the result folder).
+RUNNERS = {"sync": run_sync, "threads": run_threads, "processes": run_processes, "gevent": run_gevent,
+           "asyncio": run_asyncio, "uvloop": run_uvloop, "trio": run_trio, "curio": run_curio,
+           "eventlet": run_eventlet, "tornado": run_tornado, "twisted": run_twisted, "tasklets": run_tasklets}
+
+
 def main():
     parser = argparse.ArgumentParser(description="Run a scenario plan for real under one strategy.")
     parser.add_argument("--plan", required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--gevent", action="store_true", help="monkey.patch_all() first (gevent strategy)")
+    # The patching itself is `_early_patch`'s, from the plan's kind; a flag only confirms it.
+    parser.add_argument("--gevent", action="store_true", help="the plan is gevent's (monkey.patch_all() first)")
+    parser.add_argument("--eventlet", action="store_true", help="the plan is eventlet's (eventlet.monkey_patch() first)")
     args = parser.parse_args()
     with open(args.plan) as f:
         plan = json.load(f)
     kind = plan["strategy"]["kind"]
-    if (kind == "gevent") != args.gevent:
-        parser.error("the gevent strategy needs --gevent, and only it")
+    for flag in ("gevent", "eventlet"):
+        if getattr(args, flag) and kind != flag:
+            parser.error("--%s is for the %s strategy, and the plan's is %r" % (flag, flag, kind))
+    if kind not in RUNNERS:
+        parser.error("unknown strategy kind %r in %s; the harness runs %s" % (kind, args.plan, ", ".join(sorted(RUNNERS))))
     # The scenario's switch interval (ceval_gil.c's interval; 5 ms unless the scenario says otherwise).
     sys.setswitchinterval(plan.get("switch_interval", 0.005))
     os.environ["SIMULATE_SWITCH_INTERVAL"] = repr(sys.getswitchinterval())
@@ -594,28 +1120,22 @@ def main():
     chunk = plan.get("sha_chunk", 1 << 22)
     if any(op[0] == "sha" for task in plan["tasks"] for op in task["ops"]):
         sha_buffer(chunk)  # before the clock starts; fork children inherit it
+    warm_kernels(plan["tasks"])
     rescale_to_current_speed(plan, chunk)
     global STAMPING
     if plan.get("instrument"):
         STAMPING = (max(1, plan["stamp_iterations"]), plan["stall_ns"])
         os.environ["SIMULATE_STAMPING"] = "%d,%d" % STAMPING
-        if kind in ("sync", "threads", "processes"):  # gevent's sockets are its own; aiohttp's are the loop's
+        # urlopen's calls on real sockets; gevent's and eventlet's sockets are their own, the loops' their loops'.
+        if kind in ("sync", "threads", "processes", "tasklets"):
             instrument_socket_calls()
             os.environ["SIMULATE_SOCKET_CALLS"] = "1"
     work_dir = os.path.dirname(os.path.abspath(args.out))
     busy_before, window_start = cores_busy_ns(), now()
-    if kind == "sync":
-        t0, end, spawned, records = run_sync(plan, base_url, chunk)
-    elif kind == "threads":
-        t0, end, spawned, records = run_threads(plan, base_url, chunk)
-    elif kind == "processes":
+    if kind == "processes":
         t0, end, spawned, records = run_processes(plan, base_url, chunk, work_dir)
-    elif kind == "gevent":
-        t0, end, spawned, records = run_gevent(plan, base_url, chunk)
-    elif kind == "asyncio":
-        t0, end, spawned, records = run_asyncio(plan, base_url, chunk)
     else:
-        parser.error("unknown strategy kind %r" % kind)
+        t0, end, spawned, records = RUNNERS[kind](plan, base_url, chunk)
     busy_after, window = cores_busy_ns(), now() - window_start
     result = {
         "makespan": end - t0,
