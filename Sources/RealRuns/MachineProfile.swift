@@ -254,7 +254,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// scenario's (the harness sets `sys.setswitchinterval` from the scenario).
     /// Replacing an I/O step's CPU distribution by a constant changes which random numbers later draws use:
     /// model and real runs must both draw from the applied scenario (`RealRunner` and compare do).
-    public func apply(to scenario: Scenario) -> Scenario {
+    /// - Parameter client: the strategy whose HTTP client the I/O steps use (`compare` applies the profile
+    ///   per strategy: Tornado's and Twisted's clients cost more CPU per request than urlopen, uvloop's less
+    ///   than aiohttp on asyncio); nil for urlopen (new connections) and aiohttp (reused ones).
+    public func apply(to scenario: Scenario, client: StrategyKindName? = nil) -> Scenario {
         var s = scenario
         s.machine = apply(to: s.machine)
         s.costs = apply(to: s.costs)
@@ -266,10 +269,21 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         }
         s.tasks = s.tasks.map { group in
             var g = group
-            g.steps = g.steps.map(apply(to:))
+            g.steps = g.steps.map { apply(to: $0, client: client) }
             return g
         }
         return s
+    }
+
+    /// One request's whole client CPU for `client`'s HTTP client where calibrate.py measured it.
+    func clientCPU(_ client: StrategyKindName?) -> SimTime? {
+        guard let client else { return nil }
+        switch client {
+        case .tornado: return runtimes?.tornadoFetchCPU
+        case .twisted: return runtimes?.twistedRequestCPU
+        case .uvloop: return runtimes?.uvloopAiohttpCPU
+        case .sync, .threads, .processes, .gevent, .asyncio, .trio, .curio, .eventlet, .tasklets: return nil
+        }
     }
 
     func apply(to machine: Machine) -> Machine {
@@ -305,6 +319,16 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         // Real runs talk to server.py on this machine: it answers one request at a time.
         if let serverAnswerNew { c.serverAnswerNew = serverAnswerNew }
         if let serverAnswerReuse { c.serverAnswerReuse = serverAnswerReuse }
+        // The other runtimes' own costs, where calibrate.py measured them (docs/model.md, "Measured runtime
+        // costs"): a pass of each loop, eventlet's switch and spawn, a tasklet's switch.
+        if let r = runtimes {
+            if let v = r.uvloopLoopIteration { c.uvloopLoopIteration = v }
+            if let v = r.trioCheckpoint { c.trioLoopIteration = v }
+            if let v = r.curioSwitch { c.curioLoopIteration = v }
+            if let v = r.eventletSwitch { c.eventletSwitch = v }
+            if let v = r.eventletSpawn { c.eventletSpawn = v }
+            if let v = r.taskletSwitch { c.taskletSwitch = v }
+        }
         c.pickle = max(.microseconds(1), poolApply - threadWake * 2)
         c.greenletSwitch = greenletSwitch
         c.greenletSpawn = greenletSpawn
@@ -325,21 +349,21 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         return c
     }
 
-    func apply(to step: Step) -> Step {
+    func apply(to step: Step, client: StrategyKindName? = nil) -> Step {
         switch step {
         case .io(var io):
             if let syscall {
                 // The thread's CPU of a whole call, less the system calls the model runs on their own.
                 // connect() mostly waits (its wall time is the model's connect wait); its CPU is small.
                 let calls = io.connection == .new ? syscall * 4 : syscall
-                let whole = io.connection == .new ? urlopenCPU : aiohttpCPU
+                let whole = clientCPU(client) ?? (io.connection == .new ? urlopenCPU : aiohttpCPU)
                 io.cpu = .constant(max(.microseconds(1), whole - calls))
             } else {
                 io.cpu = .constant(io.connection == .new ? max(.microseconds(1), urlopenCPU - connectCPU) : aiohttpCPU)
             }
             return .io(io)
         case .repeat(let count, let steps):
-            return .repeat(count: count, steps: steps.map(apply(to:)))
+            return .repeat(count: count, steps: steps.map { apply(to: $0, client: client) })
         case .cpu, .sleep:
             return step
         }

@@ -81,7 +81,7 @@ public struct RealRunner: Sendable {
     /// The scenario both the model and the harness use for `strategy`: what the harness really does
     /// (`HarnessPlan.scenarioAsRun`) with this machine's measured costs (`MachineProfile.apply`).
     public static func scenarioForComparison(_ scenario: Scenario, strategy: Strategy, profile: MachineProfile) -> Scenario {
-        profile.apply(to: HarnessPlan.scenarioAsRun(scenario, for: strategy))
+        profile.apply(to: HarnessPlan.scenarioAsRun(scenario, for: strategy), client: strategy.kind.kindName)
     }
 
     /// Runs every strategy `options.runs` times.
