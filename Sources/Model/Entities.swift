@@ -51,6 +51,7 @@ enum Role: UInt8, Sendable {
 
 /// A kernel thread of some Python process.
 struct OSThread: Sendable {
+    /// The `PyProcess` whose GIL it takes: its process's, or its own interpreter's (`ownsInterpreter`).
     var process: Int32
     var lane: Int32
     var role: Role
@@ -98,6 +99,9 @@ struct OSThread: Sendable {
     var phase: Int32 = 0
     /// The main thread of a child process (pays start-up and result pickling).
     var isChildMain = false
+    /// A thread of the main process running its own interpreter (`interpreters`): its `process` is that
+    /// interpreter's GIL, its lane stays in the main process. Pays `interpreter_start` and the handoffs.
+    var ownsInterpreter = false
     /// Takes its tasks from `taskQueue` (a pool worker) rather than running one task.
     var pooled = false
     /// A child process has pickled its task's result.
@@ -179,7 +183,8 @@ struct GreenTask: Sendable {
     var pendingStep: TaskStep? = nil
 }
 
-/// A Python process: an interpreter with its own GIL.
+/// A Python process: an interpreter with its own GIL (also a subinterpreter of the main process, which has
+/// its own GIL from 3.12: PEP 684).
 struct PyProcess: Sendable {
     var gil = GILState()
     var mainThread: Int32 = -1

@@ -186,26 +186,34 @@ extension Simulation {
         return foregroundRemaining > 0 ? .wait(.awaiting) : .finish
     }
 
-    /// A worker thread, or a child process's main thread: runs its task (or pool tasks).
+    /// A worker thread, a child process's main thread or a thread with its own interpreter: runs its task
+    /// (or pool tasks). An isolated worker (a process, an interpreter) first starts its interpreter, then
+    /// receives each pool task's call and sends its result back through pickle.
     mutating func runnerAction(_ t: Int) -> Action {
-        if threads[t].isChildMain && threads[t].phase == 0 {
+        let isolated = threads[t].isChildMain || threads[t].ownsInterpreter
+        if isolated && threads[t].phase == 0 {
             threads[t].phase = 1
-            return .burst(processStartCost, .starting)
+            // WorkerContext.initialize (Lib/concurrent/futures/interpreter.py): _interpreters.create() and the
+            // init script, in the worker thread, before its first task.
+            return .burst(threads[t].ownsInterpreter ? costs.interpreterStart : processStartCost, .starting)
         }
+        let handoff = threads[t].ownsInterpreter ? costs.interpreterHandoff : costs.pickle
         while true {
             var k = Int(threads[t].task)
             if k < 0 {
                 guard threads[t].pooled, let next = taskQueue.pop() else { break }
                 threads[t].task = next
                 k = Int(next)
-                // A process pool unpickles each task's arguments (and pickles its result, below).
-                if threads[t].isChildMain { return .burst(costs.pickle, .python) }
+                // A process pool unpickles each task's arguments (and pickles its result, below); an
+                // interpreter's worker runs `_run_pickled_func`: pickle.loads of (fn, args, kwargs).
+                if isolated { return .burst(handoff, .python) }
             }
             if let a = threadAction(taskStep(k)) { return a }
-            // A child process pickles its result and sends it back before the parent sees the task done.
-            if threads[t].isChildMain && !threads[t].resultSent {
+            // A child process (an interpreter) pickles its result and sends it back before the parent sees
+            // the task done (`_interpqueues.put`, pickled when not shareable).
+            if isolated && !threads[t].resultSent {
                 threads[t].resultSent = true
-                return .burst(costs.pickle, .python)
+                return .burst(handoff, .python)
             }
             threads[t].resultSent = false
             taskDone(k)
@@ -217,6 +225,10 @@ extension Simulation {
 
     var isProcesses: Bool {
         if case .osProcesses = traits.scheduling { return true } else { return false }
+    }
+
+    var isInterpreters: Bool {
+        if case .interpreters = traits.scheduling { return true } else { return false }
     }
 
     /// The parent's serial share of starting one child (`costs.process_spawn`).

@@ -32,6 +32,13 @@ extension Simulation {
             } else {
                 startOrder = workload.instances.map { Int32($0.index) }
             }
+        case .interpreters(let pool):
+            role = .spawner
+            // ThreadPoolExecutor._adjust_thread_count starts a worker per submit while none is idle, up to
+            // max_workers: submitting every task at once starts min(pool, tasks) of them
+            // (Lib/concurrent/futures/thread.py; InterpreterPoolExecutor inherits it).
+            startOrder = bg + Array(repeating: -1, count: min(pool, fg.count))
+            for k in fg { taskQueue.push(k) }
         case .greenlets(let green):
             role = .hub
             startOrder = workload.instances.map { Int32($0.index) }
@@ -71,9 +78,9 @@ extension Simulation {
     /// Adds an OS thread with its lane; it becomes runnable after `wakeAt` (default: the wake-up latency,
     /// as for a thread just created by clone()).
     @discardableResult
-    mutating func addThread(process p: Int, role: Role, name: String, state: LaneState? = .starting, wakeAt: SimTime? = nil) -> Int {
+    mutating func addThread(process p: Int, laneProcess: Int? = nil, role: Role, name: String, state: LaneState? = .starting, wakeAt: SimTime? = nil) -> Int {
         let t = threads.count
-        let lane = recorder.addLane(name: name, kind: .thread, process: p, state: state, at: now)
+        let lane = recorder.addLane(name: name, kind: .thread, process: laneProcess ?? p, state: state, at: now)
         var th = OSThread(process: Int32(p), lane: Int32(lane), role: role)
         th.needsGIL = gilEnabled
         threads.append(th)
@@ -82,8 +89,8 @@ extension Simulation {
         return t
     }
 
-    /// Starts the worker for a `startOrder` entry: a thread or a process for task `entry`, or a pool
-    /// worker when `entry` is -1.
+    /// Starts the worker for a `startOrder` entry: a thread, a process or a thread with its own interpreter
+    /// for task `entry`, or a pool worker when `entry` is -1.
     @discardableResult
     mutating func startWorker(task entry: Int32, starter: Int) -> Int {
         let pooled = entry < 0
@@ -103,6 +110,17 @@ extension Simulation {
             threads[t].isChildMain = true
             threads[t].task = entry
             threads[t].pooled = pooled
+            return t
+        } else if isInterpreters {
+            // A thread of the main process (its lane is there) whose interpreter has its own GIL.
+            let p = processes.count
+            processes.append(PyProcess())
+            let t = addThread(process: p, laneProcess: 0, role: .taskRunner, name: name)
+            processes[p].mainThread = Int32(t)
+            threads[t].ownsInterpreter = true
+            threads[t].task = entry
+            threads[t].pooled = pooled
+            threads[t].starter = Int32(starter)
             return t
         } else {
             let t = addThread(process: 0, role: .taskRunner, name: name)

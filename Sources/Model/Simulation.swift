@@ -98,7 +98,7 @@ struct Simulation {
         switch traits.scheduling {
         case .greenlets(let g): green = g; loop = nil
         case .eventLoop(let l): green = nil; loop = l
-        case .sequential, .osThreads, .osProcesses: green = nil; loop = nil
+        case .sequential, .osThreads, .osProcesses, .interpreters: green = nil; loop = nil
         }
         clientLimit = loop?.connectionLimit ?? 0
         let workload = Workload(scenario)

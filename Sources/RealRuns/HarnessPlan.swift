@@ -168,6 +168,11 @@ public struct HarnessPlan: Sendable, Encodable {
                     + "run `simulate calibrate` again (or delete output/machine.json) to measure it")
         }
         self.releaseSource = releaseSource
+        if case .interpreters = strategy.kind {
+            throw RealRunError.unsupported(
+                strategy: strategy.label,
+                reason: "the harness has no InterpreterPoolExecutor runner (it needs Python 3.12+, and the venv's is \(profile.python)), so the model's figures for it are a prediction without a measurement here")
+        }
         self.strategy = Self.spec(strategy.kind)
         server = serverURL
         self.instrument = instrument
@@ -215,7 +220,7 @@ public struct HarnessPlan: Sendable, Encodable {
         let name = kind.kindName
         switch kind {
         case .sync, .gevent, .tasklets: return StrategySpec(kind: name, cpuInExecutor: false)
-        case .threads(let pool): return StrategySpec(kind: name, pool: pool, cpuInExecutor: false)
+        case .threads(let pool), .interpreters(let pool): return StrategySpec(kind: name, pool: pool, cpuInExecutor: false)
         case .processes(let pool, let method):
             return StrategySpec(kind: name, pool: pool, startMethod: method.rawValue, cpuInExecutor: false)
         case .asyncio(let workers, let inExecutor), .uvloop(let workers, let inExecutor):

@@ -282,7 +282,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         case .tornado: return runtimes?.tornadoFetchCPU
         case .twisted: return runtimes?.twistedRequestCPU
         case .uvloop: return runtimes?.uvloopAiohttpCPU
-        case .sync, .threads, .processes, .gevent, .asyncio, .trio, .curio, .eventlet, .tasklets: return nil
+        case .sync, .threads, .processes, .gevent, .asyncio, .trio, .curio, .eventlet, .tasklets, .interpreters: return nil
         }
     }
 

@@ -63,6 +63,9 @@ public enum RealTraceBuilder {
             (guestKind, isSync, isPool, isProcesses, sharesGIL) = (nil, false, pool != nil, false, true)
         case .osProcesses(let pool, _):
             (guestKind, isSync, isPool, isProcesses, sharesGIL) = (nil, false, pool != nil, true, false)
+        case .interpreters:
+            // Pool threads of the main process, each with its own interpreter's GIL.
+            (guestKind, isSync, isPool, isProcesses, sharesGIL) = (nil, false, true, false, false)
         case .greenlets(let green):
             (guestKind, isSync, isPool, isProcesses, sharesGIL) = (.greenlet, false, false, false, green.offload != nil)
             inExecutor = green.offload != nil

@@ -137,7 +137,7 @@ public struct Advice: Sendable, Equatable {
 
     /// What runs a strategy's tasks, in the terms the advice reasons with.
     enum Runner: Equatable {
-        case sequential, threads, processes, greenlets, eventLoop
+        case sequential, threads, processes, interpreters, greenlets, eventLoop
     }
 
     static func mechanism(of strategy: Strategy, in scenario: Scenario) -> Runner {
@@ -146,6 +146,7 @@ public struct Advice: Sendable, Equatable {
         case .sequential: return .sequential
         case .osThreads: return .threads
         case .osProcesses: return .processes
+        case .interpreters: return .interpreters
         case .greenlets: return .greenlets
         case .eventLoop: return .eventLoop
         }
@@ -163,7 +164,7 @@ public struct Advice: Sendable, Equatable {
         case .greenlets(let green):
             guard !green.monkeyPatched else { return nil }
             return ("blocking calls block all; waiting on I/O", "nothing is monkey patched, so each blocking call blocks every green thread")
-        case .sequential, .osThreads, .osProcesses:
+        case .sequential, .osThreads, .osProcesses, .interpreters:
             return nil
         }
     }
@@ -187,20 +188,22 @@ public struct Advice: Sendable, Equatable {
         let gil = scenario.settings(for: strategy).python.gil
         let cores = run.cores
         let runner = mechanism(of: strategy, in: scenario)
-        // CPU in parallel: processes (a GIL each) or free-threaded threads keep several cores busy.
-        if cores > 1, run.utilisation >= 0.6, runner == .processes || (runner == .threads && !gil) {
-            let why = gil ? "each process has its own GIL" : "no GIL"
+        // CPU in parallel: processes or interpreters (a GIL each) or free-threaded threads keep several cores busy.
+        let ownGIL = runner == .processes || runner == .interpreters
+        let isolation = runner == .interpreters ? "interpreter" : "process"
+        if cores > 1, run.utilisation >= 0.6, ownGIL || (runner == .threads && !gil) {
+            let why = gil ? "each \(isolation) has its own GIL" : "no GIL"
             return Evidence(strategy: label, mechanism: .coresBusy, share: run.utilisation,
                             phrase: "cores busy",
                             text: "the \(cores) cores are busy \(Format.percent(run.utilisation)) of the time (\(why))")
         }
         // No shared GIL while threads with one wait for it much of the time: that is the difference.
-        if runner == .processes || (runner == .threads && !gil), let contended {
+        if ownGIL || (runner == .threads && !gil), let contended {
             let share = gilWaitShare(contended.metrics)
             if share >= 0.3 {
-                let why = gil ? "each process has its own GIL" : "no GIL"
+                let why = gil ? "each \(isolation) has its own GIL" : "no GIL"
                 return Evidence(strategy: label, mechanism: .gilWait, share: share,
-                                phrase: "\(gil ? "a GIL per process" : "no GIL"); GIL wait in \(contended.label)",
+                                phrase: "\(gil ? "a GIL per \(isolation)" : "no GIL"); GIL wait in \(contended.label)",
                                 text: "\(why), while \(contended.label) waits for its GIL \(Format.percent(share)) of the time it holds or wants it")
             }
         }
@@ -230,7 +233,7 @@ public struct Advice: Sendable, Equatable {
         // Start-up first: it is the mechanism that makes an otherwise good strategy lose on short runs.
         if let account, run.makespan.nanoseconds > 0 {
             let starting = account.starting.seconds / run.makespan.seconds
-            if starting >= 0.1, runner == .processes || runner == .threads {
+            if starting >= 0.1, runner == .processes || runner == .threads || runner == .interpreters {
                 return Evidence(strategy: label, mechanism: .startUp, share: starting,
                                 phrase: "starting its workers takes",
                                 text: "\(how): starting its workers takes \(Format.duration(account.starting)) of lane time, \(Format.percent(starting)) of its makespan")
@@ -280,7 +283,7 @@ public struct Advice: Sendable, Equatable {
                                 phrase: "starting its processes takes",
                                 text: "\(how): starting \(scenario.foregroundTaskCount) processes at \(Format.duration(start)) each takes \(Format.percent(share)) of its makespan over the \(run.cores) cores")
             }
-        case .threads, .sequential, .greenlets:
+        case .threads, .sequential, .greenlets, .interpreters:
             break
         }
         // CPU work that could have run in parallel but used one core.

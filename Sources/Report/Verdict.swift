@@ -95,6 +95,10 @@ public struct Verdict: Sendable, Equatable {
         case .processes:
             // The article: I/O "took slightly more time because processes are more heavyweight than threads".
             return profile.bound == .io && !faster ? "processes are heavier to start" : nil
+        case .interpreters:
+            // A GIL per interpreter (PEP 684), but a start-up per worker, as processes.
+            if profile.bound == .io { return faster ? nil : "each worker starts an interpreter" }
+            return faster && kind == .python && gil ? "a GIL per interpreter" : nil
         case .sync, .asyncio, .uvloop, .trio, .curio, .eventlet, .tornado, .twisted:
             return nil
         }

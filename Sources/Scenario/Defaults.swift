@@ -77,6 +77,16 @@ public enum Defaults {
     /// greenlet: one `switch()` between two greenlets, 0.2 us; creating and running a trivial one, 7.9 us.
     public static let taskletSwitch = SimTime.nanoseconds(200)
     public static let taskletSpawn = SimTime.nanoseconds(7_900)
+    // Subinterpreters (not installable here: Python 3.11): published figures, not measured on this machine.
+    /// One subinterpreter's start: 10,000 subinterpreters took 11.1 s on 16 cores (3.13 beta; discuss.python.org,
+    /// "Expected performance characteristics of subinterpreters"), 1.11 ms each if started one after another;
+    /// 10,000 processes took 7.3 s in the same test, so an interpreter costs about 1.5x a process there.
+    public static let interpreterStart = SimTime.microseconds(1_110)
+    /// Passing a task's call to a worker interpreter and its result back: InterpreterPoolExecutor pickles
+    /// `(fn, args, kwargs)` and unpickles it in the worker (Lib/concurrent/futures/interpreter.py, 3.14:
+    /// `resolve_task`, `_run_pickled_func`), and pickles a result that is not shareable: the same pickling as a
+    /// process pool's task, so the same default as `pickle` (which also counts the pipe, an upper bound here).
+    public static let interpreterHandoff = pickle
 
     // steps
     /// Python-side CPU of one I/O call when the scenario does not say.
@@ -105,6 +115,9 @@ public enum Defaults {
     public static let eventletTpoolSize = 20
     /// Tornado's `SimpleAsyncHTTPClient(max_clients=10)` (tornado/simple_httpclient.py, `initialize`).
     public static let tornadoMaxClients = 10
+
+    /// `InterpreterPoolExecutor` is a `ThreadPoolExecutor` subclass and keeps its `max_workers` default.
+    public static func interpreterWorkers(cores: Int) -> Int { executorWorkers(cores: cores) }
 
     /// `ThreadPoolExecutor`'s default size since Python 3.8: min(32, cpu_count + 4).
     public static func executorWorkers(cores: Int) -> Int { min(32, cores + 4) }

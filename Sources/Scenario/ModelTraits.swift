@@ -12,6 +12,10 @@ public struct ModelTraits: Sendable, Equatable {
         case osThreads(pool: Int?)
         /// A process per task, or a pool of `pool` processes.
         case osProcesses(pool: Int?, startMethod: StartMethod)
+        /// A pool of `pool` OS threads of the main process, each running its own interpreter with its own GIL
+        /// (PEP 684): started as threads, isolated as processes are. Each worker pays `interpreter_start`
+        /// once, and each task `interpreter_handoff` in and out.
+        case interpreters(pool: Int)
         /// Green threads (greenlets) on the main thread, switched by a hub or by each other.
         case greenlets(GreenletTraits)
         /// Coroutines on an event loop run by the main thread.
@@ -118,6 +122,8 @@ extension Strategy.Kind {
         case .eventlet(let size, let inTpool):
             scheduling = .greenlets(GreenletTraits(spawn: costs.eventletSpawn, switchCost: costs.eventletSwitch,
                                                    offload: inTpool ? ThreadOffload(maxThreads: size) : nil))
+        case .interpreters(let pool):
+            scheduling = .interpreters(pool: pool ?? Defaults.interpreterWorkers(cores: cores))
         case .tasklets:
             scheduling = .greenlets(GreenletTraits(spawn: costs.taskletSpawn, switchCost: costs.taskletSwitch,
                                                    monkeyPatched: false, yieldsBetweenSteps: true))

@@ -186,6 +186,12 @@ public struct Costs: Sendable, Equatable {
     /// One explicit switch between tasklets (greenlet.switch, no hub), and creating one tasklet.
     public var taskletSwitch: SimTime
     public var taskletSpawn: SimTime
+    /// Starting one worker's interpreter (`_interpreters.create()` and its init script), paid by the worker
+    /// thread under its own new GIL.
+    public var interpreterStart: SimTime
+    /// Passing a task's call into a worker interpreter (`pickle.loads` of `(fn, args, kwargs)`), and its
+    /// result back: paid by the worker before and after each task.
+    public var interpreterHandoff: SimTime
 
     public init(
         threadStart: SimTime = Defaults.threadStart, processStart: [StartMethod: SimTime] = Defaults.processStart,
@@ -200,8 +206,11 @@ public struct Costs: Sendable, Equatable {
         trioLoopIteration: SimTime = Defaults.trioLoopIteration, curioLoopIteration: SimTime = Defaults.curioLoopIteration,
         twistedLoopIteration: SimTime = Defaults.twistedLoopIteration, tornadoCallback: SimTime = Defaults.tornadoCallback,
         eventletSwitch: SimTime = Defaults.eventletSwitch, eventletSpawn: SimTime = Defaults.eventletSpawn,
-        taskletSwitch: SimTime = Defaults.taskletSwitch, taskletSpawn: SimTime = Defaults.taskletSpawn
+        taskletSwitch: SimTime = Defaults.taskletSwitch, taskletSpawn: SimTime = Defaults.taskletSpawn,
+        interpreterStart: SimTime = Defaults.interpreterStart, interpreterHandoff: SimTime = Defaults.interpreterHandoff
     ) {
+        self.interpreterStart = interpreterStart
+        self.interpreterHandoff = interpreterHandoff
         self.serverAnswerNew = serverAnswerNew
         self.serverAnswerReuse = serverAnswerReuse
         self.uvloopLoopIteration = uvloopLoopIteration
@@ -331,6 +340,10 @@ public struct Strategy: Sendable, Equatable {
         case twisted(threadLimit: Int, cpuInThread: Bool)
         /// Stackless-style tasklets: explicit switches, no monkey patching (greenlet, here).
         case tasklets
+        /// `concurrent.futures.InterpreterPoolExecutor` (3.14, PEP 734) of `pool` workers (nil: its default,
+        /// min(32, cores + 4)): worker threads of the main process, each running its own interpreter with its
+        /// own GIL (PEP 684, 3.12).
+        case interpreters(pool: Int?)
 
         /// The kind's name (its descriptor says everything else about it).
         public var kindName: StrategyKindName {
@@ -347,6 +360,7 @@ public struct Strategy: Sendable, Equatable {
             case .tornado: return .tornado
             case .twisted: return .twisted
             case .tasklets: return .tasklets
+            case .interpreters: return .interpreters
             }
         }
 

@@ -73,7 +73,8 @@ public enum ScenarioEncoder {
             "curio_loop_iteration": duration(c.curioLoopIteration), "twisted_loop_iteration": duration(c.twistedLoopIteration),
             "tornado_callback": duration(c.tornadoCallback), "eventlet_switch": duration(c.eventletSwitch),
             "eventlet_spawn": duration(c.eventletSpawn), "tasklet_switch": duration(c.taskletSwitch),
-            "tasklet_spawn": duration(c.taskletSpawn),
+            "tasklet_spawn": duration(c.taskletSpawn), "interpreter_start": duration(c.interpreterStart),
+            "interpreter_handoff": duration(c.interpreterHandoff),
         ])
     }
 
@@ -132,7 +133,7 @@ public enum ScenarioEncoder {
         }
         switch kind {
         case .sync, .gevent, .tasklets: return []
-        case .threads(let pool): return count("pool", pool)
+        case .threads(let pool), .interpreters(let pool): return count("pool", pool)
         case .processes(let pool, let method): return count("pool", pool) + [("start_method", .string(method.rawValue))]
         case .asyncio(let workers, let inExecutor), .uvloop(let workers, let inExecutor):
             return count("executor_workers", workers) + cpu(inExecutor)

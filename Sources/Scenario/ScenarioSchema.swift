@@ -172,6 +172,7 @@ public enum ScenarioSchema {
             "curio_loop_iteration": Defaults.curioLoopIteration, "twisted_loop_iteration": Defaults.twistedLoopIteration,
             "tornado_callback": Defaults.tornadoCallback, "eventlet_switch": Defaults.eventletSwitch,
             "eventlet_spawn": Defaults.eventletSpawn, "tasklet_switch": Defaults.taskletSwitch, "tasklet_spawn": Defaults.taskletSpawn,
+            "interpreter_start": Defaults.interpreterStart, "interpreter_handoff": Defaults.interpreterHandoff,
         ]
         let perMethod: [String: (String, [StartMethod: SimTime])] = [
             "process_start": ("Process start", Defaults.processStart),

@@ -13,6 +13,7 @@ enum SettingsReader {
         "process_spawn", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse",
         "uvloop_loop_iteration", "trio_loop_iteration", "curio_loop_iteration", "twisted_loop_iteration",
         "tornado_callback", "eventlet_switch", "eventlet_spawn", "tasklet_switch", "tasklet_spawn",
+        "interpreter_start", "interpreter_handoff",
     ]
     static let maxCores = 1024
     /// The shortest OS slice accepted: shorter slices are not a real scheduler and explode the event count.
@@ -148,6 +149,8 @@ enum SettingsReader {
         try d("eventlet_spawn", &c.eventletSpawn)
         try d("tasklet_switch", &c.taskletSwitch)
         try d("tasklet_spawn", &c.taskletSpawn)
+        try d("interpreter_start", &c.interpreterStart)
+        try d("interpreter_handoff", &c.interpreterHandoff)
         return c
     }
 }

@@ -7,7 +7,7 @@ import SimEngine
 /// compiler list every place that must learn it (docs/adding-a-strategy.md). Strings appear only at the
 /// edges: reading and writing JSON.
 public enum StrategyKindName: String, CaseIterable, Sendable, Equatable, Codable {
-    case sync, threads, processes, gevent, asyncio, uvloop, trio, curio, eventlet, tornado, twisted, tasklets
+    case sync, threads, processes, gevent, asyncio, uvloop, trio, curio, eventlet, tornado, twisted, tasklets, interpreters
 
     /// The kind of a name, accepting only exact names (aliases are the reader's business).
     public init?(name: String) { self.init(rawValue: name) }
@@ -31,6 +31,7 @@ public enum StrategyKindName: String, CaseIterable, Sendable, Equatable, Codable
             return .tornado(maxClients: Defaults.tornadoMaxClients, executorWorkers: nil, cpuInExecutor: Defaults.asyncioCPUInExecutor)
         case .twisted: return .twisted(threadLimit: Defaults.twistedThreadLimit, cpuInThread: true)
         case .tasklets: return .tasklets
+        case .interpreters: return .interpreters(pool: nil)
         }
     }
 
@@ -99,6 +100,11 @@ public enum StrategyKindName: String, CaseIterable, Sendable, Equatable, Codable
             return StrategyDescriptor(
                 kind: self, summary: "Stackless-style tasklets switching explicitly after every step, no monkey patching, so blocking I/O blocks them all (greenlet is what is installable here)",
                 options: [], aliases: ["stackless", "tasklet"], colour: 0xAA4499, host: .mainThread, harness: .init(connection: .new))
+        case .interpreters:
+            return StrategyDescriptor(
+                kind: self, summary: "an InterpreterPoolExecutor of `pool` workers (Python 3.14; 3.12+ through _interpreters): threads with an interpreter and a GIL each",
+                options: [.interpreterPool], aliases: ["subinterpreters", "interpreter", "interpreterpoolexecutor"],
+                colour: 0x44AA99, host: .mainThread, harness: .init(connection: .new))
         }
     }
 }
@@ -170,6 +176,10 @@ public struct StrategyOption: Sendable, Equatable {
     /// `threading`/`multiprocessing` pool size.
     public static let pool = StrategyOption(key: "pool", summary: "workers of a pool",
                                             form: .count(defaultText: "a worker per task"))
+    /// `InterpreterPoolExecutor`'s max_workers: ThreadPoolExecutor's default (it is a subclass).
+    public static let interpreterPool = StrategyOption(
+        key: "pool", summary: "worker interpreters (max_workers)",
+        form: .count(defaultText: "min(32, cores + 4), ThreadPoolExecutor's default"))
     public static let startMethod = StrategyOption(
         key: "start_method", summary: "the multiprocessing start method",
         form: .choice(StartMethod.allCases.map(\.rawValue), default: Defaults.startMethod.rawValue))

@@ -51,7 +51,9 @@ enum StrategyReader {
 
     static func readOne(_ field: ScenarioField, base: Base) throws -> (Strategy, explicitLabel: Bool) {
         if case .string = field.value {
-            return (Strategy(kind: versionDefaults(defaultKind(try readKind(field)), python: base.python)), false)
+            let kind = try readKind(field)
+            try checkVersion(kind, python: base.python, at: field)
+            return (Strategy(kind: versionDefaults(defaultKind(kind), python: base.python)), false)
         }
         guard case .object(let members) = field.value else {
             throw field.expected("a strategy: a name such as \"threads\" or an object such as {\"kind\": \"threads\", \"pool\": 4}")
@@ -83,9 +85,22 @@ enum StrategyReader {
         var resolvedKind = try readOptions(kind, o)
         let machine = try o["machine"].map { try SettingsReader.readMachine($0, base: base.machine) }
         let python = try o["python"].map { try SettingsReader.readPython($0, base: base.python) }
+        try checkVersion(kind, python: python ?? base.python, at: field)
         if o["start_method"] == nil { resolvedKind = versionDefaults(resolvedKind, python: python ?? base.python) }
         let costs = try o["costs"].map { try SettingsReader.readCosts($0, base: base.costs) }
         return (Strategy(kind: resolvedKind, label: label, machine: machine, python: python, costs: costs), label != nil)
+    }
+
+    /// Refuses a kind the strategy's Python version does not have: `interpreters` needs one GIL per
+    /// interpreter (PEP 684, 3.12).
+    static func checkVersion(_ kind: StrategyKindName, python: PythonRuntime, at field: ScenarioField) throws {
+        switch kind {
+        case .interpreters:
+            guard !python.version.perInterpreterGIL else { return }
+            throw field.error("interpreters needs a GIL per interpreter (Python 3.12+, PEP 684; InterpreterPoolExecutor is 3.14), and this strategy runs Python \(python.version.rawValue); set the version on the strategy, e.g. {\"kind\": \"interpreters\", \"python\": {\"version\": \"3.14\"}}, or the scenario's \"python\": {\"version\": \"3.14\"}")
+        case .sync, .threads, .processes, .gevent, .asyncio, .uvloop, .trio, .curio, .eventlet, .tornado, .twisted, .tasklets:
+            return
+        }
     }
 
     /// A kind with its default options.
@@ -144,6 +159,7 @@ enum StrategyReader {
         case .twisted:
             return .twisted(threadLimit: try count("thread_limit") ?? Defaults.twistedThreadLimit, cpuInThread: try offloads(true))
         case .tasklets: return .tasklets
+        case .interpreters: return .interpreters(pool: try count("pool"))
         }
     }
 

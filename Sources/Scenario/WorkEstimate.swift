@@ -89,6 +89,7 @@ public struct WorkEstimate: Sendable, Equatable {
         case .sequential: return .zero
         case .osThreads: return costs.threadStart
         case .osProcesses(_, let method): return (costs.processStart[method] ?? .zero) + costs.pickle
+        case .interpreters: return costs.threadStart + costs.interpreterStart + costs.interpreterHandoff
         case .greenlets(let g): return g.spawn + g.switchCost
         case .eventLoop(let loop): return loop.taskCreate + costs.executorHandoff + loop.iteration
         }

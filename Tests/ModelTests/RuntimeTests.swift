@@ -21,7 +21,8 @@ final class RuntimeTests: XCTestCase {
               greenletSwitch: .zero, greenletSpawn: .zero, loopIteration: .zero, taskCreate: .zero,
               executorHandoff: .zero, connectionSetup: .zero, connectionCPU: .zero, syscall: .zero, ioOverhead: .zero,
               uvloopLoopIteration: .zero, trioLoopIteration: .zero, curioLoopIteration: .zero, twistedLoopIteration: .zero,
-              tornadoCallback: .zero, eventletSwitch: .zero, eventletSpawn: .zero, taskletSwitch: .zero, taskletSpawn: .zero)
+              tornadoCallback: .zero, eventletSwitch: .zero, eventletSpawn: .zero, taskletSwitch: .zero, taskletSpawn: .zero,
+              interpreterStart: .zero, interpreterHandoff: .zero)
     }
 
     func group(_ name: String, _ count: Int, _ steps: [Step]) -> TaskGroup { TaskGroup(name: name, count: count, steps: steps) }
@@ -175,6 +176,47 @@ final class RuntimeTests: XCTestCase {
             let run = try Simulator.run(scenario, strategy: Strategy(kind: kind.defaultKind), options: SimulationOptions(trace: false))
             let connects: Int64 = kind.descriptor.harness.connection == .reuse ? 1 : 3
             XCTAssertEqual(run.metrics.makespan.seconds, (ms(30) + ms(connects)).seconds, accuracy: 0.000_2, kind.rawValue)
+        }
+    }
+
+    /// InterpreterPoolExecutor: threads of the main process with an interpreter and a GIL each (PEP 684).
+    /// Four 100 ms pure-Python tasks on 2 cores, a pool of 2: each worker starts its interpreter once (1 ms)
+    /// and runs two tasks, each with a 50 µs handoff in and out, in parallel with the other: 1 ms +
+    /// 2 x (50 µs + 100 ms + 50 µs) = 201.2 ms, and no thread ever waits for a GIL. Threads share one GIL:
+    /// the same work takes at least 400 ms.
+    func testInterpretersRunPythonInParallelWithAGILEach() throws {
+        var costs = noCosts()
+        costs.interpreterStart = ms(1)
+        costs.interpreterHandoff = us(50)
+        let scenario = Scenario(name: "interp", machine: quietMachine(cores: 2), python: PythonRuntime(version: .v3_14),
+                                costs: costs, tasks: [group("py", 4, [cpu(ms(100))])])
+        let run = try Simulator.run(scenario, strategy: Strategy(kind: .interpreters(pool: 2)))
+        XCTAssertEqual(run.metrics.makespan, ms(1) + (us(50) + ms(100) + us(50)) * 2)
+        XCTAssertEqual(run.metrics.gilWaited, .zero)
+        // The workers are threads of the main process (their lanes are there), named as ThreadPoolExecutor's.
+        let workers = try XCTUnwrap(run.trace).lanes.filter { $0.name.hasPrefix("ThreadPoolExecutor-0_") }
+        XCTAssertEqual(workers.map(\.name), ["ThreadPoolExecutor-0_0", "ThreadPoolExecutor-0_1"])
+        XCTAssertTrue(workers.allSatisfy { $0.process == 0 })
+        let threads = try Simulator.run(scenario, strategy: Strategy(kind: .threads(pool: 2)), options: SimulationOptions(trace: false))
+        XCTAssertGreaterThanOrEqual(threads.metrics.makespan, ms(400))
+        XCTAssertGreaterThan(threads.metrics.gilWaited, ms(100))
+    }
+
+    /// The start cost is paid once per worker, not per task: one worker runs the four tasks one after another
+    /// (1 ms + 4 x 100.1 ms); four workers on 4 cores run them at once (1 ms + 100.1 ms); and a pool larger than
+    /// the tasks starts only as many workers as there are tasks (`_adjust_thread_count` starts one per submit).
+    func testInterpreterStartIsPaidOncePerWorker() throws {
+        var costs = noCosts()
+        costs.interpreterStart = ms(1)
+        costs.interpreterHandoff = us(50)
+        let task = us(50) + ms(100) + us(50)
+        for (cores, pool, expected) in [(2, 1, ms(1) + task * 4), (4, 4, ms(1) + task), (4, 32, ms(1) + task)] {
+            let scenario = Scenario(name: "interp", machine: quietMachine(cores: cores), python: PythonRuntime(version: .v3_14),
+                                    costs: costs, tasks: [group("py", 4, [cpu(ms(100))])])
+            let run = try Simulator.run(scenario, strategy: Strategy(kind: .interpreters(pool: pool)))
+            XCTAssertEqual(run.metrics.makespan, expected, "pool \(pool) on \(cores) cores")
+            let workers = try XCTUnwrap(run.trace).lanes.filter { $0.name.hasPrefix("ThreadPoolExecutor-0_") }
+            XCTAssertEqual(workers.count, min(pool, 4), "pool \(pool)")
         }
     }
 }

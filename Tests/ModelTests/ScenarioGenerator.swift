@@ -51,7 +51,8 @@ struct ScenarioGenerator {
                           executorHandoff: .zero, connectionSetup: .zero, connectionCPU: .zero,
                           syscall: .zero, ioOverhead: .zero, uvloopLoopIteration: .zero, trioLoopIteration: .zero,
                           curioLoopIteration: .zero, twistedLoopIteration: .zero, tornadoCallback: .zero,
-                          eventletSwitch: .zero, eventletSpawn: .zero, taskletSwitch: .zero, taskletSpawn: .zero)
+                          eventletSwitch: .zero, eventletSpawn: .zero, taskletSwitch: .zero, taskletSpawn: .zero,
+                          interpreterStart: .zero, interpreterHandoff: .zero)
         }
         return Scenario(name: "generated-\(seed)", seed: seed, machine: machine, python: python, costs: costs, tasks: tasks)
     }
@@ -76,4 +77,5 @@ let allStrategyVariants: [Strategy] = [
     Strategy(kind: .tornado(maxClients: 2, executorWorkers: nil, cpuInExecutor: true), label: "tornado-clients2"),
     Strategy(kind: .twisted(threadLimit: 10, cpuInThread: true)),
     Strategy(kind: .tasklets),
+    Strategy(kind: .interpreters(pool: 2), label: "interpreters-pool2"),
 ]

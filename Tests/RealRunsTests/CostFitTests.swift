@@ -137,6 +137,16 @@ final class CostFitTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("asks for Python 3.13; the harness runs the venv's Python 3.11.7"), "\($0)")
         }
         XCTAssertNoThrow(try HarnessPlan(scenario: scenario, strategy: Strategy(kind: .threads(pool: nil)), profile: profile, serverURL: "x"))
+        // Subinterpreters need 3.12+ (the reader refuses them at 3.11): refused at 3.14 for the version, and
+        // refused even at the venv's version (a scenario built in code) for want of a runner.
+        let interpreters = Strategy(kind: .interpreters(pool: 2), python: PythonRuntime(version: .v3_14))
+        XCTAssertThrowsError(try HarnessPlan(scenario: scenario, strategy: interpreters, profile: profile, serverURL: "x")) {
+            XCTAssertTrue("\($0)".contains("asks for Python 3.14; the harness runs the venv's Python 3.11.7"), "\($0)")
+        }
+        XCTAssertThrowsError(try HarnessPlan(scenario: scenario, strategy: Strategy(kind: .interpreters(pool: 2)), profile: profile, serverURL: "x")) {
+            XCTAssertTrue("\($0)".contains("no InterpreterPoolExecutor runner"), "\($0)")
+            XCTAssertTrue("\($0)".contains("a prediction without a measurement here"), "\($0)")
+        }
     }
 
     /// calibrate.py's output shape with round numbers.

@@ -10,7 +10,9 @@ final class StrategyKindTests: XCTestCase {
 
     func testEveryKindReadsByNameWithItsDefaults() throws {
         for kind in StrategyKindName.allCases {
-            let s = try read("[\"\(kind.rawValue)\"]")
+            // A kind that a Python version lacks is read at a version that has it.
+            let python = kind == .interpreters ? #","python": {"version": "3.14"}"# : ""
+            let s = try ScenarioLoader.parse(text: minimal(#""strategies": ["\#(kind.rawValue)"]\#(python)"#)).strategies
             XCTAssertEqual(s.map(\.kind), [kind.defaultKind], kind.rawValue)
             XCTAssertEqual(s[0].kind.kindName, kind)
             XCTAssertEqual(s[0].label, kind.rawValue)
@@ -49,7 +51,7 @@ final class StrategyKindTests: XCTestCase {
 
     func testUnknownRuntimeListsTheKinds() {
         let e = scenarioError(minimal(#""strategies": ["gunicorn"]"#))
-        assertMessage(e, contains: ["unknown strategy \"gunicorn\"", "the strategies are sync, threads, processes, gevent, asyncio, uvloop, trio, curio, eventlet, tornado, twisted, tasklets"])
+        assertMessage(e, contains: ["unknown strategy \"gunicorn\"", "the strategies are sync, threads, processes, gevent, asyncio, uvloop, trio, curio, eventlet, tornado, twisted, tasklets, interpreters"])
         assertMessage(scenarioError(minimal(#""strategies": ["stackless"]"#)), contains: ["did you mean \"tasklets\"?"])
         assertMessage(scenarioError(minimal(#""strategies": ["tornados"]"#)), contains: ["did you mean \"tornado\"?"])
     }
@@ -66,6 +68,43 @@ final class StrategyKindTests: XCTestCase {
         assertMessage(scenarioError(minimal(#""strategies": [{"kind": "trio", "cpu": "executor"}]"#)),
                       contains: ["unknown cpu placement \"executor\"", "trio takes \"thread\" (trio.to_thread.run_sync) or \"inline\""])
         assertMessage(scenarioError(minimal(#""strategies": [{"kind": "twisted", "thread_limit": 0}]"#)), contains: ["strategies[0].thread_limit"])
+    }
+
+    /// `interpreters` needs a GIL per interpreter (3.12+): at the default 3.11 the message says which version
+    /// to set and where; the scenario's version or the strategy's own serves.
+    func testInterpretersNeedAVersionWithAGILPerInterpreter() throws {
+        for strategies in [#"["interpreters"]"#, #"["threads", {"kind": "interpreters", "pool": 2}]"#] {
+            assertMessage(scenarioError(minimal(#""strategies": \#(strategies)"#)),
+                          contains: ["interpreters needs a GIL per interpreter (Python 3.12+", "this strategy runs Python 3.11",
+                                     #""python": {"version": "3.14"}"#])
+        }
+        // The strategy's own version wins over the scenario's, either way.
+        assertMessage(scenarioError(minimal(#""python": {"version": "3.14"}, "strategies": [{"kind": "interpreters", "python": {"version": "3.11"}}]"#)),
+                      contains: ["strategies[0]", "runs Python 3.11"])
+        let s = try read(#"[{"kind": "interpreters", "pool": 3, "python": {"version": "3.14"}}, {"kind": "interpreters", "label": "i12", "python": {"version": "3.12"}}]"#)
+        XCTAssertEqual(s.map(\.kind), [.interpreters(pool: 3), .interpreters(pool: nil)])
+        let scenarioWide = try ScenarioLoader.parse(text: minimal(#""python": {"version": "3.13t"}, "strategies": ["interpreters"]"#))
+        XCTAssertEqual(scenarioWide.strategies.map(\.kind), [.interpreters(pool: nil)])
+        // The default pool is ThreadPoolExecutor's, resolved for the machine's cores.
+        let traits = StrategyKindName.interpreters.defaultKind.modelTraits(costs: Costs(), cores: 2)
+        XCTAssertEqual(traits.scheduling, .interpreters(pool: 6))
+        // Options: only pool; others are refused with what it takes.
+        assertMessage(scenarioError(minimal(#""python": {"version": "3.14"}, "strategies": [{"kind": "interpreters", "start_method": "fork"}]"#)),
+                      contains: ["\"start_method\" is an option of processes, not of interpreters", "interpreters takes: kind, label, machine, python, costs, pool"])
+        assertMessage(scenarioError(minimal(#""python": {"version": "3.14"}, "strategies": [{"kind": "interpreters", "pool": 0}]"#)),
+                      contains: ["strategies[0].pool"])
+        assertMessage(scenarioError(minimal(#""python": {"version": "3.14"}, "strategies": ["subinterpreters"]"#)),
+                      contains: ["did you mean \"interpreters\"?"])
+        // Written back and read again, with its two costs.
+        var scenario = try ScenarioLoader.parse(text: minimal(#""python": {"version": "3.14"}, "costs": {"interpreter_start": "2ms", "interpreter_handoff": "7us"}, "strategies": [{"kind": "interpreters", "pool": 2}]"#))
+        XCTAssertEqual(scenario.costs.interpreterStart, .milliseconds(2))
+        XCTAssertEqual(scenario.costs.interpreterHandoff, .microseconds(7))
+        let text = ScenarioEncoder.json(scenario)
+        XCTAssertTrue(text.contains(#"{"kind": "interpreters", "label": "interpreters", "pool": 2}"#), text)
+        var again = try ScenarioLoader.parse(text: text)
+        scenario.sourcePath = nil
+        again.sourcePath = nil
+        XCTAssertEqual(again, scenario)
     }
 
     /// One palette: every kind its own colour.

@@ -101,7 +101,7 @@ final class ValidationTests: XCTestCase {
             (#""strategies": ["gevnt"]"#, "", ["did you mean \"gevent\"?"]),
             (#""strategies": []"#, "", ["no strategies"]),
             (#""strategies": [{"pool": 4}]"#, "", ["needs \"kind\""]),
-            (#""strategies": [{"kind": "gevent", "pool": 4}]"#, "", ["\"pool\" is an option of threads and processes, not of gevent"]),
+            (#""strategies": [{"kind": "gevent", "pool": 4}]"#, "", ["\"pool\" is an option of threads and processes and interpreters, not of gevent"]),
             (#""strategies": [{"kind": "threads", "pool": 0}]"#, "", ["strategies[0].pool"]),
             (#""strategies": [{"kind": "processes", "start_method": "forks"}]"#, "", ["did you mean \"fork\"?"]),
             (#""strategies": [{"kind": "asyncio", "cpu": "inlined"}]"#, "", ["did you mean \"inline\"?"]),
