@@ -143,6 +143,22 @@ public struct HarnessPlan: Sendable, Encodable {
     /// How many operations of a background task to draw; the harness goes round them again if it needs more.
     public static let backgroundOperations = 4_000
 
+    /// Why `strategy` cannot run for real with the venv's Python `venvPython` ("3.11.7"); nil when it can.
+    /// The model's figures for such a strategy are a prediction without a measurement here.
+    public static func unsupportedReason(_ strategy: Strategy, in scenario: Scenario, venvPython: String) -> String? {
+        let python = scenario.settings(for: strategy).python
+        if !python.gil {
+            return "it asks for free-threaded Python (gil: false); the harness runs the venv's python with a GIL"
+        }
+        if !venvPython.hasPrefix(python.version.rawValue + ".") {
+            return "it asks for Python \(python.version.title); the harness runs the venv's Python \(venvPython), so the model's figures for it are a prediction without a measurement here"
+        }
+        if case .interpreters = strategy.kind {
+            return "the harness has no InterpreterPoolExecutor runner (it needs Python 3.12+, and the venv's is \(venvPython)), so the model's figures for it are a prediction without a measurement here"
+        }
+        return nil
+    }
+
     /// Draws the scenario's operations and sizes them with the profile; `releaseSource` chooses the kernel
     /// of the `c_releases_gil` steps.
     /// - Throws: `RealRunError.unsupported` for a strategy this harness cannot run (free-threaded Python), or
@@ -150,16 +166,8 @@ public struct HarnessPlan: Sendable, Encodable {
     public init(scenario: Scenario, strategy: Strategy, profile: MachineProfile, serverURL: String, instrument: Bool = true,
                 releaseSource: ReleaseSource = .hashlib) throws {
         let settings = scenario.settings(for: strategy)
-        if !settings.python.gil {
-            throw RealRunError.unsupported(
-                strategy: strategy.label,
-                reason: "it asks for free-threaded Python (gil: false); the harness runs the venv's python with a GIL")
-        }
-        let version = settings.python.version
-        if !profile.python.hasPrefix(version.rawValue + ".") {
-            throw RealRunError.unsupported(
-                strategy: strategy.label,
-                reason: "it asks for Python \(version.title); the harness runs the venv's Python \(profile.python), so the model's figures for it are a prediction without a measurement here")
+        if let reason = Self.unsupportedReason(strategy, in: scenario, venvPython: profile.python) {
+            throw RealRunError.unsupported(strategy: strategy.label, reason: reason)
         }
         if profile.releasingAmount(releaseSource, for: .milliseconds(1)) == nil {
             throw RealRunError.unsupported(
@@ -168,11 +176,6 @@ public struct HarnessPlan: Sendable, Encodable {
                     + "run `simulate calibrate` again (or delete output/machine.json) to measure it")
         }
         self.releaseSource = releaseSource
-        if case .interpreters = strategy.kind {
-            throw RealRunError.unsupported(
-                strategy: strategy.label,
-                reason: "the harness has no InterpreterPoolExecutor runner (it needs Python 3.12+, and the venv's is \(profile.python)), so the model's figures for it are a prediction without a measurement here")
-        }
         self.strategy = Self.spec(strategy.kind)
         server = serverURL
         self.instrument = instrument

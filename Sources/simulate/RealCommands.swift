@@ -54,10 +54,13 @@ struct RealRunArguments: ParsableArguments {
         var budget = model.budget(tracing: false)
         if model.maxEvents == nil { budget.events = Self.defaultRealEvents }
         try budget.check(scenario, tracing: false)
-        // The venv's python has a GIL: free-threaded strategies can only be predicted, not run.
-        let runnable = scenario.strategies.filter { scenario.settings(for: $0).python.gil }
-        for s in scenario.strategies where !runnable.contains(s) {
-            printError("simulate: left out \(s.label): it asks for free-threaded Python (gil: false), and the harness runs a python with a GIL")
+        // Strategies the venv's Python cannot run (free-threaded, another version, subinterpreters) are
+        // predictions only: left out of the real runs, each with its reason.
+        let venv = Defaults.pythonVersion.rawValue + ".x"
+        let reasons = scenario.strategies.map { HarnessPlan.unsupportedReason($0, in: scenario, venvPython: venv) }
+        let runnable = zip(scenario.strategies, reasons).filter { $0.1 == nil }.map(\.0)
+        for (s, reason) in zip(scenario.strategies, reasons) {
+            if let reason { printError("simulate: left out \(s.label): \(reason)") }
         }
         guard !runnable.isEmpty else { throw UserError("no strategy of \(scenario.name) can run for real; choose one with --strategies") }
         // Before any real run: minutes of measurement must not end in a folder that cannot be written.
