@@ -70,8 +70,8 @@ public struct SweepChart: Sendable, Equatable {
 
         /// The lower median of `values` (one of them) and their extremes.
         public init(_ values: [Double]) {
-            let sorted = values.sorted()
-            self.init(median: sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2], min: sorted.first ?? 0, max: sorted.last ?? 0)
+            let (median, min, max) = MeasuredSpread.lowerMedianAndExtremes(values) ?? (0, 0, 0)
+            self.init(median: median, min: min, max: max)
         }
     }
     /// measured[metric][column][strategy][x], like `values`: nil where nothing was measured; empty when the
@@ -173,10 +173,10 @@ public enum SweepChartRenderer {
 
     /// The colour of each strategy: by kind name where the label is one (so that threads is the same colour
     /// in every sweep; `kindColours` is the strategy descriptors' palette), the rest from the Okabe & Ito hues
-    /// no kind in the chart has, in order.
+    /// no kind in the chart has, in order, with Tol's rose in place of their yellow (unreadable as a thin line on white).
     static func colors(for strategies: [String], kindColours: [String: UInt32], theme: Theme) -> [RGBA] {
         let taken = Set(strategies.compactMap { kindColours[$0] })
-        var spare: [UInt32] = [0xE69F00, 0x56B4E9, 0xF0E442, 0x999999].filter { !taken.contains($0) }
+        var spare: [UInt32] = [0xE69F00, 0x56B4E9, 0xCC6677, 0x999999].filter { !taken.contains($0) }
         return strategies.map { s in
             if s == "sync" { return theme.name == .light ? RGBA(hex: 0x404040) : RGBA(hex: 0xE0E0E0) }
             if let hex = kindColours[s] { return RGBA(hex: hex) }
