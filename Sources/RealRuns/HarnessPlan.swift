@@ -143,14 +143,15 @@ public struct HarnessPlan: Sendable, Encodable {
     /// How many operations of a background task to draw; the harness goes round them again if it needs more.
     public static let backgroundOperations = 4_000
 
-    /// Why `strategy` cannot run for real with the venv's Python `venvPython` ("3.11.7"); nil when it can.
+    /// Why `strategy` cannot run for real with the venv's Python `venvPython` ("3.11.7", or "3.11" before the
+    /// profile is known); nil when it can.
     /// The model's figures for such a strategy are a prediction without a measurement here.
     public static func unsupportedReason(_ strategy: Strategy, in scenario: Scenario, venvPython: String) -> String? {
         let python = scenario.settings(for: strategy).python
         if !python.gil {
             return "it asks for free-threaded Python (gil: false); the harness runs the venv's python with a GIL"
         }
-        if !venvPython.hasPrefix(python.version.rawValue + ".") {
+        if venvPython != python.version.rawValue && !venvPython.hasPrefix(python.version.rawValue + ".") {
             return "it asks for Python \(python.version.title); the harness runs the venv's Python \(venvPython), so the model's figures for it are a prediction without a measurement here"
         }
         if case .interpreters = strategy.kind {

@@ -98,10 +98,9 @@ public enum AdviceChartRenderer {
         try options.validate()
         let format = try options.format(for: path)
         let layout = try layout(chart, options: options, format: format)
-        let bytes = try TimelineRenderer.encode(width: layout.width, height: layout.height, format: format, scale: options.scale) {
+        try TimelineRenderer.write(width: layout.width, height: layout.height, format: format, options: options, to: path) {
             try AdvicePainter(layout: layout, context: $0).draw()
         }
-        try TimelineRenderer.write(bytes, to: path)
     }
 
     /// Slower strategies in a grey lighter than the text, so that the choice's colour stands out.

@@ -165,10 +165,9 @@ public enum SweepChartRenderer {
         try options.validate()
         let format = try options.format(for: path)
         let layout = try layout(chart, options: options, format: format)
-        let bytes = try TimelineRenderer.encode(width: layout.width, height: layout.height, format: format, scale: options.scale) {
+        try TimelineRenderer.write(width: layout.width, height: layout.height, format: format, options: options, to: path) {
             try SweepPainter(layout: layout, context: $0).draw()
         }
-        try TimelineRenderer.write(bytes, to: path)
     }
 
     /// The colour of each strategy: by kind name where the label is one (so that threads is the same colour

@@ -36,6 +36,13 @@ public enum TimelineRenderer {
         }
     }
 
+    /// Paints a `width` x `height` picture with `paint`, encodes it and writes it atomically: the one path of
+    /// every chart other than the timelines (advice, sweeps).
+    static func write(width: Double, height: Double, format: PictureFormat, options: RenderOptions, to path: String,
+                      paint: (CairoContext) throws -> Void) throws {
+        try write(try encode(width: width, height: height, format: format, scale: options.scale, paint: paint), to: path)
+    }
+
     static func write(_ layout: TimelineLayout, format: PictureFormat, options: RenderOptions, to path: String) throws {
         try write(try encode(layout, format: format, scale: options.scale), to: path)
     }

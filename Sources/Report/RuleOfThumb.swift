@@ -50,8 +50,7 @@ public struct RuleOfThumb: Sendable, Equatable {
 
     /// The rule for a scenario's foreground tasks.
     public init(scenario: Scenario) {
-        let concurrency = scenario.tasks.filter { !$0.background }.reduce(0) { $0 + max($1.count, 0) }
-        self.init(profile: WorkloadProfile(scenario: scenario), concurrency: concurrency,
+        self.init(profile: WorkloadProfile(scenario: scenario), concurrency: scenario.foregroundTaskCount,
                   meanLatency: Advice.meanIOLatency(scenario))
     }
 

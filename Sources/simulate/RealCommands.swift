@@ -56,13 +56,14 @@ struct RealRunArguments: ParsableArguments {
         try budget.check(scenario, tracing: false)
         // Strategies the venv's Python cannot run (free-threaded, another version, subinterpreters) are
         // predictions only: left out of the real runs, each with its reason.
-        let venv = Defaults.pythonVersion.rawValue + ".x"
-        let reasons = scenario.strategies.map { HarnessPlan.unsupportedReason($0, in: scenario, venvPython: venv) }
+        let reasons = scenario.strategies.map {
+            HarnessPlan.unsupportedReason($0, in: scenario, venvPython: Defaults.pythonVersion.rawValue)
+        }
         let runnable = zip(scenario.strategies, reasons).filter { $0.1 == nil }.map(\.0)
         for (s, reason) in zip(scenario.strategies, reasons) {
             if let reason { printError("simulate: left out \(s.label): \(reason)") }
         }
-        guard !runnable.isEmpty else { throw UserError("no strategy of \(scenario.name) can run for real; choose one with --strategies") }
+        guard !runnable.isEmpty else { throw UserError("no strategy of \(scenario.name) can run for real here (why each was left out is above); choose others with --strategies, or the venv's Python with --set python.version=\(Defaults.pythonVersion.rawValue)") }
         // Before any real run: minutes of measurement must not end in a folder that cannot be written.
         try checkWritable(resultsFolder(scenario), option: "-o")
         if !FileManager.default.fileExists(atPath: machine) {
