@@ -3,6 +3,8 @@
 
 Usage: python3 validation/make_cases.py   (from the repository root; rewrites the files, same bytes each time)
 
+It also writes validation/programs/*.json: the scenarios that describe the plain programs beside them.
+
 The cases span the space the model claims, not the shipped scenarios: each CPU kind alone and in parallel
 (1, 2, 4, 8 tasks) in threads, processes, pools, gevent and asyncio (inline and through the executor); I/O
 latencies from 50 us to 200 ms, new and reused connections, 1 to 200 concurrent tasks; switch intervals from
@@ -115,7 +117,49 @@ case("mix-sleep-cpu", "4 workers: 3 times (20ms Python, sleep 20ms)",
      ["sync", "threads", "processes", "gevent", "asyncio"])
 
 
+# Plain Python programs, written the way users write them (validation/programs/*.py), each described to the
+# model only by what its author would know: the latency of each call and, where a task computes, the time of
+# one task alone (the program's `one` mode, measured with the rest and put at `one_task` before the model runs).
+# The model is told nothing else, and nothing is fitted on them: they are all held out.
+PROGRAMS = {}
+
+
+def program(name, source, arguments, description, tasks, strategies, one_task=None, client="calibrated"):
+    """client: "calibrated" when the program's HTTP clients are the harness's (urlopen, aiohttp), so the
+    machine profile's measured client costs apply; "as_written" when the io steps say all (a raw socket)."""
+    PROGRAMS[name] = ({"version": 1, "name": name, "description": description, "seed": 1, "machine": {"cores": 2},
+                       "tasks": tasks, "strategies": strategies},
+                      {"name": name, "file": "programs/%s.json" % name, "half": "held-out", "program": "programs/" + source,
+                       "arguments": arguments, "one_task": one_task, "client": client})
+
+
+ARTICLE = ["sync", "threads", "processes", "gevent", "asyncio"]
+program("program-article-cpu", "article.py", ["cpu"], "The article's CPU job: 10 times 7777 ** 200000",
+        [{"name": "job", "count": 10, "steps": [{"cpu": {"duration": "100ms", "kind": "c_holds_gil"}}]}],
+        ARTICLE, one_task="tasks[0].steps[0].cpu.duration")
+program("program-article-io", "article.py", ["io"], "The article's I/O job: 10 times four downloads one after another (20, 40, 10, 30 ms)",
+        [{"name": "job", "count": 10, "steps": [{"io": "20ms"}, {"io": "40ms"}, {"io": "10ms"}, {"io": "30ms"}]}],
+        ARTICLE)
+program("program-handlers", "handlers.py", [], "40 request handlers: parse in pure Python, then a 10ms backend call",
+        [{"name": "request", "count": 40, "steps": [{"cpu": "3ms"}, {"io": "10ms"}]}],
+        ["sync", {"kind": "threads", "label": "threads-pool8", "pool": 8},
+         {"kind": "processes", "label": "processes-pool2", "pool": 2},
+         {"kind": "asyncio", "label": "asyncio-inline", "cpu": "inline"}],
+        one_task="tasks[0].steps[0].cpu.duration")
+program("program-echo", "echo.py", ["--calls", "300"],
+        "300 one-byte round trips on one connection beside a CPU-bound Python thread, switch interval 0.1, 1, 5 ms",
+        [{"name": "io", "count": 1, "steps": [{"repeat": 300, "steps": [{"io": {"latency": "50us", "cpu": "0us", "connection": "reuse"}}]}]},
+         {"name": "cpu", "count": 1, "background": True, "steps": [{"cpu": {"duration": "10ms", "kind": "python"}}]}],
+        [{"kind": "threads", "label": "threads-%s" % i, "python": {"switch_interval": i}} for i in ("0.1ms", "1ms", "5ms")],
+        one_task="tasks[0].steps[0].steps[0].io.latency", client="as_written")
+
+
 def main():
+    programs = os.path.join(HERE, "programs")
+    for name, (scenario, _) in PROGRAMS.items():
+        with open(os.path.join(programs, name + ".json"), "w") as f:
+            json.dump(scenario, f, indent=2)
+            f.write("\n")
     folder = os.path.join(HERE, "cases")
     os.makedirs(folder, exist_ok=True)
     for old in os.listdir(folder):
@@ -127,12 +171,13 @@ def main():
         with open(os.path.join(folder, name + ".json"), "w") as f:
             json.dump(scenario, f, indent=2)
             f.write("\n")
-    matrix = {"version": 1, "cases": [{"name": n, "file": "cases/%s.json" % n, "half": halves[n]} for n in sorted(CASES)]}
+    matrix = {"version": 1, "cases": [{"name": n, "file": "cases/%s.json" % n, "half": halves[n]} for n in sorted(CASES)],
+              "programs": [PROGRAMS[n][1] for n in sorted(PROGRAMS)]}
     with open(os.path.join(HERE, "matrix.json"), "w") as f:
         json.dump(matrix, f, indent=1)
         f.write("\n")
-    print("%d cases: %d fit, %d held-out" % (len(CASES), sum(h == "fit" for h in halves.values()),
-                                             sum(h == "held-out" for h in halves.values())))
+    print("%d cases: %d fit, %d held-out; %d programs, held out" % (len(CASES), sum(h == "fit" for h in halves.values()),
+                                                                  sum(h == "held-out" for h in halves.values()), len(PROGRAMS)))
 
 
 if __name__ == "__main__":

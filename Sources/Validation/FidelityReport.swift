@@ -117,9 +117,17 @@ public struct FidelityReport: Sendable {
             // case, against the one at calibration, was tried and judged on the fit half: the 90th percentile
             // went from 21% to 31%, so the costs stay as measured; docs/model.md, "The validation matrix".)
             let profile = measurements.machine
-            for strategy in c.scenario.strategies {
+            let scenario = try c.scenario(oneTask: measured.oneTask?.median)
+            for strategy in scenario.strategies {
                 guard let m = measured.strategies[strategy.label] else { continue }
-                let applied = RealRunner.scenarioForComparison(c.scenario, strategy: strategy, profile: profile)
+                var applied: Scenario
+                if let program = c.program, !program.calibratedClient {
+                    // The program's own client (a raw socket): the machine's costs, the io steps as written.
+                    applied = profile.apply(to: scenario)
+                    applied.tasks = scenario.tasks
+                } else {
+                    applied = RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
+                }
                 let run = try Simulator.run(applied, strategy: strategy, options: SimulationOptions(trace: false))
                 let predicted = run.metrics.makespan
                 let band = m.min.scaled(by: 1 - widen)...m.max.scaled(by: 1 + widen)

@@ -30,6 +30,8 @@ public struct MeasuredCase: Sendable, Codable, Equatable {
     public var strategies: [String: MeasuredPoint]
     /// The median of the noise probe timed just before the case (nil in files from before it was).
     public var speedProbe: SimTime?
+    /// A plain program's time of one task alone (its `one` runs), which the model is told; nil for harness cases.
+    public var oneTask: MeasuredPoint?
 }
 
 /// The machine's noise during one measuring session: the fixed probe of calibrate.py timed before and after.
@@ -127,12 +129,17 @@ public struct MatrixMeasurer: Sendable {
             log("[\(i + 1)/\(cases.count)] \(c.name) (\(c.half.rawValue))")
             let before = try Calibrator.noiseProbe(environment: runner.environment)
             probe += before
-            let results = try runner.run(c.scenario, strategies: c.scenario.strategies,
-                                         options: RealRunOptions(runs: repetitions, log: log))
             var points: [String: MeasuredPoint] = [:]
-            for r in results { points[r.strategy.label] = MeasuredPoint(runs: r.runs.map(\.metrics.makespan)) }
+            var oneTask: MeasuredPoint?
+            if c.program != nil {
+                (points, oneTask) = try ProgramRunner(environment: runner.environment).measure(c, repetitions: repetitions, log: log)
+            } else {
+                let results = try runner.run(c.scenario, strategies: c.scenario.strategies,
+                                             options: RealRunOptions(runs: repetitions, log: log))
+                for r in results { points[r.strategy.label] = MeasuredPoint(runs: r.runs.map(\.metrics.makespan)) }
+            }
             measurements.cases[c.name] = MeasuredCase(half: c.half, date: date, strategies: points,
-                                                      speedProbe: MeasuredSpread(before).median)
+                                                      speedProbe: MeasuredSpread(before).median, oneTask: oneTask)
             try measurements.save(to: path)
         }
         probe += try Calibrator.noiseProbe(environment: runner.environment)
