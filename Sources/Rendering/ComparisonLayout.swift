@@ -38,7 +38,9 @@ extension TimelineLayout {
 
         // Columns: strategy names | bands on the time axis | makespan bars.
         let nameSize = s.panelHeader
-        let nameWidth = min(b.width * 0.2, rows.map { b.measure.width($0.strategy, size: nameSize, bold: true) }.max() ?? 0)
+        let nameWidth = min(b.width * 0.2, rows.map {
+            max(b.measure.width($0.strategy, size: nameSize, bold: true), $0.note.map { b.measure.width($0, size: s.tick) } ?? 0)
+        }.max() ?? 0)
         let plotX = grid.snap(s.margin + max(nameWidth + 2, 100 * k) + s.gap)
         let barsWidth = (b.width - 2 * s.margin) * 0.3
         let barsX = grid.snap(b.width - s.margin - barsWidth)
@@ -88,7 +90,14 @@ extension TimelineLayout {
             let top = grid.snap(lanesTop + Double(i) * rowPitch)
             let nameH = b.measure.lineHeight(size: nameSize, bold: true)
             let name = b.measure.fit(r.strategy, size: nameSize, bold: true, maxWidth: plotX - s.gap - s.margin)
-            let label = b.measure.item(name, .strategyLabel, size: nameSize, bold: true, x: s.margin, top: top + (bandH - nameH) / 2)
+            // A note goes under the name, the two centred on the band together.
+            let noteSize = s.tick, noteH = r.note == nil ? 0 : b.measure.lineHeight(size: noteSize)
+            let nameTop = top + (bandH - nameH - noteH) / 2
+            let label = b.measure.item(name, .strategyLabel, size: nameSize, bold: true, x: s.margin, top: nameTop)
+            if let note = r.note {
+                texts.append(b.measure.item(b.measure.fit(note, size: noteSize, maxWidth: plotX - s.gap - s.margin), .note,
+                                            size: noteSize, x: s.margin, top: nameTop + nameH))
+            }
             let band = Rect(x: scale.x, y: top, width: scale.width, height: bandH)
             groups.append(ProcessGroupLayout(process: nil, header: label,
                                              rows: r.trace.map { bandRows($0, band: band, scale: scale, builder: b) } ?? [],

@@ -97,11 +97,15 @@ public struct ComparisonRow: Sendable {
     public var trace: Trace?
     /// Real runs, drawn beside the predicted bar when present.
     public var measured: MeasuredMakespan?
+    /// A short line under the strategy's name, e.g. "Python 3.14, predicted" for a row the others' machine
+    /// cannot run; nil for none.
+    public var note: String?
 
-    public init(strategy: String, makespan: SimTime, trace: Trace? = nil, measured: MeasuredMakespan? = nil) {
+    public init(strategy: String, makespan: SimTime, trace: Trace? = nil, measured: MeasuredMakespan? = nil, note: String? = nil) {
         self.strategy = strategy
         self.makespan = makespan
         self.trace = trace
         self.measured = measured
+        self.note = note
     }
 }

@@ -131,7 +131,8 @@ struct PictureOptions: ParsableArguments {
                 }
             }))
         }
-        let rows = runs.map { ComparisonRow(strategy: $0.strategy.label, makespan: $0.run.metrics.makespan, trace: $0.run.trace) }
+        let rows = runs.map { ComparisonRow(strategy: $0.strategy.label, makespan: $0.run.metrics.makespan, trace: $0.run.trace,
+                                            note: versionNote(scenario, $0.strategy).map { "\($0) (prediction)" }) }
         let title = "\(scenario.name): every strategy", comparisonSubtitle = comparisonSubtitle(scenario)
         let path = "\(folder)/comparison.\(ext)"
         pictures.append((path, { try TimelineRenderer.renderComparison(title: title, subtitle: comparisonSubtitle, rows: rows, options: options, to: path) }))
@@ -172,9 +173,15 @@ struct PictureOptions: ParsableArguments {
         case .roundRobin(let t): policy = "round robin \(DurationSyntax.format(t))"
         case .linux: policy = "Linux-like scheduler"
         }
-        // Only the calibrated version is measured here (docs/model.md, "Python versions").
-        let version = s.python.version.measuredHere ? "" : "Python \(s.python.version.rawValue), not measured on this machine · "
+        let version = versionNote(scenario, strategy).map { "\($0), not measured on this machine · " } ?? ""
         return "\(s.machine.cores) cores · \(policy) · \(gil) · \(version)model prediction"
+    }
+
+    /// "Python 3.14" for a strategy whose version is not the one calibrated here, so a prediction without a
+    /// measurement (docs/model.md, "Python versions"); nil for one that is.
+    func versionNote(_ scenario: Scenario, _ strategy: Strategy) -> String? {
+        let version = scenario.settings(for: strategy).python.version
+        return version.measuredHere ? nil : "Python \(version.rawValue)"
     }
 
     func comparisonSubtitle(_ scenario: Scenario) -> String {
