@@ -95,6 +95,10 @@ public struct HarnessPlan: Sendable, Encodable {
     public var operations: [[SimScenario.Operation]]
     /// Whether the harness records what the GIL did (progress stamps, socket calls: harness.py).
     public var instrument: Bool
+    /// Iterations of the pure-Python loop the harness times before the clock starts and after the run
+    /// (`steadyProbeDuration` on this machine): their ratio says whether the machine changed speed meanwhile.
+    public var steadyProbe: Int64
+    public static let steadyProbeDuration: SimTime = .milliseconds(3)
     /// Iterations of the pure-Python loop between two progress stamps: `stampPeriod` on this machine.
     public var stampIterations: Int64
     /// A gap between two stamps longer than this is kept as a stall.
@@ -136,6 +140,7 @@ public struct HarnessPlan: Sendable, Encodable {
         case releaseSource = "release_source"
         case switchInterval = "switch_interval"
         case instrument
+        case steadyProbe = "steady_probe"
         case stampIterations = "stamp_iterations"
         case stallNanoseconds = "stall_ns"
     }
@@ -181,6 +186,7 @@ public struct HarnessPlan: Sendable, Encodable {
         server = serverURL
         self.instrument = instrument
         stampIterations = max(1, profile.pythonIterations(for: Self.stampPeriod))
+        steadyProbe = max(1, profile.pythonIterations(for: Self.steadyProbeDuration))
         // Two periods: a gap must hold at least one period (50 µs) of not running to count.
         stallNanoseconds = 2 * Self.stampPeriod.nanoseconds
         socketCallCost = profile.syscall ?? .microseconds(15)

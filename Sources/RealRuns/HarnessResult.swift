@@ -17,12 +17,23 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
     public var coresBusy: [Int64]
     /// The time over which `coresBusy` was measured (the timed section and a little around it).
     public var coresWindow: Int64
+    /// The fixed steadiness probe timed before the clock started and after the run (ns); empty when not
+    /// recorded.
+    public var steadyProbe: [Int64]
 
     enum CodingKeys: String, CodingKey {
         case makespan, spawned, python, tasks
         case mainThreadID = "main_tid"
         case coresBusy = "cores_busy"
         case coresWindow = "cores_window"
+        case steadyProbe = "steady_probe_ns"
+    }
+
+    /// How much slower (> 1) or faster (< 1) the machine ran the steadiness probe after the run than before;
+    /// nil when it was not recorded.
+    public var speedChange: Double? {
+        guard steadyProbe.count == 2, steadyProbe[0] > 0, steadyProbe[1] > 0 else { return nil }
+        return Double(steadyProbe[1]) / Double(steadyProbe[0])
     }
 
     public init(from decoder: Decoder) throws {
@@ -34,6 +45,7 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         mainThreadID = try c.decodeIfPresent(Int.self, forKey: .mainThreadID) ?? 0
         coresBusy = try c.decodeIfPresent([Int64].self, forKey: .coresBusy) ?? []
         coresWindow = try c.decodeIfPresent(Int64.self, forKey: .coresWindow) ?? 0
+        steadyProbe = try c.decodeIfPresent([Int64].self, forKey: .steadyProbe) ?? []
     }
 
     /// One task's run.

@@ -14,16 +14,32 @@ public struct RealRunOptions: Sendable {
     public var instrument: Bool
     /// What runs the `c_releases_gil` steps: hashlib.sha256, NumPy or numba (`HarnessPlan.releaseSource`).
     public var releaseSource: ReleaseSource
+    /// How many times a run is repeated when the machine changed speed during it (its steadiness probe after
+    /// the run is more than `steadyTolerance` away from the one before); the last attempt is kept either way.
+    public var steadyRetries: Int
+    /// The largest change of the steadiness probe (after / before, either way) a run may see and be kept.
+    public var steadyTolerance: Double
     /// Progress messages (to stderr by default).
     public var log: @Sendable (String) -> Void
 
     public init(runs: Int = 5, timeout: Double? = nil, instrument: Bool = true, releaseSource: ReleaseSource = .hashlib,
+                steadyRetries: Int = 2, steadyTolerance: Double = 0.15,
                 log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.runs = runs
         self.timeout = timeout
         self.instrument = instrument
         self.releaseSource = releaseSource
+        self.steadyRetries = steadyRetries
+        self.steadyTolerance = steadyTolerance
         self.log = log
+    }
+
+    /// Whether a run whose steadiness probe changed by `change` (after / before) ran at one speed throughout.
+    /// This VM runs at two speeds ~1.6x apart, switching over seconds (docs/model.md, "The validation matrix");
+    /// the probe's own jitter within one speed is a few percent.
+    public func isSteady(_ change: Double?) -> Bool {
+        guard let change else { return true }
+        return max(change, 1 / change) <= 1 + steadyTolerance
     }
 }
 
@@ -37,12 +53,15 @@ public struct RealRun: Sendable {
     public var mechanisms: MechanismFigures
     /// Whether the harness recorded the GIL (progress stamps, socket calls).
     public var instrumented: Bool
+    /// The steadiness probe after the run over the one before (nil when not recorded).
+    public var speedChange: Double?
 
-    public init(metrics: RunMetrics, trace: Trace, python: String, instrumented: Bool) {
+    public init(metrics: RunMetrics, trace: Trace, python: String, instrumented: Bool, speedChange: Double? = nil) {
         self.metrics = metrics
         self.trace = trace
         self.python = python
         self.instrumented = instrumented
+        self.speedChange = speedChange
         mechanisms = MechanismFigures(trace: trace, metrics: metrics)
     }
 }
@@ -51,6 +70,8 @@ public struct RealStrategyResult: Sendable {
     public var strategy: Strategy
     /// In the order they ran.
     public var runs: [RealRun]
+    /// Runs measured again because the machine changed speed during them (not in `runs`).
+    public var repeatedRuns = 0
 
     /// Makespan over the runs.
     public var makespan: MeasuredSpread { MeasuredSpread(runs.map(\.metrics.makespan)) }
@@ -99,9 +120,18 @@ public struct RealRunner: Sendable {
         var results = strategies.map { RealStrategyResult(strategy: $0, runs: []) }
         for repetition in 0..<max(1, options.runs) {
             for (i, strategy) in strategies.enumerated() {
-                let run: RealRun
+                var run: RealRun
                 do {
-                    run = try runOnce(plans[i], strategy: strategy, timeout: options.timeout ?? Self.estimatedTimeout(plans[i]))
+                    let timeout = options.timeout ?? Self.estimatedTimeout(plans[i])
+                    run = try runOnce(plans[i], strategy: strategy, timeout: timeout)
+                    var attempts = 0
+                    while !options.isSteady(run.speedChange) && attempts < options.steadyRetries {
+                        attempts += 1
+                        results[i].repeatedRuns += 1
+                        options.log(String(format: "  %@ run %d/%d: the machine changed speed during it (probe x%.2f after): measuring it again",
+                                           strategy.label, repetition + 1, max(1, options.runs), run.speedChange ?? 1))
+                        run = try runOnce(plans[i], strategy: strategy, timeout: timeout)
+                    }
                 } catch let error as RealRunError {
                     // A server that died makes the harness fail on its requests (a traceback of refused or reset
                     // connections, or tasks cut short): name the real cause. A SIGKILLed server closes its
@@ -147,7 +177,8 @@ public struct RealRunner: Sendable {
                                              stderr: ChildProcess.text(of: errPath))
         }
         let built = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
-        return RealRun(metrics: built.metrics, trace: built.trace, python: result.python, instrumented: plan.instrument)
+        return RealRun(metrics: built.metrics, trace: built.trace, python: result.python, instrumented: plan.instrument,
+                       speedChange: result.speedChange)
     }
 
     /// 30 s plus five times the sum of every foreground operation's duration (a sync run's makespan).

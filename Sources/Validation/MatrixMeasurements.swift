@@ -109,11 +109,14 @@ public struct MatrixMeasurements: Sendable, Codable, Equatable {
 public struct MatrixMeasurer: Sendable {
     public var runner: RealRunner
     public var repetitions: Int
+    /// `RealRunOptions.steadyRetries` for the harness's runs.
+    public var steadyRetries: Int
     public var log: @Sendable (String) -> Void
 
-    public init(runner: RealRunner, repetitions: Int, log: @escaping @Sendable (String) -> Void) {
+    public init(runner: RealRunner, repetitions: Int, steadyRetries: Int = 2, log: @escaping @Sendable (String) -> Void) {
         self.runner = runner
         self.repetitions = repetitions
+        self.steadyRetries = steadyRetries
         self.log = log
     }
 
@@ -135,7 +138,7 @@ public struct MatrixMeasurer: Sendable {
                 (points, oneTask) = try ProgramRunner(environment: runner.environment).measure(c, repetitions: repetitions, log: log)
             } else {
                 let results = try runner.run(c.scenario, strategies: c.scenario.strategies,
-                                             options: RealRunOptions(runs: repetitions, log: log))
+                                             options: RealRunOptions(runs: repetitions, steadyRetries: steadyRetries, log: log))
                 for r in results { points[r.strategy.label] = MeasuredPoint(runs: r.runs.map(\.metrics.makespan)) }
             }
             measurements.cases[c.name] = MeasuredCase(half: c.half, date: date, strategies: points,

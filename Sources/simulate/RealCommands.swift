@@ -31,6 +31,11 @@ struct RealRunArguments: ParsableArguments {
         valueName: "instrument"))
     var instrument = true
 
+    @Option(help: ArgumentHelp(
+        "Measure a run again, up to this many times, when the machine changed speed during it (a fixed probe timed before and after disagrees by more than 15%); 0 keeps every run.",
+        valueName: "n"))
+    var steadyRetries: Int = 2
+
     /// The longest --timeout accepted: a day.
     static let maxTimeout = 86_400.0
     /// The default event budget of a real run: its plan lists every operation, and the harness runs them
@@ -40,6 +45,7 @@ struct RealRunArguments: ParsableArguments {
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard runs <= 1000 else { throw ValidationError("--runs \(runs): at most 1000 repetitions") }
+        guard (0...10).contains(steadyRetries) else { throw ValidationError("--steady-retries \(steadyRetries): give 0 to 10 repetitions of a run that saw the machine change speed, e.g. --steady-retries 2") }
         if let timeout, !(timeout > 0 && timeout <= Self.maxTimeout) {
             throw ValidationError("--timeout \(timeout): give the seconds one real run may take, more than 0 and at most \(Int(Self.maxTimeout)) (a day), e.g. --timeout 60")
         }
@@ -79,7 +85,7 @@ struct RealRunArguments: ParsableArguments {
 
     func resultsFolder(_ scenario: Scenario) -> String { output ?? "output/\(fileName(scenario.name))" }
 
-    var realRunOptions: RealRunOptions { RealRunOptions(runs: runs, timeout: timeout, instrument: instrument) }
+    var realRunOptions: RealRunOptions { RealRunOptions(runs: runs, timeout: timeout, instrument: instrument, steadyRetries: steadyRetries) }
 }
 
 /// Refuses, before anything runs, an output folder that cannot be written (a file in its place, /proc, a

@@ -23,6 +23,25 @@ final class TraceBuilderTests: XCTestCase {
 
     func decode(_ json: String) throws -> HarnessResult { try JSONDecoder().decode(HarnessResult.self, from: Data(json.utf8)) }
 
+    /// A run whose steadiness probe moved by more than the tolerance either way saw the machine change speed;
+    /// a result without the probe is taken as steady.
+    func testSteadinessOfARun() throws {
+        let empty = #""tasks": []"#
+        let slower = try decode(#"{"makespan": 1, "spawned": 0, "python": "3.11.7", "steady_probe_ns": [3000000, 4800000], \#(empty)}"#)
+        XCTAssertEqual(try XCTUnwrap(slower.speedChange), 1.6, accuracy: 1e-9)
+        let options = RealRunOptions(steadyTolerance: 0.15)
+        XCTAssertFalse(options.isSteady(slower.speedChange))
+        XCTAssertFalse(options.isSteady(1 / 1.6), "faster after counts as well")
+        XCTAssertTrue(options.isSteady(1.15))
+        XCTAssertTrue(options.isSteady(1 / 1.15))
+        XCTAssertFalse(options.isSteady(1.151))
+        let none = try decode(#"{"makespan": 1, "spawned": 0, "python": "3.11.7", \#(empty)}"#)
+        XCTAssertNil(none.speedChange)
+        XCTAssertTrue(options.isSteady(none.speedChange))
+        let zero = try decode(#"{"makespan": 1, "spawned": 0, "python": "3.11.7", "steady_probe_ns": [0, 5], \#(empty)}"#)
+        XCTAssertNil(zero.speedChange)
+    }
+
     func testThreadsLanesStatesAndMetrics() throws {
         let strategy = Strategy(kind: .threads(pool: nil))
         let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")

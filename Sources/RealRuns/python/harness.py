@@ -1037,6 +1037,22 @@ def rescale_to_current_speed(plan, chunk):
     plan["speed_factors"] = factors
 
 
+def steady_probe_ns(plan):
+    """The middle of three timings of a fixed pure-Python loop (~3 ms), taken before the clock starts and
+    after the run ends: this VM runs at two speeds about 1.6x apart and switches between them over seconds,
+    so a run whose probes disagree ran partly at the other speed than its steps were rescaled for, and
+    simulate repeats it (RealRunner, `steadyRetries`)."""
+    amount = plan.get("steady_probe", 0)
+    if not amount:
+        return None
+    samples = []
+    for _ in range(3):
+        start = now()
+        burn_python(amount)
+        samples.append(now() - start)
+    return sorted(samples)[1]
+
+
 def write_json_atomically(path, value):
     temporary = "%s.%d.tmp" % (path, os.getpid())
     with open(temporary, "w") as f:
@@ -1122,6 +1138,7 @@ def main():
         sha_buffer(chunk)  # before the clock starts; fork children inherit it
     warm_kernels(plan["tasks"])
     rescale_to_current_speed(plan, chunk)
+    steady_before = steady_probe_ns(plan)
     global STAMPING
     if plan.get("instrument"):
         STAMPING = (max(1, plan["stamp_iterations"]), plan["stall_ns"])
@@ -1137,6 +1154,7 @@ def main():
     else:
         t0, end, spawned, records = RUNNERS[kind](plan, base_url, chunk)
     busy_after, window = cores_busy_ns(), now() - window_start
+    steady_after = steady_probe_ns(plan)
     result = {
         "makespan": end - t0,
         "main_tid": threading.get_native_id(),
@@ -1145,6 +1163,7 @@ def main():
         "spawned": spawned - t0,
         "python": sys.version.split()[0],
         "speed_factors": plan.get("speed_factors", {}),
+        "steady_probe_ns": [steady_before, steady_after] if steady_before and steady_after else [],
         "tasks": relative(records, t0),
     }
     write_json_atomically(args.out, result)
