@@ -91,6 +91,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// process CPU time over the requests it served), on new connections and on kept-alive ones.
     public var serverAnswerNew: SimTime?
     public var serverAnswerReuse: SimTime?
+    /// Client CPU of one urlopen call with 20 client threads calling at once, as a multiple of one call alone
+    /// (calibrate.py `overlapping_calls`, the median of pairs measured one after the other).
+    public var callOverlapRatio: Double?
 
     // MARK: - From calibrate.py's raw measurements
 
@@ -117,7 +120,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         guard let starts = raw["process_start_ns"] as? [String: NSNumber] else {
             throw RealRunError.badResult(path: path, reason: "missing process_start_ns")
         }
-        return MachineProfile(
+        var profile = MachineProfile(
             python: raw["python"] as? String ?? "?", cores: Int(try number("cores")),
             switchInterval: try time("switch_interval_ns"),
             pythonLoop: LinearCost.proportional(try points("python_loop")), bigPower: PowerLawCost.fit(try points("pow")),
@@ -143,6 +146,8 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             waitCosts: (raw["wait_costs"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) },
             processesAtScale: table("processes_at_scale"),
             serverAnswerNew: try? time("server_answer_new_ns"), serverAnswerReuse: try? time("server_answer_reuse_ns"))
+        profile.callOverlapRatio = try? number("call_overlap_ratio")
+        return profile
     }
 
     // MARK: - Saving and loading
@@ -319,6 +324,8 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         // Real runs talk to server.py on this machine: it answers one request at a time.
         if let serverAnswerNew { c.serverAnswerNew = serverAnswerNew }
         if let serverAnswerReuse { c.serverAnswerReuse = serverAnswerReuse }
+        // Overlapping calls cost more client CPU than calls alone: the excess of one urlopen's CPU.
+        if let callOverlapRatio { c.connectionOverlapCPU = urlopenCPU.scaled(by: max(0, callOverlapRatio - 1)) }
         // The other runtimes' own costs, where calibrate.py measured them (docs/model.md, "Measured runtime
         // costs"): a pass of each loop, eventlet's switch and spawn, a tasklet's switch.
         if let r = runtimes {

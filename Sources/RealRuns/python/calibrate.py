@@ -390,6 +390,51 @@ def server_answer_costs(base_url, clients=20, calls=10, delay_us=2000, rounds=3)
     return per_request(new_connections), per_request(kept_alive)
 
 
+def overlapping_calls(base_url, clients=20, calls=10, delay_us=2000, pairs=5):
+    """Client CPU of one urlopen(url).read() when `clients` threads call at once, as a multiple of one call
+    alone: pairs of (one thread's calls one after another with no delay: its CPU per call, as urlopen_costs
+    measures it; then `clients` threads started together at a barrier: this process's CPU per call from the
+    barrier to the last join), the median of the pairs' ratios. Measured one right after the other, so that
+    the VM's speed, which swings between two modes over seconds, is the same for both halves of a pair."""
+    import threading
+
+    url = base_url + "?delay_us=%d" % delay_us
+    alone_url = base_url + "?delay_us=0"
+
+    def alone_ns():
+        samples = []
+        for _ in range(calls * 2):
+            start = time.thread_time_ns()
+            with urllib.request.urlopen(alone_url) as r:
+                r.read()
+            samples.append(time.thread_time_ns() - start)
+        return median_ns(samples)
+
+    def overlapped_ns():
+        barrier = threading.Barrier(clients + 1)
+
+        def client():
+            barrier.wait()
+            for _ in range(calls):
+                with urllib.request.urlopen(url) as r:
+                    r.read()
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        barrier.wait()  # the threads' starts are not counted
+        start = time.process_time_ns()
+        for t in threads:
+            t.join()
+        return (time.process_time_ns() - start) / (clients * calls)
+
+    ratios = []
+    for _ in range(pairs):
+        alone = alone_ns()
+        ratios.append(overlapped_ns() / max(1, alone))
+    return _statistics().median(ratios)
+
+
 def excess_over_delay_ns(base_url, delay_us, count):
     """The median wall time of urlopen(url).read() with a server delay, beyond the delay itself."""
     url = base_url + "?delay_us=%d" % delay_us
@@ -800,6 +845,7 @@ def main():
                                                     socket_call_costs(args.server)))),
         ("server", lambda: result.update(zip(("server_answer_new_ns", "server_answer_reuse_ns"),
                                               server_answer_costs(args.server)))),
+        ("calls at once", lambda: result.update(call_overlap_ratio=overlapping_calls(args.server))),
         ("aiohttp", lambda: result.update(zip(("aiohttp_cpu_ns", "aiohttp_wall_ns"), aiohttp_costs(args.server)))),
         ("asyncio", lambda: result.update(zip(("loop_iteration_ns", "task_create_ns", "executor_round_trip_ns"),
                                                asyncio_costs()))),
