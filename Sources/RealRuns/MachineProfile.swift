@@ -94,6 +94,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// Client CPU of one urlopen call with 20 client threads calling at once, as a multiple of one call alone
     /// (calibrate.py `overlapping_calls`, the median of pairs measured one after the other).
     public var callOverlapRatio: Double?
+    /// CPU of a new aiohttp ClientSession's first request and its close, as a multiple of a request on a
+    /// reused connection (calibrate.py `aiohttp_session_ratio`).
+    public var aiohttpSessionRatio: Double?
 
     // MARK: - From calibrate.py's raw measurements
 
@@ -147,6 +150,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             processesAtScale: table("processes_at_scale"),
             serverAnswerNew: try? time("server_answer_new_ns"), serverAnswerReuse: try? time("server_answer_reuse_ns"))
         profile.callOverlapRatio = try? number("call_overlap_ratio")
+        profile.aiohttpSessionRatio = try? number("aiohttp_session_ratio")
         return profile
     }
 
@@ -265,11 +269,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     public func apply(to scenario: Scenario, client: StrategyKindName? = nil) -> Scenario {
         var s = scenario
         s.machine = apply(to: s.machine)
-        s.costs = apply(to: s.costs)
+        s.costs = apply(to: s.costs, client: client)
         s.strategies = s.strategies.map { strategy in
             var t = strategy
             t.machine = t.machine.map(apply(to:))
-            t.costs = t.costs.map(apply(to:))
+            t.costs = t.costs.map { apply(to: $0, client: client) }
             return t
         }
         s.tasks = s.tasks.map { group in
@@ -306,6 +310,20 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             }
         }
         return m
+    }
+
+    /// The costs, and for asyncio's client (one aiohttp session per task) what opening a session costs.
+    func apply(to costs: Costs, client: StrategyKindName?) -> Costs {
+        var c = apply(to: costs)
+        guard client == .asyncio else { return c }
+        // A task's first request opens its session and connection: CPU beyond a reused connection's request
+        // and the short calls the model already runs for a new connection (getaddrinfo, socket, close).
+        if let aiohttpSessionRatio, let syscall {
+            c.connectionCPU = max(.zero, aiohttpCPU.scaled(by: max(0, aiohttpSessionRatio - 1)) - syscall * 3)
+        }
+        // aiohttp's connections opened together cost no more than one alone (docs/model.md).
+        c.connectionOverlapCPU = .zero
+        return c
     }
 
     func apply(to costs: Costs) -> Costs {

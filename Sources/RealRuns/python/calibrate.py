@@ -570,6 +570,46 @@ def aiohttp_costs(base_url, count=200):
     return asyncio.run(measure())
 
 
+def aiohttp_session_ratio(base_url, count=20, pairs=5):
+    """What a task of the harness's asyncio strategy pays to open its aiohttp session and connection, as a
+    multiple of a request on a reused connection: pairs of (`count` requests on one open session, then
+    `count` times a new ClientSession, one request, close), each the process's CPU per request; the median of
+    the pairs' ratios (the halves of a pair measured together, so in the same speed mode of the VM)."""
+    import asyncio  # here, not at the top: see _statistics
+
+    import aiohttp
+
+    params = {"delay_us": "0"}
+
+    async def reused():
+        async with aiohttp.ClientSession() as session:
+            async with session.get(base_url, params=params) as r:
+                await r.read()
+            start = time.process_time_ns()
+            for _ in range(count):
+                async with session.get(base_url, params=params) as r:
+                    await r.read()
+            return (time.process_time_ns() - start) / count
+
+    async def opened():
+        start = time.process_time_ns()
+        for _ in range(count):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(base_url, params=params) as r:
+                    await r.read()
+        return (time.process_time_ns() - start) / count
+
+    async def measure():
+        await opened()  # the first session pays aiohttp's lazy set-up
+        ratios = []
+        for _ in range(pairs):
+            one = await reused()
+            ratios.append(await opened() / max(1, one))
+        return _statistics().median(ratios)
+
+    return asyncio.run(measure())
+
+
 # ---------------------------------------------------------------------------------------------- asyncio
 
 
@@ -847,6 +887,7 @@ def main():
                                               server_answer_costs(args.server)))),
         ("calls at once", lambda: result.update(call_overlap_ratio=overlapping_calls(args.server))),
         ("aiohttp", lambda: result.update(zip(("aiohttp_cpu_ns", "aiohttp_wall_ns"), aiohttp_costs(args.server)))),
+        ("aiohttp session", lambda: result.update(aiohttp_session_ratio=aiohttp_session_ratio(args.server))),
         ("asyncio", lambda: result.update(zip(("loop_iteration_ns", "task_create_ns", "executor_round_trip_ns"),
                                                asyncio_costs()))),
         ("gevent", lambda: result.update(zip(("greenlet_switch_ns", "greenlet_spawn_ns"), gevent_costs()))),
