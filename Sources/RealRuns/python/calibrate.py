@@ -885,9 +885,7 @@ def main():
                                                     socket_call_costs(args.server)))),
         ("server", lambda: result.update(zip(("server_answer_new_ns", "server_answer_reuse_ns"),
                                               server_answer_costs(args.server)))),
-        ("calls at once", lambda: result.update(call_overlap_ratio=overlapping_calls(args.server))),
         ("aiohttp", lambda: result.update(zip(("aiohttp_cpu_ns", "aiohttp_wall_ns"), aiohttp_costs(args.server)))),
-        ("aiohttp session", lambda: result.update(aiohttp_session_ratio=aiohttp_session_ratio(args.server))),
         ("asyncio", lambda: result.update(zip(("loop_iteration_ns", "task_create_ns", "executor_round_trip_ns"),
                                                asyncio_costs()))),
         ("gevent", lambda: result.update(zip(("greenlet_switch_ns", "greenlet_spawn_ns"), gevent_costs()))),
@@ -905,6 +903,10 @@ def main():
         ("twisted", lambda: result.update(zip(("twisted_request_cpu_ns", "twisted_defer_to_thread_ns"), twisted_costs(args.server)))),
         ("eventlet", lambda: result.update(zip(("eventlet_switch_ns", "eventlet_spawn_ns"), eventlet_costs()))),
         ("tasklets", lambda: result.update(tasklet_switch_ns=tasklet_switch_ns())),
+        # After everything KillTests times (~3 s): calls at once and aiohttp's sessions (docs/model.md, "The
+        # validation matrix").
+        ("calls at once", lambda: result.update(call_overlap_ratio=overlapping_calls(args.server))),
+        ("aiohttp session", lambda: result.update(aiohttp_session_ratio=aiohttp_session_ratio(args.server))),
     ]
     if args.only:
         wanted = set(args.only.split(","))
