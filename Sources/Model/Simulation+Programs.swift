@@ -45,7 +45,7 @@ extension Simulation {
             case .cpu(let d, let kind):
                 if part == 0 { return .cpu(d, Self.burstKind(kind)) }
                 if !tasks[k].background && !countsIO { operations += 1 }
-            case .io(let cpu, let latency, let newConnection):
+            case .io(var cpu, let latency, let newConnection):
                 if part == 0 && !takeClientSlot(k) {
                     tasks[k].part = 0
                     return .waitForClientSlot
@@ -55,6 +55,14 @@ extension Simulation {
                     // task's first call, like any other.
                     tasks[k].connects = !tasks[k].connected || (newConnection && !tasks[k].reuseConnections)
                     tasks[k].connected = true
+                    // A call that opens a connection while another call is in flight costs more client CPU
+                    // than the same call alone (`costs.connection_overlap_cpu`, measured by calibrate.py's
+                    // `overlapping_calls`); a call on a kept-alive connection does not (docs/model.md).
+                    if tasks[k].connects && callsInFlight > 0 && costs.connectionOverlapCPU > .zero {
+                        cpu += costs.connectionOverlapCPU
+                        tasks[k].op = .io(cpu: cpu, latency: latency, newConnection: newConnection)
+                    }
+                    callsInFlight += 1
                 }
                 let connects = tasks[k].connects
                 // Before the wait: CPU, call, CPU, call... ending with send: 4 calls with a new connection
@@ -97,6 +105,7 @@ extension Simulation {
                 case 1: return .ioCPU(cpu - cpu / 2)
                 case 2 where connects: return .syscall(costs.syscall)  // close
                 default:
+                    callsInFlight -= 1
                     if !tasks[k].background && countsIO { operations += 1 }
                     if tasks[k].holdsClientSlot { releaseClientSlot(k) }
                 }

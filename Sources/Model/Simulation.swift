@@ -74,6 +74,8 @@ struct Simulation {
     var finished = false
     /// When a server on this machine last took a request (`costs.server_answer_new`/`_reuse`).
     var serverFreeAt: SimTime?
+    /// I/O calls started and not yet over, every task and process together (`costs.connection_overlap_cpu`).
+    var callsInFlight = 0
     /// Whether foreground I/O round trips (else CPU steps) count as operations.
     let countsIO: Bool
 

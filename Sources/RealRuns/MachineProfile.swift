@@ -91,6 +91,12 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// process CPU time over the requests it served), on new connections and on kept-alive ones.
     public var serverAnswerNew: SimTime?
     public var serverAnswerReuse: SimTime?
+    /// Client CPU of one urlopen call with 20 client threads calling at once, as a multiple of one call alone
+    /// (calibrate.py `overlapping_calls`, the median of pairs measured one after the other).
+    public var callOverlapRatio: Double?
+    /// CPU of a new aiohttp ClientSession's first request and its close, as a multiple of a request on a
+    /// reused connection (calibrate.py `aiohttp_session_ratio`).
+    public var aiohttpSessionRatio: Double?
 
     // MARK: - From calibrate.py's raw measurements
 
@@ -117,7 +123,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         guard let starts = raw["process_start_ns"] as? [String: NSNumber] else {
             throw RealRunError.badResult(path: path, reason: "missing process_start_ns")
         }
-        return MachineProfile(
+        var profile = MachineProfile(
             python: raw["python"] as? String ?? "?", cores: Int(try number("cores")),
             switchInterval: try time("switch_interval_ns"),
             pythonLoop: LinearCost.proportional(try points("python_loop")), bigPower: PowerLawCost.fit(try points("pow")),
@@ -143,6 +149,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             waitCosts: (raw["wait_costs"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) },
             processesAtScale: table("processes_at_scale"),
             serverAnswerNew: try? time("server_answer_new_ns"), serverAnswerReuse: try? time("server_answer_reuse_ns"))
+        profile.callOverlapRatio = try? number("call_overlap_ratio")
+        profile.aiohttpSessionRatio = try? number("aiohttp_session_ratio")
+        return profile
     }
 
     // MARK: - Saving and loading
@@ -260,11 +269,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     public func apply(to scenario: Scenario, client: StrategyKindName? = nil) -> Scenario {
         var s = scenario
         s.machine = apply(to: s.machine)
-        s.costs = apply(to: s.costs)
+        s.costs = apply(to: s.costs, client: client)
         s.strategies = s.strategies.map { strategy in
             var t = strategy
             t.machine = t.machine.map(apply(to:))
-            t.costs = t.costs.map(apply(to:))
+            t.costs = t.costs.map { apply(to: $0, client: client) }
             return t
         }
         s.tasks = s.tasks.map { group in
@@ -303,6 +312,20 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         return m
     }
 
+    /// The costs, and for asyncio's client (one aiohttp session per task) what opening a session costs.
+    func apply(to costs: Costs, client: StrategyKindName?) -> Costs {
+        var c = apply(to: costs)
+        guard client == .asyncio else { return c }
+        // A task's first request opens its session and connection: CPU beyond a reused connection's request
+        // and the short calls the model already runs for a new connection (getaddrinfo, socket, close).
+        if let aiohttpSessionRatio, let syscall {
+            c.connectionCPU = max(.zero, aiohttpCPU.scaled(by: max(0, aiohttpSessionRatio - 1)) - syscall * 3)
+        }
+        // aiohttp's connections opened together cost no more than one alone (docs/model.md).
+        c.connectionOverlapCPU = .zero
+        return c
+    }
+
     func apply(to costs: Costs) -> Costs {
         var c = costs
         c.threadStart = threadStart
@@ -319,6 +342,8 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         // Real runs talk to server.py on this machine: it answers one request at a time.
         if let serverAnswerNew { c.serverAnswerNew = serverAnswerNew }
         if let serverAnswerReuse { c.serverAnswerReuse = serverAnswerReuse }
+        // Overlapping calls cost more client CPU than calls alone: the excess of one urlopen's CPU.
+        if let callOverlapRatio { c.connectionOverlapCPU = urlopenCPU.scaled(by: max(0, callOverlapRatio - 1)) }
         // The other runtimes' own costs, where calibrate.py measured them (docs/model.md, "Measured runtime
         // costs"): a pass of each loop, eventlet's switch and spawn, a tasklet's switch.
         if let r = runtimes {

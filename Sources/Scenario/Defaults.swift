@@ -57,6 +57,8 @@ public enum Defaults {
     /// A remote server costs this machine nothing; `simulate calibrate` measures the real runs' local one.
     public static let serverAnswerNew = SimTime.zero
     public static let serverAnswerReuse = SimTime.zero
+    /// No extra CPU for overlapping calls unless a machine profile measures it (`simulate calibrate`).
+    public static let connectionOverlapCPU = SimTime.zero
     // The other runtimes' own costs, measured on this machine (2-core VM, Python 3.11.7, the versions pinned in
     // requirements.txt) by `python docs/runtime-costs.py`: medians of 5 runs of the script, each a median of 5
     // timings (docs/model.md, "Runtimes"). The same script gives asyncio's `await asyncio.sleep(0)` (the probe

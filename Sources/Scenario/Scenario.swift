@@ -169,6 +169,10 @@ public struct Costs: Sendable, Equatable {
     /// apart. Zero for a remote server; a machine profile sets it for the real runs' latency server.
     public var serverAnswerNew: SimTime
     public var serverAnswerReuse: SimTime
+    /// Client CPU an I/O call that opens a connection costs beyond its own when it starts while another
+    /// call is in flight: urlopen calls that overlap cost more than the same calls one after another
+    /// (measured here: ~1.5x with 20 threads at once). Zero unless a machine profile measures it.
+    public var connectionOverlapCPU: SimTime
     /// One pass of uvloop's loop (libuv's poll and the ready callbacks' bookkeeping, in C), as `loopIteration`.
     public var uvloopLoopIteration: SimTime
     /// One pass of trio's scheduler (`unrolled_run`: poll I/O, then run the batch), as `loopIteration`.
@@ -202,7 +206,8 @@ public struct Costs: Sendable, Equatable {
         syscall: SimTime = Defaults.syscall, ioOverhead: SimTime = Defaults.ioOverhead,
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
         ioIdleAfter: SimTime = Defaults.ioIdleAfter, serverAnswerNew: SimTime = Defaults.serverAnswerNew,
-        serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, uvloopLoopIteration: SimTime = Defaults.uvloopLoopIteration,
+        serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, connectionOverlapCPU: SimTime = Defaults.connectionOverlapCPU,
+        uvloopLoopIteration: SimTime = Defaults.uvloopLoopIteration,
         trioLoopIteration: SimTime = Defaults.trioLoopIteration, curioLoopIteration: SimTime = Defaults.curioLoopIteration,
         twistedLoopIteration: SimTime = Defaults.twistedLoopIteration, tornadoCallback: SimTime = Defaults.tornadoCallback,
         eventletSwitch: SimTime = Defaults.eventletSwitch, eventletSpawn: SimTime = Defaults.eventletSpawn,
@@ -213,6 +218,7 @@ public struct Costs: Sendable, Equatable {
         self.interpreterHandoff = interpreterHandoff
         self.serverAnswerNew = serverAnswerNew
         self.serverAnswerReuse = serverAnswerReuse
+        self.connectionOverlapCPU = connectionOverlapCPU
         self.uvloopLoopIteration = uvloopLoopIteration
         self.trioLoopIteration = trioLoopIteration
         self.curioLoopIteration = curioLoopIteration

@@ -69,6 +69,7 @@ public enum ScenarioEncoder {
             "io_overhead": duration(c.ioOverhead), "process_spawn": perMethod(c.processSpawn),
             "io_idle_overhead": duration(c.ioIdleOverhead), "io_idle_after": duration(c.ioIdleAfter),
             "server_answer_new": duration(c.serverAnswerNew), "server_answer_reuse": duration(c.serverAnswerReuse),
+            "connection_overlap_cpu": duration(c.connectionOverlapCPU),
             "uvloop_loop_iteration": duration(c.uvloopLoopIteration), "trio_loop_iteration": duration(c.trioLoopIteration),
             "curio_loop_iteration": duration(c.curioLoopIteration), "twisted_loop_iteration": duration(c.twistedLoopIteration),
             "tornado_callback": duration(c.tornadoCallback), "eventlet_switch": duration(c.eventletSwitch),

@@ -390,6 +390,51 @@ def server_answer_costs(base_url, clients=20, calls=10, delay_us=2000, rounds=3)
     return per_request(new_connections), per_request(kept_alive)
 
 
+def overlapping_calls(base_url, clients=20, calls=10, delay_us=2000, pairs=5):
+    """Client CPU of one urlopen(url).read() when `clients` threads call at once, as a multiple of one call
+    alone: pairs of (one thread's calls one after another with no delay: its CPU per call, as urlopen_costs
+    measures it; then `clients` threads started together at a barrier: this process's CPU per call from the
+    barrier to the last join), the median of the pairs' ratios. Measured one right after the other, so that
+    the VM's speed, which swings between two modes over seconds, is the same for both halves of a pair."""
+    import threading
+
+    url = base_url + "?delay_us=%d" % delay_us
+    alone_url = base_url + "?delay_us=0"
+
+    def alone_ns():
+        samples = []
+        for _ in range(calls * 2):
+            start = time.thread_time_ns()
+            with urllib.request.urlopen(alone_url) as r:
+                r.read()
+            samples.append(time.thread_time_ns() - start)
+        return median_ns(samples)
+
+    def overlapped_ns():
+        barrier = threading.Barrier(clients + 1)
+
+        def client():
+            barrier.wait()
+            for _ in range(calls):
+                with urllib.request.urlopen(url) as r:
+                    r.read()
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        barrier.wait()  # the threads' starts are not counted
+        start = time.process_time_ns()
+        for t in threads:
+            t.join()
+        return (time.process_time_ns() - start) / (clients * calls)
+
+    ratios = []
+    for _ in range(pairs):
+        alone = alone_ns()
+        ratios.append(overlapped_ns() / max(1, alone))
+    return _statistics().median(ratios)
+
+
 def excess_over_delay_ns(base_url, delay_us, count):
     """The median wall time of urlopen(url).read() with a server delay, beyond the delay itself."""
     url = base_url + "?delay_us=%d" % delay_us
@@ -521,6 +566,46 @@ def aiohttp_costs(base_url, count=200):
                 async with session.get(base_url, params={"delay_us": "0"}) as r:
                     await r.read()
             return (time.process_time_ns() - c0) // count, (now() - w0) // count
+
+    return asyncio.run(measure())
+
+
+def aiohttp_session_ratio(base_url, count=20, pairs=5):
+    """What a task of the harness's asyncio strategy pays to open its aiohttp session and connection, as a
+    multiple of a request on a reused connection: pairs of (`count` requests on one open session, then
+    `count` times a new ClientSession, one request, close), each the process's CPU per request; the median of
+    the pairs' ratios (the halves of a pair measured together, so in the same speed mode of the VM)."""
+    import asyncio  # here, not at the top: see _statistics
+
+    import aiohttp
+
+    params = {"delay_us": "0"}
+
+    async def reused():
+        async with aiohttp.ClientSession() as session:
+            async with session.get(base_url, params=params) as r:
+                await r.read()
+            start = time.process_time_ns()
+            for _ in range(count):
+                async with session.get(base_url, params=params) as r:
+                    await r.read()
+            return (time.process_time_ns() - start) / count
+
+    async def opened():
+        start = time.process_time_ns()
+        for _ in range(count):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(base_url, params=params) as r:
+                    await r.read()
+        return (time.process_time_ns() - start) / count
+
+    async def measure():
+        await opened()  # the first session pays aiohttp's lazy set-up
+        ratios = []
+        for _ in range(pairs):
+            one = await reused()
+            ratios.append(await opened() / max(1, one))
+        return _statistics().median(ratios)
 
     return asyncio.run(measure())
 
@@ -818,6 +903,10 @@ def main():
         ("twisted", lambda: result.update(zip(("twisted_request_cpu_ns", "twisted_defer_to_thread_ns"), twisted_costs(args.server)))),
         ("eventlet", lambda: result.update(zip(("eventlet_switch_ns", "eventlet_spawn_ns"), eventlet_costs()))),
         ("tasklets", lambda: result.update(tasklet_switch_ns=tasklet_switch_ns())),
+        # After everything KillTests times (~3 s): calls at once and aiohttp's sessions (docs/model.md, "The
+        # validation matrix").
+        ("calls at once", lambda: result.update(call_overlap_ratio=overlapping_calls(args.server))),
+        ("aiohttp session", lambda: result.update(aiohttp_session_ratio=aiohttp_session_ratio(args.server))),
     ]
     if args.only:
         wanted = set(args.only.split(","))

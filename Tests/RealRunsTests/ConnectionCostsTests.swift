@@ -1,0 +1,52 @@
+import Foundation
+import SimEngine
+import SimRealRuns
+import SimScenario
+import XCTest
+
+/// What the profile's two connection ratios put into a comparison's scenario (docs/model.md, "Overlapping
+/// calls that open connections"): urlopen's excess when calls overlap, aiohttp's cost of opening a session.
+final class ConnectionCostsTests: XCTestCase {
+    let syscall = SimTime.nanoseconds(15_000)
+
+    func profile(overlap: Double?, session: Double?) throws -> MachineProfile {
+        var raw = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(CostFitTests.calibrationJSON.utf8)) as? [String: Any])
+        raw["syscall_ns"] = syscall.nanoseconds
+        raw["connect_call_ns"] = 100_000
+        raw["io_overhead_ns"] = 200_000
+        if let overlap { raw["call_overlap_ratio"] = overlap }
+        if let session { raw["aiohttp_session_ratio"] = session }
+        return try MachineProfile.fromCalibration(JSONSerialization.data(withJSONObject: raw), path: "c")
+    }
+
+    func costs(_ profile: MachineProfile, _ kind: Strategy.Kind) -> Costs {
+        RealRunner.scenarioForComparison(ExampleScenarios.ioHeavy(tasks: 2, calls: 3), strategy: Strategy(kind: kind), profile: profile).costs
+    }
+
+    /// urlopen (threads, gevent) pays (ratio - 1) of one call's CPU when calls overlap; aiohttp pays its
+    /// session's opening instead: (ratio - 1) of a reused request's CPU, less the three short calls
+    /// (getaddrinfo, socket, close) the model already runs for a new connection.
+    func testRatiosBecomeCostsPerClient() throws {
+        let p = try profile(overlap: 1.5, session: 3.0)
+        for kind in [Strategy.Kind.threads(pool: nil), .gevent] {
+            XCTAssertEqual(costs(p, kind).connectionOverlapCPU, p.urlopenCPU.scaled(by: 0.5), "\(kind)")
+            XCTAssertEqual(costs(p, kind).connectionCPU, .zero, "in urlopen's measured CPU already")
+        }
+        let asyncio = costs(p, .asyncio(executorWorkers: nil, cpuInExecutor: true))
+        XCTAssertEqual(asyncio.connectionOverlapCPU, .zero)
+        XCTAssertEqual(asyncio.connectionCPU, p.aiohttpCPU * 2 - syscall * 3)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ratios-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try p.save(to: path)
+        let loaded = try MachineProfile.load(from: path)
+        XCTAssertEqual(loaded.callOverlapRatio, 1.5)
+        XCTAssertEqual(loaded.aiohttpSessionRatio, 3.0)
+    }
+
+    /// A profile from before the ratios were measured leaves both costs as they were.
+    func testOlderProfilesChangeNothing() throws {
+        let p = try profile(overlap: nil, session: nil)
+        XCTAssertEqual(costs(p, .threads(pool: nil)).connectionOverlapCPU, .zero)
+        XCTAssertEqual(costs(p, .asyncio(executorWorkers: nil, cpuInExecutor: true)).connectionCPU, .zero)
+    }
+}
