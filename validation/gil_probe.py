@@ -2,11 +2,12 @@
 
 Usage: python3 validation/gil_probe.py CPU_THREADS IO INTERVAL_MS [ROUNDS [POW]]
   CPU_THREADS  pure-Python threads that spin, each stamping time.monotonic_ns() in a tight loop
+  IO           none (only the CPU threads, for ROUNDS ms) or sleep (one more thread: ROUNDS x time.sleep(200 us))
+  INTERVAL_MS  sys.setswitchinterval, in milliseconds
   POW          with an exponent, each turn of the loop also computes 7777 ** POW: one C call that holds the
                GIL, so a drop request is noticed only when it returns (gaps shorter than 3 calls then count
                as running)
-  IO           none (only the CPU threads, for ROUNDS ms) or sleep (one more thread: ROUNDS x time.sleep(200 us))
-  INTERVAL_MS  sys.setswitchinterval, in milliseconds
+  GIL_PROBE_GAP_US (environment) the shortest gap that counts as not running, 20 us unless set
 Prints one JSON line. Run it with the venv's Python (3.11 here), under the machine lock.
 
 How it sees the GIL: a spinning thread's consecutive stamps are ~0.1 us apart while it holds the GIL; a gap of
@@ -23,13 +24,14 @@ the thread that asked for the drop first gives 1); and with IO=sleep the time pe
 holds each of the sleeping thread's waits lasted.
 """
 import json
-import statistics
+import os
 import sys
 import threading
 import time
 
 now = time.monotonic_ns
-GAP_NS = 20_000
+# A gap longer than this is time the thread did not run (GIL_PROBE_GAP_US overrides it).
+GAP_NS = int(os.environ.get("GIL_PROBE_GAP_US", "20")) * 1000
 
 
 def spin(index, stop, out, exponent, gap_ns):
