@@ -14,7 +14,10 @@
 /// result) is the same whichever store an event went to. A lane is only a hint: an event scheduled earlier
 /// than its lane's last one goes to the heap instead.
 ///
-/// After warm-up, scheduling and popping allocate nothing.
+/// After warm-up, scheduling and popping allocate nothing. The heap and the lanes are `SlotTable`s, written
+/// in place: as arrays (a lane's ring nested in the array of lanes) they cost two or three copy-on-write
+/// checks, runtime calls, per event. So a copy of the queue shares its entries with the original and must
+/// not be used once the original has changed (the simulation never copies its queues).
 ///
 /// - Complexity: `schedule` is O(log n) into the heap, O(1) amortized into a lane; `popNext` is O(log n)
 ///   from the heap and O(lanes) to choose; `nextTime` is O(lanes).
@@ -39,7 +42,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     /// reuses its storage.
     @usableFromInline
     struct Lane: Sendable {
-        @usableFromInline var ring: [Entry] = []
+        @usableFromInline var ring = SlotTable<Entry>()
         @usableFromInline var head = 0
         @usableFromInline var count = 0
         /// The first entry's key, `UInt128.max` when empty (no entry has it: times are below 2^63).
@@ -73,8 +76,8 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
         /// Doubles the capacity (`filler` fills the new slots until they are used).
         @inlinable mutating func grow(_ filler: Entry) {
-            var bigger = entries
-            bigger.append(contentsOf: repeatElement(filler, count: Swift.max(16, 2 * ring.count) - count))
+            let bigger = SlotTable(entries)
+            for _ in count..<Swift.max(16, 2 * ring.count) { bigger.append(filler) }
             ring = bigger
             head = 0
         }
@@ -87,14 +90,15 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         }
     }
 
-    @usableFromInline var heap: [Entry] = []
-    @usableFromInline var lanes: [Lane]
+    @usableFromInline var heap = SlotTable<Entry>()
+    @usableFromInline var lanes: SlotTable<Lane>
     @usableFromInline var nextSequence: UInt64 = 0
     @usableFromInline var pending = 0
 
     /// A queue with `lanes` first-in first-out lanes for fixed-delay events (numbered from 0).
     @inlinable public init(lanes: Int = 0) {
-        self.lanes = Array(repeating: Lane(), count: lanes)
+        // One `Lane()` each: copies of one would share its ring.
+        self.lanes = SlotTable((0..<lanes).map { _ in Lane() })
     }
 
     /// The number of pending events.
@@ -168,7 +172,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     /// preemption).
     @inlinable public mutating func removeAll(where isStale: (Payload) -> Bool) {
         for i in lanes.indices { lanes[i].filter { !isStale($0.payload) } }
-        heap.removeAll { isStale($0.payload) }
+        heap.retain { !isStale($0.payload) }
         pending = heap.count + lanes.reduce(0) { $0 + $1.count }
         guard heap.count > 1 else { return }
         var parent = (heap.count - 2) >> 2

@@ -20,16 +20,24 @@ public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @un
             base = .allocate(capacity: self.capacity)
         }
 
-        @inlinable func append(_ element: Element) {
-            if count == capacity {
-                let bigger = UnsafeMutablePointer<Element>.allocate(capacity: 2 * capacity)
-                bigger.moveInitialize(from: base, count: count)
-                base.deallocate()
-                base = bigger
-                capacity *= 2
-            }
+        @inlinable @inline(__always) func append(_ element: Element) {
+            if count == capacity { reserve(2 * capacity) }
             (base + count).initialize(to: element)
             count += 1
+        }
+
+        @inlinable func removeLast() -> Element {
+            count -= 1
+            return (base + count).move()
+        }
+
+        @inlinable @inline(never) func reserve(_ n: Int) {
+            guard n > capacity else { return }
+            let bigger = UnsafeMutablePointer<Element>.allocate(capacity: n)
+            bigger.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = bigger
+            capacity = n
         }
 
         deinit {
@@ -74,6 +82,33 @@ public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @un
 
     /// Adds an element at the end.
     @inlinable public func append(_ element: Element) { storage.append(element) }
+
+    /// Removes and returns the last element (the table must not be empty).
+    @inlinable public func removeLast() -> Element {
+        precondition(storage.count > 0, "removeLast on an empty SlotTable")
+        return storage.removeLast()
+    }
+
+    /// Makes room for `n` elements in all.
+    @inlinable public func reserveCapacity(_ n: Int) { storage.reserve(n) }
+
+    /// Keeps only the elements `keep` accepts, in order.
+    @inlinable public func retain(where keep: (Element) -> Bool) {
+        var kept = 0
+        for i in 0..<storage.count {
+            let e = (storage.base + i).move()
+            if keep(e) {
+                (storage.base + kept).initialize(to: e)
+                kept += 1
+            }
+        }
+        storage.count = kept
+    }
+
+    /// Runs `body` on the elements in place, without bound checks (for inner loops such as a heap's sift).
+    @inlinable public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Element>) throws -> R) rethrows -> R {
+        try body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
+    }
 }
 
 extension SlotTable: ExpressibleByArrayLiteral {

@@ -14,7 +14,7 @@ enum BurstKind: UInt8, Sendable {
     /// Thread or interpreter start-up before any Python runs.
     case starting
 
-    var needsGIL: Bool { self == .python || self == .cHoldsGIL }
+    @inline(__always) var needsGIL: Bool { self == .python || self == .cHoldsGIL }
 }
 
 /// What a thread does when it next gets a core.

@@ -212,7 +212,14 @@ extension Simulation {
     }
 
     /// Sets a thread's lane (and that of the greenlet or coroutine it is running) to `state`.
-    mutating func show(_ t: Int, _ state: LaneState?) {
+    // Every `show` returns at once with tracing off: the recorder's calls are in another module and are
+    // not inlined, so three calls that do nothing would otherwise be paid on most events.
+    @inline(__always) mutating func show(_ t: Int, _ state: LaneState?) {
+        if recorder.enabled { record(t, state) }
+    }
+
+    /// `show` with tracing on.
+    mutating func record(_ t: Int, _ state: LaneState?) {
         recorder.set(Int(threads[t].lane), state, at: now)
         let g = Int(threads[t].currentGreen)
         if g >= 0 { recorder.set(Int(greens[g].lane), state, at: now) }
@@ -223,7 +230,12 @@ extension Simulation {
     }
 
     /// A thread got a core: it shows what it is about to do.
-    mutating func showOnCore(_ t: Int) {
+    @inline(__always) mutating func showOnCore(_ t: Int) {
+        if recorder.enabled { recordOnCore(t) }
+    }
+
+    /// `showOnCore` with tracing on.
+    mutating func recordOnCore(_ t: Int) {
         let th = threads[t]
         if th.resumeAction == .gilCheck { show(t, .waitingGIL); return }
         let mustTakeGIL = gilEnabled && !th.holdsGIL && (th.inBurst ? th.burstKind.needsGIL : th.needsGIL)
@@ -238,7 +250,8 @@ extension Simulation {
     }
 
     /// A runnable thread without a core.
-    mutating func showWaitingForCore(_ t: Int) {
+    @inline(__always) mutating func showWaitingForCore(_ t: Int) {
+        guard recorder.enabled else { return }
         show(t, threads[t].resumeAction == .gilCheck ? .waitingGIL : .runnable)
     }
 }

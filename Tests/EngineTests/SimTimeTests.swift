@@ -27,6 +27,22 @@ final class SimTimeSaturationTests: XCTestCase {
         XCTAssertEqual(SimTime.seconds(-Double.infinity as Double), SimTime(nanoseconds: .min))
     }
 
+    /// `clamping` rounds without libm's `round`, and must give exactly what `Int64(x.rounded())` gives:
+    /// halves away from zero, either sign, every magnitude up to the clamp (where doubles are whole).
+    func testRoundingIsRoundedToNearestHalvesAwayFromZero() {
+        var rng = SplitMix64(seed: 17)
+        var values: [Double] = [0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994,
+                                4503599627370495.5, -4503599627370495.5, 4503599627370497, 9.1e18, -9.1e18]
+        for _ in 0..<200_000 {
+            let magnitude = Double(rng.next() >> 11) * 0x1.0p-53 * Double(sign: .plus, exponent: rng.nextIndex(below: 63), significand: 1)
+            let half = Double(rng.nextIndex(below: 1 << 20)) + 0.5
+            values += [magnitude, -magnitude, half, -half, magnitude.nextUp, magnitude.nextDown]
+        }
+        for x in values where abs(x) < 9.2e18 {
+            XCTAssertEqual(SimTime.clamping(x).nanoseconds, Int64(x.rounded()), "\(x)")
+        }
+    }
+
     func testTheHorizonIsFarBelowTheEndOfInt64() {
         // A run at the horizon can still add any scenario duration many thousand times without saturating.
         XCTAssertLessThan(SimTime.horizon.nanoseconds, Int64.max / 90)
