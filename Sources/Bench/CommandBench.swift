@@ -15,7 +15,7 @@ func runCommandBenchmark() {
     let folder = NSTemporaryDirectory() + "simulate-command-bench-\(getpid())"
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let commands: [(label: String, arguments: [String], runs: Int, target: Double)] = [
-        ("simulate \(scenario) (7 pictures)", [scenario, "-o", folder + "/run"], 5, 0.15),
+        ("simulate \(scenario) (7 pictures)", [scenario, "-o", folder + "/run"], 10, 0.15),
         ("simulate sweep \(scenario) --vary 'tasks[0].count=1..1000' (5,000 runs)",
          ["sweep", scenario, "--vary", "tasks[0].count=1..1000", "-o", folder + "/sweep"], 2, 10),
     ]
@@ -41,7 +41,8 @@ func runCommandBenchmark() {
         }
         let sorted = times.sorted()
         let median = sorted[sorted.count / 2]
-        print(String(format: "%@: median %.2f s, best %.2f s wall over %d runs (target %.2f s) %@",
-                     command.label, median, sorted[0], times.count, command.target, median <= command.target ? "ok" : "SLOW"))
+        print(String(format: "%@: median %.3f s, best %.3f s, worst %.3f s wall over %d runs (target %.2f s) %@",
+                     command.label, median, sorted[0], sorted[sorted.count - 1], times.count, command.target,
+                     median <= command.target ? "ok" : "SLOW"))
     }
 }
