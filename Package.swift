@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "SimReport", dependencies: ["SimEngine", "SimScenario", "SimTrace"], path: "Sources/Report"),
         .systemLibrary(
             name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
-            providers: [.apt(["libcairo2-dev"])]),
+            providers: [.apt(["libcairo2-dev", "zlib1g-dev"])]),
         .target(name: "SimRendering", dependencies: ["CCairo", "SimEngine", "SimTrace"], path: "Sources/Rendering"),
         .target(
             name: "SimRealRuns",

@@ -125,11 +125,7 @@ final class CairoSurface {
     func encodedBytes() throws -> [UInt8] {
         switch format {
         case .png:
-            cairo_surface_flush(pointer)
-            let out = ByteSink()
-            let status = cairo_surface_write_to_png_stream(pointer, appendToSink, Unmanaged.passUnretained(out).toOpaque())
-            try check(status, "encoding the PNG")
-            return out.bytes
+            return try PNGEncoder.encode(imageSurface: pointer)
         case .svg, .pdf:
             cairo_surface_finish(pointer)
             try check(cairo_surface_status(pointer), "finishing the \(format.rawValue.uppercased()) document")

@@ -2,9 +2,9 @@ import Foundation
 
 /// Draws several pictures at once, one per worker thread.
 ///
-/// Encoding a 1920x1080 PNG (libpng's filters and zlib's deflate) takes tens of milliseconds on one core and
-/// a run writes half a dozen; each picture has its own cairo surface and context (cairo allows that across
-/// threads), so they encode side by side. Every picture's bytes are exactly those of a one-at-a-time run.
+/// Drawing and encoding a 1920x1080 PNG (`PNGEncoder`) takes about 10 ms on one core and a run writes half a
+/// dozen; each picture has its own cairo surface and context (cairo allows that across threads), so they are
+/// made side by side. Every picture's bytes are exactly those of a one-at-a-time run.
 public enum PictureJobs {
     /// Runs every job, on up to `workers` threads, and returns when all have finished: for each job, the
     /// error it threw, or nil. (A caller reports the first error in job order, so that the message does not

@@ -281,16 +281,10 @@ final class LogLogCanvas {
         guard cairo_status(cr) == CAIRO_STATUS_SUCCESS else {
             throw MatrixError.badFile(path: "(picture)", reason: "cairo failed drawing a fidelity picture")
         }
-        final class Sink { var bytes = Data() }
-        let sink = Sink()
-        let status = cairo_surface_write_to_png_stream(surface, { closure, data, length in
-            guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
-            Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().bytes.append(data, count: Int(length))
-            return CAIRO_STATUS_SUCCESS
-        }, Unmanaged.passUnretained(sink).toOpaque())
-        guard status == CAIRO_STATUS_SUCCESS else {
-            throw MatrixError.badFile(path: "(picture)", reason: "cairo failed encoding a fidelity picture")
+        do {
+            return Data(try PNGEncoder.encode(imageSurface: surface))
+        } catch {
+            throw MatrixError.badFile(path: "(picture)", reason: "\(error)")
         }
-        return sink.bytes
     }
 }
