@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "CommandTests", dependencies: ["simulate"], path: "Tests/CommandTests"),
         .testTarget(
             name: "RealRunsTests", dependencies: ["SimRealRuns", "SimScenario", "SimModel", "SimTrace", "SimEngine"],
-            path: "Tests/RealRunsTests"),
+            path: "Tests/RealRunsTests", exclude: ["Fixtures"]),  // read by path (#filePath), not bundled
         .testTarget(
             name: "ValidationTests", dependencies: ["SimValidation", "SimRealRuns", "SimScenario", "SimEngine"],
             path: "Tests/ValidationTests"),
