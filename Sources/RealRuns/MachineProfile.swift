@@ -312,14 +312,25 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         return m
     }
 
-    /// The costs, and for asyncio's client (one aiohttp session per task) what opening a session costs.
+    /// Whether `client`'s real runs open one aiohttp session per task (harness.py: asyncio, and uvloop's
+    /// loop under the same aiohttp client).
+    static func opensAiohttpSession(_ client: StrategyKindName?) -> Bool {
+        guard let client else { return false }
+        switch client {
+        case .asyncio, .uvloop: return true
+        case .sync, .threads, .processes, .gevent, .trio, .curio, .eventlet, .tornado, .twisted, .tasklets, .interpreters: return false
+        }
+    }
+
+    /// The costs, and for a client with one aiohttp session per task what opening a session costs.
     func apply(to costs: Costs, client: StrategyKindName?) -> Costs {
         var c = apply(to: costs)
-        guard client == .asyncio else { return c }
+        guard Self.opensAiohttpSession(client) else { return c }
         // A task's first request opens its session and connection: CPU beyond a reused connection's request
         // and the short calls the model already runs for a new connection (getaddrinfo, socket, close).
         if let aiohttpSessionRatio, let syscall {
-            c.connectionCPU = max(.zero, aiohttpCPU.scaled(by: max(0, aiohttpSessionRatio - 1)) - syscall * 3)
+            let request = clientCPU(client) ?? aiohttpCPU
+            c.connectionCPU = max(.zero, request.scaled(by: max(0, aiohttpSessionRatio - 1)) - syscall * 3)
         }
         // aiohttp's connections opened together cost no more than one alone (docs/model.md).
         c.connectionOverlapCPU = .zero

@@ -35,6 +35,14 @@ final class ConnectionCostsTests: XCTestCase {
         let asyncio = costs(p, .asyncio(executorWorkers: nil, cpuInExecutor: true))
         XCTAssertEqual(asyncio.connectionOverlapCPU, .zero)
         XCTAssertEqual(asyncio.connectionCPU, p.aiohttpCPU * 2 - syscall * 3)
+        // uvloop runs the same aiohttp session per task: its session costs the same multiple of its own
+        // request's CPU (the profile's uvloop figure when measured, else aiohttp's on asyncio).
+        let uvloop = costs(p, .uvloop(executorWorkers: nil, cpuInExecutor: true))
+        XCTAssertEqual(uvloop.connectionOverlapCPU, .zero)
+        XCTAssertEqual(uvloop.connectionCPU, (p.runtimes?.uvloopAiohttpCPU ?? p.aiohttpCPU) * 2 - syscall * 3)
+        for kind in [Strategy.Kind.trio(threadLimit: 40, cpuInThread: true), .tornado(maxClients: 10, executorWorkers: nil, cpuInExecutor: true)] {
+            XCTAssertEqual(costs(p, kind).connectionCPU, .zero, "\(kind) opens no aiohttp session")
+        }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ratios-\(UUID()).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try p.save(to: path)
