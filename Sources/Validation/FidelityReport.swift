@@ -125,6 +125,11 @@ public struct FidelityReport: Sendable {
                     // The program's own client (a raw socket): the machine's costs, the io steps as written.
                     applied = profile.apply(to: scenario)
                     applied.tasks = scenario.tasks
+                    // Its server is its own, not the harness's latency server: the call's latency (timed
+                    // alone, `one_task`) already holds the server's work.
+                    applied.costs.ioOverhead = .zero
+                    applied.costs.serverAnswerNew = .zero
+                    applied.costs.serverAnswerReuse = .zero
                 } else {
                     applied = RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
                 }
