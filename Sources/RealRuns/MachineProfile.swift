@@ -284,6 +284,24 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         return s
     }
 
+    /// The profile applied to a program that brings its own client and server (validation/programs' raw
+    /// sockets): the machine and its costs, but the io steps as written, and nothing measured of the harness's
+    /// latency server (its overhead per wait, its answer turns) or of urlopen's overlapping calls: the
+    /// program's call latency, timed alone, already holds its own server's work.
+    public func applyWithOwnClient(to scenario: Scenario) -> Scenario {
+        var s = apply(to: scenario)
+        s.tasks = scenario.tasks
+        func own(_ c: inout Costs) {
+            c.ioOverhead = .zero
+            c.serverAnswerNew = .zero
+            c.serverAnswerReuse = .zero
+            c.connectionOverlapCPU = .zero
+        }
+        own(&s.costs)
+        for i in s.strategies.indices where s.strategies[i].costs != nil { own(&s.strategies[i].costs!) }
+        return s
+    }
+
     /// One request's whole client CPU for `client`'s HTTP client where calibrate.py measured it.
     func clientCPU(_ client: StrategyKindName?) -> SimTime? {
         guard let client else { return nil }
@@ -312,20 +330,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         return m
     }
 
-    /// Whether `client`'s real runs open one aiohttp session per task (harness.py: asyncio, and uvloop's
-    /// loop under the same aiohttp client).
-    static func opensAiohttpSession(_ client: StrategyKindName?) -> Bool {
-        guard let client else { return false }
-        switch client {
-        case .asyncio, .uvloop: return true
-        case .sync, .threads, .processes, .gevent, .trio, .curio, .eventlet, .tornado, .twisted, .tasklets, .interpreters: return false
-        }
-    }
-
     /// The costs, and for a client with one aiohttp session per task what opening a session costs.
     func apply(to costs: Costs, client: StrategyKindName?) -> Costs {
         var c = apply(to: costs)
-        guard Self.opensAiohttpSession(client) else { return c }
+        guard client?.descriptor.harness.client == .aiohttpSession else { return c }
         // A task's first request opens its session and connection: CPU beyond a reused connection's request
         // and the short calls the model already runs for a new connection (getaddrinfo, socket, close).
         if let aiohttpSessionRatio, let syscall {

@@ -23,7 +23,7 @@ public struct RealRunOptions: Sendable {
     public var log: @Sendable (String) -> Void
 
     public init(runs: Int = 5, timeout: Double? = nil, instrument: Bool = true, releaseSource: ReleaseSource = .hashlib,
-                steadyRetries: Int = 2, steadyTolerance: Double = 0.15,
+                steadyRetries: Int = RealRunOptions.defaultSteadyRetries, steadyTolerance: Double = RealRunOptions.defaultSteadyTolerance,
                 log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.runs = runs
         self.timeout = timeout
@@ -33,6 +33,9 @@ public struct RealRunOptions: Sendable {
         self.steadyTolerance = steadyTolerance
         self.log = log
     }
+
+    public static let defaultSteadyRetries = 2
+    public static let defaultSteadyTolerance = 0.15
 
     /// Whether a run whose steadiness probe changed by `change` (after / before) ran at one speed throughout.
     /// This VM runs at two speeds ~1.6x apart, switching over seconds (docs/model.md, "The validation matrix");
@@ -70,8 +73,6 @@ public struct RealStrategyResult: Sendable {
     public var strategy: Strategy
     /// In the order they ran.
     public var runs: [RealRun]
-    /// Runs measured again because the machine changed speed during them (not in `runs`).
-    public var repeatedRuns = 0
 
     /// Makespan over the runs.
     public var makespan: MeasuredSpread { MeasuredSpread(runs.map(\.metrics.makespan)) }
@@ -127,7 +128,6 @@ public struct RealRunner: Sendable {
                     var attempts = 0
                     while !options.isSteady(run.speedChange) && attempts < options.steadyRetries {
                         attempts += 1
-                        results[i].repeatedRuns += 1
                         options.log(String(format: "  %@ run %d/%d: the machine changed speed during it (probe x%.2f after): measuring it again",
                                            strategy.label, repetition + 1, max(1, options.runs), run.speedChange ?? 1))
                         run = try runOnce(plans[i], strategy: strategy, timeout: timeout)

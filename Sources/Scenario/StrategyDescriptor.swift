@@ -41,70 +41,70 @@ public enum StrategyKindName: String, CaseIterable, Sendable, Equatable, Codable
             return StrategyDescriptor(
                 kind: self, summary: "every task one after another on the main thread",
                 options: [], aliases: ["sequential", "serial"], colour: 0x595959,
-                host: .mainThread, harness: .init(connection: .new))
+                host: .mainThread, harness: .init(connection: .new, client: .urlopen))
         case .threads:
             return StrategyDescriptor(
                 kind: self, summary: "a threading.Thread per task, or a ThreadPoolExecutor of `pool` workers",
                 options: [.pool], aliases: ["threading", "thread", "multithreading"], colour: 0xD55E00,
-                host: .mainThread, harness: .init(connection: .new))
+                host: .mainThread, harness: .init(connection: .new, client: .urlopen))
         case .processes:
             return StrategyDescriptor(
                 kind: self, summary: "a multiprocessing.Process per task, or a Pool of `pool` workers",
                 options: [.pool, .startMethod], aliases: ["multiprocessing", "process", "multiprocess"], colour: 0x0072B2,
-                host: .mainThread, harness: .init(connection: .new))
+                host: .mainThread, harness: .init(connection: .new, client: .urlopen))
         case .gevent:
             return StrategyDescriptor(
                 kind: self, summary: "gevent.spawn per task after monkey.patch_all(): greenlets on gevent's hub",
                 options: [], aliases: ["green", "greenlets"], colour: 0x009E73,
-                host: .hub, harness: .init(connection: .new))
+                host: .hub, harness: .init(connection: .new, client: .urlopen))
         case .asyncio:
             return StrategyDescriptor(
                 kind: self, summary: "asyncio.gather of one coroutine per task (aiohttp); CPU steps through run_in_executor or inline",
                 options: [.executorWorkers, .cpu(["executor", "inline"], default: "executor", meaning: Self.executorMeaning)], aliases: ["async", "aiohttp"],
-                colour: 0xCC79A7, host: .eventLoop, harness: .init(connection: .reuse))
+                colour: 0xCC79A7, host: .eventLoop, harness: .init(connection: .reuse, client: .aiohttpSession))
         case .uvloop:
             return StrategyDescriptor(
                 kind: self, summary: "asyncio's API on uvloop (libuv), aiohttp; CPU steps through run_in_executor or inline",
                 options: [.executorWorkers, .cpu(["executor", "inline"], default: "executor", meaning: Self.executorMeaning)],
-                aliases: ["libuv"], colour: 0xE69F00, host: .eventLoop, harness: .init(connection: .reuse))
+                aliases: ["libuv"], colour: 0xE69F00, host: .eventLoop, harness: .init(connection: .reuse, client: .aiohttpSession))
         case .trio:
             return StrategyDescriptor(
                 kind: self, summary: "a trio nursery, a task per task, HTTP over one raw socket each; CPU steps through trio.to_thread.run_sync or inline",
                 options: [.threadLimit(Defaults.trioThreadLimit, "to_thread's CapacityLimiter"),
                           .cpu(["thread", "inline"], default: "thread", meaning: Self.threadMeaning("trio.to_thread.run_sync"))],
-                aliases: [], colour: 0x56B4E9, host: .eventLoop, harness: .init(connection: .reuse))
+                aliases: [], colour: 0x56B4E9, host: .eventLoop, harness: .init(connection: .reuse, client: .rawSocket))
         case .curio:
             return StrategyDescriptor(
                 kind: self, summary: "curio tasks on its kernel, HTTP over one raw socket each; CPU steps through run_in_thread or inline",
                 options: [.threadLimit(Defaults.curioThreadLimit, "run_in_thread's MAX_WORKER_THREADS"),
                           .cpu(["thread", "inline"], default: "thread", meaning: Self.threadMeaning("curio.run_in_thread"))],
-                aliases: [], colour: 0x882255, host: .eventLoop, harness: .init(connection: .reuse))
+                aliases: [], colour: 0x882255, host: .eventLoop, harness: .init(connection: .reuse, client: .rawSocket))
         case .eventlet:
             return StrategyDescriptor(
                 kind: self, summary: "eventlet.spawn per task after eventlet.monkey_patch(): green threads on eventlet's hub, urlopen; CPU steps inline or through tpool",
                 options: [.threadLimit(Defaults.eventletTpoolSize, "tpool's EVENTLET_THREADPOOL_SIZE"),
                           .cpu(["inline", "tpool"], default: "inline", meaning: "\"inline\" (in the green thread, blocking the hub) or \"tpool\" (eventlet.tpool.execute)")],
-                aliases: [], colour: 0x117733, host: .hub, harness: .init(connection: .new))
+                aliases: [], colour: 0x117733, host: .hub, harness: .init(connection: .new, client: .urlopen))
         case .tornado:
             return StrategyDescriptor(
                 kind: self, summary: "Tornado 6 coroutines on its IOLoop (asyncio), AsyncHTTPClient; CPU steps through IOLoop.run_in_executor or inline",
                 options: [.maxClients, .executorWorkers, .cpu(["executor", "inline"], default: "executor", meaning: Self.executorMeaning)],
-                aliases: [], colour: 0x999933, host: .eventLoop, harness: .init(connection: .new))
+                aliases: [], colour: 0x999933, host: .eventLoop, harness: .init(connection: .new, client: .tornado))
         case .twisted:
             return StrategyDescriptor(
                 kind: self, summary: "Deferreds on Twisted's reactor, Agent without a persistent pool; CPU steps through deferToThread or inline",
                 options: [.threadLimit(Defaults.twistedThreadLimit, "the reactor's thread pool (suggestThreadPoolSize)"),
                           .cpu(["thread", "inline"], default: "thread", meaning: Self.threadMeaning("deferToThread"))],
-                aliases: ["reactor"], colour: 0x332288, host: .eventLoop, harness: .init(connection: .new))
+                aliases: ["reactor"], colour: 0x332288, host: .eventLoop, harness: .init(connection: .new, client: .twistedAgent))
         case .tasklets:
             return StrategyDescriptor(
                 kind: self, summary: "Stackless-style tasklets switching explicitly after every step, no monkey patching, so blocking I/O blocks them all (greenlet is what is installable here)",
-                options: [], aliases: ["stackless", "tasklet"], colour: 0xAA4499, host: .mainThread, harness: .init(connection: .new))
+                options: [], aliases: ["stackless", "tasklet"], colour: 0xAA4499, host: .mainThread, harness: .init(connection: .new, client: .urlopen))
         case .interpreters:
             return StrategyDescriptor(
                 kind: self, summary: "an InterpreterPoolExecutor of `pool` workers (Python 3.14; 3.12+ through _interpreters): threads with an interpreter and a GIL each",
                 options: [.interpreterPool], aliases: ["subinterpreters", "interpreter", "interpreterpoolexecutor"],
-                colour: 0x44AA99, host: .mainThread, harness: .init(connection: .new))
+                colour: 0x44AA99, host: .mainThread, harness: .init(connection: .new, client: .urlopen))
         }
     }
 }
@@ -158,6 +158,22 @@ public struct HarnessTraits: Sendable, Equatable {
     /// Twisted's Agent without a persistent pool) or one reused per task (aiohttp's session). The model's
     /// tasks do the same, and `HarnessPlan.scenarioAsRun` rewrites the scenario's I/O steps to match.
     public var connection: ConnectionMode
+    /// The HTTP client its runner uses, whose measured costs the model is given (`MachineProfile.apply`).
+    public var client: HarnessClient
+}
+
+/// The HTTP clients of harness.py's runners.
+public enum HarnessClient: Sendable, Equatable {
+    /// `urllib.request.urlopen` (monkey-patched under gevent and eventlet).
+    case urlopen
+    /// aiohttp with one `ClientSession` per task (asyncio, and uvloop's loop under the same client).
+    case aiohttpSession
+    /// One raw-socket HTTP/1.1 connection per task (trio, curio).
+    case rawSocket
+    /// Tornado's `AsyncHTTPClient`.
+    case tornado
+    /// Twisted's `Agent` without a persistent pool.
+    case twistedAgent
 }
 
 /// An option a strategy kind takes, with its default (from `Defaults`) and what it means.

@@ -120,19 +120,9 @@ public struct FidelityReport: Sendable {
             let scenario = try c.scenario(oneTask: measured.oneTask?.median)
             for strategy in scenario.strategies {
                 guard let m = measured.strategies[strategy.label] else { continue }
-                var applied: Scenario
-                if let program = c.program, !program.calibratedClient {
-                    // The program's own client (a raw socket): the machine's costs, the io steps as written.
-                    applied = profile.apply(to: scenario)
-                    applied.tasks = scenario.tasks
-                    // Its server is its own, not the harness's latency server: the call's latency (timed
-                    // alone, `one_task`) already holds the server's work.
-                    applied.costs.ioOverhead = .zero
-                    applied.costs.serverAnswerNew = .zero
-                    applied.costs.serverAnswerReuse = .zero
-                } else {
-                    applied = RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
-                }
+                let ownClient = c.program.map { !$0.calibratedClient } ?? false
+                let applied = ownClient ? profile.applyWithOwnClient(to: scenario)
+                    : RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
                 let run = try Simulator.run(applied, strategy: strategy, options: SimulationOptions(trace: false))
                 let predicted = run.metrics.makespan
                 let band = m.min.scaled(by: 1 - widen)...m.max.scaled(by: 1 + widen)

@@ -113,7 +113,7 @@ public struct MatrixMeasurer: Sendable {
     public var steadyRetries: Int
     public var log: @Sendable (String) -> Void
 
-    public init(runner: RealRunner, repetitions: Int, steadyRetries: Int = 2, log: @escaping @Sendable (String) -> Void) {
+    public init(runner: RealRunner, repetitions: Int, steadyRetries: Int = RealRunOptions.defaultSteadyRetries, log: @escaping @Sendable (String) -> Void) {
         self.runner = runner
         self.repetitions = repetitions
         self.steadyRetries = steadyRetries

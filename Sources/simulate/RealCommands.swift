@@ -32,9 +32,9 @@ struct RealRunArguments: ParsableArguments {
     var instrument = true
 
     @Option(help: ArgumentHelp(
-        "Measure a run again, up to this many times, when the machine changed speed during it (a fixed probe timed before and after disagrees by more than 15%); 0 keeps every run.",
+        "Measure a run again, up to this many times, when the machine changed speed during it (a fixed probe timed before and after disagrees by more than \(Int(RealRunOptions.defaultSteadyTolerance * 100))%); 0 keeps every run.",
         valueName: "n"))
-    var steadyRetries: Int = 2
+    var steadyRetries: Int = RealRunOptions.defaultSteadyRetries
 
     /// The longest --timeout accepted: a day.
     static let maxTimeout = 86_400.0
@@ -45,7 +45,7 @@ struct RealRunArguments: ParsableArguments {
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard runs <= 1000 else { throw ValidationError("--runs \(runs): at most 1000 repetitions") }
-        guard (0...10).contains(steadyRetries) else { throw ValidationError("--steady-retries \(steadyRetries): give 0 to 10 repetitions of a run that saw the machine change speed, e.g. --steady-retries 2") }
+        try checkSteadyRetries(steadyRetries)
         if let timeout, !(timeout > 0 && timeout <= Self.maxTimeout) {
             throw ValidationError("--timeout \(timeout): give the seconds one real run may take, more than 0 and at most \(Int(Self.maxTimeout)) (a day), e.g. --timeout 60")
         }
@@ -95,6 +95,13 @@ func checkWritable(_ folder: String, option: String) throws {
         try AtomicFile.checkWritableFolder(folder.isEmpty ? "." : folder)
     } catch let error as AtomicFile.WriteError {
         throw UserError("cannot write into \(folder.isEmpty ? "." : folder): \(error.reason). Choose a writable folder with \(option); nothing was run.")
+    }
+}
+
+/// `--steady-retries` of `real`, `compare` and `validate --measure`: 0 to 10.
+func checkSteadyRetries(_ n: Int) throws {
+    guard (0...10).contains(n) else {
+        throw ValidationError("--steady-retries \(n): give 0 to 10 repetitions of a run that saw the machine change speed, e.g. --steady-retries \(RealRunOptions.defaultSteadyRetries)")
     }
 }
 

@@ -43,7 +43,7 @@ struct Validate: ParsableCommand {
     var runs: Int = 3
 
     @Option(help: ArgumentHelp("With --measure: measure a harness run again, up to this many times, when the machine changed speed during it; 0 keeps every run.", valueName: "n"))
-    var steadyRetries: Int = 2
+    var steadyRetries: Int = RealRunOptions.defaultSteadyRetries
 
     @Option(name: .customLong("machine"), help: ArgumentHelp(
         "With --measure: the machine profile (calibrated first if the file is missing).", valueName: "file"))
@@ -64,7 +64,7 @@ struct Validate: ParsableCommand {
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard tolerance >= 0 else { throw ValidationError("--tolerance must be 0 or more") }
-        guard (0...10).contains(steadyRetries) else { throw ValidationError("--steady-retries \(steadyRetries): give 0 to 10, e.g. --steady-retries 2") }
+        try checkSteadyRetries(steadyRetries)
         guard parsedPart != nil else { throw ValidationError("--part \(part): write i/n with 1 <= i <= n, e.g. 2/4") }
         if fresh && !measure { throw ValidationError("--fresh only applies with --measure") }
     }
