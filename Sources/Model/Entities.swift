@@ -116,6 +116,9 @@ struct OSThread: Sendable {
     var started = false
     /// The thread this one waits for in `Thread.start()`, -1 for none.
     var awaitingStartOf: Int32 = -1
+    /// When its program last asked to block or wait (`.never`: it has not since it last ran): its first work
+    /// after the wait pays the cold wake-up (`costs.coldWake(after:)`).
+    var waitingSince = SimTime.never
 
     init(process: Int32, lane: Int32, role: Role) {
         self.process = process

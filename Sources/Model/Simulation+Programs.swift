@@ -4,8 +4,28 @@ import SimTrace
 
 /// What each strategy's threads do: the article's programs, as state machines over `TaskStep`s.
 extension Simulation {
-    /// The next action of thread `t`'s program.
+    /// The next action of thread `t`'s program; after a wait, first the cold wake-up's CPU.
     mutating func nextAction(_ t: Int) -> Action {
+        if threads[t].waitingSince != .never {
+            // A thread back from a wait runs its first work slower (its vCPU halted and its caches went cold:
+            // docs/model.md, "The cold wake-up"): paid as Python, before whatever it does next.
+            let cold = costs.coldWake(after: now - threads[t].waitingSince)
+            threads[t].waitingSince = .never
+            if cold > .zero { return .burst(cold, .python) }
+        }
+        let action = programAction(t)
+        switch action {
+        // Only a thread idle for want of work (a loop in its selector, a hub, a pool's worker on its queue):
+        // the costs of the other waits were measured with their wake-up in them (an I/O call's CPU around
+        // its wait, `Thread.start()` and `join()`), and a long I/O wait's wake-up from idle is `io_idle_overhead`.
+        case .wait(.idle): threads[t].waitingSince = now
+        case .wait, .block, .burst, .finish: break
+        }
+        return action
+    }
+
+    /// The next action of thread `t`'s program, by its role.
+    mutating func programAction(_ t: Int) -> Action {
         if !threads[t].started { signalStarted(t) }
         let awaited = Int(threads[t].awaitingStartOf)
         if awaited >= 0 {

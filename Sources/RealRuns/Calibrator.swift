@@ -59,7 +59,16 @@ public enum Calibrator {
             lines.append("latency server   \(new) of its CPU per request on a new connection, \(reuse) kept alive (20 clients at once)")
         }
         lines.append("asyncio          loop iteration \(p.loopIteration), task \(p.taskCreate), run_in_executor \(p.executorRoundTrip)")
+        if let loopCPU = p.executorLoopCPU {
+            lines.append("executor trip    \(loopCPU) of the loop's CPU (a 1 ms job: the loop waits in its selector)")
+        }
+        if let (cpu, after) = p.coldWakeFit {
+            lines.append("cold wake-up     \(cpu) more CPU after a long idle, 63% of it by \(after)")
+        }
         lines.append("gevent           switch \(p.greenletSwitch), spawn \(p.greenletSpawn)")
+        if let gevent = p.geventUrlopenRatio, let eventlet = p.eventletUrlopenRatio {
+            lines.append(String(format: "patched urlopen  %.2fx urlopen's CPU under gevent, %.2fx under eventlet (20 green threads at once)", gevent, eventlet))
+        }
         if let numpy = p.numpySin {
             lines.append(String(format: "numpy.sin        %.3f ns per element (chunks of %d, GIL released)", numpy.nanosecondsPerUnit, p.numpyChunk ?? 0))
         }

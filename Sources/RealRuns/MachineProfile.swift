@@ -97,6 +97,16 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// CPU of a new aiohttp ClientSession's first request and its close, as a multiple of a request on a
     /// reused connection (calibrate.py `aiohttp_session_ratio`).
     public var aiohttpSessionRatio: Double?
+    /// The loop thread's CPU per `run_in_executor` round trip whose job takes a millisecond, so that the loop
+    /// waits in its selector and is woken by the result (calibrate.py `executor_loop_cpu_ns`).
+    public var executorLoopCPU: SimTime?
+    /// Client CPU of one urlopen after gevent's (eventlet's) monkey patching, as a multiple of the same call
+    /// unpatched (calibrate.py `patched_urlopen_ratio`).
+    public var geventUrlopenRatio: Double?
+    public var eventletUrlopenRatio: Double?
+    /// The cold wake-up: [[wait in us, ns]], how much more CPU a thread's first work costs after that wait
+    /// than after a 200 us one (calibrate.py `cold_wake`).
+    public var coldWake: [[Double]]?
 
     // MARK: - From calibrate.py's raw measurements
 
@@ -151,6 +161,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             serverAnswerNew: try? time("server_answer_new_ns"), serverAnswerReuse: try? time("server_answer_reuse_ns"))
         profile.callOverlapRatio = try? number("call_overlap_ratio")
         profile.aiohttpSessionRatio = try? number("aiohttp_session_ratio")
+        profile.executorLoopCPU = try? time("executor_loop_cpu_ns")
+        profile.geventUrlopenRatio = try? number("gevent_urlopen_ratio")
+        profile.eventletUrlopenRatio = try? number("eventlet_urlopen_ratio")
+        profile.coldWake = (raw["cold_wake"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) }
         return profile
     }
 
@@ -233,6 +247,25 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         return (SimTime(nanoseconds: Int64(after.rounded())), SimTime(nanoseconds: Int64(step.rounded())))
     }
 
+    /// From `coldWake`: the `costs.cold_wake_cpu` and `cold_wake_after` of `E × (1 − exp(−(w / τ)²))` closest
+    /// to the measured points (least squares: τ over a log grid from 0.5 to 100 ms, E in closed form for
+    /// each). Nil without at least three points or with nothing above zero.
+    public var coldWakeFit: (cpu: SimTime, after: SimTime)? {
+        guard let rows = coldWake?.filter({ $0.count == 2 && $0[0] > 0 }), rows.count >= 3 else { return nil }
+        var best: (sse: Double, cpu: Double, after: Double)?
+        for step in 0...200 {
+            let tau = 500.0 * Foundation.pow(200.0, Double(step) / 200)  // us: 0.5 ms ... 100 ms
+            let f = rows.map { 1 - Foundation.exp(-($0[0] / tau) * ($0[0] / tau)) }
+            let ff = f.reduce(0) { $0 + $1 * $1 }
+            guard ff > 0 else { continue }
+            let e = max(0, zip(f, rows).reduce(0) { $0 + $1.0 * $1.1[1] } / ff)
+            let sse = zip(f, rows).reduce(0) { $0 + (e * $1.0 - $1.1[1]) * (e * $1.0 - $1.1[1]) }
+            if sse < best?.sse ?? .infinity { best = (sse, e, tau) }
+        }
+        guard let best, best.cpu >= 1_000 else { return nil }
+        return (SimTime(nanoseconds: Int64(best.cpu.rounded())), SimTime(nanoseconds: Int64((best.after * 1_000).rounded())))
+    }
+
     /// The mean wake-up latency that makes the model lose urlopen's GIL races as often as this machine does.
     ///
     /// In the model a call of length d loses when the woken waiter's wake-up W plus a context switch c is
@@ -309,7 +342,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         case .tornado: return runtimes?.tornadoFetchCPU
         case .twisted: return runtimes?.twistedRequestCPU
         case .uvloop: return runtimes?.uvloopAiohttpCPU
-        case .sync, .threads, .processes, .gevent, .asyncio, .trio, .curio, .eventlet, .tasklets, .interpreters: return nil
+        // urlopen through the patched socket module: each call waits on the hub and switches greenlets.
+        case .gevent: return geventUrlopenRatio.map { urlopenCPU.scaled(by: $0) }
+        case .eventlet: return eventletUrlopenRatio.map { urlopenCPU.scaled(by: $0) }
+        case .sync, .threads, .processes, .asyncio, .trio, .curio, .tasklets, .interpreters: return nil
         }
     }
 
@@ -333,6 +369,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The costs, and for a client with one aiohttp session per task what opening a session costs.
     func apply(to costs: Costs, client: StrategyKindName?) -> Costs {
         var c = apply(to: costs)
+        if let client, client == .gevent || client == .eventlet, clientCPU(client) != nil {
+            // A patched call measured alone (`clientCPU`) already costs what green calls cost at once: they
+            // share one thread, so the OS threads' contention `overlapping_calls` measures is not theirs.
+            c.connectionOverlapCPU = .zero
+        }
         guard client?.descriptor.harness.client == .aiohttpSession else { return c }
         // A task's first request opens its session and connection: CPU beyond a reused connection's request
         // and the short calls the model already runs for a new connection (getaddrinfo, socket, close).
@@ -378,7 +419,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         c.greenletSpawn = greenletSpawn
         c.loopIteration = loopIteration
         c.taskCreate = taskCreate
-        c.executorHandoff = max(.microseconds(1), (executorRoundTrip - threadWake * 2) / 2)
+        // The loop's side of a round trip: its own CPU, measured, where the profile has it (a wall-time round
+        // trip less two wake-ups left out the wake-up's own CPU: 20 us against 90 us measured here).
+        c.executorHandoff = executorLoopCPU ?? max(.microseconds(1), (executorRoundTrip - threadWake * 2) / 2)
+        if let (cpu, after) = coldWakeFit { c.coldWakeCPU = cpu; c.coldWakeAfter = after }
         if let syscall, let connectCall, let ioOverhead {
             // urlopen's system calls timed one by one: the model releases the GIL around each of them.
             c.syscall = syscall

@@ -59,6 +59,10 @@ public enum Defaults {
     public static let serverAnswerReuse = SimTime.zero
     /// No extra CPU for overlapping calls unless a machine profile measures it (`simulate calibrate`).
     public static let connectionOverlapCPU = SimTime.zero
+    /// No cold wake-up unless a machine profile measures it (`simulate calibrate`); its time constant then
+    /// comes with it.
+    public static let coldWakeCPU = SimTime.zero
+    public static let coldWakeAfter = SimTime.milliseconds(8)
     // The other runtimes' own costs, measured on this machine (2-core VM, Python 3.11.7, the versions pinned in
     // requirements.txt) by `python docs/runtime-costs.py`: medians of 5 runs of the script, each a median of 5
     // timings (docs/model.md, "Runtimes"). The same script gives asyncio's `await asyncio.sleep(0)` (the probe

@@ -1,3 +1,4 @@
+import Foundation
 import SimEngine
 
 /// A workload, a machine and a Python runtime, and the strategies to compare: a scenario file after
@@ -173,6 +174,13 @@ public struct Costs: Sendable, Equatable {
     /// call is in flight: urlopen calls that overlap cost more than the same calls one after another
     /// (measured here: ~1.5x with 20 threads at once). Zero unless a machine profile measures it.
     public var connectionOverlapCPU: SimTime
+    /// CPU a thread's first work after a long wait costs beyond the same work after a short one: an idle
+    /// virtual CPU halts, and the longer it idled the longer its wake-up in the kernel and the colder the
+    /// caches its next Python finds. After a wait of w it is `coldWakeCPU × (1 − exp(−(w / coldWakeAfter)²))`
+    /// (`coldWake(after:)`): nothing for short waits, all of it for waits well beyond `coldWakeAfter`. Zero
+    /// unless a machine profile measures it (`simulate calibrate`).
+    public var coldWakeCPU: SimTime
+    public var coldWakeAfter: SimTime
     /// One pass of uvloop's loop (libuv's poll and the ready callbacks' bookkeeping, in C), as `loopIteration`.
     public var uvloopLoopIteration: SimTime
     /// One pass of trio's scheduler (`unrolled_run`: poll I/O, then run the batch), as `loopIteration`.
@@ -207,6 +215,7 @@ public struct Costs: Sendable, Equatable {
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
         ioIdleAfter: SimTime = Defaults.ioIdleAfter, serverAnswerNew: SimTime = Defaults.serverAnswerNew,
         serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, connectionOverlapCPU: SimTime = Defaults.connectionOverlapCPU,
+        coldWakeCPU: SimTime = Defaults.coldWakeCPU, coldWakeAfter: SimTime = Defaults.coldWakeAfter,
         uvloopLoopIteration: SimTime = Defaults.uvloopLoopIteration,
         trioLoopIteration: SimTime = Defaults.trioLoopIteration, curioLoopIteration: SimTime = Defaults.curioLoopIteration,
         twistedLoopIteration: SimTime = Defaults.twistedLoopIteration, tornadoCallback: SimTime = Defaults.tornadoCallback,
@@ -219,6 +228,8 @@ public struct Costs: Sendable, Equatable {
         self.serverAnswerNew = serverAnswerNew
         self.serverAnswerReuse = serverAnswerReuse
         self.connectionOverlapCPU = connectionOverlapCPU
+        self.coldWakeCPU = coldWakeCPU
+        self.coldWakeAfter = coldWakeAfter
         self.uvloopLoopIteration = uvloopLoopIteration
         self.trioLoopIteration = trioLoopIteration
         self.curioLoopIteration = curioLoopIteration
@@ -243,6 +254,18 @@ public struct Costs: Sendable, Equatable {
         self.executorHandoff = executorHandoff
         self.connectionSetup = connectionSetup
         self.connectionCPU = connectionCPU
+    }
+}
+
+extension Costs {
+    /// The cold wake-up's CPU after a wait of `wait`: `coldWakeCPU × (1 − exp(−(wait / coldWakeAfter)²))`,
+    /// the extra a thread's first work costs when its virtual CPU idled that long (calibrate.py `cold_wake`).
+    /// Below a microsecond it is not worth an event: zero.
+    public func coldWake(after wait: SimTime) -> SimTime {
+        guard coldWakeCPU > .zero, wait > .zero, coldWakeAfter > .zero else { return .zero }
+        let x = Double(wait.nanoseconds) / Double(coldWakeAfter.nanoseconds)
+        let cold = coldWakeCPU.scaled(by: 1 - Foundation.exp(-x * x))
+        return cold >= .microseconds(1) ? cold : .zero
     }
 }
 

@@ -70,6 +70,7 @@ public enum ScenarioEncoder {
             "io_idle_overhead": duration(c.ioIdleOverhead), "io_idle_after": duration(c.ioIdleAfter),
             "server_answer_new": duration(c.serverAnswerNew), "server_answer_reuse": duration(c.serverAnswerReuse),
             "connection_overlap_cpu": duration(c.connectionOverlapCPU),
+            "cold_wake_cpu": duration(c.coldWakeCPU), "cold_wake_after": duration(c.coldWakeAfter),
             "uvloop_loop_iteration": duration(c.uvloopLoopIteration), "trio_loop_iteration": duration(c.trioLoopIteration),
             "curio_loop_iteration": duration(c.curioLoopIteration), "twisted_loop_iteration": duration(c.twistedLoopIteration),
             "tornado_callback": duration(c.tornadoCallback), "eventlet_switch": duration(c.eventletSwitch),

@@ -11,6 +11,7 @@ enum SettingsReader {
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
         "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "io_overhead",
         "process_spawn", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
+        "cold_wake_cpu", "cold_wake_after",
         "uvloop_loop_iteration", "trio_loop_iteration", "curio_loop_iteration", "twisted_loop_iteration",
         "tornado_callback", "eventlet_switch", "eventlet_spawn", "tasklet_switch", "tasklet_spawn",
         "interpreter_start", "interpreter_handoff",
@@ -141,6 +142,8 @@ enum SettingsReader {
         try d("server_answer_new", &c.serverAnswerNew)
         try d("server_answer_reuse", &c.serverAnswerReuse)
         try d("connection_overlap_cpu", &c.connectionOverlapCPU)
+        try d("cold_wake_cpu", &c.coldWakeCPU)
+        try d("cold_wake_after", &c.coldWakeAfter)
         try d("uvloop_loop_iteration", &c.uvloopLoopIteration)
         try d("trio_loop_iteration", &c.trioLoopIteration)
         try d("curio_loop_iteration", &c.curioLoopIteration)

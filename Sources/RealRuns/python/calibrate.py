@@ -390,6 +390,20 @@ def server_answer_costs(base_url, clients=20, calls=10, delay_us=2000, rounds=3)
     return per_request(new_connections), per_request(kept_alive)
 
 
+def urlopen_alone_ns(base_url, count):
+    """The median of `count` timings of this thread's CPU in one urlopen(url).read() with no server delay,
+    one call at a time: the denominator of the ratios of calls at once (`overlapping_calls`,
+    `patched_urlopen_ratio`)."""
+    url = base_url + "?delay_us=0"
+    samples = []
+    for _ in range(count):
+        start = time.thread_time_ns()
+        with urllib.request.urlopen(url) as r:
+            r.read()
+        samples.append(time.thread_time_ns() - start)
+    return median_ns(samples)
+
+
 def overlapping_calls(base_url, clients=20, calls=10, delay_us=2000, pairs=5):
     """Client CPU of one urlopen(url).read() when `clients` threads call at once, as a multiple of one call
     alone: pairs of (one thread's calls one after another with no delay: its CPU per call, as urlopen_costs
@@ -399,16 +413,6 @@ def overlapping_calls(base_url, clients=20, calls=10, delay_us=2000, pairs=5):
     import threading
 
     url = base_url + "?delay_us=%d" % delay_us
-    alone_url = base_url + "?delay_us=0"
-
-    def alone_ns():
-        samples = []
-        for _ in range(calls * 2):
-            start = time.thread_time_ns()
-            with urllib.request.urlopen(alone_url) as r:
-                r.read()
-            samples.append(time.thread_time_ns() - start)
-        return median_ns(samples)
 
     def overlapped_ns():
         barrier = threading.Barrier(clients + 1)
@@ -430,7 +434,7 @@ def overlapping_calls(base_url, clients=20, calls=10, delay_us=2000, pairs=5):
 
     ratios = []
     for _ in range(pairs):
-        alone = alone_ns()
+        alone = urlopen_alone_ns(base_url, calls * 2)
         ratios.append(overlapped_ns() / max(1, alone))
     return _statistics().median(ratios)
 
@@ -610,6 +614,41 @@ def aiohttp_session_ratio(base_url, count=20, pairs=5):
     return asyncio.run(measure())
 
 
+def parse_like(count):
+    """Interpreter work of the kind a woken thread does first (an HTTP client's parsing, a loop's callbacks):
+    string formatting, dict stores, method calls; ~70 us for count=300 here."""
+    table = {}
+    for i in range(count):
+        key = "k%d" % i
+        table[key] = key.upper()
+    return len(table)
+
+
+def cold_wake(waits_us=(500, 1000, 2000, 5000, 10000, 20000, 50000), work=300, budget_ns=600_000_000):
+    """The cold wake-up: how much more CPU a thread's first work costs after it waited `w` than after a short
+    wait (200 us), per w: [[w in us, extra ns]]. The thread's CPU (time.thread_time_ns) of sleep(w) and then
+    `parse_like(work)` against sleep(200 us) and the same work, in pairs one right after the other (so both
+    halves meet the same speed mode of the VM), the median of the pairs' differences. This VM's idle vCPU
+    halts at once (cpuidle haltpoll, guest_halt_poll_ns 0): the longer it idles, the longer its wake-up in the
+    kernel and the colder the caches and TLB its next Python finds (docs/model.md, "The cold wake-up")."""
+    def once(wait_s):
+        start = time.thread_time_ns()
+        time.sleep(wait_s)
+        parse_like(work)
+        return time.thread_time_ns() - start
+
+    once(0.0002)
+    out = []
+    for wait in waits_us:
+        pairs = max(8, min(100, budget_ns // (wait * 1000 * 2)))
+        extra = []
+        for _ in range(pairs):
+            short = once(0.0002)
+            extra.append(once(wait / 1e6) - short)
+        out.append([wait, int(_statistics().median(extra))])
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- asyncio
 
 
@@ -641,6 +680,27 @@ def asyncio_costs():
         return await iterations(), await task_create(), await executor()
 
     return asyncio.run(all_of_them())
+
+
+def executor_loop_cpu_ns(job_s=0.001, count=300):
+    """The loop's own CPU per `await loop.run_in_executor(None, time.sleep, job_s)` round trip: the loop
+    thread's CPU (time.thread_time_ns) over `count` trips, per trip. The job sleeps, so the loop really waits in
+    its selector and is woken by the worker's call_soon_threadsafe, as in a run whose jobs take milliseconds;
+    a no-op job (`executor_round_trip_ns`) mostly finds the loop still running. run_in_executor wraps the
+    concurrent future (futures.wrap_future), the worker's set_result schedules _copy_future_state through
+    call_soon_threadsafe, whose self-pipe write wakes the selector; the loop then reads the pipe, copies the
+    state and resumes the task (Lib/asyncio/base_events.py, futures.py, selector_events.py)."""
+    import asyncio  # here, not at the top: see _statistics
+
+    async def trips():
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, time.sleep, job_s)
+        start = time.thread_time_ns()
+        for _ in range(count):
+            await loop.run_in_executor(None, time.sleep, job_s)
+        return (time.thread_time_ns() - start) // count
+
+    return asyncio.run(trips())
 
 
 # ----------------------------------------------------------------------------------------------- gevent
@@ -830,6 +890,56 @@ def eventlet_costs(count=20000, spawns=2000):
     return switch, (now() - start) // spawns
 
 
+# A child that monkey-patches first (as the harness's gevent and eventlet runs do: `_early_patch`), then
+# prints its process CPU per urlopen(url).read() while `clients` green threads call at once, `calls` each with
+# a 2 ms server delay (argv: gevent or eventlet, the server's base URL, clients, calls).
+PATCHED_URLOPEN = """
+import sys
+if sys.argv[1] == "gevent":
+    from gevent import monkey
+    monkey.patch_all()
+    import gevent
+    spawn, joinall = gevent.spawn, gevent.joinall
+else:
+    import warnings
+    warnings.filterwarnings("ignore", message=r"\\s*Eventlet is deprecated")
+    import eventlet
+    eventlet.monkey_patch()
+    spawn = eventlet.spawn
+    def joinall(jobs):
+        for job in jobs:
+            job.wait()
+import time, urllib.request
+base, clients, calls = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def client():
+    for _ in range(calls):
+        with urllib.request.urlopen(base + "?delay_us=2000") as r:
+            r.read()
+client()
+start = time.process_time_ns()
+joinall([spawn(client) for _ in range(clients)])
+print((time.process_time_ns() - start) // (clients * calls))
+"""
+
+
+def patched_urlopen_ratio(base_url, kind, clients=20, calls=10, pairs=3):
+    """The client CPU of one urlopen(url).read() after gevent's or eventlet's monkey patching, with `clients`
+    green threads calling at once (as in a real run), as a multiple of one unpatched call alone: each patched
+    socket call goes through the runtime's Python wrapper, which waits on the hub and switches greenlets
+    (gevent/_socketcommon.py `_wait`, eventlet/greenio/base.py `_trampoline`). Pairs of (one thread's calls
+    here with no delay, its CPU per call, as urlopen_costs measures it; then the green calls in a child started
+    just after), the median of the ratios, like `overlapping_calls` for threads: a ratio does not depend on the
+    VM's speed mode."""
+    import subprocess
+
+    ratios = []
+    for _ in range(pairs):
+        alone = urlopen_alone_ns(base_url, calls * 2)
+        child = subprocess.run([sys.executable, "-c", PATCHED_URLOPEN, kind, base_url, str(clients), str(calls)],
+                               capture_output=True, text=True, check=True, timeout=120)
+        ratios.append(int(child.stdout.split()[-1]) / max(1, alone))
+    return _statistics().median(ratios)
+
 def tasklet_switch_ns(count=100000):
     """One explicit greenlet switch (a Stackless-style `schedule()` back to the scheduler, or from it)."""
     import greenlet
@@ -907,6 +1017,12 @@ def main():
         # validation matrix").
         ("calls at once", lambda: result.update(call_overlap_ratio=overlapping_calls(args.server))),
         ("aiohttp session", lambda: result.update(aiohttp_session_ratio=aiohttp_session_ratio(args.server))),
+        # Last: the loop's CPU per executor trip, the cold wake-up and the patched urlopen (~8 s; docs/model.md,
+        # "The cold wake-up", "A patched urlopen").
+        ("executor loop", lambda: result.update(executor_loop_cpu_ns=executor_loop_cpu_ns())),
+        ("cold wake", lambda: result.update(cold_wake=cold_wake())),
+        ("patched urlopen", lambda: result.update(gevent_urlopen_ratio=patched_urlopen_ratio(args.server, "gevent"),
+                                                  eventlet_urlopen_ratio=patched_urlopen_ratio(args.server, "eventlet"))),
     ]
     if args.only:
         wanted = set(args.only.split(","))
