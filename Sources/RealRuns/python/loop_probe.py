@@ -1,0 +1,246 @@
+"""Where an event loop's time goes in a run like scenarios/mixed.json (docs/model.md, "The loop's own work").
+
+    python loop_probe.py --server URL loop [--runtime asyncio|uvloop] [--variant none|asleep|exsleep|excpu]
+    python loop_probe.py efficiency [--pairs 200]
+    python loop_probe.py trips [--runtime asyncio|uvloop|trio|curio|twisted]
+    python loop_probe.py --server URL fork
+
+`loop`: 20 coroutines, one aiohttp session each, 5 rounds of mixed.json's steps (0.8 ms of Python, a GET of
+~3 ms, 0.5-2 ms of `7777 ** n`, 1.5 ms of sha256, a GET of ~40 ms; sized by output/machine.json). The CPU
+steps are skipped (`none`), awaited as asyncio.sleep (`asleep`), run in the default executor as time.sleep
+(`exsleep`) or run there for real (`excpu`). Prints the loop thread's CPU per request (time.thread_time_ns),
+split into the part inside the selector's select() (the kernel's wait and wake-up) and outside it (Python),
+and how many selects blocked.
+
+`efficiency`: how fast each CPU kind runs while another process runs a kind on the other core, against alone,
+in pairs of ~1-2 ms pieces one right after the other (so both halves meet the same speed mode of the VM).
+
+`trips`: the loop thread's CPU per round trip of the runtime's thread helper (run_in_executor,
+trio.to_thread.run_sync, curio.run_in_thread, deferToThread) with a job that sleeps 1 ms.
+
+`fork`: the CPU of one mixed.json task's operations (its CPU steps and 10 urlopen calls with no delay) in
+this process, in a forked child, and a no-op forked child's, with the children's minor page faults.
+
+Run it alone (under the machine lock) against the latency server (server.py).
+"""
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import random
+import statistics
+import sys
+import time
+
+import harness
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def sized_steps(rng, profile):
+    """mixed.json's five steps a round, five rounds, drawn as the scenario draws them, in the harness's units."""
+    ns_py = profile["pythonLoop"]["nanosecondsPerUnit"]
+    ns_sha = profile["sha256"]["nanosecondsPerUnit"]
+    c, e = profile["bigPower"]["coefficient"], profile["bigPower"]["exponent"]
+    for _ in range(5):
+        py, pw = max(0.1, rng.gauss(0.8, 0.2)), rng.uniform(0.5, 2)
+        yield "cpu", py, (harness.burn_python, int(py * 1e6 / ns_py))
+        yield "io", 3 * rng.lognormvariate(0, 0.5), None
+        yield "cpu", pw, (harness.burn_pow, int((pw * 1e6 / c) ** (1 / e)))
+        yield "cpu", 1.5, (harness.burn_sha, int(1.5e6 / ns_sha), 1 << 22)
+        yield "io", 40 * rng.lognormvariate(0, 0.7), None
+
+
+def loop(args, profile):
+    import aiohttp
+
+    stats = {"selects": 0, "blocked": 0, "cpu": 0}
+
+    async def task(session, rng):
+        running = asyncio.get_running_loop()
+        for kind, ms, work in list(sized_steps(rng, profile)):
+            if kind == "io":
+                async with session.get(args.server, params={"delay_us": str(int(ms * 1000))}) as r:
+                    await r.read()
+            elif args.variant == "asleep":
+                await asyncio.sleep(ms / 1e3)
+            elif args.variant == "exsleep":
+                await running.run_in_executor(None, time.sleep, ms / 1e3)
+            elif args.variant == "excpu":
+                await running.run_in_executor(None, *work)
+
+    async def main():
+        selector = asyncio.get_running_loop()._selector
+        select = selector.select
+
+        def timed(timeout=None):
+            c0, w0 = time.thread_time_ns(), time.monotonic_ns()
+            events = select(timeout)
+            stats["selects"] += 1
+            stats["cpu"] += time.thread_time_ns() - c0
+            stats["blocked"] += time.monotonic_ns() - w0 > 50_000
+            return events
+
+        selector.select = timed
+        rng = random.Random(args.seed)
+        sessions = [aiohttp.ClientSession() for _ in range(20)]
+        c0, w0 = time.thread_time_ns(), time.monotonic_ns()
+        await asyncio.gather(*[task(s, random.Random(rng.random())) for s in sessions])
+        cpu, wall = time.thread_time_ns() - c0, time.monotonic_ns() - w0
+        for s in sessions:
+            await s.close()
+        return cpu, wall
+
+    harness.sha_buffer(1 << 22)
+    if args.runtime == "uvloop":
+        import uvloop
+
+        event_loop = uvloop.new_event_loop()
+    else:
+        event_loop = asyncio.new_event_loop()
+    cpu, wall = event_loop.run_until_complete(main())
+    requests = 200
+    print("%s %-7s makespan %4.0f ms; loop CPU %4.0f us a request: %3.0f in select, %4.0f outside; %d selects, %d blocked "
+          "(%.0f us of CPU in each)" % (args.runtime, args.variant, wall / 1e6, cpu / requests / 1e3, stats["cpu"] / requests / 1e3,
+                                         (cpu - stats["cpu"]) / requests / 1e3, stats["selects"], stats["blocked"],
+                                         stats["cpu"] / max(1, stats["blocked"]) / 1e3))
+
+
+KINDS = {"py": (harness.burn_python, (40000,)), "pow": (harness.burn_pow, (12000,)), "sha": (harness.burn_sha, (1 << 22, 1 << 18))}
+
+
+def partner(flag, kind):
+    function, arguments = KINDS[kind]
+    while flag.value >= 0:
+        if flag.value == 1:
+            function(*arguments)
+        else:
+            time.sleep(0.0002)
+
+
+def efficiency(args):
+    harness.sha_buffer(1 << 22)
+    context = multiprocessing.get_context("fork")
+    for other in KINDS:
+        flag = context.Value("i", 0, lock=False)
+        worker = context.Process(target=partner, args=(flag, other))
+        worker.start()
+        for kind, (function, arguments) in KINDS.items():
+            ratios = []
+            for _ in range(args.pairs):
+                flag.value = 0
+                time.sleep(0.002)
+                start = time.perf_counter_ns()
+                function(*arguments)
+                alone = time.perf_counter_ns() - start
+                flag.value = 1
+                time.sleep(0.002)
+                start = time.perf_counter_ns()
+                function(*arguments)
+                ratios.append(alone / (time.perf_counter_ns() - start))
+            quartiles = statistics.quantiles(ratios, n=4)
+            print("%-3s beside %-3s: speed %.3f of alone (quartiles %.3f-%.3f)" % (kind, other, statistics.median(ratios), quartiles[0], quartiles[2]))
+        flag.value = -1
+        worker.join()
+
+
+def trips(args, count=300, job=0.001):
+    """The loop thread's CPU per trip through the runtime's thread helper."""
+    async def timed(call):
+        await call()
+        start = time.thread_time_ns()
+        for _ in range(count):
+            await call()
+        return (time.thread_time_ns() - start) / count
+
+    if args.runtime == "trio":
+        import trio
+
+        cpu = trio.run(timed, lambda: trio.to_thread.run_sync(time.sleep, job))
+    elif args.runtime == "curio":
+        import curio
+
+        cpu = curio.run(timed, lambda: curio.run_in_thread(time.sleep, job))
+    elif args.runtime == "twisted":
+        from twisted.internet import defer, reactor, threads
+
+        out = []
+        reactor.callWhenRunning(lambda: defer.ensureDeferred(timed(lambda: threads.deferToThread(time.sleep, job)))
+                                .addCallback(out.append).addBoth(lambda _: reactor.stop()))
+        reactor.run(installSignalHandlers=False)
+        cpu = out[0]
+    else:
+        event_loop = asyncio.new_event_loop()
+        if args.runtime == "uvloop":
+            import uvloop
+
+            event_loop = uvloop.new_event_loop()
+        cpu = event_loop.run_until_complete(
+            timed(lambda: asyncio.get_running_loop().run_in_executor(None, time.sleep, job)))
+    print("%s: %.0f us of the loop's CPU per trip" % (args.runtime, cpu / 1e3))
+
+
+def fork(args, profile, children=8):
+    """One task's work in this process, in forked children, and a no-op child's start."""
+    import resource
+
+    ops = []
+    for kind, ms, work in sized_steps(random.Random(args.seed), profile):
+        ops.append(["io", 0] if kind == "io" else [{harness.burn_python: "py", harness.burn_pow: "pow",
+                                                    harness.burn_sha: "sha"}[work[0]], work[1]])
+    task = {"ops": ops, "background": False}
+    harness.sha_buffer(1 << 22)
+
+    def work():
+        harness.run_blocking_task(task, harness.new_record(0, "probe", 0), harness.NeverStop, args.server, 1 << 22)
+
+    def in_children(target):
+        context = multiprocessing.get_context("fork")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        for _ in range(children):
+            child = context.Process(target=target)
+            child.start()
+            child.join()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / children * 1e6
+        return cpu, (after.ru_minflt - before.ru_minflt) / children
+
+    work()
+    start = time.process_time()
+    work()
+    here = (time.process_time() - start) * 1e6
+    child, child_faults = in_children(work)
+    noop, noop_faults = in_children(lambda: None)
+    print("the task here %.0f us of CPU; in a forked child %.0f us (%.0f minor faults); a no-op child %.0f us (%.0f): "
+          "the child's extra %.0f us" % (here, child, child_faults, noop, noop_faults, child - noop - here))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=["loop", "efficiency", "trips", "fork"])
+    parser.add_argument("--server", help="the latency server's base URL (loop)")
+    parser.add_argument("--runtime", choices=["asyncio", "uvloop", "trio", "curio", "twisted"], default="asyncio")
+    parser.add_argument("--variant", choices=["none", "asleep", "exsleep", "excpu"], default="excpu")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pairs", type=int, default=200)
+    parser.add_argument("--machine", default=os.path.join(HERE, "..", "..", "..", "output", "machine.json"))
+    args = parser.parse_args()
+    if args.mode == "efficiency":
+        efficiency(args)
+        return 0
+    if args.mode == "trips":
+        trips(args)
+        return 0
+    if not args.server:
+        parser.error("%s needs --server URL (python server.py --port-file F starts one)" % args.mode)
+    if args.mode == "loop" and args.runtime not in ("asyncio", "uvloop"):
+        parser.error("loop runs on asyncio or uvloop")
+    with open(args.machine) as f:
+        profile = json.load(f)
+    (loop if args.mode == "loop" else fork)(args, profile)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
