@@ -10,6 +10,10 @@ Usage: python3 validation/gil_probe.py CPU_THREADS IO INTERVAL_MS [ROUNDS [POW]]
   GIL_PROBE_GAP_US (environment) the shortest gap that counts as not running, 20 us unless set
 Prints one JSON line. Run it with the venv's Python (3.11 here), under the machine lock.
 
+The model's side: GIL_PROBE_MODEL=.build/debug/simulate GIL_PROBE_MACHINE=machine.json [GIL_PROBE_SEED=1]
+python3 validation/gil_probe.py (same arguments) runs the same program as a scenario in the model and prints the
+same figures from its trace (with POW read as the C call's length in microseconds).
+
 How it sees the GIL: a spinning thread's consecutive stamps are ~0.1 us apart while it holds the GIL; a gap of
 more than 20 us is time it did not run. A gap is a lost GIL only if another thread ran meanwhile (a lone thread
 also shows ~500 gaps a second from the VM and the OS), so each thread's runs are merged in time order and a
@@ -32,6 +36,10 @@ import time
 now = time.monotonic_ns
 # A gap longer than this is time the thread did not run (GIL_PROBE_GAP_US overrides it).
 GAP_NS = int(os.environ.get("GIL_PROBE_GAP_US", "20")) * 1000
+# A hand-off shorter than this went to a thread that had not slept.
+FAST_HANDOFF_NS = 10_000
+# The sleeping thread's sleep.
+SLEEP_NS = 200_000
 
 
 def spin(index, stop, out, exponent, gap_ns):
@@ -52,6 +60,30 @@ def quantile(values, q):
     return values[int(q * (len(values) - 1))] if values else 0
 
 
+def sleeper_handoffs(holds, calls, interval):
+    """How the sleeping thread gets the GIL back once its 200 us sleep is over.
+
+    `switches_lost`: how many hand-offs from one CPU thread to another happen between the end of its sleep
+    (entered + 200 us; the timer's slack, up to 50 us, is not known) and its next stamp, one count per wait,
+    as a histogram; `first_switch_won`: the share of waits that needed a switch and got the first one
+    (with the holder noticing the drop request at once, 1 - P(the thread that asked for the drop takes the
+    GIL back before it sleeps)); `wait_intervals`: the wait from the end of its sleep to its stamp, in switch
+    intervals (quantiles).
+    """
+    lost, waits = [], []
+    starts = [(a, w, prev[2]) for prev, (a, _, w) in zip(holds, holds[1:])]
+    for entered, left in calls:
+        ready = entered + SLEEP_NS
+        lost.append(sum(1 for a, w, before in starts if ready < a < left and w != "io" and before != "io" and w != before))
+        waits.append((left - ready) / interval)
+    needed = [n for n, wait in zip(lost, waits) if wait > 0]
+    return {
+        "switches_lost": {k: lost.count(k) for k in sorted(set(lost))},
+        "first_switch_won": round(sum(1 for n in needed if n == 0) / len(needed), 2) if needed else None,
+        "wait_intervals": {q: round(quantile(waits, p), 2) for q, p in (("p10", .1), ("median", .5), ("p90", .9))},
+    }
+
+
 def main():
     cpu_threads, io, interval_ms = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
     rounds = int(sys.argv[4]) if len(sys.argv) > 4 else (1000 if io == "none" else 60)
@@ -70,7 +102,7 @@ def main():
     def sleeper():
         for _ in range(rounds):
             entered = now()
-            time.sleep(0.0002)
+            time.sleep(SLEEP_NS / 1e9)
             calls.append((entered, now()))
 
     for s in spinners:
@@ -103,19 +135,34 @@ def main():
             holds[-1][1] = max(holds[-1][1], b)
         else:
             holds.append([a, b, w])
+    result = {"cpu_threads": cpu_threads, "io": io, "interval_ms": interval_ms, "pow_call_us": gap_ns // 3000 if exponent else 0}
+    # Every gap of a spinning thread, as if each were a lost GIL: what counting stalls alone would give.
+    result["gaps_per_s"] = round(sum(sum(1 for g0, _ in gaps if t0 < g0 < t1) for _, _, gaps in out.values()) / ((t1 - t0) / 1e9))
+    result.update(figures(holds, calls, t0, t1, interval, rounds))
+    print(json.dumps(result))
+
+
+def figures(holds, calls, t0, t1, interval, rounds, gaps=True):
+    """The figures both the measurement and the model's run give (see the module's doc)."""
+    gaps_between = [y[0] - x[1] for x, y in zip(holds, holds[1:]) if "io" not in (x[2], y[2])]
     cpu_holds = [y[0] - x[0] for x, y in zip(holds, holds[1:]) if x[2] != "io"]
     who = [h[2] for h in holds]
     triples = [(x, y, z) for x, y, z in zip(who, who[1:], who[2:]) if "io" not in (x, y, z)]
     result = {
-        "cpu_threads": cpu_threads, "io": io, "interval_ms": interval_ms, "pow_call_us": gap_ns // 3000 if exponent else 0, "seconds": round((t1 - t0) / 1e9, 3),
+        "seconds": round((t1 - t0) / 1e9, 3),
         "cpu_holds": len(cpu_holds),
-        # Every gap of a spinning thread, as if each were a lost GIL: what counting stalls alone would give.
-        "gaps_per_s": round(sum(sum(1 for g0, _ in gaps if t0 < g0 < t1) for _, _, gaps in out.values()) / ((t1 - t0) / 1e9)),
         "cpu_handoffs_per_s": round(sum(1 for x, y in zip(who, who[1:]) if "io" not in (x, y)) / ((t1 - t0) / 1e9)),
         "cpu_hold_intervals": {q: round(quantile(cpu_holds, p) / interval, 2)
                                for q, p in (("p10", .1), ("median", .5), ("p90", .9))},
         "aba": round(sum(1 for x, _, z in triples if x == z) / len(triples), 2) if triples else None,
     }
+    if gaps:
+        # From the old holder's last stamp to the new holder's first, in us: a thread that takes the GIL
+        # without having slept shows a few us, a woken one a wake-up (tens of us). `fast_handoffs`: the share
+        # under FAST_HANDOFF_NS.
+        result["handoff_gap_us"] = {q: round(quantile(gaps_between, p) / 1000, 1)
+                                    for q, p in (("p10", .1), ("p25", .25), ("median", .5), ("p75", .75), ("p90", .9))}
+        result["fast_handoffs"] = round(sum(1 for g in gaps_between if g < FAST_HANDOFF_NS) / len(gaps_between), 2) if gaps_between else None
     if calls:
         result["round_trip_ms"] = round((t1 - t0) / 1e6 / rounds, 2)
         # How many CPU holds each wait of the sleeping thread lasted: holds that began while it was away.
@@ -123,7 +170,57 @@ def main():
         for entered, left in calls:
             waits.append(sum(1 for a, _, w in holds if w != "io" and entered < a < left))
         result["cpu_holds_per_wait"] = {k: waits.count(k) for k in sorted(set(waits))}
+        result.update(sleeper_handoffs(holds, calls, interval))
+    return result
+
+
+def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponent):
+    """The same program as a scenario, run by the model (`simulate ... --perfetto`); the same figures from its
+    trace: a hold runs from one `gil_handoff` mark to the next, a sleep from the sleeping thread's `blocked`
+    state to its next hand-off. The model's hand-off gaps are not comparable and are left out. POW here is the
+    C call's length in microseconds (a `c_holds_gil` burst, each ending in an eval-breaker check)."""
+    import subprocess
+    import tempfile
+    spin = ({"repeat": 1_000_000, "steps": [{"cpu": {"duration": f"{exponent}us", "kind": "c_holds_gil"}}]} if exponent
+            else {"cpu": {"duration": "100s", "kind": "python"}})
+    main_task = ({"name": "io", "count": 1, "steps": [{"repeat": rounds, "steps": [{"sleep": f"{SLEEP_NS // 1000}us"}]}]} if io == "sleep"
+                 else {"name": "io", "count": 1, "steps": [{"sleep": f"{rounds}ms"}]})
+    scenario = {"version": 1, "name": "gil-probe", "seed": seed, "machine": {"cores": 2},
+                "python": {"switch_interval": f"{interval_ms}ms"},
+                "tasks": [main_task, {"name": "cpu", "count": cpu_threads, "background": True, "steps": [spin]}],
+                "strategies": ["threads"]}
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "gil-probe.json")
+        with open(path, "w") as f:
+            json.dump(scenario, f)
+        subprocess.run([simulate, path, "--machine", machine, "--perfetto", "--no-pictures", "-o", folder],
+                       check=True, stdout=subprocess.DEVNULL)
+        with open(os.path.join(folder, "threads.trace.json")) as f:
+            events = json.load(f)["traceEvents"]
+    names = {e["tid"]: e["args"]["name"] for e in events if e.get("name") == "thread_name" and e.get("pid") == 1}
+    ns = lambda us: round(us * 1000)
+    marks = sorted((ns(e["ts"]), names[e["tid"]]) for e in events if e.get("name") == "gil_handoff" and e.get("pid") == 1)
+    marks = [(t, "io" if w == "io" else w) for t, w in marks if w != "MainThread"]
+    holds = [[a, b, w] for (a, w), (b, _) in zip(marks, marks[1:])]
+    sleeps = sorted(ns(e["ts"]) for e in events if e.get("name") == "blocked" and names.get(e.get("tid")) == "io")
+    io_takes = [t for t, w in marks if w == "io"]
+    calls = []
+    for entered in sleeps:
+        left = next((t for t in io_takes if t > entered), None)
+        if left is not None:
+            calls.append((entered, left))
+    t0 = calls[0][0] if calls else marks[0][0]
+    t1 = calls[-1][1] if calls else marks[-1][0]
+    result = {"model": True, "seed": seed, "cpu_threads": cpu_threads, "io": io, "interval_ms": interval_ms, "pow_call_us": exponent}
+    result.update(figures(holds, calls, t0, t1, interval_ms * 1e6, len(calls) or rounds, gaps=False))
     print(json.dumps(result))
 
 
-main()
+if __name__ == "__main__":
+    if os.environ.get("GIL_PROBE_MODEL"):
+        model(os.environ["GIL_PROBE_MODEL"], os.environ["GIL_PROBE_MACHINE"], int(os.environ.get("GIL_PROBE_SEED", "1")),
+              int(sys.argv[1]), sys.argv[2], float(sys.argv[3]),
+              int(sys.argv[4]) if len(sys.argv) > 4 else (1000 if sys.argv[2] == "none" else 60),
+              int(sys.argv[5]) if len(sys.argv) > 5 else 0)
+    else:
+        main()

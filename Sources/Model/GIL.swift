@@ -15,6 +15,18 @@ struct GILState: Sendable {
     var dropRequest = false
     /// Threads asleep in `COND_TIMED_WAIT(cond)`, not yet signalled: `drop_gil` wakes one of them.
     var sleepers: [Int32] = []
+    /// Each sleeper's position in glibc's waiter sequence (`__wseq`), parallel to `sleepers`: taken when it
+    /// entered its current wait, so a waiter that timed out and waits again is the newest.
+    var sleeperSeqs: [UInt64] = []
+    /// The next position in the waiter sequence.
+    var nextWaitSeq: UInt64 = 0
+    /// Sleepers whose position is below this are in glibc's group G1 (the group signals go to); the others
+    /// are in G2 and join G1 only when a signal finds G1 empty.
+    var g1End: UInt64 = 0
+    /// The waiter that set the pending drop request, and when: it may take the holder's signal before it
+    /// sleeps (see `signalOneSleeper`).
+    var requester: Int32 = -1
+    var requestedAt = SimTime.zero
     /// Threads that dropped on request and sleep in `COND_WAIT(switch_cond)` until another thread takes it.
     var switchWaiters: [Int32] = []
     var heldSince = SimTime.zero
