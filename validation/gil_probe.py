@@ -12,7 +12,8 @@ Prints one JSON line. Run it with the venv's Python (3.11 here), under the machi
 
 The model's side: GIL_PROBE_MODEL=.build/debug/simulate GIL_PROBE_MACHINE=machine.json [GIL_PROBE_SEED=1]
 python3 validation/gil_probe.py (same arguments) runs the same program as a scenario in the model and prints the
-same figures from its trace (with POW read as the C call's length in microseconds).
+same figures from its trace (with POW read as the C call's length in microseconds); GIL_PROBE_SET="key=value
+..." passes each as --set to the model.
 
 How it sees the GIL: a spinning thread's consecutive stamps are ~0.1 us apart while it holds the GIL; a gap of
 more than 20 us is time it did not run. A gap is a lost GIL only if another thread ran meanwhile (a lone thread
@@ -53,6 +54,14 @@ def spin(index, stop, out, exponent, gap_ns):
             gaps.append((last, t))
         last = t
     out[index] = (first, last, gaps)
+
+
+def busy_ticks():
+    """The whole machine's busy and total CPU ticks so far (/proc/stat's first line): all cores, every process."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
 
 
 def quantile(values, q):
@@ -108,6 +117,7 @@ def main():
     for s in spinners:
         s.start()
     time.sleep(0.05)
+    busy0 = busy_ticks()
     t0 = now()
     if io == "sleep":
         s = threading.Thread(target=sleeper)
@@ -116,6 +126,7 @@ def main():
     else:
         time.sleep(rounds / 1000)
     t1 = now()
+    busy1 = busy_ticks()
     stop[0] = True
     for s in spinners:
         s.join()
@@ -136,6 +147,9 @@ def main():
         else:
             holds.append([a, b, w])
     result = {"cpu_threads": cpu_threads, "io": io, "interval_ms": interval_ms, "pow_call_us": gap_ns // 3000 if exponent else 0}
+    # The whole machine's cores busy during the timed section, in cores (10 ms ticks): ~1 when only the GIL
+    # holder runs.
+    result["cores_busy"] = round((busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]) * os.cpu_count(), 2)
     # Every gap of a spinning thread, as if each were a lost GIL: what counting stalls alone would give.
     result["gaps_per_s"] = round(sum(sum(1 for g0, _ in gaps if t0 < g0 < t1) for _, _, gaps in out.values()) / ((t1 - t0) / 1e9))
     result.update(figures(holds, calls, t0, t1, interval, rounds))
@@ -193,7 +207,8 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
         path = os.path.join(folder, "gil-probe.json")
         with open(path, "w") as f:
             json.dump(scenario, f)
-        subprocess.run([simulate, path, "--machine", machine, "--perfetto", "--no-pictures", "-o", folder],
+        sets = [arg for key in os.environ.get("GIL_PROBE_SET", "").split() for arg in ("--set", key)]
+        subprocess.run([simulate, path, "--machine", machine, "--perfetto", "--no-pictures", "-o", folder, *sets],
                        check=True, stdout=subprocess.DEVNULL)
         with open(os.path.join(folder, "threads.trace.json")) as f:
             events = json.load(f)["traceEvents"]
