@@ -3,6 +3,7 @@
 Usage: python3 validation/gil_probe.py CPU_THREADS IO INTERVAL_MS [ROUNDS [POW]]
   CPU_THREADS  pure-Python threads that spin, each stamping time.monotonic_ns() in a tight loop
   IO           none (only the CPU threads, for ROUNDS ms) or sleep (one more thread: ROUNDS x time.sleep(200 us))
+               or send (the same, and a 1-byte send on a local TCP socket right after each sleep)
   INTERVAL_MS  sys.setswitchinterval, in milliseconds
   POW          with an exponent, each turn of the loop also computes 7777 ** POW: one C call that holds the
                GIL, so a drop request is noticed only when it returns (gaps shorter than 3 calls then count
@@ -41,6 +42,8 @@ GAP_NS = int(os.environ.get("GIL_PROBE_GAP_US", "20")) * 1000
 FAST_HANDOFF_NS = 10_000
 # The sleeping thread's sleep.
 SLEEP_NS = 200_000
+# IO=send in the model: the send's length (the recorded profile's `syscall`, 14.4 us).
+SEND_NS = 14_000
 
 
 def spin(index, stop, out, exponent, gap_ns):
@@ -108,18 +111,30 @@ def main():
     stop, out, calls = [False], {}, []
     spinners = [threading.Thread(target=spin, args=(i, stop, out, exponent, gap_ns)) for i in range(cpu_threads)]
 
+    short = []  # (called, after): io=send's 1-byte send after each sleep, holding the GIL before and after
+    if io == "send":
+        import socket
+        listener = socket.create_server(("127.0.0.1", 0))
+        sender = socket.create_connection(listener.getsockname())
+        receiver, _ = listener.accept()  # never read: 1 byte a round stays in its buffer
+
     def sleeper():
         for _ in range(rounds):
             entered = now()
             time.sleep(SLEEP_NS / 1e9)
-            calls.append((entered, now()))
+            back = now()
+            calls.append((entered, back))
+            if io == "send":
+                called = now()
+                sender.send(b"x")
+                short.append((called, now()))
 
     for s in spinners:
         s.start()
     time.sleep(0.05)
     busy0 = busy_ticks()
     t0 = now()
-    if io == "sleep":
+    if io in ("sleep", "send"):
         s = threading.Thread(target=sleeper)
         s.start()
         s.join()
@@ -138,7 +153,11 @@ def main():
             runs.append((start, g0, i))
             start = g1
         runs.append((start, last, i))
-    runs += [(left, entered, "io") for (_, left), (entered, _) in zip(calls, calls[1:])]
+    if short:
+        runs += [(left, called, "io") for (_, left), (called, _) in zip(calls, short)]
+        runs += [(after, entered, "io") for (_, after), (entered, _) in zip(short, calls[1:])]
+    else:
+        runs += [(left, entered, "io") for (_, left), (entered, _) in zip(calls, calls[1:])]
     runs = sorted((max(a, t0), min(b, t1), w) for a, b, w in runs if b > t0 and a < t1 and b > a)
     holds = []  # [start, end, holder], one per hold of the GIL
     for a, b, w in runs:
@@ -152,11 +171,30 @@ def main():
     result["cores_busy"] = round((busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]) * os.cpu_count(), 2)
     # Every gap of a spinning thread, as if each were a lost GIL: what counting stalls alone would give.
     result["gaps_per_s"] = round(sum(sum(1 for g0, _ in gaps if t0 < g0 < t1) for _, _, gaps in out.values()) / ((t1 - t0) / 1e9))
-    result.update(figures(holds, calls, t0, t1, interval, rounds))
+    result.update(figures(holds, calls, t0, t1, interval, rounds, short=short))
     print(json.dumps(result))
 
 
-def figures(holds, calls, t0, t1, interval, rounds, gaps=True):
+def short_call_figures(holds, short, interval):
+    """The 1-byte send made right after each sleep (IO=send), holding the GIL before it: `call_lost`, the share
+    of calls during which another thread took the GIL; after a lost call, `lost_call_wait_intervals` (from the
+    call to the thread's next stamp, quantiles) and `lost_call_first_switch_won`, the share of those waits
+    with no hand-off between CPU threads in them (the thread got the GIL back at the first switch)."""
+    starts = [(a, w, prev[2]) for prev, (a, _, w) in zip(holds, holds[1:])]
+    waits, won = [], 0
+    for called, after in short:
+        if any(called < a < after and w != "io" for a, w, _ in starts):
+            waits.append((after - called) / interval)
+            if not any(called < a < after and w != "io" and before != "io" and w != before for a, w, before in starts):
+                won += 1
+    return {
+        "call_lost": round(len(waits) / len(short), 2) if short else None,
+        "lost_call_wait_intervals": {q: round(quantile(waits, p), 2) for q, p in (("p10", .1), ("median", .5), ("p90", .9))},
+        "lost_call_first_switch_won": round(won / len(waits), 2) if waits else None,
+    }
+
+
+def figures(holds, calls, t0, t1, interval, rounds, gaps=True, short=()):
     """The figures both the measurement and the model's run give (see the module's doc)."""
     gaps_between = [y[0] - x[1] for x, y in zip(holds, holds[1:]) if "io" not in (x[2], y[2])]
     cpu_holds = [y[0] - x[0] for x, y in zip(holds, holds[1:]) if x[2] != "io"]
@@ -185,6 +223,8 @@ def figures(holds, calls, t0, t1, interval, rounds, gaps=True):
             waits.append(sum(1 for a, _, w in holds if w != "io" and entered < a < left))
         result["cpu_holds_per_wait"] = {k: waits.count(k) for k in sorted(set(waits))}
         result.update(sleeper_handoffs(holds, calls, interval))
+    if short:
+        result.update(short_call_figures(holds, short, interval))
     return result
 
 
@@ -197,8 +237,10 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
     import tempfile
     spin = ({"repeat": 1_000_000, "steps": [{"cpu": {"duration": f"{exponent}us", "kind": "c_holds_gil"}}]} if exponent
             else {"cpu": {"duration": "100s", "kind": "python"}})
-    main_task = ({"name": "io", "count": 1, "steps": [{"repeat": rounds, "steps": [{"sleep": f"{SLEEP_NS // 1000}us"}]}]} if io == "sleep"
-                 else {"name": "io", "count": 1, "steps": [{"sleep": f"{rounds}ms"}]})
+    # IO=send: the send is a GIL-free call that keeps its core, as long as the profile's system call.
+    send = [{"cpu": {"duration": f"{SEND_NS // 1000}us", "kind": "c_releases_gil"}}] if io == "send" else []
+    main_task = ({"name": "io", "count": 1, "steps": [{"repeat": rounds, "steps": [{"sleep": f"{SLEEP_NS // 1000}us"}, *send]}]}
+                 if io in ("sleep", "send") else {"name": "io", "count": 1, "steps": [{"sleep": f"{rounds}ms"}]})
     scenario = {"version": 1, "name": "gil-probe", "seed": seed, "machine": {"cores": 2},
                 "python": {"switch_interval": f"{interval_ms}ms"},
                 "tasks": [main_task, {"name": "cpu", "count": cpu_threads, "background": True, "steps": [spin]}],
@@ -224,10 +266,17 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
         left = next((t for t in io_takes if t > entered), None)
         if left is not None:
             calls.append((entered, left))
+    # A send: the io lane runs without the GIL; it is over when the lane next runs Python (or sleeps).
+    io_states = sorted((ns(e["ts"]), e["name"]) for e in events if e.get("ph") == "X" and names.get(e.get("tid")) == "io")
+    short = []
+    for (a, state), (b, _) in zip(io_states, io_states[1:]):
+        if io == "send" and state == "running_no_gil":
+            after = next((t for t, nxt in io_states if t > a and nxt in ("running", "blocked")), b)
+            short.append((a, after))
     t0 = calls[0][0] if calls else marks[0][0]
     t1 = calls[-1][1] if calls else marks[-1][0]
     result = {"model": True, "seed": seed, "cpu_threads": cpu_threads, "io": io, "interval_ms": interval_ms, "pow_call_us": exponent}
-    result.update(figures(holds, calls, t0, t1, interval_ms * 1e6, len(calls) or rounds, gaps=False))
+    result.update(figures(holds, calls, t0, t1, interval_ms * 1e6, len(calls) or rounds, gaps=False, short=short))
     print(json.dumps(result))
 
 
