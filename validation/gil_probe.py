@@ -4,6 +4,7 @@ Usage: python3 validation/gil_probe.py CPU_THREADS IO INTERVAL_MS [ROUNDS [POW]]
   CPU_THREADS  pure-Python threads that spin, each stamping time.monotonic_ns() in a tight loop
   IO           none (only the CPU threads, for ROUNDS ms) or sleep (one more thread: ROUNDS x time.sleep(200 us))
                or send (the same, and a 1-byte send on a local TCP socket right after each sleep)
+               or urlopen (one more thread: ROUNDS x urllib.request.urlopen of a local server answering after 200 us)
   INTERVAL_MS  sys.setswitchinterval, in milliseconds
   POW          with an exponent, each turn of the loop also computes 7777 ** POW: one C call that holds the
                GIL, so a drop request is noticed only when it returns (gaps shorter than 3 calls then count
@@ -118,6 +119,19 @@ def main():
         sender = socket.create_connection(listener.getsockname())
         receiver, _ = listener.accept()  # never read: 1 byte a round stays in its buffer
 
+    socket_calls = []  # io=urlopen: (entered, left, name) of each GIL-releasing socket call
+    if io == "urlopen":
+        url = start_server()
+        wrap_socket_calls(socket_calls)
+
+    def fetcher():
+        import urllib.request
+        for _ in range(rounds):
+            entered = now()
+            with urllib.request.urlopen(url) as answer:
+                answer.read()
+            calls.append((entered, now()))
+
     def sleeper():
         for _ in range(rounds):
             entered = now()
@@ -134,8 +148,8 @@ def main():
     time.sleep(0.05)
     busy0 = busy_ticks()
     t0 = now()
-    if io in ("sleep", "send"):
-        s = threading.Thread(target=sleeper)
+    if io in ("sleep", "send", "urlopen"):
+        s = threading.Thread(target=fetcher if io == "urlopen" else sleeper)
         s.start()
         s.join()
     else:
@@ -153,7 +167,10 @@ def main():
             runs.append((start, g0, i))
             start = g1
         runs.append((start, last, i))
-    if short:
+    if socket_calls:
+        # The fetching thread holds the GIL between one socket call's return and the next call.
+        runs += [(left, entered, "io") for (_, left, _), (entered, _, _) in zip(socket_calls, socket_calls[1:])]
+    elif short:
         runs += [(left, called, "io") for (_, left), (called, _) in zip(calls, short)]
         runs += [(after, entered, "io") for (_, after), (entered, _) in zip(short, calls[1:])]
     else:
@@ -171,8 +188,72 @@ def main():
     result["cores_busy"] = round((busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]) * os.cpu_count(), 2)
     # Every gap of a spinning thread, as if each were a lost GIL: what counting stalls alone would give.
     result["gaps_per_s"] = round(sum(sum(1 for g0, _ in gaps if t0 < g0 < t1) for _, _, gaps in out.values()) / ((t1 - t0) / 1e9))
-    result.update(figures(holds, calls, t0, t1, interval, rounds, short=short))
+    if socket_calls:
+        result.update(figures(holds, [], t0, t1, interval, rounds))
+        result.update(urlopen_figures(holds, calls, socket_calls, interval))
+    else:
+        result.update(figures(holds, calls, t0, t1, interval, rounds, short=short))
     print(json.dumps(result))
+
+
+def start_server():
+    """A local HTTP server in another process that answers each request 200 us after reading it (one
+    connection at a time, closed after the answer), as the harness's latency server does. Returns its URL."""
+    import multiprocessing
+    import socket
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        while True:
+            connection, _ = listener.accept()
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += connection.recv(4096)
+            time.sleep(SLEEP_NS / 1e9)
+            connection.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            connection.close()
+
+    server = multiprocessing.get_context("fork").Process(target=serve, daemon=True)
+    server.start()
+    return "http://127.0.0.1:%d/" % listener.getsockname()[1]
+
+
+def wrap_socket_calls(record):
+    """Stamps each call urlopen makes that releases the GIL (getaddrinfo, socket(), connect, sendall,
+    recv_into, close): entered before the call, left after it, once the thread holds the GIL again."""
+    import _socket
+    import socket
+
+    def wrapped(name, call):
+        def stamped(*args, **kwargs):
+            entered = now()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                record.append((entered, now(), name))
+        return stamped
+
+    socket.getaddrinfo = wrapped("getaddrinfo", socket.getaddrinfo)
+    for name in ("connect", "sendall", "recv_into"):
+        setattr(socket.socket, name, wrapped(name, getattr(_socket.socket, name)))
+    socket.socket._real_close = wrapped("close", socket.socket._real_close)
+    init = socket.socket.__init__
+    socket.socket.__init__ = lambda self, *a, **k: wrapped("socket", init)(self, *a, **k)
+
+
+def urlopen_figures(holds, rounds, socket_calls, interval):
+    """IO=urlopen: per round trip, the socket calls, the calls during which another thread took the GIL
+    (`lost_per_round_trip`), and how long each such call took from its start to the thread's return with the
+    GIL, in switch intervals (`lost_call_intervals`, quantiles; a recv_into that waits for the answer
+    includes its 200 us)."""
+    starts = [a for a, _, w in holds if w != "io"]
+    lost = [(b - a) / interval for a, b, _ in socket_calls if any(a < t < b for t in starts)]
+    return {
+        "round_trip_ms": round(sum(b - a for a, b in rounds) / len(rounds) / 1e6, 2),
+        "calls_per_round_trip": round(len(socket_calls) / len(rounds), 2),
+        "lost_per_round_trip": round(len(lost) / len(rounds), 2),
+        "lost_call_intervals": {q: round(quantile(lost, p), 2) for q, p in (("p10", .1), ("median", .5), ("p90", .9))},
+    }
 
 
 def short_call_figures(holds, short, interval):
@@ -239,8 +320,11 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
             else {"cpu": {"duration": "100s", "kind": "python"}})
     # IO=send: the send is a GIL-free call that keeps its core, as long as the profile's system call.
     send = [{"cpu": {"duration": f"{SEND_NS // 1000}us", "kind": "c_releases_gil"}}] if io == "send" else []
+    # IO=urlopen: the validation matrix's convoy round trip (validation/make_cases.py).
+    fetch = {"io": {"latency": f"{SLEEP_NS // 1000}us", "cpu": "30us"}}
     main_task = ({"name": "io", "count": 1, "steps": [{"repeat": rounds, "steps": [{"sleep": f"{SLEEP_NS // 1000}us"}, *send]}]}
-                 if io in ("sleep", "send") else {"name": "io", "count": 1, "steps": [{"sleep": f"{rounds}ms"}]})
+                 if io in ("sleep", "send") else {"name": "io", "count": 1, "steps": [{"repeat": rounds, "steps": [fetch]}]}
+                 if io == "urlopen" else {"name": "io", "count": 1, "steps": [{"sleep": f"{rounds}ms"}]})
     scenario = {"version": 1, "name": "gil-probe", "seed": seed, "machine": {"cores": 2},
                 "python": {"switch_interval": f"{interval_ms}ms"},
                 "tasks": [main_task, {"name": "cpu", "count": cpu_threads, "background": True, "steps": [spin]}],
@@ -276,6 +360,16 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
     t0 = calls[0][0] if calls else marks[0][0]
     t1 = calls[-1][1] if calls else marks[-1][0]
     result = {"model": True, "seed": seed, "cpu_threads": cpu_threads, "io": io, "interval_ms": interval_ms, "pow_call_us": exponent}
+    if io == "urlopen":
+        # Each wait of the fetching thread for the GIL stands for one lost call.
+        waits = [ns(e["dur"]) / (interval_ms * 1e6) for e in events if e.get("ph") == "X" and e["name"] == "waiting_gil"
+                 and names.get(e.get("tid")) == "io"]
+        end = max(ns(e["ts"] + e["dur"]) for e in events if e.get("ph") == "X" and names.get(e.get("tid")) == "io")
+        result.update(figures(holds, [], marks[0][0], end, interval_ms * 1e6, rounds, gaps=False))
+        result.update({"round_trip_ms": round(end / rounds / 1e6, 2), "lost_per_round_trip": round(len(waits) / rounds, 2),
+                       "lost_call_intervals": {q: round(quantile(waits, p), 2) for q, p in (("p10", .1), ("median", .5), ("p90", .9))}})
+        print(json.dumps(result))
+        return
     result.update(figures(holds, calls, t0, t1, interval_ms * 1e6, len(calls) or rounds, gaps=False, short=short))
     print(json.dumps(result))
 
