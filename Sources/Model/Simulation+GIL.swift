@@ -181,7 +181,7 @@ extension Simulation {
     ///   take_gil's loop then waits again, as the newest waiter.
     /// - `futex_wake(..., 1)` wakes the G1 waiter that went to sleep first: the kernel queues futex waiters of
     ///   equal priority in order (kernel/futex/core.c, `__futex_queue`'s plist). Measured: when the holder
-    ///   notices the request only after a C call, the sleeping thread gets the first switch 85-97% of the time
+    ///   notices the request only after a C call, the sleeping thread gets the first switch 74-97% of the time
     ///   beside 2 or 4 spinning threads (`gil_probe.py 2|4 sleep 5|1 200 2000`); a random choice gives 50%, 25%.
     /// - The waiter that set the drop request releases `gil->mutex` inside `pthread_cond_timedwait` after
     ///   taking its position, then reads `__g_signals` once before it blocks ("If there is an available
@@ -217,10 +217,10 @@ extension Simulation {
 
     /// The share of drops, noticed at the holder's first check after the request, whose signal the requester
     /// takes before it sleeps (see `signalOneSleeper`). Measured: a thread sleeping 200 us beside 2 or 4
-    /// spinning threads, at a 5 ms interval, gets the first switch after its sleep in 0.26-0.36 of its waits
-    /// (four runs of 200, `gil_probe.py 2|4 sleep 5 200`, 2026-12-01): with the sleeper first in FIFO order
-    /// that is 1 - this share. A race of a microsecond or two on this machine class (docs/model.md, "Which
-    /// waiter gets the GIL").
+    /// spinning threads, at a 5 ms interval, gets the first switch after its sleep in 0.24-0.38 of its waits
+    /// (eight runs of 200 waits, `gil_probe.py 2|4 sleep 5 200`, 2026-12-01): with the sleeper first in FIFO
+    /// order that is 1 - this share. A race of a microsecond or two on this machine class (docs/model.md,
+    /// "Which waiter gets the GIL").
     static let requesterTakesSignal = 0.7
 
     /// The index in `sleepers` of the sleeper with the lowest position below `end`, or -1.
