@@ -248,7 +248,15 @@ def urlopen_figures(holds, rounds, socket_calls, interval):
     includes its 200 us)."""
     starts = [a for a, _, w in holds if w != "io"]
     lost = [(b - a) / interval for a, b, _ in socket_calls if any(a < t < b for t in starts)]
+    by_call = {}
+    for a, b, name in socket_calls:
+        entry = by_call.setdefault(name, [0, []])
+        entry[0] += 1
+        if any(a < t < b for t in starts):
+            entry[1].append((b - a) / interval)
     return {
+        # Per call: how often it is lost, and a lost one's median length in intervals.
+        "by_call": {name: {"lost": round(len(w) / n, 2), "median": round(quantile(w, .5), 2)} for name, (n, w) in by_call.items()},
         "round_trip_ms": round(sum(b - a for a, b in rounds) / len(rounds) / 1e6, 2),
         "calls_per_round_trip": round(len(socket_calls) / len(rounds), 2),
         "lost_per_round_trip": round(len(lost) / len(rounds), 2),
