@@ -42,8 +42,11 @@ extension Simulation {
         threads[t].status = .waitingGIL
         threads[t].waiterSlot = Int32(processes[p].gil.sleepers.count)
         processes[p].gil.sleepers.append(Int32(t))
-        processes[p].gil.sleeperSeqs.append(processes[p].gil.nextWaitSeq)
+        let seq = processes[p].gil.nextWaitSeq
+        processes[p].gil.sleeperSeqs.append(seq)
         processes[p].gil.nextWaitSeq += 1
+        dropStaleWaiters(process: p)
+        processes[p].gil.waitOrder.append((Int32(t), seq))
         show(t, .waitingGIL)
         schedule(.gilTimeout, Int32(t), token: threads[t].epoch, after: python.switchInterval)
     }
@@ -223,16 +226,31 @@ extension Simulation {
     /// "Which waiter gets the GIL").
     static let requesterTakesSignal = 0.7
 
-    /// The index in `sleepers` of the sleeper with the lowest position below `end`, or -1.
-    // Inlined for the same reason as `someoneElseWants`.
-    @inline(__always) func oldestSleeper(process p: Int, below end: UInt64) -> Int {
-        var best = -1
-        var bestSeq = end
-        for (i, seq) in processes[p].gil.sleeperSeqs.enumerated() where seq < bestSeq {
-            best = i
-            bestSeq = seq
+    /// The index in `sleepers` of the sleeper with the lowest position below `end`, or -1. Amortised O(1):
+    /// the front of `waitOrder`, once its stale entries are gone, is the lowest position of all.
+    mutating func oldestSleeper(process p: Int, below end: UInt64) -> Int {
+        dropStaleWaiters(process: p)
+        let head = processes[p].gil.waitOrderHead
+        guard head < processes[p].gil.waitOrder.count else { return -1 }
+        let front = processes[p].gil.waitOrder[head]
+        return front.seq < end ? Int(threads[Int(front.thread)].waiterSlot) : -1
+    }
+
+    /// Drops the entries at the front of `waitOrder` whose thread is no longer asleep at that position
+    /// (signalled, or timed out and waiting again further back); compacts the storage once half of it is gone.
+    mutating func dropStaleWaiters(process p: Int) {
+        while processes[p].gil.waitOrderHead < processes[p].gil.waitOrder.count {
+            let front = processes[p].gil.waitOrder[processes[p].gil.waitOrderHead]
+            let slot = Int(threads[Int(front.thread)].waiterSlot)
+            if slot >= 0 && threads[Int(front.thread)].status == .waitingGIL
+                && processes[p].gil.sleeperSeqs[slot] == front.seq { break }
+            processes[p].gil.waitOrderHead += 1
         }
-        return best
+        let head = processes[p].gil.waitOrderHead
+        if head >= 64 && head * 2 >= processes[p].gil.waitOrder.count {
+            processes[p].gil.waitOrder.removeFirst(head)
+            processes[p].gil.waitOrderHead = 0
+        }
     }
 
     /// Whether any other thread of the process is in take_gil (asleep, waking or runnable to check).
