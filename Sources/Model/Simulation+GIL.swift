@@ -8,7 +8,8 @@ import SimTrace
 ///   the GIL still locked and switch_number unchanged, set the drop request; wait again.
 /// - The holder notices a request at its next eval-breaker check: within `checkLatency` in bytecode,
 ///   only at the end of a C call that holds the GIL (long_pow).
-/// - drop_gil: unlock and COND_SIGNAL one sleeper (the OS picks which: here a seeded random choice).
+/// - drop_gil: unlock and COND_SIGNAL one sleeper: glibc's condvar gives it to the oldest waiter of its
+///   group G1, unless the waiter that asked for the drop takes it before it sleeps (`signalOneSleeper`).
 ///   If a drop request is pending, the dropper then sleeps on switch_cond until another thread holds the
 ///   GIL (FORCE_SWITCHING) - for a forced drop and for a voluntary release alike (the code does not tell
 ///   them apart; only a thread's final release skips it).
@@ -41,6 +42,11 @@ extension Simulation {
         threads[t].status = .waitingGIL
         threads[t].waiterSlot = Int32(processes[p].gil.sleepers.count)
         processes[p].gil.sleepers.append(Int32(t))
+        let seq = processes[p].gil.nextWaitSeq
+        processes[p].gil.sleeperSeqs.append(seq)
+        processes[p].gil.nextWaitSeq += 1
+        dropStaleWaiters(process: p)
+        processes[p].gil.waitOrder.append((Int32(t), seq))
         show(t, .waitingGIL)
         schedule(.gilTimeout, Int32(t), token: threads[t].epoch, after: python.switchInterval)
     }
@@ -128,6 +134,8 @@ extension Simulation {
         let p = Int(threads[waiter].process)
         guard !processes[p].gil.dropRequest else { return }
         processes[p].gil.dropRequest = true
+        processes[p].gil.requester = Int32(waiter)
+        processes[p].gil.requestedAt = now
         dropRequests += 1
         recorder.mark(.dropRequest, lane: Int(threads[waiter].lane), at: now)
         let h = Int(processes[p].gil.holder)
@@ -167,15 +175,82 @@ extension Simulation {
         }
     }
 
-    /// COND_SIGNAL(cond): one sleeper in take_gil wakes; which one is up to the OS.
+    /// COND_SIGNAL(cond): one sleeper in take_gil gets the signal, as glibc's condvar (2.25 and later; 2.36
+    /// here) and the kernel's futex decide it:
+    /// - `pthread_cond_signal` (nptl/pthread_cond_signal.c) puts the signal in group G1 while G1 has waiters
+    ///   left; otherwise `__condvar_quiesce_and_switch_g1` first makes every current waiter (G2) the new G1.
+    ///   A waiter joins G2 when it enters its wait (`__pthread_cond_wait_common`: "We always go into what was
+    ///   G2"), and one whose timed wait expires cancels itself out of its group (`__condvar_cancel_waiting`):
+    ///   take_gil's loop then waits again, as the newest waiter.
+    /// - `futex_wake(..., 1)` wakes the G1 waiter that went to sleep first: the kernel queues futex waiters of
+    ///   equal priority in order (kernel/futex/core.c, `__futex_queue`'s plist). Measured: when the holder
+    ///   notices the request only after a C call, the sleeping thread gets the first switch 74-97% of the time
+    ///   beside 2 or 4 spinning threads (`gil_probe.py 2|4 sleep 5|1 200 2000`); a random choice gives 50%, 25%.
+    /// - The waiter that set the drop request releases `gil->mutex` inside `pthread_cond_timedwait` after
+    ///   taking its position, then reads `__g_signals` once before it blocks ("If there is an available
+    ///   signal, don't block"). If the holder, noticing the request at its next bytecode check, signals in
+    ///   between, that waiter takes the signal without having slept: it goes on at once, with no wake-up.
+    ///   That race is `requesterTakesSignal`; it is possible only while the requester is in G1 and the drop
+    ///   follows the request within `checkLatency`.
     mutating func signalOneSleeper(process p: Int) {
-        let n = processes[p].gil.sleepers.count
-        guard n > 0 else { return }
-        let pick = n == 1 ? 0 : rng.nextIndex(below: n)
+        guard !processes[p].gil.sleepers.isEmpty else { return }
+        var pick = oldestSleeper(process: p, below: processes[p].gil.g1End)
+        if pick < 0 {
+            processes[p].gil.g1End = processes[p].gil.nextWaitSeq
+            pick = oldestSleeper(process: p, below: processes[p].gil.g1End)
+        }
+        let r = Int(processes[p].gil.requester)
+        if r >= 0, threads[r].status == .waitingGIL, now - processes[p].gil.requestedAt <= python.checkLatency,
+           processes[p].gil.sleeperSeqs[Int(threads[r].waiterSlot)] < processes[p].gil.g1End,
+           rng.nextUnit() < Self.requesterTakesSignal {
+            removeSleeper(r)
+            threads[r].gilTimedOut = false
+            // It never slept: runnable at once, without a wake-up latency.
+            threads[r].epoch &+= 1
+            threads[r].status = .waking
+            threads[r].resumeAction = .gilCheck
+            schedule(.wake, Int32(r), token: threads[r].epoch, after: .zero)
+            return
+        }
         let w = Int(processes[p].gil.sleepers[pick])
         removeSleeper(w)
         threads[w].gilTimedOut = false
         wakeAfterLatency(w, then: .gilCheck)
+    }
+
+    /// The share of drops, noticed at the holder's first check after the request, whose signal the requester
+    /// takes before it sleeps (see `signalOneSleeper`). Measured: a thread sleeping 200 us beside 2 or 4
+    /// spinning threads, at a 5 ms interval, gets the first switch after its sleep in 0.24-0.38 of its waits
+    /// (eight runs of 200 waits, `gil_probe.py 2|4 sleep 5 200`, 2026-12-01): with the sleeper first in FIFO
+    /// order that is 1 - this share. A race of a microsecond or two on this machine class (docs/model.md,
+    /// "Which waiter gets the GIL").
+    static let requesterTakesSignal = 0.7
+
+    /// The index in `sleepers` of the sleeper with the lowest position below `end`, or -1. Amortised O(1):
+    /// the front of `waitOrder`, once its stale entries are gone, is the lowest position of all.
+    mutating func oldestSleeper(process p: Int, below end: UInt64) -> Int {
+        dropStaleWaiters(process: p)
+        let head = processes[p].gil.waitOrderHead
+        guard head < processes[p].gil.waitOrder.count else { return -1 }
+        let front = processes[p].gil.waitOrder[head]
+        return front.seq < end ? Int(threads[Int(front.thread)].waiterSlot) : -1
+    }
+
+    /// Drops the entries at the front of `waitOrder` whose thread is no longer asleep at that position
+    /// (signalled, or timed out and waiting again further back); compacts the storage once half of it is gone.
+    mutating func dropStaleWaiters(process p: Int) {
+        while processes[p].gil.waitOrderHead < processes[p].gil.waitOrder.count {
+            let front = processes[p].gil.waitOrder[processes[p].gil.waitOrderHead]
+            let slot = Int(threads[Int(front.thread)].waiterSlot)
+            if slot >= 0 && threads[Int(front.thread)].status == .waitingGIL
+                && processes[p].gil.sleeperSeqs[slot] == front.seq { break }
+            processes[p].gil.waitOrderHead += 1
+        }
+        let head = processes[p].gil.waitOrderHead
+        if head >= 64 && head * 2 >= processes[p].gil.waitOrder.count {
+            processes[p].gil.waitOrder.removeFirst(head)
+            processes[p].gil.waitOrderHead = 0
+        }
     }
 
     /// Whether any other thread of the process is in take_gil (asleep, waking or runnable to check).
@@ -195,8 +270,10 @@ extension Simulation {
         let slot = Int(threads[t].waiterSlot)
         guard slot >= 0 else { return }
         let last = processes[p].gil.sleepers.removeLast()
+        let lastSeq = processes[p].gil.sleeperSeqs.removeLast()
         if slot < processes[p].gil.sleepers.count {
             processes[p].gil.sleepers[slot] = last
+            processes[p].gil.sleeperSeqs[slot] = lastSeq
             threads[Int(last)].waiterSlot = Int32(slot)
         }
         threads[t].waiterSlot = -1

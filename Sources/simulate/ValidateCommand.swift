@@ -52,6 +52,9 @@ struct Validate: ParsableCommand {
     @Option(help: "How far beyond the measured min..max a prediction may fall, in percent.")
     var tolerance: Double = 10
 
+    @Option(help: ArgumentHelp("Each prediction is the median of the model run with this many seeds (the case's and the ones after it).", valueName: "n"))
+    var seeds: Int = FidelityReport.defaultSeeds
+
     @Option(help: ArgumentHelp("Where to write the fidelity picture (PNG); the convoy curve goes beside it as <name>-convoy.png.", valueName: "file"))
     var picture: String = "output/validation/fidelity.png"
 
@@ -64,6 +67,7 @@ struct Validate: ParsableCommand {
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard tolerance >= 0 else { throw ValidationError("--tolerance must be 0 or more") }
+        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         try checkSteadyRetries(steadyRetries)
         guard parsedPart != nil else { throw ValidationError("--part \(part): write i/n with 1 <= i <= n, e.g. 2/4") }
         if fresh && !measure { throw ValidationError("--fresh only applies with --measure") }
@@ -101,7 +105,7 @@ struct Validate: ParsableCommand {
             if let names { checked.cases = try loaded.selecting(names: names) }
             let missesPath = matrix + "/known_misses.json"
             var report = try FidelityReport.evaluate(matrix: checked, measurements: recorded, tolerancePercent: tolerance,
-                                                     knownMisses: try KnownMisses.load(from: missesPath))
+                                                     knownMisses: try KnownMisses.load(from: missesPath), seeds: seeds)
             if recordMisses {
                 report.knownMisses = report.currentMisses
                 try report.knownMisses.save(to: missesPath)
