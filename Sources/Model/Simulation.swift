@@ -22,6 +22,8 @@ struct Simulation {
     let loop: LoopTraits?
     let workload: Workload
     let slice: SimTime
+    /// `machine.wakeLatency` with its jitter (`drawWakeLatency`).
+    let wakeLatency: JitteredDelay
     let gilEnabled: Bool
     let maxEvents: Int
     let checksInvariants: Bool
@@ -106,6 +108,7 @@ struct Simulation {
         let workload = Workload(scenario)
         self.workload = workload
         slice = machine.scheduler.effectiveSlice(cores: machine.cores)
+        wakeLatency = JitteredDelay(base: machine.wakeLatency, jitter: machine.wakeJitter)
         gilEnabled = python.gil
         // Indexed by BurstKind.rawValue: python, cHoldsGIL, cReleasesGIL, syscall (never slowed), starting
         // (interpreter start-up: Python).
