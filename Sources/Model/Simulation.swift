@@ -36,7 +36,7 @@ struct Simulation {
 
     // Engine
     var now = SimTime.zero
-    var queue = EventQueue<Event>(lanes: EventKind.fixedDelayLanes)
+    var queue: EventQueue<Event>
     var rng: SplitMix64
     var recorder: TraceRecorder
     var eventsHandled = 0
@@ -109,6 +109,10 @@ struct Simulation {
         self.workload = workload
         slice = machine.scheduler.effectiveSlice(cores: machine.cores)
         wakeLatency = JitteredDelay(base: machine.wakeLatency, jitter: machine.wakeJitter)
+        // Most events are due within a few wake-up latencies (a wake-up: exponential of mean wakeLatency, 99%
+        // within five; a short burst, a system call): they go to the queue's near heap, the rest to its far
+        // heap. On the benchmark's standard scenario windows of 25 to 100 us gained 8-12%, 1 ms nothing.
+        queue = EventQueue(lanes: EventKind.fixedDelayLanes, nearWindow: machine.wakeLatency * 5)
         gilEnabled = python.gil
         // Indexed by BurstKind.rawValue: python, cHoldsGIL, cReleasesGIL, syscall (never slowed), starting
         // (interpreter start-up: Python).
