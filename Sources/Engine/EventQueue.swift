@@ -125,7 +125,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
             guard entries.count > 1 else { return }
             var parent = (entries.count - 2) >> 2
             while parent >= 0 {
-                siftDown(parent)
+                siftDown(placing: entries[parent], at: parent)
                 parent -= 1
             }
         }
@@ -145,11 +145,11 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
             }
         }
 
-        /// Puts `item` at the root (whose entry was taken) and sifts it down to its place.
-        @inlinable mutating func siftDown(placing item: Entry) {
+        /// Puts `item` at `start` (whose entry was taken or is `item`) and sifts it down to its place.
+        @inlinable mutating func siftDown(placing item: Entry, at start: Int = 0) {
             entries.withUnsafeMutableBufferPointer { h in
                 let n = h.count
-                var parent = 0
+                var parent = start
                 while true {
                     let first = 4 &* parent &+ 1
                     if first >= n { break }
@@ -169,29 +169,6 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
                         }
                     }
                     if !(bestKey < item.key) { break }
-                    h[parent] = h[best]
-                    parent = best
-                }
-                h[parent] = item
-            }
-        }
-
-        @inlinable mutating func siftDown(_ start: Int) {
-            entries.withUnsafeMutableBufferPointer { h in
-                let n = h.count
-                var parent = start
-                let item = h[parent]
-                while true {
-                    let first = 4 * parent + 1
-                    if first >= n { break }
-                    var best = first
-                    let last = Swift.min(first + 4, n)
-                    var c = first + 1
-                    while c < last {
-                        if h[c].precedes(h[best]) { best = c }
-                        c += 1
-                    }
-                    if !h[best].precedes(item) { break }
                     h[parent] = h[best]
                     parent = best
                 }
