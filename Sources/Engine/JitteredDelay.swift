@@ -4,48 +4,70 @@ import Foundation
 /// drawn by inversion, `-log(1 - u)` for a uniform u of a `SplitMix64`.
 ///
 /// `draw` gives exactly the values of the plain computation (`reference`: libm's `log`, then
-/// `SimTime.scaled(by:)`), at about a third of its cost: it computes the logarithm inline to within
-/// `NegativeLog.maxError`, and the rounding to a nanosecond only depends on which side of a half
-/// nanosecond the product falls. When the approximate product lies within its error bound of a half
-/// nanosecond (about one draw in ten million at a 10 us base), or out of the ordinary range, it falls back
-/// to the reference. So a run's results do not change by a byte, whichever way a draw was computed.
+/// `SimTime.scaled(by:)`), faster: it computes the logarithm inline to within `NegativeLog.maxError`, and
+/// the rounding to a nanosecond only depends on which side of a half nanosecond the product falls. When the
+/// approximate product lies within its error bound of a half nanosecond (one draw in 250,000 at a 10 us
+/// base), or out of the ordinary range, it falls back to the reference. So a run's results do not change by
+/// a byte, whichever way a draw was computed.
 ///
-/// A simulation draws one per wake-up, about ten million in the benchmark's standard scenario, where the libm
-/// call and the rounding's unpredictable branch were an eighth of the run's time.
+/// A simulation draws one per wake-up, ten million in the benchmark's standard scenario, where the libm call
+/// and the rounding's unpredictable branch were an eighth of the run's time. The draw's operations depend
+/// on each other from the generator to the event's time, so the way is kept short: the logarithm from the
+/// generator's integer, a series of three terms, rounding by adding 2^52.
 public struct JitteredDelay: Sendable {
     public let base: SimTime
     public let jitter: Double
     @usableFromInline let negativeLog = NegativeLog()
+    /// Whether the delay is random at all (else it is `base`).
+    @usableFromInline let random: Bool
+    /// Whether the fast way applies: 0 < jitter <= 1, and every product stays below 2^50.
+    @usableFromInline let fast: Bool
+    /// Whether jitter is 1 (a pure exponential: the product is base x E).
+    @usableFromInline let pure: Bool
+    @usableFromInline let scale: Double
+    @usableFromInline let fixedPart: Double
+    /// The part of the rounding margin that does not depend on the product.
+    @usableFromInline let logMargin: Double
 
     public init(base: SimTime, jitter: Double) {
         self.base = base
         self.jitter = jitter
+        random = jitter > 0 && base.nanoseconds > 0
+        scale = Double(base.nanoseconds)
+        fixedPart = 1 - jitter
+        pure = jitter == 1
+        // E is at most -log(2^-53) = 36.8.
+        fast = random && jitter <= 1 && scale * (1 - jitter + jitter * 37) < 0x1p50
+        // |product - the reference's unrounded product| is below the log's error times base x jitter plus a
+        // few roundings of the product (6 x 2^-53 relative, `draw`); the margin is ten times that.
+        logMargin = scale * jitter * (10 * NegativeLog.maxError)
     }
 
     /// The next delay; the same value as `reference` from the same generator state.
     @inlinable @inline(__always) public func draw(_ rng: inout SplitMix64) -> SimTime {
-        guard jitter > 0, base.nanoseconds > 0 else { return base }
-        return delay(v: 1 - rng.nextUnit())
+        guard random else { return base }
+        // 1 - u for u = the top 53 bits x 2^-53 (`nextUnit`) is w x 2^-53, exactly.
+        return delay(w: (1 << 53) &- (rng.next() >> 11))
     }
 
-    /// The delay for E = -log(v), v in (0, 1] (jitter > 0, base > 0).
-    @inlinable @inline(__always) func delay(v: Double) -> SimTime {
-        let b = Double(base.nanoseconds)
+    /// The delay for E = -log(w x 2^-53), 1 <= w <= 2^53 (`random` is true).
+    @inlinable @inline(__always) func delay(w: UInt64) -> SimTime {
+        guard fast else { return reference(v: Double(w) * 0x1p-53) }
+        let e = negativeLog.approximate(scaled: w)
         // No cancellation: 1 - jitter and jitter x E are both non-negative.
-        let y = b * (1 - jitter + jitter * negativeLog.approximate(v))
-        // |y - the reference's unrounded product| is below the log's error times b x jitter plus a few
-        // roundings of y (6 x 2^-53 relative); the margin is ten times that.
-        let margin = b * jitter * (10 * NegativeLog.maxError) + y * 1e-14
-        let ordinary = y >= 0 && y < 1e15 && jitter <= 1
-        let whole = Int64(ordinary ? y : 0)
-        let fraction = y - Double(whole)  // exact
-        guard ordinary, abs(fraction - 0.5) > margin else { return reference(v: v) }
-        return SimTime(nanoseconds: whole &+ (fraction > 0.5 ? 1 : 0))
+        let y = scale * (pure ? e : fixedPart + jitter * e)
+        // Adding 2^52 rounds y (below 2^50) to a whole number, to the nearest; away from a half that is
+        // the reference's rounding (half away from zero), and the guard sends the rest to the reference.
+        let shifted = y + 0x1p52
+        let whole = Int64(bitPattern: shifted.bitPattern &- (0x1p52 as Double).bitPattern)
+        let fraction = y - (shifted - 0x1p52)  // exact, in [-0.5, 0.5]
+        guard 0.5 - abs(fraction) > logMargin + y * 1e-14 else { return reference(v: Double(w) * 0x1p-53) }
+        return SimTime(nanoseconds: whole)
     }
 
     /// The plain computation: libm's `log`, then `SimTime.scaled(by:)`.
     @inlinable public func reference(_ rng: inout SplitMix64) -> SimTime {
-        guard jitter > 0, base.nanoseconds > 0 else { return base }
+        guard random else { return base }
         return reference(v: 1 - rng.nextUnit())
     }
 
@@ -78,10 +100,22 @@ public struct NegativeLog: Sendable {
 
     @inlinable @inline(__always) public func approximate(_ x: Double) -> Double {
         let bits = x.bitPattern
-        let entry = table[Int(truncatingIfNeeded: (bits >> 44) & 0xFF)]
-        let m = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)
-        let k = Double(Int64(bitPattern: bits >> 52) - 1023)
-        let head = k * 0.6931471805599453 + entry[2]  // independent of r: computed meanwhile
+        return approximate(exponent: Int64(bitPattern: bits >> 52) - 1023, fraction: bits & 0x000F_FFFF_FFFF_FFFF)
+    }
+
+    /// -log(w x 2^-53) for 1 <= w <= 2^53, from the integer's bits (shorter than through a double).
+    @inlinable @inline(__always) public func approximate(scaled w: UInt64) -> Double {
+        let zeros = w.leadingZeroBitCount
+        // The bits after the leading one, as a double's 52-bit fraction.
+        let fraction = ((w << zeros) << 1) >> 12
+        return approximate(exponent: 10 &- Int64(zeros), fraction: fraction)
+    }
+
+    /// -log(2^exponent x 1.fraction).
+    @inlinable @inline(__always) func approximate(exponent: Int64, fraction: UInt64) -> Double {
+        let entry = table[Int(truncatingIfNeeded: fraction >> 44)]
+        let m = Double(bitPattern: fraction | 0x3FF0_0000_0000_0000)
+        let head = Double(exponent) * 0.6931471805599453 + entry[2]  // independent of r: computed meanwhile
         let r = (m - entry[0]) * entry[1]  // m - c is exact (Sterbenz)
         let series = r + (r * r) * (r * (1.0 / 3) - 0.5)
         return -(head + series)

@@ -27,6 +27,14 @@ final class JitteredDelayTests: XCTestCase {
         }
         check(1)
         check(0x1p-53)
+        // The integer entry point: w x 2^-53, every w a draw can give, the edges and random ones.
+        let edges: [UInt64] = [1, 2, 3, 1 << 52, (1 << 52) + 1, (1 << 53) - 1, 1 << 53]
+        let draws: [UInt64] = (0..<1_000_000).map { _ in (1 << 53) - (rng.next() >> 11) }
+        for w in edges + draws {
+            let error = abs(negativeLog.approximate(scaled: w) - -log(Double(w) * 0x1p-53))
+            worst = max(worst, error)
+            XCTAssertLessThanOrEqual(error, NegativeLog.maxError, "w = \(w)")
+        }
         XCTAssertLessThan(worst, NegativeLog.maxError / 4, "the bound has a margin: worst error \(worst)")
     }
 
@@ -58,11 +66,14 @@ final class JitteredDelayTests: XCTestCase {
                 // E at which the product is exactly `half`: b (1 - j + j E) = half.
                 let e = (half / b - (1 - jitter)) / jitter
                 guard e > 0, e < 36 else { continue }
-                var v = exp(-e)
-                for _ in 0..<300 { v = v.nextDown }
-                for _ in 0..<600 {
-                    XCTAssertEqual(delay.delay(v: v), delay.reference(v: v), "base \(base), jitter \(jitter), v = \(v)")
-                    v = v.nextUp
+                // The draws' grid: v = w x 2^-53. Step 1 stays well inside the margin (about 1e6 steps
+                // wide), step 10,000 crosses it on both sides.
+                let center = UInt64((exp(-e) * 0x1p53).rounded())
+                for step: UInt64 in [1, 10_000] {
+                    for w in stride(from: center - 300 * step, through: center + 300 * step, by: Int(step)) {
+                        let v = Double(w) * 0x1p-53
+                        XCTAssertEqual(delay.delay(w: w), delay.reference(v: v), "base \(base), jitter \(jitter), w = \(w)")
+                    }
                 }
             }
         }
