@@ -131,49 +131,49 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         }
 
         // A 4-ary heap: half the depth of a binary one, and the four children share a cache line or two.
-        @inlinable mutating func siftUp(_ start: Int) {
-            entries.withUnsafeMutableBufferPointer { h in
-                var child = start
-                let item = h[child]
-                while child > 0 {
-                    let parent = (child - 1) >> 2
-                    if !item.precedes(h[parent]) { break }
-                    h[child] = h[parent]
-                    child = parent
-                }
-                h[child] = item
+        // The sifts work on the table's storage directly (in bounds by construction): through
+        // `withUnsafeMutableBufferPointer` each was a call to a closure that the compiler did not inline.
+        @inlinable @inline(__always) mutating func siftUp(_ start: Int) {
+            let h = entries.storage.base
+            var child = start
+            let item = h[child]
+            while child > 0 {
+                let parent = (child &- 1) >> 2
+                if !item.precedes(h[parent]) { break }
+                h[child] = h[parent]
+                child = parent
             }
+            h[child] = item
         }
 
         /// Puts `item` at `start` (whose entry was taken or is `item`) and sifts it down to its place.
         @inlinable mutating func siftDown(placing item: Entry, at start: Int = 0) {
-            entries.withUnsafeMutableBufferPointer { h in
-                let n = h.count
-                var parent = start
-                while true {
-                    let first = 4 &* parent &+ 1
-                    if first >= n { break }
-                    var best = first
-                    var bestKey = h[first].key
-                    if first &+ 3 < n {
-                        // All four children exist (the common case): no bound test per child.
-                        let k1 = h[first &+ 1].key, k2 = h[first &+ 2].key, k3 = h[first &+ 3].key
-                        if k1 < bestKey { best = first &+ 1; bestKey = k1 }
-                        if k2 < bestKey { best = first &+ 2; bestKey = k2 }
-                        if k3 < bestKey { best = first &+ 3; bestKey = k3 }
-                    } else {
-                        var c = first &+ 1
-                        while c < n {
-                            if h[c].key < bestKey { best = c; bestKey = h[c].key }
-                            c &+= 1
-                        }
+            let h = entries.storage.base
+            let n = entries.count
+            var parent = start
+            while true {
+                let first = 4 &* parent &+ 1
+                if first >= n { break }
+                var best = first
+                var bestKey = h[first].key
+                if first &+ 3 < n {
+                    // All four children exist (the common case): no bound test per child.
+                    let k1 = h[first &+ 1].key, k2 = h[first &+ 2].key, k3 = h[first &+ 3].key
+                    if k1 < bestKey { best = first &+ 1; bestKey = k1 }
+                    if k2 < bestKey { best = first &+ 2; bestKey = k2 }
+                    if k3 < bestKey { best = first &+ 3; bestKey = k3 }
+                } else {
+                    var c = first &+ 1
+                    while c < n {
+                        if h[c].key < bestKey { best = c; bestKey = h[c].key }
+                        c &+= 1
                     }
-                    if !(bestKey < item.key) { break }
-                    h[parent] = h[best]
-                    parent = best
                 }
-                h[parent] = item
+                if !(bestKey < item.key) { break }
+                h[parent] = h[best]
+                parent = best
             }
+            h[parent] = item
         }
     }
 

@@ -118,11 +118,6 @@ public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @un
         }
         storage.count = kept
     }
-
-    /// Runs `body` on the elements in place, without bound checks (for inner loops such as a heap's sift).
-    @inlinable public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Element>) throws -> R) rethrows -> R {
-        try body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
-    }
 }
 
 extension SlotTable: ExpressibleByArrayLiteral {

@@ -221,13 +221,14 @@ struct Simulation {
     }
 }
 
-/// A first-in first-out queue of indices: a ring buffer (a power-of-two capacity) that reuses its storage.
-/// Taking an item only reads the buffer, so it costs no copy-on-write check (the run queue takes one at
-/// almost every dispatch).
+/// A first-in first-out queue of indices: a ring buffer (a power-of-two capacity) that reuses its storage,
+/// a `SlotTable` written in place (an array here cost a copy-on-write check, a runtime call, per push; the
+/// run queue takes one at almost every dispatch). A copy shares the original's ring: the simulation never
+/// copies its queues.
 ///
 /// - Complexity: O(1) amortized push and pop.
 struct FIFO: Sendable {
-    private var ring: [Int32] = []
+    private var ring = SlotTable<Int32>()
     private var head = 0
     private(set) var count = 0
 
@@ -259,7 +260,9 @@ struct FIFO: Sendable {
 
     /// Doubles the capacity (at least 16), the items first.
     private mutating func grow() {
-        ring = items + Array(repeating: 0, count: Swift.max(16, 2 * ring.count) - count)
+        let bigger = SlotTable(items)
+        for _ in count..<Swift.max(16, 2 * ring.count) { bigger.append(0) }
+        ring = bigger
         head = 0
     }
 }
