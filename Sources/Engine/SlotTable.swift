@@ -70,12 +70,14 @@ public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @un
     // Addressors rather than get/set: reading one field of an element reads that field in place, instead
     // of copying the whole element out first.
     //
-    // The index is checked in debug builds (every test) and in builds with SLOT_TABLE_CHECKS defined, not in
-    // release builds: the simulation's indices are its own ids (a thread's core, a process's GIL holder,
-    // an event's target), never user input, and `Simulation.checkInvariants` checks that every stored id
-    // is in range. Each check is a load of the count and two tests; with the simulation's tables touched
-    // a dozen times per event they were about 3% of its time (the swift-collections way: internal
-    // invariants are checked in their debug configuration only).
+    // The index is checked in debug builds (every test) and in builds with SLOT_TABLE_CHECKS defined
+    // (`swift build -c release -Xswiftc -DSLOT_TABLE_CHECKS`), not in release builds: the simulation's
+    // indices are its own ids (a thread's core, a process's GIL holder, an event's target), never input;
+    // the tests run every model path with the checks on, and `Simulation.checkInvariants` cross-checks the
+    // ids (a thread's core and that core's thread, the GIL holder, the sleepers). Each check is a load of
+    // the count and a test, with the tables touched a dozen times per event (the swift-collections way:
+    // internal invariants are checked in their debug configuration only). Not `-Ounchecked` for the whole
+    // module: that would also drop the overflow traps and make `checkInvariants`' preconditions assumptions.
     @inlinable public subscript(i: Int) -> Element {
         @inline(__always) unsafeAddress {
             checkIndex(i)
