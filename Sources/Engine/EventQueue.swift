@@ -4,23 +4,28 @@
 /// scheduled, which makes every run deterministic. Every entry is keyed by (time, sequence) packed in one
 /// 128-bit integer, so that ordering two entries is one comparison, and the keys are unique.
 ///
-/// Two stores hold the entries:
-/// - a 4-ary min-heap in one contiguous array, for events at arbitrary times;
+/// Three stores hold the entries:
+/// - two 4-ary min-heaps, each in one contiguous array, for events at arbitrary times: the *near* heap for
+///   events due within `nearWindow` of the last popped event, the *far* heap for the others. Most events
+///   a simulation schedules are due soon (a wake-up's latency, a short burst's end) and are taken soon;
+///   kept apart from the few far ones (a long sleep, a long burst), they sift through a heap of a handful
+///   of entries instead of dozens;
 /// - a few *lanes*, first-in first-out, for events scheduled a fixed delay ahead (a context switch, a
 ///   switch interval): their times never decrease in scheduling order, so a lane is already sorted and
 ///   costs O(1) to add to and take from, instead of a heap's O(log n). A model with a thousand threads
 ///   asleep in take_gil keeps a thousand such timeouts pending; in a lane they cost no heap work.
-/// `popNext` takes the least key among the heap's top and the lanes' heads, so the order (and every run's
+/// `popNext` takes the least key among the heaps' tops and the lanes' heads, so the order (and every run's
 /// result) is the same whichever store an event went to. A lane is only a hint: an event scheduled earlier
-/// than its lane's last one goes to the heap instead.
+/// than its lane's last one goes to a heap instead. An event that was far when scheduled stays in the far
+/// heap as its time comes near: it still comes out in its place.
 ///
-/// After warm-up, scheduling and popping allocate nothing. The heap and the lanes are `SlotTable`s, written
+/// After warm-up, scheduling and popping allocate nothing. The heaps and the lanes are `SlotTable`s, written
 /// in place: as arrays (a lane's ring nested in the array of lanes) they cost two or three copy-on-write
 /// checks, runtime calls, per event. So a copy of the queue shares its entries with the original and must
 /// not be used once the original has changed (the simulation never copies its queues).
 ///
-/// - Complexity: `schedule` is O(log n) into the heap, O(1) amortized into a lane; `popNext` is O(log n)
-///   from the heap and O(lanes) to choose; `nextTime` is O(lanes).
+/// - Complexity: `schedule` is O(log n) into a heap, O(1) amortized into a lane; `popNext` is O(log n)
+///   from a heap and O(lanes) to choose; `nextTime` is O(lanes).
 public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     @usableFromInline
     struct Entry: Sendable {
@@ -90,118 +95,62 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         }
     }
 
-    @usableFromInline var heap = SlotTable<Entry>()
-    @usableFromInline var lanes: SlotTable<Lane>
-    @usableFromInline var nextSequence: UInt64 = 0
-    @usableFromInline var pending = 0
+    /// A 4-ary min-heap of entries in one contiguous table.
+    @usableFromInline
+    struct Heap: Sendable {
+        @usableFromInline var entries = SlotTable<Entry>()
 
-    /// A queue with `lanes` first-in first-out lanes for fixed-delay events (numbered from 0).
-    @inlinable public init(lanes: Int = 0) {
-        // One `Lane()` each: copies of one would share its ring.
-        self.lanes = SlotTable((0..<lanes).map { _ in Lane() })
-    }
+        @inlinable init() {}
 
-    /// The number of pending events.
-    @inlinable public var count: Int { pending }
-    /// Whether no event is pending.
-    @inlinable public var isEmpty: Bool { pending == 0 }
-    /// The time of the earliest pending event, if any.
-    @inlinable public var nextTime: SimTime? {
-        guard let source = earliestSource() else { return nil }
-        return source < 0 ? heap[0].time : lanes[source].ring[lanes[source].head].time
-    }
-    /// How many events were ever scheduled.
-    @inlinable public var scheduledCount: UInt64 { nextSequence }
+        @inlinable var count: Int { entries.count }
+        /// The least key, `UInt128.max` when empty.
+        @inlinable var topKey: UInt128 { entries.count == 0 ? .max : entries[0].key }
 
-    /// Reserves room for `n` pending events in the heap.
-    @inlinable public mutating func reserveCapacity(_ n: Int) { heap.reserveCapacity(n) }
-
-    /// Schedules `payload` to fire at `time`. O(log n).
-    @inlinable public mutating func schedule(_ payload: Payload, at time: SimTime) {
-        assert(time.nanoseconds >= 0, "events are scheduled at non-negative times")
-        heap.append(Entry(time: time, sequence: nextSequence, payload: payload))
-        nextSequence &+= 1
-        pending += 1
-        siftUp(heap.count - 1)
-    }
-
-    /// Schedules `payload` to fire at `time` in `lane` (O(1)) if that keeps the lane sorted, else in the
-    /// heap. Meant for events a fixed delay ahead of a clock that never goes back.
-    @inlinable @inline(__always) public mutating func schedule(_ payload: Payload, at time: SimTime, lane: Int) {
-        guard lanes[lane].accepts(time) else {
-            schedule(payload, at: time)
-            return
+        @inlinable @inline(__always) mutating func push(_ e: Entry) {
+            entries.append(e)
+            siftUp(entries.count &- 1)
         }
-        assert(time.nanoseconds >= 0, "events are scheduled at non-negative times")
-        lanes[lane].push(Entry(time: time, sequence: nextSequence, payload: payload))
-        nextSequence &+= 1
-        pending += 1
-    }
 
-    /// Where the earliest event is: -1 for the heap, a lane's number, nil when none is pending.
-    @inlinable @inline(__always) func earliestSource() -> Int? {
-        var source = -1
-        var best = heap.isEmpty ? UInt128.max : heap[0].key
-        for i in lanes.indices where lanes[i].headKey < best {
-            best = lanes[i].headKey
-            source = i
+        /// Removes and returns the least entry (the heap must not be empty).
+        @inlinable @inline(__always) mutating func pop() -> Entry {
+            let top = entries[0]
+            let last = entries.removeLast()
+            if entries.count > 0 { siftDown(placing: last) }
+            return top
         }
-        return best == .max ? nil : source
-    }
 
-    /// Removes and returns the earliest event (ties broken by insertion order).
-    @inlinable @inline(__always) public mutating func popNext() -> (time: SimTime, payload: Payload)? {
-        guard let source = earliestSource() else { return nil }
-        pending &-= 1
-        if source >= 0 {
-            let e = lanes[source].pop()
-            return (e.time, e.payload)
+        /// Keeps only the entries `keep` accepts, then restores the heap order. O(n).
+        @inlinable mutating func retain(where keep: (Entry) -> Bool) {
+            entries.retain(where: keep)
+            guard entries.count > 1 else { return }
+            var parent = (entries.count - 2) >> 2
+            while parent >= 0 {
+                siftDown(placing: entries[parent], at: parent)
+                parent -= 1
+            }
         }
-        let top = heap[0]
-        let last = heap.removeLast()
-        if !heap.isEmpty { siftDown(placing: last) }
-        return (top.time, top.payload)
-    }
 
-    /// Removes every pending event for which `isStale` is true, then restores the heap. O(n).
-    ///
-    /// The order of the remaining events does not change (it is fixed by their (time, sequence) keys), so a
-    /// run gives the same results with or without compaction. Models that invalidate events lazily (an epoch
-    /// check at firing time) call it when the queue has grown, so that memory stays proportional to the
-    /// live events rather than to every event ever cancelled (e.g. a long burst's end, rescheduled at each
-    /// preemption).
-    @inlinable public mutating func removeAll(where isStale: (Payload) -> Bool) {
-        for i in lanes.indices { lanes[i].filter { !isStale($0.payload) } }
-        heap.retain { !isStale($0.payload) }
-        pending = heap.count + lanes.reduce(0) { $0 + $1.count }
-        guard heap.count > 1 else { return }
-        var parent = (heap.count - 2) >> 2
-        while parent >= 0 {
-            siftDown(parent)
-            parent -= 1
-        }
-    }
-
-    // A 4-ary heap: half the depth of a binary one, and the four children share a cache line or two.
-    @inlinable mutating func siftUp(_ start: Int) {
-        heap.withUnsafeMutableBufferPointer { h in
+        // A 4-ary heap: half the depth of a binary one, and the four children share a cache line or two.
+        // The sifts work on the table's storage directly (in bounds by construction): through
+        // `withUnsafeMutableBufferPointer` each was a call to a closure that the compiler did not inline.
+        @inlinable @inline(__always) mutating func siftUp(_ start: Int) {
+            let h = entries.storage.base
             var child = start
             let item = h[child]
             while child > 0 {
-                let parent = (child - 1) >> 2
+                let parent = (child &- 1) >> 2
                 if !item.precedes(h[parent]) { break }
                 h[child] = h[parent]
                 child = parent
             }
             h[child] = item
         }
-    }
 
-    /// Puts `item` at the root (whose entry was taken) and sifts it down to its place.
-    @inlinable mutating func siftDown(placing item: Entry) {
-        heap.withUnsafeMutableBufferPointer { h in
-            let n = h.count
-            var parent = 0
+        /// Puts `item` at `start` (whose entry was taken or is `item`) and sifts it down to its place.
+        @inlinable mutating func siftDown(placing item: Entry, at start: Int = 0) {
+            let h = entries.storage.base
+            let n = entries.count
+            var parent = start
             while true {
                 let first = 4 &* parent &+ 1
                 if first >= n { break }
@@ -228,26 +177,114 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         }
     }
 
-    @inlinable mutating func siftDown(_ start: Int) {
-        heap.withUnsafeMutableBufferPointer { h in
-            let n = h.count
-            var parent = start
-            let item = h[parent]
-            while true {
-                let first = 4 * parent + 1
-                if first >= n { break }
-                var best = first
-                let last = Swift.min(first + 4, n)
-                var c = first + 1
-                while c < last {
-                    if h[c].precedes(h[best]) { best = c }
-                    c += 1
-                }
-                if !h[best].precedes(item) { break }
-                h[parent] = h[best]
-                parent = best
-            }
-            h[parent] = item
+    /// Events due within `nearWindow` of the last popped time.
+    @usableFromInline var near = Heap()
+    /// The other events that no lane takes.
+    @usableFromInline var far = Heap()
+    /// How far ahead an event may be due to go to the near heap (0: every event goes to the far heap).
+    @usableFromInline let nearWindow: Int64
+    /// The time of the last popped event.
+    @usableFromInline var lastPopped: Int64 = 0
+    @usableFromInline var lanes: SlotTable<Lane>
+    @usableFromInline var nextSequence: UInt64 = 0
+    @usableFromInline var pending = 0
+
+    /// A queue with `lanes` first-in first-out lanes for fixed-delay events (numbered from 0), and, if
+    /// `nearWindow` is above zero, a second heap for the events due within `nearWindow` of the last popped
+    /// event (see the type's documentation).
+    @inlinable public init(lanes: Int = 0, nearWindow: SimTime = .zero) {
+        // One `Lane()` each: copies of one would share its ring.
+        self.lanes = SlotTable((0..<lanes).map { _ in Lane() })
+        self.nearWindow = nearWindow.nanoseconds
+    }
+
+    /// The number of pending events.
+    @inlinable public var count: Int { pending }
+    /// Whether no event is pending.
+    @inlinable public var isEmpty: Bool { pending == 0 }
+    /// The time of the earliest pending event, if any.
+    @inlinable public var nextTime: SimTime? {
+        guard let source = earliestSource() else { return nil }
+        switch source {
+        case Self.nearSource: return near.entries[0].time
+        case Self.farSource: return far.entries[0].time
+        default: return lanes[source].ring[lanes[source].head].time
         }
+    }
+    /// How many events were ever scheduled.
+    @inlinable public var scheduledCount: UInt64 { nextSequence }
+
+    /// Reserves room for `n` pending events in the heaps.
+    @inlinable public mutating func reserveCapacity(_ n: Int) {
+        far.entries.reserveCapacity(n)
+        if nearWindow > 0 { near.entries.reserveCapacity(n) }
+    }
+
+    /// Schedules `payload` to fire at `time`. O(log n).
+    @inlinable @inline(__always) public mutating func schedule(_ payload: Payload, at time: SimTime) {
+        assert(time.nanoseconds >= 0, "events are scheduled at non-negative times")
+        let e = Entry(time: time, sequence: nextSequence, payload: payload)
+        // Unsigned: a time before the last pop (the fair run queue's virtual runtimes) counts as far.
+        if UInt64(bitPattern: time.nanoseconds &- lastPopped) < UInt64(bitPattern: nearWindow) { near.push(e) } else { far.push(e) }
+        nextSequence &+= 1
+        pending &+= 1
+    }
+
+    /// Schedules `payload` to fire at `time` in `lane` (O(1)) if that keeps the lane sorted, else in a
+    /// heap. Meant for events a fixed delay ahead of a clock that never goes back.
+    @inlinable @inline(__always) public mutating func schedule(_ payload: Payload, at time: SimTime, lane: Int) {
+        guard lanes[lane].accepts(time) else {
+            schedule(payload, at: time)
+            return
+        }
+        assert(time.nanoseconds >= 0, "events are scheduled at non-negative times")
+        lanes[lane].push(Entry(time: time, sequence: nextSequence, payload: payload))
+        nextSequence &+= 1
+        pending &+= 1
+    }
+
+    @usableFromInline static var nearSource: Int { -1 }
+    @usableFromInline static var farSource: Int { -2 }
+
+    /// Where the earliest event is: `nearSource`, `farSource`, a lane's number; nil when none is pending.
+    @inlinable @inline(__always) func earliestSource() -> Int? {
+        var source = Self.farSource
+        var best = far.topKey
+        let nearKey = near.topKey
+        if nearKey < best { best = nearKey; source = Self.nearSource }
+        for i in lanes.indices where lanes[i].headKey < best {
+            best = lanes[i].headKey
+            source = i
+        }
+        return best == .max ? nil : source
+    }
+
+    /// Removes and returns the earliest event (ties broken by insertion order).
+    @inlinable @inline(__always) public mutating func popNext() -> (time: SimTime, payload: Payload)? {
+        guard let source = earliestSource() else { return nil }
+        pending &-= 1
+        let e: Entry
+        switch source {
+        case Self.nearSource: e = near.pop()
+        case Self.farSource: e = far.pop()
+        default: e = lanes[source].pop()
+        }
+        let time = e.time
+        lastPopped = time.nanoseconds
+        return (time, e.payload)
+    }
+
+    /// Removes every pending event for which `isStale` is true, then restores the heaps. O(n).
+    ///
+    /// The order of the remaining events does not change (it is fixed by their (time, sequence) keys), so a
+    /// run gives the same results with or without compaction. Models that invalidate events lazily (an epoch
+    /// check at firing time) call it when the queue has grown, so that memory stays proportional to the
+    /// live events rather than to every event ever cancelled (e.g. a long burst's end, rescheduled at each
+    /// preemption).
+    @inlinable public mutating func removeAll(where isStale: (Payload) -> Bool) {
+        for i in lanes.indices { lanes[i].filter { !isStale($0.payload) } }
+        near.retain { !isStale($0.payload) }
+        far.retain { !isStale($0.payload) }
+        pending = near.count + far.count + lanes.reduce(0) { $0 + $1.count }
     }
 }

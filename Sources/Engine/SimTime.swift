@@ -78,11 +78,12 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConv
     /// `Int64(x.rounded())` (to nearest, halves away from zero) for |x| < 2^63, without the libm call that
     /// `rounded()` costs on x86-64 (whose baseline has no instruction for that rounding): the conversion
     /// truncates toward zero, and `x - Double(i)` is exact (for |x| >= 2^52, x is whole and the difference
-    /// is 0), so the same halves round the same way.
+    /// is 0), so the same halves round the same way. Written without branches: whether a fraction is
+    /// above a half is a coin toss that a branch predictor loses every other time.
     @inlinable @inline(__always) static func roundedHalfAway(_ x: Double) -> Int64 {
         let i = Int64(x)
         let fraction = x - Double(i)
-        return fraction >= 0.5 ? i + 1 : fraction <= -0.5 ? i - 1 : i
+        return i &+ (fraction >= 0.5 ? 1 : 0) &- (fraction <= -0.5 ? 1 : 0)
     }
 
     /// A short human form with a unit: "0", "850ns", "40us", "5ms", "1.5s".

@@ -69,15 +69,31 @@ public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @un
 
     // Addressors rather than get/set: reading one field of an element reads that field in place, instead
     // of copying the whole element out first.
+    //
+    // The index is checked in debug builds (every test) and in builds with SLOT_TABLE_CHECKS defined
+    // (`swift build -c release -Xswiftc -DSLOT_TABLE_CHECKS`), not in release builds: the simulation's
+    // indices are its own ids (a thread's core, a process's GIL holder, an event's target), never input;
+    // the tests run every model path with the checks on, and `Simulation.checkInvariants` cross-checks the
+    // ids (a thread's core and that core's thread, the GIL holder, the sleepers). Each check is a load of
+    // the count and a test, with the tables touched a dozen times per event (the swift-collections way:
+    // internal invariants are checked in their debug configuration only). Not `-Ounchecked` for the whole
+    // module: that would also drop the overflow traps and make `checkInvariants`' preconditions assumptions.
     @inlinable public subscript(i: Int) -> Element {
         @inline(__always) unsafeAddress {
-            precondition(i >= 0 && i < storage.count, "SlotTable index out of range")
+            checkIndex(i)
             return UnsafePointer(storage.base + i)
         }
         @inline(__always) nonmutating unsafeMutableAddress {
-            precondition(i >= 0 && i < storage.count, "SlotTable index out of range")
+            checkIndex(i)
             return storage.base + i
         }
+    }
+
+    /// Traps on an index out of range (debug builds and SLOT_TABLE_CHECKS only; see `subscript`).
+    @inlinable @inline(__always) func checkIndex(_ i: Int) {
+        #if DEBUG || SLOT_TABLE_CHECKS
+        precondition(i >= 0 && i < storage.count, "SlotTable index out of range")
+        #endif
     }
 
     /// Adds an element at the end.
@@ -103,11 +119,6 @@ public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @un
             }
         }
         storage.count = kept
-    }
-
-    /// Runs `body` on the elements in place, without bound checks (for inner loops such as a heap's sift).
-    @inlinable public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Element>) throws -> R) rethrows -> R {
-        try body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
     }
 }
 

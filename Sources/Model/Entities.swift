@@ -50,49 +50,55 @@ enum Role: UInt8, Sendable {
 }
 
 /// A kernel thread of some Python process.
+// The fields most events touch come first, packed into the first 64 bytes (one or two cache lines of the
+// 1,000-thread table, which does not fit in the L1 cache), the scheduling and program state next, what only
+// some roles use last.
 struct OSThread: Sendable {
-    /// The `PyProcess` whose GIL it takes: its process's, or its own interpreter's (`ownsInterpreter`).
-    var process: Int32
-    var lane: Int32
-    var role: Role
-    var status: ThreadStatus = .waking
-    var core: Int32 = -1
     /// Bumped to invalidate this thread's pending events.
     var epoch: UInt32 = 0
+    var status: ThreadStatus = .waking
     var resumeAction: ResumeAction = .proceed
-
     // GIL
     var holdsGIL = false
     /// Must (re)take the GIL before its next action (after a release, or at thread start).
     var needsGIL = true
-    var gilSavedSwitch = 0
-    var gilTimedOut = false
-    var gilWaitSince = SimTime.never
+    var core: Int32 = -1
+    /// The `PyProcess` whose GIL it takes: its process's, or its own interpreter's (`ownsInterpreter`).
+    var process: Int32
     var waiterSlot: Int32 = -1
+    var gilTimedOut = false
 
     // The burst in progress (possibly paused by a preemption or a forced drop).
     var inBurst = false
     var segmentActive = false
     var burstKind = BurstKind.python
+    var gilSavedSwitch = 0
+    var gilWaitSince = SimTime.never
     var burstRemaining = SimTime.zero
     var segmentStart = SimTime.zero
     /// Work done per nanosecond of the running segment (below 1 while other cores are busy too).
     var segmentSpeed = 1.0
 
-    // A block it will start once the GIL switch it waits for has happened (-1: none; `.never`: wait).
-    var pendingBlock = SimTime(nanoseconds: -1)
-    var pendingBlockState: UInt8 = 0
-
     // Scheduling
-    var vruntime = SimTime.zero
-    var vruntimeAtDispatch = SimTime.zero
     var dispatchedAt = SimTime.zero
+    var vruntime = SimTime.zero
 
     // Program state
     /// The task it runs (index into `tasks`), -1 for none.
     var task: Int32 = -1
+    var role: Role
+    /// Whether this thread has run its bootstrap (`_started.set()`, which needs the GIL).
+    var started = false
+    /// The thread this one waits for in `Thread.start()`, -1 for none.
+    var awaitingStartOf: Int32 = -1
     /// The greenlet or coroutine it is running now (hub, loop), -1 for none.
     var currentGreen: Int32 = -1
+    var lane: Int32
+
+    // A block it will start once the GIL switch it waits for has happened (-1: none; `.never`: wait).
+    var pendingBlock = SimTime(nanoseconds: -1)
+    var pendingBlockState: UInt8 = 0
+
     /// For the executor worker: the coroutine whose CPU step it runs, -1 for none.
     var job: Int32 = -1
     /// Program counter of roles with phases (spawner, loop start-up, child start and result).
@@ -112,10 +118,6 @@ struct OSThread: Sendable {
     var listedIdle = false
     /// The thread that started this one and waits in `Thread.start()` until it has started, -1 for none.
     var starter: Int32 = -1
-    /// Whether this thread has run its bootstrap (`_started.set()`, which needs the GIL).
-    var started = false
-    /// The thread this one waits for in `Thread.start()`, -1 for none.
-    var awaitingStartOf: Int32 = -1
     /// When its program last asked to block or wait (`.never`: it has not since it last ran): its first work
     /// after the wait pays the cold wake-up (`costs.coldWake(after:)`).
     var waitingSince = SimTime.never

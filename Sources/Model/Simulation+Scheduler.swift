@@ -77,7 +77,6 @@ extension Simulation {
         threads[t].core = Int32(c)
         threads[t].status = .onCore
         threads[t].dispatchedAt = now
-        threads[t].vruntimeAtDispatch = threads[t].vruntime
         threads[t].epoch &+= 1
         showOnCore(t)
         if coreLanes { recorder.set(Int(cores[c].lane), recorder.state(of: Int(threads[t].lane)) ?? .running, at: now) }

@@ -62,6 +62,56 @@ final class EventQueueLaneTests: XCTestCase {
     }
 }
 
+/// The near heap, like the lanes, changes where an event waits, never the order of the pops.
+final class EventQueueNearHeapTests: XCTestCase {
+    /// Events near and far, in lanes, at the same instant, and before the last pop (as the fair run
+    /// queue's virtual runtimes are) pop exactly as from a queue with one heap.
+    func testNearHeapPopsInTheSameOrderAsOneHeap() {
+        var rng = SplitMix64(seed: 29)
+        var split = EventQueue<Int>(lanes: 2, nearWindow: .nanoseconds(100))
+        var single = EventQueue<Int>(lanes: 2)
+        var now: Int64 = 0
+        var nearest = 0
+        for step in 0..<60_000 {
+            if rng.nextIndex(below: 2) == 0 || split.isEmpty {
+                let kind = rng.nextIndex(below: 6)
+                let time: Int64
+                switch kind {
+                case 0: time = now + 7
+                case 1: time = now + 300
+                case 2: time = now + Int64(rng.nextIndex(below: 120))  // mostly near
+                case 3: time = now + Int64(rng.nextIndex(below: 20_000))  // mostly far
+                case 4: time = now  // at the same instant
+                default: time = max(0, now - Int64(rng.nextIndex(below: 50)))  // before the last pop
+                }
+                if kind < 2 {
+                    split.schedule(step, at: .nanoseconds(time), lane: kind)
+                    single.schedule(step, at: .nanoseconds(time), lane: kind)
+                } else {
+                    split.schedule(step, at: .nanoseconds(time))
+                    single.schedule(step, at: .nanoseconds(time))
+                }
+            } else {
+                let a = split.popNext(), b = single.popNext()
+                XCTAssertEqual(a?.payload, b?.payload, "step \(step)")
+                XCTAssertEqual(a?.time, b?.time)
+                now = max(now, a?.time.nanoseconds ?? now)
+            }
+            if step % 5_000 == 0 { split.checkInvariants() }
+            nearest = max(nearest, split.near.count)
+            XCTAssertEqual(split.nextTime, single.nextTime)
+        }
+        XCTAssertGreaterThan(nearest, 0, "the near heap was used")
+        XCTAssertGreaterThan(split.far.count, 0, "and the far heap")
+        split.removeAll { $0 % 7 == 0 }
+        single.removeAll { $0 % 7 == 0 }
+        split.checkInvariants()
+        XCTAssertEqual(split.count, single.count)
+        while let a = split.popNext() { XCTAssertEqual(a.payload, single.popNext()?.payload) }
+        XCTAssertTrue(single.isEmpty)
+    }
+}
+
 /// A slot table is written in place and grows like an array.
 final class SlotTableTests: XCTestCase {
     func testAppendsWritesAndGrowsLikeAnArray() {
