@@ -18,12 +18,15 @@ struct GILState: Sendable {
     /// Each sleeper's position in glibc's waiter sequence (`__wseq`), parallel to `sleepers`: taken when it
     /// entered its current wait, so a waiter that timed out and waits again is the newest.
     var sleeperSeqs: [UInt64] = []
-    /// The sleepers in the order they entered their current wait (position order), with lazy deletion: an
-    /// entry is current while its thread is still asleep at that position (`isCurrent`), and stale entries
-    /// are dropped when they reach the front. The oldest sleeper is then found in amortised O(1) instead of a
-    /// scan of every sleeper per `drop_gil` (1,000 of them in the benchmark).
-    var waitOrder: [(thread: Int32, seq: UInt64)] = []
-    /// The front of `waitOrder`: entries before it are gone.
+    /// Every position taken since `waitOrderBase`, in order: the thread asleep there, or -1 once it left
+    /// that wait (signalled, or timed out to wait again as the newest). Position q is at index
+    /// q - `waitOrderBase`, so a sleeper leaves in O(1), and the oldest sleeper is the first entry from
+    /// `waitOrderHead` on that is not -1: amortised O(1) per `drop_gil`, instead of a scan of every sleeper
+    /// (1,000 of them in the benchmark). Invariant: `waitOrderBase + waitOrder.count == nextWaitSeq`.
+    var waitOrder: [Int32] = []
+    /// The position of `waitOrder[0]`.
+    var waitOrderBase: UInt64 = 0
+    /// Entries before it are all -1.
     var waitOrderHead = 0
     /// The next position in the waiter sequence.
     var nextWaitSeq: UInt64 = 0

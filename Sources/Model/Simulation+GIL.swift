@@ -45,8 +45,10 @@ extension Simulation {
         let seq = processes[p].gil.nextWaitSeq
         processes[p].gil.sleeperSeqs.append(seq)
         processes[p].gil.nextWaitSeq += 1
-        dropStaleWaiters(process: p)
-        processes[p].gil.waitOrder.append((Int32(t), seq))
+        // Keeps the left waits from piling up when no signal comes to skip them (a long C call holding the
+        // GIL while every sleeper times out each interval).
+        if processes[p].gil.waitOrder.count > 2 * processes[p].gil.sleepers.count + 64 { dropLeftWaits(process: p) }
+        processes[p].gil.waitOrder.append(Int32(t))
         show(t, .waitingGIL)
         schedule(.gilTimeout, Int32(t), token: threads[t].epoch, after: python.switchInterval)
     }
@@ -227,30 +229,27 @@ extension Simulation {
     static let requesterTakesSignal = 0.7
 
     /// The index in `sleepers` of the sleeper with the lowest position below `end`, or -1. Amortised O(1):
-    /// the front of `waitOrder`, once its stale entries are gone, is the lowest position of all.
+    /// once the left waits at the front of `waitOrder` are skipped, its first entry is the lowest position.
     mutating func oldestSleeper(process p: Int, below end: UInt64) -> Int {
-        dropStaleWaiters(process: p)
+        dropLeftWaits(process: p)
         let head = processes[p].gil.waitOrderHead
-        guard head < processes[p].gil.waitOrder.count else { return -1 }
-        let front = processes[p].gil.waitOrder[head]
-        return front.seq < end ? Int(threads[Int(front.thread)].waiterSlot) : -1
+        guard head < processes[p].gil.waitOrder.count,
+              processes[p].gil.waitOrderBase + UInt64(head) < end else { return -1 }
+        return Int(threads[Int(processes[p].gil.waitOrder[head])].waiterSlot)
     }
 
-    /// Drops the entries at the front of `waitOrder` whose thread is no longer asleep at that position
-    /// (signalled, or timed out and waiting again further back); compacts the storage once half of it is gone.
-    mutating func dropStaleWaiters(process p: Int) {
-        while processes[p].gil.waitOrderHead < processes[p].gil.waitOrder.count {
-            let front = processes[p].gil.waitOrder[processes[p].gil.waitOrderHead]
-            let slot = Int(threads[Int(front.thread)].waiterSlot)
-            if slot >= 0 && threads[Int(front.thread)].status == .waitingGIL
-                && processes[p].gil.sleeperSeqs[slot] == front.seq { break }
-            processes[p].gil.waitOrderHead += 1
-        }
-        let head = processes[p].gil.waitOrderHead
-        if head >= 64 && head * 2 >= processes[p].gil.waitOrder.count {
+    /// Skips the left waits (-1) at the front of `waitOrder`; drops the skipped part of the storage once it
+    /// is half of it.
+    mutating func dropLeftWaits(process p: Int) {
+        var head = processes[p].gil.waitOrderHead
+        let count = processes[p].gil.waitOrder.count
+        while head < count && processes[p].gil.waitOrder[head] < 0 { head += 1 }
+        if head >= 64 && head * 2 >= count {
             processes[p].gil.waitOrder.removeFirst(head)
-            processes[p].gil.waitOrderHead = 0
+            processes[p].gil.waitOrderBase += UInt64(head)
+            head = 0
         }
+        processes[p].gil.waitOrderHead = head
     }
 
     /// Whether any other thread of the process is in take_gil (asleep, waking or runnable to check).
@@ -269,6 +268,8 @@ extension Simulation {
         let p = Int(threads[t].process)
         let slot = Int(threads[t].waiterSlot)
         guard slot >= 0 else { return }
+        let seq = processes[p].gil.sleeperSeqs[slot]
+        processes[p].gil.waitOrder[Int(seq - processes[p].gil.waitOrderBase)] = -1
         let last = processes[p].gil.sleepers.removeLast()
         let lastSeq = processes[p].gil.sleeperSeqs.removeLast()
         if slot < processes[p].gil.sleepers.count {

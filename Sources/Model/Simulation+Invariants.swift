@@ -33,6 +33,15 @@ extension Simulation {
             precondition(holders <= 1, "process \(p) has \(holders) GIL holders")
             precondition(process.gil.locked == (holders == 1), "process \(p): GIL locked is \(process.gil.locked) with \(holders) holders")
             for s in process.gil.sleepers { precondition(threads[Int(s)].status == .waitingGIL, "sleeper \(s) is \(threads[Int(s)].status)") }
+            let gil = process.gil
+            precondition(gil.waitOrderBase + UInt64(gil.waitOrder.count) == gil.nextWaitSeq, "process \(p): wait order out of step")
+            precondition(gil.waitOrder.count - gil.waitOrderHead >= gil.sleepers.count, "process \(p): sleepers missing from the wait order")
+            for (s, seq) in zip(gil.sleepers, gil.sleeperSeqs) {
+                precondition(seq >= gil.waitOrderBase + UInt64(gil.waitOrderHead) && gil.waitOrder[Int(seq - gil.waitOrderBase)] == s,
+                             "sleeper \(s) is not at its position \(seq) in the wait order")
+            }
+            precondition(gil.waitOrder.count - gil.waitOrderHead - gil.sleepers.count == gil.waitOrder[gil.waitOrderHead...].filter { $0 < 0 }.count,
+                         "process \(p): the wait order holds a thread that left")
         }
     }
 }
