@@ -192,7 +192,7 @@ extension Simulation {
     ///   taking its position, then reads `__g_signals` once before it blocks ("If there is an available
     ///   signal, don't block"). If the holder, noticing the request at its next bytecode check, signals in
     ///   between, that waiter takes the signal without having slept: it goes on at once, with no wake-up.
-    ///   That race is `requesterTakesSignal`; it is possible only while the requester is in G1 and the drop
+    ///   That race is `machine.requesterTakesSignal`; it is possible only while the requester is in G1 and the drop
     ///   follows the request within `checkLatency`.
     mutating func signalOneSleeper(process p: Int) {
         guard !processes[p].gil.sleepers.isEmpty else { return }
@@ -204,7 +204,7 @@ extension Simulation {
         let r = Int(processes[p].gil.requester)
         if r >= 0, threads[r].status == .waitingGIL, now - processes[p].gil.requestedAt <= python.checkLatency,
            processes[p].gil.sleeperSeqs[Int(threads[r].waiterSlot)] < processes[p].gil.g1End,
-           rng.nextUnit() < Self.requesterTakesSignal {
+           rng.nextUnit() < machine.requesterTakesSignal {
             removeSleeper(r)
             threads[r].gilTimedOut = false
             // It never slept: runnable at once, without a wake-up latency.
@@ -219,14 +219,6 @@ extension Simulation {
         threads[w].gilTimedOut = false
         wakeAfterLatency(w, then: .gilCheck)
     }
-
-    /// The share of drops, noticed at the holder's first check after the request, whose signal the requester
-    /// takes before it sleeps (see `signalOneSleeper`). Measured: a thread sleeping 200 us beside 2 or 4
-    /// spinning threads, at a 5 ms interval, gets the first switch after its sleep in 0.24-0.38 of its waits
-    /// (eight runs of 200 waits, `gil_probe.py 2|4 sleep 5 200`, 2026-12-01): with the sleeper first in FIFO
-    /// order that is 1 - this share. A race of a microsecond or two on this machine class (docs/model.md,
-    /// "Which waiter gets the GIL").
-    static let requesterTakesSignal = 0.7
 
     /// The index in `sleepers` of the sleeper with the lowest position below `end`, or -1. Amortised O(1):
     /// once the left waits at the front of `waitOrder` are skipped, its first entry is the lowest position.

@@ -65,6 +65,9 @@ public enum Calibrator {
         if let (cpu, after) = p.coldWakeFit {
             lines.append("cold wake-up     \(cpu) more CPU after a long idle, 63% of it by \(after)")
         }
+        if let share = p.requesterTakesSignal {
+            lines.append(String(format: "GIL hand-off     the thread that asked for the drop takes the signal before it sleeps in %.2f of drops", share))
+        }
         lines.append("gevent           switch \(p.greenletSwitch), spawn \(p.greenletSpawn)")
         if let gevent = p.geventUrlopenRatio, let eventlet = p.eventletUrlopenRatio {
             lines.append(String(format: "patched urlopen  %.2fx urlopen's CPU under gevent, %.2fx under eventlet (20 green threads at once)", gevent, eventlet))

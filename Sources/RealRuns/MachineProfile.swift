@@ -107,6 +107,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The cold wake-up: [[wait in us, ns]], how much more CPU a thread's first work costs after that wait
     /// than after a 200 us one (calibrate.py `cold_wake`).
     public var coldWake: [[Double]]?
+    /// The share of GIL drops whose signal the thread that asked for the drop takes before it sleeps
+    /// (calibrate.py `requester_takes_signal`); nil in an older profile, which leaves the scenario's value.
+    public var requesterTakesSignal: Double?
 
     // MARK: - From calibrate.py's raw measurements
 
@@ -165,6 +168,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.geventUrlopenRatio = try? number("gevent_urlopen_ratio")
         profile.eventletUrlopenRatio = try? number("eventlet_urlopen_ratio")
         profile.coldWake = (raw["cold_wake"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) }
+        profile.requesterTakesSignal = try? number("requester_takes_signal")
         return profile
     }
 
@@ -363,6 +367,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
                 m.parallelEfficiency[kind] = min(1, max(0.05, point[1]))
             }
         }
+        if let requesterTakesSignal { m.requesterTakesSignal = min(1, max(0, requesterTakesSignal)) }
         return m
     }
 

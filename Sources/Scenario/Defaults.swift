@@ -23,6 +23,12 @@ public enum Defaults {
     public static let wakeJitter = 1.0
     /// Cores independent of each other unless a machine profile says otherwise (`simulate calibrate`).
     public static let parallelEfficiency: [CPUKind: Double] = [.python: 1, .cHoldsGIL: 1, .cReleasesGIL: 1]
+    /// The share of GIL drops, noticed at the holder's first bytecode check after the drop request, whose
+    /// condvar signal the thread that set the request takes before it sleeps (glibc's `pthread_cond_timedwait`
+    /// reads `__g_signals` once before its futex wait). 1 minus the share of waits in which a sleeping thread,
+    /// first in line, gets the first switch beside spinning threads: 0.24-0.38 measured here, so 0.7
+    /// (docs/model.md, "Which waiter gets the GIL"); `simulate calibrate` measures it.
+    public static let requesterTakesSignal = 0.7
 
     // python
     /// DEFAULT_INTERVAL in Python/ceval_gil.c: 5000 us.

@@ -61,12 +61,18 @@ public struct Machine: Sendable, Equatable {
     /// Per CPU kind, the speed of each busy core when every core is busy, as a fraction of one core's speed
     /// alone (1: cores are independent). Cores share execution units, caches, memory bandwidth and power.
     public var parallelEfficiency: [CPUKind: Double]
+    /// The share of GIL drops, noticed within `checkLatency` of the drop request, whose condvar signal the
+    /// thread that set the request takes before it sleeps, instead of the oldest sleeper (glibc's race between
+    /// releasing the mutex and blocking in the futex; a property of the OS and CPU timing).
+    public var requesterTakesSignal: Double
 
     public init(
         cores: Int = Defaults.cores, scheduler: SchedulerPolicy = Defaults.scheduler,
         contextSwitch: SimTime = Defaults.contextSwitch, wakeLatency: SimTime = Defaults.wakeLatency,
-        wakeJitter: Double = Defaults.wakeJitter, parallelEfficiency: [CPUKind: Double] = Defaults.parallelEfficiency
+        wakeJitter: Double = Defaults.wakeJitter, parallelEfficiency: [CPUKind: Double] = Defaults.parallelEfficiency,
+        requesterTakesSignal: Double = Defaults.requesterTakesSignal
     ) {
+        self.requesterTakesSignal = requesterTakesSignal
         self.wakeJitter = wakeJitter
         self.parallelEfficiency = parallelEfficiency
         self.cores = cores

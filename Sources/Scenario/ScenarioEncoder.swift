@@ -43,6 +43,7 @@ public enum ScenarioEncoder {
             "parallel_efficiency": .object(CPUKind.allCases.map {
                 JSONMember(key: $0.rawValue, value: JSONNode(number(m.parallelEfficiency[$0] ?? 1)))
             }),
+            "requester_takes_signal": number(m.requesterTakesSignal),
         ])
     }
 

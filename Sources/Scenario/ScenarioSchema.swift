@@ -143,6 +143,8 @@ public enum ScenarioSchema {
                 (kind.rawValue, number(0.05...1, "Each busy core's speed with every core busy, for \(kind.rawValue) work (1: cores independent).",
                                        default: Defaults.parallelEfficiency[kind]))
             }, description: "How busy cores slow each other, per CPU kind (measured by simulate calibrate).")),
+            ("requester_takes_signal", number(0...1, "Share of GIL drops whose signal the thread that asked for the drop takes before it sleeps (measured by simulate calibrate).",
+                                              default: Defaults.requesterTakesSignal)),
         ]
         precondition(properties.map(\.0) == SettingsReader.machineKeys)
         return closedObject(properties, description: "The hardware and operating system.")

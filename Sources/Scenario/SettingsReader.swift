@@ -3,7 +3,7 @@ import SimEngine
 /// Reads `machine`, `python` and `costs`. Each reads over a base value, key by key, so the same code serves
 /// the scenario (base: the defaults) and a strategy's overrides (base: the scenario's values).
 enum SettingsReader {
-    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency"]
+    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency", "requester_takes_signal"]
     static let schedulerKeys = ["policy", "timeslice", "base_slice"]
     static let policies = ["round_robin", "linux"]
     static let pythonKeys = ["version", "switch_interval", "gil", "free_threading_overhead", "check_latency"]
@@ -46,6 +46,9 @@ enum SettingsReader {
                     m.parallelEfficiency[kind] = try kf.number(in: 0.05...1, what: "parallel_efficiency.\(kind.rawValue) (1 = cores independent, 0.5 = two busy cores do the work of one)")
                 }
             }
+        }
+        if let f = o["requester_takes_signal"] {
+            m.requesterTakesSignal = try f.number(in: 0...1, what: "requester_takes_signal (the share of GIL drops whose signal the thread that asked for the drop takes before it sleeps: 0 = the oldest sleeper always gets it)")
         }
         return m
     }

@@ -14,7 +14,8 @@ final class GILHandoffTests: XCTestCase {
     /// The probe's program: `spinners` CPU-bound threads (pure Python, or back-to-back C calls of `cCall` that
     /// hold the GIL) beside one thread that sleeps 200 us `sleeps` times; or, with `sleeps` 0, the spinners alone
     /// for 400 ms.
-    func probe(spinners: Int, sleeps: Int, cCall: SimTime? = nil, seed: UInt64, wakeJitter: Double? = nil) -> Scenario {
+    func probe(spinners: Int, sleeps: Int, cCall: SimTime? = nil, seed: UInt64, wakeJitter: Double? = nil,
+               requesterTakesSignal: Double? = nil) -> Scenario {
         let spin: Step = cCall.map { .cpu(CPUStep(duration: .constant($0), kind: .cHoldsGIL)) }
             ?? .cpu(CPUStep(duration: .constant(ms(100_000))))
         let main: [Step] = sleeps > 0 ? [.repeat(count: sleeps, steps: [.sleep(.constant(us(200)))])] : [.sleep(.constant(ms(400)))]
@@ -24,6 +25,7 @@ final class GILHandoffTests: XCTestCase {
         ])
         scenario.python.switchInterval = ms(5)
         if let wakeJitter { scenario.machine.wakeJitter = wakeJitter }
+        if let requesterTakesSignal { scenario.machine.requesterTakesSignal = requesterTakesSignal }
         return scenario
     }
 
@@ -40,10 +42,12 @@ final class GILHandoffTests: XCTestCase {
 
     /// The share of the sleeping thread's waits in which it got the first switch after its sleep ended
     /// (`first_switch_won` of gil_probe.py), over `seeds`.
-    func firstSwitchWon(spinners: Int, cCall: SimTime? = nil, seeds: ClosedRange<UInt64> = 1...3) throws -> Double {
+    func firstSwitchWon(spinners: Int, cCall: SimTime? = nil, seeds: ClosedRange<UInt64> = 1...3,
+                        requesterTakesSignal: Double? = nil) throws -> Double {
         var won = 0, waits = 0
         for seed in seeds {
-            let (holders, sleeps, io) = try handoffs(probe(spinners: spinners, sleeps: 100, cCall: cCall, seed: seed))
+            let (holders, sleeps, io) = try handoffs(probe(spinners: spinners, sleeps: 100, cCall: cCall, seed: seed,
+                                                           requesterTakesSignal: requesterTakesSignal))
             for entered in sleeps {
                 let ready = entered + us(200)
                 guard let left = holders.first(where: { $0.lane == io && $0.time > entered })?.time else { continue }
@@ -59,8 +63,10 @@ final class GILHandoffTests: XCTestCase {
 
     /// The share of hand-offs between spinning threads that go back to the thread that held the GIL before
     /// the last one (`aba` of gil_probe.py).
-    func abaShare(spinners: Int, cCall: SimTime? = nil, seed: UInt64, wakeJitter: Double? = nil) throws -> (share: Double, count: Int) {
-        let (holders, _, io) = try handoffs(probe(spinners: spinners, sleeps: 0, cCall: cCall, seed: seed, wakeJitter: wakeJitter))
+    func abaShare(spinners: Int, cCall: SimTime? = nil, seed: UInt64, wakeJitter: Double? = nil,
+                  requesterTakesSignal: Double? = nil) throws -> (share: Double, count: Int) {
+        let (holders, _, io) = try handoffs(probe(spinners: spinners, sleeps: 0, cCall: cCall, seed: seed, wakeJitter: wakeJitter,
+                                                  requesterTakesSignal: requesterTakesSignal))
         // Once every thread has started (Thread.start()'s handshakes hand the GIL back and forth).
         let who = holders.filter { $0.lane != io && $0.time > ms(20) }.map(\.lane)
         var aba = 0, triples = 0
@@ -105,6 +111,35 @@ final class GILHandoffTests: XCTestCase {
             let share = try firstSwitchWon(spinners: spinners)
             XCTAssertGreaterThanOrEqual(share, 0.15, "\(spinners) threads in bytecode")
             XCTAssertLessThanOrEqual(share, 0.45, "\(spinners) threads in bytecode")
+        }
+    }
+
+    /// `machine.requester_takes_signal` decides the race. Beside 2 spinners in bytecode the sleeping thread is
+    /// older than the spinner that set the request and re-entered its wait, so it is first in line: at 1 the
+    /// requester takes every signal it can and the sleeper never gets the first switch (exactly 0); at 0 it
+    /// gets almost every one (0.99 over seeds 1-3).
+    func testRequesterTakesSignalIsTheScenarioSetting() throws {
+        let never = try firstSwitchWon(spinners: 2, requesterTakesSignal: 0)
+        let always = try firstSwitchWon(spinners: 2, requesterTakesSignal: 1)
+        let measured = try firstSwitchWon(spinners: 2)
+        XCTAssertEqual(always, 0)
+        XCTAssertGreaterThanOrEqual(never, 0.95)
+        XCTAssertLessThan(measured, never)
+        XCTAssertGreaterThan(measured, always)
+    }
+
+    /// The key reads, writes back, and refuses a share outside 0...1 with a message naming it.
+    func testRequesterTakesSignalKey() throws {
+        let tasks = #""tasks": [{"steps": [{"cpu": "5ms"}]}]"#
+        XCTAssertEqual(try ScenarioLoader.parse(text: "{\(tasks)}").machine.requesterTakesSignal, Defaults.requesterTakesSignal)
+        let s = try ScenarioLoader.parse(text: #"{"machine": {"requester_takes_signal": 0.25}, "# + tasks + "}")
+        XCTAssertEqual(s.machine.requesterTakesSignal, 0.25)
+        XCTAssertEqual(try ScenarioLoader.parse(text: ScenarioEncoder.json(s)), s)
+        XCTAssertEqual(try ScenarioLoader.parse(text: "{\(tasks)}", overrides: ["machine.requester_takes_signal=0"]).machine.requesterTakesSignal, 0)
+        for bad in ["1.5", "-0.1", "\"often\""] {
+            XCTAssertThrowsError(try ScenarioLoader.parse(text: #"{"machine": {"requester_takes_signal": "# + bad + "}, " + tasks + "}")) {
+                XCTAssertTrue("\($0)".contains("requester_takes_signal"), "\($0)")
+            }
         }
     }
 }

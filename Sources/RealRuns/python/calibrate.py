@@ -555,6 +555,69 @@ def gil_race(base_url, count=60):
     return median_ns(alone), max(0.0, lost)
 
 
+def requester_takes_signal(spinners=2, interval_ms=5, rounds=150, sleep_ns=200_000, gap_ns=20_000):
+    """The share of GIL drops whose condvar signal the thread that set the drop request takes before it
+    sleeps (docs/model.md, "Which waiter gets the GIL"; the model's `machine.requester_takes_signal`).
+
+    A compact re-implementation of validation/gil_probe.py's `2 sleep 5 ROUNDS` (that file is not shipped
+    with the tool): SPINNERS pure-Python threads stamp the clock in a tight loop, a gap of more than 20 us
+    being time they did not hold the GIL, beside one thread that sleeps 200 us again and again. After each
+    sleep that thread is the oldest waiter, first in glibc's order, so it gets the first hand-off between
+    spinners unless the spinner that set the drop request takes the signal itself; the share of its waits
+    that miss the first switch is this race. ~2.5 s at a 5 ms interval."""
+    stop, out, calls = [False], {}, []
+
+    def spin(index):
+        gaps = []
+        first = last = now()
+        while not stop[0]:
+            t = now()
+            if t - last > gap_ns:
+                gaps.append((last, t))
+            last = t
+        out[index] = (first, last, gaps)
+
+    def sleeper():
+        for _ in range(rounds):
+            entered = now()
+            time.sleep(sleep_ns / 1e9)
+            calls.append((entered, now()))
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(interval_ms / 1000)
+    threads = [threading.Thread(target=spin, args=(i,)) for i in range(spinners)]
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(0.05)
+        io = threading.Thread(target=sleeper)
+        io.start()
+        io.join()
+    finally:
+        stop[0] = True
+        for t in threads:
+            t.join()
+        sys.setswitchinterval(previous)
+    # Who held the GIL when: each spinner's runs between its gaps, the sleeper's from a sleep's return to
+    # the next sleep; runs of one holder in a row are one hold.
+    runs = [(a, b, "io") for (_, a), (b, _) in zip(calls, calls[1:])]
+    for i, (first, last, gaps) in out.items():
+        starts, ends = [first] + [g1 for _, g1 in gaps], [g0 for g0, _ in gaps] + [last]
+        runs += [(a, b, i) for a, b in zip(starts, ends)]
+    holders = []  # (start, holder, previous holder), one per hold
+    for a, _, w in sorted(runs):
+        if not holders or holders[-1][1] != w:
+            holders.append((a, w, holders[-1][1] if holders else None))
+    switches = [a for a, w, before in holders if "io" not in (w, before) and before is not None]
+    won = needed = 0
+    for entered, left in calls:
+        ready = entered + sleep_ns
+        if left > ready:
+            needed += 1
+            won += not any(ready < a < left for a in switches)
+    return round(1 - won / needed, 2) if needed else None
+
+
 def aiohttp_costs(base_url, count=200):
     import asyncio  # here, not at the top: see _statistics
 
@@ -1023,6 +1086,8 @@ def main():
         ("cold wake", lambda: result.update(cold_wake=cold_wake())),
         ("patched urlopen", lambda: result.update(gevent_urlopen_ratio=patched_urlopen_ratio(args.server, "gevent"),
                                                   eventlet_urlopen_ratio=patched_urlopen_ratio(args.server, "eventlet"))),
+        # Last: glibc's condvar race at the GIL's hand-off (~2.5 s; docs/model.md, "Which waiter gets the GIL").
+        ("requester race", lambda: result.update(requester_takes_signal=requester_takes_signal())),
     ]
     if args.only:
         wanted = set(args.only.split(","))
