@@ -65,7 +65,8 @@ struct OSThread: Sendable {
     var core: Int32 = -1
     /// The `PyProcess` whose GIL it takes: its process's, or its own interpreter's (`ownsInterpreter`).
     var process: Int32
-    var waiterSlot: Int32 = -1
+    /// Its position in its GIL's waiter order while it sleeps in take_gil (`GILState.waitOrder`), -1 otherwise.
+    var waitPosition: Int64 = -1
     var gilTimedOut = false
 
     // The burst in progress (possibly paused by a preemption or a forced drop).

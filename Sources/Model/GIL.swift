@@ -13,26 +13,24 @@ struct GILState: Sendable {
     var switchNumber = 0
     /// The drop request (gil_drop_request up to 3.12, the holder's eval-breaker bit from 3.13).
     var dropRequest = false
-    /// Threads asleep in `COND_TIMED_WAIT(cond)`, not yet signalled: `drop_gil` wakes one of them.
-    var sleepers: [Int32] = []
-    /// Each sleeper's position in glibc's waiter sequence (`__wseq`), parallel to `sleepers`: taken when it
-    /// entered its current wait, so a waiter that timed out and waits again is the newest.
-    var sleeperSeqs: [UInt64] = []
-    /// Every position taken since `waitOrderBase`, in order: the thread asleep there, or -1 once it left
-    /// that wait (signalled, or timed out to wait again as the newest). Position q is at index
-    /// q - `waitOrderBase`, so a sleeper leaves in O(1), and the oldest sleeper is the first entry from
-    /// `waitOrderHead` on that is not -1: amortised O(1) per `drop_gil`, instead of a scan of every sleeper
-    /// (1,000 of them in the benchmark). Invariant: `waitOrderBase + waitOrder.count == nextWaitSeq`.
+    /// The threads asleep in `COND_TIMED_WAIT(cond)`, not yet signalled (`drop_gil` wakes one of them), in
+    /// glibc's waiter order (`__wseq`): every position taken since `waitOrderBase`, the thread asleep there,
+    /// or -1 once it left that wait (signalled, or timed out to wait again as the newest). A sleeper keeps its
+    /// position (`OSThread.waitPosition`); position q is at index q - `waitOrderBase`, so a sleeper leaves in
+    /// O(1), and the oldest is the first entry from `waitOrderHead` on that is not -1: amortised O(1) per
+    /// `drop_gil` (1,000 sleepers in the benchmark).
     var waitOrder: [Int32] = []
     /// The position of `waitOrder[0]`.
-    var waitOrderBase: UInt64 = 0
+    var waitOrderBase: Int64 = 0
     /// Entries before it are all -1.
     var waitOrderHead = 0
-    /// The next position in the waiter sequence.
-    var nextWaitSeq: UInt64 = 0
+    /// How many entries of `waitOrder` are sleepers (not -1).
+    var sleeperCount = 0
+    /// The position the next waiter takes.
+    var nextWaitPosition: Int64 { waitOrderBase + Int64(waitOrder.count) }
     /// Sleepers whose position is below this are in glibc's group G1 (the group signals go to); the others
     /// are in G2 and join G1 only when a signal finds G1 empty.
-    var g1End: UInt64 = 0
+    var g1End: Int64 = 0
     /// The waiter that set the pending drop request, and when: it may take the holder's signal before it
     /// sleeps (see `signalOneSleeper`).
     var requester: Int32 = -1

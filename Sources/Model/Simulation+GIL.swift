@@ -40,15 +40,12 @@ extension Simulation {
         threads[t].epoch &+= 1
         leaveCore(t)
         threads[t].status = .waitingGIL
-        threads[t].waiterSlot = Int32(processes[p].gil.sleepers.count)
-        processes[p].gil.sleepers.append(Int32(t))
-        let seq = processes[p].gil.nextWaitSeq
-        processes[p].gil.sleeperSeqs.append(seq)
-        processes[p].gil.nextWaitSeq += 1
         // Keeps the left waits from piling up when no signal comes to skip them (a long C call holding the
         // GIL while every sleeper times out each interval).
-        if processes[p].gil.waitOrder.count > 2 * processes[p].gil.sleepers.count + 64 { dropLeftWaits(process: p) }
+        if processes[p].gil.waitOrder.count > 2 * processes[p].gil.sleeperCount + 64 { dropLeftWaits(process: p) }
+        threads[t].waitPosition = processes[p].gil.nextWaitPosition
         processes[p].gil.waitOrder.append(Int32(t))
+        processes[p].gil.sleeperCount += 1
         show(t, .waitingGIL)
         schedule(.gilTimeout, Int32(t), token: threads[t].epoch, after: python.switchInterval)
     }
@@ -195,15 +192,15 @@ extension Simulation {
     ///   That race is `machine.requesterTakesSignal`; it is possible only while the requester is in G1 and the drop
     ///   follows the request within `checkLatency`.
     mutating func signalOneSleeper(process p: Int) {
-        guard !processes[p].gil.sleepers.isEmpty else { return }
-        var pick = oldestSleeper(process: p, below: processes[p].gil.g1End)
-        if pick < 0 {
-            processes[p].gil.g1End = processes[p].gil.nextWaitSeq
-            pick = oldestSleeper(process: p, below: processes[p].gil.g1End)
+        guard processes[p].gil.sleeperCount > 0 else { return }
+        var w = oldestSleeper(process: p, below: processes[p].gil.g1End)
+        if w < 0 {
+            processes[p].gil.g1End = processes[p].gil.nextWaitPosition
+            w = oldestSleeper(process: p, below: processes[p].gil.g1End)
         }
         let r = Int(processes[p].gil.requester)
         if r >= 0, threads[r].status == .waitingGIL, now - processes[p].gil.requestedAt <= python.checkLatency,
-           processes[p].gil.sleeperSeqs[Int(threads[r].waiterSlot)] < processes[p].gil.g1End,
+           threads[r].waitPosition < processes[p].gil.g1End,
            rng.nextUnit() < machine.requesterTakesSignal {
             removeSleeper(r)
             threads[r].gilTimedOut = false
@@ -214,20 +211,19 @@ extension Simulation {
             schedule(.wake, Int32(r), token: threads[r].epoch, after: .zero)
             return
         }
-        let w = Int(processes[p].gil.sleepers[pick])
         removeSleeper(w)
         threads[w].gilTimedOut = false
         wakeAfterLatency(w, then: .gilCheck)
     }
 
-    /// The index in `sleepers` of the sleeper with the lowest position below `end`, or -1. Amortised O(1):
-    /// once the left waits at the front of `waitOrder` are skipped, its first entry is the lowest position.
-    mutating func oldestSleeper(process p: Int, below end: UInt64) -> Int {
+    /// The sleeper with the lowest position below `end`, or -1. Amortised O(1): once the left waits at the
+    /// front of `waitOrder` are skipped, its first entry is the lowest position.
+    mutating func oldestSleeper(process p: Int, below end: Int64) -> Int {
         dropLeftWaits(process: p)
         let head = processes[p].gil.waitOrderHead
         guard head < processes[p].gil.waitOrder.count,
-              processes[p].gil.waitOrderBase + UInt64(head) < end else { return -1 }
-        return Int(threads[Int(processes[p].gil.waitOrder[head])].waiterSlot)
+              processes[p].gil.waitOrderBase + Int64(head) < end else { return -1 }
+        return Int(processes[p].gil.waitOrder[head])
     }
 
     /// Skips the left waits (-1) at the front of `waitOrder`; drops the skipped part of the storage once it
@@ -238,7 +234,7 @@ extension Simulation {
         while head < count && processes[p].gil.waitOrder[head] < 0 { head += 1 }
         if head >= 64 && head * 2 >= count {
             processes[p].gil.waitOrder.removeFirst(head)
-            processes[p].gil.waitOrderBase += UInt64(head)
+            processes[p].gil.waitOrderBase += Int64(head)
             head = 0
         }
         processes[p].gil.waitOrderHead = head
@@ -248,27 +244,20 @@ extension Simulation {
     // Inlined: a non-mutating method called from a mutating one is otherwise given a copy of the whole
     // simulation (a memcpy of about 900 bytes per call).
     @inline(__always) func someoneElseWants(process p: Int, except t: Int) -> Bool {
-        if !processes[p].gil.sleepers.isEmpty { return true }
+        if processes[p].gil.sleeperCount > 0 { return true }
         for (i, th) in threads.enumerated() where i != t && Int(th.process) == p {
             if th.resumeAction == .gilCheck && (th.status == .waking || th.status == .runnable || th.status == .onCore) { return true }
         }
         return false
     }
 
-    /// Removes a thread from the sleepers in O(1) (swap with the last).
+    /// Removes a thread from the sleepers in O(1): its entry in the waiter order becomes -1.
     mutating func removeSleeper(_ t: Int) {
+        let position = threads[t].waitPosition
+        guard position >= 0 else { return }
         let p = Int(threads[t].process)
-        let slot = Int(threads[t].waiterSlot)
-        guard slot >= 0 else { return }
-        let seq = processes[p].gil.sleeperSeqs[slot]
-        processes[p].gil.waitOrder[Int(seq - processes[p].gil.waitOrderBase)] = -1
-        let last = processes[p].gil.sleepers.removeLast()
-        let lastSeq = processes[p].gil.sleeperSeqs.removeLast()
-        if slot < processes[p].gil.sleepers.count {
-            processes[p].gil.sleepers[slot] = last
-            processes[p].gil.sleeperSeqs[slot] = lastSeq
-            threads[Int(last)].waiterSlot = Int32(slot)
-        }
-        threads[t].waiterSlot = -1
+        processes[p].gil.waitOrder[Int(position - processes[p].gil.waitOrderBase)] = -1
+        processes[p].gil.sleeperCount -= 1
+        threads[t].waitPosition = -1
     }
 }

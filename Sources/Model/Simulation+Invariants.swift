@@ -19,7 +19,11 @@ extension Simulation {
                 precondition(processes[Int(th.process)].gil.holder == Int32(t), "thread \(t) thinks it holds the GIL of process \(th.process), which \(processes[Int(th.process)].gil.holder) holds")
             }
             if th.status == .waitingGIL {
-                precondition(th.waiterSlot >= 0 && processes[Int(th.process)].gil.sleepers[Int(th.waiterSlot)] == Int32(t), "thread \(t) waits for the GIL but is not among the sleepers")
+                let gil = processes[Int(th.process)].gil
+                precondition(th.waitPosition >= gil.waitOrderBase + Int64(gil.waitOrderHead) && th.waitPosition < gil.nextWaitPosition
+                             && gil.waitOrder[Int(th.waitPosition - gil.waitOrderBase)] == Int32(t), "thread \(t) waits for the GIL but is not among the sleepers")
+            } else {
+                precondition(th.waitPosition < 0, "thread \(t) is \(th.status) yet has a place among the GIL's sleepers")
             }
             if th.segmentActive {
                 precondition(wallTime(th.burstRemaining, speed: th.segmentSpeed) >= now - th.segmentStart, "thread \(t)'s burst ran past its end")
@@ -32,16 +36,11 @@ extension Simulation {
             let holders = threads.filter { $0.holdsGIL && Int($0.process) == p }.count
             precondition(holders <= 1, "process \(p) has \(holders) GIL holders")
             precondition(process.gil.locked == (holders == 1), "process \(p): GIL locked is \(process.gil.locked) with \(holders) holders")
-            for s in process.gil.sleepers { precondition(threads[Int(s)].status == .waitingGIL, "sleeper \(s) is \(threads[Int(s)].status)") }
-            let gil = process.gil
-            precondition(gil.waitOrderBase + UInt64(gil.waitOrder.count) == gil.nextWaitSeq, "process \(p): wait order out of step")
-            precondition(gil.waitOrder.count - gil.waitOrderHead >= gil.sleepers.count, "process \(p): sleepers missing from the wait order")
-            for (s, seq) in zip(gil.sleepers, gil.sleeperSeqs) {
-                precondition(seq >= gil.waitOrderBase + UInt64(gil.waitOrderHead) && gil.waitOrder[Int(seq - gil.waitOrderBase)] == s,
-                             "sleeper \(s) is not at its position \(seq) in the wait order")
+            let sleepers = process.gil.waitOrder[process.gil.waitOrderHead...].filter { $0 >= 0 }
+            precondition(sleepers.count == process.gil.sleeperCount, "process \(p): \(sleepers.count) sleepers in the wait order, \(process.gil.sleeperCount) counted")
+            for s in sleepers {
+                precondition(threads[Int(s)].status == .waitingGIL && threads[Int(s)].process == Int32(p), "sleeper \(s) of process \(p) is \(threads[Int(s)].status)")
             }
-            precondition(gil.waitOrder.count - gil.waitOrderHead - gil.sleepers.count == gil.waitOrder[gil.waitOrderHead...].filter { $0 < 0 }.count,
-                         "process \(p): the wait order holds a thread that left")
         }
     }
 }
