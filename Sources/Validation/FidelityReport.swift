@@ -131,14 +131,13 @@ public struct FidelityReport: Sendable {
                 let applied = ownClient ? profile.applyWithOwnClient(to: scenario)
                     : RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
                 // The seeds run side by side (each run is independent and deterministic).
-                let runs = SeededRuns(count: max(1, seeds))
-                DispatchQueue.concurrentPerform(iterations: runs.count) { i in
+                let runs = ParallelMap.run(max(1, seeds)) { i in
                     var seeded = applied
                     seeded.seed = applied.seed &+ UInt64(i)
-                    runs.store(i, Result { try Simulator.run(seeded, strategy: strategy, options: SimulationOptions(trace: false)) })
+                    return try Simulator.run(seeded, strategy: strategy, options: SimulationOptions(trace: false))
                 }
-                // The median run (the lower middle one for an even count).
-                let sorted = try runs.all().sorted { $0.metrics.makespan < $1.metrics.makespan }
+                // The median run (the lower middle one for an even count); the first seed's error, if any.
+                let sorted = try runs.map { try $0.get() }.sorted { $0.metrics.makespan < $1.metrics.makespan }
                 let run = sorted[(sorted.count - 1) / 2]
                 let predicted = run.metrics.makespan
                 let band = m.min.scaled(by: 1 - widen)...m.max.scaled(by: 1 + widen)
@@ -199,28 +198,5 @@ public struct FidelityReport: Sendable {
         }
         lines.insert(String(repeating: "-", count: lines[0].count), at: 1)
         return lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(separator: "\n")
-    }
-}
-
-/// The runs of one prediction, one per seed, filled from several threads.
-private final class SeededRuns: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<SimulationRun, Error>?]
-    let count: Int
-
-    init(count: Int) {
-        self.count = count
-        results = Array(repeating: nil, count: count)
-    }
-
-    func store(_ i: Int, _ result: Result<SimulationRun, Error>) {
-        lock.lock()
-        results[i] = result
-        lock.unlock()
-    }
-
-    /// Every run, or the first seed's error.
-    func all() throws -> [SimulationRun] {
-        try results.map { try $0!.get() }
     }
 }
