@@ -113,6 +113,8 @@ struct OSThread: Sendable {
     var pooled = false
     /// A child process has pickled its task's result.
     var resultSent = false
+    /// A child process's main thread has made its first blocking I/O call (`costs.process_first_call`).
+    var firstCallMade = false
     /// The spawner has paid the start cost of its next worker.
     var startPaid = false
     /// An executor worker listed in `idleWorkers`.

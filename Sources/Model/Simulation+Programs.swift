@@ -237,7 +237,15 @@ extension Simulation {
                 // interpreter's worker runs `_run_pickled_func`: pickle.loads of (fn, args, kwargs).
                 if isolated { return .burst(handoff, .python) }
             }
-            if let a = threadAction(taskStep(k)) { return a }
+            var step = taskStep(k)
+            if threads[t].isChildMain && !threads[t].firstCallMade, case .ioCPU(let d) = step, tasks[k].part == 1 {
+                // The child's first I/O call builds what the parent never built for it (urllib's opener, the
+                // resolver's state) and, forked, copies the pages that work writes: docs/model.md, "A child's
+                // first call".
+                threads[t].firstCallMade = true
+                step = .ioCPU(d + processFirstCallCost)
+            }
+            if let a = threadAction(step) { return a }
             // A child process (an interpreter) pickles its result and sends it back before the parent sees
             // the task done (`_interpqueues.put`, pickled when not shareable).
             if isolated && !threads[t].resultSent {
@@ -263,6 +271,12 @@ extension Simulation {
     /// The parent's serial share of starting one child (`costs.process_spawn`).
     var processSpawnCost: SimTime {
         if case .osProcesses(_, let method) = traits.scheduling { return costs.processSpawn[method] ?? .zero }
+        return .zero
+    }
+
+    /// The extra CPU of a child's first blocking I/O call (`costs.process_first_call`).
+    var processFirstCallCost: SimTime {
+        if case .osProcesses(_, let method) = traits.scheduling { return costs.processFirstCall[method] ?? .zero }
         return .zero
     }
 

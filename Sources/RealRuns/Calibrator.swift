@@ -45,6 +45,10 @@ public enum Calibrator {
         let starts = p.processStart.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         lines.append("process start    \(starts)")
         lines.append("Pool.apply       \(p.poolApply) round trip")
+        if let first = p.processFirstCall {
+            let methods = first.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            lines.append("child's 1st call \(methods) more CPU than its second urlopen")
+        }
         lines.append("wake-up          \(p.wakeLatency) (pipe); Event round trip \(p.eventRoundTrip)")
         lines.append("urlopen          \(p.urlopenCPU) CPU, \(p.urlopenWall) wall; connect \(p.connectCPU) CPU, \(p.connectWall) wall")
         lines.append("delayed urlopen  \(p.delayedCallWall) beyond a 20 ms server delay")

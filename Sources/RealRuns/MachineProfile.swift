@@ -110,6 +110,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The share of GIL drops whose signal the thread that asked for the drop takes before it sleeps
     /// (calibrate.py `requester_takes_signal`); nil in an older profile, which leaves the scenario's value.
     public var requesterTakesSignal: Double?
+    /// Per start method name, the CPU a child's first urlopen costs beyond its second, the child forked or
+    /// started by a parent that never called (calibrate.py `first_call`); nil in an older profile.
+    public var processFirstCall: [String: SimTime]?
 
     // MARK: - From calibrate.py's raw measurements
 
@@ -169,6 +172,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.eventletUrlopenRatio = try? number("eventlet_urlopen_ratio")
         profile.coldWake = (raw["cold_wake"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) }
         profile.requesterTakesSignal = try? number("requester_takes_signal")
+        profile.processFirstCall = (raw["process_first_call_ns"] as? [String: NSNumber])?.mapValues {
+            SimTime(nanoseconds: max(0, $0.int64Value))
+        }
         return profile
     }
 
@@ -402,6 +408,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
                 c.processSpawn[method] = min(parent, t)
                 c.processStart[method] = t - min(parent, t)
             }
+        }
+        for (name, extra) in processFirstCall ?? [:] {
+            if let method = StartMethod(rawValue: name) { c.processFirstCall[method] = extra }
         }
         if let (after, overhead) = idleWait { c.ioIdleAfter = after; c.ioIdleOverhead = overhead }
         // Real runs talk to server.py on this machine: it answers one request at a time.

@@ -167,6 +167,11 @@ public struct Costs: Sendable, Equatable {
     /// The parent's serial share of `Process.start()` per start method (fork() copying its page tables;
     /// spawn's fork and exec; forkserver's request), paid before each child starts, on top of `pickle`.
     public var processSpawn: [StartMethod: SimTime]
+    /// CPU a child process's first blocking I/O call (urlopen) costs beyond the same call made again, per start
+    /// method: a new process builds urllib's opener and resolver state on its first call, and a forked child
+    /// of a parent that never called also copies (copy-on-write) every page that work writes. Paid once per
+    /// child (a pool's worker: once, on its first task's first call). Zero unless a machine profile measures it.
+    public var processFirstCall: [StartMethod: SimTime]
     /// Wall time an I/O wait of at least `ioIdleAfter` takes beyond `ioOverhead`: long enough a wait lets
     /// the cores go idle, and waking an idle virtual CPU costs more than waking a busy one.
     public var ioIdleOverhead: SimTime
@@ -218,7 +223,8 @@ public struct Costs: Sendable, Equatable {
         taskCreate: SimTime = Defaults.taskCreate, executorHandoff: SimTime = Defaults.executorHandoff,
         connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU,
         syscall: SimTime = Defaults.syscall, ioOverhead: SimTime = Defaults.ioOverhead,
-        processSpawn: [StartMethod: SimTime] = Defaults.processSpawn, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
+        processSpawn: [StartMethod: SimTime] = Defaults.processSpawn,
+        processFirstCall: [StartMethod: SimTime] = Defaults.processFirstCall, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
         ioIdleAfter: SimTime = Defaults.ioIdleAfter, serverAnswerNew: SimTime = Defaults.serverAnswerNew,
         serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, connectionOverlapCPU: SimTime = Defaults.connectionOverlapCPU,
         coldWakeCPU: SimTime = Defaults.coldWakeCPU, coldWakeAfter: SimTime = Defaults.coldWakeAfter,
@@ -246,6 +252,7 @@ public struct Costs: Sendable, Equatable {
         self.taskletSwitch = taskletSwitch
         self.taskletSpawn = taskletSpawn
         self.processSpawn = processSpawn
+        self.processFirstCall = processFirstCall
         self.ioIdleOverhead = ioIdleOverhead
         self.ioIdleAfter = ioIdleAfter
         self.syscall = syscall

@@ -181,6 +181,7 @@ public enum ScenarioSchema {
         let perMethod: [String: (String, [StartMethod: SimTime])] = [
             "process_start": ("Process start", Defaults.processStart),
             "process_spawn": ("The parent's serial share of Process.start()", Defaults.processSpawn),
+            "process_first_call": ("A child's first blocking I/O call: CPU beyond the same call again", Defaults.processFirstCall),
         ]
         let properties: [(String, JSONValue)] = SettingsReader.costKeys.map { key in
             if let (what, values) = perMethod[key] {

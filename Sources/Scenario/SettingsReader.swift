@@ -10,7 +10,7 @@ enum SettingsReader {
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
         "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "io_overhead",
-        "process_spawn", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
+        "process_spawn", "process_first_call", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
         "cold_wake_cpu", "cold_wake_after",
         "uvloop_loop_iteration", "trio_loop_iteration", "curio_loop_iteration", "twisted_loop_iteration",
         "tornado_callback", "eventlet_switch", "eventlet_spawn", "tasklet_switch", "tasklet_spawn",
@@ -122,7 +122,8 @@ enum SettingsReader {
             if let f = o[key] { target = try f.duration(what: key) }
         }
         try d("thread_start", &c.threadStart)
-        for (key, path) in [("process_start", \Costs.processStart), ("process_spawn", \Costs.processSpawn)] {
+        for (key, path) in [("process_start", \Costs.processStart), ("process_spawn", \Costs.processSpawn),
+                            ("process_first_call", \Costs.processFirstCall)] {
             guard let f = o[key] else { continue }
             let methods = StartMethod.allCases.map(\.rawValue)
             let po = try f.object(keys: methods, what: key, hint: "; give a time per start method: {\"fork\": \"2ms\", \"forkserver\": \"10ms\", \"spawn\": \"45ms\"}")

@@ -3,6 +3,7 @@ mechanisms, written as raw measurements (nanoseconds) for Sources/RealRuns/Machi
 
 Usage: python calibrate.py --server http://127.0.0.1:PORT/ --out CALIBRATION.json [--only STEP,STEP]
        python calibrate.py --noise --out NOISE.json   (only the fixed noise probe)
+       python calibrate.py --first-call --server URL --out -   (only the first-call probe, printed)
 
 CPU work is timed with the very functions the harness runs (imported from harness.py), each point the
 minimum of a few repeats (the least disturbed by other programs on the machine). Everything takes a few
@@ -1003,6 +1004,50 @@ def patched_urlopen_ratio(base_url, kind, clients=20, calls=10, pairs=3):
         ratios.append(int(child.stdout.split()[-1]) / max(1, alone))
     return _statistics().median(ratios)
 
+def _first_calls(base_url, calls, connection):
+    """A child's first `calls` urlopen(url).read() calls (no server delay): this thread's CPU for each."""
+    cpu = []
+    for _ in range(calls):
+        start = time.thread_time_ns()
+        harness.blocking_get(base_url, 0)
+        cpu.append(time.thread_time_ns() - start)
+    connection.send(cpu)
+    connection.close()
+
+
+def first_call_probe(base_url, children=8, calls=4):
+    """Per start method, the CPU a new process's first urlopen costs beyond its next ones: the median over
+    `children` children of (first call - the median of the next calls). Runs in a process that has never
+    called urlopen (`first_call` starts it), as the harness's parent: a forked child then builds urllib's
+    opener and the resolver's state itself, copying (copy-on-write) the parent's pages that this writes (~700
+    minor faults here, against ~30-50 for a spawn or forkserver child, whose interpreter is its own). The
+    methods alternate (fork, forkserver, spawn, fork, ...) so that the VM's speed modes meet all three."""
+    contexts = {m: multiprocessing.get_context(m) for m in ("fork", "forkserver", "spawn")}
+    extra = {m: [] for m in contexts}
+    for _ in range(children):
+        for method, context in contexts.items():
+            receiver, sender = context.Pipe(duplex=False)
+            child = context.Process(target=_first_calls, args=(base_url, calls, sender))
+            child.start()
+            sender.close()
+            cpu = receiver.recv()
+            child.join()
+            extra[method].append(cpu[0] - _statistics().median(cpu[1:]))
+    return {m: median_ns(v) for m, v in extra.items()}
+
+
+def first_call(base_url):
+    """`first_call_probe` in a new interpreter running this file (this process has called urlopen already,
+    so its forked children would inherit a built opener): {start method: ns} (docs/model.md, "A child's first
+    call")."""
+    import json
+    import subprocess
+
+    child = subprocess.run([sys.executable, os.path.abspath(__file__), "--first-call", "--server", base_url, "--out", "-"],
+                           capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(child.stdout)
+
+
 def tasklet_switch_ns(count=100000):
     """One explicit greenlet switch (a Stackless-style `schedule()` back to the scheduler, or from it)."""
     import greenlet
@@ -1026,6 +1071,8 @@ def main():
     parser.add_argument("--server", help="base URL of the latency server (not needed with --noise)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--noise", action="store_true", help="only time the fixed noise probe")
+    parser.add_argument("--first-call", action="store_true", help="only the first-call probe, printed (run by the "
+                                                                        "\"first call\" step in a new interpreter)")
     parser.add_argument("--only", help="only these steps, by name, comma-separated (to measure by hand: the result "
                                        "then lacks what `simulate calibrate` needs)")
     args = parser.parse_args()
@@ -1034,6 +1081,11 @@ def main():
         return 0
     if not args.server:
         parser.error("--server is required (unless --noise)")
+    if args.first_call:
+        import json
+
+        print(json.dumps(first_call_probe(args.server)))
+        return 0
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -1086,6 +1138,9 @@ def main():
         ("cold wake", lambda: result.update(cold_wake=cold_wake())),
         ("patched urlopen", lambda: result.update(gevent_urlopen_ratio=patched_urlopen_ratio(args.server, "gevent"),
                                                   eventlet_urlopen_ratio=patched_urlopen_ratio(args.server, "eventlet"))),
+        # A child's first urlopen against its next ones, per start method (~3 s; docs/model.md, "A child's first
+        # call").
+        ("first call", lambda: result.update(process_first_call_ns=first_call(args.server))),
         # Last: glibc's condvar race at the GIL's hand-off (~2.5 s; docs/model.md, "Which waiter gets the GIL").
         ("requester race", lambda: result.update(requester_takes_signal=requester_takes_signal())),
     ]
