@@ -20,7 +20,12 @@ Figures: `requests` by the I/O thread and by the spinning threads, and the share
 (`requester_took`); for the I/O thread's requests, split by whether its timed wait ran on the core the
 holder ran on (`same_core`: the timer that ends the wait fires there, the woken thread is queued there and
 preempts the holder, `preempted_holder`) or not (`other_core`); `woken_on_releasers_core`: the share of the
-I/O thread's voluntary releases whose woken waiter the kernel queued on the I/O thread's own core.
+I/O thread's voluntary releases whose woken waiter the kernel queued on the I/O thread's own core;
+`dropper_queued_on_takers_core`: the share of take_gil's switch_cond wake-ups (the dropper, woken by the
+thread that took the GIL) that the kernel queued on the taker's own core, for the I/O thread and for the
+spinning threads as takers; `io_lost_request_taker_woke_before`: of the I/O thread's requests another thread
+took, how many times that thread had been woken in the 300 us before the signal (its own timed wait over,
+but not yet run, so its futex entry was still queued ahead of the requester's new one).
 """
 import collections
 import json
@@ -81,6 +86,13 @@ def main():
 
     took = collections.Counter()
     woken_here = collections.Counter()
+    # The dropper woken from switch_cond by the thread that took the GIL: queued on the taker's own core?
+    dropper_here = collections.Counter()
+    for i, (t, tid, cpu, name, rest) in enumerate(events):
+        if name == "sys_enter_futex" and futex(rest)[0] in switch_cond and futex(rest)[1] == "0x00000081":
+            waking = next((e for e in events[i + 1:i + 10] if e[1] == tid and e[3] == "sched_waking"), None)
+            if waking:
+                dropper_here[("io" if tid == io else "spinners", int(waking[4].split("target_cpu=")[1][:3]) == cpu)] += 1
     for i in signals:
         t, holder, cpu = events[i][0], events[i][1], events[i][2]
         if not forced(i):
@@ -97,6 +109,11 @@ def main():
         if taker is None:
             continue
         who = "io" if requester == io else "spinners"
+        if who == "io" and taker != requester:
+            # Was the taker's own timed wait over too (woken within 300 us before the signal, not by the
+            # signal) but it had not run yet, so its futex entry was still queued and took the signal?
+            took[("io", "lost", "taker_woke_before")] += any(
+                e[3] == "sched_waking" and f"pid={taker} " in e[4] for e in events[k - 200:i] if e[0] > t - 300)
         if who == "io":
             # The core its timed wait ran on: where it entered the wait that timed out.
             wait = max(j for j in range(max(0, k - 20000), k) if events[j][1] == io and events[j][3] == "sys_enter_futex")
@@ -114,7 +131,11 @@ def main():
     result = {"io_thread": io, "io": share("io", "all"), "spinners": share("spinners", "all"),
               "io_same_core": dict(share("io", "same_core"), preempted_holder=took[("io", "same_core", "preempted_holder")]),
               "io_other_core": share("io", "other_core"),
-              "woken_on_releasers_core": round(woken_here[True] / sum(woken_here.values()), 2) if woken_here else None}
+              "woken_on_releasers_core": round(woken_here[True] / sum(woken_here.values()), 2) if woken_here else None,
+              "dropper_queued_on_takers_core": {
+                  who: round(dropper_here[(who, True)] / n, 2) if (n := dropper_here[(who, True)] + dropper_here[(who, False)]) else None
+                  for who in ("io", "spinners")},
+              "io_lost_request_taker_woke_before": took[("io", "lost", "taker_woke_before")]}
     print(json.dumps(result))
 
 
