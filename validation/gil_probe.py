@@ -4,12 +4,15 @@ Usage: python3 validation/gil_probe.py CPU_THREADS IO INTERVAL_MS [ROUNDS [POW]]
   CPU_THREADS  pure-Python threads that spin, each stamping time.monotonic_ns() in a tight loop
   IO           none (only the CPU threads, for ROUNDS ms) or sleep (one more thread: ROUNDS x time.sleep(200 us))
                or send (the same, and a 1-byte send on a local TCP socket right after each sleep)
+               or worksleep (the same as sleep, each sleep after 300 us of pure Python: the thread then
+               starts its wait after the switch, and every other waiter before it, so it is the first to ask)
                or urlopen (one more thread: ROUNDS x urllib.request.urlopen of a local server answering after 200 us)
   INTERVAL_MS  sys.setswitchinterval, in milliseconds
   POW          with an exponent, each turn of the loop also computes 7777 ** POW: one C call that holds the
                GIL, so a drop request is noticed only when it returns (gaps shorter than 3 calls then count
                as running)
   GIL_PROBE_GAP_US (environment) the shortest gap that counts as not running, 20 us unless set
+  GIL_PROBE_DUMP (environment) a file to write the reconstructed holds (and socket calls) to, as JSON
 Prints one JSON line. Run it with the venv's Python (3.11 here), under the machine lock.
 
 The model's side: GIL_PROBE_MODEL=.build/debug/simulate GIL_PROBE_MACHINE=machine.json [GIL_PROBE_SEED=1]
@@ -28,7 +31,9 @@ counted as if it were a lost GIL, against `cpu_handoffs_per_s`, the hand-offs be
 where the new holder is the thread that held before the last one (A-B-A: with 3 or more CPU threads and no I/O,
 a random choice among the sleepers gives 1/2 for 3 threads and 1/3 for 4, the oldest sleeper first gives 0,
 the thread that asked for the drop first gives 1); and with IO=sleep the time per round trip and how many CPU
-holds each of the sleeping thread's waits lasted.
+holds each of the sleeping thread's waits lasted; with IO=urlopen, the calls lost a round trip and what
+follows a lost call (`loss_chain_figures`: who takes the GIL, after how long, and how many hand-offs between
+CPU threads the fetching thread waits through).
 """
 import json
 import os
@@ -43,6 +48,8 @@ GAP_NS = int(os.environ.get("GIL_PROBE_GAP_US", "20")) * 1000
 FAST_HANDOFF_NS = 10_000
 # The sleeping thread's sleep.
 SLEEP_NS = 200_000
+# IO=worksleep: the pure Python the sleeping thread runs before each sleep.
+WORK_NS = 300_000
 # IO=send in the model: the send's length (the recorded profile's `syscall`, 14.4 us).
 SEND_NS = 14_000
 
@@ -134,6 +141,12 @@ def main():
 
     def sleeper():
         for _ in range(rounds):
+            if io == "worksleep":
+                # Hold the GIL for WORK_NS first, so that the CPU thread that dropped for this one is back in
+                # take_gil, its switch_number read, before the sleep hands the GIL to another.
+                end = now() + WORK_NS
+                while now() < end:
+                    pass
             entered = now()
             time.sleep(SLEEP_NS / 1e9)
             back = now()
@@ -148,7 +161,7 @@ def main():
     time.sleep(0.05)
     busy0 = busy_ticks()
     t0 = now()
-    if io in ("sleep", "send", "urlopen"):
+    if io in ("sleep", "worksleep", "send", "urlopen"):
         s = threading.Thread(target=fetcher if io == "urlopen" else sleeper)
         s.start()
         s.join()
@@ -188,9 +201,14 @@ def main():
     result["cores_busy"] = round((busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]) * os.cpu_count(), 2)
     # Every gap of a spinning thread, as if each were a lost GIL: what counting stalls alone would give.
     result["gaps_per_s"] = round(sum(sum(1 for g0, _ in gaps if t0 < g0 < t1) for _, _, gaps in out.values()) / ((t1 - t0) / 1e9))
+    if os.environ.get("GIL_PROBE_DUMP"):
+        # The reconstructed holds and the socket calls, for a closer look (GIL_PROBE_DUMP=file.json).
+        with open(os.environ["GIL_PROBE_DUMP"], "w") as f:
+            json.dump({"interval": interval, "holds": holds, "socket_calls": socket_calls}, f)
     if socket_calls:
         result.update(figures(holds, [], t0, t1, interval, rounds))
         result.update(urlopen_figures(holds, calls, socket_calls, interval))
+        result.update(loss_chain_figures(holds, interval))
     else:
         result.update(figures(holds, calls, t0, t1, interval, rounds, short=short))
     print(json.dumps(result))
@@ -264,6 +282,48 @@ def urlopen_figures(holds, rounds, socket_calls, interval):
     }
 
 
+def loss_chain_figures(holds, interval):
+    """IO=urlopen: what follows when the fetching thread loses the GIL to a CPU thread (a hold of "io" that a
+    CPU thread's hold follows), from the holds alone, so that model and measurement use one rule.
+    `lost_to_previous`: the share of those losses where the CPU thread that took the GIL is the one that held
+    it just before the fetching thread (the dropper, back from its switch_cond wait) rather than a sleeper;
+    `first_hold_after_loss`: that CPU thread's hold, in switch intervals (quantiles; about 1 when a waiter
+    that began its wait at the loss asks for the drop);
+    `first_switch_after_loss`: the share of losses where the fetching thread got the GIL at the next switch;
+    `handoffs_while_lost`: the hand-offs between CPU threads it waited through before it held the GIL again
+    (mean); `io_hold_us`: the fetching thread's holds (from taking the GIL to losing it), median and p90, in
+    microseconds; `first_switch_after_loss_by_hold`: [share, losses] by the length of the hold the loss ended."""
+    back, handoffs, first_hold, by_hold = [], [], [], []
+    for i in range(1, len(holds) - 1):
+        before, mine, after = holds[i - 1][2], holds[i][2], holds[i + 1][2]
+        if mine != "io" or after == "io" or before == "io":
+            continue
+        back.append(after == before)
+        if i + 2 < len(holds):
+            first_hold.append((holds[i + 2][0] - holds[i + 1][0]) / interval)
+        n, j = 0, i + 1
+        while j + 1 < len(holds) and holds[j + 1][2] != "io":
+            n += 1
+            j += 1
+        if j + 1 < len(holds):
+            handoffs.append(n)
+            by_hold.append((holds[i][1] - holds[i][0], n == 0))
+    io_holds = [b - a for a, b, w in holds if w == "io"]
+    return {
+        "lost_to_previous": round(sum(back) / len(back), 2) if back else None,
+        "first_hold_after_loss": {q: round(quantile(first_hold, p), 2) for q, p in (("p10", .1), ("median", .5), ("p90", .9))},
+        "first_switch_after_loss": round(handoffs.count(0) / len(handoffs), 2) if handoffs else None,
+        "handoffs_while_lost": round(sum(handoffs) / len(handoffs), 2) if handoffs else None,
+        "io_hold_us": {q: round(quantile(io_holds, p) / 1000, 1) for q, p in (("median", .5), ("p90", .9))},
+        # The same share by the length of the hold that ended in the loss: a CPU thread that dropped for the
+        # fetching thread is back in take_gil (its switch_number read) after a wake-up, tens of us.
+        "first_switch_after_loss_by_hold": {
+            name: [round(sum(w for h, w in by_hold if lo <= h < hi) / max(1, sum(1 for h, _ in by_hold if lo <= h < hi)), 2),
+                   sum(1 for h, _ in by_hold if lo <= h < hi)]
+            for name, lo, hi in (("<100us", 0, 100_000), ("100-300us", 100_000, 300_000), (">=300us", 300_000, float("inf")))},
+    }
+
+
 def short_call_figures(holds, short, interval):
     """The 1-byte send made right after each sleep (IO=send), holding the GIL before it: `call_lost`, the share
     of calls during which another thread took the GIL; after a lost call, `lost_call_wait_intervals` (from the
@@ -330,8 +390,9 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
     send = [{"cpu": {"duration": f"{SEND_NS // 1000}us", "kind": "c_releases_gil"}}] if io == "send" else []
     # IO=urlopen: the validation matrix's convoy round trip (validation/make_cases.py).
     fetch = {"io": {"latency": f"{SLEEP_NS // 1000}us", "cpu": "30us"}}
-    main_task = ({"name": "io", "count": 1, "steps": [{"repeat": rounds, "steps": [{"sleep": f"{SLEEP_NS // 1000}us"}, *send]}]}
-                 if io in ("sleep", "send") else {"name": "io", "count": 1, "steps": [{"repeat": rounds, "steps": [fetch]}]}
+    work = [{"cpu": {"duration": f"{WORK_NS // 1000}us", "kind": "python"}}] if io == "worksleep" else []
+    main_task = ({"name": "io", "count": 1, "steps": [{"repeat": rounds, "steps": [*work, {"sleep": f"{SLEEP_NS // 1000}us"}, *send]}]}
+                 if io in ("sleep", "worksleep", "send") else {"name": "io", "count": 1, "steps": [{"repeat": rounds, "steps": [fetch]}]}
                  if io == "urlopen" else {"name": "io", "count": 1, "steps": [{"sleep": f"{rounds}ms"}]})
     scenario = {"version": 1, "name": "gil-probe", "seed": seed, "machine": {"cores": 2},
                 "python": {"switch_interval": f"{interval_ms}ms"},
@@ -376,6 +437,7 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
         result.update(figures(holds, [], marks[0][0], end, interval_ms * 1e6, rounds, gaps=False))
         result.update({"round_trip_ms": round(end / rounds / 1e6, 2), "lost_per_round_trip": round(len(waits) / rounds, 2),
                        "lost_call_intervals": {q: round(quantile(waits, p), 2) for q, p in (("p10", .1), ("median", .5), ("p90", .9))}})
+        result.update(loss_chain_figures(holds, interval_ms * 1e6))
         print(json.dumps(result))
         return
     result.update(figures(holds, calls, t0, t1, interval_ms * 1e6, len(calls) or rounds, gaps=False, short=short))
