@@ -359,9 +359,12 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     @inlinable @inline(__always) mutating func updateLaneMin() {
         var best = UInt128.max
         var lane = 0
-        for i in lanes.indices where lanes[i].headKey < best {
-            best = lanes[i].headKey
-            lane = i
+        for i in lanes.indices {
+            // Selections, not branches (see `NearSet`).
+            let key = lanes[i].headKey
+            let before = key < best
+            best = before ? key : best
+            lane = before ? i : lane
         }
         laneMinKey = best
         laneMin = lane
