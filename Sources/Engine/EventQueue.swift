@@ -136,10 +136,12 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
             guard count < Self.capacity else { return false }
             keys[count] = e.key
             if count < payloads.count { payloads[count] = e.payload } else { payloads.append(e.payload) }
-            // A selection, not a branch (see the type's documentation).
-            let before = e.key < topKey
-            topKey = before ? e.key : topKey
-            top = before ? count : top
+            // The new least key, if it is one, by masks: written as `before ? e.key : topKey`, the compiler
+            // makes it a branch (a store only when it is the least), whose outcome is random (see above).
+            let before = UInt128(truncatingIfNeeded: (e.key < topKey) ? 1 : 0)
+            let mask = 0 &- before
+            topKey ^= (topKey ^ e.key) & mask
+            top ^= (top ^ count) & Int(truncatingIfNeeded: mask)
             count &+= 1
             return true
         }
@@ -157,20 +159,25 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
         /// Finds the least key and its slot again: O(count).
         @inlinable @inline(__always) mutating func findTop() {
-            var best = UInt128.max
-            var at = 0
-            var block = 0
-            repeat {
-                for i in block..<(block &+ 4) {
-                    let key = keys[i]
-                    let before = key < best
-                    best = before ? key : best
-                    at = before ? i : at
-                }
+            var (best, at) = least(inBlockAt: 0)
+            var block = 4
+            while block < count {
+                let (key, i) = least(inBlockAt: block)
+                if key < best { (best, at) = (key, i) }
                 block &+= 4
-            } while block < count
+            }
             topKey = best
             top = at
+        }
+
+        /// The least key of the four slots from `b` on, and its slot: a tournament of selections, no branch.
+        @inlinable @inline(__always) func least(inBlockAt b: Int) -> (UInt128, Int) {
+            let k0 = keys[b], k1 = keys[b &+ 1], k2 = keys[b &+ 2], k3 = keys[b &+ 3]
+            let first01 = k1 < k0, first23 = k3 < k2
+            let k01 = first01 ? k1 : k0, i01 = first01 ? b &+ 1 : b
+            let k23 = first23 ? k3 : k2, i23 = first23 ? b &+ 3 : b &+ 2
+            let second = k23 < k01
+            return (second ? k23 : k01, second ? i23 : i01)
         }
 
         /// The entries, in slot order.
