@@ -5,27 +5,30 @@
 /// 128-bit integer, so that ordering two entries is one comparison, and the keys are unique.
 ///
 /// Three stores hold the entries:
-/// - two 4-ary min-heaps, each in one contiguous array, for events at arbitrary times: the *near* heap for
-///   events due within `nearWindow` of the last popped event, the *far* heap for the others. Most events
-///   a simulation schedules are due soon (a wake-up's latency, a short burst's end) and are taken soon;
-///   kept apart from the few far ones (a long sleep, a long burst), they sift through a heap of a handful
-///   of entries instead of dozens;
+/// - the *near set*, a few unordered entries scanned for the least (`NearSet`), for events due within
+///   `nearWindow` of the last popped event, and a 4-ary min-heap in one contiguous table, the *far* heap,
+///   for the others (and for near ones when the near set is full). Most events a simulation schedules are
+///   due soon (a wake-up's latency, a short burst's end) and are taken soon: kept apart from the few far
+///   ones (a long sleep, a long burst), they are a handful, which a scan without branches handles faster
+///   than a heap;
 /// - a few *lanes*, first-in first-out, for events scheduled a fixed delay ahead (a context switch, a
 ///   switch interval): their times never decrease in scheduling order, so a lane is already sorted and
 ///   costs O(1) to add to and take from, instead of a heap's O(log n). A model with a thousand threads
 ///   asleep in take_gil keeps a thousand such timeouts pending; in a lane they cost no heap work.
-/// `popNext` takes the least key among the heaps' tops and the lanes' heads, so the order (and every run's
+/// `popNext` takes the least key among the near set's, the heap's top and the lanes' heads (each store
+/// keeps its least key beside it, and the queue the least of the lanes'), so the order (and every run's
 /// result) is the same whichever store an event went to. A lane is only a hint: an event scheduled earlier
-/// than its lane's last one goes to a heap instead. An event that was far when scheduled stays in the far
-/// heap as its time comes near: it still comes out in its place.
+/// than its lane's last one goes to the near set or the heap instead. An event that was far when scheduled
+/// stays in the far heap as its time comes near: it still comes out in its place.
 ///
-/// After warm-up, scheduling and popping allocate nothing. The heaps and the lanes are `SlotTable`s, written
-/// in place: as arrays (a lane's ring nested in the array of lanes) they cost two or three copy-on-write
-/// checks, runtime calls, per event. So a copy of the queue shares its entries with the original and must
-/// not be used once the original has changed (the simulation never copies its queues).
+/// After warm-up, scheduling and popping allocate nothing. The stores are `SlotTable`s, written in place:
+/// as arrays (a lane's ring nested in the array of lanes) they cost two or three copy-on-write checks,
+/// runtime calls, per event. So a copy of the queue shares its entries with the original and must not be
+/// used once the original has changed (the simulation never copies its queues).
 ///
-/// - Complexity: `schedule` is O(log n) into a heap, O(1) amortized into a lane; `popNext` is O(log n)
-///   from a heap and O(lanes) to choose; `nextTime` is O(lanes).
+/// - Complexity: `schedule` is O(1) into the near set or a lane, O(log n) into the heap; `popNext` is
+///   O(1) to choose, O(log n) from the heap, O(near set) from the near set (at most 16), O(lanes) from a
+///   lane; `nextTime` is O(1).
 public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     @usableFromInline
     struct Entry: Sendable {
@@ -35,6 +38,11 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
         @inlinable init(time: SimTime, sequence: UInt64, payload: Payload) {
             self.key = UInt128(UInt64(bitPattern: time.nanoseconds)) << 64 | UInt128(sequence)
+            self.payload = payload
+        }
+
+        @inlinable init(key: UInt128, payload: Payload) {
+            self.key = key
             self.payload = payload
         }
 
@@ -95,6 +103,96 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         }
     }
 
+    /// A few entries, unordered, with the least one found by a scan: the store for events due soon.
+    ///
+    /// It holds a handful of entries (the benchmark's standard scenario: 0 to 10, 3 or fewer nine times in
+    /// ten), too few for a heap to pay: a heap's push and pop each take a branch on a comparison of two
+    /// keys that goes either way at random, and here the key just computed (a wake-up's random latency) is
+    /// the end of a long chain of dependent operations, so the processor learns of a wrong guess late. A
+    /// push here compares nothing (it appends, and keeps the least key), a pop scans the keys, in blocks of
+    /// four without a branch per key. At most `capacity` entries: a full set refuses, and the queue puts
+    /// the event in its far heap (any store keeps the order).
+    ///
+    /// - Complexity: `push` O(1); `pop` O(capacity) at worst, O(count) in practice.
+    @usableFromInline
+    struct NearSet: Sendable {
+        /// The entries' keys; the slots from `count` on hold `UInt128.max`, so that a scan of whole blocks of
+        /// four needs no bound test per key.
+        @usableFromInline var keys = SlotTable<UInt128>(repeating: .max, count: NearSet.capacity)
+        /// The entries' payloads (slot i goes with `keys[i]`); it grows to the most entries ever held.
+        @usableFromInline var payloads = SlotTable<Payload>()
+        @usableFromInline var count = 0
+        /// The least key (`UInt128.max` when empty) and its slot.
+        @usableFromInline var topKey = UInt128.max
+        @usableFromInline var top = 0
+
+        @inlinable init() {}
+
+        /// How many entries it holds at most (a multiple of 4).
+        @inlinable static var capacity: Int { 16 }
+
+        /// Adds `e`, unless the set is full. Returns whether it did.
+        @inlinable @inline(__always) mutating func push(_ e: Entry) -> Bool {
+            guard count < Self.capacity else { return false }
+            keys[count] = e.key
+            if count < payloads.count { payloads[count] = e.payload } else { payloads.append(e.payload) }
+            // The new least key, if it is one, by masks: written as `before ? e.key : topKey`, the compiler
+            // makes it a branch (a store only when it is the least), whose outcome is random (see above).
+            let before = UInt128(truncatingIfNeeded: (e.key < topKey) ? 1 : 0)
+            let mask = 0 &- before
+            topKey ^= (topKey ^ e.key) & mask
+            top ^= (top ^ count) & Int(truncatingIfNeeded: mask)
+            count &+= 1
+            return true
+        }
+
+        /// Removes and returns the least entry (the set must not be empty): the last entry takes its slot.
+        @inlinable @inline(__always) mutating func pop() -> Entry {
+            let e = Entry(key: topKey, payload: payloads[top])
+            count &-= 1
+            keys[top] = keys[count]
+            payloads[top] = payloads[count]
+            keys[count] = .max
+            findTop()
+            return e
+        }
+
+        /// Finds the least key and its slot again: O(count).
+        @inlinable @inline(__always) mutating func findTop() {
+            var (best, at) = least(inBlockAt: 0)
+            var block = 4
+            while block < count {
+                let (key, i) = least(inBlockAt: block)
+                if key < best { (best, at) = (key, i) }
+                block &+= 4
+            }
+            topKey = best
+            top = at
+        }
+
+        /// The least key of the four slots from `b` on, and its slot: a tournament of selections, no branch.
+        @inlinable @inline(__always) func least(inBlockAt b: Int) -> (UInt128, Int) {
+            let k0 = keys[b], k1 = keys[b &+ 1], k2 = keys[b &+ 2], k3 = keys[b &+ 3]
+            let first01 = k1 < k0, first23 = k3 < k2
+            let k01 = first01 ? k1 : k0, i01 = first01 ? b &+ 1 : b
+            let k23 = first23 ? k3 : k2, i23 = first23 ? b &+ 3 : b &+ 2
+            let second = k23 < k01
+            return (second ? k23 : k01, second ? i23 : i01)
+        }
+
+        /// The entries, in slot order.
+        @inlinable var entries: [Entry] { (0..<count).map { Entry(key: keys[$0], payload: payloads[$0]) } }
+
+        /// Keeps only the entries `keep` accepts.
+        @inlinable mutating func retain(where keep: (Entry) -> Bool) {
+            let kept = entries.filter(keep)
+            for i in 0..<count { keys[i] = .max }
+            count = 0
+            topKey = .max
+            for e in kept { _ = push(e) }
+        }
+    }
+
     /// A 4-ary min-heap of entries in one contiguous table.
     @usableFromInline
     struct Heap: Sendable {
@@ -102,32 +200,43 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
         @inlinable init() {}
 
+        /// The least key, `UInt128.max` when empty: kept beside the table, so that choosing the next event
+        /// reads it without going through the table's storage.
+        @usableFromInline var topKey = UInt128.max
+
         @inlinable var count: Int { entries.count }
-        /// The least key, `UInt128.max` when empty.
-        @inlinable var topKey: UInt128 { entries.count == 0 ? .max : entries[0].key }
 
         @inlinable @inline(__always) mutating func push(_ e: Entry) {
             entries.append(e)
             siftUp(entries.count &- 1)
+            // Keys are unique: the new entry is at the top exactly when it precedes the old top.
+            if e.key < topKey { topKey = e.key }
         }
 
         /// Removes and returns the least entry (the heap must not be empty).
         @inlinable @inline(__always) mutating func pop() -> Entry {
             let top = entries[0]
             let last = entries.removeLast()
-            if entries.count > 0 { siftDown(placing: last) }
+            if entries.count > 0 {
+                siftDown(placing: last)
+                topKey = entries[0].key
+            } else {
+                topKey = .max
+            }
             return top
         }
 
         /// Keeps only the entries `keep` accepts, then restores the heap order. O(n).
         @inlinable mutating func retain(where keep: (Entry) -> Bool) {
             entries.retain(where: keep)
-            guard entries.count > 1 else { return }
-            var parent = (entries.count - 2) >> 2
-            while parent >= 0 {
-                siftDown(placing: entries[parent], at: parent)
-                parent -= 1
+            if entries.count > 1 {
+                var parent = (entries.count - 2) >> 2
+                while parent >= 0 {
+                    siftDown(placing: entries[parent], at: parent)
+                    parent -= 1
+                }
             }
+            topKey = entries.isEmpty ? .max : entries[0].key
         }
 
         // A 4-ary heap: half the depth of a binary one, and the four children share a cache line or two.
@@ -177,20 +286,25 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         }
     }
 
-    /// Events due within `nearWindow` of the last popped time.
-    @usableFromInline var near = Heap()
+    /// Events due within `nearWindow` of the last popped time (as many as fit).
+    @usableFromInline var near = NearSet()
     /// The other events that no lane takes.
     @usableFromInline var far = Heap()
-    /// How far ahead an event may be due to go to the near heap (0: every event goes to the far heap).
+    /// How far ahead an event may be due to go to the near set (0: every event goes to the far heap).
     @usableFromInline let nearWindow: Int64
     /// The time of the last popped event.
     @usableFromInline var lastPopped: Int64 = 0
     @usableFromInline var lanes: SlotTable<Lane>
+    /// The least head key among the lanes (`UInt128.max` when all are empty) and that lane's number: a lane's
+    /// head changes only when it is popped or pushed while empty, so this is kept up to date at those two
+    /// places, and choosing the next event compares three keys held here instead of walking the lanes.
+    @usableFromInline var laneMinKey = UInt128.max
+    @usableFromInline var laneMin = 0
     @usableFromInline var nextSequence: UInt64 = 0
     @usableFromInline var pending = 0
 
     /// A queue with `lanes` first-in first-out lanes for fixed-delay events (numbered from 0), and, if
-    /// `nearWindow` is above zero, a second heap for the events due within `nearWindow` of the last popped
+    /// `nearWindow` is above zero, a near set for the events due within `nearWindow` of the last popped
     /// event (see the type's documentation).
     @inlinable public init(lanes: Int = 0, nearWindow: SimTime = .zero) {
         // One `Lane()` each: copies of one would share its ring.
@@ -206,7 +320,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     @inlinable public var nextTime: SimTime? {
         guard let source = earliestSource() else { return nil }
         switch source {
-        case Self.nearSource: return near.entries[0].time
+        case Self.nearSource: return Entry(key: near.topKey, payload: near.payloads[near.top]).time
         case Self.farSource: return far.entries[0].time
         default: return lanes[source].ring[lanes[source].head].time
         }
@@ -217,7 +331,6 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     /// Reserves room for `n` pending events in the heaps.
     @inlinable public mutating func reserveCapacity(_ n: Int) {
         far.entries.reserveCapacity(n)
-        if nearWindow > 0 { near.entries.reserveCapacity(n) }
     }
 
     /// Schedules `payload` to fire at `time`. O(log n).
@@ -225,7 +338,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         assert(time.nanoseconds >= 0, "events are scheduled at non-negative times")
         let e = Entry(time: time, sequence: nextSequence, payload: payload)
         // Unsigned: a time before the last pop (the fair run queue's virtual runtimes) counts as far.
-        if UInt64(bitPattern: time.nanoseconds &- lastPopped) < UInt64(bitPattern: nearWindow) { near.push(e) } else { far.push(e) }
+        if UInt64(bitPattern: time.nanoseconds &- lastPopped) >= UInt64(bitPattern: nearWindow) || !near.push(e) { far.push(e) }
         nextSequence &+= 1
         pending &+= 1
     }
@@ -238,9 +351,30 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
             return
         }
         assert(time.nanoseconds >= 0, "events are scheduled at non-negative times")
-        lanes[lane].push(Entry(time: time, sequence: nextSequence, payload: payload))
+        let e = Entry(time: time, sequence: nextSequence, payload: payload)
+        lanes[lane].push(e)
+        // A push to an empty lane makes a new head; a later entry of a lane never precedes its head.
+        if e.key < laneMinKey {
+            laneMinKey = e.key
+            laneMin = lane
+        }
         nextSequence &+= 1
         pending &+= 1
+    }
+
+    /// Finds the lane with the least head again (after its head changed). O(lanes).
+    @inlinable @inline(__always) mutating func updateLaneMin() {
+        var best = UInt128.max
+        var lane = 0
+        for i in lanes.indices {
+            // Selections, not branches (see `NearSet`).
+            let key = lanes[i].headKey
+            let before = key < best
+            best = before ? key : best
+            lane = before ? i : lane
+        }
+        laneMinKey = best
+        laneMin = lane
     }
 
     @usableFromInline static var nearSource: Int { -1 }
@@ -248,14 +382,12 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
     /// Where the earliest event is: `nearSource`, `farSource`, a lane's number; nil when none is pending.
     @inlinable @inline(__always) func earliestSource() -> Int? {
+        // Written as selections rather than branches, so that the compiler can use conditional moves: which
+        // store holds the next event changes from one event to the next, unpredictably.
         var source = Self.farSource
         var best = far.topKey
-        let nearKey = near.topKey
-        if nearKey < best { best = nearKey; source = Self.nearSource }
-        for i in lanes.indices where lanes[i].headKey < best {
-            best = lanes[i].headKey
-            source = i
-        }
+        if near.topKey < best { best = near.topKey; source = Self.nearSource }
+        if laneMinKey < best { best = laneMinKey; source = laneMin }
         return best == .max ? nil : source
     }
 
@@ -267,7 +399,9 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         switch source {
         case Self.nearSource: e = near.pop()
         case Self.farSource: e = far.pop()
-        default: e = lanes[source].pop()
+        default:
+            e = lanes[source].pop()
+            updateLaneMin()
         }
         let time = e.time
         lastPopped = time.nanoseconds
@@ -283,6 +417,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     /// preemption).
     @inlinable public mutating func removeAll(where isStale: (Payload) -> Bool) {
         for i in lanes.indices { lanes[i].filter { !isStale($0.payload) } }
+        updateLaneMin()
         near.retain { !isStale($0.payload) }
         far.retain { !isStale($0.payload) }
         pending = near.count + far.count + lanes.reduce(0) { $0 + $1.count }

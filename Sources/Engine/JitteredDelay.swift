@@ -52,7 +52,7 @@ public struct JitteredDelay: Sendable {
 
     /// The delay for E = -log(w x 2^-53), 1 <= w <= 2^53 (`random` is true).
     @inlinable @inline(__always) func delay(w: UInt64) -> SimTime {
-        guard fast else { return reference(v: Double(w) * 0x1p-53) }
+        guard fast else { return Self.reference(v: Double(w) * 0x1p-53, base: base, jitter: jitter) }
         let e = negativeLog.approximate(scaled: w)
         // No cancellation: 1 - jitter and jitter x E are both non-negative.
         let y = scale * (pure ? e : fixedPart + jitter * e)
@@ -61,17 +61,21 @@ public struct JitteredDelay: Sendable {
         let shifted = y + 0x1p52
         let whole = Int64(bitPattern: shifted.bitPattern &- (0x1p52 as Double).bitPattern)
         let fraction = y - (shifted - 0x1p52)  // exact, in [-0.5, 0.5]
-        guard 0.5 - abs(fraction) > logMargin + y * 1e-14 else { return reference(v: Double(w) * 0x1p-53) }
+        guard 0.5 - abs(fraction) > logMargin + y * 1e-14 else {
+            return Self.reference(v: Double(w) * 0x1p-53, base: base, jitter: jitter)
+        }
         return SimTime(nanoseconds: whole)
     }
 
     /// The plain computation: libm's `log`, then `SimTime.scaled(by:)`.
     @inlinable public func reference(_ rng: inout SplitMix64) -> SimTime {
         guard random else { return base }
-        return reference(v: 1 - rng.nextUnit())
+        return Self.reference(v: 1 - rng.nextUnit(), base: base, jitter: jitter)
     }
 
-    @inlinable @inline(never) func reference(v: Double) -> SimTime {
+    // Static, with the two values it needs: as a method it made every `draw` copy the whole delay (its
+    // flags included) to the stack first, to pass it by address, even though this is rarely called.
+    @inlinable @inline(never) static func reference(v: Double, base: SimTime, jitter: Double) -> SimTime {
         base.scaled(by: 1 - jitter + jitter * -log(v))
     }
 }

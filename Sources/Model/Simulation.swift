@@ -110,7 +110,7 @@ struct Simulation {
         slice = machine.scheduler.effectiveSlice(cores: machine.cores)
         wakeLatency = JitteredDelay(base: machine.wakeLatency, jitter: machine.wakeJitter)
         // Most events are due within a few wake-up latencies (a wake-up: exponential of mean wakeLatency, 99%
-        // within five; a short burst, a system call): they go to the queue's near heap, the rest to its far
+        // within five; a short burst, a system call): they go to the queue's near set, the rest to its far
         // heap. On the benchmark's standard scenario windows of 25 to 100 us gained 8-12%, 1 ms nothing.
         queue = EventQueue(lanes: EventKind.fixedDelayLanes, nearWindow: machine.wakeLatency * 5)
         gilEnabled = python.gil

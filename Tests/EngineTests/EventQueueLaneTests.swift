@@ -62,7 +62,7 @@ final class EventQueueLaneTests: XCTestCase {
     }
 }
 
-/// The near heap, like the lanes, changes where an event waits, never the order of the pops.
+/// The near set, like the lanes, changes where an event waits, never the order of the pops.
 final class EventQueueNearHeapTests: XCTestCase {
     /// Events near and far, in lanes, at the same instant, and before the last pop (as the fair run
     /// queue's virtual runtimes are) pop exactly as from a queue with one heap.
@@ -101,7 +101,7 @@ final class EventQueueNearHeapTests: XCTestCase {
             nearest = max(nearest, split.near.count)
             XCTAssertEqual(split.nextTime, single.nextTime)
         }
-        XCTAssertGreaterThan(nearest, 0, "the near heap was used")
+        XCTAssertGreaterThan(nearest, 0, "the near set was used")
         XCTAssertGreaterThan(split.far.count, 0, "and the far heap")
         split.removeAll { $0 % 7 == 0 }
         single.removeAll { $0 % 7 == 0 }
@@ -109,6 +109,24 @@ final class EventQueueNearHeapTests: XCTestCase {
         XCTAssertEqual(split.count, single.count)
         while let a = split.popNext() { XCTAssertEqual(a.payload, single.popNext()?.payload) }
         XCTAssertTrue(single.isEmpty)
+    }
+
+    /// More near events than the near set holds: the rest wait in the far heap, and all pop in key order.
+    func testAFullNearSetSendsTheRestToTheFarHeap() {
+        var q = EventQueue<Int>(nearWindow: .nanoseconds(1_000))
+        var rng = SplitMix64(seed: 3)
+        let times = (0..<40).map { _ in Int64(rng.nextIndex(below: 500)) }
+        for (i, t) in times.enumerated() { q.schedule(i, at: .nanoseconds(t)) }
+        q.checkInvariants()
+        XCTAssertEqual(q.near.count, 16, "the near set is full")
+        XCTAssertEqual(q.far.count, 24, "the rest went to the far heap")
+        let expected = times.indices.sorted { (times[$0], $0) < (times[$1], $1) }
+        var popped: [Int] = []
+        while let e = q.popNext() {
+            popped.append(e.payload)
+            q.checkInvariants()
+        }
+        XCTAssertEqual(popped, expected)
     }
 }
 

@@ -72,7 +72,7 @@ final class JitteredDelayTests: XCTestCase {
                 for step: UInt64 in [1, 10_000] {
                     for w in stride(from: center - 300 * step, through: center + 300 * step, by: Int(step)) {
                         let v = Double(w) * 0x1p-53
-                        XCTAssertEqual(delay.delay(w: w), delay.reference(v: v), "base \(base), jitter \(jitter), w = \(w)")
+                        XCTAssertEqual(delay.delay(w: w), JitteredDelay.reference(v: v, base: delay.base, jitter: delay.jitter), "base \(base), jitter \(jitter), w = \(w)")
                     }
                 }
             }
