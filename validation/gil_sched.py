@@ -26,6 +26,14 @@ thread that took the GIL) that the kernel queued on the taker's own core, for th
 spinning threads as takers; `io_lost_request_taker_woke_before`: of the I/O thread's requests another thread
 took, how many times that thread had been woken in the 300 us before the signal (its own timed wait over,
 but not yet run, so its futex entry was still queued ahead of the requester's new one).
+
+`placement` (issue 8): where the kernel queues a woken Python thread of the probe against the core it last ran
+on (`prev_cpu`), over every sched_waking of those threads, with a 2-core machine's "other" core: `waker_on_prev`
+(woken by a probe thread running on that core), `waker_on_other`, `timer` (woken from an interrupt or a
+non-probe thread: the futex timeout's hrtimer, the socket); each `n` and `to_prev`, the share queued on
+`prev_cpu`, for `prev_busy_other_idle` (the previous core busy, the other idle: the case an idle-core search
+would move) and `all`; and `dropper_by_prev_core`: take_gil's switch_cond wake-ups split by whether the
+dropper last ran on the taker's core, with the share the kernel queued on the taker's core.
 """
 import collections
 import json
@@ -136,7 +144,42 @@ def main():
                   who: round(dropper_here[(who, True)] / n, 2) if (n := dropper_here[(who, True)] + dropper_here[(who, False)]) else None
                   for who in ("io", "spinners")},
               "io_lost_request_taker_woke_before": took[("io", "lost", "taker_woke_before")]}
+    result["placement"] = placement(events, {e[1] for e in events if e[3] == "sys_enter_futex"}, switch_cond)
     print(json.dumps(result))
+
+
+def placement(events, probe, switch_cond):
+    """Where sched_waking queued the probe's threads against their previous core (see the module doc)."""
+    running, last_cpu = {}, {}
+    counts = collections.Counter()
+    for i, (t, tid, cpu, name, rest) in enumerate(events):
+        if name == "sched_switch":
+            last_cpu[rest.split("prev_pid=")[1].split()[0]] = cpu
+            running[cpu] = rest.split("next_pid=")[1].split()[0]
+        elif name == "sched_waking":
+            woken = rest.split(" pid=")[1].split()[0]
+            if woken not in probe or woken not in last_cpu:
+                continue
+            target, prev = int(rest.split("target_cpu=")[1][:3]), last_cpu[woken]
+            waker = "timer" if tid not in probe or tid == woken else "waker_on_prev" if cpu == prev else "waker_on_other"
+            busy_idle = running.get(prev, "0") != "0" and running.get(1 - prev, "0") == "0"
+            for case in ("all", "prev_busy_other_idle") if busy_idle else ("all",):
+                counts[(waker, case, target == prev)] += 1
+        elif name == "sys_enter_futex" and futex(rest)[0] in switch_cond and futex(rest)[1] == "0x00000081":
+            waking = next((e for e in events[i + 1:i + 10] if e[1] == tid and e[3] == "sched_waking"), None)
+            if waking:
+                dropper = waking[4].split(" pid=")[1].split()[0]
+                where = "prev_is_takers_core" if last_cpu.get(dropper) == cpu else "prev_is_other"
+                counts[("dropper", where, int(waking[4].split("target_cpu=")[1][:3]) == cpu)] += 1
+
+    def share(who, case):
+        n = counts[(who, case, True)] + counts[(who, case, False)]
+        return {"n": n, "to_prev" if who != "dropper" else "queued_on_takers_core": round(counts[(who, case, True)] / n, 3) if n else None}
+
+    result = {who: {case: share(who, case) for case in ("all", "prev_busy_other_idle")}
+              for who in ("waker_on_prev", "waker_on_other", "timer")}
+    result["dropper_by_prev_core"] = {where: share("dropper", where) for where in ("prev_is_takers_core", "prev_is_other")}
+    return result
 
 
 if __name__ == "__main__":
