@@ -46,7 +46,12 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
             self.payload = payload
         }
 
-        @inlinable var time: SimTime { SimTime(nanoseconds: Int64(bitPattern: UInt64(truncatingIfNeeded: key >> 64))) }
+        @inlinable var time: SimTime { Self.time(ofKey: key) }
+
+        /// The time a (time, sequence) key holds.
+        @inlinable static func time(ofKey key: UInt128) -> SimTime {
+            SimTime(nanoseconds: Int64(bitPattern: UInt64(truncatingIfNeeded: key >> 64)))
+        }
 
         @inlinable func precedes(_ other: Entry) -> Bool { key < other.key }
     }
@@ -318,22 +323,19 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     @inlinable public var isEmpty: Bool { pending == 0 }
     /// The time of the earliest pending event, if any.
     @inlinable public var nextTime: SimTime? {
-        guard let source = earliestSource() else { return nil }
-        switch source {
-        case Self.nearSource: return Entry(key: near.topKey, payload: near.payloads[near.top]).time
-        case Self.farSource: return far.entries[0].time
-        default: return lanes[source].ring[lanes[source].head].time
-        }
+        // Every store keeps its least key: the least of the three is the earliest event's.
+        let key = Swift.min(far.topKey, near.topKey, laneMinKey)
+        return key == .max ? nil : Entry.time(ofKey: key)
     }
     /// How many events were ever scheduled.
     @inlinable public var scheduledCount: UInt64 { nextSequence }
 
-    /// Reserves room for `n` pending events in the heaps.
+    /// Reserves room for `n` pending events in the far heap.
     @inlinable public mutating func reserveCapacity(_ n: Int) {
         far.entries.reserveCapacity(n)
     }
 
-    /// Schedules `payload` to fire at `time`. O(log n).
+    /// Schedules `payload` to fire at `time`: O(1) into the near set, O(log n) into the far heap.
     @inlinable @inline(__always) public mutating func schedule(_ payload: Payload, at time: SimTime) {
         assert(time.nanoseconds >= 0, "events are scheduled at non-negative times")
         let e = Entry(time: time, sequence: nextSequence, payload: payload)
@@ -343,8 +345,8 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         pending &+= 1
     }
 
-    /// Schedules `payload` to fire at `time` in `lane` (O(1)) if that keeps the lane sorted, else in a
-    /// heap. Meant for events a fixed delay ahead of a clock that never goes back.
+    /// Schedules `payload` to fire at `time` in `lane` (O(1)) if that keeps the lane sorted, else in the
+    /// near set or the far heap. Meant for events a fixed delay ahead of a clock that never goes back.
     @inlinable @inline(__always) public mutating func schedule(_ payload: Payload, at time: SimTime, lane: Int) {
         guard lanes[lane].accepts(time) else {
             schedule(payload, at: time)
@@ -408,7 +410,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         return (time, e.payload)
     }
 
-    /// Removes every pending event for which `isStale` is true, then restores the heaps. O(n).
+    /// Removes every pending event for which `isStale` is true, then restores the far heap's order. O(n).
     ///
     /// The order of the remaining events does not change (it is fixed by their (time, sequence) keys), so a
     /// run gives the same results with or without compaction. Models that invalidate events lazily (an epoch

@@ -269,19 +269,17 @@ extension Simulation {
     }
 
     /// The parent's serial share of starting one child (`costs.process_spawn`).
-    var processSpawnCost: SimTime {
-        if case .osProcesses(_, let method) = traits.scheduling { return costs.processSpawn[method] ?? .zero }
-        return .zero
-    }
+    var processSpawnCost: SimTime { startMethodCost(costs.processSpawn) }
 
     /// The extra CPU of a child's first blocking I/O call (`costs.process_first_call`).
-    var processFirstCallCost: SimTime {
-        if case .osProcesses(_, let method) = traits.scheduling { return costs.processFirstCall[method] ?? .zero }
-        return .zero
-    }
+    var processFirstCallCost: SimTime { startMethodCost(costs.processFirstCall) }
 
-    var processStartCost: SimTime {
-        if case .osProcesses(_, let method) = traits.scheduling { return costs.processStart[method] ?? .zero }
+    /// The child's own share of its start (`costs.process_start`).
+    var processStartCost: SimTime { startMethodCost(costs.processStart) }
+
+    /// A per-start-method cost for this strategy's processes; zero for any other strategy.
+    @inline(__always) func startMethodCost(_ perMethod: [StartMethod: SimTime]) -> SimTime {
+        if case .osProcesses(_, let method) = traits.scheduling { return perMethod[method] ?? .zero }
         return .zero
     }
 
