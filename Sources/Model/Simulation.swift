@@ -91,7 +91,9 @@ struct Simulation {
     var forcedSwitches = 0
     var contextSwitches = 0
 
-    init(scenario: Scenario, strategy: Strategy, options: SimulationOptions) {
+    /// - Parameter trajectory: which of the runtime's own random sequences this run draws (`Simulator.run`:
+    ///   0 for every runtime but one whose scheduler flips coins, trio's).
+    init(scenario: Scenario, strategy: Strategy, options: SimulationOptions, trajectory: UInt64 = 0) {
         let settings = scenario.settings(for: strategy)
         machine = settings.machine
         python = settings.python
@@ -123,7 +125,7 @@ struct Simulation {
         maxEvents = options.maxEvents
         checksInvariants = options.checkInvariants
         coreLanes = options.coreLanes && options.trace
-        rng = SplitMix64(seed: scenario.seed, stream: 0xC0FFEE)
+        rng = SplitMix64(seed: scenario.seed, stream: 0xC0FFEE &+ trajectory)
         recorder = TraceRecorder(enabled: options.trace)
         cores = SlotTable(repeating: Core(), count: machine.cores)
         if case .linux = machine.scheduler { runQueue.fair = true }

@@ -78,6 +78,31 @@ final class RuntimeTests: XCTestCase {
         }
     }
 
+    /// trio's coins differ in every real run (an unseeded `random.Random()`, trio/_core/_run.py `_r`), so its
+    /// prediction is the run with the median makespan of `Simulator.randomTrajectories` coin sequences. A
+    /// computes 1 ms and then sleeps 10 ms, B computes 5 ms, both inline and in the first pass's batch: A first
+    /// ends at 11 ms, B first at 5 + 1 + 10 = 16 ms. asyncio, without coins, runs once.
+    func testTrioIsPredictedAsTheMedianOfItsCoinSequences() throws {
+        let trio = Strategy(kind: .trio(threadLimit: 40, cpuInThread: false))
+        let quiet = SimulationOptions(trace: false)
+        var seen = Set<SimTime>()
+        for seed in UInt64(1)...20 {
+            let scenario = Scenario(name: "coins", seed: seed, machine: quietMachine(cores: 2), costs: noCosts(), tasks: [
+                group("a", 1, [cpu(ms(1)), .sleep(.constant(ms(10)))]), group("b", 1, [cpu(ms(5))]),
+            ])
+            let makespans = try (0..<UInt64(Simulator.randomTrajectories)).map {
+                try Simulator.run(scenario, strategy: trio, options: quiet, trajectory: $0).metrics.makespan
+            }
+            XCTAssert(makespans.allSatisfy { $0 == ms(11) || $0 == ms(16) }, "seed \(seed): \(makespans)")
+            seen.formUnion(makespans)
+            XCTAssertEqual(try Simulator.run(scenario, strategy: trio, options: quiet).metrics.makespan, makespans.sorted()[makespans.count / 2], "seed \(seed)")
+            let asyncio = Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: false))
+            XCTAssertEqual(Simulator.trajectoryCount(scenario, strategy: asyncio), 1)
+            XCTAssertEqual(try Simulator.run(scenario, strategy: asyncio, options: quiet).metrics.makespan, ms(11), "seed \(seed)")
+        }
+        XCTAssertEqual(seen, [ms(11), ms(16)], "both orders occur")
+    }
+
     /// Twisted's reactor pool has at most 10 threads (`ThreadPool(0, 10)`): 20 CPU steps of C code that
     /// releases the GIL, on 20 cores, run in two waves of 10; with `thread_limit` 20, in one.
     func testTwistedPoolOfTenRunsTwentyJobsInTwoWaves() throws {

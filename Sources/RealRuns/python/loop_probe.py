@@ -4,6 +4,8 @@
     python loop_probe.py efficiency [--pairs 200]
     python loop_probe.py trips [--runtime asyncio|uvloop|trio|curio|twisted]
     python loop_probe.py --server URL fork
+    python loop_probe.py --server URL run [--runtime asyncio|trio|eventlet|twisted|...] [--variant default|excpu|inline]
+                         [--resolver pool|blocking]
 
 `loop`: 20 coroutines, one aiohttp session each, 5 rounds of mixed.json's steps (0.8 ms of Python, a GET of
 ~3 ms, 0.5-2 ms of `7777 ** n`, 1.5 ms of sha256, a GET of ~40 ms; sized by output/machine.json). The CPU
@@ -21,8 +23,25 @@ trio.to_thread.run_sync, curio.run_in_thread, deferToThread) with a job that sle
 `fork`: the CPU of one mixed.json task's operations (its CPU steps and 10 urlopen calls with no delay) in
 this process, in a forked child, and a no-op forked child's, with the children's minor page faults.
 
+`run`: the harness's own runner for the runtime (harness.RUNNERS, the code `simulate compare` runs) on 20 tasks
+of mixed.json's steps (as `loop`), timed between the runner's own start and end marks: the main thread's CPU
+per request (the loop, hub or reactor: time.thread_time_ns), split at the runtime's wait for events (asyncio's
+selector, trio's epoll get_events, eventlet's hub do_poll, Twisted's epoll poller), and the other threads' CPU
+per request (the process's less the main thread's).
+
 Run it alone (under the machine lock) against the latency server (server.py).
 """
+import sys
+
+if __name__ == "__main__" and "eventlet" in sys.argv:
+    # eventlet patches the standard library before anything imports socket, threading or time (harness.py).
+    import warnings
+
+    warnings.filterwarnings("ignore", message="\\s*Eventlet is deprecated")
+    import eventlet
+
+    eventlet.monkey_patch()
+
 import argparse
 import asyncio
 import json
@@ -30,7 +49,6 @@ import multiprocessing
 import os
 import random
 import statistics
-import sys
 import time
 
 import harness
@@ -216,13 +234,134 @@ def fork(args, profile, children=8):
           "the child's extra %.0f us" % (here, child, child_faults, noop, noop_faults, child - noop - here))
 
 
+class TimedPoll:
+    """Counts a poll function's calls, the thread CPU inside them and how many blocked (over 50 us)."""
+
+    def __init__(self):
+        self.calls = self.blocked = self.cpu = 0
+
+    def wrap(self, poll):
+        def timed(*args, **kwargs):
+            c0, w0 = time.thread_time_ns(), time.monotonic_ns()
+            try:
+                return poll(*args, **kwargs)
+            finally:
+                self.calls += 1
+                self.cpu += time.thread_time_ns() - c0
+                self.blocked += time.monotonic_ns() - w0 > 50_000
+        return timed
+
+
+class PollerProxy:
+    """An epoll object whose poll() is timed (Twisted's reactor keeps its select.epoll in `_poller`)."""
+
+    def __init__(self, poller, timer):
+        self._poller = poller
+        self.poll = timer.wrap(poller.poll)
+
+    def __getattr__(self, name):
+        return getattr(self._poller, name)
+
+
+def hook_poll(runtime, timer, resolver="pool"):
+    """Puts `timer` around the runtime's wait for events, before its loop starts. With `resolver` "blocking",
+    Twisted resolves names on the reactor's thread (base.py BlockingResolver) instead of in its thread pool
+    (the GAIResolver that `_initThreads` installs: every Agent request's HostnameEndpoint resolves through
+    deferToThreadPool on the pool the CPU steps use)."""
+    if runtime in ("asyncio", "tornado"):
+        import selectors
+
+        selectors.EpollSelector.select = timer.wrap(selectors.EpollSelector.select)
+    elif runtime == "trio":
+        from trio._core._io_epoll import EpollIOManager
+
+        EpollIOManager.get_events = timer.wrap(EpollIOManager.get_events)
+    elif runtime == "eventlet":
+        from eventlet.hubs import epolls
+
+        epolls.Hub.do_poll = timer.wrap(epolls.Hub.do_poll)
+    elif runtime == "twisted":
+        from twisted.internet import reactor
+
+        reactor._poller = PollerProxy(reactor._poller, timer)
+        if resolver == "blocking":
+            from twisted.internet.base import BlockingResolver
+
+            reactor.installResolver(BlockingResolver())
+
+
+def run(args, profile):
+    """The harness's runner for the runtime on mixed.json-like tasks, timed from the main thread between the
+    runner's own start and end marks (its imports and the loop's set-up left out)."""
+    import threading
+
+    rng = random.Random(args.seed)
+    codes = {harness.burn_python: "py", harness.burn_pow: "pow", harness.burn_sha: "sha"}
+    tasks = []
+    for _ in range(20):
+        ops = [["io", int(ms * 1000)] if kind == "io" else [codes[work[0]], work[1]]
+               for kind, ms, work in sized_steps(random.Random(rng.random()), profile)]
+        tasks.append({"ops": ops, "background": False})
+    plan = {"strategy": {"kind": args.runtime}, "tasks": tasks, "server": args.server}
+    if args.variant in ("excpu", "inline"):
+        plan["strategy"]["cpu_in_executor"] = args.variant == "excpu"
+    # The harness's probes (HarnessPlan.swift): 5 ms of each kind, its steps rescaled to the machine's speed now.
+    ns_py, ns_sha = profile["pythonLoop"]["nanosecondsPerUnit"], profile["sha256"]["nanosecondsPerUnit"]
+    c, e = profile["bigPower"]["coefficient"], profile["bigPower"]["exponent"]
+    plan["probes"] = {"py": {"amount": int(5e6 / ns_py), "expected_ns": 5e6, "cost_exponent": 1},
+                      "pow": {"amount": int((5e6 / c) ** (1 / e)), "expected_ns": 5e6, "cost_exponent": e},
+                      "sha": {"amount": int(5e6 / ns_sha), "expected_ns": 5e6, "cost_exponent": 1}}
+    harness.sha_buffer(1 << 22)
+    harness.rescale_to_current_speed(plan, 1 << 22)
+    timer = TimedPoll()
+    hook_poll(args.runtime, timer, args.resolver)
+    # Every mark the runner takes on the main thread (`harness.now`) notes the thread's and the process's CPU
+    # and the poll counts then, so the figures cover exactly the runner's timed section.
+    main, clock, marks = threading.get_ident(), time.monotonic_ns, {}
+
+    def now():
+        t = clock()
+        if threading.get_ident() == main:
+            marks[t] = (time.thread_time_ns(), time.process_time_ns(), timer.calls, timer.blocked, timer.cpu)
+        return t
+
+    harness.now = now
+    # The CPU steps' own thread CPU, on the main thread and on the others (cpu_call looks them up when called).
+    steps = {"main": 0, "other": 0}
+
+    def timed_step(function):
+        def step(*a):
+            c0 = time.thread_time_ns()
+            try:
+                return function(*a)
+            finally:
+                steps["main" if threading.get_ident() == main else "other"] += time.thread_time_ns() - c0
+        return step
+
+    for name in ("burn_python", "burn_pow", "burn_sha"):
+        setattr(harness, name, timed_step(getattr(harness, name)))
+    requests = sum(op[0] == "io" for t in tasks for op in t["ops"])
+    steps_before = dict(steps)
+    t0, end, _, _ = harness.RUNNERS[args.runtime](plan, args.server, 1 << 22)
+    cpu, process, calls, blocked, in_poll = (b - a for a, b in zip(marks[t0], marks[end]))
+    on_main, on_others = (steps[k] - steps_before[k] for k in ("main", "other"))
+    print("%-8s %-7s makespan %4.0f ms; main thread %4.0f us a request (%3.0f in poll, %4.0f in CPU steps, %4.0f the rest; "
+          "%d polls, %d blocked); other threads %4.0f us a request (%4.0f in CPU steps); speed %s" % (
+              args.runtime, args.variant, (end - t0) / 1e6, cpu / requests / 1e3, in_poll / requests / 1e3,
+              on_main / requests / 1e3, (cpu - in_poll - on_main) / requests / 1e3, calls, blocked,
+              (process - cpu) / requests / 1e3, on_others / requests / 1e3,
+              " ".join("%s %.2f" % kv for kv in sorted(plan["speed_factors"].items()))))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["loop", "efficiency", "trips", "fork"])
+    parser.add_argument("mode", choices=["loop", "efficiency", "trips", "fork", "run"])
     parser.add_argument("--server", help="the latency server's base URL (loop)")
-    parser.add_argument("--runtime", choices=["asyncio", "uvloop", "trio", "curio", "twisted"], default="asyncio")
-    parser.add_argument("--variant", choices=["none", "asleep", "exsleep", "excpu"], default="excpu")
+    parser.add_argument("--runtime", choices=sorted(harness.RUNNERS), default="asyncio")
+    parser.add_argument("--variant", choices=["none", "asleep", "exsleep", "excpu", "inline", "default"], default="excpu",
+                        help="loop: where the CPU steps go; run: excpu (the runtime's threads), inline, default (the harness's)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--resolver", choices=["pool", "blocking"], default="pool", help="run: where Twisted resolves names")
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--machine", default=os.path.join(HERE, "..", "..", "..", "output", "machine.json"))
     args = parser.parse_args()
@@ -238,7 +377,7 @@ def main():
         parser.error("loop runs on asyncio or uvloop")
     with open(args.machine) as f:
         profile = json.load(f)
-    (loop if args.mode == "loop" else fork)(args, profile)
+    {"loop": loop, "fork": fork, "run": run}[args.mode](args, profile)
     return 0
 
 
