@@ -299,8 +299,14 @@ def run(args, profile):
     codes = {harness.burn_python: "py", harness.burn_pow: "pow", harness.burn_sha: "sha"}
     tasks = []
     for _ in range(20):
-        ops = [["io", int(ms * 1000)] if kind == "io" else [codes[work[0]], work[1]]
-               for kind, ms, work in sized_steps(random.Random(rng.random()), profile)]
+        ops = []
+        for kind, ms, work in sized_steps(random.Random(rng.random()), profile):
+            if kind == "io":
+                ops.append(["io", int(ms * 1000)])
+            elif args.variant == "asleep":
+                ops.append(["sleep", int(ms * 1e6)])  # the runtime's sleep: the same timing, no CPU
+            elif args.variant != "none":
+                ops.append([codes[work[0]], work[1]])
         tasks.append({"ops": ops, "background": False})
     plan = {"strategy": {"kind": args.runtime}, "tasks": tasks, "server": args.server}
     if args.variant in ("excpu", "inline"):
@@ -327,29 +333,53 @@ def run(args, profile):
 
     harness.now = now
     # The CPU steps' own thread CPU, on the main thread and on the others (cpu_call looks them up when called).
-    steps = {"main": 0, "other": 0}
+    # Per kind too, against the same steps run back to back before the run (what calibration measures).
+    steps = {"main": 0, "other": 0, "burn_python": 0, "burn_pow": 0, "burn_sha": 0}
+    functions = {name: getattr(harness, name) for name in ("burn_python", "burn_pow", "burn_sha")}
 
-    def timed_step(function):
+    def timed_step(name, function):
         def step(*a):
             c0 = time.thread_time_ns()
             try:
                 return function(*a)
             finally:
-                steps["main" if threading.get_ident() == main else "other"] += time.thread_time_ns() - c0
+                cpu = time.thread_time_ns() - c0
+                steps["main" if threading.get_ident() == main else "other"] += cpu
+                steps[name] += cpu
         return step
 
-    for name in ("burn_python", "burn_pow", "burn_sha"):
-        setattr(harness, name, timed_step(getattr(harness, name)))
+    alone = dict.fromkeys(functions, 0)
+    for task in tasks:
+        for op in task["ops"]:
+            if op[0] in codes.values():
+                function, arguments = harness.cpu_call(op, 1 << 22)
+                name = function.__name__
+                c0 = time.thread_time_ns()
+                function(*arguments)
+                alone[name] += time.thread_time_ns() - c0
+    for name, function in functions.items():
+        setattr(harness, name, timed_step(name, function))
     requests = sum(op[0] == "io" for t in tasks for op in t["ops"])
-    steps_before = dict(steps)
+    def server_cpu():
+        import urllib.request
+
+        with urllib.request.urlopen(args.server.rstrip("/") + "/stats") as answer:
+            return int(answer.read().split()[0])
+
+    steps_before, server_before, busy_before = dict(steps), server_cpu(), sum(harness.cores_busy_ns())
     t0, end, _, _ = harness.RUNNERS[args.runtime](plan, args.server, 1 << 22)
+    server, busy = server_cpu() - server_before, sum(harness.cores_busy_ns()) - busy_before
     cpu, process, calls, blocked, in_poll = (b - a for a, b in zip(marks[t0], marks[end]))
     on_main, on_others = (steps[k] - steps_before[k] for k in ("main", "other"))
+    if any(alone.values()):
+        print("  CPU steps in the run against back to back before it: " + ", ".join(
+            "%s %.2f" % (name[5:], (steps[name] - steps_before[name]) / alone[name]) for name in functions if alone[name]))
     print("%-8s %-7s makespan %4.0f ms; main thread %4.0f us a request (%3.0f in poll, %4.0f in CPU steps, %4.0f the rest; "
-          "%d polls, %d blocked); other threads %4.0f us a request (%4.0f in CPU steps); speed %s" % (
+          "%d polls, %d blocked); other threads %4.0f us a request (%4.0f in CPU steps); server %3.0f us a request; "
+          "the machine busy %4.0f us a request; speed %s" % (
               args.runtime, args.variant, (end - t0) / 1e6, cpu / requests / 1e3, in_poll / requests / 1e3,
               on_main / requests / 1e3, (cpu - in_poll - on_main) / requests / 1e3, calls, blocked,
-              (process - cpu) / requests / 1e3, on_others / requests / 1e3,
+              (process - cpu) / requests / 1e3, on_others / requests / 1e3, server / requests / 1e3, busy / requests / 1e3,
               " ".join("%s %.2f" % kv for kv in sorted(plan["speed_factors"].items()))))
 
 
@@ -359,7 +389,8 @@ def main():
     parser.add_argument("--server", help="the latency server's base URL (loop)")
     parser.add_argument("--runtime", choices=sorted(harness.RUNNERS), default="asyncio")
     parser.add_argument("--variant", choices=["none", "asleep", "exsleep", "excpu", "inline", "default"], default="excpu",
-                        help="loop: where the CPU steps go; run: excpu (the runtime's threads), inline, default (the harness's)")
+                        help="loop: where the CPU steps go; run: excpu (the runtime's threads), inline, default (the harness's), "
+                             "none (no CPU steps), asleep (each CPU step a sleep as long)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--resolver", choices=["pool", "blocking"], default="pool", help="run: where Twisted resolves names")
     parser.add_argument("--pairs", type=int, default=200)
