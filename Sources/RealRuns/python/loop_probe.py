@@ -6,6 +6,7 @@
     python loop_probe.py --server URL fork
     python loop_probe.py --server URL run [--runtime asyncio|trio|eventlet|twisted|...] [--variant default|excpu|inline]
                          [--resolver pool|blocking]
+    python loop_probe.py --server URL cold [--runtime sync|eventlet|asyncio|twisted]
 
 `loop`: 20 coroutines, one aiohttp session each, 5 rounds of mixed.json's steps (0.8 ms of Python, a GET of
 ~3 ms, 0.5-2 ms of `7777 ** n`, 1.5 ms of sha256, a GET of ~40 ms; sized by output/machine.json). The CPU
@@ -28,6 +29,11 @@ of mixed.json's steps (as `loop`), timed between the runner's own start and end 
 per request (the loop, hub or reactor: time.thread_time_ns), split at the runtime's wait for events (asyncio's
 selector, trio's epoll get_events, eventlet's hub do_poll, Twisted's epoll poller), and the other threads' CPU
 per request (the process's less the main thread's).
+
+`cold`: one request's CPU on the calling thread right after another request and right after mixed.json's three
+CPU steps (0.8 ms of Python, 1.25 ms of `7777 ** n`, 1.5 ms of sha256), 40 pairs, the medians: the client's
+cost when the CPU steps have evicted its caches. `sync` is urlopen, `eventlet` its patched urlopen, `asyncio`
+an aiohttp session, `twisted` Agent and readBody.
 
 Run it alone (under the machine lock) against the latency server (server.py).
 """
@@ -383,9 +389,72 @@ def run(args, profile):
               " ".join("%s %.2f" % kv for kv in sorted(plan["speed_factors"].items()))))
 
 
+def cold(args, profile, pairs=40):
+    """A request's CPU right after a request and right after mixed.json's CPU steps (see the module's doc)."""
+    ns_py, ns_sha = profile["pythonLoop"]["nanosecondsPerUnit"], profile["sha256"]["nanosecondsPerUnit"]
+    c, e = profile["bigPower"]["coefficient"], profile["bigPower"]["exponent"]
+    harness.sha_buffer(1 << 22)
+
+    def steps():
+        harness.burn_python(int(0.8e6 / ns_py))
+        harness.burn_pow(int((1.25e6 / c) ** (1 / e)))
+        harness.burn_sha(int(1.5e6 / ns_sha), 1 << 22)
+
+    def report(warm, cold):
+        w, k = statistics.median(warm) / 1e3, statistics.median(cold) / 1e3
+        print("%-8s a request's CPU: after a request %.0f us, after the CPU steps %.0f us (%+.0f)" % (args.runtime, w, k, k - w))
+
+    async def measure(get):
+        warm, cold = [], []
+        await get()
+        await get()
+        for _ in range(pairs):
+            c0 = time.thread_time_ns()
+            await get()
+            warm.append(time.thread_time_ns() - c0)
+            steps()
+            c0 = time.thread_time_ns()
+            await get()
+            cold.append(time.thread_time_ns() - c0)
+        report(warm, cold)
+
+    if args.runtime in ("sync", "eventlet"):
+        async def get():
+            harness.blocking_get(args.server, 0)
+
+        coroutine = measure(get)
+        try:
+            coroutine.send(None)  # nothing in it awaits a loop: it runs to its end here
+        except StopIteration:
+            pass
+    elif args.runtime == "twisted":
+        from twisted.internet import defer, reactor
+        from twisted.web.client import Agent, readBody
+
+        agent = Agent(reactor)
+
+        async def get():
+            await readBody(await agent.request(b"GET", args.server.encode() + b"?delay_us=0"))
+
+        reactor.callWhenRunning(lambda: defer.ensureDeferred(measure(get)).addBoth(lambda _: reactor.stop()))
+        reactor.run(installSignalHandlers=False)
+    else:
+        import aiohttp
+
+        async def main():
+            async with aiohttp.ClientSession() as session:
+                async def get():
+                    async with session.get(args.server, params={"delay_us": "0"}) as answer:
+                        await answer.read()
+
+                await measure(get)
+
+        asyncio.run(main())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["loop", "efficiency", "trips", "fork", "run"])
+    parser.add_argument("mode", choices=["loop", "efficiency", "trips", "fork", "run", "cold"])
     parser.add_argument("--server", help="the latency server's base URL (loop)")
     parser.add_argument("--runtime", choices=sorted(harness.RUNNERS), default="asyncio")
     parser.add_argument("--variant", choices=["none", "asleep", "exsleep", "excpu", "inline", "default"], default="excpu",
@@ -408,7 +477,7 @@ def main():
         parser.error("loop runs on asyncio or uvloop")
     with open(args.machine) as f:
         profile = json.load(f)
-    {"loop": loop, "fork": fork, "run": run}[args.mode](args, profile)
+    {"loop": loop, "fork": fork, "run": run, "cold": cold}[args.mode](args, profile)
     return 0
 
 
