@@ -42,10 +42,11 @@ public enum Simulator {
     /// the same metrics and trace.
     ///
     /// A runtime whose scheduler is random in every real run (trio flips a coin per pass from an unseeded
-    /// `random.Random()`, trio/_core/_run.py `_r`) has no single trajectory to predict: one draw of its coins
-    /// can land anywhere in a spread of ±8% on scenarios/mixed.json. It is predicted as the run with the median
+    /// `random.Random()`, trio/_core/_run.py `_r`) has no single trajectory to predict: on scenarios/mixed.json
+    /// sixteen draws of its coins gave 488-558 ms, median 547 (docs/model.md). It is predicted as the run with the median
     /// makespan of `randomTrajectories` coin sequences (the workload's draws the same in each), the statistic
-    /// `simulate compare` measures; every other runtime runs once, as before.
+    /// `simulate compare` measures; every other runtime runs once, as before. The median run is simulated
+    /// again with `options` (its trace); its metrics count its own events only.
     public static func run(_ scenario: Scenario, strategy: Strategy, options: SimulationOptions = SimulationOptions()) throws -> SimulationRun {
         let trajectories = trajectoryCount(scenario, strategy: strategy)
         guard trajectories > 1 else { return try run(scenario, strategy: strategy, options: options, trajectory: 0) }
