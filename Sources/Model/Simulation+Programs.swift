@@ -50,8 +50,8 @@ extension Simulation {
     /// An I/O call is what `urlopen(url).read()` does (strace on this machine): with a new connection,
     /// getaddrinfo, socket, connect, send, then recv waits for the answer, then close; with a reused one,
     /// send and recv. Every one of these releases the GIL (Py_BEGIN_ALLOW_THREADS in socketmodule.c).
-    /// Half of the step's Python CPU (plus `connectionCPU`) is spread over the calls before the wait,
-    /// half comes after it.
+    /// The step's Python CPU (plus `connectionCPU` before the send) runs in pieces between them, as
+    /// `costs.io_call_shape` weighs them (`IOCallShape`; docs/model.md, "The shape of an I/O call").
     mutating func taskStep(_ k: Int) -> TaskStep {
         while true {
             if tasks[k].op == nil {
@@ -85,15 +85,14 @@ extension Simulation {
                     callsInFlight += 1
                 }
                 let connects = tasks[k].connects
+                let shape = costs.ioCallShape
+                let extra = connects ? costs.connectionCPU : .zero
+                func piece(_ i: Int) -> SimTime { shape.piece(i, cpu: cpu, extra: extra, connects: connects) }
                 // Before the wait: CPU, call, CPU, call... ending with send: 4 calls with a new connection
                 // (getaddrinfo, socket, connect, send), 1 with a reused one (send).
                 let calls: UInt8 = connects ? 4 : 1
                 if part < 2 * calls {
-                    if part % 2 == 0 {
-                        let before = cpu / 2 + (connects ? costs.connectionCPU : .zero)
-                        let share = before / Int64(calls)
-                        return .ioCPU(part == 0 ? before - share * Int64(calls - 1) : share)
-                    }
+                    if part % 2 == 0 { return .ioCPU(piece(Int(part / 2))) }
                     // connect() waits for the handshake; the others return without sleeping.
                     if connects && part == 5 { return .wait(costs.connectionSetup) }
                     if part == 2 * calls - 1 {
@@ -113,8 +112,14 @@ extension Simulation {
                     }
                     return .syscall(costs.syscall)
                 }
+                // After the send: CPU before recv (http.client's getresponse), recv, CPU after it, and with a
+                // new connection close and CPU after it. The pieces the even shape leaves empty are skipped.
+                let sent = Int(calls)
                 switch part - 2 * calls {
                 case 0:
+                    let d = piece(sent)
+                    if d > .zero { return .ioCPU(d) }
+                case 1:
                     // The answer arrives on its own clock. A caller that lost the GIL during send() and
                     // waited for it to come back may find the answer already there: recv() (or the loop's
                     // select) then returns at once, a short system call, with no wait and no wake-up
@@ -122,13 +127,19 @@ extension Simulation {
                     // switch interval, not one for send() and another after the wait).
                     let remaining = tasks[k].answerAt - now
                     return remaining > .zero ? .wait(remaining) : .syscall(costs.syscall)
-                case 1: return .ioCPU(cpu - cpu / 2)
-                case 2 where connects: return .syscall(costs.syscall)  // close
+                case 2: return .ioCPU(piece(sent + 1))
+                case 3 where connects: return .syscall(costs.syscall)  // close
+                case 4 where connects:
+                    let d = piece(sent + 2)
+                    if d > .zero { return .ioCPU(d) }
                 default:
                     callsInFlight -= 1
                     if !tasks[k].background && countsIO { operations += 1 }
                     if tasks[k].holdsClientSlot { releaseClientSlot(k) }
+                    tasks[k].op = nil
+                    tasks[k].opsFinished &+= 1
                 }
+                continue
             case .sleep(let d):
                 if part == 0 { return .wait(d) }
             }

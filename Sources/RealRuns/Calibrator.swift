@@ -1,5 +1,6 @@
 import Foundation
 import SimEngine
+import SimScenario
 
 /// Measures this machine (python/calibrate.py against the latency server) into a `MachineProfile`.
 /// Takes a few seconds.
@@ -58,6 +59,10 @@ public enum Calibrator {
         }
         if let syscall = p.syscall, let connect = p.connectCall, let overhead = p.ioOverhead {
             lines.append("socket calls     \(syscall) each (getaddrinfo, socket, send, close), connect \(connect); server answers \(overhead) late")
+        }
+        if let shape = p.callShape, shape.count == IOCallShape.newPieces.count {
+            let us = shape.map { String(format: "%.1f", $0 / 1_000) }.joined(separator: " / ")
+            lines.append("call shape       urlopen's Python before getaddrinfo / socket / connect / send / recv, after recv / close: \(us) us")
         }
         if let new = p.serverAnswerNew, let reuse = p.serverAnswerReuse {
             lines.append("latency server   \(new) of its CPU per request on a new connection, \(reuse) kept alive (20 clients at once)")

@@ -113,6 +113,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// Per start method name, the CPU a child's first urlopen costs beyond its second, the child forked or
     /// started by a parent that never called (calibrate.py `first_call`); nil in an older profile.
     public var processFirstCall: [String: SimTime]?
+    /// One urlopen(url).read()'s Python CPU between the calls that release the GIL, ns, in the order of
+    /// `IOCallShape.newPieces` (before getaddrinfo, socket(), connect(), send, recv; after recv; after close):
+    /// calibrate.py `call_shape`; nil in an older profile, which leaves the scenario's shape.
+    public var callShape: [Double]?
 
     // MARK: - From calibrate.py's raw measurements
 
@@ -175,6 +179,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.processFirstCall = (raw["process_first_call_ns"] as? [String: NSNumber])?.mapValues {
             SimTime(nanoseconds: max(0, $0.int64Value))
         }
+        profile.callShape = (raw["call_shape_ns"] as? [NSNumber])?.map(\.doubleValue)
         return profile
     }
 
@@ -385,6 +390,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             // share one thread, so the OS threads' contention `overlapping_calls` measures is not theirs.
             c.connectionOverlapCPU = .zero
         }
+        if let client, client.descriptor.harness.client != .urlopen {
+            // The shape measured is urlopen's; another client (an aiohttp session, Tornado's, Twisted's, raw
+            // sockets) keeps the scenario's.
+            c.ioCallShape = costs.ioCallShape
+        }
         guard client?.descriptor.harness.client == .aiohttpSession else { return c }
         // A task's first request opens its session and connection: CPU beyond a reused connection's request
         // and the short calls the model already runs for a new connection (getaddrinfo, socket, close).
@@ -418,6 +428,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         if let serverAnswerReuse { c.serverAnswerReuse = serverAnswerReuse }
         // Overlapping calls cost more client CPU than calls alone: the excess of one urlopen's CPU.
         if let callOverlapRatio { c.connectionOverlapCPU = urlopenCPU.scaled(by: max(0, callOverlapRatio - 1)) }
+        // Where urlopen's Python runs between its GIL-releasing calls (docs/model.md, "The shape of an I/O call").
+        if let callShape, callShape.count == IOCallShape.newPieces.count, callShape.allSatisfy({ $0 >= 0 }),
+           callShape.contains(where: { $0 > 0 }) {
+            c.ioCallShape.new = callShape
+        }
         // The other runtimes' own costs, where calibrate.py measured them (docs/model.md, "Measured runtime
         // costs"): a pass of each loop, eventlet's switch and spawn, a tasklet's switch.
         if let r = runtimes {

@@ -67,6 +67,9 @@ public enum Defaults {
     public static let serverAnswerReuse = SimTime.zero
     /// No extra CPU for overlapping calls unless a machine profile measures it (`simulate calibrate`).
     public static let connectionOverlapCPU = SimTime.zero
+    /// Half of an I/O call's CPU before its send, cut evenly over the calls before it, half after the answer,
+    /// unless a machine profile measures the shape (`simulate calibrate`).
+    public static let ioCallShape = IOCallShape.even
     /// No cold wake-up unless a machine profile measures it (`simulate calibrate`); its time constant then
     /// comes with it.
     public static let coldWakeCPU = SimTime.zero

@@ -185,6 +185,9 @@ public struct Costs: Sendable, Equatable {
     /// call is in flight: urlopen calls that overlap cost more than the same calls one after another
     /// (measured here: ~1.5x with 20 threads at once). Zero unless a machine profile measures it.
     public var connectionOverlapCPU: SimTime
+    /// Where an I/O call's Python-side CPU runs between its GIL-releasing calls (`IOCallShape`): by default half
+    /// before the send, half after the answer; a machine profile sets the shape measured by `simulate calibrate`.
+    public var ioCallShape: IOCallShape
     /// CPU a thread's first work after a long wait costs beyond the same work after a short one: an idle
     /// virtual CPU halts, and the longer it idled the longer its wake-up in the kernel and the colder the
     /// caches its next Python finds. After a wait of w it is `coldWakeCPU × (1 − exp(−(w / coldWakeAfter)²))`
@@ -227,6 +230,7 @@ public struct Costs: Sendable, Equatable {
         processFirstCall: [StartMethod: SimTime] = Defaults.processFirstCall, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
         ioIdleAfter: SimTime = Defaults.ioIdleAfter, serverAnswerNew: SimTime = Defaults.serverAnswerNew,
         serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, connectionOverlapCPU: SimTime = Defaults.connectionOverlapCPU,
+        ioCallShape: IOCallShape = Defaults.ioCallShape,
         coldWakeCPU: SimTime = Defaults.coldWakeCPU, coldWakeAfter: SimTime = Defaults.coldWakeAfter,
         uvloopLoopIteration: SimTime = Defaults.uvloopLoopIteration,
         trioLoopIteration: SimTime = Defaults.trioLoopIteration, curioLoopIteration: SimTime = Defaults.curioLoopIteration,
@@ -240,6 +244,7 @@ public struct Costs: Sendable, Equatable {
         self.serverAnswerNew = serverAnswerNew
         self.serverAnswerReuse = serverAnswerReuse
         self.connectionOverlapCPU = connectionOverlapCPU
+        self.ioCallShape = ioCallShape
         self.coldWakeCPU = coldWakeCPU
         self.coldWakeAfter = coldWakeAfter
         self.uvloopLoopIteration = uvloopLoopIteration

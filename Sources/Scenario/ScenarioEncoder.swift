@@ -60,6 +60,9 @@ public enum ScenarioEncoder {
                 times[method].map { JSONMember(key: method.rawValue, value: JSONNode(duration($0))) }
             })
         }
+        func weights(_ names: [String], _ values: [Double]) -> JSONValue {
+            .object(zip(names, values).map { JSONMember(key: $0, value: JSONNode(number($1))) })
+        }
         let starts = perMethod(c.processStart)
         return .ordered([
             "thread_start": duration(c.threadStart), "process_start": starts, "pickle": duration(c.pickle),
@@ -72,6 +75,10 @@ public enum ScenarioEncoder {
             "io_idle_overhead": duration(c.ioIdleOverhead), "io_idle_after": duration(c.ioIdleAfter),
             "server_answer_new": duration(c.serverAnswerNew), "server_answer_reuse": duration(c.serverAnswerReuse),
             "connection_overlap_cpu": duration(c.connectionOverlapCPU),
+            "io_call_shape": .ordered([
+                "new": weights(IOCallShape.newPieces, c.ioCallShape.new),
+                "reuse": weights(IOCallShape.reusePieces, c.ioCallShape.reuse),
+            ]),
             "cold_wake_cpu": duration(c.coldWakeCPU), "cold_wake_after": duration(c.coldWakeAfter),
             "uvloop_loop_iteration": duration(c.uvloopLoopIteration), "trio_loop_iteration": duration(c.trioLoopIteration),
             "curio_loop_iteration": duration(c.curioLoopIteration), "twisted_loop_iteration": duration(c.twistedLoopIteration),

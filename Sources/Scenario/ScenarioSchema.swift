@@ -184,6 +184,17 @@ public enum ScenarioSchema {
             "process_first_call": ("A child's first blocking I/O call: CPU beyond the same call again", Defaults.processFirstCall),
         ]
         let properties: [(String, JSONValue)] = SettingsReader.costKeys.map { key in
+            if key == "io_call_shape" {
+                func side(_ names: [String], _ values: [Double], _ what: String) -> JSONValue {
+                    closedObject(zip(names, values).map { name, value in
+                        (name, number(0...1e9, "Relative weight of the CPU \(name.replacingOccurrences(of: "_", with: " ")).", default: value))
+                    }, description: what)
+                }
+                return (key, closedObject([
+                    ("new", side(IOCallShape.newPieces, Defaults.ioCallShape.new, "A call that opens a connection (pieces not given weigh 0).")),
+                    ("reuse", side(IOCallShape.reusePieces, Defaults.ioCallShape.reuse, "A call on a kept-alive connection (pieces not given weigh 0).")),
+                ], description: "Where an I/O call's Python CPU runs between its GIL-releasing calls: relative weights; simulate calibrate measures urlopen's."))
+            }
             if let (what, values) = perMethod[key] {
                 return (key, closedObject(StartMethod.allCases.map { m in
                     (m.rawValue, duration("\(what) with \(m.rawValue).", default: values[m]))

@@ -11,6 +11,7 @@ enum SettingsReader {
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
         "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "io_overhead",
         "process_spawn", "process_first_call", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
+        "io_call_shape",
         "cold_wake_cpu", "cold_wake_after",
         "uvloop_loop_iteration", "trio_loop_iteration", "curio_loop_iteration", "twisted_loop_iteration",
         "tornado_callback", "eventlet_switch", "eventlet_spawn", "tasklet_switch", "tasklet_spawn",
@@ -146,6 +147,7 @@ enum SettingsReader {
         try d("server_answer_new", &c.serverAnswerNew)
         try d("server_answer_reuse", &c.serverAnswerReuse)
         try d("connection_overlap_cpu", &c.connectionOverlapCPU)
+        if let f = o["io_call_shape"] { c.ioCallShape = try readCallShape(f, base: c.ioCallShape) }
         try d("cold_wake_cpu", &c.coldWakeCPU)
         try d("cold_wake_after", &c.coldWakeAfter)
         try d("uvloop_loop_iteration", &c.uvloopLoopIteration)
@@ -160,5 +162,25 @@ enum SettingsReader {
         try d("interpreter_start", &c.interpreterStart)
         try d("interpreter_handoff", &c.interpreterHandoff)
         return c
+    }
+
+    /// `{"new": {"before_getaddrinfo": 62, ...}, "reuse": {"before_send": 1, ...}}`: relative weights of an I/O
+    /// call's CPU pieces (`IOCallShape`); a side given replaces that side's weights (pieces not named weigh 0),
+    /// a side left out keeps its base.
+    static func readCallShape(_ field: ScenarioField, base: IOCallShape) throws -> IOCallShape {
+        let o = try field.object(keys: ["new", "reuse"], what: "io_call_shape",
+                                 hint: "; write {\"new\": {\"before_getaddrinfo\": 0.3, \"after_recv\": 0.5, ...}, \"reuse\": {...}}")
+        var shape = base
+        for (side, pieces) in [("new", IOCallShape.newPieces), ("reuse", IOCallShape.reusePieces)] {
+            guard let f = o[side] else { continue }
+            let po = try f.object(keys: pieces, what: "io_call_shape.\(side)",
+                                  hint: "; give relative weights of the pieces, in the call's order: \(pieces.joined(separator: ", "))")
+            let weights = try pieces.map { try po[$0]?.number(in: 0...1e9, what: "io_call_shape.\(side).\($0) (a relative weight, at least 0)") ?? 0 }
+            guard weights.contains(where: { $0 > 0 }) else {
+                throw f.error("every piece of io_call_shape.\(side) weighs 0; give at least one a weight above 0 (e.g. \"after_recv\": 1)")
+            }
+            if side == "new" { shape.new = weights } else { shape.reuse = weights }
+        }
+        return shape
     }
 }

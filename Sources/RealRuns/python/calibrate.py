@@ -514,6 +514,75 @@ def socket_call_costs(base_url, count=200, delay_us=200):
     return median_ns(short), median_ns(connects), max(0, median_ns(waits))
 
 
+def call_shape(base_url, count=200, delay_us=200):
+    """Where one urlopen(url).read() (as harness.py's `blocking_get` makes it: timeout=600, a new connection)
+    runs its Python between the calls that release the GIL (Py_BEGIN_ALLOW_THREADS in socketmodule.c):
+    this thread's CPU (`thread_time_ns`) between one call's return and the next call's entry, median over
+    `count` calls, ns, in the model's order (IOCallShape.newPieces): before getaddrinfo, socket(), connect(),
+    sendall(), recv_into(); after recv_into (parsing the answer, until close); after close. settimeout's
+    ioctl and setsockopt (a few us) count with the Python around them. The probe's own CPU (two
+    thread_time_ns calls, measured on a wrapped no-op) is subtracted. The socket functions are patched for
+    the step and restored after it. validation/call_shape.py is the documented probe (docs/model.md, "The
+    shape of an I/O call")."""
+    import socket
+
+    cpu = time.thread_time_ns
+    log = []
+    originals = {"getaddrinfo": socket.getaddrinfo, "__init__": socket.socket.__init__,
+                 "connect": socket.socket.connect, "sendall": socket.socket.sendall,
+                 "recv_into": socket.socket.recv_into, "_real_close": socket.socket._real_close}
+
+    def stamped(name, function):
+        def call(*args, **kwargs):
+            entered = cpu()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                log.append((name, entered, cpu()))
+        return call
+
+    url = base_url + "?delay_us=%d" % delay_us
+    noop = stamped("noop", lambda: None)
+    gaps = []
+    for _ in range(2000):
+        del log[:]
+        noop()
+        noop()
+        gaps.append(log[1][1] - log[0][2])
+    gap = median_ns(gaps)
+    order = ("getaddrinfo", "socket", "connect", "sendall", "recv_into", "close")
+    pieces = [[] for _ in range(len(order) + 1)]
+    for _ in range(20):  # urllib's opener, the server's threads
+        with urllib.request.urlopen(url, timeout=600) as r:
+            r.read()
+    socket.getaddrinfo = stamped("getaddrinfo", originals["getaddrinfo"])
+    socket.socket.__init__ = lambda self, *a, **k: stamped("socket", originals["__init__"])(self, *a, **k)
+    socket.socket.connect = stamped("connect", originals["connect"])
+    socket.socket.sendall = stamped("sendall", originals["sendall"])
+    socket.socket.recv_into = stamped("recv_into", originals["recv_into"])
+    socket.socket._real_close = stamped("close", originals["_real_close"])
+    try:
+        for _ in range(count):
+            del log[:]
+            start = cpu()
+            with urllib.request.urlopen(url, timeout=600) as r:
+                r.read()
+            end = cpu()
+            if tuple(name for name, _, _ in log) != order:
+                continue  # another sequence (a second recv_into): left out of the medians
+            previous = start
+            for i, (_, entered, left) in enumerate(log):
+                pieces[i].append(entered - previous - (gap // 2 if i == 0 else gap))
+                previous = left
+            pieces[-1].append(end - previous - gap // 2)
+    finally:
+        socket.getaddrinfo = originals["getaddrinfo"]
+        for name, function in originals.items():
+            if name != "getaddrinfo":
+                setattr(socket.socket, name, function)
+    return [max(0, median_ns(p)) if p else 0 for p in pieces]
+
+
 def gil_race(base_url, count=60):
     """The GIL race as urlopen meets it: the time of one urlopen(url).read() (no server delay) alone, and
     beside a thread spinning in bytecode. Every one of urlopen's system calls releases the GIL; each that
@@ -1143,6 +1212,9 @@ def main():
         ("first call", lambda: result.update(process_first_call_ns=first_call(args.server))),
         # Last: glibc's condvar race at the GIL's hand-off (~2.5 s; docs/model.md, "Which waiter gets the GIL").
         ("requester race", lambda: result.update(requester_takes_signal=requester_takes_signal())),
+        # Where urlopen's Python runs between its GIL-releasing calls (~0.2 s; docs/model.md, "The shape of an
+        # I/O call").
+        ("call shape", lambda: result.update(call_shape_ns=call_shape(args.server))),
     ]
     if args.only:
         wanted = set(args.only.split(","))
