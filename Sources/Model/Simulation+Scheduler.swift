@@ -12,9 +12,12 @@ import SimTrace
 extension Simulation {
     /// Puts a thread on a free core, or in the run queue (maybe preempting, under the fair policy).
     mutating func becomeRunnable(_ t: Int) {
-        if let c = cores.firstIndex(where: { $0.thread < 0 }) {
-            dispatch(t, onto: c)
-            return
+        // `busyCores` first: with every core busy (the common case under load) no core is looked at.
+        if busyCores < cores.count {
+            for c in 0..<cores.count where cores[c].thread < 0 {
+                dispatch(t, onto: c)
+                return
+            }
         }
         threads[t].status = .runnable
         showWaitingForCore(t)

@@ -181,7 +181,7 @@ extension Simulation {
     /// the shape measured here (a 1.5 us syscall loses the GIL race 13% of the time, a 13 us one 75%).
     /// E is -log(1 - u) for a uniform u; `JitteredDelay` gives the values libm's `log` gives, faster.
     @inline(__always) mutating func drawWakeLatency() -> SimTime {
-        wakeLatency.draw(&rng)
+        rng.drawDelay()
     }
 
     /// The thread ends: its final release of the GIL does not wait for a switch. That is 3.13's
