@@ -84,7 +84,8 @@ extension Simulation {
             processes[p].gil.lastHolder = Int32(t)
             processes[p].gil.switchNumber += 1
             gilSwitches += 1
-            recorder.mark(.gilHandoff, lane: Int(threads[t].lane), at: now)
+            // Tested here: the recorder is in another module, and its call costs even when it does nothing.
+            if recorder.enabled { recorder.mark(.gilHandoff, lane: Int(threads[t].lane), at: now) }
             // COND_SIGNAL(switch_cond): the forced dropper may go on.
             if !processes[p].gil.switchWaiters.isEmpty {
                 let w = Int(processes[p].gil.switchWaiters.removeFirst())
@@ -131,7 +132,7 @@ extension Simulation {
         processes[p].gil.requester = Int32(waiter)
         processes[p].gil.requestedAt = now
         dropRequests += 1
-        recorder.mark(.dropRequest, lane: Int(threads[waiter].lane), at: now)
+        if recorder.enabled { recorder.mark(.dropRequest, lane: Int(threads[waiter].lane), at: now) }
         let h = Int(processes[p].gil.holder)
         if h >= 0 { scheduleDropCheck(h) }
     }
@@ -159,7 +160,7 @@ extension Simulation {
     /// take_gil, since the other thread has it).
     mutating func forcedDrop(_ h: Int) {
         forcedSwitches += 1
-        recorder.mark(.forcedSwitch, lane: Int(threads[h].lane), at: now)
+        if recorder.enabled { recorder.mark(.forcedSwitch, lane: Int(threads[h].lane), at: now) }
         threads[h].needsGIL = true
         if dropGIL(h) {
             threads[h].pendingBlock = SimTime(nanoseconds: -1)

@@ -235,12 +235,14 @@ struct FIFO: Sendable {
 
     var isEmpty: Bool { count == 0 }
 
+    @inline(__always)
     mutating func push(_ x: Int32) {
         if count == ring.count { grow() }
         ring[(head &+ count) & (ring.count &- 1)] = x
         count &+= 1
     }
 
+    @inline(__always)
     mutating func pop() -> Int32? {
         guard count > 0 else { return nil }
         let x = ring[head]
