@@ -21,6 +21,7 @@ import SimTrace
 extension Simulation {
     /// Thread `t` (on a core) wants the GIL. Returns true if it holds it now; otherwise it went to sleep
     /// in take_gil and will continue when it gets it.
+    @inline(__always)
     mutating func takeGIL(_ t: Int) -> Bool {
         let p = Int(threads[t].process)
         if !processes[p].gil.locked {
@@ -224,6 +225,7 @@ extension Simulation {
     }
 
     /// Removes a thread from the sleepers in O(1): its entry in the waiter order becomes -1.
+    @inline(__always)
     mutating func removeSleeper(_ t: Int) {
         let position = threads[t].waitPosition
         guard position >= 0 else { return }

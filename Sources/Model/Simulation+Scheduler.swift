@@ -71,9 +71,10 @@ extension Simulation {
     }
 
     /// Gives core `c` to thread `t`; the context switch costs `machine.contextSwitch` before it runs.
-    // Inlined, as `leaveCore` and the run queue's and FIFO's push and pop: each runs on most events, and a
-    // call's saving and restoring of registers was a good part of it (2% of the instructions together).
-    // More inlining (the GIL's take and acquire, waking) made the benchmark run 4% more instructions.
+    // Inlined, as `leaveCore`, the run queue's and FIFO's push and pop, `takeGIL`, `removeSleeper` and
+    // `wakeAfterLatency`: each runs on most events, and a call's saving and restoring of registers was a
+    // good part of it (3% of the instructions together). `becomeRunnable` or `acquireGIL` inlined made the
+    // benchmark run 5% and 4% more instructions.
     @inline(__always)
     mutating func dispatch(_ t: Int, onto c: Int) {
         cores[c].busySince = now

@@ -169,6 +169,7 @@ extension Simulation {
     }
 
     /// The thread becomes runnable after the wake-up latency, then does `action` on a core.
+    @inline(__always)
     mutating func wakeAfterLatency(_ t: Int, then action: ResumeAction) {
         threads[t].epoch &+= 1
         threads[t].status = .waking
