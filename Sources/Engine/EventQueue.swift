@@ -120,18 +120,28 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     ///
     /// - Complexity: `push` O(1); `pop` O(capacity) at worst, O(count) in practice.
     @usableFromInline
-    struct NearSet: Sendable {
+    struct NearSet: @unchecked Sendable {  // the pointers are to its own tables
         /// The entries' keys; the slots from `count` on hold `UInt128.max`, so that a scan of whole blocks of
         /// four needs no bound test per key.
-        @usableFromInline var keys = SlotTable<UInt128>(repeating: .max, count: NearSet.capacity)
-        /// The entries' payloads (slot i goes with `keys[i]`); it grows to the most entries ever held.
-        @usableFromInline var payloads = SlotTable<Payload>()
+        @usableFromInline let keys = SlotTable<UInt128>(repeating: .max, count: NearSet.capacity)
+        /// The entries' payloads (slot i goes with `keys[i]`); it grows to the most entries ever held, within
+        /// the room made for `capacity` at the start.
+        @usableFromInline let payloads: SlotTable<Payload>
+        /// The two tables' storage, which never moves (neither grows past `capacity`): read from here, the
+        /// address is at hand, instead of two loads through the table, repeated after every write through it.
+        @usableFromInline let key: UnsafeMutablePointer<UInt128>
+        @usableFromInline let payload: UnsafeMutablePointer<Payload>
         @usableFromInline var count = 0
         /// The least key (`UInt128.max` when empty) and its slot.
         @usableFromInline var topKey = UInt128.max
         @usableFromInline var top = 0
 
-        @inlinable init() {}
+        @inlinable init() {
+            payloads = SlotTable()
+            payloads.reserveCapacity(Self.capacity)
+            key = keys.storage.base
+            payload = payloads.storage.base
+        }
 
         /// How many entries it holds at most (a multiple of 4).
         @inlinable static var capacity: Int { 16 }
@@ -139,8 +149,8 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         /// Adds `e`, unless the set is full. Returns whether it did.
         @inlinable @inline(__always) mutating func push(_ e: Entry) -> Bool {
             guard count < Self.capacity else { return false }
-            keys[count] = e.key
-            if count < payloads.count { payloads[count] = e.payload } else { payloads.append(e.payload) }
+            key[count] = e.key
+            if count < payloads.count { payload[count] = e.payload } else { payloads.append(e.payload) }
             // The new least key, if it is one, by masks: written as `before ? e.key : topKey`, the compiler
             // makes it a branch (a store only when it is the least), whose outcome is random (see above).
             let before = UInt128(truncatingIfNeeded: (e.key < topKey) ? 1 : 0)
@@ -153,11 +163,11 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
         /// Removes and returns the least entry (the set must not be empty): the last entry takes its slot.
         @inlinable @inline(__always) mutating func pop() -> Entry {
-            let e = Entry(key: topKey, payload: payloads[top])
+            let e = Entry(key: topKey, payload: payload[top])
             count &-= 1
-            keys[top] = keys[count]
-            payloads[top] = payloads[count]
-            keys[count] = .max
+            key[top] = key[count]
+            payload[top] = payload[count]
+            key[count] = .max
             findTop()
             return e
         }
@@ -177,7 +187,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
         /// The least key of the four slots from `b` on, and its slot: a tournament of selections, no branch.
         @inlinable @inline(__always) func least(inBlockAt b: Int) -> (UInt128, Int) {
-            let k0 = keys[b], k1 = keys[b &+ 1], k2 = keys[b &+ 2], k3 = keys[b &+ 3]
+            let k0 = key[b], k1 = key[b &+ 1], k2 = key[b &+ 2], k3 = key[b &+ 3]
             let first01 = k1 < k0, first23 = k3 < k2
             let k01 = first01 ? k1 : k0, i01 = first01 ? b &+ 1 : b
             let k23 = first23 ? k3 : k2, i23 = first23 ? b &+ 3 : b &+ 2
@@ -191,7 +201,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         /// Keeps only the entries `keep` accepts.
         @inlinable mutating func retain(where keep: (Entry) -> Bool) {
             let kept = entries.filter(keep)
-            for i in 0..<count { keys[i] = .max }
+            for i in 0..<count { key[i] = .max }
             count = 0
             topKey = .max
             for e in kept { _ = push(e) }
@@ -366,6 +376,12 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
     /// Finds the lane with the least head again (after its head changed). O(lanes).
     @inlinable @inline(__always) mutating func updateLaneMin() {
+        if lanes.count == 1 {
+            // One lane (the simulation's): its head is the least.
+            laneMinKey = lanes[0].headKey
+            laneMin = 0
+            return
+        }
         var best = UInt128.max
         var lane = 0
         for i in lanes.indices {

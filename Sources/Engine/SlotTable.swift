@@ -105,6 +105,14 @@ public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @un
         return storage.removeLast()
     }
 
+    /// Removes the first `n` elements (0 <= n <= count); the others move to the front, in order. O(count).
+    @inlinable public func removeFirst(_ n: Int) {
+        precondition(n >= 0 && n <= storage.count, "removeFirst past the end of a SlotTable")
+        storage.base.deinitialize(count: n)
+        storage.base.moveInitialize(from: storage.base + n, count: storage.count - n)
+        storage.count -= n
+    }
+
     /// Makes room for `n` elements in all.
     @inlinable public func reserveCapacity(_ n: Int) { storage.reserve(n) }
 

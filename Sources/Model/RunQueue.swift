@@ -15,12 +15,15 @@ struct RunQueue: Sendable {
     var isEmpty: Bool { fair ? heap.isEmpty : fifo.isEmpty }
     var count: Int { fair ? heap.count : fifo.count }
 
+    @inline(__always)
     mutating func push(_ thread: Int32, vruntime: SimTime) {
         if fair { heap.schedule(thread, at: vruntime) } else { fifo.push(thread) }
     }
 
+    @inline(__always)
     mutating func pop() -> Int32? {
-        if fair { return heap.popNext()?.payload }
+        // Half the pops (a thread leaving its core) find the queue empty: answered before the heap's work.
+        if fair { return heap.isEmpty ? nil : heap.popNext()?.payload }
         return fifo.pop()
     }
 

@@ -21,6 +21,7 @@ import SimTrace
 extension Simulation {
     /// Thread `t` (on a core) wants the GIL. Returns true if it holds it now; otherwise it went to sleep
     /// in take_gil and will continue when it gets it.
+    @inline(__always)
     mutating func takeGIL(_ t: Int) -> Bool {
         let p = Int(threads[t].process)
         if !processes[p].gil.locked {
@@ -40,12 +41,7 @@ extension Simulation {
         threads[t].epoch &+= 1
         leaveCore(t)
         threads[t].status = .waitingGIL
-        // Keeps the left waits from piling up when no signal comes to skip them (a long C call holding the
-        // GIL while every sleeper times out each interval).
-        if processes[p].gil.waitOrder.count > 2 * processes[p].gil.sleeperCount + 64 { dropLeftWaits(process: p) }
-        threads[t].waitPosition = processes[p].gil.nextWaitPosition
-        processes[p].gil.waitOrder.append(Int32(t))
-        processes[p].gil.sleeperCount += 1
+        threads[t].waitPosition = processes[p].gil.addSleeper(Int32(t))
         show(t, .waitingGIL)
         schedule(.gilTimeout, Int32(t), token: threads[t].epoch, after: python.switchInterval)
     }
@@ -89,7 +85,8 @@ extension Simulation {
             processes[p].gil.lastHolder = Int32(t)
             processes[p].gil.switchNumber += 1
             gilSwitches += 1
-            recorder.mark(.gilHandoff, lane: Int(threads[t].lane), at: now)
+            // Tested here: the recorder is in another module, and its call costs even when it does nothing.
+            if recorder.enabled { recorder.mark(.gilHandoff, lane: Int(threads[t].lane), at: now) }
             // COND_SIGNAL(switch_cond): the forced dropper may go on.
             if !processes[p].gil.switchWaiters.isEmpty {
                 let w = Int(processes[p].gil.switchWaiters.removeFirst())
@@ -136,7 +133,7 @@ extension Simulation {
         processes[p].gil.requester = Int32(waiter)
         processes[p].gil.requestedAt = now
         dropRequests += 1
-        recorder.mark(.dropRequest, lane: Int(threads[waiter].lane), at: now)
+        if recorder.enabled { recorder.mark(.dropRequest, lane: Int(threads[waiter].lane), at: now) }
         let h = Int(processes[p].gil.holder)
         if h >= 0 { scheduleDropCheck(h) }
     }
@@ -164,7 +161,7 @@ extension Simulation {
     /// take_gil, since the other thread has it).
     mutating func forcedDrop(_ h: Int) {
         forcedSwitches += 1
-        recorder.mark(.forcedSwitch, lane: Int(threads[h].lane), at: now)
+        if recorder.enabled { recorder.mark(.forcedSwitch, lane: Int(threads[h].lane), at: now) }
         threads[h].needsGIL = true
         if dropGIL(h) {
             threads[h].pendingBlock = SimTime(nanoseconds: -1)
@@ -193,10 +190,10 @@ extension Simulation {
     ///   follows the request within `checkLatency`.
     mutating func signalOneSleeper(process p: Int) {
         guard processes[p].gil.sleeperCount > 0 else { return }
-        var w = oldestSleeper(process: p, below: processes[p].gil.g1End)
+        var w = Int(processes[p].gil.oldestSleeper(below: processes[p].gil.g1End))
         if w < 0 {
             processes[p].gil.g1End = processes[p].gil.nextWaitPosition
-            w = oldestSleeper(process: p, below: processes[p].gil.g1End)
+            w = Int(processes[p].gil.oldestSleeper(below: processes[p].gil.g1End))
         }
         let r = Int(processes[p].gil.requester)
         if r >= 0, threads[r].status == .waitingGIL, now - processes[p].gil.requestedAt <= python.checkLatency,
@@ -216,30 +213,6 @@ extension Simulation {
         wakeAfterLatency(w, then: .gilCheck)
     }
 
-    /// The sleeper with the lowest position below `end`, or -1. Amortised O(1): once the left waits at the
-    /// front of `waitOrder` are skipped, its first entry is the lowest position.
-    mutating func oldestSleeper(process p: Int, below end: Int64) -> Int {
-        dropLeftWaits(process: p)
-        let head = processes[p].gil.waitOrderHead
-        guard head < processes[p].gil.waitOrder.count,
-              processes[p].gil.waitOrderBase + Int64(head) < end else { return -1 }
-        return Int(processes[p].gil.waitOrder[head])
-    }
-
-    /// Skips the left waits (-1) at the front of `waitOrder`; drops the skipped part of the storage once it
-    /// is half of it.
-    mutating func dropLeftWaits(process p: Int) {
-        var head = processes[p].gil.waitOrderHead
-        let count = processes[p].gil.waitOrder.count
-        while head < count && processes[p].gil.waitOrder[head] < 0 { head += 1 }
-        if head >= 64 && head * 2 >= count {
-            processes[p].gil.waitOrder.removeFirst(head)
-            processes[p].gil.waitOrderBase += Int64(head)
-            head = 0
-        }
-        processes[p].gil.waitOrderHead = head
-    }
-
     /// Whether any other thread of the process is in take_gil (asleep, waking or runnable to check).
     // Inlined: a non-mutating method called from a mutating one is otherwise given a copy of the whole
     // simulation (a memcpy of about 900 bytes per call).
@@ -252,12 +225,11 @@ extension Simulation {
     }
 
     /// Removes a thread from the sleepers in O(1): its entry in the waiter order becomes -1.
+    @inline(__always)
     mutating func removeSleeper(_ t: Int) {
         let position = threads[t].waitPosition
         guard position >= 0 else { return }
-        let p = Int(threads[t].process)
-        processes[p].gil.waitOrder[Int(position - processes[p].gil.waitOrderBase)] = -1
-        processes[p].gil.sleeperCount -= 1
+        processes[Int(threads[t].process)].gil.removeSleeper(at: position)
         threads[t].waitPosition = -1
     }
 }

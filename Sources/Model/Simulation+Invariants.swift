@@ -8,6 +8,8 @@ extension Simulation {
     /// take_gil are exactly the threads in `.waitingGIL`; a running burst never has negative time left.
     func checkInvariants() {
         var onCore = 0
+        let busy = cores.filter { $0.thread >= 0 }.count
+        precondition(busyCores == busy, "busyCores is \(busyCores) but \(busy) cores run a thread")
         for (t, th) in threads.enumerated() {
             if th.status == .onCore {
                 onCore += 1

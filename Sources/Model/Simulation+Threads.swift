@@ -169,6 +169,7 @@ extension Simulation {
     }
 
     /// The thread becomes runnable after the wake-up latency, then does `action` on a core.
+    @inline(__always)
     mutating func wakeAfterLatency(_ t: Int, then action: ResumeAction) {
         threads[t].epoch &+= 1
         threads[t].status = .waking
@@ -181,7 +182,7 @@ extension Simulation {
     /// the shape measured here (a 1.5 us syscall loses the GIL race 13% of the time, a 13 us one 75%).
     /// E is -log(1 - u) for a uniform u; `JitteredDelay` gives the values libm's `log` gives, faster.
     @inline(__always) mutating func drawWakeLatency() -> SimTime {
-        wakeLatency.draw(&rng)
+        rng.drawDelay()
     }
 
     /// The thread ends: its final release of the GIL does not wait for a switch. That is 3.13's

@@ -22,8 +22,6 @@ struct Simulation {
     let loop: LoopTraits?
     let workload: Workload
     let slice: SimTime
-    /// `machine.wakeLatency` with its jitter (`drawWakeLatency`).
-    let wakeLatency: JitteredDelay
     let gilEnabled: Bool
     let maxEvents: Int
     let checksInvariants: Bool
@@ -37,7 +35,9 @@ struct Simulation {
     // Engine
     var now = SimTime.zero
     var queue: EventQueue<Event>
-    var rng: SplitMix64
+    /// The run's seeded generator, with the next wake-up latency (`machine.wakeLatency` with its jitter,
+    /// `drawWakeLatency`) computed ahead.
+    var rng: DelayDrawing
     var recorder: TraceRecorder
     var eventsHandled = 0
     /// Queue length at which stale events are next removed (see `EventQueue.removeAll(where:)`).
@@ -110,7 +110,6 @@ struct Simulation {
         let workload = Workload(scenario)
         self.workload = workload
         slice = machine.scheduler.effectiveSlice(cores: machine.cores)
-        wakeLatency = JitteredDelay(base: machine.wakeLatency, jitter: machine.wakeJitter)
         // Most events are due within a few wake-up latencies (a wake-up: exponential of mean wakeLatency, 99%
         // within five; a short burst, a system call): they go to the queue's near set, the rest to its far
         // heap. On the benchmark's standard scenario windows of 25 to 100 us gained 8-12%, 1 ms nothing.
@@ -125,7 +124,9 @@ struct Simulation {
         maxEvents = options.maxEvents
         checksInvariants = options.checkInvariants
         coreLanes = options.coreLanes && options.trace
-        rng = SplitMix64(seed: scenario.seed, stream: 0xC0FFEE &+ trajectory)
+        rng = DelayDrawing(
+            JitteredDelay(base: machine.wakeLatency, jitter: machine.wakeJitter),
+            generator: SplitMix64(seed: scenario.seed, stream: 0xC0FFEE &+ trajectory))
         recorder = TraceRecorder(enabled: options.trace)
         cores = SlotTable(repeating: Core(), count: machine.cores)
         if case .linux = machine.scheduler { runQueue.fair = true }
@@ -236,12 +237,14 @@ struct FIFO: Sendable {
 
     var isEmpty: Bool { count == 0 }
 
+    @inline(__always)
     mutating func push(_ x: Int32) {
         if count == ring.count { grow() }
         ring[(head &+ count) & (ring.count &- 1)] = x
         count &+= 1
     }
 
+    @inline(__always)
     mutating func pop() -> Int32? {
         guard count > 0 else { return nil }
         let x = ring[head]

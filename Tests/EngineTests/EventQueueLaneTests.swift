@@ -151,4 +151,22 @@ final class SlotTableTests: XCTestCase {
         let literal: SlotTable<String> = ["a", "b"]
         XCTAssertEqual(literal.map { $0 + "!" }, ["a!", "b!"])
     }
+
+    /// removeFirst drops a prefix and keeps the rest in order, the table still growing and writable after.
+    func testRemoveFirstKeepsTheRestInOrder() {
+        let table = SlotTable((0..<100).map { "s\($0)" })
+        var reference = Array(table)
+        for n in [0, 1, 30, 69 - 30] {
+            table.removeFirst(n)
+            reference.removeFirst(n)
+            XCTAssertEqual(Array(table), reference)
+        }
+        table.removeFirst(table.count)
+        XCTAssertTrue(table.isEmpty)
+        for i in 0..<40 { table.append("t\(i)") }
+        table[3] = "x"
+        XCTAssertEqual(table.count, 40)
+        XCTAssertEqual(table[3], "x")
+        XCTAssertEqual(table[39], "t39")
+    }
 }

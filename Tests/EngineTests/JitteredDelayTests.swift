@@ -56,6 +56,25 @@ final class JitteredDelayTests: XCTestCase {
         }
     }
 
+    /// The delays drawn ahead are those drawn on the bare generator, with uniforms taken in between.
+    func testDelaysDrawnAheadAreTheBareGeneratorsDraws() {
+        for (base, jitter) in [(SimTime.microseconds(10), 1.0), (.microseconds(10), 0.5), (.zero, 1), (.microseconds(7), 0)] {
+            let delay = JitteredDelay(base: base, jitter: jitter)
+            var bare = SplitMix64(seed: 9, stream: 4)
+            var ahead = DelayDrawing(delay, generator: bare)
+            var pattern = SplitMix64(seed: 1)
+            for i in 0..<200_000 {
+                if pattern.nextIndex(below: 5) == 0 {
+                    XCTAssertEqual(ahead.nextUnit(), bare.nextUnit(), "uniform \(i)")
+                } else {
+                    let a = ahead.drawDelay(), b = delay.draw(&bare)
+                    if a != b { XCTFail("base \(base), jitter \(jitter), draw \(i): \(a) instead of \(b)"); break }
+                }
+            }
+            XCTAssertEqual(ahead.state, bare.state)
+        }
+    }
+
     /// Products within a few ulps of a half nanosecond (the fast way must hand them to libm, or round
     /// them as it does).
     func testProductsNearAHalfNanosecondRoundLikeLibm() {
