@@ -9,6 +9,15 @@ calibrate.py's `parallel_efficiency` takes the mean of the k, so it does not see
 
     flock /work/machine.lock .venv/bin/python validation/pair_speeds.py [POW_EXPONENT] [PY_ITERATIONS] [REPS]
     (defaults 180000, 4500000, 8: about 110-130 ms of work each here)
+
+With `--pinned` (issue #8, what the asymmetry is tied to), each process is pinned (sched_setaffinity) to one
+vCPU, for the two kinds and `hashlib.sha256` (GIL released; SHA_BYTES, default 160 MB, ~105 ms here): per
+repetition, one process alone on vCPU 0, alone on vCPU 1, then a pair on 0 and 1. Prints each vCPU's median
+time alone and in the pair, and per pair which vCPU was the slower: if one vCPU is consistently slower the
+asymmetry is the core's; if the slower one flips, it is per pair. Unpinned pairs also record the vCPU each
+process ended on (/proc/self/stat field 39) to the same end.
+
+    flock /work/machine.lock .venv/bin/python validation/pair_speeds.py --pinned [POW_EXPONENT] [PY_ITERATIONS] [REPS] [SHA_BYTES]
 """
 import multiprocessing
 import os
@@ -20,12 +29,21 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import harness  # noqa: E402 - the work functions real runs time
 
 
-def work(kind, amount, barrier, results):
+def last_cpu():
+    """The vCPU this process last ran on (field 39 of /proc/self/stat, `processor`; proc(5))."""
+    with open("/proc/self/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[36])
+
+
+def work(kind, amount, barrier, results, cpu=None):
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
     barrier.wait()
     start = time.monotonic_ns()
     function, args = harness.cpu_call([kind, amount], 1 << 22)
     function(*args)
-    results.put(time.monotonic_ns() - start)
+    elapsed = time.monotonic_ns() - start
+    results.put(elapsed if cpu is None else (cpu, elapsed))
 
 
 def at_once(context, k, kind, amount):
@@ -43,7 +61,44 @@ def at_once(context, k, kind, amount):
     return times, span
 
 
+def pinned_at_once(context, cpus, kind, amount):
+    """One process pinned to each vCPU of `cpus`, released together: {vCPU: its time in ms}."""
+    barrier, results = context.Barrier(len(cpus) + 1), context.Queue()
+    workers = [context.Process(target=work, args=(kind, amount, barrier, results, cpu)) for cpu in cpus]
+    for w in workers:
+        w.start()
+    barrier.wait()
+    times = dict(results.get() for _ in cpus)
+    for w in workers:
+        w.join()
+    return {cpu: t / 1e6 for cpu, t in times.items()}
+
+
+def pinned(exponent, iterations, reps, sha_bytes):
+    context = multiprocessing.get_context("fork")
+    med = statistics.median
+    for kind, amount in (("pow", exponent), ("py", iterations), ("sha", sha_bytes)):
+        alone, pair = {0: [], 1: []}, []
+        for _ in range(reps):
+            for cpu in (0, 1):
+                alone[cpu].append(pinned_at_once(context, [cpu], kind, amount)[cpu])
+            pair.append(pinned_at_once(context, [0, 1], kind, amount))
+        ratios = [p[1] / p[0] for p in pair]
+        print("%-3s alone: vCPU0 %.1f ms, vCPU1 %.1f ms; pair: vCPU0 %.1f ms, vCPU1 %.1f ms; "
+              "pair vCPU1/vCPU0 median %.2f (range %.2f-%.2f), vCPU1 slower in %d of %d; slower/faster median %.2f"
+              % (kind, med(alone[0]), med(alone[1]), med(p[0] for p in pair), med(p[1] for p in pair),
+                 med(ratios), min(ratios), max(ratios), sum(r > 1 for r in ratios), len(ratios),
+                 med(max(r, 1 / r) for r in ratios)))
+        print("    alone (vCPU0/vCPU1 ms): %s" % " ".join("%.0f/%.0f" % p for p in zip(alone[0], alone[1])))
+        print("    pairs (vCPU0/vCPU1 ms): %s" % " ".join("%.0f/%.0f" % (p[0], p[1]) for p in pair))
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--pinned":
+        numbers = [int(a) for a in sys.argv[2:]]
+        defaults = [180_000, 4_500_000, 8, 160_000_000]
+        pinned(*(numbers + defaults[len(numbers):]))
+        return
     exponent = int(sys.argv[1]) if len(sys.argv) > 1 else 180_000
     iterations = int(sys.argv[2]) if len(sys.argv) > 2 else 4_500_000
     reps = int(sys.argv[3]) if len(sys.argv) > 3 else 8

@@ -117,10 +117,15 @@ extension Simulation {
     /// execution units (two vCPUs of a small VM are often hyperthreads of one physical core), caches, memory
     /// bandwidth and a power budget, so k busy cores do less than k times the work of one
     /// (`machine.parallel_efficiency`, measured by `simulate calibrate`: k processes running the same work
-    /// at once against one alone). System calls are not slowed.
-    @inline(__always) func speed(of kind: BurstKind) -> Double {
+    /// at once against one alone). System calls are not slowed. Busy cores need not run at one speed
+    /// (`machine.core_speed_spread`): core `c` runs its share faster or slower than that mean, by as much
+    /// more as more cores are busy.
+    @inline(__always) func speed(of kind: BurstKind, on c: Int) -> Double {
         guard let parallelLoss, busyCores > 1 else { return 1 }
-        return 1 - parallelLoss[Int(kind.rawValue)] * Double(busyCores - 1) / Double(cores.count - 1)
+        let busyShare = Double(busyCores - 1) / Double(cores.count - 1)
+        let mean = 1 - parallelLoss[Int(kind.rawValue)] * busyShare
+        guard let coreDeviation, c >= 0 else { return mean }
+        return mean * (1 + coreDeviation[Int(kind.rawValue) * cores.count + c] * busyShare)
     }
 
     /// The number of busy cores changed: every running segment goes on at its new speed. What it did so
@@ -129,7 +134,7 @@ extension Simulation {
         for c in cores.indices where cores[c].thread >= 0 {
             let t = Int(cores[c].thread)
             guard threads[t].segmentActive else { continue }
-            let speed = speed(of: threads[t].burstKind)
+            let speed = speed(of: threads[t].burstKind, on: c)
             guard speed != threads[t].segmentSpeed else { continue }
             pauseBurst(t)
             threads[t].epoch &+= 1

@@ -110,6 +110,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The share of GIL drops whose signal the thread that asked for the drop takes before it sleeps
     /// (calibrate.py `requester_takes_signal`); nil in an older profile, which leaves the scenario's value.
     public var requesterTakesSignal: Double?
+    /// Per CPU kind (`py`, `pow`, `sha`), with every core busy, the faster busy core's time over the slower's
+    /// inverse: slower / faster of k processes released together (validation/pair_speeds.py); nil in an older
+    /// profile, which leaves the scenario's value (1, one speed).
+    public var coreSpeedSpread: [String: Double]?
     /// Per start method name, the CPU a child's first urlopen costs beyond its second, the child forked or
     /// started by a parent that never called (calibrate.py `first_call`); nil in an older profile.
     public var processFirstCall: [String: SimTime]?
@@ -176,6 +180,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.eventletUrlopenRatio = try? number("eventlet_urlopen_ratio")
         profile.coldWake = (raw["cold_wake"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) }
         profile.requesterTakesSignal = try? number("requester_takes_signal")
+        profile.coreSpeedSpread = (raw["core_speed_spread"] as? [String: NSNumber])?.mapValues(\.doubleValue)
         profile.processFirstCall = (raw["process_first_call_ns"] as? [String: NSNumber])?.mapValues {
             SimTime(nanoseconds: max(0, $0.int64Value))
         }
@@ -377,6 +382,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             if let point = parallelEfficiency?[key]?.last(where: { $0.count == 2 }) {
                 m.parallelEfficiency[kind] = min(1, max(0.05, point[1]))
             }
+        }
+        for (key, kind) in [("py", CPUKind.python), ("pow", .cHoldsGIL), ("sha", .cReleasesGIL)] {
+            if let spread = coreSpeedSpread?[key] { m.coreSpeedSpread[kind] = min(4, max(1, spread)) }
         }
         if let requesterTakesSignal { m.requesterTakesSignal = min(1, max(0, requesterTakesSignal)) }
         return m

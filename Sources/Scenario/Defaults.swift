@@ -23,6 +23,8 @@ public enum Defaults {
     public static let wakeJitter = 1.0
     /// Cores independent of each other unless a machine profile says otherwise (`simulate calibrate`).
     public static let parallelEfficiency: [CPUKind: Double] = [.python: 1, .cHoldsGIL: 1, .cReleasesGIL: 1]
+    /// Busy cores run at one speed unless a machine profile says otherwise.
+    public static let coreSpeedSpread: [CPUKind: Double] = [.python: 1, .cHoldsGIL: 1, .cReleasesGIL: 1]
     /// The share of GIL drops, noticed at the holder's first bytecode check after the drop request, whose
     /// condvar signal the thread that set the request takes before it sleeps (glibc's `pthread_cond_timedwait`
     /// reads `__g_signals` once before its futex wait). 1 minus the share of waits in which a sleeping thread,

@@ -61,6 +61,11 @@ public struct Machine: Sendable, Equatable {
     /// Per CPU kind, the speed of each busy core when every core is busy, as a fraction of one core's speed
     /// alone (1: cores are independent). Cores share execution units, caches, memory bandwidth and power.
     public var parallelEfficiency: [CPUKind: Double]
+    /// Per CPU kind, with every core busy, the fastest busy core's speed over the slowest's (1: one speed).
+    /// The cores' speeds are spread evenly between the two around a mean of 1, which `parallelEfficiency`
+    /// then scales: on this VM two processes released together run 1.0-1.6x apart (docs/model.md, "Two busy
+    /// cores, two speeds").
+    public var coreSpeedSpread: [CPUKind: Double]
     /// The share of GIL drops, noticed within `checkLatency` of the drop request, whose condvar signal the
     /// thread that set the request takes before it sleeps, instead of the oldest sleeper (glibc's race between
     /// releasing the mutex and blocking in the futex; a property of the OS and CPU timing).
@@ -70,9 +75,11 @@ public struct Machine: Sendable, Equatable {
         cores: Int = Defaults.cores, scheduler: SchedulerPolicy = Defaults.scheduler,
         contextSwitch: SimTime = Defaults.contextSwitch, wakeLatency: SimTime = Defaults.wakeLatency,
         wakeJitter: Double = Defaults.wakeJitter, parallelEfficiency: [CPUKind: Double] = Defaults.parallelEfficiency,
-        requesterTakesSignal: Double = Defaults.requesterTakesSignal
+        requesterTakesSignal: Double = Defaults.requesterTakesSignal,
+        coreSpeedSpread: [CPUKind: Double] = Defaults.coreSpeedSpread
     ) {
         self.requesterTakesSignal = requesterTakesSignal
+        self.coreSpeedSpread = coreSpeedSpread
         self.wakeJitter = wakeJitter
         self.parallelEfficiency = parallelEfficiency
         self.cores = cores

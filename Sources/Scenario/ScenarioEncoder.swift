@@ -44,6 +44,9 @@ public enum ScenarioEncoder {
                 JSONMember(key: $0.rawValue, value: JSONNode(number(m.parallelEfficiency[$0] ?? 1)))
             }),
             "requester_takes_signal": number(m.requesterTakesSignal),
+            "core_speed_spread": .object(CPUKind.allCases.map {
+                JSONMember(key: $0.rawValue, value: JSONNode(number(m.coreSpeedSpread[$0] ?? 1)))
+            }),
         ])
     }
 

@@ -145,6 +145,10 @@ public enum ScenarioSchema {
             }, description: "How busy cores slow each other, per CPU kind (measured by simulate calibrate).")),
             ("requester_takes_signal", number(0...1, "Share of GIL drops whose signal the thread that asked for the drop takes before it sleeps (measured by simulate calibrate).",
                                               default: Defaults.requesterTakesSignal)),
+            ("core_speed_spread", closedObject(CPUKind.allCases.map { kind in
+                (kind.rawValue, number(1...4, "With every core busy, the fastest busy core's speed over the slowest's, for \(kind.rawValue) work (1: one speed).",
+                                       default: Defaults.coreSpeedSpread[kind]))
+            }, description: "How unequal busy cores' speeds are, per CPU kind; their mean stays 1 (measured by validation/pair_speeds.py).")),
         ]
         precondition(properties.map(\.0) == SettingsReader.machineKeys)
         return closedObject(properties, description: "The hardware and operating system.")

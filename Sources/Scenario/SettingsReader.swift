@@ -3,7 +3,7 @@ import SimEngine
 /// Reads `machine`, `python` and `costs`. Each reads over a base value, key by key, so the same code serves
 /// the scenario (base: the defaults) and a strategy's overrides (base: the scenario's values).
 enum SettingsReader {
-    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency", "requester_takes_signal"]
+    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency", "requester_takes_signal", "core_speed_spread"]
     static let schedulerKeys = ["policy", "timeslice", "base_slice"]
     static let policies = ["round_robin", "linux"]
     static let pythonKeys = ["version", "switch_interval", "gil", "free_threading_overhead", "check_latency"]
@@ -40,18 +40,31 @@ enum SettingsReader {
             m.wakeJitter = try f.number(in: 0...1, what: "wake_jitter (0 = every wake-up takes wake_latency, 1 = exponentially distributed around it)")
         }
         if let f = o["parallel_efficiency"] {
-            let kinds = CPUKind.allCases.map(\.rawValue)
-            let eo = try f.object(keys: kinds, what: "parallel_efficiency", hint: "; give each busy core's speed when all are busy, per CPU kind: {\"python\": 0.8, \"c_holds_gil\": 0.9, \"c_releases_gil\": 0.95}")
-            for kind in CPUKind.allCases {
-                if let kf = eo[kind.rawValue] {
-                    m.parallelEfficiency[kind] = try kf.number(in: 0.05...1, what: "parallel_efficiency.\(kind.rawValue) (1 = cores independent, 0.5 = two busy cores do the work of one)")
-                }
-            }
+            try readPerKind(f, into: &m.parallelEfficiency, in: 0.05...1, key: "parallel_efficiency",
+                            hint: "; give each busy core's speed when all are busy, per CPU kind: {\"python\": 0.8, \"c_holds_gil\": 0.9, \"c_releases_gil\": 0.95}",
+                            meaning: "1 = cores independent, 0.5 = two busy cores do the work of one")
+        }
+        if let f = o["core_speed_spread"] {
+            try readPerKind(f, into: &m.coreSpeedSpread, in: 1...4, key: "core_speed_spread",
+                            hint: "; give, per CPU kind, the fastest busy core's speed over the slowest's with every core busy: {\"python\": 1.1, \"c_holds_gil\": 1.2, \"c_releases_gil\": 1}",
+                            meaning: "1 = busy cores run at one speed, 1.2 = the fastest runs 1.2 times as fast as the slowest")
         }
         if let f = o["requester_takes_signal"] {
             m.requesterTakesSignal = try f.number(in: 0...1, what: "requester_takes_signal (the share of GIL drops whose signal the thread that asked for the drop takes before it sleeps: 0 = the oldest sleeper always gets it)")
         }
         return m
+    }
+
+    /// An object of numbers by CPU kind (`{"python": x, "c_holds_gil": y, "c_releases_gil": z}`, any left out
+    /// keeping its value), each within `range`.
+    static func readPerKind(_ field: ScenarioField, into values: inout [CPUKind: Double], in range: ClosedRange<Double>,
+                            key: String, hint: String, meaning: String) throws {
+        let eo = try field.object(keys: CPUKind.allCases.map(\.rawValue), what: key, hint: hint)
+        for kind in CPUKind.allCases {
+            if let kf = eo[kind.rawValue] {
+                values[kind] = try kf.number(in: range, what: "\(key).\(kind.rawValue) (\(meaning))")
+            }
+        }
     }
 
     /// `"linux"`, `"round_robin"`, or `{"policy": ..., "timeslice": d, "base_slice": d}`. Each policy reads its

@@ -58,6 +58,27 @@ final class PhysicsTests: XCTestCase {
         XCTAssertEqual(run.metrics.makespan.seconds, 0.1 / 0.7, accuracy: 0.001)
     }
 
+    /// Busy cores of unequal speed (`core_speed_spread` r, efficiency e): two equal tasks of T on 2 cores run
+    /// at a = e × 2r/(r+1) (core 0) and b = e × 2/(r+1) (core 1), mean e. The faster ends at T/a; the slower
+    /// has then done T × b/a and finishes alone at full speed: T/a + T(1 − b/a). The makespan is the slower
+    /// one's. Here T = 100 ms, e = 0.9, r = 1.25: a = 1.0, b = 0.8, ends at 100 and 120 ms.
+    func testTwoBusyCoresOfUnequalSpeedEndAtTOverEachSpeed() throws {
+        var s = cpuScenario(2, ms(100), kind: .cHoldsGIL, efficiency: 0.9)
+        s.machine.coreSpeedSpread[.cHoldsGIL] = 1.25
+        let run = try Simulator.run(s, strategy: processes, options: SimulationOptions(trace: false, checkInvariants: true))
+        let ends = run.metrics.taskLatencies.map(\.seconds).sorted()
+        XCTAssertEqual(ends[0], 0.1, accuracy: 0.0005)
+        XCTAssertEqual(ends[1], 0.12, accuracy: 0.0005)
+        XCTAssertEqual(run.metrics.makespan.seconds, 0.12, accuracy: 0.0005)
+        // A task alone runs at full speed whatever the spread, and another kind's spread does not touch it.
+        s.machine.coreSpeedSpread = [.python: 2, .cHoldsGIL: 1, .cReleasesGIL: 1]
+        s.machine.parallelEfficiency[.cHoldsGIL] = 1
+        XCTAssertEqual(try Simulator.run(s, strategy: processes).metrics.makespan.seconds, 0.1, accuracy: 0.0005)
+        s.tasks[0].count = 1
+        s.machine.coreSpeedSpread[.cHoldsGIL] = 2
+        XCTAssertEqual(try Simulator.run(s, strategy: processes).metrics.makespan.seconds, 0.1, accuracy: 0.0005)
+    }
+
     /// The parent pays `process_spawn` serially before each child: n children of no work take about
     /// n × spawn, however many cores.
     func testTheParentsShareOfStartingIsSerial() throws {
@@ -95,6 +116,12 @@ final class PhysicsTests: XCTestCase {
         XCTAssertEqual(try ScenarioLoader.parse(text: ScenarioEncoder.json(s)), s)
         XCTAssertThrowsError(try ScenarioLoader.parse(text: #"{"machine": {"parallel_efficiency": {"python": 1.5}}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)) {
             XCTAssertTrue("\($0)".contains("parallel_efficiency.python"), "\($0)")
+        }
+        let spread = try ScenarioLoader.parse(text: #"{"machine": {"core_speed_spread": {"c_holds_gil": 1.2}}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)
+        XCTAssertEqual(spread.machine.coreSpeedSpread, [.python: 1, .cHoldsGIL: 1.2, .cReleasesGIL: 1])
+        XCTAssertEqual(try ScenarioLoader.parse(text: ScenarioEncoder.json(spread)), spread)
+        XCTAssertThrowsError(try ScenarioLoader.parse(text: #"{"machine": {"core_speed_spread": {"python": 0.8}}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)) {
+            XCTAssertTrue("\($0)".contains("core_speed_spread.python"), "\($0)")
         }
     }
 }
