@@ -14,7 +14,8 @@ With `--pinned` (issue #8, what the asymmetry is tied to), each process is pinne
 vCPU, for the two kinds and `hashlib.sha256` (GIL released; SHA_BYTES, default 160 MB, ~105 ms here): per
 repetition, one process alone on vCPU 0, alone on vCPU 1, then a pair on 0 and 1. Prints each vCPU's median
 time alone and in the pair, and per pair which vCPU was the slower: if one vCPU is consistently slower the
-asymmetry is the core's; if the slower one flips, it is per pair. Unpinned pairs also record the vCPU each
+asymmetry is the core's; if the slower one flips, it is per pair; and the two alone runs of a repetition,
+one after the other, compared the same way: if they differ as much, the pair's spread is each run's own speed. Unpinned pairs also record the vCPU each
 process ended on (/proc/self/stat field 39) to the same end.
 
     flock /work/machine.lock .venv/bin/python validation/pair_speeds.py --pinned [POW_EXPONENT] [PY_ITERATIONS] [REPS] [SHA_BYTES]
@@ -89,7 +90,9 @@ def pinned(exponent, iterations, reps, sha_bytes):
               % (kind, med(alone[0]), med(alone[1]), med(p[0] for p in pair), med(p[1] for p in pair),
                  med(ratios), min(ratios), max(ratios), sum(r > 1 for r in ratios), len(ratios),
                  med(max(r, 1 / r) for r in ratios)))
-        print("    alone (vCPU0/vCPU1 ms): %s" % " ".join("%.0f/%.0f" % p for p in zip(alone[0], alone[1])))
+        print("    alone (vCPU0/vCPU1 ms): %s; the two alone runs of a repetition (one after the other), slower/faster "
+              "median %.2f" % (" ".join("%.0f/%.0f" % p for p in zip(alone[0], alone[1])),
+                               med(max(a, b) / min(a, b) for a, b in zip(alone[0], alone[1]))))
         print("    pairs (vCPU0/vCPU1 ms): %s" % " ".join("%.0f/%.0f" % (p[0], p[1]) for p in pair))
 
 
