@@ -122,10 +122,10 @@ extension Simulation {
     /// more as more cores are busy.
     @inline(__always) func speed(of kind: BurstKind, on c: Int) -> Double {
         guard let parallelLoss, busyCores > 1 else { return 1 }
-        let busyShare = Double(busyCores - 1) / Double(cores.count - 1)
-        let mean = 1 - parallelLoss[Int(kind.rawValue)] * busyShare
+        // The same operations in the same order as before the spread, so that results stay the same to the bit.
+        let mean = 1 - parallelLoss[Int(kind.rawValue)] * Double(busyCores - 1) / Double(cores.count - 1)
         guard let coreDeviation, c >= 0 else { return mean }
-        return mean * (1 + coreDeviation[Int(kind.rawValue) * cores.count + c] * busyShare)
+        return mean * (1 + coreDeviation[Int(kind.rawValue) * cores.count + c] * Double(busyCores - 1) / Double(cores.count - 1))
     }
 
     /// The number of busy cores changed: every running segment goes on at its new speed. What it did so
