@@ -17,7 +17,7 @@ public struct IOCallShape: Sendable, Equatable {
     public static let reusePieces = ["before_send", "before_recv", "after_recv"]
     /// The pieces (of `newPieces` and `reusePieces`) that run before `send()` returns: with a new connection,
     /// `connection_cpu` is spread over them too.
-    static let newBeforeSend = 4, reuseBeforeSend = 1
+    @usableFromInline static let newBeforeSend = 4, reuseBeforeSend = 1
 
     /// Weights of `newPieces`, each at least 0, not all 0.
     public var new: [Double]
@@ -50,9 +50,9 @@ public struct IOCallShape: Sendable, Equatable {
 public struct IOCallPieces: Sendable {
     /// Per side (new connection, reused one): the weights before the send over all weights (0 when all
     /// weigh 0).
-    let newBefore: Double, reuseBefore: Double
+    @usableFromInline let newBefore: Double, reuseBefore: Double
     /// Each piece's weight over its side's (0 when the side weighs nothing: its pieces get no CPU).
-    let newShares: SIMD8<Double>, reuseShares: SIMD4<Double>
+    @usableFromInline let newShares: SIMD8<Double>, reuseShares: SIMD4<Double>
 
     public init(_ shape: IOCallShape) {
         func fractions(_ weights: [Double], split: Int) -> (before: Double, shares: [Double]) {
@@ -65,6 +65,7 @@ public struct IOCallPieces: Sendable {
             }
             return (before, shares)
         }
+        precondition(IOCallShape.newPieces.count == 7 && IOCallShape.reusePieces.count == 3)
         let new = fractions(shape.new, split: IOCallShape.newBeforeSend)
         let reuse = fractions(shape.reuse, split: IOCallShape.reuseBeforeSend)
         newBefore = new.before
@@ -77,11 +78,11 @@ public struct IOCallPieces: Sendable {
     }
 
     /// `IOCallShape.piece`: the CPU of piece `index` of a call whose Python-side CPU is `cpu`, with `extra`
-    /// spread over the pieces before the send.
-    @inline(__always)
+    /// spread over the pieces before the send. Inlinable: it runs several times per I/O call.
+    @inlinable @inline(__always)
     public func piece(_ index: Int, cpu: SimTime, extra: SimTime, connects: Bool) -> SimTime {
         let split = connects ? IOCallShape.newBeforeSend : IOCallShape.reuseBeforeSend
-        let count = connects ? IOCallShape.newPieces.count : IOCallShape.reusePieces.count
+        let count = connects ? 7 : 3  // newPieces.count, reusePieces.count (checked in init)
         let ns = cpu.nanoseconds
         // A 0 fraction gives 0 like the weights' `total > 0` test: the product of a finite value and 0 is ±0.
         let before = Int64((Double(ns) * (connects ? newBefore : reuseBefore)).rounded(.down))
