@@ -85,9 +85,8 @@ extension Simulation {
                     callsInFlight += 1
                 }
                 let connects = tasks[k].connects
-                let shape = costs.ioCallShape
                 let extra = connects ? costs.connectionCPU : .zero
-                func piece(_ i: Int) -> SimTime { shape.piece(i, cpu: cpu, extra: extra, connects: connects) }
+                func piece(_ i: Int) -> SimTime { ioPieces.piece(i, cpu: cpu, extra: extra, connects: connects) }
                 // Before the wait: CPU, call, CPU, call... ending with send: 4 calls with a new connection
                 // (getaddrinfo, socket, connect, send), 1 with a reused one (send).
                 let calls: UInt8 = connects ? 4 : 1

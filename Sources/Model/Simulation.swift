@@ -14,6 +14,8 @@ struct Simulation {
     let machine: Machine
     let python: PythonRuntime
     let costs: Costs
+    /// `costs.ioCallShape` with its fractions worked out once (every I/O call is cut by it).
+    let ioPieces: IOCallPieces
     let strategy: Strategy
     /// How this strategy is built (`Strategy.Kind.modelTraits`): what runs the tasks, and at what costs.
     let traits: ModelTraits
@@ -101,6 +103,7 @@ struct Simulation {
         machine = settings.machine
         python = settings.python
         costs = settings.costs
+        ioPieces = IOCallPieces(settings.costs.ioCallShape)
         self.strategy = strategy
         let traits = strategy.kind.modelTraits(costs: settings.costs, cores: settings.machine.cores)
         self.traits = traits

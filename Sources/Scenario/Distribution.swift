@@ -68,6 +68,7 @@ public enum Distribution: Sendable, Equatable {
     static func clamp(_ ns: Double) -> SimTime {
         if !(ns > 0) { return .zero }
         if ns >= Double(SimTime.maxDuration.nanoseconds) { return SimTime.maxDuration }
-        return SimTime(nanoseconds: Int64(ns.rounded()))
+        // `clamping` rounds as `Int64(ns.rounded())` does, without libm's `round` call (SimTimeTests).
+        return SimTime.clamping(ns)
     }
 }

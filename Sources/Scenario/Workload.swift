@@ -59,6 +59,10 @@ public struct TaskCursor: Sendable {
     let program: CompiledProgram
     let loops: Bool
     var pc = 0
+    /// Passes left in the innermost open loop (kept apart from the outer ones' so that the usual loop's end,
+    /// every operation, writes no array), how many loops are open, and the outer ones' passes left.
+    var innermost = 0
+    var depth = 0
     var remaining: [Int] = []
     var rng: SplitMix64
     /// How many times a background task has gone through its whole program.
@@ -88,13 +92,21 @@ public struct TaskCursor: Sendable {
                 pc += 1
                 if let op = draw(step) { return op }
             case .loopStart(let count, let end):
-                if count <= 0 { pc = end + 1 } else { remaining.append(count); pc += 1 }
+                if count <= 0 {
+                    pc = end + 1
+                } else {
+                    if depth > 0 { remaining.append(innermost) }
+                    innermost = count
+                    depth += 1
+                    pc += 1
+                }
             case .loopEnd(let start):
-                remaining[remaining.count - 1] -= 1
-                if remaining[remaining.count - 1] > 0 {
+                innermost -= 1
+                if innermost > 0 {
                     pc = start + 1
                 } else {
-                    remaining.removeLast()
+                    depth -= 1
+                    if depth > 0 { innermost = remaining.removeLast() }
                     pc += 1
                 }
             }

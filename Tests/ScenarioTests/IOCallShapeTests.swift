@@ -68,3 +68,47 @@ final class IOCallShapeTests: XCTestCase {
                       contains: ["before_read"])
     }
 }
+
+extension IOCallShapeTests {
+    /// The pieces as first written: every piece sums its side's weights again (`IOCallPieces` works the
+    /// fractions out once; the results must be the same to the nanosecond).
+    func summedPiece(_ shape: IOCallShape, _ index: Int, cpu: Int64, extra: Int64, connects: Bool) -> Int64 {
+        let weights = connects ? shape.new : shape.reuse
+        let split = connects ? IOCallShape.newBeforeSend : IOCallShape.reuseBeforeSend
+        let side = index < split ? 0..<split : split..<weights.count
+        let total = weights.reduce(0, +)
+        let sideWeight = weights[side].reduce(0, +)
+        let before = total > 0 ? Int64((Double(cpu) * (weights[..<split].reduce(0, +) / total)).rounded(.down)) : 0
+        let sideTotal = index < split ? before + extra : cpu - before
+        func share(_ i: Int) -> Int64 {
+            sideWeight > 0 ? Int64((Double(sideTotal) * (weights[i] / sideWeight)).rounded(.down)) : 0
+        }
+        if index != side.lowerBound { return share(index) }
+        return sideTotal - side.dropFirst().reduce(0) { $0 + share($1) }
+    }
+
+    /// Fractions worked out once give every piece of every call exactly what summing the weights per piece
+    /// gave, for random shapes (sides weighing nothing included) and the shipped ones.
+    func testPiecesWorkedOutOnceAreTheSummedOnes() {
+        var rng = SplitMix64(seed: 11)
+        var shapes = [IOCallShape.even, IOCallShape(new: [32, 8, 8, 16, 16, 32, 16], reuse: [2, 1, 1])]
+        for _ in 0..<500 {
+            let new = (0..<7).map { _ in rng.nextUnit() < 0.4 ? 0 : rng.nextUnit() * 100 }
+            let reuse = (0..<3).map { _ in rng.nextUnit() < 0.4 ? 0 : rng.nextUnit() * 100 }
+            shapes.append(IOCallShape(new: new, reuse: reuse))
+        }
+        for shape in shapes {
+            let once = IOCallPieces(shape)
+            for _ in 0..<20 {
+                let cpu = Int64(rng.nextUnit() * 5_000_000), extra = Int64(rng.nextUnit() * 300_000)
+                for connects in [true, false] {
+                    for i in 0..<(connects ? 7 : 3) {
+                        let e = connects ? extra : 0
+                        XCTAssertEqual(once.piece(i, cpu: .nanoseconds(cpu), extra: .nanoseconds(e), connects: connects).nanoseconds,
+                                       summedPiece(shape, i, cpu: cpu, extra: e, connects: connects), "\(shape) \(cpu) \(i)")
+                    }
+                }
+            }
+        }
+    }
+}

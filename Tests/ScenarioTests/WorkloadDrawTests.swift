@@ -31,4 +31,21 @@ final class WorkloadDrawTests: XCTestCase {
             XCTAssertEqual(mean, Double(d.mean.nanoseconds), accuracy: Double(d.mean.nanoseconds) * 0.03, "\(d)")
         }
     }
+
+    /// Nested `repeat`s run their bodies the product of their counts times, in program order (the cursor
+    /// keeps the innermost loop's count apart from the outer ones').
+    func testNestedRepeatsRunInOrder() throws {
+        let steps = #"[{"cpu": "1ms"}, {"repeat": 3, "steps": [{"sleep": "2ms"}, {"repeat": 2, "steps": [{"cpu": "3ms"}, {"repeat": 2, "steps": [{"sleep": "4ms"}]}]}]}, {"sleep": "5ms"}]"#
+        let ops = Workload(try ScenarioLoader.parse(text: minimal(steps: steps))).operations(of: 0)
+        func ms(_ op: SimScenario.Operation) -> Int64 {
+            switch op {
+            case .cpu(let d, _), .sleep(let d): return d.nanoseconds / 1_000_000
+            case .io: return -1
+            }
+        }
+        let inner: [Int64] = [3, 4, 4]
+        let middle: [Int64] = [2] + inner + inner
+        let expected: [Int64] = [1] + middle + middle + middle + [5]
+        XCTAssertEqual(ops.map(ms), expected)
+    }
 }
