@@ -45,24 +45,26 @@ public enum Simulator {
     /// `random.Random()`, trio/_core/_run.py `_r`) has no single trajectory to predict: on scenarios/mixed.json
     /// sixteen draws of its coins gave 488-558 ms, median 547 (docs/model.md). It is predicted as the run with the median
     /// makespan of `randomTrajectories` coin sequences (the workload's draws the same in each), the statistic
-    /// `simulate compare` measures; every other runtime runs once, as before. The median run is simulated
-    /// again with `options` (its trace); its metrics count its own events only.
+    /// `simulate compare` measures; every other runtime runs once, as before. With tracing on, the median run
+    /// is simulated again to record its trace; its metrics count its own events only.
     public static func run(_ scenario: Scenario, strategy: Strategy, options: SimulationOptions = SimulationOptions()) throws -> SimulationRun {
         let trajectories = trajectoryCount(scenario, strategy: strategy)
         guard trajectories > 1 else { return try run(scenario, strategy: strategy, options: options, trajectory: 0) }
         var quiet = options
         quiet.trace = false
-        var makespans: [(SimTime, UInt64)] = []
+        var runs: [(run: SimulationRun, trajectory: UInt64)] = []
         var events = 0
         for trajectory in 0..<UInt64(trajectories) {
             var budget = quiet
             budget.maxEvents = max(1, options.maxEvents - events)
-            let metrics = try run(scenario, strategy: strategy, options: budget, trajectory: trajectory).metrics
-            events += metrics.events
-            makespans.append((metrics.makespan, trajectory))
+            let run = try run(scenario, strategy: strategy, options: budget, trajectory: trajectory)
+            events += run.metrics.events
+            runs.append((run, trajectory))
         }
-        let median = makespans.sorted { ($0.0, $0.1) < ($1.0, $1.1) }[trajectories / 2].1
-        return try run(scenario, strategy: strategy, options: options, trajectory: median)
+        let median = runs.sorted { ($0.run.metrics.makespan, $0.trajectory) < ($1.run.metrics.makespan, $1.trajectory) }[trajectories / 2]
+        // Without a trace the quiet run is the run `options` asks for (the budget only decides whether it throws).
+        guard options.trace else { return median.run }
+        return try run(scenario, strategy: strategy, options: options, trajectory: median.trajectory)
     }
 
     /// How many coin sequences a prediction of this strategy takes the median of: `randomTrajectories` for a

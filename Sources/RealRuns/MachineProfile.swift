@@ -110,9 +110,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The share of GIL drops whose signal the thread that asked for the drop takes before it sleeps
     /// (calibrate.py `requester_takes_signal`); nil in an older profile, which leaves the scenario's value.
     public var requesterTakesSignal: Double?
-    /// Per CPU kind (`py`, `pow`, `sha`), with every core busy, the faster busy core's time over the slower's
-    /// inverse: slower / faster of k processes released together (validation/pair_speeds.py); nil in an older
-    /// profile, which leaves the scenario's value (1, one speed).
+    /// Per CPU kind (`py`, `pow`, `sha`), with every core busy, the fastest busy core's speed over the slowest's:
+    /// the slower's time over the faster's of processes released together (validation/pair_speeds.py); nil in
+    /// an older profile, which leaves the scenario's value (1, one speed).
     public var coreSpeedSpread: [String: Double]?
     /// Per start method name, the CPU a child's first urlopen costs beyond its second, the child forked or
     /// started by a parent that never called (calibrate.py `first_call`); nil in an older profile.
@@ -378,12 +378,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         // docs/model.md, "Model against measurements"). `gilWake` is reported for information only.
         m.scheduler = .linux(baseSlice: Defaults.linuxBaseSlice)
         // Each busy core's speed with every core busy, per CPU kind (the probe's point at k = cores).
+        // And how far apart their speeds are (`core_speed_spread`).
         for (key, kind) in [("py", CPUKind.python), ("pow", .cHoldsGIL), ("sha", .cReleasesGIL)] {
             if let point = parallelEfficiency?[key]?.last(where: { $0.count == 2 }) {
                 m.parallelEfficiency[kind] = min(1, max(0.05, point[1]))
             }
-        }
-        for (key, kind) in [("py", CPUKind.python), ("pow", .cHoldsGIL), ("sha", .cReleasesGIL)] {
             if let spread = coreSpeedSpread?[key] { m.coreSpeedSpread[kind] = min(4, max(1, spread)) }
         }
         if let requesterTakesSignal { m.requesterTakesSignal = min(1, max(0, requesterTakesSignal)) }

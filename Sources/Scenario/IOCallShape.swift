@@ -34,13 +34,6 @@ public struct IOCallShape: Sendable, Equatable {
     /// before it was measured, and the default.
     public static let even = IOCallShape(new: [0.125, 0.125, 0.125, 0.125, 0, 0.5, 0], reuse: [0.5, 0, 0.5])
 
-    /// The CPU of piece `index` (of `newPieces` when `connects`, else of `reusePieces`) of a call whose
-    /// Python-side CPU is `cpu`, with `extra` (a new connection's `connection_cpu`) spread over the pieces
-    /// before the send. The pieces add up to `cpu + extra` exactly: the share before the send is rounded
-    /// down, and within each side the first piece takes what rounding leaves.
-    public func piece(_ index: Int, cpu: SimTime, extra: SimTime, connects: Bool) -> SimTime {
-        IOCallPieces(self).piece(index, cpu: cpu, extra: extra, connects: connects)
-    }
 }
 
 /// An `IOCallShape`'s fractions worked out once (a simulation cuts millions of calls with one shape): the
@@ -77,8 +70,11 @@ public struct IOCallPieces: Sendable {
         reuseShares = r
     }
 
-    /// `IOCallShape.piece`: the CPU of piece `index` of a call whose Python-side CPU is `cpu`, with `extra`
-    /// spread over the pieces before the send. Inlinable: it runs several times per I/O call.
+    /// The CPU of piece `index` (of `IOCallShape.newPieces` when `connects`, else of `reusePieces`) of a call
+    /// whose Python-side CPU is `cpu`, with `extra` (a new connection's `connection_cpu`) spread over the pieces
+    /// before the send. The pieces add up to `cpu + extra` exactly: the share before the send is rounded down,
+    /// and within each side the first piece takes what rounding leaves. Inlinable: it runs several times per
+    /// I/O call.
     @inlinable @inline(__always)
     public func piece(_ index: Int, cpu: SimTime, extra: SimTime, connects: Bool) -> SimTime {
         let split = connects ? IOCallShape.newBeforeSend : IOCallShape.reuseBeforeSend

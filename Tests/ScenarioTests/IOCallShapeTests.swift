@@ -6,7 +6,8 @@ import SimEngine
 final class IOCallShapeTests: XCTestCase {
     func pieces(_ shape: IOCallShape, cpu: Int64, extra: Int64, connects: Bool) -> [Int64] {
         let n = connects ? IOCallShape.newPieces.count : IOCallShape.reusePieces.count
-        return (0..<n).map { shape.piece($0, cpu: .nanoseconds(cpu), extra: .nanoseconds(extra), connects: connects).nanoseconds }
+        let cut = IOCallPieces(shape)
+        return (0..<n).map { cut.piece($0, cpu: .nanoseconds(cpu), extra: .nanoseconds(extra), connects: connects).nanoseconds }
     }
 
     /// Whatever the weights, the pieces are never negative and add up to the call's CPU plus the connection's
