@@ -329,12 +329,16 @@ def run(args, profile):
     hook_poll(args.runtime, timer, args.resolver)
     # Every mark the runner takes on the main thread (`harness.now`) notes the thread's and the process's CPU
     # and the poll counts then, so the figures cover exactly the runner's timed section.
+    # The main thread's time runnable but not running (waiting for a core: the second field of
+    # /proc/<pid>/task/<tid>/schedstat, nanoseconds; Documentation/scheduler/sched-stats.rst), read with one pread.
     main, clock, marks = threading.get_ident(), time.monotonic_ns, {}
+    schedstat = os.open("/proc/self/task/%d/schedstat" % threading.get_native_id(), os.O_RDONLY)
 
     def now():
         t = clock()
         if threading.get_ident() == main:
-            marks[t] = (time.thread_time_ns(), time.process_time_ns(), timer.calls, timer.blocked, timer.cpu)
+            waited = int(os.pread(schedstat, 100, 0).split()[1])
+            marks[t] = (time.thread_time_ns(), time.process_time_ns(), timer.calls, timer.blocked, timer.cpu, waited)
         return t
 
     harness.now = now
@@ -375,18 +379,18 @@ def run(args, profile):
     steps_before, server_before, busy_before = dict(steps), server_cpu(), sum(harness.cores_busy_ns())
     t0, end, _, _ = harness.RUNNERS[args.runtime](plan, args.server, 1 << 22)
     server, busy = server_cpu() - server_before, sum(harness.cores_busy_ns()) - busy_before
-    cpu, process, calls, blocked, in_poll = (b - a for a, b in zip(marks[t0], marks[end]))
+    cpu, process, calls, blocked, in_poll, waited = (b - a for a, b in zip(marks[t0], marks[end]))
     on_main, on_others = (steps[k] - steps_before[k] for k in ("main", "other"))
     if any(alone.values()):
         print("  CPU steps in the run against back to back before it: " + ", ".join(
             "%s %.2f" % (name[5:], (steps[name] - steps_before[name]) / alone[name]) for name in functions if alone[name]))
     print("%-8s %-7s makespan %4.0f ms; main thread %4.0f us a request (%3.0f in poll, %4.0f in CPU steps, %4.0f the rest; "
           "%d polls, %d blocked); other threads %4.0f us a request (%4.0f in CPU steps); server %3.0f us a request; "
-          "the machine busy %4.0f us a request; speed %s" % (
+          "the machine busy %4.0f us a request; main thread waited for a core %3.0f ms; speed %s" % (
               args.runtime, args.variant, (end - t0) / 1e6, cpu / requests / 1e3, in_poll / requests / 1e3,
               on_main / requests / 1e3, (cpu - in_poll - on_main) / requests / 1e3, calls, blocked,
               (process - cpu) / requests / 1e3, on_others / requests / 1e3, server / requests / 1e3, busy / requests / 1e3,
-              " ".join("%s %.2f" % kv for kv in sorted(plan["speed_factors"].items()))))
+              waited / 1e6, " ".join("%s %.2f" % kv for kv in sorted(plan["speed_factors"].items()))))
 
 
 def cold(args, profile, pairs=40):
@@ -395,14 +399,20 @@ def cold(args, profile, pairs=40):
     c, e = profile["bigPower"]["coefficient"], profile["bigPower"]["exponent"]
     harness.sha_buffer(1 << 22)
 
+    # `--variant py|pow|sha`: only that one of the three steps (which of them leaves the client cold).
+    kinds = ("py", "pow", "sha") if args.variant not in ("py", "pow", "sha") else (args.variant,)
+
     def steps():
-        harness.burn_python(int(0.8e6 / ns_py))
-        harness.burn_pow(int((1.25e6 / c) ** (1 / e)))
-        harness.burn_sha(int(1.5e6 / ns_sha), 1 << 22)
+        if "py" in kinds:
+            harness.burn_python(int(0.8e6 / ns_py))
+        if "pow" in kinds:
+            harness.burn_pow(int((1.25e6 / c) ** (1 / e)))
+        if "sha" in kinds:
+            harness.burn_sha(int(1.5e6 / ns_sha), 1 << 22)
 
     def report(warm, cold):
         w, k = statistics.median(warm) / 1e3, statistics.median(cold) / 1e3
-        print("%-8s a request's CPU: after a request %.0f us, after the CPU steps %.0f us (%+.0f)" % (args.runtime, w, k, k - w))
+        print("%-8s a request's CPU: after a request %.0f us, after the CPU steps (%s) %.0f us (%+.0f)" % (args.runtime, w, "+".join(kinds), k, k - w))
 
     async def measure(get):
         warm, cold = [], []
@@ -457,9 +467,9 @@ def main():
     parser.add_argument("mode", choices=["loop", "efficiency", "trips", "fork", "run", "cold"])
     parser.add_argument("--server", help="the latency server's base URL (loop)")
     parser.add_argument("--runtime", choices=sorted(harness.RUNNERS), default="asyncio")
-    parser.add_argument("--variant", choices=["none", "asleep", "exsleep", "excpu", "inline", "default"], default="excpu",
+    parser.add_argument("--variant", choices=["none", "asleep", "exsleep", "excpu", "inline", "default", "py", "pow", "sha"], default="excpu",
                         help="loop: where the CPU steps go; run: excpu (the runtime's threads), inline, default (the harness's), "
-                             "none (no CPU steps), asleep (each CPU step a sleep as long)")
+                             "none (no CPU steps), asleep (each CPU step a sleep as long); cold: py, pow or sha (only that step)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--resolver", choices=["pool", "blocking"], default="pool", help="run: where Twisted resolves names")
     parser.add_argument("--pairs", type=int, default=200)
