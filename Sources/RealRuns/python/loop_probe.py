@@ -399,8 +399,12 @@ def cold(args, profile, pairs=40):
     c, e = profile["bigPower"]["coefficient"], profile["bigPower"]["exponent"]
     harness.sha_buffer(1 << 22)
 
-    # `--variant py|pow|sha`: only that one of the three steps (which of them leaves the client cold).
+    # `--variant py|pow|sha`: only that one of the three steps (which of them leaves the client cold); `offload`:
+    # the three run in the runtime's thread helper (asyncio's run_in_executor, Twisted's deferToThread), the
+    # request on the loop as before (does a step on another thread leave the loop's client cold too?).
     kinds = ("py", "pow", "sha") if args.variant not in ("py", "pow", "sha") else (args.variant,)
+    if args.variant == "offload" and args.runtime not in ("asyncio", "twisted"):
+        raise SystemExit("cold --variant offload runs on asyncio or twisted")
 
     def steps():
         if "py" in kinds:
@@ -414,6 +418,16 @@ def cold(args, profile, pairs=40):
         w, k = statistics.median(warm) / 1e3, statistics.median(cold) / 1e3
         print("%-8s a request's CPU: after a request %.0f us, after the CPU steps (%s) %.0f us (%+.0f)" % (args.runtime, w, "+".join(kinds), k, k - w))
 
+    async def run_steps():
+        if args.variant != "offload":
+            steps()
+        elif args.runtime == "twisted":
+            from twisted.internet import threads
+
+            await threads.deferToThread(steps)
+        else:
+            await asyncio.get_running_loop().run_in_executor(None, steps)
+
     async def measure(get):
         warm, cold = [], []
         await get()
@@ -422,7 +436,7 @@ def cold(args, profile, pairs=40):
             c0 = time.thread_time_ns()
             await get()
             warm.append(time.thread_time_ns() - c0)
-            steps()
+            await run_steps()
             c0 = time.thread_time_ns()
             await get()
             cold.append(time.thread_time_ns() - c0)
@@ -467,9 +481,9 @@ def main():
     parser.add_argument("mode", choices=["loop", "efficiency", "trips", "fork", "run", "cold"])
     parser.add_argument("--server", help="the latency server's base URL (loop)")
     parser.add_argument("--runtime", choices=sorted(harness.RUNNERS), default="asyncio")
-    parser.add_argument("--variant", choices=["none", "asleep", "exsleep", "excpu", "inline", "default", "py", "pow", "sha"], default="excpu",
+    parser.add_argument("--variant", choices=["none", "asleep", "exsleep", "excpu", "inline", "default", "py", "pow", "sha", "offload"], default="excpu",
                         help="loop: where the CPU steps go; run: excpu (the runtime's threads), inline, default (the harness's), "
-                             "none (no CPU steps), asleep (each CPU step a sleep as long); cold: py, pow or sha (only that step)")
+                             "none (no CPU steps), asleep (each CPU step a sleep as long); cold: py, pow or sha (only that step), offload (the steps in the runtime's threads)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--resolver", choices=["pool", "blocking"], default="pool", help="run: where Twisted resolves names")
     parser.add_argument("--pairs", type=int, default=200)
