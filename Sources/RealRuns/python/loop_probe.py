@@ -6,7 +6,8 @@
     python loop_probe.py --server URL fork
     python loop_probe.py --server URL run [--runtime asyncio|trio|eventlet|twisted|...] [--variant default|excpu|inline]
                          [--resolver pool|blocking]
-    python loop_probe.py --server URL cold [--runtime sync|eventlet|asyncio|twisted]
+    python loop_probe.py --server URL cold [--runtime sync|eventlet|asyncio|twisted] [--variant default|py|pow|sha|offload]
+    python loop_probe.py --server URL coldsteps
 
 `loop`: 20 coroutines, one aiohttp session each, 5 rounds of mixed.json's steps (0.8 ms of Python, a GET of
 ~3 ms, 0.5-2 ms of `7777 ** n`, 1.5 ms of sha256, a GET of ~40 ms; sized by output/machine.json). The CPU
@@ -29,6 +30,8 @@ of mixed.json's steps (as `loop`), timed between the runner's own start and end 
 per request (the loop, hub or reactor: time.thread_time_ns), split at the runtime's wait for events (asyncio's
 selector, trio's epoll get_events, eventlet's hub do_poll, Twisted's epoll poller), and the other threads' CPU
 per request (the process's less the main thread's).
+
+`coldsteps`: the mirror: each CPU step's CPU right after the same step and right after a request.
 
 `cold`: one request's CPU on the calling thread right after another request and right after mixed.json's three
 CPU steps (0.8 ms of Python, 1.25 ms of `7777 ** n`, 1.5 ms of sha256), 40 pairs, the medians: the client's
@@ -476,9 +479,34 @@ def cold(args, profile, pairs=40):
         asyncio.run(main())
 
 
+def cold_steps(args, profile, pairs=40):
+    """The mirror of `cold`: each of mixed.json's CPU steps' thread CPU right after the same step and right after
+    a request (urlopen, a new connection, no delay), 40 pairs each, the medians."""
+    ns_py, ns_sha = profile["pythonLoop"]["nanosecondsPerUnit"], profile["sha256"]["nanosecondsPerUnit"]
+    c, e = profile["bigPower"]["coefficient"], profile["bigPower"]["exponent"]
+    harness.sha_buffer(1 << 22)
+    kinds = {"py": (harness.burn_python, (int(0.8e6 / ns_py),)),
+             "pow": (harness.burn_pow, (int((1.25e6 / c) ** (1 / e)),)),
+             "sha": (harness.burn_sha, (int(1.5e6 / ns_sha), 1 << 22))}
+    for name, (function, arguments) in kinds.items():
+        warm, cold = [], []
+        function(*arguments)
+        for _ in range(pairs):
+            function(*arguments)
+            c0 = time.thread_time_ns()
+            function(*arguments)
+            warm.append(time.thread_time_ns() - c0)
+            harness.blocking_get(args.server, 0)
+            c0 = time.thread_time_ns()
+            function(*arguments)
+            cold.append(time.thread_time_ns() - c0)
+        w, k = statistics.median(warm) / 1e3, statistics.median(cold) / 1e3
+        print("%-3s step's CPU: after the same step %.0f us, after a request %.0f us (%+.0f)" % (name, w, k, k - w))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["loop", "efficiency", "trips", "fork", "run", "cold"])
+    parser.add_argument("mode", choices=["loop", "efficiency", "trips", "fork", "run", "cold", "coldsteps"])
     parser.add_argument("--server", help="the latency server's base URL (loop)")
     parser.add_argument("--runtime", choices=sorted(harness.RUNNERS), default="asyncio")
     parser.add_argument("--variant", choices=["none", "asleep", "exsleep", "excpu", "inline", "default", "py", "pow", "sha", "offload"], default="excpu",
@@ -501,7 +529,7 @@ def main():
         parser.error("loop runs on asyncio or uvloop")
     with open(args.machine) as f:
         profile = json.load(f)
-    {"loop": loop, "fork": fork, "run": run, "cold": cold}[args.mode](args, profile)
+    {"loop": loop, "fork": fork, "run": run, "cold": cold, "coldsteps": cold_steps}[args.mode](args, profile)
     return 0
 
 
