@@ -146,6 +146,8 @@ struct TaskRun: Sendable {
     var connected = false
     /// Whether the I/O call in progress opens a connection.
     var connects = false
+    /// Whether its last finished step was a CPU step (its next I/O call pays `costs.cold_request_cpu`).
+    var afterCPUStep = false
     /// When the answer to the request just sent is in the socket: the request left during `send()`, so
     /// the latency runs from there, not from when the caller got the GIL back after it.
     var answerAt: SimTime = .zero

@@ -65,6 +65,7 @@ extension Simulation {
             case .cpu(let d, let kind):
                 if part == 0 { return .cpu(d, Self.burstKind(kind)) }
                 if !tasks[k].background && !countsIO { operations += 1 }
+                tasks[k].afterCPUStep = true
             case .io(var cpu, let latency, let newConnection):
                 if part == 0 && !takeClientSlot(k) {
                     tasks[k].part = 0
@@ -82,6 +83,13 @@ extension Simulation {
                         cpu += costs.connectionOverlapCPU
                         tasks[k].op = .io(cpu: cpu, latency: latency, newConnection: newConnection)
                     }
+                    // A call right after a CPU step of its task finds the client's code and data evicted
+                    // (`costs.cold_request_cpu`, measured by calibrate.py's `cold_request`; docs/model.md).
+                    if tasks[k].afterCPUStep && costs.coldRequestCPU > .zero {
+                        cpu += costs.coldRequestCPU
+                        tasks[k].op = .io(cpu: cpu, latency: latency, newConnection: newConnection)
+                    }
+                    tasks[k].afterCPUStep = false
                     callsInFlight += 1
                 }
                 let connects = tasks[k].connects
@@ -140,7 +148,7 @@ extension Simulation {
                 }
                 continue
             case .sleep(let d):
-                if part == 0 { return .wait(d) }
+                if part == 0 { tasks[k].afterCPUStep = false; return .wait(d) }
             }
             tasks[k].op = nil
             tasks[k].opsFinished &+= 1

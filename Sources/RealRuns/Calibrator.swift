@@ -74,6 +74,9 @@ public enum Calibrator {
         if let (cpu, after) = p.coldWakeFit {
             lines.append("cold wake-up     \(cpu) more CPU after a long idle, 63% of it by \(after)")
         }
+        if let cold = p.coldRequestRatio {
+            lines.append(String(format: "cold request     %.2fx urlopen's CPU right after 3.5 ms of CPU steps (against right after a call)", cold))
+        }
         if let share = p.requesterTakesSignal {
             lines.append(String(format: "GIL hand-off     the thread that asked for the drop takes the signal before it sleeps in %.2f of drops", share))
         }

@@ -104,6 +104,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// unpatched (calibrate.py `patched_urlopen_ratio`).
     public var geventUrlopenRatio: Double?
     public var eventletUrlopenRatio: Double?
+    /// Client CPU of one urlopen right after ~3.5 ms of CPU steps (Python, `7777 ** n`, sha256 over 4 MiB), as
+    /// a multiple of the same call right after another call (calibrate.py `cold_request_ratio`).
+    public var coldRequestRatio: Double?
     /// The cold wake-up: [[wait in us, ns]], how much more CPU a thread's first work costs after that wait
     /// than after a 200 us one (calibrate.py `cold_wake`).
     public var coldWake: [[Double]]?
@@ -178,6 +181,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.executorLoopCPU = try? time("executor_loop_cpu_ns")
         profile.geventUrlopenRatio = try? number("gevent_urlopen_ratio")
         profile.eventletUrlopenRatio = try? number("eventlet_urlopen_ratio")
+        profile.coldRequestRatio = try? number("cold_request_ratio")
         profile.coldWake = (raw["cold_wake"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) }
         profile.requesterTakesSignal = try? number("requester_takes_signal")
         profile.coreSpeedSpread = (raw["core_speed_spread"] as? [String: NSNumber])?.mapValues(\.doubleValue)
@@ -349,6 +353,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             c.serverAnswerNew = .zero
             c.serverAnswerReuse = .zero
             c.connectionOverlapCPU = .zero
+            c.coldRequestCPU = .zero
         }
         own(&s.costs)
         for i in s.strategies.indices where s.strategies[i].costs != nil { own(&s.strategies[i].costs!) }
@@ -392,6 +397,12 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The costs, and for a client with one aiohttp session per task what opening a session costs.
     func apply(to costs: Costs, client: StrategyKindName?) -> Costs {
         var c = apply(to: costs)
+        // A request right after a CPU step costs its client (ratio - 1) of its CPU more: the ratio is urlopen's,
+        // taken as every client's (the HTTP clients' code and data are evicted alike; docs/model.md).
+        if let coldRequestRatio {
+            let request = clientCPU(client) ?? (client?.descriptor.harness.connection == .reuse ? aiohttpCPU : urlopenCPU)
+            c.coldRequestCPU = request.scaled(by: min(4, max(0, coldRequestRatio - 1)))
+        }
         if let client, client == .gevent || client == .eventlet, clientCPU(client) != nil {
             // A patched call measured alone (`clientCPU`) already costs what green calls cost at once: they
             // share one thread, so the OS threads' contention `overlapping_calls` measures is not theirs.

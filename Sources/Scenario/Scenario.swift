@@ -192,6 +192,10 @@ public struct Costs: Sendable, Equatable {
     /// call is in flight: urlopen calls that overlap cost more than the same calls one after another
     /// (measured here: ~1.5x with 20 threads at once). Zero unless a machine profile measures it.
     public var connectionOverlapCPU: SimTime
+    /// Client CPU an I/O call costs beyond its own when it comes right after a CPU step of its task: the step
+    /// (a bignum power, a hash over megabytes) evicted the caches the HTTP client's code and data were in.
+    /// Zero unless a machine profile measures it (docs/model.md, "A request after CPU steps").
+    public var coldRequestCPU: SimTime
     /// Where an I/O call's Python-side CPU runs between its GIL-releasing calls (`IOCallShape`): by default half
     /// before the send, half after the answer; a machine profile sets the shape measured by `simulate calibrate`.
     public var ioCallShape: IOCallShape
@@ -237,6 +241,7 @@ public struct Costs: Sendable, Equatable {
         processFirstCall: [StartMethod: SimTime] = Defaults.processFirstCall, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
         ioIdleAfter: SimTime = Defaults.ioIdleAfter, serverAnswerNew: SimTime = Defaults.serverAnswerNew,
         serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, connectionOverlapCPU: SimTime = Defaults.connectionOverlapCPU,
+        coldRequestCPU: SimTime = Defaults.coldRequestCPU,
         ioCallShape: IOCallShape = Defaults.ioCallShape,
         coldWakeCPU: SimTime = Defaults.coldWakeCPU, coldWakeAfter: SimTime = Defaults.coldWakeAfter,
         uvloopLoopIteration: SimTime = Defaults.uvloopLoopIteration,
@@ -251,6 +256,7 @@ public struct Costs: Sendable, Equatable {
         self.serverAnswerNew = serverAnswerNew
         self.serverAnswerReuse = serverAnswerReuse
         self.connectionOverlapCPU = connectionOverlapCPU
+        self.coldRequestCPU = coldRequestCPU
         self.ioCallShape = ioCallShape
         self.coldWakeCPU = coldWakeCPU
         self.coldWakeAfter = coldWakeAfter

@@ -67,7 +67,7 @@ public enum ScenarioEncoder {
             .object(zip(names, values).map { JSONMember(key: $0, value: JSONNode(number($1))) })
         }
         let starts = perMethod(c.processStart)
-        return .ordered([
+        let written: JSONValue = .ordered([
             "thread_start": duration(c.threadStart), "process_start": starts, "pickle": duration(c.pickle),
             "greenlet_switch": duration(c.greenletSwitch), "greenlet_spawn": duration(c.greenletSpawn),
             "loop_iteration": duration(c.loopIteration), "task_create": duration(c.taskCreate),
@@ -90,6 +90,11 @@ public enum ScenarioEncoder {
             "tasklet_spawn": duration(c.taskletSpawn), "interpreter_start": duration(c.interpreterStart),
             "interpreter_handoff": duration(c.interpreterHandoff),
         ])
+        // Written only when set (a machine profile measured it), after the others: a scenario without a profile
+        // is written as it was before this cost existed.
+        guard c.coldRequestCPU != Defaults.coldRequestCPU, case .object(var members) = written else { return written }
+        members.append(JSONMember(key: "cold_request_cpu", value: JSONNode(duration(c.coldRequestCPU))))
+        return .object(members)
     }
 
     static func group(_ g: TaskGroup) -> JSONValue {

@@ -51,6 +51,28 @@ final class ConnectionCostsTests: XCTestCase {
         XCTAssertEqual(loaded.aiohttpSessionRatio, 3.0)
     }
 
+    /// The cold request's ratio becomes (ratio - 1) of each client's own request CPU: urlopen's for the blocking
+    /// strategies, the patched urlopen's under eventlet, Twisted's Agent's, aiohttp's for asyncio; none for a
+    /// program with its own client, and none from a profile that did not measure it.
+    func testColdRequestRatioScalesEachClientsCPU() throws {
+        var p = try profile(overlap: 1.5, session: 3.0)
+        XCTAssertEqual(costs(p, .threads(pool: nil)).coldRequestCPU, .zero)
+        p.coldRequestRatio = 1.4
+        p.eventletUrlopenRatio = 1.3
+        var runtimes = RuntimeCosts()
+        runtimes.twistedRequestCPU = .microseconds(900)
+        p.runtimes = runtimes
+        XCTAssertEqual(costs(p, .threads(pool: nil)).coldRequestCPU, p.urlopenCPU.scaled(by: 0.4))
+        XCTAssertEqual(costs(p, .eventlet(tpoolSize: 20, cpuInTpool: false)).coldRequestCPU, p.urlopenCPU.scaled(by: 1.3).scaled(by: 0.4))
+        XCTAssertEqual(costs(p, .twisted(threadLimit: 10, cpuInThread: true)).coldRequestCPU, SimTime.microseconds(900).scaled(by: 0.4))
+        XCTAssertEqual(costs(p, .asyncio(executorWorkers: nil, cpuInExecutor: true)).coldRequestCPU, p.aiohttpCPU.scaled(by: 0.4))
+        XCTAssertEqual(p.applyWithOwnClient(to: ExampleScenarios.ioHeavy(tasks: 2, calls: 3)).costs.coldRequestCPU, .zero)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cold-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try p.save(to: path)
+        XCTAssertEqual(try MachineProfile.load(from: path).coldRequestRatio, 1.4)
+    }
+
     /// A profile from before the ratios were measured leaves both costs as they were.
     func testOlderProfilesChangeNothing() throws {
         let p = try profile(overlap: nil, session: nil)

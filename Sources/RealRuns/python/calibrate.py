@@ -782,6 +782,55 @@ def cold_wake(waits_us=(500, 1000, 2000, 5000, 10000, 20000, 50000), work=300, b
     return out
 
 
+def cold_request_ratio(base_url, pairs=30, rounds=5):
+    """A request right after CPU steps: the calling thread's CPU (time.thread_time_ns) of one urlopen right after
+    ~3.5 ms of CPU steps (0.8 ms of `burn_python`, 1.25 ms of `7777 ** n`, 1.5 ms of sha256 over the 4 MiB
+    buffer: scenarios/mixed.json's steps) against the same call right after another call, in pairs one right
+    after the other (both halves meet the same speed mode of the VM); per round the median cold call over the
+    median warm one, the median of the rounds. The steps evict the client's code and data from the caches
+    (docs/model.md, "A request after CPU steps")."""
+    statistics = _statistics()
+    url = "%s?delay_us=0" % base_url
+
+    def call():
+        start = time.thread_time_ns()
+        with urllib.request.urlopen(url) as answer:
+            answer.read()
+        return time.thread_time_ns() - start
+
+    def timed(function, *args):
+        start = time.thread_time_ns()
+        function(*args)
+        return time.thread_time_ns() - start
+
+    harness.sha_buffer(SHA_CHUNK)
+    # Sized here, not from the earlier steps (`--only "cold request"` runs it alone): each kind's amount for its
+    # target time at the machine's speed now.
+    iterations = max(1, int(800_000 * 20_000 / max(1, timed(harness.burn_python, 20_000))))
+    exponent = 1000
+    while exponent < 1 << 20 and timed(harness.burn_pow, exponent) < 1_250_000:
+        exponent = int(exponent * 1.2)
+    nbytes = max(2048, int(1_500_000 * (1 << 20) / max(1, timed(harness.burn_sha, 1 << 20, SHA_CHUNK))))
+
+    def steps():
+        harness.burn_python(iterations)
+        harness.burn_pow(exponent)
+        harness.burn_sha(nbytes, SHA_CHUNK)
+
+    call()
+    steps()
+    ratios = []
+    for _ in range(rounds):
+        warm, cold = [], []
+        for _ in range(pairs):
+            call()
+            warm.append(call())
+            steps()
+            cold.append(call())
+        ratios.append(statistics.median(cold) / max(1, statistics.median(warm)))
+    return round(statistics.median(ratios), 3)
+
+
 # ---------------------------------------------------------------------------------------------- asyncio
 
 
@@ -1205,6 +1254,7 @@ def main():
         # "The cold wake-up", "A patched urlopen").
         ("executor loop", lambda: result.update(executor_loop_cpu_ns=executor_loop_cpu_ns())),
         ("cold wake", lambda: result.update(cold_wake=cold_wake())),
+        ("cold request", lambda: result.update(cold_request_ratio=cold_request_ratio(args.server))),
         ("patched urlopen", lambda: result.update(gevent_urlopen_ratio=patched_urlopen_ratio(args.server, "gevent"),
                                                   eventlet_urlopen_ratio=patched_urlopen_ratio(args.server, "eventlet"))),
         # A child's first urlopen against its next ones, per start method (~3 s; docs/model.md, "A child's first

@@ -6,7 +6,8 @@
     python loop_probe.py --server URL fork
     python loop_probe.py --server URL run [--runtime asyncio|trio|eventlet|twisted|...] [--variant default|excpu|inline]
                          [--resolver pool|blocking]
-    python loop_probe.py --server URL cold [--runtime sync|eventlet|asyncio|twisted]
+    python loop_probe.py --server URL cold [--runtime sync|eventlet|asyncio|twisted] [--variant default|py|pow|sha|offload]
+    python loop_probe.py --server URL coldsteps
 
 `loop`: 20 coroutines, one aiohttp session each, 5 rounds of mixed.json's steps (0.8 ms of Python, a GET of
 ~3 ms, 0.5-2 ms of `7777 ** n`, 1.5 ms of sha256, a GET of ~40 ms; sized by output/machine.json). The CPU
@@ -29,6 +30,8 @@ of mixed.json's steps (as `loop`), timed between the runner's own start and end 
 per request (the loop, hub or reactor: time.thread_time_ns), split at the runtime's wait for events (asyncio's
 selector, trio's epoll get_events, eventlet's hub do_poll, Twisted's epoll poller), and the other threads' CPU
 per request (the process's less the main thread's).
+
+`coldsteps`: the mirror: each CPU step's CPU right after the same step and right after a request.
 
 `cold`: one request's CPU on the calling thread right after another request and right after mixed.json's three
 CPU steps (0.8 ms of Python, 1.25 ms of `7777 ** n`, 1.5 ms of sha256), 40 pairs, the medians: the client's
@@ -329,12 +332,16 @@ def run(args, profile):
     hook_poll(args.runtime, timer, args.resolver)
     # Every mark the runner takes on the main thread (`harness.now`) notes the thread's and the process's CPU
     # and the poll counts then, so the figures cover exactly the runner's timed section.
+    # The main thread's time runnable but not running (waiting for a core: the second field of
+    # /proc/<pid>/task/<tid>/schedstat, nanoseconds; Documentation/scheduler/sched-stats.rst), read with one pread.
     main, clock, marks = threading.get_ident(), time.monotonic_ns, {}
+    schedstat = os.open("/proc/self/task/%d/schedstat" % threading.get_native_id(), os.O_RDONLY)
 
     def now():
         t = clock()
         if threading.get_ident() == main:
-            marks[t] = (time.thread_time_ns(), time.process_time_ns(), timer.calls, timer.blocked, timer.cpu)
+            waited = int(os.pread(schedstat, 100, 0).split()[1])
+            marks[t] = (time.thread_time_ns(), time.process_time_ns(), timer.calls, timer.blocked, timer.cpu, waited)
         return t
 
     harness.now = now
@@ -375,18 +382,18 @@ def run(args, profile):
     steps_before, server_before, busy_before = dict(steps), server_cpu(), sum(harness.cores_busy_ns())
     t0, end, _, _ = harness.RUNNERS[args.runtime](plan, args.server, 1 << 22)
     server, busy = server_cpu() - server_before, sum(harness.cores_busy_ns()) - busy_before
-    cpu, process, calls, blocked, in_poll = (b - a for a, b in zip(marks[t0], marks[end]))
+    cpu, process, calls, blocked, in_poll, waited = (b - a for a, b in zip(marks[t0], marks[end]))
     on_main, on_others = (steps[k] - steps_before[k] for k in ("main", "other"))
     if any(alone.values()):
         print("  CPU steps in the run against back to back before it: " + ", ".join(
             "%s %.2f" % (name[5:], (steps[name] - steps_before[name]) / alone[name]) for name in functions if alone[name]))
     print("%-8s %-7s makespan %4.0f ms; main thread %4.0f us a request (%3.0f in poll, %4.0f in CPU steps, %4.0f the rest; "
           "%d polls, %d blocked); other threads %4.0f us a request (%4.0f in CPU steps); server %3.0f us a request; "
-          "the machine busy %4.0f us a request; speed %s" % (
+          "the machine busy %4.0f us a request; main thread waited for a core %3.0f ms; speed %s" % (
               args.runtime, args.variant, (end - t0) / 1e6, cpu / requests / 1e3, in_poll / requests / 1e3,
               on_main / requests / 1e3, (cpu - in_poll - on_main) / requests / 1e3, calls, blocked,
               (process - cpu) / requests / 1e3, on_others / requests / 1e3, server / requests / 1e3, busy / requests / 1e3,
-              " ".join("%s %.2f" % kv for kv in sorted(plan["speed_factors"].items()))))
+              waited / 1e6, " ".join("%s %.2f" % kv for kv in sorted(plan["speed_factors"].items()))))
 
 
 def cold(args, profile, pairs=40):
@@ -395,14 +402,34 @@ def cold(args, profile, pairs=40):
     c, e = profile["bigPower"]["coefficient"], profile["bigPower"]["exponent"]
     harness.sha_buffer(1 << 22)
 
+    # `--variant py|pow|sha`: only that one of the three steps (which of them leaves the client cold); `offload`:
+    # the three run in the runtime's thread helper (asyncio's run_in_executor, Twisted's deferToThread), the
+    # request on the loop as before (does a step on another thread leave the loop's client cold too?).
+    kinds = ("py", "pow", "sha") if args.variant not in ("py", "pow", "sha") else (args.variant,)
+    if args.variant == "offload" and args.runtime not in ("asyncio", "twisted"):
+        raise SystemExit("cold --variant offload runs on asyncio or twisted")
+
     def steps():
-        harness.burn_python(int(0.8e6 / ns_py))
-        harness.burn_pow(int((1.25e6 / c) ** (1 / e)))
-        harness.burn_sha(int(1.5e6 / ns_sha), 1 << 22)
+        if "py" in kinds:
+            harness.burn_python(int(0.8e6 / ns_py))
+        if "pow" in kinds:
+            harness.burn_pow(int((1.25e6 / c) ** (1 / e)))
+        if "sha" in kinds:
+            harness.burn_sha(int(1.5e6 / ns_sha), 1 << 22)
 
     def report(warm, cold):
         w, k = statistics.median(warm) / 1e3, statistics.median(cold) / 1e3
-        print("%-8s a request's CPU: after a request %.0f us, after the CPU steps %.0f us (%+.0f)" % (args.runtime, w, k, k - w))
+        print("%-8s a request's CPU: after a request %.0f us, after the CPU steps (%s) %.0f us (%+.0f)" % (args.runtime, w, "+".join(kinds), k, k - w))
+
+    async def run_steps():
+        if args.variant != "offload":
+            steps()
+        elif args.runtime == "twisted":
+            from twisted.internet import threads
+
+            await threads.deferToThread(steps)
+        else:
+            await asyncio.get_running_loop().run_in_executor(None, steps)
 
     async def measure(get):
         warm, cold = [], []
@@ -412,7 +439,7 @@ def cold(args, profile, pairs=40):
             c0 = time.thread_time_ns()
             await get()
             warm.append(time.thread_time_ns() - c0)
-            steps()
+            await run_steps()
             c0 = time.thread_time_ns()
             await get()
             cold.append(time.thread_time_ns() - c0)
@@ -452,14 +479,39 @@ def cold(args, profile, pairs=40):
         asyncio.run(main())
 
 
+def cold_steps(args, profile, pairs=40):
+    """The mirror of `cold`: each of mixed.json's CPU steps' thread CPU right after the same step and right after
+    a request (urlopen, a new connection, no delay), 40 pairs each, the medians."""
+    ns_py, ns_sha = profile["pythonLoop"]["nanosecondsPerUnit"], profile["sha256"]["nanosecondsPerUnit"]
+    c, e = profile["bigPower"]["coefficient"], profile["bigPower"]["exponent"]
+    harness.sha_buffer(1 << 22)
+    kinds = {"py": (harness.burn_python, (int(0.8e6 / ns_py),)),
+             "pow": (harness.burn_pow, (int((1.25e6 / c) ** (1 / e)),)),
+             "sha": (harness.burn_sha, (int(1.5e6 / ns_sha), 1 << 22))}
+    for name, (function, arguments) in kinds.items():
+        warm, cold = [], []
+        function(*arguments)
+        for _ in range(pairs):
+            function(*arguments)
+            c0 = time.thread_time_ns()
+            function(*arguments)
+            warm.append(time.thread_time_ns() - c0)
+            harness.blocking_get(args.server, 0)
+            c0 = time.thread_time_ns()
+            function(*arguments)
+            cold.append(time.thread_time_ns() - c0)
+        w, k = statistics.median(warm) / 1e3, statistics.median(cold) / 1e3
+        print("%-3s step's CPU: after the same step %.0f us, after a request %.0f us (%+.0f)" % (name, w, k, k - w))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["loop", "efficiency", "trips", "fork", "run", "cold"])
+    parser.add_argument("mode", choices=["loop", "efficiency", "trips", "fork", "run", "cold", "coldsteps"])
     parser.add_argument("--server", help="the latency server's base URL (loop)")
     parser.add_argument("--runtime", choices=sorted(harness.RUNNERS), default="asyncio")
-    parser.add_argument("--variant", choices=["none", "asleep", "exsleep", "excpu", "inline", "default"], default="excpu",
+    parser.add_argument("--variant", choices=["none", "asleep", "exsleep", "excpu", "inline", "default", "py", "pow", "sha", "offload"], default="excpu",
                         help="loop: where the CPU steps go; run: excpu (the runtime's threads), inline, default (the harness's), "
-                             "none (no CPU steps), asleep (each CPU step a sleep as long)")
+                             "none (no CPU steps), asleep (each CPU step a sleep as long); cold: py, pow or sha (only that step), offload (the steps in the runtime's threads)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--resolver", choices=["pool", "blocking"], default="pool", help="run: where Twisted resolves names")
     parser.add_argument("--pairs", type=int, default=200)
@@ -477,7 +529,7 @@ def main():
         parser.error("loop runs on asyncio or uvloop")
     with open(args.machine) as f:
         profile = json.load(f)
-    {"loop": loop, "fork": fork, "run": run, "cold": cold}[args.mode](args, profile)
+    {"loop": loop, "fork": fork, "run": run, "cold": cold, "coldsteps": cold_steps}[args.mode](args, profile)
     return 0
 
 
