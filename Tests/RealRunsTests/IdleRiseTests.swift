@@ -30,6 +30,7 @@ final class IdleRiseTests: XCTestCase {
         XCTAssertEqual(costs.ioIdle(latency: us(3_000)), us(375), "halfway from 1 ms to 5 ms")
         XCTAssertEqual(costs.ioIdle(latency: us(100)), .zero)
         XCTAssertEqual(costs.ioIdle(latency: .milliseconds(50)), us(600), "level after the last point")
+        XCTAssertTrue(Calibrator.summary(p).contains("idle wake-up"), "simulate calibrate shows the rise")
         XCTAssertNil(try profile(waits: [[500, 700_000], [1_000, 800_000], [5_000, 1_100_000]]).idleRise, "no short delay")
         XCTAssertNil(try profile(waits: [[0, 500_000], [200, 500_000], [1_000, 400_000], [5_000, 450_000]]).idleRise, "no rise")
     }
