@@ -16,18 +16,36 @@ Prints per condition the median parse wall and CPU, their ratio to `one` in the 
 rounds), the call's excess wall, and the request's whole wall. Run under the machine lock:
 
     flock /work/machine.lock .venv/bin/python validation/handler_probe.py
+
+Other modes (each instead of the rounds above; docs/model.md, "Where a handler's time goes"):
+- `--paired`: each parse right after a wait (10 ms urlopen, urlopen with no delay, `time.sleep`) against the
+  same parse again right after it: the cold cost of CPU after a wait, at one speed;
+- `--trace B`: B blocks of 40 parses, back to back / after each urlopen / after each sleep, every parse's time
+  printed (the VM's two speeds, seen per parse);
+- `--by-request B`: B blocks of parse(0..39) back to back: the median of n = 0..4 (what `handlers.py one`
+  times) against the mean of all (what a run of 40 requests sums);
+- `--fresh P`: P times, `handlers.py one` in a new interpreter, then a new interpreter that times the parse
+  five times and runs `handlers.py sync`'s loop timing each parse (`--child` is that interpreter);
+- `--waits R`: R runs of calibrate.py's `wait_costs` and `socket_call_costs` (as `simulate calibrate` runs
+  them), and the median table;
+- `--timeout B`: B rounds of 50 calls at 500 us and 5 ms, with `timeout=600` (as harness.py calls) and without.
 """
 import argparse
 import gc
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 import urllib.request
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "Sources", "RealRuns", "python"))
 from call_shape import start_server  # noqa: E402
+
+HANDLERS = os.path.join(HERE, "programs", "handlers.py")
 
 
 def parse(n):
@@ -90,6 +108,98 @@ def paired(wait, requests, url, url0, idle_s):
     return rows[1:]  # the first parse follows no wait
 
 
+def timed_parses(ns):
+    """The wall time of parse(n) for each n, in ms."""
+    out = []
+    for n in ns:
+        t = time.perf_counter_ns()
+        parse(n)
+        out.append((time.perf_counter_ns() - t) / 1e6)
+    return out
+
+
+def trace(blocks, url, idle_s):
+    """Blocks of 40 parses back to back, after each urlopen, after each sleep: every parse's time printed."""
+    for _ in range(blocks):
+        for wait in ("one", "urlopen", "sleep"):
+            times = []
+            for n in range(40):
+                times += timed_parses([n])
+                if wait == "urlopen":
+                    with urllib.request.urlopen(url) as r:
+                        r.read()
+                elif wait == "sleep":
+                    time.sleep(idle_s)
+            print(wait.ljust(8), " ".join("%.1f" % x for x in times),
+                  "| median %.2f mean %.2f" % (statistics.median(times), statistics.mean(times)), flush=True)
+
+
+def by_request(blocks):
+    """parse(0..39) back to back: the median of n = 0..4 (`handlers.py one`) against the mean of all 40."""
+    ratios = []
+    for _ in range(blocks):
+        times = timed_parses(range(40))
+        one = sorted(times[:5])[2]
+        ratios.append(statistics.mean(times) / one)
+        print("one (median of n = 0..4) %.2f ms, mean of n = 0..39 %.2f ms, ratio %.3f, by tens %s" % (
+            one, statistics.mean(times), ratios[-1],
+            " ".join("%.2f" % statistics.mean(times[i:i + 10]) for i in range(0, 40, 10))), flush=True)
+    print("median ratio %.3f" % statistics.median(ratios))
+
+
+def child(url):
+    """In a new interpreter: the parse five times, then handlers.py's sync loop with each parse timed."""
+    first = timed_parses(range(5))
+    parses = []
+    start = time.perf_counter()
+    for n in range(40):
+        parses += timed_parses([n])
+        with urllib.request.urlopen(url) as r:
+            r.read()
+    total = (time.perf_counter() - start) * 1e3
+    print("first %s | sync parses median %.2f mean %.2f ms | total %.0f ms | a call %.2f ms" % (
+        " ".join("%.2f" % x for x in first), statistics.median(parses), statistics.mean(parses), total,
+        total / 40 - statistics.mean(parses)))
+
+
+def fresh(processes, port):
+    """`handlers.py one`, then `--child`, each in a new interpreter, `processes` times."""
+    base = "http://127.0.0.1:%d/" % port
+    for _ in range(processes):
+        one = subprocess.run([sys.executable, HANDLERS, "one", "--url", base], capture_output=True, text=True)
+        run = subprocess.run([sys.executable, __file__, "--child", "--port", str(port)], capture_output=True, text=True)
+        print("handlers.py one: %s | %s" % (one.stdout.strip().splitlines()[-1], run.stdout.strip()), flush=True)
+
+
+def waits(runs, port):
+    """calibrate.py's wait_costs and socket_call_costs, `runs` times, and the median table."""
+    import calibrate
+
+    base = "http://127.0.0.1:%d/" % port
+    tables = []
+    for _ in range(runs):
+        tables.append(calibrate.wait_costs(base))
+        print(json.dumps({"wait_costs": tables[-1], "socket_call_costs": calibrate.socket_call_costs(base, count=100)}), flush=True)
+    print(json.dumps({"median": [[row[0], int(statistics.median(t[i][1] for t in tables))] for i, row in enumerate(tables[0])]}))
+
+
+def timeouts(rounds, port):
+    """50 calls at 500 us and at 5 ms, with timeout=600 (harness.py's blocking_get) and without, in rounds."""
+    results = {}
+    for _ in range(rounds):
+        for delay in (500, 5000):
+            for timeout in (True, False):
+                url = "http://127.0.0.1:%d/?delay_us=%d" % (port, delay)
+                t = time.perf_counter_ns()
+                for _ in range(50):
+                    with (urllib.request.urlopen(url, timeout=600) if timeout else urllib.request.urlopen(url)) as r:
+                        r.read()
+                results.setdefault("%d us%s" % (delay, ", timeout=600" if timeout else ""), []).append(
+                    round(((time.perf_counter_ns() - t) / 50 - delay * 1000) / 1e3))
+    for key, values in results.items():
+        print("%s: us a call beyond the delay %s, median %d" % (key, values, statistics.median(values)))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=12)
@@ -98,10 +208,27 @@ def main():
     parser.add_argument("--conditions", default="one,urlopen,urlopen0,sleep,spin,nogc")
     parser.add_argument("--paired", action="store_true",
                         help="instead: each parse after a wait against the same parse again right after it")
+    parser.add_argument("--trace", type=int, metavar="B", help="instead: B blocks of 40 parses, each printed")
+    parser.add_argument("--by-request", type=int, metavar="B", help="instead: B blocks of parse(0..39)")
+    parser.add_argument("--fresh", type=int, metavar="P", help="instead: P pairs of new interpreters")
+    parser.add_argument("--waits", type=int, metavar="R", help="instead: R runs of calibrate.py's wait_costs")
+    parser.add_argument("--timeout", type=int, metavar="B", help="instead: B rounds of calls with and without a timeout")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        return child("http://127.0.0.1:%d/?delay_us=%d" % (args.port, args.delay_us))
+    if args.by_request:
+        return by_request(args.by_request)
     conditions = args.conditions.split(",")
     server, port = start_server()
     try:
+        if args.fresh:
+            return fresh(args.fresh, port)
+        if args.waits:
+            return waits(args.waits, port)
+        if args.timeout:
+            return timeouts(args.timeout, port)
         url = "http://127.0.0.1:%d/?delay_us=%d" % (port, args.delay_us)
         url0 = "http://127.0.0.1:%d/?delay_us=0" % port
         delay_ns = args.delay_us * 1000
@@ -114,6 +241,8 @@ def main():
             with urllib.request.urlopen(url) as r:
                 r.read()
         idle_s = (time.perf_counter_ns() - t) / 5 / 1e9
+        if args.trace:
+            return trace(args.trace, url, idle_s)
         if args.paired:
             out = {}
             for wait in ("urlopen", "urlopen0", "sleep"):
