@@ -104,8 +104,9 @@ extension Simulation {
                     if connects && part == 5 { return .wait(costs.connectionSetup) }
                     if part == 2 * calls - 1 {
                         // send(): the request leaves now; its answer comes a latency after the call returns.
-                        // A wait long enough for the cores to go idle costs a wake-up from idle on top.
-                        let idle = latency >= costs.ioIdleAfter ? costs.ioIdleOverhead : .zero
+                        // A wait long enough for the cores to go idle costs a wake-up from idle on top,
+                        // more the longer it idled (docs/model.md, "The idle wake-up of a long wait").
+                        let idle = costs.ioIdle(latency: latency)
                         var received = now + costs.syscall
                         // A server on this machine takes requests one at a time (server.py accepts, starts
                         // a thread and reads each under one GIL), one turn apart, and counts the latency

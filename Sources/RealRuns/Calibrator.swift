@@ -53,6 +53,10 @@ public enum Calibrator {
         lines.append("wake-up          \(p.wakeLatency) (pipe); Event round trip \(p.eventRoundTrip)")
         lines.append("urlopen          \(p.urlopenCPU) CPU, \(p.urlopenWall) wall; connect \(p.connectCPU) CPU, \(p.connectWall) wall")
         lines.append("delayed urlopen  \(p.delayedCallWall) beyond a 20 ms server delay")
+        if let rise = p.idleRise {
+            let points = rise.dropFirst().map { "\($0.overhead) at \($0.latency)" }.joined(separator: ", ")
+            lines.append("idle wake-up     a wait takes longer beyond its delay than one of \(MachineProfile.ioOverheadDelay): \(points)")
+        }
         lines.append("aiohttp request  \(p.aiohttpCPU) CPU, \(p.aiohttpWall) wall (reused connection)")
         if let lost = p.raceLostPerCall, let wake = p.gilWake {
             lines.append(String(format: "GIL race         urlopen beside a spinning thread loses the GIL %.1f times a call: wake-up %@", lost, "\(wake)"))

@@ -252,23 +252,35 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         return SimTime(nanoseconds: Int64((row[1] / row[0]).rounded()))
     }
 
-    /// From `waitCosts`: the delay from which a call takes longer (the cores went idle) and by how much.
-    /// The split between short and long delays is where the medians of the excess on either side differ
-    /// most; the threshold is the geometric mean of the delays on either side of it. Nil without a step
-    /// of at least 50 us (or without the probe).
-    public var idleWait: (after: SimTime, overhead: SimTime)? {
-        guard let rows = waitCosts?.filter({ $0.count == 2 && $0[0] > 0 }).sorted(by: { $0[0] < $1[0] }), rows.count >= 4 else {
-            return nil
+    /// The server delay at which calibrate.py's `socket_call_costs` measured `ioOverhead` (its `delay_us`):
+    /// that wait's own idle wake-up is in `ioOverhead`, so the rise counts from there.
+    public static let ioOverheadDelay = SimTime.microseconds(200)
+
+    /// From `waitCosts`: how much longer than its delay a call takes the longer the delay (the cores go idle,
+    /// and an idle vCPU's wake-up costs more), as `costs.io_idle_overhead` points. The measured excesses,
+    /// made non-decreasing in the delay (pooled adjacent violators: a longer wait never wakes faster, so a
+    /// dip is noise), less the fitted excess at `ioOverheadDelay`, at each longer delay. Nil without a
+    /// delay at or below `ioOverheadDelay` and two above it, or without a rise of at least 1 us.
+    public var idleRise: [IdleRisePoint]? {
+        guard let rows = waitCosts?.filter({ $0.count == 2 && $0[0] >= 0 }).sorted(by: { $0[0] < $1[0] }) else { return nil }
+        let baseDelay = Double(Self.ioOverheadDelay.nanoseconds) / 1_000
+        guard let baseIndex = rows.lastIndex(where: { $0[0] <= baseDelay }), rows.count - baseIndex > 2 else { return nil }
+        // Pool adjacent violators: blocks of (mean, size), merged while a block's mean is below the previous one's.
+        var blocks: [(mean: Double, size: Int)] = []
+        for row in rows {
+            blocks.append((row[1], 1))
+            while blocks.count > 1, blocks[blocks.count - 1].mean < blocks[blocks.count - 2].mean {
+                let b = blocks.removeLast(), a = blocks.removeLast()
+                blocks.append(((a.mean * Double(a.size) + b.mean * Double(b.size)) / Double(a.size + b.size), a.size + b.size))
+            }
         }
-        func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
-        var best: (Int, Double)?
-        for i in 2..<(rows.count - 1) {
-            let step = median(rows[i...].map { $0[1] }) - median(rows[..<i].map { $0[1] })
-            if step > (best?.1 ?? 0) { best = (i, step) }
+        let fitted = blocks.flatMap { Array(repeating: $0.mean, count: $0.size) }
+        let points = [IdleRisePoint(latency: Self.ioOverheadDelay, overhead: .zero)] + rows.indices.dropFirst(baseIndex + 1).map {
+            IdleRisePoint(latency: SimTime(nanoseconds: Int64((rows[$0][0] * 1_000).rounded())),
+                          overhead: SimTime(nanoseconds: Int64(max(0, fitted[$0] - fitted[baseIndex]).rounded())))
         }
-        guard let (i, step) = best, step >= 50_000 else { return nil }
-        let after = (rows[i - 1][0] * rows[i][0]).squareRoot() * 1_000
-        return (SimTime(nanoseconds: Int64(after.rounded())), SimTime(nanoseconds: Int64(step.rounded())))
+        guard let last = points.last, last.overhead >= .microseconds(1) else { return nil }
+        return points
     }
 
     /// From `coldWake`: the `costs.cold_wake_cpu` and `cold_wake_after` of `E × (1 − exp(−(w / τ)²))` closest
@@ -440,7 +452,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         for (name, extra) in processFirstCall ?? [:] {
             if let method = StartMethod(rawValue: name) { c.processFirstCall[method] = extra }
         }
-        if let (after, overhead) = idleWait { c.ioIdleAfter = after; c.ioIdleOverhead = overhead }
+        if let idleRise { c.ioIdleRise = idleRise }
         // Real runs talk to server.py on this machine: it answers one request at a time.
         if let serverAnswerNew { c.serverAnswerNew = serverAnswerNew }
         if let serverAnswerReuse { c.serverAnswerReuse = serverAnswerReuse }

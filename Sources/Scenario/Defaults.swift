@@ -64,6 +64,7 @@ public enum Defaults {
     public static let processFirstCall: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
     public static let ioIdleOverhead = SimTime.zero
     public static let ioIdleAfter = SimTime.milliseconds(1)
+    public static let ioIdleRise: [IdleRisePoint] = []
     /// A remote server costs this machine nothing; `simulate calibrate` measures the real runs' local one.
     public static let serverAnswerNew = SimTime.zero
     public static let serverAnswerReuse = SimTime.zero

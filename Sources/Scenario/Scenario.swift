@@ -180,9 +180,14 @@ public struct Costs: Sendable, Equatable {
     /// child (a pool's worker: once, on its first task's first call). Zero unless a machine profile measures it.
     public var processFirstCall: [StartMethod: SimTime]
     /// Wall time an I/O wait of at least `ioIdleAfter` takes beyond `ioOverhead`: long enough a wait lets
-    /// the cores go idle, and waking an idle virtual CPU costs more than waking a busy one.
+    /// the cores go idle, and waking an idle virtual CPU costs more than waking a busy one. A step; when
+    /// `ioIdleRise` has points, that rise is used instead (`ioIdle(latency:)`).
     public var ioIdleOverhead: SimTime
     public var ioIdleAfter: SimTime
+    /// The same wake-up cost as it rises with the wait: points (latency, wall beyond `ioOverhead`), latencies
+    /// increasing; linear between points, from zero at latency zero, level after the last. Empty: the step.
+    /// A machine profile sets it from `calibrate.py`'s `wait_costs` (`MachineProfile.idleRise`).
+    public var ioIdleRise: [IdleRisePoint]
     /// The CPU a server on this machine spends between two answers, on a new connection and on a reused
     /// one: a local server answers one request at a time (one GIL), so answers due together leave this far
     /// apart. Zero for a remote server; a machine profile sets it for the real runs' latency server.
@@ -239,7 +244,8 @@ public struct Costs: Sendable, Equatable {
         syscall: SimTime = Defaults.syscall, ioOverhead: SimTime = Defaults.ioOverhead,
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn,
         processFirstCall: [StartMethod: SimTime] = Defaults.processFirstCall, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
-        ioIdleAfter: SimTime = Defaults.ioIdleAfter, serverAnswerNew: SimTime = Defaults.serverAnswerNew,
+        ioIdleAfter: SimTime = Defaults.ioIdleAfter, ioIdleRise: [IdleRisePoint] = Defaults.ioIdleRise,
+        serverAnswerNew: SimTime = Defaults.serverAnswerNew,
         serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, connectionOverlapCPU: SimTime = Defaults.connectionOverlapCPU,
         coldRequestCPU: SimTime = Defaults.coldRequestCPU,
         ioCallShape: IOCallShape = Defaults.ioCallShape,
@@ -273,6 +279,7 @@ public struct Costs: Sendable, Equatable {
         self.processFirstCall = processFirstCall
         self.ioIdleOverhead = ioIdleOverhead
         self.ioIdleAfter = ioIdleAfter
+        self.ioIdleRise = ioIdleRise
         self.syscall = syscall
         self.ioOverhead = ioOverhead
         self.threadStart = threadStart
@@ -288,7 +295,35 @@ public struct Costs: Sendable, Equatable {
     }
 }
 
+/// One point of `Costs.ioIdleRise`: a wait of `latency` takes `overhead` longer than its latency.
+public struct IdleRisePoint: Sendable, Equatable {
+    public var latency: SimTime
+    public var overhead: SimTime
+    public init(latency: SimTime, overhead: SimTime) {
+        self.latency = latency
+        self.overhead = overhead
+    }
+}
+
 extension Costs {
+    /// The wall an I/O wait of `latency` takes beyond its latency and `ioOverhead` because the cores idled
+    /// through it: by `ioIdleRise` where it has points (linear between them, from zero at latency zero,
+    /// level after the last), else the step `ioIdleOverhead` from `ioIdleAfter` on.
+    public func ioIdle(latency: SimTime) -> SimTime {
+        guard let last = ioIdleRise.last else { return latency >= ioIdleAfter ? ioIdleOverhead : .zero }
+        guard latency < last.latency else { return last.overhead }
+        var previous = IdleRisePoint(latency: .zero, overhead: .zero)
+        for point in ioIdleRise {
+            if latency < point.latency {
+                let span = (point.latency - previous.latency).nanoseconds
+                let along = Double((latency - previous.latency).nanoseconds) / Double(span)
+                return previous.overhead + (point.overhead - previous.overhead).scaled(by: along)
+            }
+            previous = point
+        }
+        return last.overhead
+    }
+
     /// The cold wake-up's CPU after a wait of `wait`: `coldWakeCPU × (1 − exp(−(wait / coldWakeAfter)²))`,
     /// the extra a thread's first work costs when its virtual CPU idled that long (calibrate.py `cold_wake`).
     /// Below a microsecond it is not worth an event: zero.

@@ -75,7 +75,9 @@ public enum ScenarioEncoder {
             "connection_cpu": duration(c.connectionCPU), "syscall": duration(c.syscall),
             "io_overhead": duration(c.ioOverhead), "process_spawn": perMethod(c.processSpawn),
             "process_first_call": perMethod(c.processFirstCall),
-            "io_idle_overhead": duration(c.ioIdleOverhead), "io_idle_after": duration(c.ioIdleAfter),
+            "io_idle_overhead": c.ioIdleRise.isEmpty ? duration(c.ioIdleOverhead)
+                : .list(c.ioIdleRise.map { .list([duration($0.latency), duration($0.overhead)]) }),
+            "io_idle_after": duration(c.ioIdleAfter),
             "server_answer_new": duration(c.serverAnswerNew), "server_answer_reuse": duration(c.serverAnswerReuse),
             "connection_overlap_cpu": duration(c.connectionOverlapCPU),
             "io_call_shape": .ordered([

@@ -199,6 +199,14 @@ public enum ScenarioSchema {
                     ("reuse", side(IOCallShape.reusePieces, Defaults.ioCallShape.reuse, "A call on a kept-alive connection (pieces not given weigh 0).")),
                 ], description: "Where an I/O call's Python CPU runs between its GIL-releasing calls: relative weights; simulate calibrate measures urlopen's."))
             }
+            if key == "io_idle_overhead" {
+                let pair = object([("type", .string("array")), ("items", ref("duration")), ("minItems", .number("2")), ("maxItems", .number("2"))])
+                return (key, object([("oneOf", .list([
+                    duration("Wall time an io wait of at least io_idle_after takes beyond io_overhead (a step).", default: Defaults.ioIdleOverhead),
+                    object([("type", .string("array")), ("items", pair),
+                            ("description", .string("The same as it rises with the wait: [latency, overhead] pairs by increasing latency; linear between them from zero at latency zero, level after the last (io_idle_after unused)."))]),
+                ]))]))
+            }
             if let (what, values) = perMethod[key] {
                 return (key, closedObject(StartMethod.allCases.map { m in
                     (m.rawValue, duration("\(what) with \(m.rawValue).", default: values[m]))

@@ -129,6 +129,22 @@ enum SettingsReader {
         return p
     }
 
+    /// `io_idle_overhead` as a rise: `[[latency, overhead], ...]`, latencies increasing from above zero.
+    static func readIdleRise(_ field: ScenarioField) throws -> [IdleRisePoint] {
+        let hint = "; give [latency, overhead] pairs by increasing latency, e.g. [[\"1ms\", \"200us\"], [\"5ms\", \"600us\"]]"
+        var points: [IdleRisePoint] = []
+        for element in try field.array(what: "io_idle_overhead (a duration or a list of [latency, overhead] pairs)", hint: hint) {
+            let pair = try element.array(what: "a [latency, overhead] pair", hint: hint)
+            guard pair.count == 2 else { throw element.expected("a [latency, overhead] pair (two durations)", hint: hint) }
+            let point = IdleRisePoint(latency: try pair[0].duration(what: "the latency"), overhead: try pair[1].duration(what: "the overhead"))
+            guard point.latency > (points.last?.latency ?? .zero) else {
+                throw pair[0].error("\(pair[0].value.shortDescription): the latencies of io_idle_overhead must be above zero and increase\(hint)")
+            }
+            points.append(point)
+        }
+        return points
+    }
+
     static func readCosts(_ field: ScenarioField?, base: Costs) throws -> Costs {
         guard let field else { return base }
         let o = try field.object(keys: costKeys, what: "costs", hint: "; write \"costs\": {\"thread_start\": \"80us\"}")
@@ -156,7 +172,12 @@ enum SettingsReader {
         try d("connection_cpu", &c.connectionCPU)
         try d("syscall", &c.syscall)
         try d("io_overhead", &c.ioOverhead)
-        try d("io_idle_overhead", &c.ioIdleOverhead)
+        if let f = o["io_idle_overhead"] {
+            if case .array = f.value { c.ioIdleRise = try readIdleRise(f) } else {
+                c.ioIdleOverhead = try f.duration(what: "io_idle_overhead")
+                c.ioIdleRise = []
+            }
+        }
         try d("io_idle_after", &c.ioIdleAfter)
         try d("server_answer_new", &c.serverAnswerNew)
         try d("server_answer_reuse", &c.serverAnswerReuse)

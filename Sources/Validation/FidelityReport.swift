@@ -124,7 +124,11 @@ public struct FidelityReport: Sendable {
             // case, against the one at calibration, was tried and judged on the fit half: the 90th percentile
             // went from 21% to 31%, so the costs stay as measured; docs/model.md, "The validation matrix".)
             let profile = measurements.machine
-            let scenario = try c.scenario(oneTask: measured.oneTask?.median)
+            // A program's one task as the mean of its timings, not the median: a run of many tasks sums them
+            // across the VM's two speeds, and the median of a few short timings picks whichever speed most of
+            // them met (docs/model.md, "Plain programs": handlers.py's `one` 2.6 ms at the fast speed, its
+            // parses 2.6-5.5 ms through a run).
+            let scenario = try c.scenario(oneTask: measured.oneTask?.mean)
             for strategy in scenario.strategies {
                 guard let m = measured.strategies[strategy.label] else { continue }
                 let ownClient = c.program.map { !$0.calibratedClient } ?? false

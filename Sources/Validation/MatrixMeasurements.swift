@@ -19,6 +19,11 @@ public struct MeasuredPoint: Sendable, Codable, Equatable {
     }
 
     public var spread: MeasuredSpread { MeasuredSpread(median: median, min: min, max: max) }
+
+    /// The mean of the runs (the median when there are none recorded).
+    public var mean: SimTime {
+        runs.isEmpty ? median : SimTime(nanoseconds: runs.reduce(Int64(0)) { $0 + $1.nanoseconds } / Int64(runs.count))
+    }
 }
 
 /// A case's measurements: its half (copied from the matrix when it was measured) and each strategy's point.

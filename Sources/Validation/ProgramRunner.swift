@@ -48,7 +48,10 @@ public struct ProgramRunner: Sendable {
     }
 
     /// Measures a program case: its one-task time (when the model needs it) and every strategy label,
-    /// `repetitions` rounds interleaved (one, A, B, ..., one, A, B, ...), the latency server running.
+    /// `repetitions` rounds interleaved (one, A, one, B, ..., one, A, one, B, ...), the latency server running.
+    /// One task is timed before every strategy, not once a round: this VM changes speed every few seconds, and
+    /// the model takes the mean of these timings, which should meet the speeds as the runs did (docs/model.md,
+    /// "Where a handler's time goes").
     public func measure(_ c: ValidationCase, repetitions: Int, log: (String) -> Void) throws -> (strategies: [String: MeasuredPoint], oneTask: MeasuredPoint?) {
         guard let program = c.program else { return ([:], nil) }
         try environment.prepare()
@@ -56,7 +59,7 @@ public struct ProgramRunner: Sendable {
         let server = try LatencyServer(environment: environment)
         defer { server.stop() }
         var labels = c.scenario.strategies.map(\.label)
-        if program.oneTaskKey != nil { labels.insert(MatrixProgram.oneTaskLabel, at: 0) }
+        if program.oneTaskKey != nil { labels = labels.flatMap { [MatrixProgram.oneTaskLabel, $0] } }
         var runs: [String: [SimTime]] = [:]
         for round in 1...max(1, repetitions) {
             for label in labels {

@@ -102,6 +102,29 @@ final class PhysicsTests: XCTestCase {
         XCTAssertEqual(try makespan(latency: .microseconds(500), overhead: .microseconds(500)), try makespan(latency: .microseconds(500), overhead: .zero))
     }
 
+    /// With `io_idle_overhead` as a rise, a wait pays the overhead interpolated at its latency: linear between
+    /// points, from zero at latency zero, level after the last; ten calls pay it ten times.
+    func testWaitsPayTheIdleRiseAtTheirLatency() throws {
+        let rise = [IdleRisePoint(latency: ms(2), overhead: .microseconds(400)), IdleRisePoint(latency: ms(4), overhead: .microseconds(800))]
+        func makespan(latency: SimTime, rise: [IdleRisePoint]) throws -> SimTime {
+            var s = Scenario(name: "io", machine: Machine(wakeJitter: 0), tasks: [
+                TaskGroup(name: "c", steps: [.repeat(count: 10, steps: [.io(IOStep(latency: .constant(latency), cpu: .constant(.zero), connection: .reuse))])]),
+            ])
+            s.costs.ioIdleRise = rise
+            return try Simulator.run(s, strategy: Strategy(kind: .sync)).metrics.makespan
+        }
+        for (latency, each) in [(ms(1), 200), (ms(3), 600), (ms(4), 800), (ms(10), 800)] as [(SimTime, Int64)] {
+            XCTAssertEqual(try makespan(latency: latency, rise: rise) - makespan(latency: latency, rise: []), .microseconds(10 * each), "\(latency)")
+        }
+        let text = #"{"costs": {"io_idle_overhead": [["2ms", "400us"], ["4ms", "800us"]]}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#
+        let s = try ScenarioLoader.parse(text: text)
+        XCTAssertEqual(s.costs.ioIdleRise, rise)
+        XCTAssertEqual(try ScenarioLoader.parse(text: ScenarioEncoder.json(s)), s)
+        XCTAssertThrowsError(try ScenarioLoader.parse(text: #"{"costs": {"io_idle_overhead": [["4ms", "800us"], ["2ms", "400us"]]}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)) {
+            XCTAssertTrue("\($0)".contains("io_idle_overhead"), "\($0)")
+        }
+    }
+
     /// The new keys read, validate and write back.
     func testNewKeysRoundTrip() throws {
         let text = """

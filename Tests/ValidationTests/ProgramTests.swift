@@ -24,15 +24,18 @@ final class ProgramTests: XCTestCase {
         let recorded = try MatrixMeasurements.load(from: FidelityTests.folder + "/measurements.json")
         var only = matrix
         only.cases = try matrix.selecting(names: ["program-article-cpu"])
-        func sequential(oneTask: SimTime) throws -> SimTime {
+        func sequential(oneTask: [SimTime]) throws -> SimTime {
             var m = recorded
-            m.cases["program-article-cpu"]?.oneTask = MeasuredPoint(runs: [oneTask])
+            m.cases["program-article-cpu"]?.oneTask = MeasuredPoint(runs: oneTask)
             let report = try FidelityReport.evaluate(matrix: only, measurements: m, tolerancePercent: 10)
             return try XCTUnwrap(report.points.first { $0.strategy == "sync" }).predicted
         }
-        let at50 = try sequential(oneTask: .milliseconds(50)), at200 = try sequential(oneTask: .milliseconds(200))
+        let at50 = try sequential(oneTask: [.milliseconds(50)]), at200 = try sequential(oneTask: [.milliseconds(200)])
         XCTAssertEqual(at50.milliseconds, 500, accuracy: 5)  // ten jobs one after another
         XCTAssertEqual(at200.milliseconds, 2000, accuracy: 20)
+        // Several timings: their mean (50 ms), not their median (40 ms): ten jobs sum the speeds they meet.
+        let mixed = try sequential(oneTask: [40, 40, 40, 50, 80].map { SimTime.milliseconds($0) })
+        XCTAssertEqual(mixed.milliseconds, 500, accuracy: 5)
     }
 
     func testAMalformedProgramEntryIsNamed() throws {

@@ -440,29 +440,33 @@ def overlapping_calls(base_url, clients=20, calls=10, delay_us=2000, pairs=5):
     return _statistics().median(ratios)
 
 
-def excess_over_delay_ns(base_url, delay_us, count):
-    """The median wall time of urlopen(url).read() with a server delay, beyond the delay itself."""
-    url = base_url + "?delay_us=%d" % delay_us
-    samples = []
-    for _ in range(count):
-        start = now()
-        with urllib.request.urlopen(url) as r:
-            r.read()
-        samples.append(now() - start - delay_us * 1000)
-    return median_ns(samples)
+def excess_ns(base_url, delay_us):
+    """The wall time of one urlopen(url).read() with a server delay, beyond the delay itself."""
+    start = now()
+    with urllib.request.urlopen(base_url + "?delay_us=%d" % delay_us) as r:
+        r.read()
+    return now() - start - delay_us * 1000
 
 
 def delayed_call_overhead_ns(base_url, delay_us=20000, count=10):
     """Wall time of a urlopen call with a server delay beyond the delay itself and beyond a call with no
     delay: what waking both sides after an idle wait costs on this machine (timer slack, idle CPUs)."""
-    return excess_over_delay_ns(base_url, delay_us, count)
+    return median_ns([excess_ns(base_url, delay_us) for _ in range(count)])
 
 
-def wait_costs(base_url, delays_us=(0, 50, 100, 200, 500, 1000, 2000, 5000, 20000), count=15):
+def wait_costs(base_url, delays_us=(0, 50, 100, 200, 500, 1000, 2000, 5000, 20000), rounds=8, run=5, settle=2):
     """urlopen with each server delay: [delay_us, median wall ns beyond the delay]. How much longer a call
     takes than its delay grows with the delay: a wait long enough lets both sides' cores go idle (the
-    haltpoll cpuidle driver halts a vCPU at once, and the host must wake it again), short ones do not."""
-    return [[delay, excess_over_delay_ns(base_url, delay, count)] for delay in delays_us]
+    haltpoll cpuidle driver halts a vCPU at once, and the host must wake it again), short ones do not.
+    Measured as a program repeating one call meets it: `run` calls of a delay one after another, the first
+    `settle` not counted (a call right after a longer wait runs colder: 0.9 ms beyond no delay after a 20 ms
+    call against 0.45 ms after another call with none). The delays take turns a run each, `rounds` times,
+    so that a change of the VM's speed (docs/model.md, "The two speeds, shown") falls on all of them alike."""
+    samples = {delay: [] for delay in delays_us}
+    for _ in range(rounds):
+        for delay in delays_us:
+            samples[delay].extend([excess_ns(base_url, delay) for _ in range(run)][settle:])
+    return [[delay, median_ns(samples[delay])] for delay in delays_us]
 
 
 def connect_costs(base_url, count=100):
