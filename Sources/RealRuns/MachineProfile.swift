@@ -85,7 +85,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// urlopen with a server delay: [[delay in us, ns beyond the delay]] for delays from 0 to 20 ms.
     public var waitCosts: [[Double]]?
     /// Per start method, n no-op processes started then joined: [[n, ns in the start() calls, ns until the
-    /// last join returned]] for each n measured.
+    /// last join returned, the parent's CPU ns in the start() calls, the reaped children's CPU ns]] for each n
+    /// measured (the last two since the children run harness.py as their main script; older profiles have
+    /// the first three).
     public var processesAtScale: [String: [[Double]]]?
     /// The latency server's own CPU per answer with many clients at once (server.py's `/stats`: its
     /// process CPU time over the requests it served), on new connections and on kept-alive ones.
@@ -240,12 +242,16 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The wake-up latency of a Python thread: half a threading.Event round trip.
     public var threadWake: SimTime { eventRoundTrip / 2 }
 
-    /// The parent's time in `Process.start()` per child, from the most processes started at once.
+    /// The parent's serial share of `Process.start()` per child, from the most processes started at once: its
+    /// own CPU in the start() calls where measured, else (older profiles) its time in them. The time also
+    /// holds the waits for a core that the children already started cause, which the model runs itself
+    /// (docs/model.md, "The parent's share of starting a process").
     public func parentShareOfStart(_ method: StartMethod) -> SimTime? {
-        guard let row = processesAtScale?[method.rawValue]?.filter({ $0.count == 3 && $0[0] > 0 }).max(by: { $0[0] < $1[0] }) else {
+        guard let row = processesAtScale?[method.rawValue]?.filter({ $0.count >= 3 && $0[0] > 0 }).max(by: { $0[0] < $1[0] }) else {
             return nil
         }
-        return SimTime(nanoseconds: Int64((row[1] / row[0]).rounded()))
+        let parent = row.count >= 4 && row[3] > 0 ? row[3] : row[1]
+        return SimTime(nanoseconds: Int64((parent / row[0]).rounded()))
     }
 
     /// From `waitCosts`: the delay from which a call takes longer (the cores went idle) and by how much.

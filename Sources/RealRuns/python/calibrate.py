@@ -151,16 +151,50 @@ def thread_start_ns(count=200):
     return median_of(count, start_and_join, threading.Thread)
 
 
+class _ChildrenRunTheHarness:
+    """While open, new spawn and forkserver children run harness.py as their main script, as real runs' children
+    do, instead of this file. Such a child runs its parent's main script again before its target
+    (multiprocessing/spawn.py `_fixup_main_from_path`: runpy.run_path compiles the source, then runs its
+    imports); Python 3.11's forkserver was meant to run it once in the server (`preload` ['__main__']), but
+    `ForkServer.ensure_running` keeps the keys {'main_path', 'sys_path'} of `get_preparation_data`, which names
+    it 'init_main_from_path', so the server never does and every child pays it. multiprocessing reads the
+    script from `__main__.__file__`; the target is `os.getpid`, picklable without this module. What the main
+    script costs a child (validation/process_scale.py --main-cost 10, 2026-12-02): forkserver 67.4 ms with
+    calibrate.py, 52.6 ms with harness.py, 3.9 ms with none; spawn 106.7, 101.2 and 36.8 ms."""
+
+    def __enter__(self):
+        self.main = sys.modules["__main__"]
+        self.own = getattr(self.main, "__file__", None)
+        self.main.__file__ = harness.__file__
+        return self
+
+    def __exit__(self, *exc):
+        if self.own is None:
+            del self.main.__file__
+        else:
+            self.main.__file__ = self.own
+
+
+def start_and_join_child(context):
+    """A child process started and joined, doing nothing of its own (real runs' children first run their main
+    script, harness.py, when started by spawn or forkserver: `_ChildrenRunTheHarness`)."""
+    worker = context.Process(target=os.getpid)
+    worker.start()
+    worker.join()
+
+
 def process_start_ns():
-    """Process(target=noop).start() + join() per start method; the first forkserver start (which starts
-    the server itself) is left out, as later ones in a program reuse it."""
+    """Process(...).start() + join() of a child doing nothing, per start method, the children running
+    harness.py as their main script (as real runs' do); the first forkserver start (which starts the server
+    itself) is left out, as later ones in a program reuse it."""
     out = {}
-    for method, count in (("fork", 10), ("forkserver", 6), ("spawn", 4)):
-        context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            start_and_join(context.Process)  # starts the server itself, which later starts reuse
-            count -= 1
-        out[method] = median_of(count, start_and_join, context.Process)
+    with _ChildrenRunTheHarness():
+        for method, count in (("fork", 10), ("forkserver", 6), ("spawn", 4)):
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                start_and_join_child(context)  # starts the server itself, which later starts reuse
+                count -= 1
+            out[method] = median_of(count, start_and_join_child, context)
     return out
 
 
@@ -249,31 +283,47 @@ def parallel_efficiency(cores, target_ns=60_000_000, samples=5, attempts=30):
     return out
 
 
+def _cpu_ns(who):
+    import resource
+
+    usage = resource.getrusage(who)
+    return int((usage.ru_utime + usage.ru_stime) * 1e9)
+
+
 def processes_at_scale(counts=(1, 16)):
-    """Per start method, `n` Process(target=noop) started one after another then joined: the parent's time
-    in the start() calls, and the time until the last join returned. The start loop is the parent's serial
-    share (fork() copies its page tables; spawn and forkserver send a request); the rest is the children's
-    start-up, exit and the joins, which overlap on the cores."""
+    """Per start method, `n` children doing nothing (running harness.py as their main script when spawn or
+    forkserver start them, as real runs' children do) started one after another then joined. Each row:
+    [n, the parent's time in the start() calls, the time until the last join returned, the parent's own CPU
+    time in the start() calls, the CPU time of the children it reaped (fork and spawn; 0 for forkserver, whose
+    children the server reaps)]. The start loop's time is not the parent's work: while it forks, the children
+    already started take the cores, and a spawn or forkserver start waits for the new process's exec or the
+    server's fork (validation/process_scale.py: fork's loop 1.98 ms a child for 32, its CPU 0.95 ms). The
+    parent's CPU is its serial share (fork() copies its page tables; spawn and forkserver send a request)."""
+    import resource
+
     out = {}
-    for method in ("fork", "forkserver", "spawn"):
-        context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            start_and_join(context.Process)
-        rows = []
-        for n in counts:
-            samples = []
-            for _ in range(3 if method != "spawn" else 2):
-                workers = [context.Process(target=noop) for _ in range(n)]
-                start = now()
-                for w in workers:
-                    w.start()
-                started = now()
-                for w in workers:
-                    w.join()
-                samples.append((started - start, now() - start))
-            samples.sort(key=lambda s: s[1])
-            rows.append([n, samples[len(samples) // 2][0], samples[len(samples) // 2][1]])
-        out[method] = rows
+    with _ChildrenRunTheHarness():
+        for method in ("fork", "forkserver", "spawn"):
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                start_and_join_child(context)
+            rows = []
+            for n in counts:
+                samples = []
+                for _ in range(3 if method != "spawn" else 2):
+                    workers = [context.Process(target=os.getpid) for _ in range(n)]
+                    children, cpu = _cpu_ns(resource.RUSAGE_CHILDREN), _cpu_ns(resource.RUSAGE_SELF)
+                    start = now()
+                    for w in workers:
+                        w.start()
+                    started, loop_cpu = now(), _cpu_ns(resource.RUSAGE_SELF) - cpu
+                    for w in workers:
+                        w.join()
+                    samples.append((started - start, now() - start, loop_cpu,
+                                    _cpu_ns(resource.RUSAGE_CHILDREN) - children))
+                samples.sort(key=lambda s: s[1])
+                rows.append([n, *samples[len(samples) // 2]])
+            out[method] = rows
     return out
 
 
