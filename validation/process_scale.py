@@ -98,12 +98,20 @@ def main():
     parser.add_argument("--work-ms", default="0,5")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json")
+    parser.add_argument("--first-start", type=int, metavar="REPS",
+                        help="instead: in REPS new interpreters, a program's first start + join per start method "
+                             "against its next ones")
+    parser.add_argument("--first-start-child", help=argparse.SUPPRESS)
     parser.add_argument("--main-cost", type=int, metavar="REPS",
                         help="instead: one noop start + join per start method with each main script the children "
                              "run again (calibrate.py, harness.py, none), alternating, REPS times")
     args = parser.parse_args()
     if args.main_cost:
         return main_cost(args.methods.split(","), args.main_cost)
+    if args.first_start_child:
+        return first_start_child(args.first_start_child)
+    if args.first_start:
+        return first_start(args.methods.split(","), args.first_start)
     harness.burn_python(300_000)
     per_ms = 1_000_000 * 1_000_000 / median([_timed(1_000_000) for _ in range(5)])  # loop iterations a ms
     configs = [(m, n, w) for m in args.methods.split(",") for w in map(float, args.work_ms.split(","))
@@ -184,6 +192,45 @@ def main_cost(methods, reps):
         walls = [w for w, _ in runs]
         print("%-10s  %-14s  %-5s  %6.1f ms (%.1f-%.1f)  %6.1f ms" % (m, name, event, median(walls) / 1e6, min(walls) / 1e6,
                                                             max(walls) / 1e6, median([c for _, c in runs]) / 1e6))
+
+
+def first_start_child(method):
+    """In this new interpreter: an Event first (as the harness creates `stop` before its clock starts, which
+    starts multiprocessing's resource tracker for spawn and forkserver), then four noop children started and
+    joined one after another, the children running harness.py as their main script; prints their times."""
+    sys.modules["__main__"].__file__ = MAIN_SCRIPTS["harness.py"]
+    context = multiprocessing.get_context(method)
+    stop = context.Event()
+    times = []
+    for _ in range(4):
+        start = now()
+        p = context.Process(target=os.getpid)
+        p.start()
+        p.join()
+        times.append(now() - start)
+    del stop
+    print(json.dumps(times))
+
+
+def first_start(methods, reps):
+    """A program's first start of a start method against its next ones: the forkserver's first start starts the
+    server itself (a new interpreter: `ForkServer.ensure_running` spawns `python -c 'from
+    multiprocessing.forkserver import main; main(...)'`, and the parent's first request waits until it accepts).
+    Each repetition is a new interpreter (this script), the methods alternating."""
+    import subprocess
+
+    samples = {m: [] for m in methods}
+    for _ in range(reps):
+        for m in methods:
+            out = subprocess.run([sys.executable, os.path.abspath(__file__), "--first-start-child", m],
+                                 check=True, capture_output=True, text=True).stdout
+            samples[m].append(json.loads(out.strip().splitlines()[-1]))
+    print("method      first start+join   next ones   first - median of next (median, min-max over programs)")
+    for m, runs in samples.items():
+        extra = [r[0] - median(r[1:]) for r in runs]
+        print("%-10s  %7.1f ms  %7.1f ms   %6.1f ms (%.1f-%.1f)" % (m, median([r[0] for r in runs]) / 1e6,
+                                                                 median([median(r[1:]) for r in runs]) / 1e6,
+                                                                 median(extra) / 1e6, min(extra) / 1e6, max(extra) / 1e6))
 
 
 def _timed(iterations):

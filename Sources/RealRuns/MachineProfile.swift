@@ -119,6 +119,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// Per start method name, the CPU a child's first urlopen costs beyond its second, the child forked or
     /// started by a parent that never called (calibrate.py `first_call`); nil in an older profile.
     public var processFirstCall: [String: SimTime]?
+    /// Per start method name, what a program's first start + join costs beyond its next ones (forkserver's
+    /// server start; calibrate.py `first_start`); nil in an older profile.
+    public var processFirstStart: [String: SimTime]?
     /// One urlopen(url).read()'s Python CPU between the calls that release the GIL, ns, in the order of
     /// `IOCallShape.newPieces` (before getaddrinfo, socket(), connect(), send, recv; after recv; after close):
     /// calibrate.py `call_shape`; nil in an older profile, which leaves the scenario's shape.
@@ -184,6 +187,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.requesterTakesSignal = try? number("requester_takes_signal")
         profile.coreSpeedSpread = (raw["core_speed_spread"] as? [String: NSNumber])?.mapValues(\.doubleValue)
         profile.processFirstCall = (raw["process_first_call_ns"] as? [String: NSNumber])?.mapValues {
+            SimTime(nanoseconds: max(0, $0.int64Value))
+        }
+        profile.processFirstStart = (raw["process_first_start_ns"] as? [String: NSNumber])?.mapValues {
             SimTime(nanoseconds: max(0, $0.int64Value))
         }
         profile.callShape = (raw["call_shape_ns"] as? [NSNumber])?.map(\.doubleValue)
@@ -434,6 +440,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         }
         for (name, extra) in processFirstCall ?? [:] {
             if let method = StartMethod(rawValue: name) { c.processFirstCall[method] = extra }
+        }
+        for (name, extra) in processFirstStart ?? [:] {
+            if let method = StartMethod(rawValue: name) { c.processFirstStart[method] = extra }
         }
         if let (after, overhead) = idleWait { c.ioIdleAfter = after; c.ioIdleOverhead = overhead }
         // Real runs talk to server.py on this machine: it answers one request at a time.

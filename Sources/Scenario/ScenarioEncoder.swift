@@ -74,7 +74,7 @@ public enum ScenarioEncoder {
             "executor_handoff": duration(c.executorHandoff), "connection_setup": duration(c.connectionSetup),
             "connection_cpu": duration(c.connectionCPU), "syscall": duration(c.syscall),
             "io_overhead": duration(c.ioOverhead), "process_spawn": perMethod(c.processSpawn),
-            "process_first_call": perMethod(c.processFirstCall),
+            "process_first_call": perMethod(c.processFirstCall), "process_first_start": perMethod(c.processFirstStart),
             "io_idle_overhead": duration(c.ioIdleOverhead), "io_idle_after": duration(c.ioIdleAfter),
             "server_answer_new": duration(c.serverAnswerNew), "server_answer_reuse": duration(c.serverAnswerReuse),
             "connection_overlap_cpu": duration(c.connectionOverlapCPU),

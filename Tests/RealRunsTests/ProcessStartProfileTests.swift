@@ -37,6 +37,15 @@ final class ProcessStartProfileTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
     }
 
+    /// Each start method's measured first-start extra becomes its `process_first_start` (a negative median,
+    /// noise, is none); a profile from before it was measured leaves the scenario's zero.
+    func testTheFirstStartsExtraIsItsCost() throws {
+        let p = try profile(["process_first_start_ns": ["fork": 800_000, "forkserver": 34_000_000, "spawn": -2_000_000]])
+        XCTAssertEqual(costs(p, .forkserver).processFirstStart, [.fork: .nanoseconds(800_000), .forkserver: .nanoseconds(34_000_000), .spawn: .zero])
+        XCTAssertEqual(costs(try profile([:]), .forkserver).processFirstStart, Defaults.processFirstStart)
+        XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
+    }
+
     /// A profile from before the CPU was measured (rows of three), or a row whose CPU is missing (0), keeps
     /// the time in the start() calls per child; a share above the whole start is capped at it.
     func testOlderRowsKeepTheTimeInTheStartCalls() throws {

@@ -4,6 +4,7 @@ mechanisms, written as raw measurements (nanoseconds) for Sources/RealRuns/Machi
 Usage: python calibrate.py --server http://127.0.0.1:PORT/ --out CALIBRATION.json [--only STEP,STEP]
        python calibrate.py --noise --out NOISE.json   (only the fixed noise probe)
        python calibrate.py --first-call --server URL --out -   (only the first-call probe, printed)
+       python calibrate.py --first-start --out -   (only the first-start probe, printed)
 
 CPU work is timed with the very functions the harness runs (imported from harness.py), each point the
 minimum of a few repeats (the least disturbed by other programs on the machine). Everything takes a few
@@ -281,6 +282,40 @@ def parallel_efficiency(cores, target_ns=60_000_000, samples=5, attempts=30):
             points.append([k, _statistics().median(quiet or noisy)])
         out[kind] = points
     return out
+
+
+def first_start_probe():
+    """In this new interpreter (`first_start` starts it): per start method, an Event first (as the harness
+    creates its `stop` before its clock starts; for spawn and forkserver that starts multiprocessing's resource
+    tracker), then four children doing nothing started and joined one after another, running harness.py as
+    their main script; the first one's time less the median of the next three. The forkserver's first start
+    starts the server itself, a new interpreter (`ForkServer.ensure_running` spawns `python -c 'from
+    multiprocessing.forkserver import main; ...'`), and the parent's request waits until it accepts; later
+    starts reuse it. {start method: [ns, ...]}, one per method."""
+    out = {}
+    with _ChildrenRunTheHarness():
+        for method in ("fork", "forkserver", "spawn"):
+            context = multiprocessing.get_context(method)
+            stop = context.Event()
+            times = timings(4, start_and_join_child, context)
+            del stop
+            out[method] = times[0] - median_ns(times[1:])
+    return out
+
+
+def first_start(runs=5):
+    """`first_start_probe` in `runs` new interpreters running this file (this one has started every method
+    already): {start method: the median over the programs, ns} (docs/model.md, "A program's first start")."""
+    import json
+    import subprocess
+
+    extra = {}
+    for _ in range(runs):
+        child = subprocess.run([sys.executable, os.path.abspath(__file__), "--first-start", "--out", "-"],
+                               capture_output=True, text=True, check=True, timeout=120)
+        for method, ns in json.loads(child.stdout).items():
+            extra.setdefault(method, []).append(ns)
+    return {method: median_ns(v) for method, v in extra.items()}
 
 
 def _cpu_ns(who):
@@ -1192,14 +1227,21 @@ def main():
     parser.add_argument("--noise", action="store_true", help="only time the fixed noise probe")
     parser.add_argument("--first-call", action="store_true", help="only the first-call probe, printed (run by the "
                                                                         "\"first call\" step in a new interpreter)")
+    parser.add_argument("--first-start", action="store_true", help="only the first-start probe, printed (run by "
+                                                                          "the \"first start\" step in a new interpreter)")
     parser.add_argument("--only", help="only these steps, by name, comma-separated (to measure by hand: the result "
                                        "then lacks what `simulate calibrate` needs)")
     args = parser.parse_args()
     if args.noise:
         harness.write_json_atomically(args.out, {"noise_probe_ns": noise_probe()})
         return 0
+    if args.first_start:
+        import json
+
+        print(json.dumps(first_start_probe()))
+        return 0
     if not args.server:
-        parser.error("--server is required (unless --noise)")
+        parser.error("--server is required (unless --noise or --first-start)")
     if args.first_call:
         import json
 
@@ -1260,6 +1302,9 @@ def main():
         # A child's first urlopen against its next ones, per start method (~3 s; docs/model.md, "A child's first
         # call").
         ("first call", lambda: result.update(process_first_call_ns=first_call(args.server))),
+        # A program's first start against its next ones: forkserver's server (~3 s; docs/model.md, "A program's
+        # first start").
+        ("first start", lambda: result.update(process_first_start_ns=first_start())),
         # Last: glibc's condvar race at the GIL's hand-off (~2.5 s; docs/model.md, "Which waiter gets the GIL").
         ("requester race", lambda: result.update(requester_takes_signal=requester_takes_signal())),
         # Where urlopen's Python runs between its GIL-releasing calls (~0.2 s; docs/model.md, "The shape of an
