@@ -22,6 +22,9 @@ Prints per configuration the medians over the rounds, in ms.
     flock /work/machine.lock .venv/bin/python validation/process_scale.py --main-cost REPS [--methods ...]
 
 What the main script a spawn or forkserver child runs again costs it (`main_cost`).
+
+    ... --first-start REPS      a program's first start against its next ones, in REPS new interpreters
+    ... --as-harness            the children run harness.process_child itself, harness.py their main script
 """
 import json
 import multiprocessing
@@ -80,6 +83,27 @@ def one_run(context, n, iterations, work_dir):
             "last_end": max(r["probe"][2] for r in records) - t0}
 
 
+def harness_run(context, n, iterations, work_dir):
+    """n children of `harness.process_child` itself, started and joined as `harness.run_processes` does:
+    (loop, total, reaped children's CPU) in ns."""
+    stop = context.Event()
+    task = {"ops": [["py", iterations]], "background": False}
+    paths = [os.path.join(work_dir, "task-%d.json" % i) for i in range(n)]
+    processes = [context.Process(target=harness.process_child, args=(i, task, stop, "", 1 << 22, now(), paths[i]))
+                 for i in range(n)]
+    children = cpu_ns(resource.RUSAGE_CHILDREN)
+    t0 = now()
+    for p in processes:
+        p.start()
+    spawned = now()
+    for p in processes:
+        p.join()
+    end = now()
+    for path in paths:
+        os.remove(path)
+    return spawned - t0, end - t0, cpu_ns(resource.RUSAGE_CHILDREN) - children
+
+
 def median(values):
     values = sorted(values)
     mid = len(values) // 2
@@ -102,6 +126,9 @@ def main():
                         help="instead: in REPS new interpreters, a program's first start + join per start method "
                              "against its next ones")
     parser.add_argument("--first-start-child", help=argparse.SUPPRESS)
+    parser.add_argument("--as-harness", action="store_true",
+                        help="the children run harness.process_child itself, with harness.py as their main script "
+                             "(only the walls and the reaped children's CPU are then known)")
     parser.add_argument("--main-cost", type=int, metavar="REPS",
                         help="instead: one noop start + join per start method with each main script the children "
                              "run again (calibrate.py, harness.py, none), alternating, REPS times")
@@ -122,6 +149,18 @@ def main():
         p.start()
         p.join()  # starts the server itself, which later starts reuse (as calibrate.py does)
     results = {c: [] for c in configs}
+    if args.as_harness:
+        sys.modules["__main__"].__file__ = MAIN_SCRIPTS["harness.py"]
+        with tempfile.TemporaryDirectory() as work_dir:
+            for _ in range(args.rounds):
+                for m, n, w in configs:
+                    results[(m, n, w)].append(harness_run(contexts[m], n, max(1, int(w * per_ms)), work_dir))
+        print("method      n  work | loop  total | children cpu/n")
+        for (m, n, w), runs in results.items():
+            print("%-10s %2d %5.1f | %6.1f %6.1f | %6.2f" % (m, n, w, median([r[0] for r in runs]) / 1e6,
+                                                          median([r[1] for r in runs]) / 1e6,
+                                                          median([r[2] for r in runs]) / n / 1e6))
+        return
     with tempfile.TemporaryDirectory() as work_dir:
         for _ in range(args.rounds):
             for m, n, w in configs:
