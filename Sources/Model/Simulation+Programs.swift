@@ -220,7 +220,12 @@ extension Simulation {
         while Int(threads[t].phase) < startOrder.count {
             if !threads[t].startPaid {
                 threads[t].startPaid = true
-                return .burst(isProcesses ? costs.pickle + processSpawnCost : costs.threadStart, .python)
+                guard isProcesses else { return .burst(costs.threadStart, .python) }
+                // The program's first start also starts what later ones reuse: forkserver's server, a new
+                // interpreter the parent waits for (`ForkServer.ensure_running`). Its CPU is the server's, the
+                // parent only waits; run on the parent's core, it is as serial and as costly.
+                let first = threads[t].phase == 0 ? processFirstStartCost : .zero
+                return .burst(costs.pickle + processSpawnCost + first, .python)
             }
             threads[t].startPaid = false
             let entry = startOrder[Int(threads[t].phase)]
@@ -292,6 +297,9 @@ extension Simulation {
 
     /// The extra CPU of a child's first blocking I/O call (`costs.process_first_call`).
     var processFirstCallCost: SimTime { startMethodCost(costs.processFirstCall) }
+
+    /// The extra of the program's first start (`costs.process_first_start`: forkserver's server).
+    var processFirstStartCost: SimTime { startMethodCost(costs.processFirstStart) }
 
     /// The child's own share of its start (`costs.process_start`).
     var processStartCost: SimTime { startMethodCost(costs.processStart) }

@@ -45,6 +45,12 @@ public enum Calibrator {
         lines.append("thread start     \(p.threadStart)")
         let starts = p.processStart.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         lines.append("process start    \(starts)")
+        let shares = StartMethod.allCases.compactMap { m in p.parentShareOfStart(m).map { "\(m.rawValue) \($0)" } }
+        if !shares.isEmpty { lines.append("parent's share   \(shares.joined(separator: ", ")), serial before each child") }
+        if let first = p.processFirstStart {
+            let methods = first.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            lines.append("program's 1st    \(methods) more for its first start (forkserver: the server)")
+        }
         lines.append("Pool.apply       \(p.poolApply) round trip")
         if let first = p.processFirstCall {
             let methods = first.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

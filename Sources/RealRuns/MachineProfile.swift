@@ -85,7 +85,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// urlopen with a server delay: [[delay in us, ns beyond the delay]] for delays from 0 to 20 ms.
     public var waitCosts: [[Double]]?
     /// Per start method, n no-op processes started then joined: [[n, ns in the start() calls, ns until the
-    /// last join returned]] for each n measured.
+    /// last join returned, the parent's CPU ns in the start() calls, the reaped children's CPU ns]] for each n
+    /// measured (the last two since the children run harness.py as their main script; older profiles have
+    /// the first three).
     public var processesAtScale: [String: [[Double]]]?
     /// The latency server's own CPU per answer with many clients at once (server.py's `/stats`: its
     /// process CPU time over the requests it served), on new connections and on kept-alive ones.
@@ -120,6 +122,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// Per start method name, the CPU a child's first urlopen costs beyond its second, the child forked or
     /// started by a parent that never called (calibrate.py `first_call`); nil in an older profile.
     public var processFirstCall: [String: SimTime]?
+    /// Per start method name, what a program's first start + join costs beyond its next ones (forkserver's
+    /// server start; calibrate.py `first_start`); nil in an older profile.
+    public var processFirstStart: [String: SimTime]?
     /// One urlopen(url).read()'s Python CPU between the calls that release the GIL, ns, in the order of
     /// `IOCallShape.newPieces` (before getaddrinfo, socket(), connect(), send, recv; after recv; after close):
     /// calibrate.py `call_shape`; nil in an older profile, which leaves the scenario's shape.
@@ -188,6 +193,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.processFirstCall = (raw["process_first_call_ns"] as? [String: NSNumber])?.mapValues {
             SimTime(nanoseconds: max(0, $0.int64Value))
         }
+        profile.processFirstStart = (raw["process_first_start_ns"] as? [String: NSNumber])?.mapValues {
+            SimTime(nanoseconds: max(0, $0.int64Value))
+        }
         profile.callShape = (raw["call_shape_ns"] as? [NSNumber])?.map(\.doubleValue)
         return profile
     }
@@ -244,12 +252,16 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The wake-up latency of a Python thread: half a threading.Event round trip.
     public var threadWake: SimTime { eventRoundTrip / 2 }
 
-    /// The parent's time in `Process.start()` per child, from the most processes started at once.
+    /// The parent's serial share of `Process.start()` per child, from the most processes started at once: its
+    /// own CPU in the start() calls where measured, else (older profiles) its time in them. The time also
+    /// holds the waits for a core that the children already started cause, which the model runs itself
+    /// (docs/model.md, "The parent's share of starting a process").
     public func parentShareOfStart(_ method: StartMethod) -> SimTime? {
-        guard let row = processesAtScale?[method.rawValue]?.filter({ $0.count == 3 && $0[0] > 0 }).max(by: { $0[0] < $1[0] }) else {
+        guard let row = processesAtScale?[method.rawValue]?.filter({ $0.count >= 3 && $0[0] > 0 }).max(by: { $0[0] < $1[0] }) else {
             return nil
         }
-        return SimTime(nanoseconds: Int64((row[1] / row[0]).rounded()))
+        let parent = row.count >= 4 && row[3] > 0 ? row[3] : row[1]
+        return SimTime(nanoseconds: Int64((parent / row[0]).rounded()))
     }
 
     /// The server delay at which calibrate.py's `socket_call_costs` measured `ioOverhead` (its `delay_us`):
@@ -451,6 +463,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         }
         for (name, extra) in processFirstCall ?? [:] {
             if let method = StartMethod(rawValue: name) { c.processFirstCall[method] = extra }
+        }
+        for (name, extra) in processFirstStart ?? [:] {
+            if let method = StartMethod(rawValue: name) { c.processFirstStart[method] = extra }
         }
         if let idleRise { c.ioIdleRise = idleRise }
         // Real runs talk to server.py on this machine: it answers one request at a time.

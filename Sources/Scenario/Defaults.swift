@@ -62,6 +62,8 @@ public enum Defaults {
     public static let processSpawn: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
     /// No extra CPU for a child's first blocking call unless a machine profile measures it (`simulate calibrate`).
     public static let processFirstCall: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+    /// Nothing for a program's first start unless a machine profile measures it (`simulate calibrate`).
+    public static let processFirstStart: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
     public static let ioIdleOverhead = SimTime.zero
     public static let ioIdleAfter = SimTime.milliseconds(1)
     public static let ioIdleRise: [IdleRisePoint] = []

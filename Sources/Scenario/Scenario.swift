@@ -179,6 +179,11 @@ public struct Costs: Sendable, Equatable {
     /// of a parent that never called also copies (copy-on-write) every page that work writes. Paid once per
     /// child (a pool's worker: once, on its first task's first call). Zero unless a machine profile measures it.
     public var processFirstCall: [StartMethod: SimTime]
+    /// What a program's first `Process.start()` of a start method costs beyond its later ones, paid by the parent
+    /// before its first child: forkserver's first start starts the server, a new interpreter, and waits until it
+    /// accepts the request (`ForkServer.ensure_running`, Lib/multiprocessing/forkserver.py). Zero unless a
+    /// machine profile measures it.
+    public var processFirstStart: [StartMethod: SimTime]
     /// Wall time an I/O wait of at least `ioIdleAfter` takes beyond `ioOverhead`: long enough a wait lets
     /// the cores go idle, and waking an idle virtual CPU costs more than waking a busy one. A step; when
     /// `ioIdleRise` has points, that rise is used instead (`ioIdle(latency:)`).
@@ -243,7 +248,8 @@ public struct Costs: Sendable, Equatable {
         connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU,
         syscall: SimTime = Defaults.syscall, ioOverhead: SimTime = Defaults.ioOverhead,
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn,
-        processFirstCall: [StartMethod: SimTime] = Defaults.processFirstCall, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
+        processFirstCall: [StartMethod: SimTime] = Defaults.processFirstCall,
+        processFirstStart: [StartMethod: SimTime] = Defaults.processFirstStart, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
         ioIdleAfter: SimTime = Defaults.ioIdleAfter, ioIdleRise: [IdleRisePoint] = Defaults.ioIdleRise,
         serverAnswerNew: SimTime = Defaults.serverAnswerNew,
         serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, connectionOverlapCPU: SimTime = Defaults.connectionOverlapCPU,
@@ -277,6 +283,7 @@ public struct Costs: Sendable, Equatable {
         self.taskletSpawn = taskletSpawn
         self.processSpawn = processSpawn
         self.processFirstCall = processFirstCall
+        self.processFirstStart = processFirstStart
         self.ioIdleOverhead = ioIdleOverhead
         self.ioIdleAfter = ioIdleAfter
         self.ioIdleRise = ioIdleRise

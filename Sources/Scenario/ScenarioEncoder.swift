@@ -74,7 +74,7 @@ public enum ScenarioEncoder {
             "executor_handoff": duration(c.executorHandoff), "connection_setup": duration(c.connectionSetup),
             "connection_cpu": duration(c.connectionCPU), "syscall": duration(c.syscall),
             "io_overhead": duration(c.ioOverhead), "process_spawn": perMethod(c.processSpawn),
-            "process_first_call": perMethod(c.processFirstCall),
+            "process_first_call": perMethod(c.processFirstCall), "process_first_start": perMethod(c.processFirstStart),
             "io_idle_overhead": c.ioIdleRise.isEmpty ? duration(c.ioIdleOverhead)
                 : .list(c.ioIdleRise.map { .list([duration($0.latency), duration($0.overhead)]) }),
             "io_idle_after": duration(c.ioIdleAfter),

@@ -186,6 +186,7 @@ public enum ScenarioSchema {
             "process_start": ("Process start", Defaults.processStart),
             "process_spawn": ("The parent's serial share of Process.start()", Defaults.processSpawn),
             "process_first_call": ("A child's first blocking I/O call: CPU beyond the same call again", Defaults.processFirstCall),
+            "process_first_start": ("A program's first Process.start(): beyond its later ones (forkserver starts its server)", Defaults.processFirstStart),
         ]
         let properties: [(String, JSONValue)] = SettingsReader.costKeys.map { key in
             if key == "io_call_shape" {

@@ -10,7 +10,7 @@ enum SettingsReader {
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
         "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "io_overhead",
-        "process_spawn", "process_first_call", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
+        "process_spawn", "process_first_call", "process_first_start", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
         "cold_request_cpu",
         "io_call_shape",
         "cold_wake_cpu", "cold_wake_after",
@@ -154,7 +154,7 @@ enum SettingsReader {
         }
         try d("thread_start", &c.threadStart)
         for (key, path) in [("process_start", \Costs.processStart), ("process_spawn", \Costs.processSpawn),
-                            ("process_first_call", \Costs.processFirstCall)] {
+                            ("process_first_call", \Costs.processFirstCall), ("process_first_start", \Costs.processFirstStart)] {
             guard let f = o[key] else { continue }
             let methods = StartMethod.allCases.map(\.rawValue)
             let po = try f.object(keys: methods, what: key, hint: "; give a time per start method: {\"fork\": \"2ms\", \"forkserver\": \"10ms\", \"spawn\": \"45ms\"}")

@@ -88,6 +88,22 @@ final class PhysicsTests: XCTestCase {
         XCTAssertEqual(run.metrics.makespan.seconds, 0.032, accuracy: 0.001)
     }
 
+    /// The program's first start pays `process_first_start` of its start method once, before its first child,
+    /// however many children or pool workers follow: 3 children of 10 ms on 4 cores end 30 ms + 10 ms after
+    /// the start with forkserver's 30 ms (not 3 × 30 ms), exactly that much later than without it, and a fork
+    /// strategy does not pay forkserver's value.
+    func testTheFirstStartIsPaidOnceBeforeTheFirstChild() throws {
+        func makespan(_ method: StartMethod, pool: Int? = nil, first: SimTime) throws -> SimTime {
+            var s = cpuScenario(3, ms(10), cores: 4)
+            s.costs.processFirstStart[.forkserver] = first
+            return try Simulator.run(s, strategy: Strategy(kind: .processes(pool: pool, startMethod: method))).metrics.makespan
+        }
+        XCTAssertEqual(try makespan(.forkserver, first: ms(30)).seconds, 0.040, accuracy: 0.0005)
+        XCTAssertEqual(try makespan(.forkserver, first: ms(30)) - makespan(.forkserver, first: .zero), ms(30))
+        XCTAssertEqual(try makespan(.forkserver, pool: 2, first: ms(30)) - makespan(.forkserver, pool: 2, first: .zero), ms(30))
+        XCTAssertEqual(try makespan(.fork, first: ms(30)), try makespan(.fork, first: .zero))
+    }
+
     /// A wait of at least `io_idle_after` costs `io_idle_overhead` more; a shorter one does not.
     func testLongWaitsPayTheIdleWakeUp() throws {
         func makespan(latency: SimTime, overhead: SimTime) throws -> SimTime {
@@ -129,12 +145,14 @@ final class PhysicsTests: XCTestCase {
     func testNewKeysRoundTrip() throws {
         let text = """
             {"machine": {"parallel_efficiency": {"python": 0.8, "c_releases_gil": 0.95}},
-             "costs": {"process_spawn": {"fork": "1.5ms"}, "io_idle_overhead": "600us", "io_idle_after": "2ms"},
+             "costs": {"process_spawn": {"fork": "1.5ms"}, "process_first_start": {"forkserver": "35ms"},
+                       "io_idle_overhead": "600us", "io_idle_after": "2ms"},
              "tasks": [{"steps": [{"cpu": "5ms"}]}]}
             """
         let s = try ScenarioLoader.parse(text: text)
         XCTAssertEqual(s.machine.parallelEfficiency, [.python: 0.8, .cHoldsGIL: 1, .cReleasesGIL: 0.95])
         XCTAssertEqual(s.costs.processSpawn[.fork], .microseconds(1500))
+        XCTAssertEqual(s.costs.processFirstStart, [.fork: .zero, .forkserver: .milliseconds(35), .spawn: .zero])
         XCTAssertEqual(s.costs.ioIdleOverhead, .microseconds(600))
         XCTAssertEqual(try ScenarioLoader.parse(text: ScenarioEncoder.json(s)), s)
         XCTAssertThrowsError(try ScenarioLoader.parse(text: #"{"machine": {"parallel_efficiency": {"python": 1.5}}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)) {

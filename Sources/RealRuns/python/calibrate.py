@@ -4,6 +4,7 @@ mechanisms, written as raw measurements (nanoseconds) for Sources/RealRuns/Machi
 Usage: python calibrate.py --server http://127.0.0.1:PORT/ --out CALIBRATION.json [--only STEP,STEP]
        python calibrate.py --noise --out NOISE.json   (only the fixed noise probe)
        python calibrate.py --first-call --server URL --out -   (only the first-call probe, printed)
+       python calibrate.py --first-start --out -   (only the first-start probe, printed)
 
 CPU work is timed with the very functions the harness runs (imported from harness.py), each point the
 minimum of a few repeats (the least disturbed by other programs on the machine). Everything takes a few
@@ -151,16 +152,50 @@ def thread_start_ns(count=200):
     return median_of(count, start_and_join, threading.Thread)
 
 
+class _ChildrenRunTheHarness:
+    """While open, new spawn and forkserver children run harness.py as their main script, as real runs' children
+    do, instead of this file. Such a child runs its parent's main script again before its target
+    (multiprocessing/spawn.py `_fixup_main_from_path`: runpy.run_path compiles the source, then runs its
+    imports); Python 3.11's forkserver was meant to run it once in the server (`preload` ['__main__']), but
+    `ForkServer.ensure_running` keeps the keys {'main_path', 'sys_path'} of `get_preparation_data`, which names
+    it 'init_main_from_path', so the server never does and every child pays it. multiprocessing reads the
+    script from `__main__.__file__`; the target is `os.getpid`, picklable without this module. What the main
+    script costs a child (validation/process_scale.py --main-cost 10, 2026-12-02): forkserver 67.4 ms with
+    calibrate.py, 52.6 ms with harness.py, 3.9 ms with none; spawn 106.7, 101.2 and 36.8 ms."""
+
+    def __enter__(self):
+        self.main = sys.modules["__main__"]
+        self.own = getattr(self.main, "__file__", None)
+        self.main.__file__ = harness.__file__
+        return self
+
+    def __exit__(self, *exc):
+        if self.own is None:
+            del self.main.__file__
+        else:
+            self.main.__file__ = self.own
+
+
+def start_and_join_child(context):
+    """A child process started and joined, doing nothing of its own (real runs' children first run their main
+    script, harness.py, when started by spawn or forkserver: `_ChildrenRunTheHarness`)."""
+    worker = context.Process(target=os.getpid)
+    worker.start()
+    worker.join()
+
+
 def process_start_ns():
-    """Process(target=noop).start() + join() per start method; the first forkserver start (which starts
-    the server itself) is left out, as later ones in a program reuse it."""
+    """Process(...).start() + join() of a child doing nothing, per start method, the children running
+    harness.py as their main script (as real runs' do); the first forkserver start (which starts the server
+    itself) is left out, as later ones in a program reuse it."""
     out = {}
-    for method, count in (("fork", 10), ("forkserver", 6), ("spawn", 4)):
-        context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            start_and_join(context.Process)  # starts the server itself, which later starts reuse
-            count -= 1
-        out[method] = median_of(count, start_and_join, context.Process)
+    with _ChildrenRunTheHarness():
+        for method, count in (("fork", 10), ("forkserver", 6), ("spawn", 4)):
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                start_and_join_child(context)  # starts the server itself, which later starts reuse
+                count -= 1
+            out[method] = median_of(count, start_and_join_child, context)
     return out
 
 
@@ -249,31 +284,81 @@ def parallel_efficiency(cores, target_ns=60_000_000, samples=5, attempts=30):
     return out
 
 
-def processes_at_scale(counts=(1, 16)):
-    """Per start method, `n` Process(target=noop) started one after another then joined: the parent's time
-    in the start() calls, and the time until the last join returned. The start loop is the parent's serial
-    share (fork() copies its page tables; spawn and forkserver send a request); the rest is the children's
-    start-up, exit and the joins, which overlap on the cores."""
+def first_start_probe():
+    """In this new interpreter (`first_start` starts it): per start method, an Event first (as the harness
+    creates its `stop` before its clock starts; for spawn and forkserver that starts multiprocessing's resource
+    tracker), then four children doing nothing started and joined one after another, running harness.py as
+    their main script; the first one's time less the median of the next three. The forkserver's first start
+    starts the server itself, a new interpreter (`ForkServer.ensure_running` spawns `python -c 'from
+    multiprocessing.forkserver import main; ...'`), and the parent's request waits until it accepts; later
+    starts reuse it. {start method: [ns, ...]}, one per method."""
     out = {}
-    for method in ("fork", "forkserver", "spawn"):
-        context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            start_and_join(context.Process)
-        rows = []
-        for n in counts:
-            samples = []
-            for _ in range(3 if method != "spawn" else 2):
-                workers = [context.Process(target=noop) for _ in range(n)]
-                start = now()
-                for w in workers:
-                    w.start()
-                started = now()
-                for w in workers:
-                    w.join()
-                samples.append((started - start, now() - start))
-            samples.sort(key=lambda s: s[1])
-            rows.append([n, samples[len(samples) // 2][0], samples[len(samples) // 2][1]])
-        out[method] = rows
+    with _ChildrenRunTheHarness():
+        for method in ("fork", "forkserver", "spawn"):
+            context = multiprocessing.get_context(method)
+            stop = context.Event()
+            times = timings(4, start_and_join_child, context)
+            del stop
+            out[method] = times[0] - median_ns(times[1:])
+    return out
+
+
+def first_start(runs=5):
+    """`first_start_probe` in `runs` new interpreters running this file (this one has started every method
+    already): {start method: the median over the programs, ns} (docs/model.md, "A program's first start")."""
+    import json
+    import subprocess
+
+    extra = {}
+    for _ in range(runs):
+        child = subprocess.run([sys.executable, os.path.abspath(__file__), "--first-start", "--out", "-"],
+                               capture_output=True, text=True, check=True, timeout=120)
+        for method, ns in json.loads(child.stdout).items():
+            extra.setdefault(method, []).append(ns)
+    return {method: median_ns(v) for method, v in extra.items()}
+
+
+def _cpu_ns(who):
+    import resource
+
+    usage = resource.getrusage(who)
+    return int((usage.ru_utime + usage.ru_stime) * 1e9)
+
+
+def processes_at_scale(counts=(1, 16)):
+    """Per start method, `n` children doing nothing (running harness.py as their main script when spawn or
+    forkserver start them, as real runs' children do) started one after another then joined. Each row:
+    [n, the parent's time in the start() calls, the time until the last join returned, the parent's own CPU
+    time in the start() calls, the CPU time of the children it reaped (fork and spawn; 0 for forkserver, whose
+    children the server reaps)]. The start loop's time is not the parent's work: while it forks, the children
+    already started take the cores, and a spawn or forkserver start waits for the new process's exec or the
+    server's fork (validation/process_scale.py: fork's loop 1.98 ms a child for 32, its CPU 0.95 ms). The
+    parent's CPU is its serial share (fork() copies its page tables; spawn and forkserver send a request)."""
+    import resource
+
+    out = {}
+    with _ChildrenRunTheHarness():
+        for method in ("fork", "forkserver", "spawn"):
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                start_and_join_child(context)
+            rows = []
+            for n in counts:
+                samples = []
+                for _ in range(3 if method != "spawn" else 2):
+                    workers = [context.Process(target=os.getpid) for _ in range(n)]
+                    children, cpu = _cpu_ns(resource.RUSAGE_CHILDREN), _cpu_ns(resource.RUSAGE_SELF)
+                    start = now()
+                    for w in workers:
+                        w.start()
+                    started, loop_cpu = now(), _cpu_ns(resource.RUSAGE_SELF) - cpu
+                    for w in workers:
+                        w.join()
+                    samples.append((started - start, now() - start, loop_cpu,
+                                    _cpu_ns(resource.RUSAGE_CHILDREN) - children))
+                samples.sort(key=lambda s: s[1])
+                rows.append([n, *samples[len(samples) // 2]])
+            out[method] = rows
     return out
 
 
@@ -1195,14 +1280,21 @@ def main():
     parser.add_argument("--noise", action="store_true", help="only time the fixed noise probe")
     parser.add_argument("--first-call", action="store_true", help="only the first-call probe, printed (run by the "
                                                                         "\"first call\" step in a new interpreter)")
+    parser.add_argument("--first-start", action="store_true", help="only the first-start probe, printed (run by "
+                                                                          "the \"first start\" step in a new interpreter)")
     parser.add_argument("--only", help="only these steps, by name, comma-separated (to measure by hand: the result "
                                        "then lacks what `simulate calibrate` needs)")
     args = parser.parse_args()
     if args.noise:
         harness.write_json_atomically(args.out, {"noise_probe_ns": noise_probe()})
         return 0
+    if args.first_start:
+        import json
+
+        print(json.dumps(first_start_probe()))
+        return 0
     if not args.server:
-        parser.error("--server is required (unless --noise)")
+        parser.error("--server is required (unless --noise or --first-start)")
     if args.first_call:
         import json
 
@@ -1264,6 +1356,9 @@ def main():
         # A child's first urlopen against its next ones, per start method (~3 s; docs/model.md, "A child's first
         # call").
         ("first call", lambda: result.update(process_first_call_ns=first_call(args.server))),
+        # A program's first start against its next ones: forkserver's server (~3 s; docs/model.md, "A program's
+        # first start").
+        ("first start", lambda: result.update(process_first_start_ns=first_start())),
         # Last: glibc's condvar race at the GIL's hand-off (~2.5 s; docs/model.md, "Which waiter gets the GIL").
         ("requester race", lambda: result.update(requester_takes_signal=requester_takes_signal())),
         # Where urlopen's Python runs between its GIL-releasing calls (~0.2 s; docs/model.md, "The shape of an

@@ -1,0 +1,65 @@
+import Foundation
+import SimEngine
+import SimRealRuns
+import SimScenario
+import XCTest
+
+/// calibrate.py's `processes_at_scale` in the profile: the parent's serial share of a start and the child's
+/// own (docs/model.md, "The parent's share of starting a process").
+final class ProcessStartProfileTests: XCTestCase {
+    func profile(_ extra: [String: Any]) throws -> MachineProfile {
+        var raw = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(CostFitTests.calibrationJSON.utf8)) as? [String: Any])
+        for (k, v) in extra { raw[k] = v }
+        return try MachineProfile.fromCalibration(JSONSerialization.data(withJSONObject: raw), path: "c")
+    }
+
+    func costs(_ p: MachineProfile, _ method: StartMethod) -> Costs {
+        RealRunner.scenarioForComparison(ExampleScenarios.ioHeavy(tasks: 2, calls: 3),
+                                         strategy: Strategy(kind: .processes(pool: nil, startMethod: method)), profile: p).costs
+    }
+
+    /// With the parent's CPU measured (rows of five), its share is that CPU per child, not its time in the
+    /// start() calls, which also holds its waits for a core; the child's share is the rest of one start
+    /// (`process_start_ns` 2 ms for fork here: 2 − 0.7 = 1.3 ms). The profile saves and loads the rows.
+    func testTheParentsShareIsItsCPUInTheStartCalls() throws {
+        let p = try profile(["processes_at_scale": [
+            "fork": [[1, 900_000, 3_400_000, 900_000, 2_400_000], [16, 30_400_000, 33_000_000, 11_200_000, 38_000_000]],
+            "spawn": [[1, 800_000, 100_000_000, 400_000, 99_000_000], [16, 120_000_000, 900_000_000, 6_400_000, 1_700_000_000]],
+        ]])
+        XCTAssertEqual(p.parentShareOfStart(.fork), .nanoseconds(700_000))
+        XCTAssertEqual(p.parentShareOfStart(.spawn), .nanoseconds(400_000))
+        XCTAssertNil(p.parentShareOfStart(.forkserver))
+        XCTAssertEqual(costs(p, .fork).processSpawn[.fork], .nanoseconds(700_000))
+        XCTAssertEqual(costs(p, .fork).processStart[.fork], .nanoseconds(1_300_000))
+        XCTAssertEqual(costs(p, .spawn).processStart[.spawn], .nanoseconds(89_600_000))
+        XCTAssertEqual(costs(p, .forkserver).processStart[.forkserver], .nanoseconds(50_000_000))
+        XCTAssertEqual(costs(p, .forkserver).processSpawn[.forkserver], .zero)
+        XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
+    }
+
+    /// Each start method's measured first-start extra becomes its `process_first_start` (a negative median,
+    /// noise, is none); a profile from before it was measured leaves the scenario's zero.
+    func testTheFirstStartsExtraIsItsCost() throws {
+        let p = try profile(["process_first_start_ns": ["fork": 800_000, "forkserver": 34_000_000, "spawn": -2_000_000]])
+        XCTAssertEqual(costs(p, .forkserver).processFirstStart, [.fork: .nanoseconds(800_000), .forkserver: .nanoseconds(34_000_000), .spawn: .zero])
+        XCTAssertEqual(costs(try profile([:]), .forkserver).processFirstStart, Defaults.processFirstStart)
+        XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
+    }
+
+    /// A profile from before the CPU was measured (rows of three), or a row whose CPU is missing (0), keeps
+    /// the time in the start() calls per child; a share above the whole start is capped at it.
+    func testOlderRowsKeepTheTimeInTheStartCalls() throws {
+        let p = try profile(["processes_at_scale": [
+            "fork": [[1, 1_500_000, 4_800_000], [16, 32_000_000, 35_000_000]],
+            "forkserver": [[16, 88_000_000, 400_000_000, 0, 0]],
+            "spawn": [[16, 1_600_000_000, 1_700_000_000]],
+        ]])
+        XCTAssertEqual(p.parentShareOfStart(.fork), .nanoseconds(2_000_000))
+        XCTAssertEqual(p.parentShareOfStart(.forkserver), .nanoseconds(5_500_000))
+        XCTAssertEqual(costs(p, .fork).processSpawn[.fork], .nanoseconds(2_000_000))
+        XCTAssertEqual(costs(p, .fork).processStart[.fork], .zero)
+        XCTAssertEqual(costs(p, .forkserver).processStart[.forkserver], .nanoseconds(44_500_000))
+        XCTAssertEqual(costs(p, .spawn).processSpawn[.spawn], .nanoseconds(90_000_000))
+        XCTAssertEqual(costs(p, .spawn).processStart[.spawn], .zero)
+    }
+}
