@@ -94,7 +94,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
         /// Doubles the capacity (`filler` fills the new slots until they are used).
         @inlinable mutating func grow(_ filler: Entry) {
-            let bigger = SlotTable(entries)
+            var bigger = SlotTable(entries)
             for _ in count..<Swift.max(16, 2 * ring.count) { bigger.append(filler) }
             ring = bigger
             head = 0
@@ -126,7 +126,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         @usableFromInline let keys = SlotTable<UInt128>(repeating: .max, count: NearSet.capacity)
         /// The entries' payloads (slot i goes with `keys[i]`); it grows to the most entries ever held, within
         /// the room made for `capacity` at the start.
-        @usableFromInline let payloads: SlotTable<Payload>
+        @usableFromInline var payloads: SlotTable<Payload>
         /// The two tables' storage, which never moves (neither grows past `capacity`): read from here, the
         /// address is at hand, instead of two loads through the table, repeated after every write through it.
         @usableFromInline let key: UnsafeMutablePointer<UInt128>
@@ -139,8 +139,8 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         @inlinable init() {
             payloads = SlotTable()
             payloads.reserveCapacity(Self.capacity)
-            key = keys.storage.base
-            payload = payloads.storage.base
+            key = keys.base
+            payload = payloads.base
         }
 
         /// How many entries it holds at most (a multiple of 4).
@@ -258,7 +258,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         // The sifts work on the table's storage directly (in bounds by construction): through
         // `withUnsafeMutableBufferPointer` each was a call to a closure that the compiler did not inline.
         @inlinable @inline(__always) mutating func siftUp(_ start: Int) {
-            let h = entries.storage.base
+            let h = entries.base
             var child = start
             let item = h[child]
             while child > 0 {
@@ -272,7 +272,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
         /// Puts `item` at `start` (whose entry was taken or is `item`) and sifts it down to its place.
         @inlinable mutating func siftDown(placing item: Entry, at start: Int = 0) {
-            let h = entries.storage.base
+            let h = entries.base
             let n = entries.count
             var parent = start
             while true {

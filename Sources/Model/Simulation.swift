@@ -175,7 +175,7 @@ struct Simulation {
                 throw SimulationError(message: "strategy \(strategy.label): the run passed \(SimTime.horizon) of simulated time (about 3.2 years, the limit) at event \(eventsHandled); use fewer repeats or shorter steps")
             }
             now = time
-            eventsHandled += 1
+            eventsHandled &+= 1  // below maxEvents, an Int
             handle(event)
             if checksInvariants { checkInvariants() }
             if queue.count >= compactAt {
@@ -280,7 +280,7 @@ struct FIFO: Sendable {
 
     /// Doubles the capacity (at least 16), the items first.
     private mutating func grow() {
-        let bigger = SlotTable(items)
+        var bigger = SlotTable(items)
         for _ in count..<Swift.max(16, 2 * ring.count) { bigger.append(0) }
         ring = bigger
         head = 0
