@@ -29,7 +29,7 @@
 /// - Complexity: `schedule` is O(1) into the near set or a lane, O(log n) into the heap; `popNext` is
 ///   O(1) to choose, O(log n) from the heap, O(near set) from the near set (at most 16), O(lanes) from a
 ///   lane; `nextTime` is O(1).
-public struct EventQueue<Payload>: Sendable where Payload: Sendable {
+public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCopyable {
     @usableFromInline
     struct Entry: Sendable {
         /// (time, sequence) in one 128-bit key: one comparison orders two entries. Times are never negative.
@@ -124,8 +124,9 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         /// The entries' keys; the slots from `count` on hold `UInt128.max`, so that a scan of whole blocks of
         /// four needs no bound test per key.
         @usableFromInline let keys = SlotTable<UInt128>(repeating: .max, count: NearSet.capacity)
-        /// The entries' payloads (slot i goes with `keys[i]`); it grows to the most entries ever held, within
-        /// the room made for `capacity` at the start.
+        /// The room for the entries' payloads (slot i goes with `keys[i]`): `capacity` of them reserved and
+        /// written through `payload` (a bitwise-copyable payload needs no initialisation before its first
+        /// write, so a push needs no test of whether its slot was ever used); the table itself stays empty.
         @usableFromInline var payloads: SlotTable<Payload>
         /// The two tables' storage, which never moves (neither grows past `capacity`): read from here, the
         /// address is at hand, instead of two loads through the table, repeated after every write through it.
@@ -150,7 +151,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         @inlinable @inline(__always) mutating func push(_ e: Entry) -> Bool {
             guard count < Self.capacity else { return false }
             key[count] = e.key
-            if count < payloads.count { payload[count] = e.payload } else { payloads.append(e.payload) }
+            (payload + count).initialize(to: e.payload)
             // The new least key, if it is one, by masks: written as `before ? e.key : topKey`, the compiler
             // makes it a branch (a store only when it is the least), whose outcome is random (see above).
             let before = UInt128(truncatingIfNeeded: (e.key < topKey) ? 1 : 0)
@@ -196,7 +197,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         }
 
         /// The entries, in slot order.
-        @inlinable var entries: [Entry] { (0..<count).map { Entry(key: keys[$0], payload: payloads[$0]) } }
+        @inlinable var entries: [Entry] { (0..<count).map { Entry(key: keys[$0], payload: payload[$0]) } }
 
         /// Keeps only the entries `keep` accepts.
         @inlinable mutating func retain(where keep: (Entry) -> Bool) {
