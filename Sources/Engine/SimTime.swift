@@ -57,6 +57,15 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConv
         return SimTime(nanoseconds: nanoseconds &- earlier.nanoseconds)
     }
 
+    /// This time, within a run (from zero to `horizon`), plus `delay`: an event's time. A delay longer than
+    /// 2^62 ns (146 years) counts as 2^62, so the sum cannot overflow and stays past `horizon`, where the
+    /// engine refuses it as it refuses `+`'s saturated `.never` (times up to `horizon` are the same as
+    /// `+`'s). Three instructions instead of `+`'s six, on every event scheduled.
+    @inlinable @inline(__always) public func advanced(by delay: SimTime) -> SimTime {
+        assert(nanoseconds >= 0 && nanoseconds <= SimTime.horizon.nanoseconds, "advanced(by:): a time outside a run")
+        return SimTime(nanoseconds: nanoseconds &+ Swift.min(delay.nanoseconds, 1 << 62))
+    }
+
     /// The result of an addition, or the end of Int64 it ran past (the sign of `b` says which).
     @inlinable static func saturating(_ r: (partialValue: Int64, overflow: Bool), _ a: Int64, _ b: Int64) -> Int64 {
         r.overflow ? (b > 0 ? .max : .min) : r.partialValue

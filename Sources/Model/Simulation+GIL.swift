@@ -46,7 +46,7 @@ extension Simulation {
         // Straight into the timeouts' lane: through `schedule`, the compiler made this a call (not inlined),
         // whose saving of registers and look-up of the kind's lane cost 4% of the run's instructions.
         let timeout = Event(kind: .gilTimeout, target: Int32(id: t), token: threads[t].epoch)
-        queue.schedule(timeout, at: now + python.switchInterval, lane: EventKind.gilTimeoutLane)
+        queue.schedule(timeout, at: now.advanced(by: python.switchInterval), lane: EventKind.gilTimeoutLane)
     }
 
     /// The timed wait expired: the thread wakes (after the wake-up latency) to check the GIL.

@@ -98,7 +98,7 @@ extension Simulation {
         showOnCore(t)
         if coreLanes { recorder.set(Int(cores[c].lane), recorder.state(of: Int(threads[t].lane)) ?? .running, at: now) }
         schedule(.resume, Int32(id: t), token: threads[t].epoch, after: machine.contextSwitch)
-        cores[c].sliceEnd = now + machine.contextSwitch + slice
+        cores[c].sliceEnd = now.advanced(by: sliceAfterSwitch)
         // Threads wait for a core: this core's slice end must be pending (the others' already are).
         if !runQueue.isEmpty && !cores[c].sliceArmed { armSliceTimers() }
         if parallelLoss != nil { rerateSegments() }
