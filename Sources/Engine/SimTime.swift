@@ -57,6 +57,12 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConv
         return SimTime(nanoseconds: nanoseconds &- earlier.nanoseconds)
     }
 
+    /// Adds `elapsed`, a time within the run, to a total of the run's own time that cannot pass its end (a
+    /// core's busy time, a thread's run time): no overflow possible, so no saturation.
+    @inlinable @inline(__always) public mutating func accumulate(_ elapsed: SimTime) {
+        nanoseconds = nanoseconds &+ elapsed.nanoseconds
+    }
+
     /// This time, within a run (from zero to `horizon`), plus `delay`: an event's time. A delay longer than
     /// 2^62 ns (146 years) counts as 2^62, so the sum cannot overflow and stays past `horizon`, where the
     /// engine refuses it as it refuses `+`'s saturated `.never` (times up to `horizon` are the same as

@@ -88,7 +88,7 @@ extension Simulation {
     mutating func dispatch(_ t: Int, onto c: Int) {
         cores[c].busySince = now
         cores[c].thread = Int32(id: t)
-        busyCores += 1
+        busyCores &+= 1  // (at most the cores)
         if cores[c].lastThread != Int32(id: t) { contextSwitches += 1 }
         cores[c].lastThread = Int32(id: t)
         threads[t].core = Int32(id: c)
@@ -110,12 +110,12 @@ extension Simulation {
     mutating func leaveCore(_ t: Int) {
         let c = Int(threads[t].core)
         guard c >= 0 else { return }
-        threads[t].vruntime += now.since(threads[t].dispatchedAt)
+        threads[t].vruntime.accumulate(now.since(threads[t].dispatchedAt))
         threads[t].core = -1
         threads[t].segmentActive = false
-        cores[c].busy += now.since(cores[c].busySince)
+        cores[c].busy.accumulate(now.since(cores[c].busySince))
         cores[c].thread = -1
-        busyCores -= 1
+        busyCores &-= 1
         if coreLanes { recorder.set(Int(cores[c].lane), nil, at: now) }
         if let next = runQueue.pop() { dispatch(Int(next), onto: c) } else if parallelLoss != nil { rerateSegments() }
     }
