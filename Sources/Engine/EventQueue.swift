@@ -29,7 +29,7 @@
 /// - Complexity: `schedule` is O(1) into the near set or a lane, O(log n) into the heap; `popNext` is
 ///   O(1) to choose, O(log n) from the heap, O(near set) from the near set (at most 16), O(lanes) from a
 ///   lane; `nextTime` is O(1).
-public struct EventQueue<Payload>: Sendable where Payload: Sendable {
+public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCopyable {
     @usableFromInline
     struct Entry: Sendable {
         /// (time, sequence) in one 128-bit key: one comparison orders two entries. Times are never negative.
@@ -94,7 +94,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
         /// Doubles the capacity (`filler` fills the new slots until they are used).
         @inlinable mutating func grow(_ filler: Entry) {
-            let bigger = SlotTable(entries)
+            var bigger = SlotTable(entries)
             for _ in count..<Swift.max(16, 2 * ring.count) { bigger.append(filler) }
             ring = bigger
             head = 0
@@ -124,9 +124,10 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         /// The entries' keys; the slots from `count` on hold `UInt128.max`, so that a scan of whole blocks of
         /// four needs no bound test per key.
         @usableFromInline let keys = SlotTable<UInt128>(repeating: .max, count: NearSet.capacity)
-        /// The entries' payloads (slot i goes with `keys[i]`); it grows to the most entries ever held, within
-        /// the room made for `capacity` at the start.
-        @usableFromInline let payloads: SlotTable<Payload>
+        /// The room for the entries' payloads (slot i goes with `keys[i]`): `capacity` of them reserved and
+        /// written through `payload` (a bitwise-copyable payload needs no initialisation before its first
+        /// write, so a push needs no test of whether its slot was ever used); the table itself stays empty.
+        @usableFromInline var payloads: SlotTable<Payload>
         /// The two tables' storage, which never moves (neither grows past `capacity`): read from here, the
         /// address is at hand, instead of two loads through the table, repeated after every write through it.
         @usableFromInline let key: UnsafeMutablePointer<UInt128>
@@ -139,8 +140,8 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         @inlinable init() {
             payloads = SlotTable()
             payloads.reserveCapacity(Self.capacity)
-            key = keys.storage.base
-            payload = payloads.storage.base
+            key = keys.base
+            payload = payloads.base
         }
 
         /// How many entries it holds at most (a multiple of 4).
@@ -150,7 +151,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         @inlinable @inline(__always) mutating func push(_ e: Entry) -> Bool {
             guard count < Self.capacity else { return false }
             key[count] = e.key
-            if count < payloads.count { payload[count] = e.payload } else { payloads.append(e.payload) }
+            (payload + count).initialize(to: e.payload)
             // The new least key, if it is one, by masks: written as `before ? e.key : topKey`, the compiler
             // makes it a branch (a store only when it is the least), whose outcome is random (see above).
             let before = UInt128(truncatingIfNeeded: (e.key < topKey) ? 1 : 0)
@@ -196,7 +197,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         }
 
         /// The entries, in slot order.
-        @inlinable var entries: [Entry] { (0..<count).map { Entry(key: keys[$0], payload: payloads[$0]) } }
+        @inlinable var entries: [Entry] { (0..<count).map { Entry(key: keys[$0], payload: payload[$0]) } }
 
         /// Keeps only the entries `keep` accepts.
         @inlinable mutating func retain(where keep: (Entry) -> Bool) {
@@ -258,7 +259,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         // The sifts work on the table's storage directly (in bounds by construction): through
         // `withUnsafeMutableBufferPointer` each was a call to a closure that the compiler did not inline.
         @inlinable @inline(__always) mutating func siftUp(_ start: Int) {
-            let h = entries.storage.base
+            let h = entries.base
             var child = start
             let item = h[child]
             while child > 0 {
@@ -272,7 +273,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
         /// Puts `item` at `start` (whose entry was taken or is `item`) and sifts it down to its place.
         @inlinable mutating func siftDown(placing item: Entry, at start: Int = 0) {
-            let h = entries.storage.base
+            let h = entries.base
             let n = entries.count
             var parent = start
             while true {

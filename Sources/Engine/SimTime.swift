@@ -49,6 +49,29 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConv
     }
     @inlinable public static func / (a: SimTime, k: Int64) -> SimTime { SimTime(nanoseconds: a.nanoseconds / k) }
 
+    /// The time from `earlier` to this time, both times within a run (from zero to `horizon`): their
+    /// difference cannot overflow, so it needs no saturation (whose overflow test and selection, six
+    /// instructions, ran several times an event in the engine's bookkeeping of elapsed times).
+    @inlinable @inline(__always) public func since(_ earlier: SimTime) -> SimTime {
+        assert(nanoseconds >= 0 && nanoseconds <= SimTime.horizon.nanoseconds && earlier.nanoseconds >= 0 && earlier.nanoseconds <= SimTime.horizon.nanoseconds, "since: times outside a run")
+        return SimTime(nanoseconds: nanoseconds &- earlier.nanoseconds)
+    }
+
+    /// Adds `elapsed`, a time within the run, to a total of the run's own time that cannot pass its end (a
+    /// core's busy time, a thread's run time): no overflow possible, so no saturation.
+    @inlinable @inline(__always) public mutating func accumulate(_ elapsed: SimTime) {
+        nanoseconds = nanoseconds &+ elapsed.nanoseconds
+    }
+
+    /// This time, within a run (from zero to `horizon`), plus `delay`: an event's time. A delay longer than
+    /// 2^62 ns (146 years) counts as 2^62, so the sum cannot overflow and stays past `horizon`, where the
+    /// engine refuses it as it refuses `+`'s saturated `.never` (times up to `horizon` are the same as
+    /// `+`'s). Three instructions instead of `+`'s six, on every event scheduled.
+    @inlinable @inline(__always) public func advanced(by delay: SimTime) -> SimTime {
+        assert(nanoseconds >= 0 && nanoseconds <= SimTime.horizon.nanoseconds, "advanced(by:): a time outside a run")
+        return SimTime(nanoseconds: nanoseconds &+ Swift.min(delay.nanoseconds, 1 << 62))
+    }
+
     /// The result of an addition, or the end of Int64 it ran past (the sign of `b` says which).
     @inlinable static func saturating(_ r: (partialValue: Int64, overflow: Bool), _ a: Int64, _ b: Int64) -> Int64 {
         r.overflow ? (b > 0 ? .max : .min) : r.partialValue

@@ -5,7 +5,7 @@
 /// never shared, so that check is pure cost on the hot path. `SlotTable` keeps its elements in one buffer
 /// owned by a class and writes through a pointer. It has reference semantics: a copy of the table is
 /// the same table (a copy taken to read, as the event queue's compaction does, is fine; one taken to keep
-/// a snapshot is not).
+/// a snapshot is not, nor one that grows: see `base`).
 ///
 /// - Complexity: subscript O(1); `append` O(1) amortized.
 public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @unchecked Sendable {
@@ -47,20 +47,31 @@ public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @un
     }
 
     @usableFromInline let storage: Storage
+    /// The storage's first element, kept in the table itself and updated by every call that may move the
+    /// storage (`append`, `reserveCapacity`, which are therefore mutating): read through the class, the
+    /// address was loaded again after every write to an element (the compiler cannot tell that the write
+    /// did not change the class's field); held in the simulation's own state, it stays in a register.
+    /// So a copy of the table must not be used after the original grew.
+    @usableFromInline var base: UnsafeMutablePointer<Element>
 
     /// An empty table.
-    @inlinable public init() { storage = Storage(capacity: 16) }
+    @inlinable public init() {
+        storage = Storage(capacity: 16)
+        base = storage.base
+    }
 
     /// A table of `count` copies of `value`.
     @inlinable public init(repeating value: Element, count: Int) {
         storage = Storage(capacity: count)
         for _ in 0..<count { storage.append(value) }
+        base = storage.base
     }
 
     /// A table of the elements of `elements`, in order.
     @inlinable public init<S: Sequence>(_ elements: S) where S.Element == Element {
         storage = Storage(capacity: elements.underestimatedCount)
         for e in elements { storage.append(e) }
+        base = storage.base
     }
 
     @inlinable public var startIndex: Int { 0 }
@@ -81,11 +92,11 @@ public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @un
     @inlinable public subscript(i: Int) -> Element {
         @inline(__always) unsafeAddress {
             checkIndex(i)
-            return UnsafePointer(storage.base + i)
+            return UnsafePointer(base + i)
         }
         @inline(__always) nonmutating unsafeMutableAddress {
             checkIndex(i)
-            return storage.base + i
+            return base + i
         }
     }
 
@@ -97,7 +108,10 @@ public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @un
     }
 
     /// Adds an element at the end.
-    @inlinable public func append(_ element: Element) { storage.append(element) }
+    @inlinable @inline(__always) public mutating func append(_ element: Element) {
+        storage.append(element)
+        base = storage.base
+    }
 
     /// Removes and returns the last element (the table must not be empty).
     @inlinable public func removeLast() -> Element {
@@ -114,7 +128,10 @@ public struct SlotTable<Element>: RandomAccessCollection, MutableCollection, @un
     }
 
     /// Makes room for `n` elements in all.
-    @inlinable public func reserveCapacity(_ n: Int) { storage.reserve(n) }
+    @inlinable public mutating func reserveCapacity(_ n: Int) {
+        storage.reserve(n)
+        base = storage.base
+    }
 
     /// Keeps only the elements `keep` accepts, in order.
     @inlinable public func retain(where keep: (Element) -> Bool) {

@@ -214,3 +214,13 @@ struct Core: Sendable {
     /// The core's own lane when core lanes are on, -1 otherwise.
     var lane: Int32 = -1
 }
+
+extension Int32 {
+    /// A table index (a thread's, core's, process's) as the `Int32` the tables store: the simulation's
+    /// indices are its own, below 2^31 by construction, so without `Int32(_:)`'s overflow test (four
+    /// instructions, several times an event).
+    @inline(__always) init(id: Int) {
+        assert(id >= Int(Int32.min) && id <= Int(Int32.max), "index \(id) out of Int32's range")
+        self.init(truncatingIfNeeded: id)
+    }
+}

@@ -49,7 +49,7 @@ extension GILState {
     @inline(__always) mutating func addSleeper(_ t: Int32) -> Int64 {
         // Keeps the left waits from piling up when no signal comes to skip them (a long C call holding the
         // GIL while every sleeper times out each interval).
-        if waitOrder.count > 2 * sleeperCount + 64 { dropLeftWaits() }
+        if waitOrder.count > 2 &* sleeperCount &+ 64 { dropLeftWaits() }  // (at most the threads: no overflow)
         let position = nextWaitPosition
         waitOrder.append(t)
         sleeperCount += 1

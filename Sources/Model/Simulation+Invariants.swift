@@ -33,6 +33,11 @@ extension Simulation {
             }
         }
         precondition(onCore <= cores.count, "\(onCore) threads on \(cores.count) cores")
+        if !runQueue.isEmpty {
+            for (c, core) in cores.enumerated() where core.thread >= 0 {
+                precondition(core.sliceArmed, "core \(c) is busy while threads wait for a core, and its slice end is not pending")
+            }
+        }
         queue.checkInvariants()
         for (p, process) in processes.enumerated() {
             let holders = threads.filter { $0.holdsGIL && Int($0.process) == p }.count

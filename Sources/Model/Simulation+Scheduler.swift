@@ -21,22 +21,31 @@ extension Simulation {
         }
         threads[t].status = .runnable
         showWaitingForCore(t)
+        // While threads wait for a core, every busy core's slice end is pending (see `armSliceTimers`):
+        // only the first waiter has slices to arm.
+        let firstWaiter = runQueue.isEmpty
         if runQueue.fair {
             // Place a woken thread near the others' virtual time, as place_entity() does, so that a
             // long sleeper neither starves the others nor is starved.
             var floor = SimTime.never
             for c in cores where c.thread >= 0 { floor = min(floor, threads[Int(c.thread)].vruntime) }
             if floor != .never, threads[t].vruntime < floor - slice { threads[t].vruntime = floor - slice }
-            runQueue.push(Int32(t), vruntime: threads[t].vruntime)
-            armSliceTimers()
+            runQueue.push(Int32(id: t), vruntime: threads[t].vruntime)
+            if firstWaiter { armSliceTimers() }
             preemptForWakeup(t)
         } else {
-            runQueue.push(Int32(t), vruntime: .zero)
-            armSliceTimers()
+            runQueue.push(Int32(id: t), vruntime: .zero)
+            if firstWaiter { armSliceTimers() }
         }
     }
 
     /// Someone waits for a core: make sure every busy core's slice end is an event.
+    ///
+    /// After it, and as long as the run queue is not empty, every busy core stays armed: a core is
+    /// disarmed only by its slice end (`sliceEnded`), which arms it again or preempts (and `preempt` calls
+    /// this), and a core taken while threads wait is armed by `dispatch`. So `becomeRunnable` calls it
+    /// only for the first waiter, and `dispatch` looks at its own core only: the other cores' state cannot
+    /// have changed (checked by `checkInvariants`). It ran on half the events, mostly finding nothing to arm.
     mutating func armSliceTimers() {
         for c in cores.indices where cores[c].thread >= 0 && !cores[c].sliceArmed {
             var end = cores[c].sliceEnd
@@ -48,7 +57,7 @@ extension Simulation {
                 cores[c].sliceEnd = end
             }
             cores[c].sliceArmed = true
-            queue.schedule(Event(kind: .sliceEnd, target: Int32(c), token: 0), at: end)
+            queue.schedule(Event(kind: .sliceEnd, target: Int32(id: c), token: 0), at: end)
         }
     }
 
@@ -78,19 +87,20 @@ extension Simulation {
     @inline(__always)
     mutating func dispatch(_ t: Int, onto c: Int) {
         cores[c].busySince = now
-        cores[c].thread = Int32(t)
-        busyCores += 1
-        if cores[c].lastThread != Int32(t) { contextSwitches += 1 }
-        cores[c].lastThread = Int32(t)
-        threads[t].core = Int32(c)
+        cores[c].thread = Int32(id: t)
+        busyCores &+= 1  // (at most the cores)
+        if cores[c].lastThread != Int32(id: t) { contextSwitches += 1 }
+        cores[c].lastThread = Int32(id: t)
+        threads[t].core = Int32(id: c)
         threads[t].status = .onCore
         threads[t].dispatchedAt = now
         threads[t].epoch &+= 1
         showOnCore(t)
         if coreLanes { recorder.set(Int(cores[c].lane), recorder.state(of: Int(threads[t].lane)) ?? .running, at: now) }
-        schedule(.resume, Int32(t), token: threads[t].epoch, after: machine.contextSwitch)
-        cores[c].sliceEnd = now + machine.contextSwitch + slice
-        if !runQueue.isEmpty { armSliceTimers() }
+        schedule(.resume, Int32(id: t), token: threads[t].epoch, after: machine.contextSwitch)
+        cores[c].sliceEnd = now.advanced(by: sliceAfterSwitch)
+        // Threads wait for a core: this core's slice end must be pending (the others' already are).
+        if !runQueue.isEmpty && !cores[c].sliceArmed { armSliceTimers() }
         if parallelLoss != nil { rerateSegments() }
     }
 
@@ -100,12 +110,12 @@ extension Simulation {
     mutating func leaveCore(_ t: Int) {
         let c = Int(threads[t].core)
         guard c >= 0 else { return }
-        threads[t].vruntime += now - threads[t].dispatchedAt
+        threads[t].vruntime.accumulate(now.since(threads[t].dispatchedAt))
         threads[t].core = -1
         threads[t].segmentActive = false
-        cores[c].busy += now - cores[c].busySince
+        cores[c].busy.accumulate(now.since(cores[c].busySince))
         cores[c].thread = -1
-        busyCores -= 1
+        busyCores &-= 1
         if coreLanes { recorder.set(Int(cores[c].lane), nil, at: now) }
         if let next = runQueue.pop() { dispatch(Int(next), onto: c) } else if parallelLoss != nil { rerateSegments() }
     }
@@ -151,7 +161,7 @@ extension Simulation {
         guard cores[c].thread >= 0, !runQueue.isEmpty else { return }
         if now < cores[c].sliceEnd {
             cores[c].sliceArmed = true
-            queue.schedule(Event(kind: .sliceEnd, target: Int32(c), token: 0), at: cores[c].sliceEnd)
+            queue.schedule(Event(kind: .sliceEnd, target: Int32(id: c), token: 0), at: cores[c].sliceEnd)
             return
         }
         preempt(core: c)
@@ -168,7 +178,7 @@ extension Simulation {
         leaveCore(t)
         threads[t].status = .runnable
         showWaitingForCore(t)
-        runQueue.push(Int32(t), vruntime: threads[t].vruntime)
+        runQueue.push(Int32(id: t), vruntime: threads[t].vruntime)
         armSliceTimers()
     }
 

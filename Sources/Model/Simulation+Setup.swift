@@ -80,6 +80,7 @@ extension Simulation {
     @discardableResult
     mutating func addThread(process p: Int, laneProcess: Int? = nil, role: Role, name: String, state: LaneState? = .starting, wakeAt: SimTime? = nil) -> Int {
         let t = threads.count
+        precondition(t < Event.targets, "more threads than an event can name")
         let lane = recorder.addLane(name: name, kind: .thread, process: laneProcess ?? p, state: state, at: now)
         var th = OSThread(process: Int32(p), lane: Int32(lane), role: role)
         th.needsGIL = gilEnabled
@@ -134,6 +135,7 @@ extension Simulation {
     /// Adds a greenlet or coroutine for task `k`, ready to run.
     mutating func addGreen(task k: Int32, kind: LaneKind) {
         let g = greens.count
+        precondition(g < Event.targets, "more green tasks than an event can name")
         let host = threads[Int(mainThread)].lane
         let name = workload.instances[Int(k)].name
         let lane = recorder.addLane(name: name, kind: kind, process: 0, hostThread: Int(host), state: .runnable, at: now)

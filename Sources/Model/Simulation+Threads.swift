@@ -74,7 +74,7 @@ extension Simulation {
         threads[t].segmentStart = now
         threads[t].segmentSpeed = speed
         show(t, burstState(threads[t].burstKind))
-        schedule(.burstEnd, Int32(t), token: threads[t].epoch, after: wallTime(threads[t].burstRemaining, speed: speed))
+        schedule(.burstEnd, Int32(id: t), token: threads[t].epoch, after: wallTime(threads[t].burstRemaining, speed: speed))
         if threads[t].holdsGIL && processes[Int(threads[t].process)].gil.dropRequest {
             scheduleDropCheck(t)
         }
@@ -89,7 +89,7 @@ extension Simulation {
 
     /// The work the running segment of `t` has done so far.
     @inline(__always) func workDone(_ t: Int) -> SimTime {
-        let elapsed = now - threads[t].segmentStart
+        let elapsed = now.since(threads[t].segmentStart)
         let speed = threads[t].segmentSpeed
         return speed == 1 ? elapsed : min(threads[t].burstRemaining, elapsed.scaled(by: speed))
     }
@@ -140,7 +140,7 @@ extension Simulation {
         threads[t].status = .blocked
         show(t, state)
         if d != .never {
-            schedule(.wake, Int32(t), token: threads[t].epoch, after: d + drawWakeLatency())
+            schedule(.wake, Int32(id: t), token: threads[t].epoch, after: d + drawWakeLatency())
             threads[t].status = .waking
         }
     }
@@ -151,7 +151,7 @@ extension Simulation {
         let goesOnWithoutGIL = d.nanoseconds >= 0 || (threads[t].inBurst && !threads[t].burstKind.needsGIL)
         if goesOnWithoutGIL && threads[t].gilWaitSince != .never {
             // The GIL wait ends here: the thread goes on without the GIL (a block or a GIL-free burst).
-            gilWaited += now - threads[t].gilWaitSince
+            gilWaited += now.since(threads[t].gilWaitSince)
             threads[t].gilWaitSince = .never
         }
         if d.nanoseconds >= 0 {
@@ -174,7 +174,7 @@ extension Simulation {
         threads[t].epoch &+= 1
         threads[t].status = .waking
         threads[t].resumeAction = action
-        schedule(.wake, Int32(t), token: threads[t].epoch, after: drawWakeLatency())
+        schedule(.wake, Int32(id: t), token: threads[t].epoch, after: drawWakeLatency())
     }
 
     /// One wake-up latency, from the run's seeded generator: `wakeLatency` x (1 - j + j x E) with E

@@ -80,12 +80,15 @@ public struct IOCallPieces: Sendable {
         let split = connects ? IOCallShape.newBeforeSend : IOCallShape.reuseBeforeSend
         let count = connects ? 7 : 3  // newPieces.count, reusePieces.count (checked in init)
         let ns = cpu.nanoseconds
+        assert(ns >= 0 && extra.nanoseconds >= 0, "an I/O call's CPU is never negative")
         // A 0 fraction gives 0 like the weights' `total > 0` test: the product of a finite value and 0 is ±0.
-        let before = Int64((Double(ns) * (connects ? newBefore : reuseBefore)).rounded(.down))
+        // Rounded down by the conversion, which truncates: the same as `.rounded(.down)` for the products
+        // here, never negative, without its libm call (`floor`: x86-64's baseline has no instruction for it).
+        let before = Int64(Double(ns) * (connects ? newBefore : reuseBefore))
         let first = index < split
         let sideTotal = first ? before + extra.nanoseconds : ns - before
         func share(_ i: Int) -> Int64 {
-            Int64((Double(sideTotal) * (connects ? newShares[i] : reuseShares[i])).rounded(.down))
+            Int64(Double(sideTotal) * (connects ? newShares[i] : reuseShares[i]))
         }
         let lower = first ? 0 : split, upper = first ? split : count
         if index != lower { return .nanoseconds(share(index)) }

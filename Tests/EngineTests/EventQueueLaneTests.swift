@@ -134,7 +134,7 @@ final class EventQueueNearHeapTests: XCTestCase {
 final class SlotTableTests: XCTestCase {
     func testAppendsWritesAndGrowsLikeAnArray() {
         var reference: [Int] = []
-        let table = SlotTable<Int>()
+        var table = SlotTable<Int>()
         var rng = SplitMix64(seed: 5)
         for i in 0..<10_000 {
             if reference.isEmpty || rng.nextIndex(below: 3) == 0 {
@@ -154,7 +154,7 @@ final class SlotTableTests: XCTestCase {
 
     /// removeFirst drops a prefix and keeps the rest in order, the table still growing and writable after.
     func testRemoveFirstKeepsTheRestInOrder() {
-        let table = SlotTable((0..<100).map { "s\($0)" })
+        var table = SlotTable((0..<100).map { "s\($0)" })
         var reference = Array(table)
         for n in [0, 1, 30, 69 - 30] {
             table.removeFirst(n)

@@ -43,6 +43,27 @@ final class SimTimeSaturationTests: XCTestCase {
         }
     }
 
+    /// The engine's cheaper forms give `+`'s and `-`'s values for the times of a run, and an event time
+    /// past the horizon (refused like `+`'s `.never`) for a delay too long to add.
+    func testTheRunsShortcutsAgreeWithTheSaturatingOperators() {
+        var rng = SplitMix64(seed: 11)
+        let edges: [Int64] = [0, 1, SimTime.maxDuration.nanoseconds, SimTime.horizon.nanoseconds]
+        for i in 0..<10_000 {
+            let now = SimTime(nanoseconds: i < 4 ? edges[i] : Int64(rng.nextIndex(below: Int(SimTime.horizon.nanoseconds) + 1)))
+            let delay = SimTime(nanoseconds: i < 4 ? edges[3 - i] : Int64(rng.nextIndex(below: Int(SimTime.maxDuration.nanoseconds) * 2)))
+            XCTAssertEqual(now.advanced(by: delay), now + delay)
+            let earlier = SimTime(nanoseconds: Int64(rng.nextIndex(below: Int(now.nanoseconds) + 1)))
+            XCTAssertEqual(now.since(earlier), now - earlier)
+            var total = earlier
+            total.accumulate(now.since(earlier))
+            XCTAssertEqual(total, earlier + (now - earlier))
+        }
+        for delay in [SimTime(nanoseconds: 1 << 62), SimTime(nanoseconds: .max), .never] {
+            XCTAssertGreaterThan(SimTime.horizon.advanced(by: delay), SimTime.horizon, "too long a delay still ends past the horizon")
+            XCTAssertGreaterThan(SimTime.zero.advanced(by: delay), SimTime.horizon)
+        }
+    }
+
     func testTheHorizonIsFarBelowTheEndOfInt64() {
         // A run at the horizon can still add any scenario duration many thousand times without saturating.
         XCTAssertLessThan(SimTime.horizon.nanoseconds, Int64.max / 90)
