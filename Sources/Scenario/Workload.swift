@@ -25,15 +25,31 @@ public struct TaskInstance: Sendable, Equatable {
 /// A task group's steps compiled to a flat program: leaves and loop markers.
 public struct CompiledProgram: Sendable {
     public enum Instruction: Sendable {
-        case leaf(Step)
+        case leaf(Leaf)
         /// Start of a `repeat` whose body runs `count` times and ends at `end`.
         case loopStart(count: Int, end: Int)
         /// End of a loop body starting after `start`.
         case loopEnd(start: Int)
     }
+    /// A step that draws an operation: a `Step` other than `repeat`, its distributions given by their place in
+    /// `distributions`. Plain integers, so that reading an instruction copies no reference: read out of the
+    /// program every operation, the indirect `Step`'s box and a `Distribution`'s payload (an empirical one
+    /// holds an array) were retained and released each time.
+    public enum Leaf: Sendable {
+        case cpu(duration: Int, CPUKind)
+        case io(cpu: Int, latency: Int, newConnection: Bool)
+        case sleep(Int)
+    }
     public private(set) var instructions: [Instruction] = []
+    /// The leaves' distributions, in program order.
+    public private(set) var distributions: [Distribution] = []
 
     public init(_ steps: [Step]) { append(steps) }
+
+    private mutating func add(_ d: Distribution) -> Int {
+        distributions.append(d)
+        return distributions.count - 1
+    }
 
     private mutating func append(_ steps: [Step]) {
         for step in steps {
@@ -44,8 +60,11 @@ public struct CompiledProgram: Sendable {
                 append(body)
                 instructions.append(.loopEnd(start: start))
                 instructions[start] = .loopStart(count: count, end: instructions.count - 1)
-            default:
-                instructions.append(.leaf(step))
+            case .cpu(let c): instructions.append(.leaf(.cpu(duration: add(c.duration), c.kind)))
+            case .io(let io):
+                let cpu = add(io.cpu)
+                instructions.append(.leaf(.io(cpu: cpu, latency: add(io.latency), newConnection: io.connection == .new)))
+            case .sleep(let d): instructions.append(.leaf(.sleep(add(d))))
             }
         }
     }
@@ -90,7 +109,7 @@ public struct TaskCursor: Sendable {
             switch code[pc] {
             case .leaf(let step):
                 pc += 1
-                if let op = draw(step) { return op }
+                return draw(step)
             case .loopStart(let count, let end):
                 if count <= 0 {
                     pc = end + 1
@@ -113,15 +132,14 @@ public struct TaskCursor: Sendable {
         }
     }
 
-    private mutating func draw(_ step: Step) -> Operation? {
-        switch step {
-        case .cpu(let c): return .cpu(c.duration.draw(&rng), c.kind)
-        case .io(let io):
-            let cpu = io.cpu.draw(&rng)
-            let latency = io.latency.draw(&rng)
-            return .io(cpu: cpu, latency: latency, newConnection: io.connection == .new)
-        case .sleep(let d): return .sleep(d.draw(&rng))
-        case .repeat: return nil
+    private mutating func draw(_ leaf: CompiledProgram.Leaf) -> Operation {
+        switch leaf {
+        case .cpu(let d, let kind): return .cpu(program.distributions[d].draw(&rng), kind)
+        case .io(let cpu, let latency, let newConnection):
+            // The CPU first, then the latency: the order of the task's stream.
+            let c = program.distributions[cpu].draw(&rng)
+            return .io(cpu: c, latency: program.distributions[latency].draw(&rng), newConnection: newConnection)
+        case .sleep(let d): return .sleep(program.distributions[d].draw(&rng))
         }
     }
 }
