@@ -179,9 +179,13 @@ final class RuntimesTests: XCTestCase {
         let data = try XCTUnwrap(FileManager.default.contents(atPath: outPath))
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let speedup = try XCTUnwrap(object["gil_release_speedup"] as? [String: Double])
-        // Two cores: 2x at best; a busy core of this VM and the threads' start keep it above 1.35x.
+        // Two cores: 2x at best. Work that held the GIL would be at 1x or below, as bytecode is. This VM's two
+        // vCPUs can run at speeds up to 1.6x apart (docs/model.md, "Two busy cores, two speeds"), and then the
+        // pieces at once end with the slower core: 1.25x (a fresh-clone CI run measured nb at 1.21x, np 1.52x,
+        // sha 1.57x), so the bound is 1.15x, and 0.2 above bytecode's.
         for kind in ["np", "nb", "sha"] {
-            XCTAssertGreaterThan(speedup[kind] ?? 0, 1.35, "\(kind) runs on both cores: \(speedup)")
+            XCTAssertGreaterThan(speedup[kind] ?? 0, 1.15, "\(kind) runs on both cores: \(speedup)")
+            XCTAssertGreaterThan((speedup[kind] ?? 0) - (speedup["py"] ?? 9), 0.2, "\(kind) runs beside the GIL, bytecode does not: \(speedup)")
         }
         XCTAssertLessThan(speedup["py"] ?? 9, 1.2, "bytecode holds the GIL: \(speedup)")
     }
