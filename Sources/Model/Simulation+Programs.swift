@@ -79,17 +79,15 @@ extension Simulation {
                     // A call that opens a connection while another call is in flight costs more client CPU
                     // than the same call alone (`costs.connection_overlap_cpu`, measured by calibrate.py's
                     // `overlapping_calls`); a call on a kept-alive connection does not (docs/model.md).
-                    if tasks[k].connects && callsInFlight > 0 && costs.connectionOverlapCPU > .zero {
-                        cpu += costs.connectionOverlapCPU
-                        tasks[k].op = .io(cpu: cpu, latency: latency, newConnection: newConnection)
-                    }
+                    var surcharge = tasks[k].connects && callsInFlight > 0 ? costs.connectionOverlapCPU : .zero
                     // A call right after a CPU step of its task finds the client's code and data evicted
                     // (`costs.cold_request_cpu`, measured by calibrate.py's `cold_request`; docs/model.md).
-                    if tasks[k].afterCPUStep && costs.coldRequestCPU > .zero {
-                        cpu += costs.coldRequestCPU
+                    if tasks[k].afterCPUStep { surcharge += costs.coldRequestCPU }
+                    tasks[k].afterCPUStep = false
+                    if surcharge > .zero {
+                        cpu += surcharge
                         tasks[k].op = .io(cpu: cpu, latency: latency, newConnection: newConnection)
                     }
-                    tasks[k].afterCPUStep = false
                     callsInFlight += 1
                 }
                 let connects = tasks[k].connects

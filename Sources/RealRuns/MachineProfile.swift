@@ -190,12 +190,12 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.coldWake = (raw["cold_wake"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) }
         profile.requesterTakesSignal = try? number("requester_takes_signal")
         profile.coreSpeedSpread = (raw["core_speed_spread"] as? [String: NSNumber])?.mapValues(\.doubleValue)
-        profile.processFirstCall = (raw["process_first_call_ns"] as? [String: NSNumber])?.mapValues {
-            SimTime(nanoseconds: max(0, $0.int64Value))
+        /// Per start method name, a duration in ns (negative read as zero).
+        func perMethod(_ key: String) -> [String: SimTime]? {
+            (raw[key] as? [String: NSNumber])?.mapValues { SimTime(nanoseconds: max(0, $0.int64Value)) }
         }
-        profile.processFirstStart = (raw["process_first_start_ns"] as? [String: NSNumber])?.mapValues {
-            SimTime(nanoseconds: max(0, $0.int64Value))
-        }
+        profile.processFirstCall = perMethod("process_first_call_ns")
+        profile.processFirstStart = perMethod("process_first_start_ns")
         profile.callShape = (raw["call_shape_ns"] as? [NSNumber])?.map(\.doubleValue)
         return profile
     }
@@ -461,11 +461,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
                 c.processStart[method] = t - min(parent, t)
             }
         }
-        for (name, extra) in processFirstCall ?? [:] {
-            if let method = StartMethod(rawValue: name) { c.processFirstCall[method] = extra }
-        }
-        for (name, extra) in processFirstStart ?? [:] {
-            if let method = StartMethod(rawValue: name) { c.processFirstStart[method] = extra }
+        for (measured, cost) in [(processFirstCall, \Costs.processFirstCall), (processFirstStart, \.processFirstStart)] {
+            for (name, extra) in measured ?? [:] {
+                if let method = StartMethod(rawValue: name) { c[keyPath: cost][method] = extra }
+            }
         }
         if let idleRise { c.ioIdleRise = idleRise }
         // Real runs talk to server.py on this machine: it answers one request at a time.
