@@ -83,6 +83,13 @@ extension Simulation {
                     // A call right after a CPU step of its task finds the client's code and data evicted
                     // (`costs.cold_request_cpu`, measured by calibrate.py's `cold_request`; docs/model.md).
                     if tasks[k].afterCPUStep { surcharge += costs.coldRequestCPU }
+                    // The program's first call builds urllib's opener and the resolver (under gevent, the
+                    // hub's resolver and its thread pool): `costs.program_first_call`, once. A child
+                    // process's tasks pay `process_first_call` in their own process instead.
+                    if tasks[k].connects && !programFirstCallMade && !isProcesses && !isInterpreters {
+                        programFirstCallMade = true
+                        surcharge += costs.programFirstCall
+                    }
                     tasks[k].afterCPUStep = false
                     if surcharge > .zero {
                         cpu += surcharge

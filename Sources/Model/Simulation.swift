@@ -85,6 +85,9 @@ struct Simulation {
     var serverFreeAt: SimTime?
     /// I/O calls started and not yet over, every task and process together (`costs.connection_overlap_cpu`).
     var callsInFlight = 0
+    /// The program has made its first I/O call that opens a connection in its main process
+    /// (`costs.program_first_call` is paid by that call).
+    var programFirstCallMade = false
     /// Whether foreground I/O round trips (else CPU steps) count as operations.
     let countsIO: Bool
 

@@ -56,6 +56,10 @@ public enum Calibrator {
             let methods = first.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             lines.append("child's 1st call \(methods) more CPU than its second urlopen")
         }
+        if let first = p.programFirstCall {
+            let clients = first.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            lines.append("program's 1st    \(clients) more CPU for a program's first urlopen than its next")
+        }
         lines.append("wake-up          \(p.wakeLatency) (pipe); Event round trip \(p.eventRoundTrip)")
         lines.append("urlopen          \(p.urlopenCPU) CPU, \(p.urlopenWall) wall; connect \(p.connectCPU) CPU, \(p.connectWall) wall")
         lines.append("delayed urlopen  \(p.delayedCallWall) beyond a 20 ms server delay")

@@ -125,6 +125,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// Per start method name, what a program's first start + join costs beyond its next ones (forkserver's
     /// server start; calibrate.py `first_start`); nil in an older profile.
     public var processFirstStart: [String: SimTime]?
+    /// Per client (`urlopen`, `gevent`, `eventlet`: urlopen plain or after that library's monkey patching), the
+    /// CPU a program's first urlopen costs beyond its next ones, in a new interpreter (calibrate.py
+    /// `program_first_call`); nil in an older profile.
+    public var programFirstCall: [String: SimTime]?
     /// One urlopen(url).read()'s Python CPU between the calls that release the GIL, ns, in the order of
     /// `IOCallShape.newPieces` (before getaddrinfo, socket(), connect(), send, recv; after recv; after close):
     /// calibrate.py `call_shape`; nil in an older profile, which leaves the scenario's shape.
@@ -196,6 +200,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         }
         profile.processFirstCall = perMethod("process_first_call_ns")
         profile.processFirstStart = perMethod("process_first_start_ns")
+        profile.programFirstCall = perMethod("program_first_call_ns")
         profile.callShape = (raw["call_shape_ns"] as? [NSNumber])?.map(\.doubleValue)
         return profile
     }
@@ -378,10 +383,22 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             c.serverAnswerReuse = .zero
             c.connectionOverlapCPU = .zero
             c.coldRequestCPU = .zero
+            c.programFirstCall = .zero
         }
         own(&s.costs)
         for i in s.strategies.indices where s.strategies[i].costs != nil { own(&s.strategies[i].costs!) }
         return s
+    }
+
+    /// The key of `programFirstCall` for `client`: urlopen's plain, or after gevent's or eventlet's patching;
+    /// "" (nothing measured) for the other clients, whose first request is their session's or loop's.
+    static func firstCallClient(_ client: StrategyKindName?) -> String {
+        guard let client else { return "urlopen" }
+        switch client {
+        case .gevent: return "gevent"
+        case .eventlet: return "eventlet"
+        default: return client.descriptor.harness.client == .urlopen ? "urlopen" : ""
+        }
     }
 
     /// One request's whole client CPU for `client`'s HTTP client where calibrate.py measured it.
@@ -427,6 +444,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             let request = clientCPU(client) ?? (client?.descriptor.harness.connection == .reuse ? aiohttpCPU : urlopenCPU)
             c.coldRequestCPU = request.scaled(by: min(4, max(0, coldRequestRatio - 1)))
         }
+        if let first = programFirstCall?[Self.firstCallClient(client)] { c.programFirstCall = first }
         if let client, client == .gevent || client == .eventlet, clientCPU(client) != nil {
             // A patched call measured alone (`clientCPU`) already costs what green calls cost at once: they
             // share one thread, so the OS threads' contention `overlapping_calls` measures is not theirs.

@@ -74,6 +74,8 @@ public enum Defaults {
     public static let connectionOverlapCPU = SimTime.zero
     /// No extra CPU for a request right after a CPU step unless a machine profile measures it (`simulate calibrate`).
     public static let coldRequestCPU = SimTime.zero
+    /// No extra CPU for a program's first call unless a machine profile measures it (`simulate calibrate`).
+    public static let programFirstCall = SimTime.zero
     /// Half of an I/O call's CPU before its send, cut evenly over the calls before it, half after the answer,
     /// unless a machine profile measures the shape (`simulate calibrate`).
     public static let ioCallShape = IOCallShape.even

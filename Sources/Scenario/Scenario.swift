@@ -206,6 +206,12 @@ public struct Costs: Sendable, Equatable {
     /// (a bignum power, a hash over megabytes) evicted the caches the HTTP client's code and data were in.
     /// Zero unless a machine profile measures it (docs/model.md, "A request after CPU steps").
     public var coldRequestCPU: SimTime
+    /// CPU the program's first blocking I/O call in its main process costs beyond the same call made again: the
+    /// first urlopen builds urllib's opener and loads the resolver's state, and under gevent it first creates
+    /// the hub's resolver, importing `gevent.resolver.thread` and starting its thread pool (`Hub.resolver`,
+    /// gevent/hub.py). Paid once per program, by whichever thread makes the first call that opens a connection;
+    /// a child process pays `processFirstCall` instead. Zero unless a machine profile measures it.
+    public var programFirstCall: SimTime
     /// Where an I/O call's Python-side CPU runs between its GIL-releasing calls (`IOCallShape`): by default half
     /// before the send, half after the answer; a machine profile sets the shape measured by `simulate calibrate`.
     public var ioCallShape: IOCallShape
@@ -253,7 +259,7 @@ public struct Costs: Sendable, Equatable {
         ioIdleAfter: SimTime = Defaults.ioIdleAfter, ioIdleRise: [IdleRisePoint] = Defaults.ioIdleRise,
         serverAnswerNew: SimTime = Defaults.serverAnswerNew,
         serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, connectionOverlapCPU: SimTime = Defaults.connectionOverlapCPU,
-        coldRequestCPU: SimTime = Defaults.coldRequestCPU,
+        coldRequestCPU: SimTime = Defaults.coldRequestCPU, programFirstCall: SimTime = Defaults.programFirstCall,
         ioCallShape: IOCallShape = Defaults.ioCallShape,
         coldWakeCPU: SimTime = Defaults.coldWakeCPU, coldWakeAfter: SimTime = Defaults.coldWakeAfter,
         uvloopLoopIteration: SimTime = Defaults.uvloopLoopIteration,
@@ -269,6 +275,7 @@ public struct Costs: Sendable, Equatable {
         self.serverAnswerReuse = serverAnswerReuse
         self.connectionOverlapCPU = connectionOverlapCPU
         self.coldRequestCPU = coldRequestCPU
+        self.programFirstCall = programFirstCall
         self.ioCallShape = ioCallShape
         self.coldWakeCPU = coldWakeCPU
         self.coldWakeAfter = coldWakeAfter

@@ -94,8 +94,11 @@ public enum ScenarioEncoder {
         ])
         // Written only when set (a machine profile measured it), after the others: a scenario without a profile
         // is written as it was before this cost existed.
-        guard c.coldRequestCPU != Defaults.coldRequestCPU, case .object(var members) = written else { return written }
-        members.append(JSONMember(key: "cold_request_cpu", value: JSONNode(duration(c.coldRequestCPU))))
+        guard case .object(var members) = written else { return written }
+        for (key, value, unset) in [("cold_request_cpu", c.coldRequestCPU, Defaults.coldRequestCPU),
+                                    ("program_first_call", c.programFirstCall, Defaults.programFirstCall)] where value != unset {
+            members.append(JSONMember(key: key, value: JSONNode(duration(value))))
+        }
         return .object(members)
     }
 

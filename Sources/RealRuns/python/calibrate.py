@@ -1211,6 +1211,51 @@ def patched_urlopen_ratio(base_url, kind, clients=20, calls=10, pairs=3):
         ratios.append(int(child.stdout.split()[-1]) / max(1, alone))
     return _statistics().median(ratios)
 
+# A new interpreter that patches as the harness does (argv: urlopen, gevent or eventlet; the server's base URL;
+# calls), then prints its thread's CPU for each of `calls` urlopen(url).read() in turn, the first included.
+PROGRAM_FIRST_CALLS = """
+import sys
+if sys.argv[1] == "gevent":
+    from gevent import monkey
+    monkey.patch_all()
+    import gevent
+    gevent.get_hub()  # as the harness does before its clock starts
+elif sys.argv[1] == "eventlet":
+    import warnings
+    warnings.filterwarnings("ignore", message=r"\\s*Eventlet is deprecated")
+    import eventlet
+    eventlet.monkey_patch()
+    eventlet.sleep(0)
+import time, urllib.request
+cpu = []
+for _ in range(int(sys.argv[3])):
+    start = time.thread_time_ns()
+    with urllib.request.urlopen(sys.argv[2] + "?delay_us=0", timeout=60) as r:
+        r.read()
+    cpu.append(time.thread_time_ns() - start)
+print(" ".join(map(str, cpu)))
+"""
+
+
+def program_first_call(base_url, rounds=5, calls=4):
+    """Per client (urlopen plain, or after gevent's or eventlet's monkey patching), the CPU a program's first
+    urlopen costs beyond its next ones: the median over `rounds` new interpreters of (first call - the median
+    of the next). The first builds urllib's opener and loads the resolver's state (glibc's NSS modules); under
+    gevent it also creates the hub's resolver, which imports gevent.resolver.thread and starts its thread pool
+    (`Hub.resolver`, gevent/hub.py). The harness's programs pay it inside their timed part. The clients
+    alternate so that the VM's speed modes meet all three (docs/model.md, "A program's first call")."""
+    import subprocess
+
+    extra = {"urlopen": [], "gevent": [], "eventlet": []}
+    for _ in range(rounds):
+        for client in extra:
+            child = subprocess.run([sys.executable, "-c", PROGRAM_FIRST_CALLS, client, base_url, str(calls)],
+                                   capture_output=True, text=True, check=True, timeout=120)
+            cpu = [int(v) for v in child.stdout.split()[-calls:]]
+            extra[client].append(cpu[0] - _statistics().median(cpu[1:]))
+    return {client: max(0, median_ns(v)) for client, v in extra.items()}
+
+
 def _first_calls(base_url, calls, connection):
     """A child's first `calls` urlopen(url).read() calls (no server delay): this thread's CPU for each."""
     cpu = []
@@ -1356,6 +1401,9 @@ def main():
         # A child's first urlopen against its next ones, per start method (~3 s; docs/model.md, "A child's first
         # call").
         ("first call", lambda: result.update(process_first_call_ns=first_call(args.server))),
+        # A program's first urlopen against its next ones, plain and patched (~5 s; docs/model.md, "A program's
+        # first call").
+        ("program first call", lambda: result.update(program_first_call_ns=program_first_call(args.server))),
         # A program's first start against its next ones: forkserver's server (~3 s; docs/model.md, "A program's
         # first start").
         ("first start", lambda: result.update(process_first_start_ns=first_start())),
