@@ -137,15 +137,40 @@ struct Real: ParsableCommand {
 struct Calibrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure this machine's Python costs and save a machine profile.",
-        discussion: "Use the profile with --machine to predict this machine; real runs size their CPU work with it.")
+        discussion: """
+            Use the profile with --machine to predict this machine; real runs size their CPU work with it. \
+            This VM's speed drifts over minutes, so one calibration is one draw: calibrate several times, \
+            apart, and combine them with --median-of (figure by figure; nothing is measured then).
+            """)
 
     @Option(help: "Where to save the profile.")
     var output: String = "output/machine.json"
 
+    @Option(help: ArgumentHelp("Instead of measuring: the median of these saved profiles (at least 2, comma-separated), figure by figure.",
+                               valueName: "profiles"))
+    var medianOf: String?
+
+    var combined: [String] { (medianOf ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+
+    func validate() throws {
+        guard medianOf != nil else { return }
+        guard combined.count >= 2, !combined.contains(where: \.isEmpty) else {
+            throw ValidationError("--median-of \(medianOf ?? ""): give at least two saved profiles, comma-separated, e.g. --median-of output/cal-1.json,output/cal-2.json,output/cal-3.json")
+        }
+        for path in combined where !FileManager.default.isReadableFile(atPath: path) {
+            throw ValidationError("--median-of: \(path) does not exist or cannot be read: give profiles saved by `simulate calibrate --output FILE`")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
             try checkWritable((output as NSString).deletingLastPathComponent, option: "--output")
-            let profile = try Calibrator.measure(environment: PythonEnvironment.locate())
+            let profile: MachineProfile
+            if medianOf != nil {
+                profile = try MachineProfile.median(of: combined.map { try MachineProfile.load(from: $0) }, paths: combined)
+            } else {
+                profile = try Calibrator.measure(environment: PythonEnvironment.locate())
+            }
             print(Calibrator.summary(profile))
             try profile.save(to: output)
             printError("wrote \(output)")
