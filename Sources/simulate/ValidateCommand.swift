@@ -49,6 +49,11 @@ struct Validate: ParsableCommand {
         "With --measure: the machine profile (calibrated first if the file is missing).", valueName: "file"))
     var machine: String = "output/machine.json"
 
+    @Option(help: ArgumentHelp(
+        "Without --measure: predict with this machine profile instead of the one recorded with the measurements (a later calibration, or the median of several).",
+        valueName: "file"))
+    var profile: String?
+
     @Option(help: "How far beyond the measured min..max a prediction may fall, in percent.")
     var tolerance: Double = 10
 
@@ -71,6 +76,12 @@ struct Validate: ParsableCommand {
         try checkSteadyRetries(steadyRetries)
         guard parsedPart != nil else { throw ValidationError("--part \(part): write i/n with 1 <= i <= n, e.g. 2/4") }
         if fresh && !measure { throw ValidationError("--fresh only applies with --measure") }
+        if let profile {
+            if measure { throw ValidationError("--profile only applies without --measure (to measure with a profile, give it with --machine)") }
+            guard FileManager.default.isReadableFile(atPath: profile) else {
+                throw ValidationError("--profile \(profile): the file does not exist or cannot be read: give a profile saved by `simulate calibrate --output FILE`")
+            }
+        }
     }
 
     var parsedPart: (Int, Int)? {
@@ -100,7 +111,8 @@ struct Validate: ParsableCommand {
                     printError(String(format: "noise probe: %.1f%% spread (max-min over median of %d timings)", last.spreadPercent, last.probe.count))
                 }
             }
-            let recorded = try MatrixMeasurements.load(from: path)
+            var recorded = try MatrixMeasurements.load(from: path)
+            if let profile { recorded.machine = try MachineProfile.load(from: profile) }
             var checked = loaded
             if let names { checked.cases = try loaded.selecting(names: names) }
             let missesPath = matrix + "/known_misses.json"
