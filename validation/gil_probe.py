@@ -33,7 +33,7 @@ a random choice among the sleepers gives 1/2 for 3 threads and 1/3 for 4, the ol
 the thread that asked for the drop first gives 1); and with IO=sleep the time per round trip and how many CPU
 holds each of the sleeping thread's waits lasted; with IO=urlopen, the calls lost a round trip and what
 follows a lost call (`loss_chain_figures`: who takes the GIL, after how long, and how many hand-offs between
-CPU threads the fetching thread waits through).
+CPU threads the fetching thread waits through; inside those chains, `chain_aba` and how many CPU threads hold).
 """
 import json
 import os
@@ -293,7 +293,7 @@ def loss_chain_figures(holds, interval):
     `handoffs_while_lost`: the hand-offs between CPU threads it waited through before it held the GIL again
     (mean); `io_hold_us`: the fetching thread's holds (from taking the GIL to losing it), median and p90, in
     microseconds; `first_switch_after_loss_by_hold`: [share, losses] by the length of the hold the loss ended."""
-    back, handoffs, first_hold, by_hold = [], [], [], []
+    back, handoffs, first_hold, by_hold, chains = [], [], [], [], []
     for i in range(1, len(holds) - 1):
         before, mine, after = holds[i - 1][2], holds[i][2], holds[i + 1][2]
         if mine != "io" or after == "io" or before == "io":
@@ -307,9 +307,19 @@ def loss_chain_figures(holds, interval):
             j += 1
         if j + 1 < len(holds):
             handoffs.append(n)
+            chains.append([h[2] for h in holds[i + 1:j + 1]])
             by_hold.append((holds[i][1] - holds[i][0], n == 0))
     io_holds = [b - a for a, b, w in holds if w == "io"]
+    # Inside the chains of CPU threads' holds between two of the fetching thread's: the hand-offs that go back
+    # to the thread that held before the last (A-B-A: the dropper took the signal it asked for), and how many
+    # CPU threads held in a chain (issue 8: with 4 CPU threads, is the fetching thread waiting through a
+    # ping-pong of two threads or through a rotation of all?).
+    aba = [c[k] == c[k - 2] for c in chains for k in range(2, len(c))]
     return {
+        "handoffs_while_lost_quantiles": {q: quantile(handoffs, p) for q, p in (("median", .5), ("p90", .9))} if handoffs else None,
+        "chain_aba": round(sum(aba) / len(aba), 2) if aba else None,
+        "chain_threads": round(sum(len(set(c)) for c in chains) / len(chains), 2) if chains else None,
+        "chain_threads_of_long": round(sum(len(set(c)) for c in chains if len(c) >= 4) / max(1, sum(1 for c in chains if len(c) >= 4)), 2),
         "lost_to_previous": round(sum(back) / len(back), 2) if back else None,
         "first_hold_after_loss": {q: round(quantile(first_hold, p), 2) for q, p in (("p10", .1), ("median", .5), ("p90", .9))},
         "first_switch_after_loss": round(handoffs.count(0) / len(handoffs), 2) if handoffs else None,
