@@ -144,8 +144,11 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCop
         @usableFromInline var topRelative = UInt64.max
         @usableFromInline var top = 0
         /// The least entry's (time, sequence) key, `UInt128.max` when empty: what the queue compares with
-        /// its other stores' least keys.
-        @usableFromInline var topKey = UInt128.max
+        /// its other stores' least keys. Worked out from the relative key when wanted (once an event), not
+        /// kept: a push and a pop would each write it.
+        @inlinable var topKey: UInt128 {
+            @inline(__always) get { topRelative == .max ? .max : absoluteKey(topRelative) }
+        }
         /// What the relative keys count from.
         @usableFromInline var timeBase: Int64 = 0
         @usableFromInline var sequenceBase: UInt64 = 0
@@ -168,7 +171,8 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCop
         /// differences fit.
         @inlinable @inline(__always) func relativeKey(time: Int64, sequence: UInt64) -> UInt64? {
             let t = UInt64(bitPattern: time &- timeBase), s = sequence &- sequenceBase
-            guard t < Self.timeSpan && s < Self.sequenceSpan else { return nil }
+            // t < timeSpan and s < sequenceSpan (= 2 timeSpan), in one test.
+            guard t | (s >> 1) < Self.timeSpan else { return nil }
             return t << 32 | s
         }
 
@@ -179,16 +183,14 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCop
             return UInt128(time) << 64 | UInt128(sequence)
         }
 
-        /// Adds `e` under its relative key `relative` (the set must not be full).
-        @inlinable @inline(__always) mutating func push(_ e: Entry, relative: UInt64) {
+        /// Adds `payload` under its relative key `relative` (the set must not be full).
+        @inlinable @inline(__always) mutating func push(_ payload: Payload, relative: UInt64) {
             key[count] = relative
-            (payload + count).initialize(to: e.payload)
-            // The new least key, if it is one, by masks: written as `before ? e.key : topKey`, the compiler
+            (self.payload + count).initialize(to: payload)
+            // The new least key, if it is one, by masks: written as `before ? relative : topRelative`, the compiler
             // makes it a branch (a store only when it is the least), whose outcome is random (see above).
             let mask = 0 &- UInt64(truncatingIfNeeded: (relative < topRelative) ? 1 : 0)
             topRelative ^= (topRelative ^ relative) & mask
-            let wideMask = UInt128(truncatingIfNeeded: Int64(bitPattern: mask))
-            topKey ^= (topKey ^ e.key) & wideMask
             top ^= (top ^ count) & Int(truncatingIfNeeded: mask)
             count &+= 1
         }
@@ -215,7 +217,6 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCop
             }
             topRelative = best
             top = at
-            topKey = best == .max ? .max : absoluteKey(best)
         }
 
         /// The least key of the four slots from `b` on, and its slot: a tournament of selections, no branch.
@@ -236,7 +237,6 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCop
             for i in 0..<count { key[i] = .max }
             count = 0
             topRelative = .max
-            topKey = .max
             top = 0
             timeBase = time
             sequenceBase = sequence
@@ -248,7 +248,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCop
             reset(time: timeBase, sequence: sequenceBase)
             for e in kept {
                 // The same bases: every kept key still fits.
-                push(e, relative: relativeKey(time: e.time.nanoseconds, sequence: UInt64(truncatingIfNeeded: e.key))!)
+                push(e.payload, relative: relativeKey(time: e.time.nanoseconds, sequence: UInt64(truncatingIfNeeded: e.key))!)
             }
         }
     }
@@ -395,17 +395,16 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCop
     /// Schedules `payload` to fire at `time`: O(1) into the near set, O(log n) into the far heap.
     @inlinable @inline(__always) public mutating func schedule(_ payload: Payload, at time: SimTime) {
         assert(time.nanoseconds >= 0, "events are scheduled at non-negative times")
-        let e = Entry(time: time, sequence: nextSequence, payload: payload)
         // Unsigned: a time before the last pop (the fair run queue's virtual runtimes) counts as far.
         if UInt64(bitPattern: time.nanoseconds &- lastPopped) < UInt64(bitPattern: nearWindow) && near.count < NearSet.capacity {
             if let relative = near.relativeKey(time: time.nanoseconds, sequence: nextSequence) {
-                near.push(e, relative: relative)
+                near.push(payload, relative: relative)
             } else {
                 rebaseNear()
-                near.push(e, relative: near.relativeKey(time: time.nanoseconds, sequence: nextSequence)!)
+                near.push(payload, relative: near.relativeKey(time: time.nanoseconds, sequence: nextSequence)!)
             }
         } else {
-            far.push(e)
+            far.push(Entry(time: time, sequence: nextSequence, payload: payload))
         }
         nextSequence &+= 1
         pending &+= 1
