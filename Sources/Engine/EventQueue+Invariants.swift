@@ -20,6 +20,7 @@ extension EventQueue {
                 precondition(entries[i - 1].precedes(entries[i]), "EventQueue lane \(l) order broken at \(i)")
             }
             precondition(lane.headKey == (entries.first?.key ?? .max), "EventQueue lane \(l) head key broken")
+            precondition(lane.mask == lane.ring.count - 1, "EventQueue lane \(l) mask broken")
         }
         precondition(laneMinKey == lanes.map(\.headKey).min() ?? .max, "EventQueue lane minimum broken")
         precondition(laneMinKey == .max || lanes[laneMin].headKey == laneMinKey, "EventQueue lane minimum's lane broken")

@@ -61,6 +61,9 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCop
     @usableFromInline
     struct Lane: Sendable {
         @usableFromInline var ring = SlotTable<Entry>()
+        /// The ring's capacity less one (-1 before its first entry): kept here, so that a push or pop does
+        /// not read the capacity through the table's storage.
+        @usableFromInline var mask = -1
         @usableFromInline var head = 0
         @usableFromInline var count = 0
         /// The first entry's key, `UInt128.max` when empty (no entry has it: times are below 2^63).
@@ -74,8 +77,8 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCop
         @inlinable func accepts(_ time: SimTime) -> Bool { count == 0 || lastTime <= time.nanoseconds }
 
         @inlinable @inline(__always) mutating func push(_ e: Entry) {
-            if count == ring.count { grow(e) }
-            ring[(head &+ count) & (ring.count &- 1)] = e
+            if count > mask { grow(e) }
+            ring[(head &+ count) & mask] = e
             count &+= 1
             if count == 1 { headKey = e.key }
             lastTime = e.time.nanoseconds
@@ -83,7 +86,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCop
 
         @inlinable @inline(__always) mutating func pop() -> Entry {
             let e = ring[head]
-            head = (head &+ 1) & (ring.count &- 1)
+            head = (head &+ 1) & mask
             count &-= 1
             headKey = count == 0 ? .max : ring[head].key
             return e
@@ -97,6 +100,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCop
             var bigger = SlotTable(entries)
             for _ in count..<Swift.max(16, 2 * ring.count) { bigger.append(filler) }
             ring = bigger
+            mask = bigger.count - 1
             head = 0
         }
 
