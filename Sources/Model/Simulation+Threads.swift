@@ -49,7 +49,7 @@ extension Simulation {
     }
 
     /// Starts a burst: with the GIL for Python and GIL-holding C; releasing it first for GIL-free C.
-    mutating func beginBurst(_ t: Int, _ d: SimTime, _ kind: BurstKind) {
+    @inline(__always) mutating func beginBurst(_ t: Int, _ d: SimTime, _ kind: BurstKind) {
         threads[t].inBurst = true
         threads[t].burstKind = kind
         threads[t].burstRemaining = (kind == .python && !gilEnabled) ? d.scaled(by: 1 + python.freeThreadingOverhead) : d

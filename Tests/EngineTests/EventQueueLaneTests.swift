@@ -111,6 +111,40 @@ final class EventQueueNearHeapTests: XCTestCase {
         XCTAssertTrue(single.isEmpty)
     }
 
+    /// The near set's relative keys count from a time and a sequence number that move: across many
+    /// seconds of simulated time (the time part's span is 2^31 ns) and across 2^32 sequence numbers, events
+    /// pop exactly as from a queue with one heap, and the near set keeps being used.
+    func testNearSetRebasesWithoutChangingTheOrder() {
+        for startSequence: UInt64 in [0, (1 << 32) - 5_000, (1 << 33) - 77] {
+            var rng = SplitMix64(seed: 11)
+            var split = EventQueue<Int>(nearWindow: .nanoseconds(50_000_000))
+            var single = EventQueue<Int>()
+            split.nextSequence = startSequence
+            single.nextSequence = startSequence
+            var now: Int64 = 0
+            var nearPops = 0
+            for step in 0..<40_000 {
+                if rng.nextIndex(below: 2) == 0 || split.isEmpty {
+                    // Steps of up to 60 ms: 40,000 of them pass 2^31 ns many times.
+                    let time = now + Int64(rng.nextIndex(below: 4) == 0 ? 0 : rng.nextIndex(below: 60_000_000))
+                    split.schedule(step, at: .nanoseconds(time))
+                    single.schedule(step, at: .nanoseconds(time))
+                } else {
+                    if split.near.topKey < split.far.topKey { nearPops += 1 }
+                    let a = split.popNext(), b = single.popNext()
+                    XCTAssertEqual(a?.payload, b?.payload, "step \(step)")
+                    XCTAssertEqual(a?.time, b?.time)
+                    now = max(now, a?.time.nanoseconds ?? now)
+                }
+                if step % 2_000 == 0 { split.checkInvariants() }
+            }
+            XCTAssertGreaterThan(now, 3 * Int64(EventQueue<Int>.NearSet.timeSpan), "the time base moved")
+            XCTAssertGreaterThan(nearPops, 1_000, "the near set was used")
+            while let a = split.popNext() { XCTAssertEqual(a.payload, single.popNext()?.payload) }
+            XCTAssertTrue(single.isEmpty)
+        }
+    }
+
     /// More near events than the near set holds: the rest wait in the far heap, and all pop in key order.
     func testAFullNearSetSendsTheRestToTheFarHeap() {
         var q = EventQueue<Int>(nearWindow: .nanoseconds(1_000))
