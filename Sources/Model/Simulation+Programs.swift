@@ -89,8 +89,8 @@ extension Simulation {
                     // The program's first call builds urllib's opener and the resolver (under gevent, the
                     // hub's resolver and its thread pool): `costs.program_first_call`, once. A child
                     // process's tasks pay `process_first_call` in their own process instead.
-                    if tasks[k].connects && !programFirstCallMade && !isProcesses && !isInterpreters {
-                        programFirstCallMade = true
+                    if programFirstCallDue && tasks[k].connects {
+                        programFirstCallDue = false
                         surcharge += costs.programFirstCall
                     }
                     tasks[k].afterCPUStep = false

@@ -85,9 +85,10 @@ struct Simulation {
     var serverFreeAt: SimTime?
     /// I/O calls started and not yet over, every task and process together (`costs.connection_overlap_cpu`).
     var callsInFlight = 0
-    /// The program has made its first I/O call that opens a connection in its main process
-    /// (`costs.program_first_call` is paid by that call).
-    var programFirstCallMade = false
+    /// The program's first I/O call that opens a connection in its own process is still to come and costs
+    /// `costs.program_first_call` (set once at the start: never with a zero cost, nor for processes or
+    /// interpreters, whose tasks run elsewhere).
+    var programFirstCallDue = false
     /// Whether foreground I/O round trips (else CPU steps) count as operations.
     let countsIO: Bool
 
@@ -158,6 +159,7 @@ struct Simulation {
             }
         }
         queue.reserveCapacity(1024)
+        programFirstCallDue = costs.programFirstCall > .zero && !isProcesses && !isInterpreters
     }
 
     /// Schedules an event `delay` from now.

@@ -47,18 +47,19 @@ public enum Calibrator {
         lines.append("process start    \(starts)")
         let shares = StartMethod.allCases.compactMap { m in p.parentShareOfStart(m).map { "\(m.rawValue) \($0)" } }
         if !shares.isEmpty { lines.append("parent's share   \(shares.joined(separator: ", ")), serial before each child") }
+        /// "key value, key value, ..." in key order.
+        func listed(_ times: [String: SimTime]) -> String {
+            times.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
         if let first = p.processFirstStart {
-            let methods = first.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            lines.append("program's 1st    \(methods) more for its first start (forkserver: the server)")
+            lines.append("program's 1st    \(listed(first)) more for its first start (forkserver: the server)")
         }
         lines.append("Pool.apply       \(p.poolApply) round trip")
         if let first = p.processFirstCall {
-            let methods = first.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            lines.append("child's 1st call \(methods) more CPU than its second urlopen")
+            lines.append("child's 1st call \(listed(first)) more CPU than its second urlopen")
         }
         if let first = p.programFirstCall {
-            let clients = first.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            lines.append("program's 1st    \(clients) more CPU for a program's first urlopen than its next")
+            lines.append("1st call         \(listed(first)) more CPU for a program's first urlopen than its next")
         }
         lines.append("wake-up          \(p.wakeLatency) (pipe); Event round trip \(p.eventRoundTrip)")
         lines.append("urlopen          \(p.urlopenCPU) CPU, \(p.urlopenWall) wall; connect \(p.connectCPU) CPU, \(p.connectWall) wall")

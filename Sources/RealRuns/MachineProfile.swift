@@ -391,13 +391,13 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     }
 
     /// The key of `programFirstCall` for `client`: urlopen's plain, or after gevent's or eventlet's patching;
-    /// "" (nothing measured) for the other clients, whose first request is their session's or loop's.
-    static func firstCallClient(_ client: StrategyKindName?) -> String {
+    /// nil for the other clients, whose first request is their session's or loop's (measured apart).
+    static func firstCallClient(_ client: StrategyKindName?) -> String? {
         guard let client else { return "urlopen" }
         switch client {
         case .gevent: return "gevent"
         case .eventlet: return "eventlet"
-        default: return client.descriptor.harness.client == .urlopen ? "urlopen" : ""
+        default: return client.descriptor.harness.client == .urlopen ? "urlopen" : nil
         }
     }
 
@@ -444,7 +444,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             let request = clientCPU(client) ?? (client?.descriptor.harness.connection == .reuse ? aiohttpCPU : urlopenCPU)
             c.coldRequestCPU = request.scaled(by: min(4, max(0, coldRequestRatio - 1)))
         }
-        if let first = programFirstCall?[Self.firstCallClient(client)] { c.programFirstCall = first }
+        if let key = Self.firstCallClient(client), let first = programFirstCall?[key] { c.programFirstCall = first }
         if let client, client == .gevent || client == .eventlet, clientCPU(client) != nil {
             // A patched call measured alone (`clientCPU`) already costs what green calls cost at once: they
             // share one thread, so the OS threads' contention `overlapping_calls` measures is not theirs.

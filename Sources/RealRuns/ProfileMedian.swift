@@ -1,4 +1,5 @@
 import Foundation
+import SimTrace
 
 extension MachineProfile {
     /// The median of several calibrations of one machine, figure by figure.
@@ -8,9 +9,10 @@ extension MachineProfile {
     /// and the Python loop 24-35 ns in calibrations minutes apart. Calibrations taken at different times and
     /// combined here leave each figure at its middle value rather than at the draw of one moment.
     ///
-    /// Every number is the median of the profiles that have it (the mean of the middle two for an even
-    /// count; whole numbers stay whole); tables and lists of the same length are combined element by element,
-    /// and a figure measured only by some profiles (an older calibration lacks it) is the median of those.
+    /// Every number is the median of the profiles that have it (the lower one for an even count, as every
+    /// spread of repeated measurements here: `MeasuredSpread`); tables and lists of the same length are
+    /// combined element by element, and a figure measured only by some profiles (an older calibration lacks
+    /// it) is the median of those.
     /// `7777 ** n` is fitted again through the median points. Python's version, the cores and the switch
     /// interval must be the same in all: a profile of another machine or Python is refused.
     /// - Parameters:
@@ -48,14 +50,11 @@ extension MachineProfile {
         if let lists = values as? [[Any]], lists.count == values.count, Set(lists.map(\.count)).count == 1 {
             return (0..<lists[0].count).map { i in medianTree(lists.map { $0[i] }) }
         }
-        // A profile has no yes/no figures: every NSNumber here is a measurement.
+        // A profile has no yes/no figures: every NSNumber here is a measurement. The lower median, as for every
+        // spread of repeated measurements: one of the values, so a whole number stays one.
         let numbers = values.compactMap { $0 as? NSNumber }
-        if numbers.count == values.count {
-            let sorted = numbers.map(\.doubleValue).sorted()
-            let n = sorted.count
-            let middle = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
-            let whole = numbers.allSatisfy { $0.doubleValue == $0.doubleValue.rounded() && abs($0.doubleValue) < 9e15 }
-            return whole ? NSNumber(value: Int64(middle.rounded())) : NSNumber(value: middle)
+        if numbers.count == values.count, let middle = MeasuredSpread.lowerMedianAndExtremes(numbers.map(\.doubleValue))?.median {
+            return numbers.first { $0.doubleValue == middle } ?? values[0]
         }
         return values[0]
     }

@@ -25,3 +25,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
         throw ExitCode(1)
     }
 }
+
+/// The items of a comma-separated option value, each trimmed of spaces; empty items are kept, for the caller to
+/// refuse or skip.
+func commaSeparated(_ text: String) -> [String] {
+    text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+}

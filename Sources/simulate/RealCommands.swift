@@ -150,7 +150,7 @@ struct Calibrate: ParsableCommand {
                                valueName: "profiles"))
     var medianOf: String?
 
-    var combined: [String] { (medianOf ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+    var combined: [String] { commaSeparated(medianOf ?? "") }
 
     func validate() throws {
         guard medianOf != nil else { return }

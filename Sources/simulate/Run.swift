@@ -107,7 +107,7 @@ struct ModelOptions: ParsableArguments {
     }
 
     func parsedStrategies(_ list: String) -> [String] {
-        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        commaSeparated(list).filter { !$0.isEmpty }
     }
 
     @Option(name: .customLong("set"), help: ArgumentHelp(

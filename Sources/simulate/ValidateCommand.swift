@@ -95,7 +95,7 @@ struct Validate: ParsableCommand {
         try reportingErrors {
             let path = measurements ?? matrix + "/measurements.json"
             let loaded = try ValidationMatrix.load(folder: matrix)
-            let names = cases.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            let names = cases.map { commaSeparated($0).filter { !$0.isEmpty } }
             if measure {
                 let (i, n) = parsedPart!
                 let chosen = try loaded.selecting(names: names, part: i, of: n)
