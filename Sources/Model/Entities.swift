@@ -148,6 +148,9 @@ struct TaskRun: Sendable {
     var connects = false
     /// Whether its last finished step was a CPU step (its next I/O call pays `costs.cold_request_cpu`).
     var afterCPUStep = false
+    /// Pieces of the program's first call still to run before its `getaddrinfo` (the idna codec's import:
+    /// `costs.program_first_call_releases` short system calls, each followed by its share of the CPU).
+    var firstCallPiecesLeft: Int32 = 0
     /// When the answer to the request just sent is in the socket: the request left during `send()`, so
     /// the latency runs from there, not from when the caller got the GIL back after it.
     var answerAt: SimTime = .zero

@@ -88,10 +88,12 @@ extension Simulation {
                     if tasks[k].afterCPUStep { surcharge += costs.coldRequestCPU }
                     // The program's first call builds urllib's opener and the resolver (under gevent, the
                     // hub's resolver and its thread pool): `costs.program_first_call`, once. A child
-                    // process's tasks pay `process_first_call` in their own process instead.
+                    // process's tasks pay `process_first_call` in their own process instead. With releases,
+                    // that CPU runs between them, before getaddrinfo (`firstCallPiece`).
                     if programFirstCallDue && tasks[k].connects {
                         programFirstCallDue = false
-                        surcharge += costs.programFirstCall
+                        let releases = Int32(costs.programFirstCallReleases)
+                        if releases > 0 { tasks[k].firstCallPiecesLeft = 2 * releases } else { surcharge += costs.programFirstCall }
                     }
                     tasks[k].afterCPUStep = false
                     if surcharge > .zero {
@@ -106,6 +108,11 @@ extension Simulation {
                 // Before the wait: CPU, call, CPU, call... ending with send: 4 calls with a new connection
                 // (getaddrinfo, socket, connect, send), 1 with a reused one (send).
                 let calls: UInt8 = connects ? 4 : 1
+                if part == 1 && tasks[k].firstCallPiecesLeft > 0 {
+                    tasks[k].part = 1  // getaddrinfo waits for the import inside it
+                    if let piece = firstCallPiece(k) { return piece }
+                    continue
+                }
                 if part < 2 * calls {
                     if part % 2 == 0 { return .ioCPU(piece(Int(part / 2))) }
                     // connect() waits for the handshake; the others return without sleeping.
@@ -162,6 +169,25 @@ extension Simulation {
             tasks[k].op = nil
             tasks[k].opsFinished &+= 1
         }
+    }
+
+    /// The next piece of the program's first call's import, inside its `getaddrinfo` before the GIL is
+    /// released for the lookup: socketmodule.c's `socket_getaddrinfo` encodes the host with the "idna" codec, whose
+    /// first use imports `encodings.idna`, `stringprep` and `unicodedata` (strace here, Python 3.11: 29 calls,
+    /// `stat`, `openat`, `fstat`, `ioctl`, `lseek`, `read` and `close`, each inside Py_BEGIN_ALLOW_THREADS in
+    /// posixmodule.c or _io/fileio.c; the extension module's dlopen holds the GIL). A short call, then its
+    /// share of `program_first_call`'s CPU (less the calls' own time, which the measured thread CPU
+    /// includes), `program_first_call_releases` times; the last share takes what rounding leaves, and an empty
+    /// share is skipped (nil). Beside a thread that wants the GIL each call can lose it, as any short call.
+    mutating func firstCallPiece(_ k: Int) -> TaskStep? {
+        let left = tasks[k].firstCallPiecesLeft
+        tasks[k].firstCallPiecesLeft = left - 1
+        if left % 2 == 0 { return .syscall(costs.syscall) }
+        let releases = Int64(costs.programFirstCallReleases)
+        let cpu = max(0, costs.programFirstCall.nanoseconds - releases * costs.syscall.nanoseconds)
+        let share = cpu / releases
+        let piece = left == 1 ? cpu - share * (releases - 1) : share
+        return piece > 0 ? .ioCPU(.nanoseconds(piece)) : nil
     }
 
     static func burstKind(_ kind: CPUKind) -> BurstKind {

@@ -159,7 +159,8 @@ struct Simulation {
             }
         }
         queue.reserveCapacity(1024)
-        programFirstCallDue = costs.programFirstCall > .zero && !isProcesses && !isInterpreters
+        programFirstCallDue = (costs.programFirstCall > .zero || costs.programFirstCallReleases > 0)
+            && !isProcesses && !isInterpreters
     }
 
     /// Schedules an event `delay` from now.

@@ -61,6 +61,9 @@ public enum Calibrator {
         if let first = p.programFirstCall {
             lines.append("1st call         \(listed(first)) more CPU for a program's first urlopen than its next")
         }
+        if let races = p.programFirstCallRaces, let releases = p.programFirstCallReleases(on: Machine(cores: p.cores)) {
+            lines.append(String(format: "1st call's races %.1f more lost beside a spinning thread (its idna import): %d short releases", races, releases))
+        }
         lines.append("wake-up          \(p.wakeLatency) (pipe); Event round trip \(p.eventRoundTrip)")
         lines.append("urlopen          \(p.urlopenCPU) CPU, \(p.urlopenWall) wall; connect \(p.connectCPU) CPU, \(p.connectWall) wall")
         lines.append("delayed urlopen  \(p.delayedCallWall) beyond a 20 ms server delay")

@@ -129,6 +129,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// CPU a program's first urlopen costs beyond its next ones, in a new interpreter (calibrate.py
     /// `program_first_call`); nil in an older profile.
     public var programFirstCall: [String: SimTime]?
+    /// How many more GIL races a program's first urlopen loses than its next calls, beside a thread spinning in
+    /// bytecode, at `switchInterval` (calibrate.py `program_first_call_races`: its import of the idna codec);
+    /// nil in an older profile.
+    public var programFirstCallRaces: Double?
     /// One urlopen(url).read()'s Python CPU between the calls that release the GIL, ns, in the order of
     /// `IOCallShape.newPieces` (before getaddrinfo, socket(), connect(), send, recv; after recv; after close):
     /// calibrate.py `call_shape`; nil in an older profile, which leaves the scenario's shape.
@@ -201,6 +205,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.processFirstCall = perMethod("process_first_call_ns")
         profile.processFirstStart = perMethod("process_first_start_ns")
         profile.programFirstCall = perMethod("program_first_call_ns")
+        profile.programFirstCallRaces = try? number("program_first_call_races")
         profile.callShape = (raw["call_shape_ns"] as? [NSNumber])?.map(\.doubleValue)
         return profile
     }
@@ -355,11 +360,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     public func apply(to scenario: Scenario, client: StrategyKindName? = nil) -> Scenario {
         var s = scenario
         s.machine = apply(to: s.machine)
-        s.costs = apply(to: s.costs, client: client)
+        s.costs = apply(to: s.costs, client: client, machine: s.machine)
         s.strategies = s.strategies.map { strategy in
             var t = strategy
             t.machine = t.machine.map(apply(to:))
-            t.costs = t.costs.map { apply(to: $0, client: client) }
+            t.costs = t.costs.map { apply(to: $0, client: client, machine: t.machine ?? s.machine) }
             return t
         }
         s.tasks = s.tasks.map { group in
@@ -384,6 +389,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             c.connectionOverlapCPU = .zero
             c.coldRequestCPU = .zero
             c.programFirstCall = .zero
+            c.programFirstCallReleases = 0
         }
         own(&s.costs)
         for i in s.strategies.indices where s.strategies[i].costs != nil { own(&s.strategies[i].costs!) }
@@ -435,8 +441,21 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         return m
     }
 
+    /// The short GIL releases of a program's first urlopen (`costs.program_first_call_releases`) on `machine`:
+    /// as many `syscall`-long calls as lose, in the model's race (`Machine.shortCallLoss`), as many races as the
+    /// first call was measured to lose beyond its next calls (`programFirstCallRaces`). Real file system calls
+    /// are shorter and lose less often (29 of them lose about 7, docs/model.md "The first call's import"); the
+    /// count stands for them. Nil without the measurement or `syscall`.
+    func programFirstCallReleases(on machine: Machine) -> Int? {
+        guard let programFirstCallRaces, let syscall else { return nil }
+        let loss = max(0.02, machine.shortCallLoss(syscall))
+        return min(Defaults.maxProgramFirstCallReleases, Int((max(0, programFirstCallRaces) / loss).rounded()))
+    }
+
     /// The costs, and for a client with one aiohttp session per task what opening a session costs.
-    func apply(to costs: Costs, client: StrategyKindName?) -> Costs {
+    /// - Parameter machine: the machine the costs run on (the scenario's, with this profile applied): the
+    ///   first call's releases depend on its GIL race.
+    func apply(to costs: Costs, client: StrategyKindName?, machine: Machine) -> Costs {
         var c = apply(to: costs)
         // A request right after a CPU step costs its client (ratio - 1) of its CPU more: the ratio is urlopen's,
         // taken as every client's (the HTTP clients' code and data are evicted alike; docs/model.md).
@@ -445,6 +464,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             c.coldRequestCPU = request.scaled(by: min(4, max(0, coldRequestRatio - 1)))
         }
         if let key = Self.firstCallClient(client), let first = programFirstCall?[key] { c.programFirstCall = first }
+        // Only plain urlopen: under gevent the lookup runs in the hub's resolver thread pool and eventlet's
+        // greendns imports up front; the races were measured for urlopen.
+        if Self.firstCallClient(client) == "urlopen", let releases = programFirstCallReleases(on: machine) {
+            c.programFirstCallReleases = releases
+        }
         if let client, client == .gevent || client == .eventlet, clientCPU(client) != nil {
             // A patched call measured alone (`clientCPU`) already costs what green calls cost at once: they
             // share one thread, so the OS threads' contention `overlapping_calls` measures is not theirs.

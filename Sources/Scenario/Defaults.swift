@@ -76,6 +76,10 @@ public enum Defaults {
     public static let coldRequestCPU = SimTime.zero
     /// No extra CPU for a program's first call unless a machine profile measures it (`simulate calibrate`).
     public static let programFirstCall = SimTime.zero
+    /// No GIL releases inside a program's first call unless a machine profile measures them (`simulate calibrate`).
+    public static let programFirstCallReleases = 0
+    /// The most `costs.program_first_call_releases` a scenario may give.
+    public static let maxProgramFirstCallReleases = 100_000
     /// Half of an I/O call's CPU before its send, cut evenly over the calls before it, half after the answer,
     /// unless a machine profile measures the shape (`simulate calibrate`).
     public static let ioCallShape = IOCallShape.even

@@ -212,6 +212,15 @@ public struct Costs: Sendable, Equatable {
     /// gevent/hub.py). Paid once per program, by whichever thread makes the first call that opens a connection;
     /// a child process pays `processFirstCall` instead. Zero unless a machine profile measures it.
     public var programFirstCall: SimTime
+    /// Short GIL-releasing system calls the program's first call makes beyond the same call made again, each of
+    /// `syscall` length, with `programFirstCall`'s CPU between them, before its `getaddrinfo` releases the GIL:
+    /// `socket.getaddrinfo` encodes a host name with the "idna" codec (Modules/socketmodule.c,
+    /// `socket_getaddrinfo`), so a program's first lookup imports `encodings.idna`, `stringprep` and
+    /// `unicodedata`, and every `stat`, `open`, `read` and `close` of that import releases the GIL
+    /// (Modules/posixmodule.c, Modules/_io/fileio.c). Beside a thread that wants the GIL, each release can lose
+    /// it for a switch interval. A machine profile gives as many as lose as many races as `simulate calibrate`
+    /// measures (docs/model.md, "The first call's import"); zero otherwise.
+    public var programFirstCallReleases: Int
     /// Where an I/O call's Python-side CPU runs between its GIL-releasing calls (`IOCallShape`): by default half
     /// before the send, half after the answer; a machine profile sets the shape measured by `simulate calibrate`.
     public var ioCallShape: IOCallShape
@@ -260,6 +269,7 @@ public struct Costs: Sendable, Equatable {
         serverAnswerNew: SimTime = Defaults.serverAnswerNew,
         serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, connectionOverlapCPU: SimTime = Defaults.connectionOverlapCPU,
         coldRequestCPU: SimTime = Defaults.coldRequestCPU, programFirstCall: SimTime = Defaults.programFirstCall,
+        programFirstCallReleases: Int = Defaults.programFirstCallReleases,
         ioCallShape: IOCallShape = Defaults.ioCallShape,
         coldWakeCPU: SimTime = Defaults.coldWakeCPU, coldWakeAfter: SimTime = Defaults.coldWakeAfter,
         uvloopLoopIteration: SimTime = Defaults.uvloopLoopIteration,
@@ -276,6 +286,7 @@ public struct Costs: Sendable, Equatable {
         self.connectionOverlapCPU = connectionOverlapCPU
         self.coldRequestCPU = coldRequestCPU
         self.programFirstCall = programFirstCall
+        self.programFirstCallReleases = programFirstCallReleases
         self.ioCallShape = ioCallShape
         self.coldWakeCPU = coldWakeCPU
         self.coldWakeAfter = coldWakeAfter

@@ -209,6 +209,14 @@ public enum ScenarioSchema {
                             ("description", .string("The same as it rises with the wait: [latency, overhead] pairs by increasing latency; linear between them from zero at latency zero, level after the last (io_idle_after unused)."))]),
                 ]))]))
             }
+            if key == "program_first_call_releases" {
+                return (key, object([
+                    ("type", .string("integer")), ("minimum", .number("0")),
+                    ("maximum", .number(String(Defaults.maxProgramFirstCallReleases))),
+                    ("description", .string("Short GIL-releasing system calls in the program's first call beyond a later call's (its import of the idna codec); simulate calibrate measures them.")),
+                    ("default", .number(String(Defaults.programFirstCallReleases))),
+                ]))
+            }
             if let (what, values) = perMethod[key] {
                 return (key, closedObject(StartMethod.allCases.map { m in
                     (m.rawValue, duration("\(what) with \(m.rawValue).", default: values[m]))

@@ -11,7 +11,7 @@ enum SettingsReader {
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
         "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "io_overhead",
         "process_spawn", "process_first_call", "process_first_start", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
-        "cold_request_cpu", "program_first_call",
+        "cold_request_cpu", "program_first_call", "program_first_call_releases",
         "io_call_shape",
         "cold_wake_cpu", "cold_wake_after",
         "uvloop_loop_iteration", "trio_loop_iteration", "curio_loop_iteration", "twisted_loop_iteration",
@@ -184,6 +184,10 @@ enum SettingsReader {
         try d("connection_overlap_cpu", &c.connectionOverlapCPU)
         try d("cold_request_cpu", &c.coldRequestCPU)
         try d("program_first_call", &c.programFirstCall)
+        if let f = o["program_first_call_releases"] {
+            c.programFirstCallReleases = try f.integer(in: 0...Defaults.maxProgramFirstCallReleases,
+                                                       what: "program_first_call_releases (GIL releases in the program's first call)")
+        }
         if let f = o["io_call_shape"] { c.ioCallShape = try readCallShape(f, base: c.ioCallShape) }
         try d("cold_wake_cpu", &c.coldWakeCPU)
         try d("cold_wake_after", &c.coldWakeAfter)

@@ -44,4 +44,24 @@ final class FirstCallProfileTests: XCTestCase {
         XCTAssertEqual(p.applyWithOwnClient(to: ExampleScenarios.ioHeavy(tasks: 2, calls: 3)).costs.programFirstCall, .zero)
         XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
     }
+
+    /// The first call's import (`program_first_call_races`): the races measured become as many short releases
+    /// as lose that many in the model's race, for plain urlopen only (sync, threads); gevent, eventlet, asyncio
+    /// and a program with its own client get none, and an older profile leaves zero.
+    func testTheFirstCallsRacesBecomeReleases() throws {
+        let p = try profile(["program_first_call_races": 7.1, "syscall_ns": 14_407])
+        func releases(_ kind: Strategy.Kind, _ profile: MachineProfile) -> Int {
+            RealRunner.scenarioForComparison(ExampleScenarios.ioHeavy(tasks: 2, calls: 3), strategy: Strategy(kind: kind), profile: profile)
+                .costs.programFirstCallReleases
+        }
+        // P = 1 − exp(−(14.4 − 3) / 10) = 0.68 at the default wake-up: 7.1 / 0.68 = 10.4.
+        XCTAssertEqual(releases(.threads(pool: nil), p), 10)
+        XCTAssertEqual(releases(.sync, p), 10)
+        XCTAssertEqual(releases(.gevent, p), 0)
+        XCTAssertEqual(releases(.eventlet(tpoolSize: 20, cpuInTpool: false), p), 0)
+        XCTAssertEqual(releases(.asyncio(executorWorkers: nil, cpuInExecutor: true), p), 0)
+        XCTAssertEqual(releases(.threads(pool: nil), try profile(["syscall_ns": 14_407])), Defaults.programFirstCallReleases)
+        XCTAssertEqual(p.applyWithOwnClient(to: ExampleScenarios.ioHeavy(tasks: 2, calls: 3)).costs.programFirstCallReleases, 0)
+        XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
+    }
 }

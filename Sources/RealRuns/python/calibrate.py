@@ -1256,6 +1256,55 @@ def program_first_call(base_url, rounds=5, calls=4):
     return {client: max(0, median_ns(v)) for client, v in extra.items()}
 
 
+# A new interpreter (argv: the server's base URL, calls) that spins one thread in bytecode, as a CPU-bound thread
+# beside the program's I/O, then prints, for each of `calls` urlopen(url).read() in turn, the first included, its
+# wall time and its thread's CPU, and last the switch interval.
+FIRST_CALL_RACES = """
+import sys, threading, time, urllib.request
+stop = threading.Event()
+def spin():
+    while not stop.is_set():
+        x = 0
+        for i in range(1000):
+            x += i
+spinner = threading.Thread(target=spin)
+spinner.start()
+time.sleep(0.02)
+walls, cpus = [], []
+for _ in range(int(sys.argv[2])):
+    start, cpu = time.perf_counter_ns(), time.thread_time_ns()
+    with urllib.request.urlopen(sys.argv[1] + "?delay_us=0", timeout=60) as r:
+        r.read()
+    cpus.append(time.thread_time_ns() - cpu)
+    walls.append(time.perf_counter_ns() - start)
+stop.set()
+spinner.join()
+print(" ".join(map(str, walls + cpus + [int(sys.getswitchinterval() * 1e9)])))
+"""
+
+
+def program_first_call_races(base_url, rounds=7, calls=6):
+    """How many more GIL races a program's first urlopen loses than its next calls, beside a thread spinning in
+    bytecode: per new interpreter, (the first call's wall - the median of the next calls' - the same for their
+    thread CPU) / the switch interval, as `gil_race` counts races; the median over `rounds` interpreters. The
+    first call's getaddrinfo encodes the host with the "idna" codec, whose first use imports encodings.idna,
+    stringprep and unicodedata (Modules/socketmodule.c, `socket_getaddrinfo`): every stat, open, read and close of
+    that import releases the GIL, and each release the spinner wins costs the caller a switch interval
+    (docs/model.md, "The first call's import")."""
+    import subprocess
+
+    lost = []
+    for _ in range(rounds):
+        child = subprocess.run([sys.executable, "-c", FIRST_CALL_RACES, base_url, str(calls)],
+                               capture_output=True, text=True, check=True, timeout=120)
+        values = [int(v) for v in child.stdout.split()[-(2 * calls + 1):]]
+        walls, cpus, interval = values[:calls], values[calls:2 * calls], values[-1]
+        wall = walls[0] - _statistics().median(walls[1:])
+        cpu = cpus[0] - _statistics().median(cpus[1:])
+        lost.append((wall - cpu) / interval)
+    return max(0.0, _statistics().median(lost))
+
+
 def _first_calls(base_url, calls, connection):
     """A child's first `calls` urlopen(url).read() calls (no server delay): this thread's CPU for each."""
     cpu = []
@@ -1412,6 +1461,9 @@ def main():
         # Where urlopen's Python runs between its GIL-releasing calls (~0.2 s; docs/model.md, "The shape of an
         # I/O call").
         ("call shape", lambda: result.update(call_shape_ns=call_shape(args.server))),
+        # The races a program's first urlopen loses beside a spinning thread, beyond its next calls' (~2 s;
+        # docs/model.md, "The first call's import").
+        ("first call races", lambda: result.update(program_first_call_races=program_first_call_races(args.server))),
     ]
     if args.only:
         wanted = set(args.only.split(","))
