@@ -73,7 +73,7 @@ public enum Calibrator {
         }
         lines.append("aiohttp request  \(p.aiohttpCPU) CPU, \(p.aiohttpWall) wall (reused connection)")
         if let lost = p.raceLostPerCall, let wake = p.gilWake {
-            lines.append(String(format: "GIL race         urlopen beside a spinning thread loses the GIL %.1f times a call: wake-up %@", lost, "\(wake)"))
+            lines.append(String(format: "GIL race         urlopen beside a spinning thread loses the GIL %.1f times a call: the model's wake-up %@", lost, "\(wake)"))
         }
         if let syscall = p.syscall, let connect = p.connectCall, let overhead = p.ioOverhead {
             lines.append("socket calls     \(syscall) each (getaddrinfo, socket, send, close), connect \(connect); server answers \(overhead) late")

@@ -331,6 +331,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// `syscall` each (getaddrinfo, socket, send, close) and two that always lose (connect and the wait for
     /// the answer, longer than any wake-up): 2 + 4 P = lost per call, so m = (d - c) / -ln(1 - P).
     /// What matters for the GIL is this race on idle cores, not a pipe ping-pong between busy processes.
+    /// `apply` makes it the machine's `wake_latency` (its jitter stays the scenario's, 1 by default).
     public var gilWake: SimTime? {
         guard let raceLostPerCall, let syscall else { return nil }
         let p = min(0.95, max(0.02, (raceLostPerCall - 2) / 4))
@@ -424,10 +425,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     func apply(to machine: Machine) -> Machine {
         var m = machine
         m.cores = cores
-        // The wake-up latency stays the scenario's (default 10 us, exponential). No single measurement here
-        // predicts the GIL race: an idle core of this VM wakes in anything from 2 to 50 us depending on how
-        // deeply it sleeps, and pipe ping-pongs, Event round trips and race probes disagree by 10x (see
-        // docs/model.md, "Model against measurements"). `gilWake` is reported for information only.
+        // The wake-up latency (below) is fitted to the race the model uses it for, urlopen beside a spinning
+        // thread: an idle core of this VM wakes in anything from 2 to 50 us depending on how deeply it sleeps,
+        // and pipe ping-pongs, Event round trips and race probes disagree by 10x (docs/model.md, "Model
+        // against measurements"), so the pipe's `wakeLatency` is reported for information only.
         m.scheduler = .linux(baseSlice: Defaults.linuxBaseSlice)
         // Each busy core's speed with every core busy, per CPU kind (the probe's point at k = cores).
         // And how far apart their speeds are (`core_speed_spread`).
@@ -438,6 +439,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             if let spread = coreSpeedSpread?[key] { m.coreSpeedSpread[kind] = min(4, max(1, spread)) }
         }
         if let requesterTakesSignal { m.requesterTakesSignal = min(1, max(0, requesterTakesSignal)) }
+        // The wake-up latency with which the model loses urlopen's GIL races as often as this machine does
+        // (docs/model.md, "The wake-up from urlopen's races").
+        if let gilWake { m.wakeLatency = gilWake }
         return m
     }
 

@@ -89,7 +89,7 @@ final class CostFitTests: XCTestCase {
         scenario.strategies = [Strategy(kind: .threads(pool: nil), costs: Costs())]
         let applied = profile.apply(to: scenario)
         XCTAssertEqual(applied.machine.cores, 2)
-        XCTAssertEqual(applied.machine.wakeLatency, Defaults.wakeLatency, "the scenario's wake-up latency stays")
+        XCTAssertEqual(applied.machine.wakeLatency, Defaults.wakeLatency, "without the GIL race measured, the scenario's wake-up latency stays")
         XCTAssertEqual(applied.costs.threadStart, .nanoseconds(90_000))
         XCTAssertEqual(applied.costs.processStart[.spawn], .nanoseconds(90_000_000))
         XCTAssertEqual(applied.costs.pickle, .nanoseconds(150_000 - 30_000))
@@ -161,4 +161,18 @@ final class CostFitTests: XCTestCase {
          "aiohttp_cpu_ns": 130000, "aiohttp_wall_ns": 200000, "loop_iteration_ns": 2500, "task_create_ns": 8000,
          "executor_round_trip_ns": 60000, "greenlet_switch_ns": 1200, "greenlet_spawn_ns": 13000}
         """
+
+    /// With urlopen's GIL race measured (`race_lost_per_call` beside a spinning thread, `syscall_ns` a short
+    /// call), the machine's wake-up latency becomes `gilWake`, so that the model's short calls lose as often as
+    /// measured: 2 sure losses (connect, the answer's wait) and 4 short calls, each lost with the model's chance.
+    func testTheWakeUpLatencyLosesUrlopensRacesAsMeasured() throws {
+        var raw = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(Self.calibrationJSON.utf8)) as? [String: Any])
+        raw["race_lost_per_call"] = 4.24
+        raw["syscall_ns"] = 14_407
+        let profile = try MachineProfile.fromCalibration(JSONSerialization.data(withJSONObject: raw), path: "c")
+        let machine = profile.apply(to: ExampleScenarios.ioHeavy(tasks: 2, calls: 3)).machine
+        XCTAssertEqual(machine.wakeLatency, profile.gilWake)
+        XCTAssertEqual(machine.wakeLatency.seconds, 13.9e-6, accuracy: 0.1e-6)
+        XCTAssertEqual(2 + 4 * machine.shortCallLoss(.nanoseconds(14_407)), 4.24, accuracy: 0.001)
+    }
 }
