@@ -331,14 +331,22 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// `syscall` each (getaddrinfo, socket, send, close) and two that always lose (connect and the wait for
     /// the answer, longer than any wake-up): 2 + 4 P = lost per call, so m = (d - c) / -ln(1 - P).
     /// What matters for the GIL is this race on idle cores, not a pipe ping-pong between busy processes.
-    /// `apply` makes it the machine's `wake_latency` (its jitter stays the scenario's, 1 by default).
+    /// `apply` makes it the machine's `wake_latency` (its jitter stays the scenario's, 1 by default), so it is
+    /// kept within `gilWakeRange`, what an idle core of this VM takes to wake: two measurements taken in a
+    /// noisy moment (a race count near 2, a long `syscall`) would otherwise give hundreds of microseconds, and a
+    /// model whose short waits all keep their core (one CI calibration did).
     public var gilWake: SimTime? {
         guard let raceLostPerCall, let syscall else { return nil }
         let p = min(0.95, max(0.02, (raceLostPerCall - 2) / 4))
         let window = Double((syscall - Defaults.contextSwitch).nanoseconds)
         guard window > 0 else { return nil }
-        return SimTime(nanoseconds: max(1_000, Int64((window / -Foundation.log(1 - p)).rounded())))
+        let wake = Int64((window / -Foundation.log(1 - p)).rounded())
+        return SimTime(nanoseconds: min(Self.gilWakeRange.upperBound, max(Self.gilWakeRange.lowerBound, wake)))
     }
+
+    /// The wake-ups `gilWake` may give, ns: an idle core of this VM wakes in 2 to 50 µs depending on how deeply
+    /// it sleeps (docs/model.md, "Model against measurements").
+    public static let gilWakeRange: ClosedRange<Int64> = 2_000...50_000
 
     /// The scenario with this machine's measurements in place of the defaults:
     /// - machine: `cores` and Linux's fair scheduler with its base slice

@@ -174,5 +174,13 @@ final class CostFitTests: XCTestCase {
         XCTAssertEqual(machine.wakeLatency, profile.gilWake)
         XCTAssertEqual(machine.wakeLatency.seconds, 13.9e-6, accuracy: 0.1e-6)
         XCTAssertEqual(2 + 4 * machine.shortCallLoss(.nanoseconds(14_407)), 4.24, accuracy: 0.001)
+        // A race measured in a noisy moment (hardly any short call lost, or a long system call) stays within an
+        // idle core's wake-up, 2-50 µs: the model keeps its convoy.
+        for (lost, syscall, expected) in [(2.05, 14_407, 50_000), (4.24, 300_000, 50_000), (5.9, 3_500, 2_000)] as [(Double, Int, Int64)] {
+            raw["race_lost_per_call"] = lost
+            raw["syscall_ns"] = syscall
+            let noisy = try MachineProfile.fromCalibration(JSONSerialization.data(withJSONObject: raw), path: "c")
+            XCTAssertEqual(noisy.apply(to: ExampleScenarios.ioHeavy(tasks: 2, calls: 3)).machine.wakeLatency, .nanoseconds(expected), "\(lost), \(syscall)")
+        }
     }
 }
