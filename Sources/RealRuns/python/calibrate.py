@@ -5,6 +5,7 @@ Usage: python calibrate.py --server http://127.0.0.1:PORT/ --out CALIBRATION.jso
        python calibrate.py --noise --out NOISE.json   (only the fixed noise probe)
        python calibrate.py --first-call --server URL --out -   (only the first-call probe, printed)
        python calibrate.py --first-start --out -   (only the first-start probe, printed)
+       python calibrate.py --first-call-races --server URL --out -   (one program's first calls, printed)
 
 CPU work is timed with the very functions the harness runs (imported from harness.py), each point the
 minimum of a few repeats (the least disturbed by other programs on the machine). Everything takes a few
@@ -672,6 +673,14 @@ def call_shape(base_url, count=200, delay_us=200):
     return [max(0, median_ns(p)) if p else 0 for p in pieces]
 
 
+def spin_in_bytecode(stop):
+    """A CPU-bound thread beside the I/O: pure bytecode until `stop` (a threading.Event) is set."""
+    while not stop.is_set():
+        x = 0
+        for i in range(1000):
+            x += i
+
+
 def gil_race(base_url, count=60):
     """The GIL race as urlopen meets it: the time of one urlopen(url).read() (no server delay) alone, and
     beside a thread spinning in bytecode. Every one of urlopen's system calls releases the GIL; each that
@@ -692,14 +701,7 @@ def gil_race(base_url, count=60):
         call()
         alone.append(now() - start)
     stop = threading.Event()
-
-    def spin():
-        while not stop.is_set():
-            x = 0
-            for i in range(1000):
-                x += i
-
-    spinner = threading.Thread(target=spin)
+    spinner = threading.Thread(target=spin_in_bytecode, args=(stop,))
     spinner.start()
     time.sleep(0.02)
     beside = []
@@ -1256,34 +1258,31 @@ def program_first_call(base_url, rounds=5, calls=4):
     return {client: max(0, median_ns(v)) for client, v in extra.items()}
 
 
-# A new interpreter (argv: the server's base URL, calls) that spins one thread in bytecode, as a CPU-bound thread
-# beside the program's I/O, then prints, for each of `calls` urlopen(url).read() in turn, the first included, its
-# wall time and its thread's CPU, and last the switch interval.
-FIRST_CALL_RACES = """
-import sys, threading, time, urllib.request
-stop = threading.Event()
-def spin():
-    while not stop.is_set():
-        x = 0
-        for i in range(1000):
-            x += i
-spinner = threading.Thread(target=spin)
-spinner.start()
-time.sleep(0.02)
-walls, cpus = [], []
-for _ in range(int(sys.argv[2])):
-    start, cpu = time.perf_counter_ns(), time.thread_time_ns()
-    with urllib.request.urlopen(sys.argv[1] + "?delay_us=0", timeout=60) as r:
-        r.read()
-    cpus.append(time.thread_time_ns() - cpu)
-    walls.append(time.perf_counter_ns() - start)
-stop.set()
-spinner.join()
-print(" ".join(map(str, walls + cpus + [int(sys.getswitchinterval() * 1e9)])))
-"""
+def first_call_races_probe(base_url, calls=6):
+    """In a program that has not called urlopen yet (`--first-call-races`, a new interpreter), one thread spinning in
+    bytecode, as a CPU-bound thread beside the program's I/O, and `calls` urlopen(url).read() one after another:
+    (first call's wall - the median of the next - the same for their thread CPU) / the switch interval."""
+    stop = threading.Event()
+    spinner = threading.Thread(target=spin_in_bytecode, args=(stop,))
+    spinner.start()
+    time.sleep(0.02)
+    walls, cpus = [], []
+    try:
+        for _ in range(calls):
+            start, cpu = now(), time.thread_time_ns()
+            with urllib.request.urlopen(base_url + "?delay_us=0", timeout=60) as r:
+                r.read()
+            cpus.append(time.thread_time_ns() - cpu)
+            walls.append(now() - start)
+    finally:
+        stop.set()
+        spinner.join()
+    wall = walls[0] - _statistics().median(walls[1:])
+    cpu = cpus[0] - _statistics().median(cpus[1:])
+    return (wall - cpu) / (sys.getswitchinterval() * 1e9)
 
 
-def program_first_call_races(base_url, rounds=7, calls=6):
+def program_first_call_races(base_url, rounds=7):
     """How many more GIL races a program's first urlopen loses than its next calls, beside a thread spinning in
     bytecode: per new interpreter, (the first call's wall - the median of the next calls' - the same for their
     thread CPU) / the switch interval, as `gil_race` counts races; the median over `rounds` interpreters. The
@@ -1295,13 +1294,9 @@ def program_first_call_races(base_url, rounds=7, calls=6):
 
     lost = []
     for _ in range(rounds):
-        child = subprocess.run([sys.executable, "-c", FIRST_CALL_RACES, base_url, str(calls)],
+        child = subprocess.run([sys.executable, os.path.abspath(__file__), "--first-call-races", "--server", base_url, "--out", "-"],
                                capture_output=True, text=True, check=True, timeout=120)
-        values = [int(v) for v in child.stdout.split()[-(2 * calls + 1):]]
-        walls, cpus, interval = values[:calls], values[calls:2 * calls], values[-1]
-        wall = walls[0] - _statistics().median(walls[1:])
-        cpu = cpus[0] - _statistics().median(cpus[1:])
-        lost.append((wall - cpu) / interval)
+        lost.append(float(child.stdout.split()[-1]))
     return max(0.0, _statistics().median(lost))
 
 
@@ -1374,6 +1369,8 @@ def main():
     parser.add_argument("--noise", action="store_true", help="only time the fixed noise probe")
     parser.add_argument("--first-call", action="store_true", help="only the first-call probe, printed (run by the "
                                                                         "\"first call\" step in a new interpreter)")
+    parser.add_argument("--first-call-races", action="store_true", help="only one program's first-call races, printed "
+                                                                              "(run by the \"first call races\" step in a new interpreter)")
     parser.add_argument("--first-start", action="store_true", help="only the first-start probe, printed (run by "
                                                                           "the \"first start\" step in a new interpreter)")
     parser.add_argument("--only", help="only these steps, by name, comma-separated (to measure by hand: the result "
@@ -1389,6 +1386,11 @@ def main():
         return 0
     if not args.server:
         parser.error("--server is required (unless --noise or --first-start)")
+    if args.first_call_races:
+        import json
+
+        print(json.dumps(first_call_races_probe(args.server)))
+        return 0
     if args.first_call:
         import json
 
@@ -1461,7 +1463,7 @@ def main():
         # Where urlopen's Python runs between its GIL-releasing calls (~0.2 s; docs/model.md, "The shape of an
         # I/O call").
         ("call shape", lambda: result.update(call_shape_ns=call_shape(args.server))),
-        # The races a program's first urlopen loses beside a spinning thread, beyond its next calls' (~2 s;
+        # The races a program's first urlopen loses beside a spinning thread, beyond its next calls' (~2.5 s;
         # docs/model.md, "The first call's import").
         ("first call races", lambda: result.update(program_first_call_races=program_first_call_races(args.server))),
     ]
