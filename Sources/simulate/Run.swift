@@ -23,13 +23,20 @@ struct Run: ParsableCommand {
     var json = false
 
     @Option(name: .customLong("machine"), help: ArgumentHelp(
-        "Predict the machine measured by `simulate calibrate` (e.g. output/machine.json) instead of the scenario's.", valueName: "file"))
+        "Predict the machine measured by `simulate calibrate` (e.g. output/machine.json) instead of the scenario's; --set values still win (e.g. machine.cores=8).", valueName: "file"))
     var machineProfile: String?
 
     func run() throws {
         try reportingErrors {
             var scenario = try model.loadScenario(scenario)
-            if let machineProfile { scenario = try MachineProfile.load(from: machineProfile).apply(to: scenario) }
+            if let machineProfile {
+                scenario = try MachineProfile.load(from: machineProfile).apply(to: scenario)
+                // What the user sets wins over the profile: a what-if on the calibrated machine ("8 cores?").
+                if !model.overrides.isEmpty {
+                    scenario = try ScenarioLoader.parse(text: ScenarioEncoder.json(scenario), sourceName: machineProfile,
+                                                        overrides: model.overrides)
+                }
+            }
             let runs = try model.simulate(scenario, trace: !pictures.noPictures || output.perfetto)
             let metrics = runs.map(\.run.metrics)
             let reference = scenario.reference.map {

@@ -37,6 +37,23 @@ final class CommandTests: CommandTestCase {
         XCTAssertFalse(outputExists)
     }
 
+    /// `--set` wins over `--machine`: the profile makes the scenario this 2-core machine, and a what-if on it
+    /// ("8 cores?") still gets the 8 cores asked for; a bad value is still refused.
+    func testASetValueWinsOverTheMachineProfile() throws {
+        try write("tiny.json", valid)
+        try write("machine.json", KillTests.profile)
+        let measured = try simulate(["tiny.json", "--machine", "machine.json", "--no-pictures"])
+        XCTAssertEqual(measured.status, 0, measured.err)
+        XCTAssertTrue(measured.out.contains("on 2 cores"), measured.out)
+        let whatIf = try simulate(["tiny.json", "--machine", "machine.json", "--set", "machine.cores=8", "--no-pictures"])
+        XCTAssertEqual(whatIf.status, 0, whatIf.err)
+        XCTAssertTrue(whatIf.out.contains("on 8 cores"), whatIf.out)
+        let bad = try simulate(["tiny.json", "--machine", "machine.json", "--set", "machine.cores=0", "-o", "bad"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.err.contains("--set machine.cores=0"), bad.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("bad").path))
+    }
+
     func testAnImpossibleOverrideIsRefused() throws {
         try write("tiny.json", valid)
         let r = try simulate(["tiny.json", "--set", "machine.cores=0"])
