@@ -79,8 +79,8 @@ struct SweepRun: ParsableCommand {
     var maxRealPoints: Int = SweepMeasurement.defaultMaxRealPoints
 
     @Option(name: .customLong("machine"), help: ArgumentHelp(
-        "With --real: the machine profile from `simulate calibrate` (this machine is measured first if the file is missing).", valueName: "file"))
-    var machine: String = "output/machine.json"
+        "Predict the machine measured by `simulate calibrate` (--set and --vary values still win, e.g. machine.cores); with --real it defaults to output/machine.json, measured first if missing.", valueName: "file"))
+    var machine: String?
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var output: SweepOutputOptions
@@ -101,7 +101,14 @@ struct SweepRun: ParsableCommand {
             }
             var overrides = model.overrides
             if let seed = model.seed { overrides.append("seed=\(seed)") }
-            let plan = try SweepPlan(sourceName: path, scenarioText: text, overrides: overrides,
+            // Without --real, a profile makes the scenario this machine (as `simulate run --machine`) before the
+            // --set and --vary values, which therefore still win: "this machine with 8 cores".
+            var scenarioText = text
+            if let machine, !real {
+                let profile = try MachineProfile.load(from: machine)
+                scenarioText = ScenarioEncoder.json(profile.apply(to: try ScenarioLoader.parse(text: text, sourceName: path)))
+            }
+            let plan = try SweepPlan(sourceName: path, scenarioText: scenarioText, overrides: overrides,
                                      strategyLabels: model.strategies == nil ? nil : base.strategies.map(\.label),
                                      axes: axes, shard: shard)
             _ = try pictures.renderOptions()
@@ -121,7 +128,7 @@ struct SweepRun: ParsableCommand {
             var runner: RealRunner?
             if real {
                 let environment = PythonEnvironment.locate()
-                let profile = try Calibrator.profile(at: machine, environment: environment, log: { printError($0) })
+                let profile = try Calibrator.profile(at: machine ?? "output/machine.json", environment: environment, log: { printError($0) })
                 runner = RealRunner(environment: environment, profile: profile)
                 adjust = { scenario, strategy in RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile) }
             }

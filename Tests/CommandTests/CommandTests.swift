@@ -54,6 +54,30 @@ final class CommandTests: CommandTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("bad").path))
     }
 
+    /// A model-only sweep predicts a calibrated machine with `--machine`, and its `--vary` values still win over
+    /// the profile's: the cores axis runs 1 and 8 cores, not the profile's 2. A missing profile is named, and
+    /// nothing is written.
+    func testASweepPredictsTheProfiledMachineWithItsVariedValues() throws {
+        try write("tiny.json", valid)
+        try write("machine.json", KillTests.profile)
+        let plain = try simulate(["sweep", "tiny.json", "--vary", "machine.cores=1,8", "--no-pictures", "-o", "plain"])
+        XCTAssertEqual(plain.status, 0, plain.err)
+        let profiled = try simulate(["sweep", "tiny.json", "--vary", "machine.cores=1,8", "--machine", "machine.json", "--no-pictures", "-o", "profiled"])
+        XCTAssertEqual(profiled.status, 0, profiled.err)
+        func rows(_ name: String) throws -> [[String]] {
+            try String(contentsOf: folder.appendingPathComponent("\(name)/sweep.csv"), encoding: .utf8)
+                .split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        }
+        let (a, b) = (try rows("plain"), try rows("profiled"))
+        XCTAssertEqual(Set(b.map { $0[1] }), ["1", "8"], "the varied cores, not the profile's")
+        XCTAssertEqual(a.map { $0[2] }, b.map { $0[2] }, "the same strategies at the same points")
+        XCTAssertNotEqual(a.map { $0[4] }, b.map { $0[4] }, "the profile's costs change the makespans")
+        let missing = try simulate(["sweep", "tiny.json", "--vary", "machine.cores=1,8", "--machine", "nowhere.json", "-o", "missing"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.err.contains("nowhere.json"), missing.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("missing").path))
+    }
+
     func testAnImpossibleOverrideIsRefused() throws {
         try write("tiny.json", valid)
         let r = try simulate(["tiny.json", "--set", "machine.cores=0"])
