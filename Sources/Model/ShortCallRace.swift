@@ -20,4 +20,16 @@ extension Machine {
         let x = (window / mean - (1 - wakeJitter)) / wakeJitter
         return x > 0 ? 1 - exp(-x) : 0
     }
+
+    /// The inverse of `shortCallLoss`: the mean wake-up latency with which a short call of `call` loses the GIL
+    /// with chance `loss` (0 < loss < 1), the context switch and jitter as they are: x = −ln(1 − loss), then
+    /// (call − c) / wakeLatency = j·x + (1 − j). Nil when the call is no longer than a context switch or the
+    /// jitter is 0 (the race is then decided, not a chance).
+    /// - Complexity: O(1).
+    public func wakeLatency(losing loss: Double, call: SimTime) -> SimTime? {
+        let window = Double((call - contextSwitch).nanoseconds)
+        guard window > 0, wakeJitter > 0, loss > 0, loss < 1 else { return nil }
+        let x = -log(1 - loss)
+        return SimTime(nanoseconds: Int64((window / (wakeJitter * x + (1 - wakeJitter))).rounded()))
+    }
 }

@@ -86,8 +86,8 @@ struct Simulation {
     /// I/O calls started and not yet over, every task and process together (`costs.connection_overlap_cpu`).
     var callsInFlight = 0
     /// The program's first I/O call that opens a connection in its own process is still to come and costs
-    /// `costs.program_first_call` (set once at the start: never with a zero cost, nor for processes or
-    /// interpreters, whose tasks run elsewhere).
+    /// `costs.program_first_call`, with `costs.program_first_call_releases` (set once at the start: never when
+    /// both are zero, nor for processes or interpreters, whose tasks run elsewhere).
     var programFirstCallDue = false
     /// Whether foreground I/O round trips (else CPU steps) count as operations.
     let countsIO: Bool

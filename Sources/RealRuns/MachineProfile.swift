@@ -327,9 +327,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The mean wake-up latency that makes the model lose urlopen's GIL races as often as this machine does.
     ///
     /// In the model a call of length d loses when the woken waiter's wake-up W plus a context switch c is
-    /// shorter than d (W exponential of mean m: P = 1 - exp(-(d - c) / m)). urlopen makes four short calls of
-    /// `syscall` each (getaddrinfo, socket, send, close) and two that always lose (connect and the wait for
-    /// the answer, longer than any wake-up): 2 + 4 P = lost per call, so m = (d - c) / -ln(1 - P).
+    /// shorter than d (W exponential of mean m: P = 1 - exp(-(d - c) / m), `Machine.shortCallLoss`). urlopen
+    /// makes four short calls of `syscall` each (getaddrinfo, socket, send, close) and two that always lose
+    /// (connect and the wait for the answer, longer than any wake-up): 2 + 4 P = lost per call, so m is
+    /// `Machine.wakeLatency(losing: P, call: syscall)` on the default machine (c = 3 us, exponential).
     /// What matters for the GIL is this race on idle cores, not a pipe ping-pong between busy processes.
     /// `apply` makes it the machine's `wake_latency` (its jitter stays the scenario's, 1 by default), so it is
     /// kept within `gilWakeRange`, what an idle core of this VM takes to wake: two measurements taken in a
@@ -338,9 +339,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     public var gilWake: SimTime? {
         guard let raceLostPerCall, let syscall else { return nil }
         let p = min(0.95, max(0.02, (raceLostPerCall - 2) / 4))
-        let window = Double((syscall - Defaults.contextSwitch).nanoseconds)
-        guard window > 0 else { return nil }
-        let wake = Int64((window / -Foundation.log(1 - p)).rounded())
+        guard let wake = Machine(cores: cores).wakeLatency(losing: p, call: syscall)?.nanoseconds else { return nil }
         return SimTime(nanoseconds: min(Self.gilWakeRange.upperBound, max(Self.gilWakeRange.lowerBound, wake)))
     }
 

@@ -101,7 +101,7 @@ final class ProgramFirstCallTests: XCTestCase {
 
     /// The model's chance follows its race: with exact wake-ups the call loses only when it outlasts the wake-up
     /// and the context switch; with exponential ones 1 − exp(−(d − c) / wake), never when d ≤ c.
-    func testTheShortCallLossIsTheRaces() {
+    func testTheShortCallLossIsTheRaces() throws {
         var m = Machine(cores: 2)
         m.wakeLatency = us(10)
         m.contextSwitch = us(3)
@@ -113,6 +113,19 @@ final class ProgramFirstCallTests: XCTestCase {
         XCTAssertEqual(m.shortCallLoss(us(14)), 1)
         m.wakeJitter = 0.5  // W = 5 µs + 5 µs × E: loses when E < (d − c − 5 µs) / 5 µs
         XCTAssertEqual(m.shortCallLoss(us(18)), 1 - exp(-2), accuracy: 1e-12)
+        // `wakeLatency(losing:call:)` inverts it: the wake-up it gives loses with the chance asked for, to the
+        // nanosecond's rounding, exponential or not; a decided race has no such wake-up.
+        for jitter in [1.0, 0.5] {
+            m.wakeJitter = jitter
+            for loss in [0.05, 0.56, 0.9] {
+                var fitted = m
+                fitted.wakeLatency = try XCTUnwrap(m.wakeLatency(losing: loss, call: .nanoseconds(14_407)))
+                XCTAssertEqual(fitted.shortCallLoss(.nanoseconds(14_407)), loss, accuracy: 1e-4, "jitter \(jitter)")
+            }
+        }
+        XCTAssertNil(m.wakeLatency(losing: 0.5, call: us(3)))
+        m.wakeJitter = 0
+        XCTAssertNil(m.wakeLatency(losing: 0.5, call: us(14)))
     }
 
     /// The key reads, is written back only when set (a scenario without a profile is written as before), and a
