@@ -62,14 +62,10 @@ public struct FidelitySummary: Sendable, Equatable {
 
     public init(label: String, points: [FidelityPoint]) {
         self.label = label
-        count = points.count
-        let errors = points.map { abs($0.errorPercent) }.sorted()
-        func rank(_ p: Double) -> Double {
-            guard !errors.isEmpty else { return 0 }
-            return errors[max(0, Int((p / 100 * Double(errors.count)).rounded(.up)) - 1)]
-        }
-        medianAbsErrorPercent = rank(50)
-        p90AbsErrorPercent = rank(90)
+        let figures = AbsolutePercentFigures(points.map(\.errorPercent))
+        count = figures.count
+        medianAbsErrorPercent = figures.median
+        p90AbsErrorPercent = figures.p90
         worst = points.max { abs($0.errorPercent) < abs($1.errorPercent) }
     }
 }

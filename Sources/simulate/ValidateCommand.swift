@@ -19,6 +19,10 @@ struct Validate: ParsableCommand {
             With --measure: runs the cases for real (each strategy --runs times, interleaved), timing a fixed \
             noise probe before and after, and records them with the machine profile and the date. Measure \
             in parts on a quiet machine, e.g. `flock /work/machine.lock simulate validate --measure --part 1/4`.
+            With --pool a.json,b.json --measurements out.json: pools sessions measured separately (each \
+            into its own file, with one profile) run by run into out.json, prints how far each session's \
+            medians agree with each other's (the machine's own reproducibility, the floor under the model's \
+            error), then checks the model against the pool.
             """)
 
     @Option(help: ArgumentHelp("The matrix folder (matrix.json, cases/).", valueName: "folder"))
@@ -32,6 +36,11 @@ struct Validate: ParsableCommand {
 
     @Flag(help: "With --measure: start a new measurements file with the current machine profile.")
     var fresh = false
+
+    @Option(help: ArgumentHelp(
+        "Pool these measurement files (comma-separated, each from --measure with one machine profile) run by run into --measurements, print how far each agrees with the others, then check the model against the pool.",
+        valueName: "list"))
+    var pool: String?
 
     @Option(help: ArgumentHelp("Only these cases (comma-separated names).", valueName: "list"))
     var cases: String?
@@ -76,6 +85,17 @@ struct Validate: ParsableCommand {
         try checkSteadyRetries(steadyRetries)
         guard parsedPart != nil else { throw ValidationError("--part \(part): write i/n with 1 <= i <= n, e.g. 2/4") }
         if fresh && !measure { throw ValidationError("--fresh only applies with --measure") }
+        if let pool {
+            if measure { throw ValidationError("--pool and --measure: measure each session into its own file first, then pool them") }
+            guard measurements != nil else {
+                throw ValidationError("--pool needs --measurements FILE: where to write the pooled measurements (validation/measurements.json to make them the recorded ones)")
+            }
+            let files = commaSeparated(pool).filter { !$0.isEmpty }
+            guard files.count >= 2 else { throw ValidationError("--pool \(pool): give two or more measurement files, comma-separated") }
+            for file in files where !FileManager.default.isReadableFile(atPath: file) {
+                throw ValidationError("--pool: \(file) does not exist or cannot be read: give files written by simulate validate --measure --measurements FILE")
+            }
+        }
         if let profile {
             if measure { throw ValidationError("--profile only applies without --measure (to measure with a profile, give it with --machine)") }
             guard FileManager.default.isReadableFile(atPath: profile) else {
@@ -110,6 +130,17 @@ struct Validate: ParsableCommand {
                 if let last = recorded.noise.last {
                     printError(String(format: "noise probe: %.1f%% spread (max-min over median of %d timings)", last.spreadPercent, last.probe.count))
                 }
+            }
+            if let pool {
+                let files = commaSeparated(pool).filter { !$0.isEmpty }
+                let sessions = try files.map { (path: $0, measurements: try MatrixMeasurements.load(from: $0)) }
+                for (i, a) in sessions.enumerated() {
+                    for b in sessions[(i + 1)...] {
+                        print(MeasurementAgreement(reference: a.path, a.measurements, other: b.path, b.measurements).line)
+                    }
+                }
+                try MatrixMeasurements.pooled(sessions).save(to: path)
+                printError("wrote \(path) (\(files.count) measurements pooled)")
             }
             var recorded = try MatrixMeasurements.load(from: path)
             if let profile { recorded.machine = try MachineProfile.load(from: profile) }
