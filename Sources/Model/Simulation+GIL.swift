@@ -33,7 +33,10 @@ extension Simulation {
         return false
     }
 
-    /// The thread sleeps in COND_TIMED_WAIT for one switch interval, remembering switch_number.
+    /// The thread sleeps in COND_TIMED_WAIT for one switch interval, remembering switch_number. Its timer fires
+    /// the machine's timer slack after the interval: the futex wait's hrtimer may expire anywhere in that
+    /// window (kernel/futex/core.c, `futex_setup_timer`; `hrtimer_set_expires_range_ns`), and with no other
+    /// timer on the core it fires at the late end.
     mutating func sleepInTakeGIL(_ t: Int) {
         let p = Int(threads[t].process)
         threads[t].gilSavedSwitch = processes[p].gil.switchNumber
@@ -46,7 +49,7 @@ extension Simulation {
         // Straight into the timeouts' lane: through `schedule`, the compiler made this a call (not inlined),
         // whose saving of registers and look-up of the kind's lane cost 4% of the run's instructions.
         let timeout = Event(kind: .gilTimeout, target: Int32(id: t), token: threads[t].epoch)
-        queue.schedule(timeout, at: now.advanced(by: python.switchInterval), lane: EventKind.gilTimeoutLane)
+        queue.schedule(timeout, at: now.advanced(by: python.switchInterval + machine.timerSlack), lane: EventKind.gilTimeoutLane)
     }
 
     /// The timed wait expired: the thread wakes (after the wake-up latency) to check the GIL.

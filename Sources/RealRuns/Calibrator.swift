@@ -96,6 +96,9 @@ public enum Calibrator {
         if let cold = p.coldRequestRatio {
             lines.append(String(format: "cold request     %.2fx urlopen's CPU right after 3.5 ms of CPU steps (against right after a call)", cold))
         }
+        if let ready = p.readyRecv {
+            lines.append("ready recv       \(ready) (an answer already there); timer slack \(p.timerSlack.map { "\($0)" } ?? "unknown")")
+        }
         if let share = p.requesterTakesSignal {
             lines.append(String(format: "GIL hand-off     the thread that asked for the drop takes the signal before it sleeps in %.2f of drops", share))
         }

@@ -133,6 +133,12 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// bytecode, at `switchInterval` (calibrate.py `program_first_call_races`: its import of the idna codec);
     /// nil in an older profile.
     public var programFirstCallRaces: Double?
+    /// recv() of an answer already queued on a loopback connection (calibrate.py `ready_recv_ns`); nil in an
+    /// older profile, which leaves the scenario's `ready_recv`.
+    public var readyRecv: SimTime?
+    /// The calibrating thread's timer slack (/proc/self/timerslack_ns); nil in an older profile or where the
+    /// file does not exist, which leaves the scenario's `timer_slack`.
+    public var timerSlack: SimTime?
     /// One urlopen(url).read()'s Python CPU between the calls that release the GIL, ns, in the order of
     /// `IOCallShape.newPieces` (before getaddrinfo, socket(), connect(), send, recv; after recv; after close):
     /// calibrate.py `call_shape`; nil in an older profile, which leaves the scenario's shape.
@@ -206,6 +212,8 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.processFirstStart = perMethod("process_first_start_ns")
         profile.programFirstCall = perMethod("program_first_call_ns")
         profile.programFirstCallRaces = try? number("program_first_call_races")
+        profile.readyRecv = try? time("ready_recv_ns")
+        profile.timerSlack = try? time("timer_slack_ns")
         profile.callShape = (raw["call_shape_ns"] as? [NSNumber])?.map(\.doubleValue)
         return profile
     }
@@ -449,6 +457,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         // The wake-up latency with which the model loses urlopen's GIL races as often as this machine does
         // (docs/model.md, "The wake-up from urlopen's races").
         if let gilWake { m.wakeLatency = gilWake }
+        if let timerSlack { m.timerSlack = timerSlack }
         return m
     }
 
@@ -549,6 +558,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         // trip less two wake-ups left out the wake-up's own CPU: 20 us against 90 us measured here).
         c.executorHandoff = executorLoopCPU ?? max(.microseconds(1), (executorRoundTrip - threadWake * 2) / 2)
         if let (cpu, after) = coldWakeFit { c.coldWakeCPU = cpu; c.coldWakeAfter = after }
+        if let readyRecv { c.readyRecv = readyRecv }
         if let syscall, let connectCall, let ioOverhead {
             // urlopen's system calls timed one by one: the model releases the GIL around each of them.
             c.syscall = syscall

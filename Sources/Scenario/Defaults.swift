@@ -31,6 +31,11 @@ public enum Defaults {
     /// first in line, gets the first switch beside spinning threads: 0.24-0.38 measured here, so 0.7
     /// (docs/model.md, "Which waiter gets the GIL"); `simulate calibrate` measures it.
     public static let requesterTakesSignal = 0.7
+    /// A timed wait's timer slack: the kernel lets a futex wait's timer fire up to this much after its
+    /// deadline (kernel/futex/core.c, `futex_setup_timer(..., current->timer_slack_ns)`), and on an otherwise
+    /// quiet core it fires at the late end. 50 us is every normal thread's (init/init_task.c,
+    /// `.timer_slack_ns = 50000`; /proc/self/timerslack_ns reads 50000 here).
+    public static let timerSlack = SimTime.microseconds(50)
 
     // python
     /// DEFAULT_INTERVAL in Python/ceval_gil.c: 5000 us.
@@ -57,6 +62,9 @@ public enum Defaults {
     public static let connectionCPU = SimTime.microseconds(100)
     /// getaddrinfo, socket, send, close on loopback: about 7-19 us each, measured here.
     public static let syscall = SimTime.microseconds(12)
+    /// recv() of an answer already queued on a loopback TCP socket: 4.8-5.3 us here (median of 2000, three
+    /// runs, 1 and 150 bytes; docs/model.md, "An answer already there"); `simulate calibrate` measures it.
+    public static let readyRecv = SimTime.microseconds(5)
     public static let ioOverhead = SimTime.zero
     /// None unless a machine profile measures them (`simulate calibrate`).
     public static let processSpawn: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]

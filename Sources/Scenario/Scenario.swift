@@ -70,14 +70,18 @@ public struct Machine: Sendable, Equatable {
     /// thread that set the request takes before it sleeps, instead of the oldest sleeper (glibc's race between
     /// releasing the mutex and blocking in the futex; a property of the OS and CPU timing).
     public var requesterTakesSignal: Double
+    /// How late a timed wait's timer fires after its deadline on a quiet core (the thread's timer slack): each
+    /// take_gil timeout comes this much after its switch interval.
+    public var timerSlack: SimTime
 
     public init(
         cores: Int = Defaults.cores, scheduler: SchedulerPolicy = Defaults.scheduler,
         contextSwitch: SimTime = Defaults.contextSwitch, wakeLatency: SimTime = Defaults.wakeLatency,
         wakeJitter: Double = Defaults.wakeJitter, parallelEfficiency: [CPUKind: Double] = Defaults.parallelEfficiency,
         requesterTakesSignal: Double = Defaults.requesterTakesSignal,
-        coreSpeedSpread: [CPUKind: Double] = Defaults.coreSpeedSpread
+        coreSpeedSpread: [CPUKind: Double] = Defaults.coreSpeedSpread, timerSlack: SimTime = Defaults.timerSlack
     ) {
+        self.timerSlack = timerSlack
         self.requesterTakesSignal = requesterTakesSignal
         self.coreSpeedSpread = coreSpeedSpread
         self.wakeJitter = wakeJitter
@@ -169,6 +173,9 @@ public struct Costs: Sendable, Equatable {
     /// One short system call of an I/O call that releases the GIL without sleeping (getaddrinfo, socket,
     /// send, close): a window in which a woken GIL waiter can take the GIL from the caller.
     public var syscall: SimTime
+    /// recv() when the answer is already queued (the caller came back late, after the answer arrived): it copies
+    /// and returns without sleeping, a shorter window than `syscall` for a woken GIL waiter.
+    public var readyRecv: SimTime
     /// Wall time every I/O wait takes beyond its latency (the server's and the network stack's own work).
     public var ioOverhead: SimTime
     /// The parent's serial share of `Process.start()` per start method (fork() copying its page tables;
@@ -261,7 +268,7 @@ public struct Costs: Sendable, Equatable {
         greenletSpawn: SimTime = Defaults.greenletSpawn, loopIteration: SimTime = Defaults.loopIteration,
         taskCreate: SimTime = Defaults.taskCreate, executorHandoff: SimTime = Defaults.executorHandoff,
         connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU,
-        syscall: SimTime = Defaults.syscall, ioOverhead: SimTime = Defaults.ioOverhead,
+        syscall: SimTime = Defaults.syscall, readyRecv: SimTime = Defaults.readyRecv, ioOverhead: SimTime = Defaults.ioOverhead,
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn,
         processFirstCall: [StartMethod: SimTime] = Defaults.processFirstCall,
         processFirstStart: [StartMethod: SimTime] = Defaults.processFirstStart, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
@@ -306,6 +313,7 @@ public struct Costs: Sendable, Equatable {
         self.ioIdleAfter = ioIdleAfter
         self.ioIdleRise = ioIdleRise
         self.syscall = syscall
+        self.readyRecv = readyRecv
         self.ioOverhead = ioOverhead
         self.threadStart = threadStart
         self.processStart = processStart

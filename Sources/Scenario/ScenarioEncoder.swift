@@ -47,6 +47,7 @@ public enum ScenarioEncoder {
             "core_speed_spread": .object(CPUKind.allCases.map {
                 JSONMember(key: $0.rawValue, value: JSONNode(number(m.coreSpeedSpread[$0] ?? 1)))
             }),
+            "timer_slack": duration(m.timerSlack),
         ])
     }
 
@@ -72,7 +73,7 @@ public enum ScenarioEncoder {
             "greenlet_switch": duration(c.greenletSwitch), "greenlet_spawn": duration(c.greenletSpawn),
             "loop_iteration": duration(c.loopIteration), "task_create": duration(c.taskCreate),
             "executor_handoff": duration(c.executorHandoff), "connection_setup": duration(c.connectionSetup),
-            "connection_cpu": duration(c.connectionCPU), "syscall": duration(c.syscall),
+            "connection_cpu": duration(c.connectionCPU), "syscall": duration(c.syscall), "ready_recv": duration(c.readyRecv),
             "io_overhead": duration(c.ioOverhead), "process_spawn": perMethod(c.processSpawn),
             "process_first_call": perMethod(c.processFirstCall), "process_first_start": perMethod(c.processFirstStart),
             "io_idle_overhead": c.ioIdleRise.isEmpty ? duration(c.ioIdleOverhead)

@@ -149,6 +149,7 @@ public enum ScenarioSchema {
                 (kind.rawValue, number(1...4, "With every core busy, the fastest busy core's speed over the slowest's, for \(kind.rawValue) work (1: one speed).",
                                        default: Defaults.coreSpeedSpread[kind]))
             }, description: "How unequal busy cores' speeds are, per CPU kind; their mean stays 1 (measured by validation/pair_speeds.py).")),
+            ("timer_slack", duration("How late a timed wait's timer fires after its deadline on a quiet core (Linux's timer slack): each GIL wait lasts the switch interval plus this.", default: Defaults.timerSlack)),
         ]
         precondition(properties.map(\.0) == SettingsReader.machineKeys)
         return closedObject(properties, description: "The hardware and operating system.")
@@ -171,7 +172,7 @@ public enum ScenarioSchema {
             "thread_start": Defaults.threadStart, "pickle": Defaults.pickle, "greenlet_switch": Defaults.greenletSwitch,
             "greenlet_spawn": Defaults.greenletSpawn, "loop_iteration": Defaults.loopIteration, "task_create": Defaults.taskCreate,
             "executor_handoff": Defaults.executorHandoff, "connection_setup": Defaults.connectionSetup,
-            "connection_cpu": Defaults.connectionCPU, "syscall": Defaults.syscall, "io_overhead": Defaults.ioOverhead,
+            "connection_cpu": Defaults.connectionCPU, "syscall": Defaults.syscall, "ready_recv": Defaults.readyRecv, "io_overhead": Defaults.ioOverhead,
             "io_idle_overhead": Defaults.ioIdleOverhead, "io_idle_after": Defaults.ioIdleAfter,
             "server_answer_new": Defaults.serverAnswerNew, "server_answer_reuse": Defaults.serverAnswerReuse,
             "connection_overlap_cpu": Defaults.connectionOverlapCPU, "cold_request_cpu": Defaults.coldRequestCPU,

@@ -3,13 +3,13 @@ import SimEngine
 /// Reads `machine`, `python` and `costs`. Each reads over a base value, key by key, so the same code serves
 /// the scenario (base: the defaults) and a strategy's overrides (base: the scenario's values).
 enum SettingsReader {
-    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency", "requester_takes_signal", "core_speed_spread"]
+    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency", "requester_takes_signal", "core_speed_spread", "timer_slack"]
     static let schedulerKeys = ["policy", "timeslice", "base_slice"]
     static let policies = ["round_robin", "linux"]
     static let pythonKeys = ["version", "switch_interval", "gil", "free_threading_overhead", "check_latency"]
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
-        "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "io_overhead",
+        "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "ready_recv", "io_overhead",
         "process_spawn", "process_first_call", "process_first_start", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
         "cold_request_cpu", "program_first_call", "program_first_call_releases",
         "io_call_shape",
@@ -50,6 +50,7 @@ enum SettingsReader {
                             hint: "; give, per CPU kind, the fastest busy core's speed over the slowest's with every core busy: {\"python\": 1.1, \"c_holds_gil\": 1.2, \"c_releases_gil\": 1}",
                             meaning: "1 = busy cores run at one speed, 1.2 = the fastest runs 1.2 times as fast as the slowest")
         }
+        if let f = o["timer_slack"] { m.timerSlack = try f.duration(what: "timer_slack") }
         if let f = o["requester_takes_signal"] {
             m.requesterTakesSignal = try f.number(in: 0...1, what: "requester_takes_signal (the share of GIL drops whose signal the thread that asked for the drop takes before it sleeps: 0 = the oldest sleeper always gets it)")
         }
@@ -171,6 +172,7 @@ enum SettingsReader {
         try d("connection_setup", &c.connectionSetup)
         try d("connection_cpu", &c.connectionCPU)
         try d("syscall", &c.syscall)
+        try d("ready_recv", &c.readyRecv)
         try d("io_overhead", &c.ioOverhead)
         if let f = o["io_idle_overhead"] {
             if case .array = f.value { c.ioIdleRise = try readIdleRise(f) } else {

@@ -61,6 +61,45 @@ final class AnalyticTests: XCTestCase {
         }
     }
 
+    /// The timed wait's timer slack: a waiter's timeout comes the slack after its switch interval, so with
+    /// every wake-up exactly `wake_latency`, each hold of two pure-Python threads grows by exactly the slack.
+    func testTimerSlackLengthensEachHoldByItself() throws {
+        func medianHold(slack: SimTime) throws -> SimTime {
+            var scenario = Fixtures.cpu(2, ms(200))
+            scenario.python.switchInterval = ms(1)
+            scenario.machine.wakeJitter = 0
+            scenario.machine.timerSlack = slack
+            let trace = try XCTUnwrap(try Simulator.run(scenario, strategy: Fixtures.threads).trace)
+            let workers = trace.lanes.filter { $0.name.hasPrefix("cpu") }.map(\.id)
+            let holds = trace.segments.filter { workers.contains(Int($0.lane)) && $0.state == .running }.map(\.duration).sorted()
+            return holds[holds.count / 2]
+        }
+        let none = try medianHold(slack: .zero)
+        XCTAssertEqual(try medianHold(slack: us(50)), none + us(50))
+        XCTAssertEqual(try medianHold(slack: us(300)), none + us(300))
+        XCTAssertEqual(Scenario(name: "x", tasks: []).machine.timerSlack, us(50), "Linux's default for a normal thread")
+    }
+
+    /// A recv whose answer is already there is a `ready_recv`-long call, not a `syscall`: beside a CPU thread,
+    /// the longer that call, the more often the woken waiter takes the GIL in it and the round trip loses a
+    /// second interval; with a call shorter than a context switch it never can.
+    func testReadyRecvIsItsOwnWindow() throws {
+        func roundTrip(readyRecv: SimTime) throws -> Double {
+            var scenario = Scenario(name: "echo", tasks: [
+                TaskGroup(name: "io", steps: [.repeat(count: 100, steps: [.io(IOStep(latency: .constant(us(50)), cpu: .constant(.zero), connection: .reuse))])]),
+                TaskGroup(name: "cpu", background: true, steps: [.cpu(CPUStep(duration: .constant(ms(10)), kind: .python))]),
+            ])
+            scenario.python.switchInterval = ms(1)
+            scenario.costs.readyRecv = readyRecv
+            return try Simulator.run(scenario, strategy: Fixtures.threads).metrics.makespan.seconds / 100
+        }
+        let short = try roundTrip(readyRecv: us(2)), long = try roundTrip(readyRecv: us(40))
+        // Every send loses (the answer takes 50 us, the waiter ~10), so each round trip waits about one interval;
+        // a 2 us recv (under the 3 us context switch) adds none, a 40 us one a second interval most of the time.
+        XCTAssertEqual(short, 0.00105, accuracy: 0.00015)
+        XCTAssertGreaterThan(long, short + 0.0005)
+    }
+
     /// A `c_holds_gil` step (7777 ** 200000) holds the GIL to its end: another thread of the process runs
     /// no Python during it, whatever the switch interval, and the step is one unbroken interval.
     func testCHoldsGILBlocksEveryOtherThreadForItsWholeLength() throws {

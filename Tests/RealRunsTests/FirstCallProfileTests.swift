@@ -68,4 +68,21 @@ final class FirstCallProfileTests: XCTestCase {
         XCTAssertEqual(p.applyWithOwnClient(to: ExampleScenarios.ioHeavy(tasks: 2, calls: 3)).costs.programFirstCallReleases, 0)
         XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
     }
+
+    /// calibrate.py's `ready_recv_ns` and `timer_slack_ns` become the scenario's `costs.ready_recv` and
+    /// `machine.timer_slack` for every strategy; a profile from before they were measured leaves the defaults.
+    func testTheReadyRecvAndTheTimerSlackAreApplied() throws {
+        let p = try profile(["ready_recv_ns": 4_900, "timer_slack_ns": 60_000])
+        let scenario = ExampleScenarios.ioHeavy(tasks: 2, calls: 3)
+        for kind in [Strategy.Kind.threads(pool: nil), .asyncio(executorWorkers: nil, cpuInExecutor: true)] {
+            let applied = RealRunner.scenarioForComparison(scenario, strategy: Strategy(kind: kind), profile: p)
+            XCTAssertEqual(applied.costs.readyRecv, .nanoseconds(4_900))
+            XCTAssertEqual(applied.machine.timerSlack, .microseconds(60))
+        }
+        XCTAssertEqual(p.applyWithOwnClient(to: scenario).costs.readyRecv, .nanoseconds(4_900))
+        let old = RealRunner.scenarioForComparison(scenario, strategy: Strategy(kind: .threads(pool: nil)), profile: try profile([:]))
+        XCTAssertEqual(old.costs.readyRecv, Defaults.readyRecv)
+        XCTAssertEqual(old.machine.timerSlack, Defaults.timerSlack)
+        XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
+    }
 }

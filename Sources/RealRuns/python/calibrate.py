@@ -571,6 +571,43 @@ def connect_costs(base_url, count=100):
     return median_ns(cpu), median_ns(wall)
 
 
+def ready_recv_ns(count=2000):
+    """recv() of an answer already queued on a loopback TCP connection, ns (the median of `count`): what a
+    caller that comes back after its answer arrived pays inside the call, with the GIL released and no sleep
+    (the model's `costs.ready_recv`; docs/model.md, "An answer already there")."""
+    import select
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    client = socket.create_connection(listener.getsockname())
+    server, _ = listener.accept()
+    try:
+        for s in (client, server):
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        times = []
+        for _ in range(count):
+            server.sendall(b"x")
+            select.select([client], [], [], 1.0)
+            t0 = now()
+            client.recv(8192)
+            times.append(now() - t0)
+        return median_ns(times)
+    finally:
+        for s in (client, server, listener):
+            s.close()
+
+
+def timer_slack_ns():
+    """This thread's timer slack (/proc/self/timerslack_ns, Linux 4.6+): how late a timed wait's timer may fire,
+    and on a quiet core does; None where the file does not exist."""
+    try:
+        with open("/proc/self/timerslack_ns") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def socket_call_costs(base_url, count=200, delay_us=200):
     """The system calls of one urlopen, timed one by one (each releases the GIL): the median of
     getaddrinfo, socket, send and close (the short calls), connect, and how much longer recv waits than the
@@ -1418,6 +1455,8 @@ def main():
         ("GIL race", lambda: result.update(zip(("race_call_ns", "race_lost_per_call"), gil_race(args.server)))),
         ("socket calls", lambda: result.update(zip(("syscall_ns", "connect_call_ns", "io_overhead_ns"),
                                                     socket_call_costs(args.server)))),
+        # A recv whose answer is already there, and the timed waits' timer slack (~0.1 s).
+        ("ready recv", lambda: result.update(ready_recv_ns=ready_recv_ns(), timer_slack_ns=timer_slack_ns())),
         ("server", lambda: result.update(zip(("server_answer_new_ns", "server_answer_reuse_ns"),
                                               server_answer_costs(args.server)))),
         ("aiohttp", lambda: result.update(zip(("aiohttp_cpu_ns", "aiohttp_wall_ns"), aiohttp_costs(args.server)))),
