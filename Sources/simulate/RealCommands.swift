@@ -50,6 +50,15 @@ struct RealRunArguments: ParsableArguments {
             throw ValidationError("--timeout \(timeout): give the seconds one real run may take, more than 0 and at most \(Int(Self.maxTimeout)) (a day), e.g. --timeout 60")
         }
         try checkOutputFolder(output)
+        // The real runs use this machine's cores whatever the scenario says, and the model is given the same
+        // (the profile's): a --set of another count would be silently ignored, so say where that question goes.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        for o in model.overrides where o.replacingOccurrences(of: " ", with: "").hasPrefix("machine.cores=") {
+            let value = o.split(separator: "=", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            if Int(value) != cores {
+                throw ValidationError("--set \(o): real runs use this machine's \(cores) cores, and the model is compared on the same; to ask what \(value) cores would do, predict it: simulate run \(scenario) --machine \(machine) --set machine.cores=\(value)")
+            }
+        }
     }
 
     /// The scenario (with --set, --seed and --strategies applied) and the strategies to run.

@@ -186,6 +186,12 @@ final class CommandTests: CommandTestCase {
             XCTAssertNotEqual(r.status, 0)
             XCTAssertTrue(r.err.contains("more than 0 and at most 86400"), "\(timeout): \(r.err)")
         }
+        // A core count other than this machine's cannot be compared with real runs: the what-if is named.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let eight = try simulate(["compare", "tiny.json", "--set", "machine.cores=\(cores + 6)"])
+        XCTAssertNotEqual(eight.status, 0)
+        XCTAssertTrue(eight.err.contains("real runs use this machine's \(cores) cores"), eight.err)
+        XCTAssertTrue(eight.err.contains("simulate run tiny.json --machine output/machine.json --set machine.cores=\(cores + 6)"), eight.err)
         XCTAssertFalse(outputExists)
     }
 }
