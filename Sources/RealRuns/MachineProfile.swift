@@ -483,10 +483,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             let request = clientCPU(client) ?? (client?.descriptor.harness.connection == .reuse ? aiohttpCPU : urlopenCPU)
             c.coldRequestCPU = request.scaled(by: min(4, max(0, coldRequestRatio - 1)))
         }
-        if let key = Self.firstCallClient(client), let first = programFirstCall?[key] { c.programFirstCall = first }
+        let firstCallClient = Self.firstCallClient(client)
+        if let key = firstCallClient, let first = programFirstCall?[key] { c.programFirstCall = first }
         // Only plain urlopen: under gevent the lookup runs in the hub's resolver thread pool and eventlet's
         // greendns imports up front; the races were measured for urlopen.
-        if Self.firstCallClient(client) == "urlopen", let releases = programFirstCallReleases(on: machine) {
+        if firstCallClient == "urlopen", let releases = programFirstCallReleases(on: machine) {
             c.programFirstCallReleases = releases
         }
         if let client, client == .gevent || client == .eventlet, clientCPU(client) != nil {

@@ -50,7 +50,7 @@ extension MatrixMeasurements {
 
 /// How far one measurement of the matrix reproduces another: for every point both measured,
 /// |median − reference median| / reference median.
-public struct MeasurementAgreement: Sendable, Equatable {
+public struct MeasurementAgreement: Sendable {
     public var reference: String
     public var other: String
     public var figures: AbsolutePercentFigures
@@ -70,11 +70,6 @@ public struct MeasurementAgreement: Sendable, Equatable {
         }
         figures = AbsolutePercentFigures(changes.map(\.percent))
         worst = changes.max { abs($0.percent) < abs($1.percent) }
-    }
-
-    public static func == (l: MeasurementAgreement, r: MeasurementAgreement) -> Bool {
-        l.reference == r.reference && l.other == r.other && l.figures == r.figures
-            && l.worst?.key == r.worst?.key && l.worst?.percent == r.worst?.percent
     }
 
     /// One line: "B against A: 120 points, median 4.2%, p90 18.0%, worst case/strategy +40.1%".

@@ -53,11 +53,11 @@ struct RealRunArguments: ParsableArguments {
         // The real runs use this machine's cores whatever the scenario says, and the model is given the same
         // (the profile's): a --set of another count would be silently ignored, so say where that question goes.
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        for o in model.overrides where o.replacingOccurrences(of: " ", with: "").hasPrefix("machine.cores=") {
-            let value = o.split(separator: "=", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            if Int(value) != cores {
-                throw ValidationError("--set \(o): real runs use this machine's \(cores) cores, and the model is compared on the same; to ask what \(value) cores would do, predict it: simulate run \(scenario) --machine \(machine) --set machine.cores=\(value)")
-            }
+        // (A value that is not a number is left to the scenario's loading, which names the mistake.)
+        for text in model.overrides {
+            guard let o = try? ScenarioOverride(parsing: text), o.path.description == "machine.cores",
+                  case .number(let n) = o.value.value, Int(n) != cores else { continue }
+            throw ValidationError("--set \(text): real runs use this machine's \(cores) cores, and the model is compared on the same; to ask what \(n) cores would do, predict it: simulate run \(scenario) --machine \(machine) --set machine.cores=\(n)")
         }
     }
 

@@ -42,6 +42,8 @@ struct Validate: ParsableCommand {
         valueName: "list"))
     var pool: String?
 
+    var poolFiles: [String] { commaSeparated(pool ?? "").filter { !$0.isEmpty } }
+
     @Option(help: ArgumentHelp("Only these cases (comma-separated names).", valueName: "list"))
     var cases: String?
 
@@ -90,9 +92,8 @@ struct Validate: ParsableCommand {
             guard measurements != nil else {
                 throw ValidationError("--pool needs --measurements FILE: where to write the pooled measurements (validation/measurements.json to make them the recorded ones)")
             }
-            let files = commaSeparated(pool).filter { !$0.isEmpty }
-            guard files.count >= 2 else { throw ValidationError("--pool \(pool): give two or more measurement files, comma-separated") }
-            for file in files where !FileManager.default.isReadableFile(atPath: file) {
+            guard poolFiles.count >= 2 else { throw ValidationError("--pool \(pool): give two or more measurement files, comma-separated") }
+            for file in poolFiles where !FileManager.default.isReadableFile(atPath: file) {
                 throw ValidationError("--pool: \(file) does not exist or cannot be read: give files written by simulate validate --measure --measurements FILE")
             }
         }
@@ -131,16 +132,15 @@ struct Validate: ParsableCommand {
                     printError(String(format: "noise probe: %.1f%% spread (max-min over median of %d timings)", last.spreadPercent, last.probe.count))
                 }
             }
-            if let pool {
-                let files = commaSeparated(pool).filter { !$0.isEmpty }
-                let sessions = try files.map { (path: $0, measurements: try MatrixMeasurements.load(from: $0)) }
+            if pool != nil {
+                let sessions = try poolFiles.map { (path: $0, measurements: try MatrixMeasurements.load(from: $0)) }
                 for (i, a) in sessions.enumerated() {
                     for b in sessions[(i + 1)...] {
                         print(MeasurementAgreement(reference: a.path, a.measurements, other: b.path, b.measurements).line)
                     }
                 }
                 try MatrixMeasurements.pooled(sessions).save(to: path)
-                printError("wrote \(path) (\(files.count) measurements pooled)")
+                printError("wrote \(path) (\(sessions.count) measurements pooled)")
             }
             var recorded = try MatrixMeasurements.load(from: path)
             if let profile { recorded.machine = try MachineProfile.load(from: profile) }
