@@ -36,7 +36,11 @@ extension Simulation {
     /// The thread sleeps in COND_TIMED_WAIT for one switch interval, remembering switch_number. Its timer fires
     /// the machine's timer slack after the interval: the futex wait's hrtimer may expire anywhere in that
     /// window (kernel/futex/core.c, `futex_setup_timer`; `hrtimer_set_expires_range_ns`), and with no other
-    /// timer on the core it fires at the late end.
+    /// timer on the core it fires at the late end. Its vCPU halted meanwhile and is woken through the host, which
+    /// takes `machine.timeoutIdleWake` at the interval more (docs/model.md, "The timed wait's idle wake-up"): the
+    /// thread stays queued on the futex until it runs (kernel/futex/waitwake.c, `futex_wait`), so it counts here
+    /// as a sleeper that long. A fixed delay, so the timeouts stay in their first-in first-out lane (drawn ±25%
+    /// each, most went to the heap and the model ran 25% slower); the wake-up after it keeps its own spread.
     mutating func sleepInTakeGIL(_ t: Int) {
         let p = Int(threads[t].process)
         threads[t].gilSavedSwitch = processes[p].gil.switchNumber
@@ -49,7 +53,7 @@ extension Simulation {
         // Straight into the timeouts' lane: through `schedule`, the compiler made this a call (not inlined),
         // whose saving of registers and look-up of the kind's lane cost 4% of the run's instructions.
         let timeout = Event(kind: .gilTimeout, target: Int32(id: t), token: threads[t].epoch)
-        queue.schedule(timeout, at: now.advanced(by: python.switchInterval + machine.timerSlack), lane: EventKind.gilTimeoutLane)
+        queue.schedule(timeout, at: now.advanced(by: gilTimeout), lane: EventKind.gilTimeoutLane)
     }
 
     /// The timed wait expired: the thread wakes (after the wake-up latency) to check the GIL.

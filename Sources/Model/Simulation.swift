@@ -26,6 +26,9 @@ struct Simulation {
     let slice: SimTime
     /// A dispatched thread's slice ends this long after its dispatch: the context switch, then the slice.
     let sliceAfterSwitch: SimTime
+    /// take_gil's timed wait ends this long after it began: the switch interval, the timer slack, and the
+    /// halted vCPU's way back (`machine.timeoutIdleWake` at the switch interval).
+    let gilTimeout: SimTime
     let gilEnabled: Bool
     let maxEvents: Int
     let checksInvariants: Bool
@@ -123,6 +126,7 @@ struct Simulation {
         self.workload = workload
         slice = machine.scheduler.effectiveSlice(cores: machine.cores)
         sliceAfterSwitch = machine.contextSwitch + slice
+        gilTimeout = python.switchInterval + machine.timerSlack + machine.timeoutIdleWake.rise(after: python.switchInterval)
         // Most events are due within a few wake-up latencies (a wake-up: exponential of mean wakeLatency, 99%
         // within five; a short burst, a system call): they go to the queue's near set, the rest to its far
         // heap. On the benchmark's standard scenario windows of 25 to 100 us gained 8-12%, 1 ms nothing.

@@ -99,6 +99,10 @@ public enum Calibrator {
         if let ready = p.readyRecv {
             lines.append("ready recv       \(ready) (an answer already there); timer slack \(p.timerSlack.map { "\($0)" } ?? "unknown")")
         }
+        if let rows = p.timedWaitLate, !rows.isEmpty {
+            let late = rows.filter { $0.count == 2 }.map { "\(SimTime(nanoseconds: Int64($0[1].rounded()))) after \(SimTime(nanoseconds: Int64($0[0].rounded())))" }
+            lines.append("timed wait       back \(late.joined(separator: ", ")) (another core busy)")
+        }
         if let share = p.requesterTakesSignal {
             lines.append(String(format: "GIL hand-off     the thread that asked for the drop takes the signal before it sleeps in %.2f of drops", share))
         }

@@ -139,6 +139,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The calibrating thread's timer slack (/proc/self/timerslack_ns); nil in an older profile or where the
     /// file does not exist, which leaves the scenario's `timer_slack`.
     public var timerSlack: SimTime?
+    /// How late a thread is back from a timed wait that expired, by the wait's length: rows of [wait ns, late
+    /// ns] (calibrate.py `timed_wait_late`, another core busy); nil in an older profile, which leaves the
+    /// scenario's `timeout_idle_wake`.
+    public var timedWaitLate: [[Double]]?
     /// One urlopen(url).read()'s Python CPU between the calls that release the GIL, ns, in the order of
     /// `IOCallShape.newPieces` (before getaddrinfo, socket(), connect(), send, recv; after recv; after close):
     /// calibrate.py `call_shape`; nil in an older profile, which leaves the scenario's shape.
@@ -214,6 +218,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.programFirstCallRaces = try? number("program_first_call_races")
         profile.readyRecv = try? time("ready_recv_ns")
         profile.timerSlack = try? time("timer_slack_ns")
+        profile.timedWaitLate = (raw["timed_wait_late"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) }
         profile.callShape = (raw["call_shape_ns"] as? [NSNumber])?.map(\.doubleValue)
         return profile
     }
@@ -458,7 +463,24 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         // (docs/model.md, "The wake-up from urlopen's races").
         if let gilWake { m.wakeLatency = gilWake }
         if let timerSlack { m.timerSlack = timerSlack }
+        if let idle = timeoutIdleWake(on: m) { m.timeoutIdleWake = idle }
         return m
+    }
+
+    /// `machine.timeout_idle_wake` from `timedWaitLate`: how late each measured wait was back, less what the
+    /// model already puts after a GIL wait's deadline on `machine` (its timer slack, mean wake-up and context
+    /// switch), never below zero; nil without the measurement.
+    func timeoutIdleWake(on machine: Machine) -> [IdleRisePoint]? {
+        guard let rows = timedWaitLate?.filter({ $0.count == 2 && $0[0] >= 1 }).sorted(by: { $0[0] < $1[0] }), !rows.isEmpty else { return nil }
+        let modelled = machine.timerSlack + machine.wakeLatency + machine.contextSwitch
+        var points: [IdleRisePoint] = []
+        for row in rows {
+            let wait = SimTime(nanoseconds: Int64(row[0].rounded()))
+            // A rise needs increasing waits; a second row of the same wait is dropped.
+            guard wait > (points.last?.latency ?? .zero) else { continue }
+            points.append(IdleRisePoint(latency: wait, overhead: max(.zero, SimTime(nanoseconds: Int64(row[1].rounded())) - modelled)))
+        }
+        return points
     }
 
     /// The short GIL releases of a program's first urlopen (`costs.program_first_call_releases`) on `machine`:

@@ -36,6 +36,14 @@ public enum Defaults {
     /// quiet core it fires at the late end. 50 us is every normal thread's (init/init_task.c,
     /// `.timer_slack_ns = 50000`; /proc/self/timerslack_ns reads 50000 here).
     public static let timerSlack = SimTime.microseconds(50)
+    /// How much later than the timer slack, the wake-up and the switch a thread is back from a timed wait that
+    /// expired, by the wait's length: the median of three `simulate calibrate` steps "timed wait" here
+    /// (2026-12-02, another core busy: back 114, 103, 111, 114, 134, 180, 199 us late after 0.1, 0.5, 1, 2, 5,
+    /// 20, 50 ms) less 63 us (`timerSlack` + `wakeLatency` + `contextSwitch`). docs/model.md, "The timed wait's
+    /// idle wake-up".
+    public static let timeoutIdleWake: [IdleRisePoint] = [
+        (100, 51), (500, 40), (1_000, 48), (2_000, 51), (5_000, 71), (20_000, 117), (50_000, 136),
+    ].map { IdleRisePoint(latency: .microseconds($0.0), overhead: .microseconds($0.1)) }
 
     // python
     /// DEFAULT_INTERVAL in Python/ceval_gil.c: 5000 us.

@@ -73,14 +73,20 @@ public struct Machine: Sendable, Equatable {
     /// How late a timed wait's timer fires after its deadline on a quiet core (the thread's timer slack): each
     /// take_gil timeout comes this much after its switch interval.
     public var timerSlack: SimTime
+    /// How much later still a thread whose timed wait expired is back, beyond `wakeLatency` and
+    /// `contextSwitch`, by the wait's length: its vCPU halted while it slept and is woken through the host.
+    /// Points of [wait, late], linear between them from zero at zero, level after the last (`timeoutIdleWake(after:)`).
+    public var timeoutIdleWake: [IdleRisePoint]
 
     public init(
         cores: Int = Defaults.cores, scheduler: SchedulerPolicy = Defaults.scheduler,
         contextSwitch: SimTime = Defaults.contextSwitch, wakeLatency: SimTime = Defaults.wakeLatency,
         wakeJitter: Double = Defaults.wakeJitter, parallelEfficiency: [CPUKind: Double] = Defaults.parallelEfficiency,
         requesterTakesSignal: Double = Defaults.requesterTakesSignal,
-        coreSpeedSpread: [CPUKind: Double] = Defaults.coreSpeedSpread, timerSlack: SimTime = Defaults.timerSlack
+        coreSpeedSpread: [CPUKind: Double] = Defaults.coreSpeedSpread, timerSlack: SimTime = Defaults.timerSlack,
+        timeoutIdleWake: [IdleRisePoint] = Defaults.timeoutIdleWake
     ) {
+        self.timeoutIdleWake = timeoutIdleWake
         self.timerSlack = timerSlack
         self.requesterTakesSignal = requesterTakesSignal
         self.coreSpeedSpread = coreSpeedSpread
@@ -328,7 +334,8 @@ public struct Costs: Sendable, Equatable {
     }
 }
 
-/// One point of `Costs.ioIdleRise`: a wait of `latency` takes `overhead` longer than its latency.
+/// One point of a rise with the length of a wait (`Costs.ioIdleRise`, `Machine.timeoutIdleWake`): a wait of
+/// `latency` takes `overhead` longer than its length.
 public struct IdleRisePoint: Sendable, Equatable {
     public var latency: SimTime
     public var overhead: SimTime
@@ -338,23 +345,31 @@ public struct IdleRisePoint: Sendable, Equatable {
     }
 }
 
-extension Costs {
-    /// The wall an I/O wait of `latency` takes beyond its latency and `ioOverhead` because the cores idled
-    /// through it: by `ioIdleRise` where it has points (linear between them, from zero at latency zero,
-    /// level after the last), else the step `ioIdleOverhead` from `ioIdleAfter` on.
-    public func ioIdle(latency: SimTime) -> SimTime {
-        guard let last = ioIdleRise.last else { return latency >= ioIdleAfter ? ioIdleOverhead : .zero }
-        guard latency < last.latency else { return last.overhead }
+extension Array where Element == IdleRisePoint {
+    /// The rise after a wait of `wait`: linear between the points (increasing latencies), from zero at zero,
+    /// level after the last; zero without points. O(points).
+    public func rise(after wait: SimTime) -> SimTime {
+        guard let last else { return .zero }
+        guard wait < last.latency else { return last.overhead }
         var previous = IdleRisePoint(latency: .zero, overhead: .zero)
-        for point in ioIdleRise {
-            if latency < point.latency {
+        for point in self {
+            if wait < point.latency {
                 let span = (point.latency - previous.latency).nanoseconds
-                let along = Double((latency - previous.latency).nanoseconds) / Double(span)
+                let along = Double((wait - previous.latency).nanoseconds) / Double(span)
                 return previous.overhead + (point.overhead - previous.overhead).scaled(by: along)
             }
             previous = point
         }
         return last.overhead
+    }
+}
+
+extension Costs {
+    /// The wall an I/O wait of `latency` takes beyond its latency and `ioOverhead` because the cores idled
+    /// through it: by `ioIdleRise` where it has points (linear between them, from zero at latency zero,
+    /// level after the last), else the step `ioIdleOverhead` from `ioIdleAfter` on.
+    public func ioIdle(latency: SimTime) -> SimTime {
+        ioIdleRise.isEmpty ? (latency >= ioIdleAfter ? ioIdleOverhead : .zero) : ioIdleRise.rise(after: latency)
     }
 
     /// The cold wake-up's CPU after a wait of `wait`: `coldWakeCPU × (1 − exp(−(wait / coldWakeAfter)²))`,

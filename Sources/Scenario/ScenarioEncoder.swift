@@ -48,6 +48,7 @@ public enum ScenarioEncoder {
                 JSONMember(key: $0.rawValue, value: JSONNode(number(m.coreSpeedSpread[$0] ?? 1)))
             }),
             "timer_slack": duration(m.timerSlack),
+            "timeout_idle_wake": .list(m.timeoutIdleWake.map { .list([duration($0.latency), duration($0.overhead)]) }),
         ])
     }
 

@@ -150,6 +150,11 @@ public enum ScenarioSchema {
                                        default: Defaults.coreSpeedSpread[kind]))
             }, description: "How unequal busy cores' speeds are, per CPU kind; their mean stays 1 (measured by validation/pair_speeds.py).")),
             ("timer_slack", duration("How late a timed wait's timer fires after its deadline on a quiet core (Linux's timer slack): each GIL wait lasts the switch interval plus this.", default: Defaults.timerSlack)),
+            ("timeout_idle_wake", object([
+                ("type", .string("array")),
+                ("items", object([("type", .string("array")), ("items", ref("duration")), ("minItems", .number("2")), ("maxItems", .number("2"))])),
+                ("description", .string("How much later a thread whose GIL wait expired is back, beyond timer_slack, wake_latency and context_switch, by the wait's length (its idle vCPU woken through the host): [wait, late] pairs by increasing wait, linear between them from zero at zero, level after the last; [] for none (measured by simulate calibrate).")),
+            ])),
         ]
         precondition(properties.map(\.0) == SettingsReader.machineKeys)
         return closedObject(properties, description: "The hardware and operating system.")

@@ -3,7 +3,7 @@ import SimEngine
 /// Reads `machine`, `python` and `costs`. Each reads over a base value, key by key, so the same code serves
 /// the scenario (base: the defaults) and a strategy's overrides (base: the scenario's values).
 enum SettingsReader {
-    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency", "requester_takes_signal", "core_speed_spread", "timer_slack"]
+    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency", "requester_takes_signal", "core_speed_spread", "timer_slack", "timeout_idle_wake"]
     static let schedulerKeys = ["policy", "timeslice", "base_slice"]
     static let policies = ["round_robin", "linux"]
     static let pythonKeys = ["version", "switch_interval", "gil", "free_threading_overhead", "check_latency"]
@@ -51,6 +51,7 @@ enum SettingsReader {
                             meaning: "1 = busy cores run at one speed, 1.2 = the fastest runs 1.2 times as fast as the slowest")
         }
         if let f = o["timer_slack"] { m.timerSlack = try f.duration(what: "timer_slack") }
+        if let f = o["timeout_idle_wake"] { m.timeoutIdleWake = try readRise(f, key: "timeout_idle_wake", x: "wait", y: "late", example: "[[\"1ms\", \"50us\"], [\"20ms\", \"120us\"]]") }
         if let f = o["requester_takes_signal"] {
             m.requesterTakesSignal = try f.number(in: 0...1, what: "requester_takes_signal (the share of GIL drops whose signal the thread that asked for the drop takes before it sleeps: 0 = the oldest sleeper always gets it)")
         }
@@ -130,16 +131,18 @@ enum SettingsReader {
         return p
     }
 
-    /// `io_idle_overhead` as a rise: `[[latency, overhead], ...]`, latencies increasing from above zero.
-    static func readIdleRise(_ field: ScenarioField) throws -> [IdleRisePoint] {
-        let hint = "; give [latency, overhead] pairs by increasing latency, e.g. [[\"1ms\", \"200us\"], [\"5ms\", \"600us\"]]"
+    /// A rise with a wait's length (`io_idle_overhead` as a list, `timeout_idle_wake`): `[[x, y], ...]`, the
+    /// `x` durations increasing from above zero.
+    static func readRise(_ field: ScenarioField, key: String, x: String, y: String, example: String,
+                         alternative: String = "") throws -> [IdleRisePoint] {
+        let hint = "; give [\(x), \(y)] pairs by increasing \(x), e.g. \(example)"
         var points: [IdleRisePoint] = []
-        for element in try field.array(what: "io_idle_overhead (a duration or a list of [latency, overhead] pairs)", hint: hint) {
-            let pair = try element.array(what: "a [latency, overhead] pair", hint: hint)
-            guard pair.count == 2 else { throw element.expected("a [latency, overhead] pair (two durations)", hint: hint) }
-            let point = IdleRisePoint(latency: try pair[0].duration(what: "the latency"), overhead: try pair[1].duration(what: "the overhead"))
+        for element in try field.array(what: "\(key) (\(alternative)a list of [\(x), \(y)] pairs)", hint: hint) {
+            let pair = try element.array(what: "a [\(x), \(y)] pair", hint: hint)
+            guard pair.count == 2 else { throw element.expected("a [\(x), \(y)] pair (two durations)", hint: hint) }
+            let point = IdleRisePoint(latency: try pair[0].duration(what: "the \(x)"), overhead: try pair[1].duration(what: "the \(y)"))
             guard point.latency > (points.last?.latency ?? .zero) else {
-                throw pair[0].error("\(pair[0].value.shortDescription): the latencies of io_idle_overhead must be above zero and increase\(hint)")
+                throw pair[0].error("\(pair[0].value.shortDescription): the \(x)s of \(key) must be above zero and increase\(hint)")
             }
             points.append(point)
         }
@@ -175,7 +178,10 @@ enum SettingsReader {
         try d("ready_recv", &c.readyRecv)
         try d("io_overhead", &c.ioOverhead)
         if let f = o["io_idle_overhead"] {
-            if case .array = f.value { c.ioIdleRise = try readIdleRise(f) } else {
+            if case .array = f.value {
+                c.ioIdleRise = try readRise(f, key: "io_idle_overhead", x: "latency", y: "overhead",
+                                            example: "[[\"1ms\", \"200us\"], [\"5ms\", \"600us\"]]", alternative: "a duration or ")
+            } else {
                 c.ioIdleOverhead = try f.duration(what: "io_idle_overhead")
                 c.ioIdleRise = []
             }

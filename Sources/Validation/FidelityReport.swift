@@ -99,10 +99,11 @@ public struct FidelityReport: Sendable {
          FidelitySummary(label: "all", points: points)]
     }
 
-    /// How many seeds each prediction is the median of, by default: the measured figure is a median of runs,
-    /// and a few cases (the GIL races of several CPU threads beside an I/O thread) move by a third from one
-    /// seed to the next, so one seed is one draw where the measurement is a median.
-    public static let defaultSeeds = 5
+    /// How many seeds each prediction is the median of, by default: the measured figure is a median of runs
+    /// (15 a point in the pooled measurement), and a few cases (the GIL races of several CPU threads beside an
+    /// I/O thread, the 50 ms convoys of four round trips) move by a third from one seed to the next, so one
+    /// seed is one draw where the measurement is a median; with 5 the 50 ms cases still swung by 10-20 points.
+    public static let defaultSeeds = 15
 
     /// Runs the model (no trace) on every measured strategy of every case, with the recorded machine profile
     /// applied exactly as `simulate compare` applies it, once per seed (the case's seed and the `seeds - 1`

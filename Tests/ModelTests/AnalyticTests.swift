@@ -39,7 +39,8 @@ final class AnalyticTests: XCTestCase {
     }
 
     /// Two threads of pure Python take turns on the GIL about every switch interval: each holds it for
-    /// one interval plus the wake-up and check latency, and every hand-off follows a drop request.
+    /// one interval plus the timer slack, the idle wake-up, the wake-up and the check latency, and every
+    /// hand-off follows a drop request.
     func testTwoPythonThreadsAlternateEverySwitchInterval() throws {
         for interval in [ms(5), ms(1)] {
             var scenario = Fixtures.cpu(2, ms(200))
@@ -50,8 +51,9 @@ final class AnalyticTests: XCTestCase {
             let holds = trace.segments.filter { workers.contains(Int($0.lane)) && $0.state == .running }.map(\.duration).sorted()
             let median = holds[holds.count / 2]
             XCTAssertGreaterThanOrEqual(median, interval, "interval \(interval)")
-            XCTAssertLessThanOrEqual(median, interval + us(100), "interval \(interval)")
-            let expectedSwitches = Int(ms(400).nanoseconds / interval.nanoseconds)
+            let late = scenario.machine.timerSlack + scenario.machine.timeoutIdleWake.rise(after: interval)
+            XCTAssertLessThanOrEqual(median, interval + late + us(50), "interval \(interval)")
+            let expectedSwitches = Int(ms(400).nanoseconds / (interval + late).nanoseconds)
             XCTAssertEqual(Double(run.metrics.gilSwitches), Double(expectedSwitches), accuracy: Double(expectedSwitches) * 0.1)
             // Apart from the few hand-offs of Thread.start()'s handshake, each follows a drop request.
             XCTAssertLessThanOrEqual(run.metrics.gilSwitches - run.metrics.dropRequests, 8)
@@ -62,12 +64,14 @@ final class AnalyticTests: XCTestCase {
     }
 
     /// The timed wait's timer slack: a waiter's timeout comes the slack after its switch interval, so with
-    /// every wake-up exactly `wake_latency`, each hold of two pure-Python threads grows by exactly the slack.
+    /// every wake-up exactly `wake_latency` (and no idle wake-up), each hold of two pure-Python threads grows by
+    /// exactly the slack.
     func testTimerSlackLengthensEachHoldByItself() throws {
         func medianHold(slack: SimTime) throws -> SimTime {
             var scenario = Fixtures.cpu(2, ms(200))
             scenario.python.switchInterval = ms(1)
             scenario.machine.wakeJitter = 0
+            scenario.machine.timeoutIdleWake = []
             scenario.machine.timerSlack = slack
             let trace = try XCTUnwrap(try Simulator.run(scenario, strategy: Fixtures.threads).trace)
             let workers = trace.lanes.filter { $0.name.hasPrefix("cpu") }.map(\.id)
@@ -78,6 +82,32 @@ final class AnalyticTests: XCTestCase {
         XCTAssertEqual(try medianHold(slack: us(50)), none + us(50))
         XCTAssertEqual(try medianHold(slack: us(300)), none + us(300))
         XCTAssertEqual(Scenario(name: "x", tasks: []).machine.timerSlack, us(50), "Linux's default for a normal thread")
+    }
+
+    /// The timed wait's idle wake-up: each take_gil timeout comes `timeout_idle_wake` at the switch interval
+    /// later again, so with every wake-up exactly `wake_latency` the median hold of two pure-Python threads grows
+    /// by exactly that much: at 1 ms by the 1 ms point, at 3.5 ms by the point halfway between 2 and 5 ms.
+    func testTimeoutIdleWakeLengthensEachHoldByItsCurve() throws {
+        let curve = [IdleRisePoint(latency: ms(1), overhead: us(100)), IdleRisePoint(latency: ms(2), overhead: us(200)),
+                     IdleRisePoint(latency: ms(5), overhead: us(400))]
+        func medianHold(interval: SimTime, curve: [IdleRisePoint]) throws -> SimTime {
+            var scenario = Fixtures.cpu(2, ms(200))
+            scenario.python.switchInterval = interval
+            scenario.machine.wakeJitter = 0
+            scenario.machine.timeoutIdleWake = curve
+            let trace = try XCTUnwrap(try Simulator.run(scenario, strategy: Fixtures.threads).trace)
+            let workers = trace.lanes.filter { $0.name.hasPrefix("cpu") }.map(\.id)
+            let holds = trace.segments.filter { workers.contains(Int($0.lane)) && $0.state == .running }.map(\.duration).sorted()
+            return holds[holds.count / 2]
+        }
+        for (interval, rise) in [(ms(1), us(100)), (us(3_500), us(300))] {
+            XCTAssertEqual(curve.rise(after: interval), rise)
+            let grown = try medianHold(interval: interval, curve: curve) - medianHold(interval: interval, curve: [])
+            XCTAssertEqual(grown, rise, "interval \(interval)")
+        }
+        XCTAssertEqual(curve.rise(after: us(500)), us(50), "from zero at zero")
+        XCTAssertEqual(curve.rise(after: ms(50)), us(400), "level after the last point")
+        XCTAssertEqual(Scenario(name: "x", tasks: []).machine.timeoutIdleWake, Defaults.timeoutIdleWake)
     }
 
     /// A recv whose answer is already there is a `ready_recv`-long call, not a `syscall`: beside a CPU thread,
@@ -94,9 +124,12 @@ final class AnalyticTests: XCTestCase {
             return try Simulator.run(scenario, strategy: Fixtures.threads).metrics.makespan.seconds / 100
         }
         let short = try roundTrip(readyRecv: us(2)), long = try roundTrip(readyRecv: us(40))
-        // Every send loses (the answer takes 50 us, the waiter ~10), so each round trip waits about one interval;
-        // a 2 us recv (under the 3 us context switch) adds none, a 40 us one a second interval most of the time.
-        XCTAssertEqual(short, 0.00105, accuracy: 0.00015)
+        // Every send loses (the answer takes 50 us, the waiter ~10), so each round trip waits about one timed wait
+        // (the interval, the timer slack and the idle wake-up) and the answer; a 2 us recv (under the 3 us context
+        // switch) adds none, a 40 us one a second interval most of the time.
+        let m = Scenario(name: "x", tasks: []).machine
+        let timedWait = ms(1) + m.timerSlack + m.timeoutIdleWake.rise(after: ms(1))
+        XCTAssertEqual(short, (timedWait + us(50)).seconds, accuracy: 0.0001)
         XCTAssertGreaterThan(long, short + 0.0005)
     }
 

@@ -85,4 +85,26 @@ final class FirstCallProfileTests: XCTestCase {
         XCTAssertEqual(old.machine.timerSlack, Defaults.timerSlack)
         XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
     }
+
+    /// calibrate.py's `timed_wait_late` becomes `machine.timeout_idle_wake`: how late each wait was back, less
+    /// what the model already puts after the deadline (the profile's timer slack, mean wake-up and context
+    /// switch), never below zero, by increasing wait (a repeated wait dropped); an older profile leaves the
+    /// default curve.
+    func testTheTimedWaitsLatenessBecomesTheIdleWakeUp() throws {
+        let p = try profile(["timer_slack_ns": 50_000, "timed_wait_late": [[5_000_000, 180_000], [100_000, 110_000],
+                                                                            [1_000_000, 40_000], [1_000_000, 99_000]]])
+        let scenario = ExampleScenarios.ioHeavy(tasks: 2, calls: 3)
+        let applied = RealRunner.scenarioForComparison(scenario, strategy: Strategy(kind: .threads(pool: nil)), profile: p)
+        let m = applied.machine
+        let modelled = m.timerSlack + m.wakeLatency + m.contextSwitch
+        XCTAssertEqual(m.timeoutIdleWake, [
+            IdleRisePoint(latency: .microseconds(100), overhead: .microseconds(110) - modelled),
+            IdleRisePoint(latency: .milliseconds(1), overhead: max(.zero, .microseconds(40) - modelled)),
+            IdleRisePoint(latency: .milliseconds(5), overhead: .microseconds(180) - modelled),
+        ])
+        XCTAssertEqual(m.timeoutIdleWake[1].overhead, .zero, "40 us back is less than the model's own 50 us slack")
+        let old = RealRunner.scenarioForComparison(scenario, strategy: Strategy(kind: .threads(pool: nil)), profile: try profile([:]))
+        XCTAssertEqual(old.machine.timeoutIdleWake, Defaults.timeoutIdleWake)
+        XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
+    }
 }

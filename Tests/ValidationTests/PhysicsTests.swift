@@ -141,6 +141,26 @@ final class PhysicsTests: XCTestCase {
         }
     }
 
+    /// `machine.timeout_idle_wake` reads, writes back and `[]` turns it off; a wrong shape gets a message naming
+    /// the key, the place and the fix.
+    func testTimeoutIdleWakeReadsAndNamesItsMistakes() throws {
+        let text = #"{"machine": {"timeout_idle_wake": [["1ms", "40us"], ["20ms", "120us"]]}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#
+        let s = try ScenarioLoader.parse(text: text)
+        XCTAssertEqual(s.machine.timeoutIdleWake, [IdleRisePoint(latency: ms(1), overhead: .microseconds(40)),
+                                                   IdleRisePoint(latency: ms(20), overhead: .microseconds(120))])
+        XCTAssertEqual(try ScenarioLoader.parse(text: ScenarioEncoder.json(s)), s)
+        let none = try ScenarioLoader.parse(text: #"{"machine": {"timeout_idle_wake": []}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)
+        XCTAssertEqual(none.machine.timeoutIdleWake, [])
+        for (bad, says) in [(#"[["20ms", "120us"], ["1ms", "40us"]]"#, "the waits of timeout_idle_wake must be above zero and increase"),
+                            (#""50us""#, "timeout_idle_wake (a list of [wait, late] pairs)"),
+                            (#"[["1ms"]]"#, "a [wait, late] pair (two durations)")] {
+            XCTAssertThrowsError(try ScenarioLoader.parse(text: #"{"machine": {"timeout_idle_wake": "# + bad + #"}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#,
+                                                          sourceName: "s.json")) {
+                XCTAssertTrue("\($0)".contains(says) && "\($0)".contains("s.json:1:"), "\($0)")
+            }
+        }
+    }
+
     /// The new keys read, validate and write back.
     func testNewKeysRoundTrip() throws {
         let text = """

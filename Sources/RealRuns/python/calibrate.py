@@ -608,6 +608,35 @@ def timer_slack_ns():
         return None
 
 
+def timed_wait_late(rounds=25, waits_ms=(0.1, 0.5, 1, 2, 5, 20, 50)):
+    """How late a thread is back from a timed futex wait that times out, by the wait's length: [[wait_ns,
+    late_ns], ...], the median of `rounds` waits each (the model's `machine.timeout_idle_wake`, docs/model.md
+    "The timed wait's idle wake-up"). take_gil's COND_TIMED_WAIT is such a wait; so is
+    `threading.Lock.acquire(timeout=T)` on a held lock (sem_clockwait), timed here with the GIL free. The
+    lateness holds the timer slack, the wake-up of a vCPU that halted while the thread slept, and the switch
+    to it. The waits' lengths are taken in turn, one wait each, so that a change of the VM's speed falls on
+    every length alike; another core is kept busy by a spinning process, as a thread holding the GIL keeps it."""
+    import subprocess
+    spinner = None
+    if (os.cpu_count() or 1) > 1:
+        spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        time.sleep(0.1)
+    lock = threading.Lock()
+    lock.acquire()
+    late = {w: [] for w in waits_ms}
+    try:
+        for _ in range(rounds):
+            for w in waits_ms:
+                t0 = now()
+                lock.acquire(timeout=w / 1000)
+                late[w].append(now() - t0 - int(w * 1_000_000))
+    finally:
+        if spinner:
+            spinner.kill()
+            spinner.wait()
+    return [[int(w * 1_000_000), median_ns(late[w])] for w in waits_ms]
+
+
 def socket_call_costs(base_url, count=200, delay_us=200):
     """The system calls of one urlopen, timed one by one (each releases the GIL): the median of
     getaddrinfo, socket, send and close (the short calls), connect, and how much longer recv waits than the
@@ -1457,6 +1486,8 @@ def main():
                                                     socket_call_costs(args.server)))),
         # A recv whose answer is already there, and the timed waits' timer slack (~0.1 s).
         ("ready recv", lambda: result.update(ready_recv_ns=ready_recv_ns(), timer_slack_ns=timer_slack_ns())),
+        # How late a timed wait's thread is back, by the wait's length (~2 s).
+        ("timed wait", lambda: result.update(timed_wait_late=timed_wait_late())),
         ("server", lambda: result.update(zip(("server_answer_new_ns", "server_answer_reuse_ns"),
                                               server_answer_costs(args.server)))),
         ("aiohttp", lambda: result.update(zip(("aiohttp_cpu_ns", "aiohttp_wall_ns"), aiohttp_costs(args.server)))),
