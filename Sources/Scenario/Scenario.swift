@@ -73,9 +73,9 @@ public struct Machine: Sendable, Equatable {
     /// How late a timed wait's timer fires after its deadline on a quiet core (the thread's timer slack): each
     /// take_gil timeout comes this much after its switch interval.
     public var timerSlack: SimTime
-    /// How much later still a thread whose timed wait expired is back, beyond `wakeLatency` and
+    /// How much later still a thread whose timed wait expired is back, beyond `timerSlack`, `wakeLatency` and
     /// `contextSwitch`, by the wait's length: its vCPU halted while it slept and is woken through the host.
-    /// Points of [wait, late], linear between them from zero at zero, level after the last (`timeoutIdleWake(after:)`).
+    /// Points of [wait, late], linear between them from zero at zero, level after the last (`rise(after:)`).
     public var timeoutIdleWake: [IdleRisePoint]
 
     public init(
