@@ -64,46 +64,39 @@ public enum FidelityChart {
         return try canvas.encoded()
     }
 
-    /// A convoy point: the switch interval and CPU threads a case name `convoy-<ms>ms-cpu<n>` says.
-    static func convoyCase(_ name: String) -> (interval: Double, cpuThreads: Int)? {
-        let parts = name.split(separator: "-")
-        guard parts.count == 3, parts[0] == "convoy", parts[1].hasSuffix("ms"), parts[2].hasPrefix("cpu"),
-              let ms = Double(parts[1].dropLast(2)), let n = Int(parts[2].dropFirst(3)) else { return nil }
-        return (ms / 1000, n)
-    }
-
     /// The convoy curve: time per round trip of the I/O thread by switch interval, model (dashed) and
     /// measured (solid, whisker min-max), one line per number of CPU-bound threads beside it. PNG bytes.
     public static func convoyPNG(_ report: FidelityReport, width: Int = 1000, height: Int = 700) throws -> Data {
-        let points = report.points.compactMap { p in convoyCase(p.caseName).map { (p, $0.interval, $0.cpuThreads) } }
-            .filter { $0.0.operations > 0 }
+        let curve = ConvoyCurve(report)
+        let points = curve.lines.flatMap(\.points)
         func perTrip(_ t: SimTime, _ p: FidelityPoint) -> Double { t.seconds / Double(p.operations) }
-        let ys = points.flatMap { [perTrip($0.0.predicted, $0.0), perTrip($0.0.measured.min, $0.0), perTrip($0.0.measured.max, $0.0)] }
+        let ys = points.flatMap { [perTrip($0.point.predicted, $0.point), perTrip($0.point.measured.min, $0.point), perTrip($0.point.measured.max, $0.point)] }
         let (ylo, yhi) = LogLogCanvas.decades(ys)
-        let (xlo, xhi) = LogLogCanvas.decades(points.map(\.1))
+        let (xlo, xhi) = LogLogCanvas.decades(points.map(\.interval.seconds))
         let canvas = LogLogCanvas(width: width, height: height, x: xlo...xhi, y: ylo...yhi)
         canvas.frame(title: "The convoy: an I/O thread's round trip (200 µs) beside CPU-bound threads",
                      subtitle: "time per round trip by switch interval; solid, filled: measured median (whisker min-max); dashed, rings: model",
                      xLabel: "switch interval (sys.setswitchinterval)", yLabel: "time per round trip")
         let cr = canvas.cr
-        let threadCounts = Array(Set(points.map(\.2))).sorted()
+        let threadCounts = curve.lines.map(\.cpuThreads)
         let palette = [RGBA(hex: 0x595959), RGBA(hex: 0xD55E00), RGBA(hex: 0x0072B2), RGBA(hex: 0x009E73), RGBA(hex: 0xCC79A7)]
         canvas.clipped {
-            for (i, n) in threadCounts.enumerated() {
-                let line = points.filter { $0.2 == n }.sorted { $0.1 < $1.1 }
+            for (i, line) in curve.lines.enumerated() {
                 let c = palette[i % palette.count]
                 for (model, dash) in [(true, [6.0, 4.0]), (false, [])] {
                     canvas.set(c)
                     cairo_set_line_width(cr, 2)
                     cairo_set_dash(cr, dash, Int32(dash.count), 0)
-                    for (k, (p, x, _)) in line.enumerated() {
+                    for (k, point) in line.points.enumerated() {
+                        let (p, x) = (point.point, point.interval.seconds)
                         let y = perTrip(model ? p.predicted : p.measured.median, p)
                         if k == 0 { cairo_move_to(cr, canvas.px(x), canvas.py(y)) } else { cairo_line_to(cr, canvas.px(x), canvas.py(y)) }
                     }
                     cairo_stroke(cr)
                 }
                 cairo_set_dash(cr, [], 0, 0)
-                for (p, x, _) in line {
+                for point in line.points {
+                    let (p, x) = (point.point, point.interval.seconds)
                     canvas.set(c)
                     cairo_set_line_width(cr, 1.5)
                     cairo_move_to(cr, canvas.px(x), canvas.py(perTrip(p.measured.min, p)))

@@ -12,8 +12,8 @@ struct Validate: ParsableCommand {
         discussion: """
             Without --measure: runs only the model on every case of validation/ against the measurements \
             recorded in validation/measurements.json, prints predicted against measured per strategy and \
-            the median, 90th-percentile and worst absolute errors for the fit and the held-out halves, \
-            writes the fidelity picture, and exits with status 1 if a prediction leaves its recorded band \
+            the median, 90th-percentile and worst absolute errors for the fit and the held-out halves and \
+            the convoy curve's error at each switch interval, writes the fidelity picture, and exits with status 1 if a prediction leaves its recorded band \
             (the measured min..max widened by --tolerance) and is not listed in validation/known_misses.json, \
             or if a listed miss is now inside its band.
             With --measure: runs the cases for real (each strategy --runs times, interleaved), timing a fixed \
@@ -156,6 +156,7 @@ struct Validate: ParsableCommand {
             }
             if !summaryOnly { print(report.table()) }
             print(report.summary())
+            print(ConvoyCurve(report).summary())
             let png = try FidelityChart.png(report, title: "Model against measurement: \(report.points.count) strategies of \(checked.cases.count - report.unmeasured.count) cases")
             try AtomicFile.write(png, to: picture)
             let convoy = (picture as NSString).deletingPathExtension + "-convoy.png"

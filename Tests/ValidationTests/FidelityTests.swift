@@ -85,7 +85,34 @@ final class FidelityChartTests: XCTestCase {
             XCTAssertEqual(bigEndian(20), 480)
         }
         XCTAssertEqual(try FidelityChart.png(report, title: "t"), try FidelityChart.png(report, title: "t"))
-        XCTAssertEqual(FidelityChart.convoyCase("convoy-0.1ms-cpu4")?.cpuThreads, 4)
-        XCTAssertNil(FidelityChart.convoyCase("convoy-asyncio-1ms"))
+    }
+}
+
+/// The convoy curve: the matrix's convoy cases by CPU threads and switch interval, as the picture draws them
+/// and `simulate validate` prints them.
+final class ConvoyCurveTests: XCTestCase {
+    func testCaseNamesGiveIntervalAndThreads() {
+        XCTAssertEqual(ConvoyCurve.convoyCase("convoy-0.1ms-cpu4")?.interval, .microseconds(100))
+        XCTAssertEqual(ConvoyCurve.convoyCase("convoy-0.1ms-cpu4")?.cpuThreads, 4)
+        XCTAssertEqual(ConvoyCurve.convoyCase("convoy-50ms-cpu1")?.interval, .milliseconds(50))
+        for other in ["convoy-asyncio-1ms", "cpu-py-1", "convoy-0ms-cpu1", "convoy-1ms-cpux"] { XCTAssertNil(ConvoyCurve.convoyCase(other), other) }
+    }
+
+    /// On the recorded matrix: lines for 0, 1, 2 and 4 CPU threads; the one-thread line has the five intervals
+    /// of the target in order, each its case's point; the summary prints each error and the worst.
+    func testTheRecordedMatrixGivesOneLinePerThreadCount() throws {
+        let matrix = try ValidationMatrix.load(folder: FidelityTests.folder)
+        let recorded = try MatrixMeasurements.load(from: FidelityTests.folder + "/measurements.json")
+        let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10, seeds: 1)
+        let curve = ConvoyCurve(report)
+        XCTAssertEqual(curve.lines.map(\.cpuThreads), [0, 1, 2, 4])
+        let one = try XCTUnwrap(curve.lines.first { $0.cpuThreads == 1 })
+        XCTAssertEqual(one.points.map(\.interval), [.microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(50)])
+        for p in one.points { XCTAssertEqual(ConvoyCurve.convoyCase(p.point.caseName)?.interval, p.interval) }
+        let worst = one.points.map { abs($0.point.errorPercent) }.max()!
+        XCTAssertEqual(one.worstAbsErrorPercent, worst)
+        let printed = curve.summary()
+        XCTAssertTrue(printed.contains("1 CPU thread:  " + String(format: "%+.1f%% at 100us", one.points[0].point.errorPercent)), printed)
+        XCTAssertTrue(printed.contains(String(format: "(worst %.1f%%)", worst)), printed)
     }
 }
