@@ -75,7 +75,7 @@ public struct Machine: Sendable, Equatable {
     public var timerSlack: SimTime
     /// How much later still a thread whose timed wait expired is back, beyond `timerSlack`, `wakeLatency` and
     /// `contextSwitch`, by the wait's length: its vCPU halted while it slept and is woken through the host.
-    /// Points of [wait, late], linear between them from zero at zero, level after the last (`rise(after:)`).
+    /// Points of [wait, delay], linear between them from zero at zero, level after the last (`rise(after:)`).
     public var timeoutIdleWake: [IdleRisePoint]
 
     public init(

@@ -153,7 +153,7 @@ public enum ScenarioSchema {
             ("timeout_idle_wake", object([
                 ("type", .string("array")),
                 ("items", object([("type", .string("array")), ("items", ref("duration")), ("minItems", .number("2")), ("maxItems", .number("2"))])),
-                ("description", .string("How much later a thread whose GIL wait expired is back, beyond timer_slack, wake_latency and context_switch, by the wait's length (its idle vCPU woken through the host): [wait, late] pairs by increasing wait, linear between them from zero at zero, level after the last; [] for none (measured by simulate calibrate).")),
+                ("description", .string("How much later a thread whose GIL wait expired is back, beyond timer_slack, wake_latency and context_switch, by the wait's length (its idle vCPU woken through the host): [wait, delay] pairs by increasing wait, linear between them from zero at zero, level after the last; [] for none (measured by simulate calibrate).")),
             ])),
         ]
         precondition(properties.map(\.0) == SettingsReader.machineKeys)

@@ -51,7 +51,7 @@ enum SettingsReader {
                             meaning: "1 = busy cores run at one speed, 1.2 = the fastest runs 1.2 times as fast as the slowest")
         }
         if let f = o["timer_slack"] { m.timerSlack = try f.duration(what: "timer_slack") }
-        if let f = o["timeout_idle_wake"] { m.timeoutIdleWake = try readRise(f, key: "timeout_idle_wake", x: "wait", y: "late", example: "[[\"1ms\", \"50us\"], [\"20ms\", \"120us\"]]") }
+        if let f = o["timeout_idle_wake"] { m.timeoutIdleWake = try readRise(f, key: "timeout_idle_wake", x: "wait", y: "delay", example: "[[\"1ms\", \"50us\"], [\"20ms\", \"120us\"]]") }
         if let f = o["requester_takes_signal"] {
             m.requesterTakesSignal = try f.number(in: 0...1, what: "requester_takes_signal (the share of GIL drops whose signal the thread that asked for the drop takes before it sleeps: 0 = the oldest sleeper always gets it)")
         }

@@ -152,8 +152,8 @@ final class PhysicsTests: XCTestCase {
         let none = try ScenarioLoader.parse(text: #"{"machine": {"timeout_idle_wake": []}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)
         XCTAssertEqual(none.machine.timeoutIdleWake, [])
         for (bad, says) in [(#"[["20ms", "120us"], ["1ms", "40us"]]"#, "the waits of timeout_idle_wake must be above zero and increase"),
-                            (#""50us""#, "timeout_idle_wake (a list of [wait, late] pairs)"),
-                            (#"[["1ms"]]"#, "a [wait, late] pair (two durations)")] {
+                            (#""50us""#, "timeout_idle_wake (a list of [wait, delay] pairs)"),
+                            (#"[["1ms"]]"#, "a [wait, delay] pair (two durations)")] {
             XCTAssertThrowsError(try ScenarioLoader.parse(text: #"{"machine": {"timeout_idle_wake": "# + bad + #"}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#,
                                                           sourceName: "s.json")) {
                 XCTAssertTrue("\($0)".contains(says) && "\($0)".contains("s.json:1:"), "\($0)")
