@@ -13,9 +13,9 @@ struct Validate: ParsableCommand {
             Without --measure: runs only the model on every case of validation/ against the measurements \
             recorded in validation/measurements.json, prints predicted against measured per strategy and \
             the median, 90th-percentile and worst absolute errors for the fit and the held-out halves and \
-            the convoy curve's error at each switch interval, writes the fidelity picture, and exits with status 1 if a prediction leaves its recorded band \
-            (the measured min..max widened by --tolerance) and is not listed in validation/known_misses.json, \
-            or if a listed miss is now inside its band.
+            the convoy curve's error at each switch interval, writes the fidelity picture, and exits with \
+            status 1 if a prediction leaves its recorded band (the measured min..max widened by --tolerance) \
+            and is not listed in validation/known_misses.json, or if a listed miss is now inside its band.
             With --measure: runs the cases for real (each strategy --runs times, interleaved), timing a fixed \
             noise probe before and after, and records them with the machine profile and the date. Measure \
             in parts on a quiet machine, e.g. `flock /work/machine.lock simulate validate --measure --part 1/4`.

@@ -608,17 +608,20 @@ def timer_slack_ns():
         return None
 
 
-def timed_wait_late(rounds=25, waits_ms=(0.1, 0.5, 1, 2, 5, 20, 50)):
-    """How late a thread is back from a timed futex wait that times out, by the wait's length: [[wait_ns,
-    late_ns], ...], the median of `rounds` waits each (the model's `machine.timeout_idle_wake`, docs/model.md
-    "The timed wait's idle wake-up"). take_gil's COND_TIMED_WAIT is such a wait; so is
-    `threading.Lock.acquire(timeout=T)` on a held lock (sem_clockwait), timed here with the GIL free. The
-    lateness holds the timer slack, the wake-up of a vCPU that halted while the thread slept, and the switch
-    to it. The waits' lengths are taken in turn, one wait each, so that a change of the VM's speed falls on
-    every length alike; another core is kept busy by a spinning process, as a thread holding the GIL keeps it."""
+TIMED_WAITS_MS = (0.1, 0.5, 1, 2, 5, 20, 50)
+
+
+def timed_wait_samples(rounds, waits_ms=TIMED_WAITS_MS, busy=True):
+    """How late a thread is back from a timed futex wait that times out: {wait_ms: [late_ns, ...]}, `rounds`
+    waits of each length. take_gil's COND_TIMED_WAIT is such a wait; so is `threading.Lock.acquire(timeout=T)`
+    on a held lock (sem_clockwait), timed here with the GIL free. The lateness holds the timer slack, the
+    wake-up of a vCPU that halted while the thread slept, and the switch to it. The lengths are taken in turn,
+    one wait each, so that a change of the VM's speed falls on every length alike; with `busy`, another core
+    is kept busy by a spinning process, as a thread holding the GIL keeps it (validation/timed_wait.py prints
+    the spread)."""
     import subprocess
     spinner = None
-    if (os.cpu_count() or 1) > 1:
+    if busy and (os.cpu_count() or 1) > 1:
         spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
         time.sleep(0.1)
     lock = threading.Lock()
@@ -634,7 +637,13 @@ def timed_wait_late(rounds=25, waits_ms=(0.1, 0.5, 1, 2, 5, 20, 50)):
         if spinner:
             spinner.kill()
             spinner.wait()
-    return [[int(w * 1_000_000), median_ns(late[w])] for w in waits_ms]
+    return late
+
+
+def timed_wait_late(rounds=25):
+    """[[wait_ns, late_ns], ...]: the median of `rounds` timed waits of each length, another core busy (the
+    model's `machine.timeout_idle_wake`, docs/model.md "The timed wait's idle wake-up")."""
+    return [[int(w * 1_000_000), median_ns(v)] for w, v in timed_wait_samples(rounds).items()]
 
 
 def socket_call_costs(base_url, count=200, delay_us=200):
