@@ -13,6 +13,8 @@ Usage: python3 validation/gil_probe.py CPU_THREADS IO INTERVAL_MS [ROUNDS [POW]]
                as running)
   GIL_PROBE_GAP_US (environment) the shortest gap that counts as not running, 20 us unless set
   GIL_PROBE_DUMP (environment) a file to write the reconstructed holds (and socket calls) to, as JSON
+  GIL_PROBE_SERVER (environment) with IO=urlopen, the harness's latency server at this URL (server.py, a thread
+               per connection, `?delay_us=200`) instead of the probe's own one-connection-at-a-time server
 Prints one JSON line. Run it with the venv's Python (3.11 here), under the machine lock.
 
 The model's side: GIL_PROBE_MODEL=.build/debug/simulate GIL_PROBE_MACHINE=machine.json [GIL_PROBE_SEED=1]
@@ -128,7 +130,9 @@ def main():
 
     socket_calls = []  # io=urlopen: (entered, left, name) of each GIL-releasing socket call
     if io == "urlopen":
-        url = start_server()
+        # GIL_PROBE_SERVER: the harness's latency server (server.py) at that address instead of the probe's own.
+        external = os.environ.get("GIL_PROBE_SERVER")
+        url = external + "?delay_us=%d" % (SLEEP_NS // 1000) if external else start_server()
         wrap_socket_calls(socket_calls)
 
     def fetcher():

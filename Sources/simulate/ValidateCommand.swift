@@ -15,7 +15,9 @@ struct Validate: ParsableCommand {
             the median, 90th-percentile and worst absolute errors for the fit and the held-out halves and \
             the convoy curve's error at each switch interval, writes the fidelity picture, and exits with \
             status 1 if a prediction leaves its recorded band (the measured min..max widened by --tolerance) \
-            and is not listed in validation/known_misses.json, or if a listed miss is now inside its band.
+            and is not listed in validation/known_misses.json (or --known-misses), or if a listed miss is now \
+            inside its band. Another machine's measurements: --measurements F --profile P --known-misses K, \
+            e.g. validation/second-host/ (its README).
             With --measure: runs the cases for real (each strategy --runs times, interleaved), timing a fixed \
             noise probe before and after, and records them with the machine profile and the date. Measure \
             in parts on a quiet machine, e.g. `flock /work/machine.lock simulate validate --measure --part 1/4`.
@@ -74,7 +76,12 @@ struct Validate: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the fidelity picture (PNG); the convoy curve goes beside it as <name>-convoy.png.", valueName: "file"))
     var picture: String = "output/validation/fidelity.png"
 
-    @Flag(help: "Write the points now outside their band to <matrix>/known_misses.json (after a deliberate model change or a new measurement).")
+    @Option(help: ArgumentHelp(
+        "The points the model is known to miss in these measurements (default: <matrix>/known_misses.json; another machine's measurements have their own list).",
+        valueName: "file"))
+    var knownMisses: String?
+
+    @Flag(help: "Write the points now outside their band to the known misses (--known-misses) after a deliberate model change or a new measurement.")
     var recordMisses = false
 
     @Flag(help: "Print only the summary, not the line per strategy.")
@@ -96,6 +103,9 @@ struct Validate: ParsableCommand {
             for file in poolFiles where !FileManager.default.isReadableFile(atPath: file) {
                 throw ValidationError("--pool: \(file) does not exist or cannot be read: give files written by simulate validate --measure --measurements FILE")
             }
+        }
+        if let knownMisses, !recordMisses, !FileManager.default.isReadableFile(atPath: knownMisses) {
+            throw ValidationError("--known-misses \(knownMisses): the file does not exist or cannot be read: give a list written by simulate validate --record-misses --known-misses FILE")
         }
         if let profile {
             if measure { throw ValidationError("--profile only applies without --measure (to measure with a profile, give it with --machine)") }
@@ -146,7 +156,7 @@ struct Validate: ParsableCommand {
             if let profile { recorded.machine = try MachineProfile.load(from: profile) }
             var checked = loaded
             if let names { checked.cases = try loaded.selecting(names: names) }
-            let missesPath = matrix + "/known_misses.json"
+            let missesPath = knownMisses ?? matrix + "/known_misses.json"
             var report = try FidelityReport.evaluate(matrix: checked, measurements: recorded, tolerancePercent: tolerance,
                                                      knownMisses: try KnownMisses.load(from: missesPath), seeds: seeds)
             if recordMisses {

@@ -192,6 +192,10 @@ final class CommandTests: CommandTestCase {
         XCTAssertNotEqual(eight.status, 0)
         XCTAssertTrue(eight.err.contains("real runs use this machine's \(cores) cores"), eight.err)
         XCTAssertTrue(eight.err.contains("simulate run tiny.json --machine output/machine.json --set machine.cores=\(cores + 6)"), eight.err)
+        // Another machine's known misses: a mistyped list is named before any model runs, not read as empty.
+        let misses = try simulate(["validate", "--known-misses", "nosuch.json"])
+        XCTAssertNotEqual(misses.status, 0)
+        XCTAssertTrue(misses.err.contains("--known-misses nosuch.json: the file does not exist"), misses.err)
         XCTAssertFalse(outputExists)
     }
 }

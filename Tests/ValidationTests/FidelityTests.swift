@@ -25,6 +25,21 @@ final class FidelityTests: XCTestCase {
         XCTAssertTrue(report.fixedMisses.isEmpty, report.summary())
     }
 
+    /// The same check on a second machine of this class (validation/second-host/: two sessions pooled, predicted
+    /// with the median of that machine's four calibrations, as `simulate validate --profile` does): the model is
+    /// judged on a machine it was not built on, and its misses there are a list of their own.
+    func testEveryPredictionOnTheSecondHostStaysInItsBand() throws {
+        let host = Self.folder + "/second-host"
+        let matrix = try ValidationMatrix.load(folder: Self.folder)
+        var recorded = try MatrixMeasurements.load(from: host + "/measurements.json")
+        recorded.machine = try MachineProfile.load(from: host + "/cal-median.json")
+        let misses = try KnownMisses.load(from: host + "/known_misses.json")
+        let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10, knownMisses: misses)
+        XCTAssertTrue(report.unmeasured.isEmpty, "cases not measured: \(report.unmeasured)")
+        XCTAssertTrue(report.newMisses.isEmpty, report.summary())
+        XCTAssertTrue(report.fixedMisses.isEmpty, report.summary())
+    }
+
     /// The harness cases' halves are balanced (the plain programs are all held out), and every case is
     /// recorded with its half as in the matrix.
     func testHalvesAreBalancedAndRecorded() throws {
