@@ -35,7 +35,9 @@ a random choice among the sleepers gives 1/2 for 3 threads and 1/3 for 4, the ol
 the thread that asked for the drop first gives 1); and with IO=sleep the time per round trip and how many CPU
 holds each of the sleeping thread's waits lasted; with IO=urlopen, the calls lost a round trip and what
 follows a lost call (`loss_chain_figures`: who takes the GIL, after how long, and how many hand-offs between
-CPU threads the fetching thread waits through; inside those chains, `chain_aba` and how many CPU threads hold).
+CPU threads the fetching thread waits through; inside those chains, `chain_aba` and how many CPU threads hold);
+in the model, also `requests`: the drop requests of the fetching thread and of the CPU threads, and the share
+each requester took itself (the measured side of it needs a kernel trace: `validation/gil_sched.py`).
 """
 import json
 import os
@@ -452,10 +454,28 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
         result.update({"round_trip_ms": round(end / rounds / 1e6, 2), "lost_per_round_trip": round(len(waits) / rounds, 2),
                        "lost_call_intervals": {q: round(quantile(waits, p), 2) for q, p in (("p10", .1), ("median", .5), ("p90", .9))}})
         result.update(loss_chain_figures(holds, interval_ms * 1e6))
+        result.update(requester_figures(events, names, marks))
         print(json.dumps(result))
         return
     result.update(figures(holds, calls, t0, t1, interval_ms * 1e6, len(calls) or rounds, gaps=False, short=short))
     print(json.dumps(result))
+
+
+def requester_figures(events, names, marks):
+    """The model's drop requests by who made them, and the share the requester took itself (the next hand-off
+    after the request goes to it): `requests`, in the shape `gil_sched.py` gives for a kernel trace of the
+    real program ("io" and "spinners", each `requests` and `requester_took`)."""
+    ns = lambda us: round(us * 1000)
+    requests = sorted((ns(e["ts"]), names[e["tid"]]) for e in events if e.get("name") == "drop_request" and e.get("pid") == 1
+                      and e.get("tid") in names)
+    taken = {"io": [], "spinners": []}
+    j = 0
+    for t, who in requests:
+        while j < len(marks) and marks[j][0] < t:
+            j += 1
+        if j < len(marks):
+            taken["io" if who == "io" else "spinners"].append(marks[j][1] == who)
+    return {"requests": {k: {"requests": len(v), "requester_took": round(sum(v) / len(v), 2) if v else None} for k, v in taken.items()}}
 
 
 if __name__ == "__main__":
