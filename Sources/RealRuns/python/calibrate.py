@@ -764,9 +764,9 @@ def gil_race(base_url, count=40, rounds=3):
     latency is fitted to it (MachineProfile.gilWake). Idle cores of a VM wake in anything from 2 to 50 us
     depending on how deeply they sleep, so this is measured on the workload that matters.
 
-    In `rounds` rounds, alone then beside, and the median of the rounds: one round of 60 calls each gave 2.9,
-    3.8 and 4.2 races a call in three calibrations on one machine within the hour (docs/model.md, "The
-    wake-up from urlopen's races")."""
+    In `rounds` rounds, alone then beside, and the median of the rounds: one round of 60 calls each gave 2.9
+    and 3.8 races a call in two calibrations of one machine 15 minutes apart, and 4.2 run alone in between
+    (docs/model.md, "The wake-up from urlopen's races")."""
     url = base_url + "?delay_us=0"
 
     def call():
