@@ -13,6 +13,9 @@ enum BurstKind: UInt8, Sendable {
     case syscall
     /// Thread or interpreter start-up before any Python runs.
     case starting
+    /// A spawned child's start-up (a new interpreter from exec: its imports and page faults), slowed by busy
+    /// cores as `machine.startEfficiency` says rather than as bytecode.
+    case startingSpawn
 
     @inline(__always) var needsGIL: Bool { self == .python || self == .cHoldsGIL }
 }

@@ -283,7 +283,8 @@ extension Simulation {
             threads[t].phase = 1
             // WorkerContext.initialize (Lib/concurrent/futures/interpreter.py): _interpreters.create() and the
             // init script, in the worker thread, before its first task.
-            return .burst(threads[t].ownsInterpreter ? costs.interpreterStart : processStartCost, .starting)
+            if threads[t].ownsInterpreter { return .burst(costs.interpreterStart, .starting) }
+            return .burst(processStartCost, isSpawn ? .startingSpawn : .starting)
         }
         let handoff = threads[t].ownsInterpreter ? costs.interpreterHandoff : costs.pickle
         while true {
@@ -340,6 +341,12 @@ extension Simulation {
     var processStartCost: SimTime { startMethodCost(costs.processStart) }
 
     /// A per-start-method cost for this strategy's processes; zero for any other strategy.
+    /// Whether child processes start with spawn (a new interpreter from exec).
+    var isSpawn: Bool {
+        if case .osProcesses(_, .spawn) = traits.scheduling { return true }
+        return false
+    }
+
     @inline(__always) func startMethodCost(_ perMethod: [StartMethod: SimTime]) -> SimTime {
         if case .osProcesses(_, let method) = traits.scheduling { return perMethod[method] ?? .zero }
         return .zero

@@ -206,7 +206,7 @@ extension Simulation {
         // Without a GIL (free-threaded) no one holds it: Python runs in the same state as released-GIL C.
         case .python, .cHoldsGIL: return gilEnabled ? .running : .runningNoGIL
         case .cReleasesGIL, .syscall: return .runningNoGIL
-        case .starting: return .starting
+        case .starting, .startingSpawn: return .starting
         }
     }
 

@@ -133,14 +133,17 @@ struct Simulation {
         queue = EventQueue(lanes: EventKind.fixedDelayLanes, nearWindow: machine.wakeLatency * 5)
         gilEnabled = python.gil
         // Indexed by BurstKind.rawValue: python, cHoldsGIL, cReleasesGIL, syscall (never slowed), starting
-        // (interpreter start-up: Python).
+        // (a thread's, forked child's or interpreter's start-up: as Python), startingSpawn (a spawned child's:
+        // `machine.start_efficiency`, measured apart).
         let efficiency = settings.machine.parallelEfficiency
-        let kinds: [CPUKind?] = [.python, .cHoldsGIL, .cReleasesGIL, nil, .python]
-        let loss: [Double] = kinds.map { kind in kind.map { 1 - (efficiency[$0] ?? 1) } ?? 0 }
+        let kinds: [CPUKind?] = [.python, .cHoldsGIL, .cReleasesGIL, nil, .python, nil]
+        var loss: [Double] = kinds.map { kind in kind.map { 1 - (efficiency[$0] ?? 1) } ?? 0 }
+        loss[Int(BurstKind.startingSpawn.rawValue)] = 1 - settings.machine.startEfficiency
         // Core c's speed, fastest (core 0) to slowest, spaced evenly around 1 so that fastest / slowest is
         // the spread r: 1 ± (r − 1) / (r + 1) at the two ends.
         let n = settings.machine.cores
-        let spreads: [Double] = kinds.map { kind in kind.map { settings.machine.coreSpeedSpread[$0] ?? 1 } ?? 1 }
+        let spreadKinds: [CPUKind?] = [.python, .cHoldsGIL, .cReleasesGIL, nil, .python, .python]
+        let spreads: [Double] = spreadKinds.map { kind in kind.map { settings.machine.coreSpeedSpread[$0] ?? 1 } ?? 1 }
         let deviation: [Double] = spreads.flatMap { (r: Double) -> [Double] in
             let end = (r - 1) / (r + 1)
             return (0..<n).map { (c: Int) -> Double in n > 1 ? end * (1 - 2 * Double(c) / Double(n - 1)) : 0 }

@@ -47,6 +47,9 @@ public enum Calibrator {
         lines.append("process start    \(starts)")
         let shares = StartMethod.allCases.compactMap { m in p.parentShareOfStart(m).map { "\(m.rawValue) \($0)" } }
         if !shares.isEmpty { lines.append("parent's share   \(shares.joined(separator: ", ")), serial before each child") }
+        if let e = p.startEfficiency {
+            lines.append(String(format: "spawn start-up   at %.2f of its speed alone with every core busy (a child's CPU alone against many at once)", e))
+        }
         /// "key value, key value, ..." in key order.
         func listed(_ times: [String: SimTime]) -> String {
             times.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

@@ -442,6 +442,17 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         }
     }
 
+    /// `machine.start_efficiency`: a spawned child's CPU alone over each one's when `processes_at_scale` started
+    /// many at once (its largest count, at least one a core), from the rows' reaped-children CPU column
+    /// (`RUSAGE_CHILDREN`: the child's interpreter start, imports and exit, all of it start-up here since its
+    /// target does nothing). nil for a profile without that column (rows of three) or without such rows.
+    public var startEfficiency: Double? {
+        guard let rows = processesAtScale?["spawn"]?.filter({ $0.count >= 5 && $0[0] > 0 && $0[4] > 0 }),
+              let alone = rows.first(where: { $0[0] == 1 }),
+              let most = rows.max(by: { $0[0] < $1[0] }), most[0] >= Double(max(2, cores)) else { return nil }
+        return min(1, max(0.05, (alone[4] / alone[0]) / (most[4] / most[0])))
+    }
+
     func apply(to machine: Machine) -> Machine {
         var m = machine
         m.cores = cores
@@ -459,6 +470,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             if let spread = coreSpeedSpread?[key] { m.coreSpeedSpread[kind] = min(4, max(1, spread)) }
         }
         if let requesterTakesSignal { m.requesterTakesSignal = min(1, max(0, requesterTakesSignal)) }
+        // A child's start-up with every core busy; a profile that did not measure it keeps what the model used
+        // before, bytecode's efficiency.
+        m.startEfficiency = startEfficiency ?? m.parallelEfficiency[.python] ?? 1
         // The wake-up latency with which the model loses urlopen's GIL races as often as this machine does
         // (docs/model.md, "The wake-up from urlopen's races").
         if let gilWake { m.wakeLatency = gilWake }

@@ -77,6 +77,11 @@ public struct Machine: Sendable, Equatable {
     /// `contextSwitch`, by the wait's length: its vCPU halted while it slept and is woken through the host.
     /// Points of [wait, delay], linear between them from zero at zero, level after the last (`rise(after:)`).
     public var timeoutIdleWake: [IdleRisePoint]
+    /// Each busy core's speed, with every core busy, for a spawned child's start-up (a new interpreter from
+    /// exec, its imports: its share of `costs.process_start`), as a fraction of its speed alone. Not bytecode's
+    /// `parallelEfficiency`: a start-up faults in pages and reads files, and slows more when both cores work
+    /// (docs/model.md, "A spawned child's start-up beside another").
+    public var startEfficiency: Double
 
     public init(
         cores: Int = Defaults.cores, scheduler: SchedulerPolicy = Defaults.scheduler,
@@ -84,8 +89,9 @@ public struct Machine: Sendable, Equatable {
         wakeJitter: Double = Defaults.wakeJitter, parallelEfficiency: [CPUKind: Double] = Defaults.parallelEfficiency,
         requesterTakesSignal: Double = Defaults.requesterTakesSignal,
         coreSpeedSpread: [CPUKind: Double] = Defaults.coreSpeedSpread, timerSlack: SimTime = Defaults.timerSlack,
-        timeoutIdleWake: [IdleRisePoint] = Defaults.timeoutIdleWake
+        timeoutIdleWake: [IdleRisePoint] = Defaults.timeoutIdleWake, startEfficiency: Double = Defaults.startEfficiency
     ) {
+        self.startEfficiency = startEfficiency
         self.timeoutIdleWake = timeoutIdleWake
         self.timerSlack = timerSlack
         self.requesterTakesSignal = requesterTakesSignal

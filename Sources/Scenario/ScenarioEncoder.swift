@@ -49,6 +49,7 @@ public enum ScenarioEncoder {
             }),
             "timer_slack": duration(m.timerSlack),
             "timeout_idle_wake": .list(m.timeoutIdleWake.map { .list([duration($0.latency), duration($0.overhead)]) }),
+            "start_efficiency": number(m.startEfficiency),
         ])
     }
 

@@ -3,7 +3,7 @@ import SimEngine
 /// Reads `machine`, `python` and `costs`. Each reads over a base value, key by key, so the same code serves
 /// the scenario (base: the defaults) and a strategy's overrides (base: the scenario's values).
 enum SettingsReader {
-    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency", "requester_takes_signal", "core_speed_spread", "timer_slack", "timeout_idle_wake"]
+    static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency", "requester_takes_signal", "core_speed_spread", "timer_slack", "timeout_idle_wake", "start_efficiency"]
     static let schedulerKeys = ["policy", "timeslice", "base_slice"]
     static let policies = ["round_robin", "linux"]
     static let pythonKeys = ["version", "switch_interval", "gil", "free_threading_overhead", "check_latency"]
@@ -52,6 +52,9 @@ enum SettingsReader {
         }
         if let f = o["timer_slack"] { m.timerSlack = try f.duration(what: "timer_slack") }
         if let f = o["timeout_idle_wake"] { m.timeoutIdleWake = try readRise(f, key: "timeout_idle_wake", x: "wait", y: "delay", example: "[[\"1ms\", \"50us\"], [\"20ms\", \"120us\"]]") }
+        if let f = o["start_efficiency"] {
+            m.startEfficiency = try f.number(in: 0.05...1, what: "start_efficiency (each busy core's speed for a spawned child's start-up when every core is busy: 1 = as alone, 0.7 = 30% slower)")
+        }
         if let f = o["requester_takes_signal"] {
             m.requesterTakesSignal = try f.number(in: 0...1, what: "requester_takes_signal (the share of GIL drops whose signal the thread that asked for the drop takes before it sleeps: 0 = the oldest sleeper always gets it)")
         }

@@ -88,6 +88,23 @@ final class PhysicsTests: XCTestCase {
         XCTAssertEqual(run.metrics.makespan.seconds, 0.032, accuracy: 0.001)
     }
 
+    /// A spawned child's start-up runs at `start_efficiency` while both cores are busy, whatever bytecode's
+    /// efficiency: two spawned children of 100 ms start-up and no work on 2 cores end at 100 ms / 0.6 (parent's
+    /// share zero, so both start at once); forked children's start-ups keep bytecode's 0.8 (100 ms / 0.8).
+    func testASpawnedChildsStartUpRunsAtTheStartEfficiency() throws {
+        func makespan(_ method: StartMethod) throws -> SimTime {
+            var s = cpuScenario(2, .zero, efficiency: 0.8)
+            s.machine.startEfficiency = 0.6
+            s.costs.processStart = [.fork: ms(100), .forkserver: ms(100), .spawn: ms(100)]
+            s.costs.processSpawn = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+            return try Simulator.run(s, strategy: Strategy(kind: .processes(pool: nil, startMethod: method)),
+                                     options: SimulationOptions(trace: false, checkInvariants: true)).metrics.makespan
+        }
+        XCTAssertEqual(try makespan(.spawn).seconds, 0.1 / 0.6, accuracy: 0.0005)
+        XCTAssertEqual(try makespan(.fork).seconds, 0.1 / 0.8, accuracy: 0.0005)
+        XCTAssertEqual(try makespan(.forkserver).seconds, 0.1 / 0.8, accuracy: 0.0005)
+    }
+
     /// The program's first start pays `process_first_start` of its start method once, before its first child,
     /// however many children or pool workers follow: 3 children of 10 ms on 4 cores end 30 ms + 10 ms after
     /// the start with forkserver's 30 ms (not 3 × 30 ms), exactly that much later than without it, and a fork
@@ -177,6 +194,12 @@ final class PhysicsTests: XCTestCase {
         XCTAssertEqual(try ScenarioLoader.parse(text: ScenarioEncoder.json(s)), s)
         XCTAssertThrowsError(try ScenarioLoader.parse(text: #"{"machine": {"parallel_efficiency": {"python": 1.5}}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)) {
             XCTAssertTrue("\($0)".contains("parallel_efficiency.python"), "\($0)")
+        }
+        let start = try ScenarioLoader.parse(text: #"{"machine": {"start_efficiency": 0.7}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)
+        XCTAssertEqual(start.machine.startEfficiency, 0.7)
+        XCTAssertEqual(try ScenarioLoader.parse(text: ScenarioEncoder.json(start)), start)
+        XCTAssertThrowsError(try ScenarioLoader.parse(text: #"{"machine": {"start_efficiency": 0}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)) {
+            XCTAssertTrue("\($0)".contains("start_efficiency"), "\($0)")
         }
         let spread = try ScenarioLoader.parse(text: #"{"machine": {"core_speed_spread": {"c_holds_gil": 1.2}}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)
         XCTAssertEqual(spread.machine.coreSpeedSpread, [.python: 1, .cHoldsGIL: 1.2, .cReleasesGIL: 1])
