@@ -6,6 +6,9 @@ that lock is held (eventlet/tpool.py: `imp.lock_held()`). Counts the calls that 
 the worker with the green or with the unpatched `current_thread`; a 1 us switch interval makes the race common.
 
 Usage: .venv/bin/python validation/eventlet_inline.py {green,unpatched}
+
+Measured 2026-12-02 (the second host, machine lock held, the two in turn, three times each): green 130, 113
+and 470 of 1600 calls on the hub thread; unpatched 0, 0 and 0.
 """
 import eventlet; eventlet.monkey_patch()  # noqa: E702 - first, as eventlet asks
 import sys, threading  # noqa: E401,E402

@@ -134,7 +134,7 @@ def main():
     if io == "urlopen":
         # GIL_PROBE_SERVER: the harness's latency server (server.py) at that address instead of the probe's own.
         external = os.environ.get("GIL_PROBE_SERVER")
-        url = external + "?delay_us=%d" % (SLEEP_NS // 1000) if external else start_server()
+        url = external.rstrip("/") + "/?delay_us=%d" % (SLEEP_NS // 1000) if external else start_server()
         wrap_socket_calls(socket_calls)
 
     def fetcher():

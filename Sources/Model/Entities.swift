@@ -2,7 +2,7 @@ import SimEngine
 import SimScenario
 
 /// What a CPU burst is, which decides what it needs from the GIL.
-enum BurstKind: UInt8, Sendable {
+enum BurstKind: UInt8, Sendable, CaseIterable {
     /// Bytecode: needs the GIL, notices a drop request within `checkLatency`.
     case python
     /// One C call holding the GIL to its end (long_pow): notices a drop request only when it returns.
@@ -11,7 +11,7 @@ enum BurstKind: UInt8, Sendable {
     case cReleasesGIL
     /// A system call shorter than the wake-up latency: the thread stays on its core, GIL released.
     case syscall
-    /// Thread or interpreter start-up before any Python runs.
+    /// A forked or forkserver child's, or an interpreter's, start-up before any Python runs.
     case starting
     /// A spawned child's start-up (a new interpreter from exec: its imports and page faults), slowed by busy
     /// cores as `machine.startEfficiency` says rather than as bytecode.

@@ -340,13 +340,13 @@ extension Simulation {
     /// The child's own share of its start (`costs.process_start`).
     var processStartCost: SimTime { startMethodCost(costs.processStart) }
 
-    /// A per-start-method cost for this strategy's processes; zero for any other strategy.
     /// Whether child processes start with spawn (a new interpreter from exec).
     var isSpawn: Bool {
         if case .osProcesses(_, .spawn) = traits.scheduling { return true }
         return false
     }
 
+    /// A per-start-method cost for this strategy's processes; zero for any other strategy.
     @inline(__always) func startMethodCost(_ perMethod: [StartMethod: SimTime]) -> SimTime {
         if case .osProcesses(_, let method) = traits.scheduling { return perMethod[method] ?? .zero }
         return .zero

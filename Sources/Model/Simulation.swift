@@ -132,18 +132,26 @@ struct Simulation {
         // heap. On the benchmark's standard scenario windows of 25 to 100 us gained 8-12%, 1 ms nothing.
         queue = EventQueue(lanes: EventKind.fixedDelayLanes, nearWindow: machine.wakeLatency * 5)
         gilEnabled = python.gil
-        // Indexed by BurstKind.rawValue: python, cHoldsGIL, cReleasesGIL, syscall (never slowed), starting
-        // (a thread's, forked child's or interpreter's start-up: as Python), startingSpawn (a spawned child's:
-        // `machine.start_efficiency`, measured apart).
+        // Indexed by BurstKind.rawValue, each kind's loss and spread from one exhaustive switch: a system call is
+        // never slowed; a forked or forkserver child's start-up or an interpreter's runs as bytecode; a spawned
+        // child's has its own measured efficiency (`machine.start_efficiency`, absent: as bytecode) and
+        // bytecode's spread (none measured apart).
         let efficiency = settings.machine.parallelEfficiency
-        let kinds: [CPUKind?] = [.python, .cHoldsGIL, .cReleasesGIL, nil, .python, nil]
-        var loss: [Double] = kinds.map { kind in kind.map { 1 - (efficiency[$0] ?? 1) } ?? 0 }
-        loss[Int(BurstKind.startingSpawn.rawValue)] = 1 - settings.machine.startEfficiency
+        let kinds: [(loss: CPUKind?, spread: CPUKind?)] = BurstKind.allCases.map { kind in
+            switch kind {
+            case .python, .starting: return (.python, .python)
+            case .cHoldsGIL: return (.cHoldsGIL, .cHoldsGIL)
+            case .cReleasesGIL: return (.cReleasesGIL, .cReleasesGIL)
+            case .syscall: return (nil, nil)
+            case .startingSpawn: return (nil, .python)
+            }
+        }
+        var loss: [Double] = kinds.map { kind in kind.loss.map { 1 - (efficiency[$0] ?? 1) } ?? 0 }
+        loss[Int(BurstKind.startingSpawn.rawValue)] = 1 - (settings.machine.startEfficiency ?? efficiency[.python] ?? 1)
         // Core c's speed, fastest (core 0) to slowest, spaced evenly around 1 so that fastest / slowest is
         // the spread r: 1 ± (r − 1) / (r + 1) at the two ends.
         let n = settings.machine.cores
-        let spreadKinds: [CPUKind?] = [.python, .cHoldsGIL, .cReleasesGIL, nil, .python, .python]
-        let spreads: [Double] = spreadKinds.map { kind in kind.map { settings.machine.coreSpeedSpread[$0] ?? 1 } ?? 1 }
+        let spreads: [Double] = kinds.map { kind in kind.spread.map { settings.machine.coreSpeedSpread[$0] ?? 1 } ?? 1 }
         let deviation: [Double] = spreads.flatMap { (r: Double) -> [Double] in
             let end = (r - 1) / (r + 1)
             return (0..<n).map { (c: Int) -> Double in n > 1 ? end * (1 - 2 * Double(c) / Double(n - 1)) : 0 }

@@ -443,7 +443,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     }
 
     /// `machine.start_efficiency`: a spawned child's CPU alone over each one's when `processes_at_scale` started
-    /// many at once (its largest count, at least one a core), from the rows' reaped-children CPU column
+    /// many at once (the rows' largest count, 16 in calibrate.py, at least one a core), from the rows' reaped-children CPU column
     /// (`RUSAGE_CHILDREN`: the child's interpreter start, imports and exit, all of it start-up here since its
     /// target does nothing). nil for a profile without that column (rows of three) or without such rows.
     public var startEfficiency: Double? {
@@ -470,9 +470,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             if let spread = coreSpeedSpread?[key] { m.coreSpeedSpread[kind] = min(4, max(1, spread)) }
         }
         if let requesterTakesSignal { m.requesterTakesSignal = min(1, max(0, requesterTakesSignal)) }
-        // A child's start-up with every core busy; a profile that did not measure it keeps what the model used
-        // before, bytecode's efficiency.
-        m.startEfficiency = startEfficiency ?? m.parallelEfficiency[.python] ?? 1
+        // A spawned child's start-up with every core busy; unmeasured (an older profile), the scenario's, by
+        // default bytecode's efficiency, what the model used before.
+        if let startEfficiency { m.startEfficiency = startEfficiency }
         // The wake-up latency with which the model loses urlopen's GIL races as often as this machine does
         // (docs/model.md, "The wake-up from urlopen's races").
         if let gilWake { m.wakeLatency = gilWake }

@@ -36,8 +36,9 @@ public enum Defaults {
     /// quiet core it fires at the late end. 50 us is every normal thread's (init/init_task.c,
     /// `.timer_slack_ns = 50000`; /proc/self/timerslack_ns reads 50000 here).
     public static let timerSlack = SimTime.microseconds(50)
-    /// A child's start-up on a busy machine: as fast as alone unless a profile measured it.
-    public static let startEfficiency = 1.0
+    /// A spawned child's start-up on a busy machine: nil, as bytecode (`parallel_efficiency.python`), unless
+    /// the scenario or a profile gives it.
+    public static let startEfficiency: Double? = nil
     /// How much later than the timer slack, the wake-up and the switch a thread is back from a timed wait that
     /// expired, by the wait's length: the median of three `simulate calibrate` steps "timed wait" here
     /// (2026-12-02, another core busy: back 114, 103, 111, 114, 134, 180, 199 us late after 0.1, 0.5, 1, 2, 5,

@@ -80,8 +80,8 @@ public struct Machine: Sendable, Equatable {
     /// Each busy core's speed, with every core busy, for a spawned child's start-up (a new interpreter from
     /// exec, its imports: its share of `costs.process_start`), as a fraction of its speed alone. Not bytecode's
     /// `parallelEfficiency`: a start-up faults in pages and reads files, and slows more when both cores work
-    /// (docs/model.md, "A spawned child's start-up beside another").
-    public var startEfficiency: Double
+    /// (docs/model.md, "A spawned child's start-up beside another"). nil: as bytecode, `parallelEfficiency[.python]`.
+    public var startEfficiency: Double?
 
     public init(
         cores: Int = Defaults.cores, scheduler: SchedulerPolicy = Defaults.scheduler,
@@ -89,7 +89,7 @@ public struct Machine: Sendable, Equatable {
         wakeJitter: Double = Defaults.wakeJitter, parallelEfficiency: [CPUKind: Double] = Defaults.parallelEfficiency,
         requesterTakesSignal: Double = Defaults.requesterTakesSignal,
         coreSpeedSpread: [CPUKind: Double] = Defaults.coreSpeedSpread, timerSlack: SimTime = Defaults.timerSlack,
-        timeoutIdleWake: [IdleRisePoint] = Defaults.timeoutIdleWake, startEfficiency: Double = Defaults.startEfficiency
+        timeoutIdleWake: [IdleRisePoint] = Defaults.timeoutIdleWake, startEfficiency: Double? = Defaults.startEfficiency
     ) {
         self.startEfficiency = startEfficiency
         self.timeoutIdleWake = timeoutIdleWake

@@ -36,7 +36,7 @@ public enum ScenarioEncoder {
         case .roundRobin(let t): scheduler = .ordered(["policy": .string("round_robin"), "timeslice": duration(t)])
         case .linux(let b): scheduler = .ordered(["policy": .string("linux"), "base_slice": duration(b)])
         }
-        return .ordered([
+        let machine = JSONValue.ordered([
             "cores": .number(String(m.cores)), "scheduler": scheduler,
             "context_switch": duration(m.contextSwitch), "wake_latency": duration(m.wakeLatency),
             "wake_jitter": number(m.wakeJitter),
@@ -49,8 +49,11 @@ public enum ScenarioEncoder {
             }),
             "timer_slack": duration(m.timerSlack),
             "timeout_idle_wake": .list(m.timeoutIdleWake.map { .list([duration($0.latency), duration($0.overhead)]) }),
-            "start_efficiency": number(m.startEfficiency),
         ])
+        // Written only when set: absent, a spawned child's start-up follows bytecode's efficiency.
+        guard let start = m.startEfficiency, case .object(var members) = machine else { return machine }
+        members.append(JSONMember(key: "start_efficiency", value: JSONNode(number(start))))
+        return .object(members)
     }
 
     static func python(_ p: PythonRuntime) -> JSONValue {

@@ -15,9 +15,9 @@ struct Validate: ParsableCommand {
             the median, 90th-percentile and worst absolute errors for the fit and the held-out halves and \
             the convoy curve's error at each switch interval, writes the fidelity picture, and exits with \
             status 1 if a prediction leaves its recorded band (the measured min..max widened by --tolerance) \
-            and is not listed in validation/known_misses.json (or --known-misses), or if a listed miss is now \
-            inside its band. Another machine's measurements: --measurements F --profile P --known-misses K, \
-            e.g. validation/second-host/ (its README).
+            and is not listed in the known misses (known_misses.json beside the measurements file, or \
+            --known-misses), or if a listed miss is now inside its band. Another machine's measurements: \
+            --measurements F --profile P, e.g. validation/second-host/ (its README).
             With --measure: runs the cases for real (each strategy --runs times, interleaved), timing a fixed \
             noise probe before and after, and records them with the machine profile and the date. Measure \
             in parts on a quiet machine, e.g. `flock /work/machine.lock simulate validate --measure --part 1/4`.
@@ -77,7 +77,7 @@ struct Validate: ParsableCommand {
     var picture: String = "output/validation/fidelity.png"
 
     @Option(help: ArgumentHelp(
-        "The points the model is known to miss in these measurements (default: <matrix>/known_misses.json; another machine's measurements have their own list).",
+        "The points the model is known to miss in these measurements (default: known_misses.json beside the measurements file, so another machine's measurements keep their own list).",
         valueName: "file"))
     var knownMisses: String?
 
@@ -156,7 +156,9 @@ struct Validate: ParsableCommand {
             if let profile { recorded.machine = try MachineProfile.load(from: profile) }
             var checked = loaded
             if let names { checked.cases = try loaded.selecting(names: names) }
-            let missesPath = knownMisses ?? matrix + "/known_misses.json"
+            // Beside the measurements: a list belongs to the measurements it was recorded against, and
+            // `--record-misses` must not write one machine's misses over another's.
+            let missesPath = knownMisses ?? ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("known_misses.json")
             var report = try FidelityReport.evaluate(matrix: checked, measurements: recorded, tolerancePercent: tolerance,
                                                      knownMisses: try KnownMisses.load(from: missesPath), seeds: seeds)
             if recordMisses {

@@ -12,32 +12,32 @@ final class FidelityTests: XCTestCase {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("validation").path
 
+    /// Checks one machine's recorded measurements (`folder`: measurements.json and known_misses.json), predicted
+    /// with `profile` if given (as `simulate validate --profile`), else with the profile recorded with them.
+    func assertEveryPredictionStaysInItsBand(folder: String, profile: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        let matrix = try ValidationMatrix.load(folder: Self.folder)
+        var recorded = try MatrixMeasurements.load(from: folder + "/measurements.json")
+        if let profile { recorded.machine = try MachineProfile.load(from: profile) }
+        let misses = try KnownMisses.load(from: folder + "/known_misses.json")
+        let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10, knownMisses: misses)
+        XCTAssertGreaterThanOrEqual(matrix.cases.count, 40, file: file, line: line)
+        XCTAssertTrue(report.unmeasured.isEmpty, "cases not measured: \(report.unmeasured)", file: file, line: line)
+        XCTAssertTrue(report.newMisses.isEmpty, report.summary(), file: file, line: line)
+        XCTAssertTrue(report.fixedMisses.isEmpty, report.summary(), file: file, line: line)
+    }
+
     /// Every measured prediction stays within the measured min..max widened by 10%, except the listed known
     /// misses, each of which still misses (so the list says exactly where the model is off).
     func testEveryRecordedPredictionStaysInItsBand() throws {
-        let matrix = try ValidationMatrix.load(folder: Self.folder)
-        let recorded = try MatrixMeasurements.load(from: Self.folder + "/measurements.json")
-        let misses = try KnownMisses.load(from: Self.folder + "/known_misses.json")
-        let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10, knownMisses: misses)
-        XCTAssertGreaterThanOrEqual(matrix.cases.count, 40)
-        XCTAssertTrue(report.unmeasured.isEmpty, "cases not measured: \(report.unmeasured)")
-        XCTAssertTrue(report.newMisses.isEmpty, report.summary())
-        XCTAssertTrue(report.fixedMisses.isEmpty, report.summary())
+        try assertEveryPredictionStaysInItsBand(folder: Self.folder)
     }
 
-    /// The same check on a second machine of this class (validation/second-host/: two sessions pooled, predicted
-    /// with the median of that machine's four calibrations, as `simulate validate --profile` does): the model is
-    /// judged on a machine it was not built on, and its misses there are a list of their own.
+    /// The same check on a second machine of this class (validation/second-host/: its sessions pooled, predicted
+    /// with the median of that machine's four calibrations): the model is judged on a machine it was not built
+    /// on, and its misses there are a list of their own.
     func testEveryPredictionOnTheSecondHostStaysInItsBand() throws {
         let host = Self.folder + "/second-host"
-        let matrix = try ValidationMatrix.load(folder: Self.folder)
-        var recorded = try MatrixMeasurements.load(from: host + "/measurements.json")
-        recorded.machine = try MachineProfile.load(from: host + "/cal-median.json")
-        let misses = try KnownMisses.load(from: host + "/known_misses.json")
-        let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10, knownMisses: misses)
-        XCTAssertTrue(report.unmeasured.isEmpty, "cases not measured: \(report.unmeasured)")
-        XCTAssertTrue(report.newMisses.isEmpty, report.summary())
-        XCTAssertTrue(report.fixedMisses.isEmpty, report.summary())
+        try assertEveryPredictionStaysInItsBand(folder: host, profile: host + "/cal-median.json")
     }
 
     /// The harness cases' halves are balanced (the plain programs are all held out), and every case is

@@ -90,11 +90,12 @@ final class PhysicsTests: XCTestCase {
 
     /// A spawned child's start-up runs at `start_efficiency` while both cores are busy, whatever bytecode's
     /// efficiency: two spawned children of 100 ms start-up and no work on 2 cores end at 100 ms / 0.6 (parent's
-    /// share zero, so both start at once); forked children's start-ups keep bytecode's 0.8 (100 ms / 0.8).
+    /// share zero, so both start at once); forked children's start-ups keep bytecode's 0.8 (100 ms / 0.8), and
+    /// so does a spawned child's when the scenario gives no `start_efficiency`.
     func testASpawnedChildsStartUpRunsAtTheStartEfficiency() throws {
-        func makespan(_ method: StartMethod) throws -> SimTime {
+        func makespan(_ method: StartMethod, start: Double? = 0.6) throws -> SimTime {
             var s = cpuScenario(2, .zero, efficiency: 0.8)
-            s.machine.startEfficiency = 0.6
+            s.machine.startEfficiency = start
             s.costs.processStart = [.fork: ms(100), .forkserver: ms(100), .spawn: ms(100)]
             s.costs.processSpawn = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
             return try Simulator.run(s, strategy: Strategy(kind: .processes(pool: nil, startMethod: method)),
@@ -103,6 +104,7 @@ final class PhysicsTests: XCTestCase {
         XCTAssertEqual(try makespan(.spawn).seconds, 0.1 / 0.6, accuracy: 0.0005)
         XCTAssertEqual(try makespan(.fork).seconds, 0.1 / 0.8, accuracy: 0.0005)
         XCTAssertEqual(try makespan(.forkserver).seconds, 0.1 / 0.8, accuracy: 0.0005)
+        XCTAssertEqual(try makespan(.spawn, start: nil).seconds, 0.1 / 0.8, accuracy: 0.0005)
     }
 
     /// The program's first start pays `process_first_start` of its start method once, before its first child,
@@ -198,6 +200,8 @@ final class PhysicsTests: XCTestCase {
         let start = try ScenarioLoader.parse(text: #"{"machine": {"start_efficiency": 0.7}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)
         XCTAssertEqual(start.machine.startEfficiency, 0.7)
         XCTAssertEqual(try ScenarioLoader.parse(text: ScenarioEncoder.json(start)), start)
+        XCTAssertNil(s.machine.startEfficiency)
+        XCTAssertFalse(ScenarioEncoder.json(s).contains("start_efficiency"), "absent stays absent")
         XCTAssertThrowsError(try ScenarioLoader.parse(text: #"{"machine": {"start_efficiency": 0}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)) {
             XCTAssertTrue("\($0)".contains("start_efficiency"), "\($0)")
         }

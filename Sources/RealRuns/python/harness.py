@@ -266,7 +266,7 @@ def cpu_call(op, chunk, detail=None):
 # patcher.patch_function, which holds the import lock meanwhile (eventlet/green/threading.py, eventlet/patcher.py
 # SysModulesSaver), and tpool.execute runs its call inline in the caller whenever that lock is held
 # (eventlet/tpool.py: `imp.lock_held()`). Naming the workers that way moved another task's step onto the hub
-# now and then (validation/eventlet_inline.py: 13-470 of 1600 calls with a 1 us switch interval, none with the
+# now and then (validation/eventlet_inline.py: 113-470 of 1600 calls with a 1 us switch interval, none with the
 # unpatched function).
 worker_thread = threading.current_thread
 
