@@ -424,11 +424,10 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
         with open(os.path.join(folder, "threads.trace.json")) as f:
             events = json.load(f)["traceEvents"]
     names = {e["tid"]: e["args"]["name"] for e in events if e.get("name") == "thread_name" and e.get("pid") == 1}
-    ns = lambda us: round(us * 1000)
-    marks = sorted((ns(e["ts"]), names[e["tid"]]) for e in events if e.get("name") == "gil_handoff" and e.get("pid") == 1)
+    marks = sorted((trace_ns(e["ts"]), names[e["tid"]]) for e in events if e.get("name") == "gil_handoff" and e.get("pid") == 1)
     marks = [(t, "io" if w == "io" else w) for t, w in marks if w != "MainThread"]
     holds = [[a, b, w] for (a, w), (b, _) in zip(marks, marks[1:])]
-    sleeps = sorted(ns(e["ts"]) for e in events if e.get("name") == "blocked" and names.get(e.get("tid")) == "io")
+    sleeps = sorted(trace_ns(e["ts"]) for e in events if e.get("name") == "blocked" and names.get(e.get("tid")) == "io")
     io_takes = [t for t, w in marks if w == "io"]
     calls = []
     for entered in sleeps:
@@ -436,7 +435,7 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
         if left is not None:
             calls.append((entered, left))
     # A send: the io lane runs without the GIL; it is over when the lane next runs Python (or sleeps).
-    io_states = sorted((ns(e["ts"]), e["name"]) for e in events if e.get("ph") == "X" and names.get(e.get("tid")) == "io")
+    io_states = sorted((trace_ns(e["ts"]), e["name"]) for e in events if e.get("ph") == "X" and names.get(e.get("tid")) == "io")
     short = []
     for (a, state), (b, _) in zip(io_states, io_states[1:]):
         if io == "send" and state == "running_no_gil":
@@ -447,9 +446,9 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
     result = {"model": True, "seed": seed, "cpu_threads": cpu_threads, "io": io, "interval_ms": interval_ms, "pow_call_us": exponent}
     if io == "urlopen":
         # Each wait of the fetching thread for the GIL stands for one lost call.
-        waits = [ns(e["dur"]) / (interval_ms * 1e6) for e in events if e.get("ph") == "X" and e["name"] == "waiting_gil"
+        waits = [trace_ns(e["dur"]) / (interval_ms * 1e6) for e in events if e.get("ph") == "X" and e["name"] == "waiting_gil"
                  and names.get(e.get("tid")) == "io"]
-        end = max(ns(e["ts"] + e["dur"]) for e in events if e.get("ph") == "X" and names.get(e.get("tid")) == "io")
+        end = max(trace_ns(e["ts"] + e["dur"]) for e in events if e.get("ph") == "X" and names.get(e.get("tid")) == "io")
         result.update(figures(holds, [], marks[0][0], end, interval_ms * 1e6, rounds, gaps=False))
         result.update({"round_trip_ms": round(end / rounds / 1e6, 2), "lost_per_round_trip": round(len(waits) / rounds, 2),
                        "lost_call_intervals": {q: round(quantile(waits, p), 2) for q, p in (("p10", .1), ("median", .5), ("p90", .9))}})
@@ -461,12 +460,16 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
     print(json.dumps(result))
 
 
+def trace_ns(us):
+    """A Perfetto trace's time (microseconds, possibly fractional) in whole nanoseconds."""
+    return round(us * 1000)
+
+
 def requester_figures(events, names, marks):
     """The model's drop requests by who made them, and the share the requester took itself (the next hand-off
     after the request goes to it): `requests`, in the shape `gil_sched.py` gives for a kernel trace of the
     real program ("io" and "spinners", each `requests` and `requester_took`)."""
-    ns = lambda us: round(us * 1000)
-    requests = sorted((ns(e["ts"]), names[e["tid"]]) for e in events if e.get("name") == "drop_request" and e.get("pid") == 1
+    requests = sorted((trace_ns(e["ts"]), names[e["tid"]]) for e in events if e.get("name") == "drop_request" and e.get("pid") == 1
                       and e.get("tid") in names)
     taken = {"io": [], "spinners": []}
     j = 0

@@ -284,7 +284,7 @@ extension Simulation {
             // WorkerContext.initialize (Lib/concurrent/futures/interpreter.py): _interpreters.create() and the
             // init script, in the worker thread, before its first task.
             if threads[t].ownsInterpreter { return .burst(costs.interpreterStart, .starting) }
-            return .burst(processStartCost, isSpawn ? .startingSpawn : .starting)
+            return .burst(processStartCost, processStartMethod == .spawn ? .startingSpawn : .starting)
         }
         let handoff = threads[t].ownsInterpreter ? costs.interpreterHandoff : costs.pickle
         while true {
@@ -340,16 +340,15 @@ extension Simulation {
     /// The child's own share of its start (`costs.process_start`).
     var processStartCost: SimTime { startMethodCost(costs.processStart) }
 
-    /// Whether child processes start with spawn (a new interpreter from exec).
-    var isSpawn: Bool {
-        if case .osProcesses(_, .spawn) = traits.scheduling { return true }
-        return false
+    /// How this strategy starts its child processes; nil for a strategy without them.
+    @inline(__always) var processStartMethod: StartMethod? {
+        if case .osProcesses(_, let method) = traits.scheduling { return method }
+        return nil
     }
 
     /// A per-start-method cost for this strategy's processes; zero for any other strategy.
     @inline(__always) func startMethodCost(_ perMethod: [StartMethod: SimTime]) -> SimTime {
-        if case .osProcesses(_, let method) = traits.scheduling { return perMethod[method] ?? .zero }
-        return .zero
+        processStartMethod.map { perMethod[$0] ?? .zero } ?? .zero
     }
 
     // MARK: gevent

@@ -137,17 +137,16 @@ struct Simulation {
         // child's has its own measured efficiency (`machine.start_efficiency`, absent: as bytecode) and
         // bytecode's spread (none measured apart).
         let efficiency = settings.machine.parallelEfficiency
-        let kinds: [(loss: CPUKind?, spread: CPUKind?)] = BurstKind.allCases.map { kind in
+        let kinds: [(loss: Double, spread: CPUKind?)] = BurstKind.allCases.map { kind in
             switch kind {
-            case .python, .starting: return (.python, .python)
-            case .cHoldsGIL: return (.cHoldsGIL, .cHoldsGIL)
-            case .cReleasesGIL: return (.cReleasesGIL, .cReleasesGIL)
-            case .syscall: return (nil, nil)
-            case .startingSpawn: return (nil, .python)
+            case .python, .starting: return (1 - (efficiency[.python] ?? 1), .python)
+            case .cHoldsGIL: return (1 - (efficiency[.cHoldsGIL] ?? 1), .cHoldsGIL)
+            case .cReleasesGIL: return (1 - (efficiency[.cReleasesGIL] ?? 1), .cReleasesGIL)
+            case .syscall: return (0, nil)
+            case .startingSpawn: return (1 - (settings.machine.startEfficiency ?? efficiency[.python] ?? 1), .python)
             }
         }
-        var loss: [Double] = kinds.map { kind in kind.loss.map { 1 - (efficiency[$0] ?? 1) } ?? 0 }
-        loss[Int(BurstKind.startingSpawn.rawValue)] = 1 - (settings.machine.startEfficiency ?? efficiency[.python] ?? 1)
+        let loss = kinds.map(\.loss)
         // Core c's speed, fastest (core 0) to slowest, spaced evenly around 1 so that fastest / slowest is
         // the spread r: 1 ± (r − 1) / (r + 1) at the two ends.
         let n = settings.machine.cores

@@ -443,9 +443,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     }
 
     /// `machine.start_efficiency`: a spawned child's CPU alone over each one's when `processes_at_scale` started
-    /// many at once (the rows' largest count, 16 in calibrate.py, at least one a core), from the rows' reaped-children CPU column
-    /// (`RUSAGE_CHILDREN`: the child's interpreter start, imports and exit, all of it start-up here since its
-    /// target does nothing). nil for a profile without that column (rows of three) or without such rows.
+    /// many at once (the rows' largest count, 16 in calibrate.py, at least one a core), from the rows'
+    /// reaped-children CPU column (`RUSAGE_CHILDREN`: the child's interpreter start, imports and exit, all of it
+    /// start-up here since its target does nothing). nil for a profile without that column (rows of three) or
+    /// without such rows.
     public var startEfficiency: Double? {
         guard let rows = processesAtScale?["spawn"]?.filter({ $0.count >= 5 && $0[0] > 0 && $0[4] > 0 }),
               let alone = rows.first(where: { $0[0] == 1 }),

@@ -80,7 +80,8 @@ public struct Machine: Sendable, Equatable {
     /// Each busy core's speed, with every core busy, for a spawned child's start-up (a new interpreter from
     /// exec, its imports: its share of `costs.process_start`), as a fraction of its speed alone. Not bytecode's
     /// `parallelEfficiency`: a start-up faults in pages and reads files, and slows more when both cores work
-    /// (docs/model.md, "A spawned child's start-up beside another"). nil: as bytecode, `parallelEfficiency[.python]`.
+    /// (docs/model.md, "A spawned child's start-up beside another"). nil: as bytecode,
+    /// `parallelEfficiency[.python]`.
     public var startEfficiency: Double?
 
     public init(
