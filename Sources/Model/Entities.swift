@@ -50,6 +50,11 @@ enum Role: UInt8, Sendable {
     case loop
     /// A `ThreadPoolExecutor` worker of the asyncio loop.
     case executorWorker
+    /// The local latency server's process (`costs.server_answer_new`/`_reuse` set): runs each request's
+    /// turn of CPU on a core, competing with the program's threads. Another process, so it never takes
+    /// the program's GIL, and it has no lane: the measured side has none (docs/model.md, "The local
+    /// server's turn on a core").
+    case localServer
 }
 
 /// A kernel thread of some Python process.
@@ -127,6 +132,10 @@ struct OSThread: Sendable {
     /// When its program last asked to block or wait (`.never`: it has not since it last ran): its first work
     /// after the wait pays the cold wake-up (`costs.coldWake(after:)`).
     var waitingSince = SimTime.never
+
+    /// Whether it takes its process's GIL: every thread but the local server's (whose own GIL no one else
+    /// wants).
+    @inline(__always) var takesGIL: Bool { role != .localServer }
 
     init(process: Int32, lane: Int32, role: Role) {
         self.process = process

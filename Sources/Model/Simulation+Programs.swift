@@ -43,6 +43,7 @@ extension Simulation {
         case .hub: return hubAction(t)
         case .loop: return loopAction(t)
         case .executorWorker: return executorWorkerAction(t)
+        case .localServer: return serverAction()
         }
     }
 
@@ -130,6 +131,12 @@ extension Simulation {
                         if turn > .zero {
                             if let last = serverFreeAt { received = max(received, last + turn) }
                             serverFreeAt = received
+                            // Its turn is CPU on this machine's cores: the server's thread runs it
+                            // (docs/model.md, "The local server's turn on a core").
+                            if serverThread >= 0 {
+                                serverBacklog += turn
+                                wakeThread(Int(serverThread))
+                            }
                         }
                         tasks[k].answerAt = received + latency + costs.ioOverhead + idle
                     }
@@ -520,6 +527,17 @@ extension Simulation {
         threads[worker].starter = mainThread
         threads[Int(mainThread)].awaitingStartOf = Int32(worker)
         return true
+    }
+
+    /// The local server: the turns of the requests taken since it last ran, as one burst (server.py takes
+    /// them one at a time under its GIL, so one thread's run stands for them); then it sleeps until the
+    /// next request. Its CPU is Python and system calls, released from the program's GIL (another process).
+    mutating func serverAction() -> Action {
+        // `.blocked`, not `.idle`: its turns were measured with its wake-ups in them (no cold wake-up).
+        guard serverBacklog > .zero else { return .wait(.blocked) }
+        let work = serverBacklog
+        serverBacklog = .zero
+        return .burst(work, .cReleasesGIL)
     }
 
     /// An executor worker: run queued CPU steps; hand each result back with call_soon_threadsafe (which

@@ -96,7 +96,10 @@ extension Simulation {
         threads[t].dispatchedAt = now
         threads[t].epoch &+= 1
         showOnCore(t)
-        if coreLanes { recorder.set(Int(cores[c].lane), recorder.state(of: Int(threads[t].lane)) ?? .running, at: now) }
+        if coreLanes {
+            let state = threads[t].lane >= 0 ? recorder.state(of: Int(threads[t].lane)) : .runningNoGIL
+            recorder.set(Int(cores[c].lane), state ?? .running, at: now)
+        }
         schedule(.resume, Int32(id: t), token: threads[t].epoch, after: machine.contextSwitch)
         cores[c].sliceEnd = now.advanced(by: sliceAfterSwitch)
         // Threads wait for a core: this core's slice end must be pending (the others' already are).
@@ -173,7 +176,7 @@ extension Simulation {
         let t = Int(cores[c].thread)
         guard t >= 0 else { return }
         pauseBurst(t)
-        if recorder.enabled { recorder.mark(.preempted, lane: Int(threads[t].lane), at: now) }
+        if recorder.enabled && threads[t].lane >= 0 { recorder.mark(.preempted, lane: Int(threads[t].lane), at: now) }
         threads[t].epoch &+= 1
         leaveCore(t)
         threads[t].status = .runnable

@@ -57,6 +57,20 @@ extension Simulation {
         let mainName = traits.host.laneName
         mainThread = Int32(addThread(process: 0, role: role, name: mainName, state: nil, wakeAt: .zero))
         processes[0].mainThread = mainThread
+        if costs.serverAnswerNew > .zero || costs.serverAnswerReuse > .zero { startLocalServer() }
+    }
+
+    /// The local latency server: a thread without a lane or a GIL, asleep until a request comes.
+    mutating func startLocalServer() {
+        let t = threads.count
+        precondition(t < Event.targets, "more threads than an event can name")
+        var th = OSThread(process: 0, lane: -1, role: .localServer)
+        th.needsGIL = false
+        th.started = true
+        threads.append(th)
+        threads[t].status = .waking
+        schedule(.wake, Int32(t), token: threads[t].epoch, after: .zero)
+        serverThread = Int32(t)
     }
 
     /// A background task with no I/O or sleep would hold a cooperative scheduler forever.

@@ -105,7 +105,7 @@ extension Simulation {
         threads[t].segmentActive = false
         threads[t].inBurst = false
         threads[t].burstRemaining = .zero
-        if !threads[t].burstKind.needsGIL { threads[t].needsGIL = true }
+        if !threads[t].burstKind.needsGIL { threads[t].needsGIL = threads[t].takesGIL }
         if threads[t].holdsGIL && processes[Int(threads[t].process)].gil.dropRequest {
             forcedDrop(t)
             return
@@ -127,7 +127,7 @@ extension Simulation {
                 return
             }
         }
-        if gilEnabled { threads[t].needsGIL = true }
+        if gilEnabled { threads[t].needsGIL = threads[t].takesGIL }
         if d != .never && d <= machine.wakeLatency {
             threads[t].inBurst = true
             threads[t].burstKind = .syscall
@@ -219,7 +219,7 @@ extension Simulation {
 
     /// `show` with tracing on.
     mutating func record(_ t: Int, _ state: LaneState?) {
-        recorder.set(Int(threads[t].lane), state, at: now)
+        if threads[t].lane >= 0 { recorder.set(Int(threads[t].lane), state, at: now) }
         let g = Int(threads[t].currentGreen)
         if g >= 0 { recorder.set(Int(greens[g].lane), state, at: now) }
         // A core's lane shows the state of the thread it runs (threads leave their core before they show
@@ -236,6 +236,7 @@ extension Simulation {
     /// `showOnCore` with tracing on.
     mutating func recordOnCore(_ t: Int) {
         let th = threads[t]
+        guard th.lane >= 0 else { show(t, .runningNoGIL); return }  // the local server: its core's lane only
         if th.resumeAction == .gilCheck { show(t, .waitingGIL); return }
         let mustTakeGIL = gilEnabled && !th.holdsGIL && (th.inBurst ? th.burstKind.needsGIL : th.needsGIL)
         if mustTakeGIL {

@@ -86,6 +86,9 @@ struct Simulation {
     var finished = false
     /// When a server on this machine last took a request (`costs.server_answer_new`/`_reuse`).
     var serverFreeAt: SimTime?
+    /// The local server's thread (-1: none) and the CPU of the requests it has taken and not yet run.
+    var serverThread: Int32 = -1
+    var serverBacklog = SimTime.zero
     /// I/O calls started and not yet over, every task and process together (`costs.connection_overlap_cpu`).
     var callsInFlight = 0
     /// The program's first I/O call that opens a connection in its own process is still to come and costs

@@ -7,6 +7,7 @@ import XCTest
 /// apart (`costs.server_answer_new` / `server_answer_reuse`), and counts the latency from then.
 final class LocalServerTests: XCTestCase {
     let ms = Fixtures.ms
+    let us = Fixtures.us
 
     func scenario(turn: SimTime, count: Int, calls: Int = 1) -> Scenario {
         var s = Fixtures.io(count, calls: calls, latency: .constant(ms(20)))
@@ -36,5 +37,43 @@ final class LocalServerTests: XCTestCase {
         let with = try Simulator.run(scenario(turn: ms(1), count: 3, calls: 4), strategy: Fixtures.sync)
         let without = try Simulator.run(scenario(turn: .zero, count: 3, calls: 4), strategy: Fixtures.sync)
         XCTAssertEqual(with.metrics.makespan, without.metrics.makespan)
+    }
+
+    /// The server's turns are CPU on this machine's cores: forty requests of a 1 ms turn keep the cores
+    /// busy 40 ms longer in all (less than a switch more for each of the server's dispatches), and the
+    /// server has no lane of its own (the measured side has none).
+    func testTheServersTurnsRunOnTheCores() throws {
+        let options = SimulationOptions(coreLanes: true, checkInvariants: true)
+        let with = try Simulator.run(scenario(turn: ms(1), count: 40), strategy: Fixtures.asyncio, options: options)
+        let without = try Simulator.run(scenario(turn: .zero, count: 40), strategy: Fixtures.asyncio, options: options)
+        func busy(_ run: SimulationRun) -> Int64 { run.metrics.coreBusy.reduce(0) { $0 + $1.nanoseconds } }
+        let extra = busy(with) - busy(without)
+        XCTAssertGreaterThanOrEqual(extra, ms(40).nanoseconds, "the server's 40 turns ran on a core")
+        XCTAssertLessThan(extra, ms(40).nanoseconds + 40 * us(20).nanoseconds, "nothing but the turns and their switches")
+        XCTAssertEqual(with.trace?.lanes.map(\.name), without.trace?.lanes.map(\.name))
+    }
+
+    /// Two threads of GIL-free C keep both cores busy for 100 ms; a third makes ten calls to the local
+    /// server, whose turns are 5 ms of CPU each. The 50 ms of server work must share the two cores: by work
+    /// conservation the run ends at least 25 ms later (less the fetching thread's own CPU), and at most the
+    /// whole 50 ms later (the cores' shares are uneven while the server runs on one of them).
+    func testTheServersTurnsSlowBusyCores() throws {
+        func run(_ turn: SimTime) throws -> SimTime {
+            var s = Scenario(
+                name: "server", seed: 1, machine: Machine(cores: 2),
+                tasks: [
+                    TaskGroup(name: "c", count: 2, steps: [.cpu(CPUStep(duration: .constant(ms(100)), kind: .cReleasesGIL))]),
+                    TaskGroup(name: "fetch", steps: [
+                        .repeat(count: 10, steps: [.io(IOStep(latency: .constant(ms(1)), cpu: .constant(us(100)), connection: .new))]),
+                    ]),
+                ])
+            s.machine.wakeJitter = 0
+            s.costs.serverAnswerNew = turn
+            s.costs.serverAnswerReuse = turn
+            return try Simulator.run(s, strategy: Fixtures.threads, options: SimulationOptions(checkInvariants: true)).metrics.makespan
+        }
+        let slower = try run(ms(5)) - run(.zero)
+        XCTAssertGreaterThan(slower, ms(24), "the server's CPU took core time from the C threads")
+        XCTAssertLessThanOrEqual(slower, ms(50), "no more than the server's CPU")
     }
 }

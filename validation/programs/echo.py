@@ -19,7 +19,6 @@ parser = argparse.ArgumentParser()
 parser.add_argument("strategy", choices=["threads-0.1ms", "threads-1ms", "threads-5ms", "one"])
 parser.add_argument("--calls", type=int, default=300)
 parser.add_argument("--url", help="ignored (the echo server is the program's own)")
-options = parser.parse_args()
 
 
 def echo_server(listener):
@@ -39,7 +38,8 @@ def spin(stop):
             x += i
 
 
-def main():
+def connect():
+    """The echo server in another process and a connection to it: (client socket, server process)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
@@ -47,6 +47,12 @@ def main():
     server.start()
     client = socket.create_connection(listener.getsockname())
     client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return client, server
+
+
+def main():
+    options = parser.parse_args()
+    client, server = connect()
     for _ in range(20):  # warm the connection and the server's process
         client.sendall(b"x")
         client.recv(1)
