@@ -60,16 +60,18 @@ extension Simulation {
         if costs.serverAnswerNew > .zero || costs.serverAnswerReuse > .zero { startLocalServer() }
     }
 
-    /// The local latency server: a thread without a lane or a GIL, asleep until a request comes.
+    /// The local latency server: a thread without a lane or a GIL, asleep until a request comes (the first
+    /// wakes it). Its process index is the main one's for bookkeeping only: it never takes a GIL, and a
+    /// `PyProcess` of its own would shift the children's indices and their names ("Process-1"...), which
+    /// the measured side shares.
     mutating func startLocalServer() {
         let t = threads.count
         precondition(t < Event.targets, "more threads than an event can name")
         var th = OSThread(process: 0, lane: -1, role: .localServer)
         th.needsGIL = false
         th.started = true
+        th.status = .blocked
         threads.append(th)
-        threads[t].status = .waking
-        schedule(.wake, Int32(t), token: threads[t].epoch, after: .zero)
         serverThread = Int32(t)
     }
 
