@@ -13,8 +13,8 @@ Usage: python3 validation/echo_probe.py CPU_THREADS INTERVAL_MS [ROUND_TRIPS]
     the calls that lost and those that did not.
 Run it with the venv's Python (3.11 here), under the machine lock.
 
-The model's side: ECHO_PROBE_MODEL=.build/release/simulate ECHO_PROBE_MACHINE=profile.json [ECHO_PROBE_ALONE_US=
-the measured alone_us] [ECHO_PROBE_SEED=1] python3 validation/echo_probe.py (same arguments) runs the same loop
+The model's side: ECHO_PROBE_MODEL=.build/release/simulate ECHO_PROBE_MACHINE=profile.json ECHO_PROBE_ALONE_US=
+the measured alone_us [ECHO_PROBE_SEED=1] python3 validation/echo_probe.py (same arguments) runs the same loop
 as the validation matrix's program-echo case runs it (an io step with that latency on a reused connection, the
 client's costs zero) and prints from its trace the round trip, the waits for the GIL that lasted more than half
 an interval (`waits_per_round_trip`, which the real side gives as `send_lost` + `recv_waited`) and their length.
@@ -129,7 +129,11 @@ def model(simulate, machine, seed, alone_us, cpu_threads, interval_ms, rounds):
 if __name__ == "__main__":
     arguments = (int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 300)
     if os.environ.get("ECHO_PROBE_MODEL"):
+        missing = [k for k in ("ECHO_PROBE_MACHINE", "ECHO_PROBE_ALONE_US") if not os.environ.get(k)]
+        if missing:
+            sys.exit("echo_probe.py: the model's side needs " + " and ".join(missing) + " (a machine profile, and the "
+                     "alone_us the real side printed on the same machine: the latency the model is told)")
         model(os.environ["ECHO_PROBE_MODEL"], os.environ["ECHO_PROBE_MACHINE"], int(os.environ.get("ECHO_PROBE_SEED", "1")),
-              float(os.environ.get("ECHO_PROBE_ALONE_US", "70")), *arguments)
+              float(os.environ["ECHO_PROBE_ALONE_US"]), *arguments)
     else:
         real(*arguments)
