@@ -26,7 +26,11 @@ import SimTrace
 ///   until the server sent it, then waking up (the run's 10th percentile, at most `wakeUpLimit`);
 /// - a coroutine's or greenlet's I/O step is `blocked` until the answer was sent, then `runnable` (waiting
 ///   for the loop or hub to resume it) but for its own parsing at the end.
-/// Without instrumentation a step is one state, and GIL waits, hand-offs and core lanes do not appear.
+/// Without instrumentation a step is one state, and GIL waits, hand-offs and core lanes do not appear; but a
+/// sleep, whose length the plan gives, is `blocked` for that and the run's typical lateness, then waits: for
+/// the GIL (a thread beside others of its process), a core, or the loop or hub.
+/// The main thread of `threads` shows `running` from the start until the last start() returned: each start
+/// waits for the new thread's `_started` and then for the GIL, which the harness does not time.
 public enum RealTraceBuilder {
     /// The trace and metrics of one run.
     /// - Complexity: O(steps log steps + recorded stamps and calls).
@@ -178,8 +182,15 @@ public enum RealTraceBuilder {
                                 loopWaits.append((p.start, p.end))
                             }
                         }
-                    case .sleep:
-                        pieces = [Piece(.blocked, step.start, step.end)]
+                    case .sleep(let duration):
+                        // Past its time the sleeper waits for the GIL (a thread), or for the loop or hub.
+                        pieces = sleepPieces(step, duration: duration, own: own,
+                                             waitState: guestKind == nil && !isSync && sharesGIL ? .waitingGIL : .runnable)
+                        if guestKind == .coroutine && sharesGIL {
+                            for p in pieces where p.state == .runnable && p.end - p.start >= MechanismFigures.resolution.nanoseconds {
+                                loopWaits.append((p.start, p.end))
+                            }
+                        }
                     }
                     for piece in pieces {
                         add(lane, piece.state, piece.start, piece.end, proven: !inExecutor && isStamped(op, step.detail))
@@ -381,6 +392,17 @@ public enum RealTraceBuilder {
         return pieces.filter { $0.end > $0.start }
     }
 
+    /// A sleep step: `blocked` for its duration and the run's typical lateness of a sleep (the timer's slack and
+    /// the wake-up: `OwnDurations.sleepLate`), then, for what is left, waiting (`waitState`): time.sleep takes
+    /// the GIL back before it returns (Py_END_ALLOW_THREADS in Modules/timemodule.c's pysleep), a coroutine's or
+    /// greenlet's sleep waits for the loop or hub to run it again. Left under the resolution, it stays `blocked`.
+    static func sleepPieces(_ step: HarnessResult.StepRecord, duration: SimTime, own: OwnDurations, waitState: LaneState) -> [Piece] {
+        let woke = min(step.end, step.start + duration.nanoseconds + own.sleepLate)
+        let late = step.end - woke >= MechanismFigures.resolution.nanoseconds
+        return [Piece(.blocked, step.start, late ? woke : step.end), Piece(waitState, woke, late ? step.end : woke)]
+            .filter { $0.end > $0.start }
+    }
+
     /// A coroutine's or greenlet's I/O step: blocked until the answer was sent, then ready (waiting for the
     /// loop or hub to resume it), then its own parsing (the run's typical time from the answer to the end).
     static func guestIOPieces(_ step: HarnessResult.StepRecord, own: OwnDurations) -> [Piece] {
@@ -405,6 +427,9 @@ public enum RealTraceBuilder {
         var call: [HarnessResult.SocketCall: Int64] = [:]
         var wakeUp: Int64 = 0
         var guestResume: Int64 = 0
+        /// How late a sleep returns when nothing holds it up: the run's 10th percentile past the sleep's
+        /// duration, at most `sleepLateLimit`.
+        var sleepLate: Int64 = 0
 
         /// The longest wake-up after an answer not counted as a wait: a loopback answer wakes its reader in
         /// 10-60 µs here (calibration's wake-up and race probes), far below a switch interval.
@@ -412,12 +437,18 @@ public enum RealTraceBuilder {
         /// The longest time from an answer to a coroutine's or greenlet's step end counted as its own parsing
         /// (an aiohttp response costs ~150 µs of CPU here: calibration's aiohttp request).
         static let resumeLimit: Int64 = 500_000
+        /// The longest lateness of a sleep not counted as a wait: the timed wait's slack (50 µs here,
+        /// /proc/self/timerslack_ns) and a wake-up (`wakeUpLimit`).
+        static let sleepLateLimit: Int64 = 150_000
 
         init(result: HarnessResult, plan: HarnessPlan) {
             var calls: [HarnessResult.SocketCall: [Int64]] = [:]
-            var wakeUps: [Int64] = [], resumes: [Int64] = []
+            var wakeUps: [Int64] = [], resumes: [Int64] = [], sleepsLate: [Int64] = []
             for record in result.tasks {
                 for step in record.steps {
+                    if case .sleep(let duration) = plan.operations[record.task][step.operation] {
+                        sleepsLate.append(step.end - step.start - duration.nanoseconds)
+                    }
                     guard let detail = step.detail else { continue }
                     let answer = RealTraceBuilder.answerCall(detail)
                     for (i, c) in detail.calls.enumerated() where c.count == 3 {
@@ -443,6 +474,7 @@ public enum RealTraceBuilder {
             }
             wakeUp = min(p10(wakeUps), Self.wakeUpLimit)
             guestResume = min(p10(resumes), Self.resumeLimit)
+            sleepLate = min(p10(sleepsLate), Self.sleepLateLimit)
         }
     }
 

@@ -99,6 +99,44 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(trace.state(ofLane: 0, at: .milliseconds(5)), .idle, "the loop waits while the executor works")
     }
 
+    /// A sleep is blocked for its length and the run's typical lateness (the 10th percentile of its sleeps'),
+    /// then waits: for the GIL in threads, for a core alone, for the loop in asyncio. Here ten 3 ms sleeps of
+    /// two threads, nine back 60 µs late, one 4 ms late: that one waited 4 ms - 60 µs for the GIL.
+    func testASleepWaitsPastItsTime() throws {
+        let tasks = [TaskGroup(name: "nap", count: 2, steps: [.repeat(count: 5, steps: [.sleep(.constant(.milliseconds(3)))])])]
+        let late: [Int64] = [60_000, 60_000, 60_000, 60_000, 4_000_000, 60_000, 60_000, 60_000, 60_000, 60_000]
+        func result(lanes: [String]) -> String {
+            var records: [String] = []
+            var at: Int64 = 1_000_000
+            for (task, lane) in lanes.enumerated() {
+                var steps: [String] = []
+                for k in 0..<5 {
+                    let end = at + 3_000_000 + late[task * 5 + k]
+                    steps.append("[\(k), \(at), \(end)]")
+                    at = end
+                }
+                records.append(#"{"task": \#(task), "lane": "\#(lane)", "pid": 7, "created": 0, "begin": 1000000, "end": \#(at), "steps": [\#(steps.joined(separator: ", "))], "executor": []}"#)
+            }
+            return #"{"makespan": \#(at), "spawned": 1000000, "python": "3.11.7", "tasks": [\#(records.joined(separator: ", "))]}"#
+        }
+        let scenario = Scenario(name: "naps", tasks: tasks)
+        // The fifth sleep, of the first task: from 1 ms + 4 x 3.06 ms = 13.24 ms, back at 20.24 ms.
+        let start: Int64 = 13_240_000, woke = start + 3_060_000, end = start + 7_000_000
+        for (sync, waitState) in [(false, LaneState.waitingGIL), (true, .runnable)] {
+            let kind: Strategy.Kind = sync ? .sync : .threads(pool: nil)
+            let strategy = Strategy(kind: kind)
+            let plan = try HarnessPlan(scenario: scenario, strategy: strategy, profile: profile(), serverURL: "u")
+            let lanes = sync ? ["MainThread", "MainThread"] : ["Thread-1", "Thread-2"]
+            let (trace, _) = RealTraceBuilder.build(result: try decode(result(lanes: lanes)), plan: plan, strategy: strategy)
+            let lane = sync ? 0 : 1
+            XCTAssertEqual(trace.state(ofLane: lane, at: .nanoseconds(woke - 1)), .blocked, "\(kind)")
+            XCTAssertEqual(trace.state(ofLane: lane, at: .nanoseconds(woke + 1)), waitState, "\(kind)")
+            XCTAssertEqual(trace.state(ofLane: lane, at: .nanoseconds(end - 1)), waitState, "\(kind)")
+            XCTAssertEqual(trace.state(ofLane: lane, at: .nanoseconds(end - 10_000)), waitState, "\(kind)")
+            XCTAssertEqual(trace.state(ofLane: lane, at: .nanoseconds(start + 3_050_000)), .blocked, "on time: blocked all through")
+        }
+    }
+
     func testResultCheckRejectsMissingSteps() throws {
         let strategy = Strategy(kind: .sync)
         let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
