@@ -865,7 +865,7 @@ def aiohttp_costs(base_url, rounds=6, count=50):
     """One request on a reused aiohttp connection, on asyncio's own loop and on uvloop's: (CPU on asyncio, wall
     on asyncio, CPU on uvloop), each the median of `rounds` rounds of `count` requests (the process's CPU: the
     loop included), the two loops in alternate rounds. Measured as two steps a minute apart, uvloop's figure came
-    out 0.3x to 1.5x of asyncio's in eleven calibrations on four hosts, where alternate rounds give 0.8x-1.3x a
+    out 0.3x to 1.5x of asyncio's in twelve calibrations on four hosts, where alternate rounds give 0.8x-1.3x a
     round and 1.06x at the median, and the harness's runs of one workload on the two loops agree within 7%: the
     same aiohttp code, on a VM whose speed drifts over minutes (docs/model.md, "aiohttp on two loops, measured
     together"). ~1 s."""
