@@ -25,6 +25,9 @@ struct PanelPlan {
     var rowHeight: Double
     /// What the panel leaves out, for the legend's notes ("showing 23 of 10,000 threads ...").
     var sampling: [String] = []
+
+    /// Rows given to the processes' lanes (not the cores'), bands included.
+    var taskRows: Int { groups.filter { $0.group.process != nil }.reduce(0) { $0 + $1.rows.count } }
 }
 
 extension LayoutBuilder {

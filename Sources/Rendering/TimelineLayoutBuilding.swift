@@ -66,6 +66,36 @@ extension TimelineLayout {
             plans.append(b.planPanel(trace: trace, header: header, top: top, bottom: top + share - gap,
                                      maxLanes: options.maxLanes, showCores: options.showCores))
         }
+        // Model above measurement: the same number of task rows in each, so that the rows sample the same lanes
+        // (the lanes come in the same order on both sides) and read against each other. The model's panel
+        // gives rows to its cores, which the measured side has not, so the measured one usually gives way.
+        if plans.count > 1, let fewest = plans.map(\.taskRows).min() {
+            for i in plans.indices where plans[i].taskRows > fewest {
+                var limit = options.maxLanes
+                while plans[i].taskRows > fewest && limit > 2 {
+                    limit -= plans[i].taskRows - fewest
+                    limit = max(2, limit)
+                    plans[i] = b.planPanel(trace: traces[i], header: panels[i].0, top: plans[i].top,
+                                           bottom: lanesTop + Double(i + 1) * share - (i + 1 < panels.count ? s.gap : 0),
+                                           maxLanes: limit, showCores: options.showCores)
+                }
+            }
+            // One row height for all, the panels stacked one after the other and their rows sharing what the
+            // headers leave of the height (the panel that gave way would otherwise leave a hole).
+            let fixed = plans.map { p in
+                (p.header == nil ? 0 : b.panelHeaderHeight) + Double(p.groups.filter(\.showHeader).count) * b.groupHeaderHeight
+            }
+            let rows = plans.map { $0.groups.reduce(0) { $0 + $1.rows.count } }
+            let room = lanesBottom - lanesTop - Double(plans.count - 1) * s.gap - fixed.reduce(0, +)
+            let rowHeight = max(plans.map(\.rowHeight).min() ?? 0,
+                                b.grid.snap(min(s.rowMax, room / Double(max(1, rows.reduce(0, +))))))
+            var top = lanesTop
+            for i in plans.indices {
+                plans[i].top = top
+                plans[i].rowHeight = rowHeight
+                top += fixed[i] + Double(rows[i]) * rowHeight + s.gap
+            }
+        }
         let labelWidth = b.labelColumnWidth(plans)
         let plotX = b.grid.snap(s.margin + labelWidth + s.gap)
         let columns = Int(((b.width - s.margin - plotX) * b.grid.resolution).rounded(.down))
