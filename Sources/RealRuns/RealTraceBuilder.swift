@@ -14,7 +14,8 @@ import SimTrace
 /// (`runnable` for a greenlet or coroutine, which waits for the hub or loop to first run it),
 /// a pool worker between tasks is `idle`; the short gaps between a task's steps are the task's own Python
 /// and count as `running`. The main thread runs until every task is started and then awaits the joins; the
-/// gevent hub's / asyncio loop's thread is `running` whenever one of its greenlets/coroutines runs.
+/// gevent hub's / asyncio loop's thread is `running` whenever one of its greenlets/coroutines runs or one is
+/// ready (the loop's own work between them), else idle in its selector.
 ///
 /// An instrumented run (harness.py's stamps) shows the GIL too:
 /// - a pure-Python step's stalls are `waitingGIL` where its process runs other Python threads (threads, a
@@ -149,6 +150,8 @@ public enum RealTraceBuilder {
         // the job's call_soon_threadsafe (or by epoll), waits for the GIL (an executor thread holds it) before
         // it can run the coroutine.
         var loopWaits: [(Int64, Int64)] = []
+        // When some coroutine or greenlet was ready (waiting for the loop or hub to run it).
+        var guestReady: [(Int64, Int64)] = []
         for (lane, records) in recordsOfLane {
             var cursor = records.map(\.created).min() ?? 0
             if isPool { cursor = 0 }
@@ -160,6 +163,8 @@ public enum RealTraceBuilder {
                     let before: LaneState = guestKind == nil ? .starting : .runnable
                     let gapState: LaneState = first ? before : (k == 0 && isPool ? .idle : .running)
                     add(lane, gapState, cursor, step.start)
+                    if guestKind != nil && gapState == .running { guestRunning.append((cursor, step.start)) }
+                    if guestKind != nil && gapState == .runnable { guestReady.append((cursor, step.start)) }
                     first = false
                     let op = plan.operations[record.task][step.operation]
                     let pieces: [Piece]
@@ -197,6 +202,7 @@ public enum RealTraceBuilder {
                         if guestKind != nil, piece.state == .running || piece.state == .runningNoGIL {
                             guestRunning.append((piece.start, piece.end))
                         }
+                        if guestKind != nil, piece.state == .runnable { guestReady.append((piece.start, piece.end)) }
                     }
                     cursor = max(cursor, step.end)
                 }
@@ -212,16 +218,28 @@ public enum RealTraceBuilder {
                 var cursor: Int64 = 0
                 // Between the coroutines' running pieces: idle in the selector, or waiting for the GIL.
                 let waits = merged(loopWaits)
+                let ready = merged(guestReady)
+                // The loop or hub goes back to its selector only when nothing is ready (asyncio's _run_once,
+                // gevent's hub running its callbacks): while a coroutine or greenlet is ready, a gap between
+                // their pieces is the loop's own work (its pass, timers, the switch), not idle. A gap shorter
+                // than the resolution is that too.
+                func idle(_ from: Int64, _ to: Int64) {
+                    var at = from
+                    for (s, e) in ready where e > at && s < to {
+                        add(main, max(at, s) - at < MechanismFigures.resolution.nanoseconds ? .running : .idle, at, max(at, s))
+                        add(main, .running, max(at, s), min(to, e))
+                        at = min(to, e)
+                    }
+                    add(main, to - at < MechanismFigures.resolution.nanoseconds ? .running : .idle, at, to)
+                }
                 func between(_ from: Int64, _ to: Int64) {
                     var at = from
                     for (s, e) in waits where e > at && s < to {
-                        add(main, .idle, at, max(at, s))
+                        idle(at, max(at, s))
                         add(main, .waitingGIL, max(at, s), min(to, e))
                         at = min(to, e)
                     }
-                    // A gap shorter than the resolution is the loop's own work between two callbacks, not a
-                    // return to the selector.
-                    add(main, to - at < MechanismFigures.resolution.nanoseconds ? .running : .idle, at, to)
+                    idle(at, to)
                 }
                 for (start, end) in merged(guestRunning) where end > cursor {
                     between(cursor, start)

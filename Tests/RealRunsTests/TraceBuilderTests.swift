@@ -137,6 +137,32 @@ final class TraceBuilderTests: XCTestCase {
         }
     }
 
+    /// The hub is busy between two greenlets' pieces while one of them is ready (its own pass and switch),
+    /// idle in its selector only when none is: greenlet a computes 0.1-10.1 ms; b, back from a 2 ms sleep long
+    /// before, runs from 10.3 ms; after 18.3 ms nothing is left.
+    func testTheHubIsBusyWhileAGreenletIsReady() throws {
+        let scenario = Scenario(name: "hub", tasks: [
+            TaskGroup(name: "a", steps: [.cpu(CPUStep(duration: .constant(.milliseconds(10))))]),
+            TaskGroup(name: "b", steps: [.sleep(.constant(.milliseconds(2))), .cpu(CPUStep(duration: .constant(.milliseconds(8))))]),
+        ])
+        let strategy = Strategy(kind: .gevent)
+        let plan = try HarnessPlan(scenario: scenario, strategy: strategy, profile: profile(), serverURL: "u")
+        let result = try decode("""
+            {"makespan": 20000000, "spawned": 0, "python": "3.11.7", "tasks": [
+             {"task": 0, "lane": "Greenlet-0", "pid": 7, "created": 0, "begin": 100000, "end": 10100000,
+              "steps": [[0, 100000, 10100000]], "executor": []},
+             {"task": 1, "lane": "Greenlet-1", "pid": 7, "created": 0, "begin": 200000, "end": 18300000,
+              "steps": [[0, 200000, 10300000], [1, 10300000, 18300000]], "executor": []}]}
+            """)
+        let (trace, metrics) = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
+        XCTAssertEqual(trace.lanes[0].name, "MainThread (hub)")
+        XCTAssertEqual(trace.state(ofLane: 2, at: .milliseconds(5)), .runnable, "b waits for the hub")
+        XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(10_200)), .running, "between a and b, with b ready: the hub's own work")
+        XCTAssertEqual(trace.state(ofLane: 0, at: .milliseconds(19)), .idle, "nothing ready")
+        let figures = MechanismFigures(trace: trace, metrics: metrics)
+        XCTAssertEqual(try XCTUnwrap(figures.loopLongestBusy), .microseconds(18_300), "one stretch from the start to b's end")
+    }
+
     func testResultCheckRejectsMissingSteps() throws {
         let strategy = Strategy(kind: .sync)
         let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
