@@ -28,14 +28,23 @@ struct PanelPlan {
 
     /// Rows given to the processes' lanes (not the cores'), bands included.
     var taskRows: Int { groups.filter { $0.group.process != nil }.reduce(0) { $0 + $1.rows.count } }
+
+    /// The names of the processes' lanes given a row of their own.
+    var shownLaneNames: Set<String> {
+        Set(groups.filter { $0.group.process != nil }.flatMap(\.rows).compactMap { row -> String? in
+            if case .lane(let id) = row.content { return trace.lanes[id].name } else { return nil }
+        })
+    }
 }
 
 extension LayoutBuilder {
     var panelHeaderHeight: Double { measure.lineHeight(size: sizes.panelHeader, bold: true) + 8 * sizes.k }
     var groupHeaderHeight: Double { measure.lineHeight(size: sizes.processHeader, bold: true) + 6 * sizes.k }
 
-    /// Chooses rows for `trace` between `top` and `bottom`.
-    func planPanel(trace: Trace, header: String?, top: Double, bottom: Double, maxLanes: Int, showCores: Bool) -> PanelPlan {
+    /// Chooses rows for `trace` between `top` and `bottom`. Where a process has more lanes than rows, the lanes
+    /// named in `prefer` are shown if there are enough of them (the lanes of the panel above), else a sample.
+    func planPanel(trace: Trace, header: String?, top: Double, bottom: Double, maxLanes: Int, showCores: Bool,
+                   prefer: Set<String> = []) -> PanelPlan {
         let available = bottom - top - (header == nil ? 0 : panelHeaderHeight)
         // More processes than rows: the first ones get rows, the rest fold into one band.
         let all = LaneOrdering.groups(of: trace, showCores: showCores)
@@ -69,7 +78,15 @@ extension LayoutBuilder {
                 continue
             }
             let header = showHeaders && group.lanes.count > 1
-            let (shownLanes, sampled) = LaneOrdering.sample(group.lanes, rows: rows)
+            var (shownLanes, sampled) = LaneOrdering.sample(group.lanes, rows: rows)
+            var matched = false
+            if !prefer.isEmpty, shownLanes.count < group.lanes.count {
+                let named = group.lanes.filter { prefer.contains(trace.lanes[$0].name) }
+                if named.count >= shownLanes.count {
+                    shownLanes = Array(named.prefix(shownLanes.count))
+                    matched = true
+                }
+            }
             var out: [PlannedRow] = []
             for id in shownLanes {
                 let lane = trace.lanes[id]
@@ -80,10 +97,11 @@ extension LayoutBuilder {
             }
             let shownSet = Set(shownLanes)
             let rest = shownLanes.count == group.lanes.count ? [] : group.lanes.filter { !shownSet.contains($0) }
-            if sampled > 0 {
+            if sampled > 0 || matched {
                 let noun = Self.noun(Set(group.lanes.map { trace.lanes[$0].kind }))
                 let whose = lone ? "" : " of \(group.title)"
-                sampling.append("showing \(Format.grouped(shownLanes.count)) of \(Format.grouped(group.lanes.count)) \(noun)\(whose): the first \(shownLanes.count - sampled) and \(sampled) spread evenly through the rest")
+                let which = matched ? "those of the panel above" : "the first \(shownLanes.count - sampled) and \(sampled) spread evenly through the rest"
+                sampling.append("showing \(Format.grouped(shownLanes.count)) of \(Format.grouped(group.lanes.count)) \(noun)\(whose): \(which)")
             }
             if !rest.isEmpty {
                 let kinds = Set(rest.map { trace.lanes[$0].kind })

@@ -70,16 +70,21 @@ extension TimelineLayout {
         // (the lanes come in the same order on both sides) and read against each other. The model's panel
         // gives rows to its cores, which the measured side has not, so the measured one usually gives way.
         if plans.count > 1, let fewest = plans.map(\.taskRows).min() {
+            var limits = plans.map { _ in options.maxLanes }
+            func replan(_ i: Int, prefer: Set<String> = []) {
+                plans[i] = b.planPanel(trace: traces[i], header: panels[i].0, top: plans[i].top,
+                                       bottom: lanesTop + Double(i + 1) * share - (i + 1 < panels.count ? s.gap : 0),
+                                       maxLanes: limits[i], showCores: options.showCores, prefer: prefer)
+            }
             for i in plans.indices where plans[i].taskRows > fewest {
-                var limit = options.maxLanes
-                while plans[i].taskRows > fewest && limit > 2 {
-                    limit -= plans[i].taskRows - fewest
-                    limit = max(2, limit)
-                    plans[i] = b.planPanel(trace: traces[i], header: panels[i].0, top: plans[i].top,
-                                           bottom: lanesTop + Double(i + 1) * share - (i + 1 < panels.count ? s.gap : 0),
-                                           maxLanes: limit, showCores: options.showCores)
+                while plans[i].taskRows > fewest && limits[i] > 2 {
+                    limits[i] = max(2, limits[i] - (plans[i].taskRows - fewest))
+                    replan(i)
                 }
             }
+            // Lanes by name: where both panels leave lanes out, the lower one shows those the upper one shows.
+            let names = plans[0].shownLaneNames
+            for i in plans.indices.dropFirst() { replan(i, prefer: names) }
             // One row height for all, the panels stacked one after the other and their rows sharing what the
             // headers leave of the height (the panel that gave way would otherwise leave a hole).
             let fixed = plans.map { p in

@@ -98,22 +98,27 @@ final class TimelineLayoutTests: XCTestCase {
         XCTAssertEqual(band.density[0].x1 - band.density[0].x0, layout.axis.scale.width, accuracy: 1e-9)
     }
 
-    /// Model above measurement: the model's panel gives rows to its cores, the measured one has none; both
-    /// show the same lanes, at one row height, the second panel right under the first.
+    /// Model above measurement: the model's panel gives rows to its cores, the measured one has none and has
+    /// lanes the model has not (three more workers); both show the same lanes, at one row height, the second
+    /// panel right under the first.
     func testSideBySidePanelsShowTheSameLanes() throws {
-        func trace(cores: Int) -> Trace {
+        func trace(cores: Int, extra: Int) -> Trace {
             var lanes = (0..<40).map { Lane(id: $0, name: "task #\($0 + 1)", kind: .thread, process: 0) }
-            lanes += (0..<cores).map { Lane(id: 40 + $0, name: "core \($0)", kind: .core, process: 0) }
+            lanes += (0..<extra).map { Lane(id: 40 + $0, name: "worker-\($0)", kind: .thread, process: 0) }
+            lanes += (0..<cores).map { Lane(id: 40 + extra + $0, name: "core \($0)", kind: .core, process: 0) }
             let segments = lanes.map { Segment(lane: $0.id, state: .running, start: .zero, end: .milliseconds(10)) }
             return Trace(lanes: lanes, segments: segments, end: .milliseconds(10))
         }
-        let layout = try TimelineLayout.sideBySide(model: chart(trace(cores: 2)), real: chart(trace(cores: 0)), options: RenderOptions())
+        let layout = try TimelineLayout.sideBySide(model: chart(trace(cores: 2, extra: 0)), real: chart(trace(cores: 0, extra: 3)),
+                                                   options: RenderOptions())
         func taskLabels(_ panel: LanePanel) -> [String] {
             panel.groups.filter { $0.process != nil }.flatMap(\.rows).compactMap { $0.label?.text }
         }
         XCTAssertEqual(layout.panels.count, 2)
         XCTAssertGreaterThan(taskLabels(layout.panels[0]).count, 3)
-        XCTAssertEqual(taskLabels(layout.panels[0]), taskLabels(layout.panels[1]))
+        XCTAssertEqual(taskLabels(layout.panels[0]).dropLast(), taskLabels(layout.panels[1]).dropLast())
+        XCTAssertEqual(taskLabels(layout.panels[0]).last, "+33 more threads")
+        XCTAssertEqual(taskLabels(layout.panels[1]).last, "+36 more threads")
         XCTAssertTrue(layout.panels[0].groups.contains { $0.process == nil }, "the model keeps its cores")
         let heights = Set(layout.rows.map { ($0.frame.height * 1000).rounded() })
         XCTAssertEqual(heights.count, 1, "one row height")
