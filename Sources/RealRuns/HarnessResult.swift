@@ -65,8 +65,17 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         public var steps: [StepRecord]
         /// CPU steps a coroutine ran through the executor: where and when they really ran.
         public var executor: [ExecutorRecord]
+        /// A thread's `start()` in the main thread: when it was called and when it returned (threads without
+        /// a pool; nil otherwise). Between the new thread's `begin` and the return, the main thread waited for
+        /// the GIL, which the new thread held.
+        public var startCall: Int64?
+        public var startReturn: Int64?
 
-        enum CodingKeys: String, CodingKey { case task, lane, pid, tid, created, begin, end, steps, executor }
+        enum CodingKeys: String, CodingKey {
+            case task, lane, pid, tid, created, begin, end, steps, executor
+            case startCall = "start_call"
+            case startReturn = "start_return"
+        }
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -79,6 +88,8 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
             end = try c.decode(Int64.self, forKey: .end)
             steps = try c.decode([StepRecord].self, forKey: .steps)
             executor = try c.decode([ExecutorRecord].self, forKey: .executor)
+            startCall = try c.decodeIfPresent(Int64.self, forKey: .startCall)
+            startReturn = try c.decodeIfPresent(Int64.self, forKey: .startReturn)
         }
     }
 

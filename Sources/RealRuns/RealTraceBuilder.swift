@@ -30,8 +30,9 @@ import SimTrace
 /// Without instrumentation a step is one state, and GIL waits, hand-offs and core lanes do not appear; but a
 /// sleep, whose length the plan gives, is `blocked` for that and the run's typical lateness, then waits: for
 /// the GIL (a thread beside others of its process), a core, or the loop or hub.
-/// The main thread of `threads` shows `running` from the start until the last start() returned: each start
-/// waits for the new thread's `_started` and then for the GIL, which the harness does not time.
+/// The main thread of `threads` shows `running` from the start until the last start() returned, but for each
+/// start()'s wait for the GIL the new thread holds (from the new thread's first stamp to the return); its
+/// wait for the new thread's `_started` is not told apart from its own Python.
 public enum RealTraceBuilder {
     /// The trace and metrics of one run.
     /// - Complexity: O(steps log steps + recorded stamps and calls).
@@ -153,7 +154,8 @@ public enum RealTraceBuilder {
         // When some coroutine or greenlet was ready (waiting for the loop or hub to run it).
         var guestReady: [(Int64, Int64)] = []
         for (lane, records) in recordsOfLane {
-            var cursor = records.map(\.created).min() ?? 0
+            // A thread exists from its start() on (the harness makes every Thread object first, then starts them).
+            var cursor = records.map { $0.startCall ?? $0.created }.min() ?? 0
             if isPool { cursor = 0 }
             var first = true
             for record in records.sorted(by: { $0.begin < $1.begin }) {
@@ -248,8 +250,21 @@ public enum RealTraceBuilder {
                 }
                 between(cursor, result.makespan)
             } else {
-                add(main, .running, 0, result.spawned)
-                add(main, .awaiting, result.spawned, result.makespan)
+                // Each thread's start(): from the new thread's first stamp to the return, the main thread waited
+                // for the GIL the new thread held; the rest of the spawning is its own Python and its waits for
+                // `_started`, which nothing tells apart (`running`).
+                var cursor: Int64 = 0
+                let starts = result.tasks.compactMap { r -> (begin: Int64, end: Int64)? in
+                    guard let call = r.startCall, let back = r.startReturn, r.begin > call, back > r.begin else { return nil }
+                    return (r.begin, back)
+                }.sorted { $0.begin < $1.begin }
+                for (begin, back) in starts where begin >= cursor {
+                    add(main, .running, cursor, begin)
+                    add(main, back - begin >= MechanismFigures.resolution.nanoseconds ? .waitingGIL : .running, begin, back)
+                    cursor = back
+                }
+                add(main, .running, cursor, result.spawned)
+                add(main, .awaiting, max(cursor, result.spawned), result.makespan)
             }
         }
 

@@ -77,6 +77,41 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(metrics.strategy, "threads")
     }
 
+    /// After each start() the main thread waits for the GIL the new thread holds: from the new thread's first
+    /// stamp to start()'s return. a's start: called at 0.1 ms, a began at 0.3 ms, start() returned at 0.9 ms;
+    /// b's: 0.9, 0.95, 0.98 ms (a wait under the resolution stays running).
+    func testTheMainThreadWaitsForTheGILAfterEachStart() throws {
+        let strategy = Strategy(kind: .threads(pool: nil))
+        let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
+        let result = try decode("""
+            {"makespan": 40000000, "spawned": 1000000, "python": "3.11.7", "tasks": [
+             {"task": 0, "lane": "Thread-1", "pid": 7, "created": 50000, "begin": 300000, "end": 33000000,
+              "start_call": 100000, "start_return": 900000,
+              "steps": [[0, 400000, 11000000], [1, 11100000, 32000000]], "executor": []},
+             {"task": 1, "lane": "Thread-2", "pid": 7, "created": 60000, "begin": 950000, "end": 40000000,
+              "start_call": 900000, "start_return": 980000,
+              "steps": [[0, 960000, 39000000]], "executor": []}]}
+            """)
+        let (trace, _) = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
+        XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(200)), .running)
+        XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(500)), .waitingGIL)
+        XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(960)), .running)
+        XCTAssertNil(trace.state(ofLane: 2, at: .microseconds(800)), "b's thread does not exist before its start()")
+        XCTAssertEqual(trace.state(ofLane: 2, at: .microseconds(920)), .starting)
+        XCTAssertEqual(trace.state(ofLane: 0, at: .milliseconds(20)), .awaiting)
+        XCTAssertTrue(trace.instants.contains { $0.lane == 0 && $0.kind == .gilHandoff && $0.time == .microseconds(900) })
+        // Without the start times (an older harness), the spawning is running throughout, as before.
+        let old = try decode("""
+            {"makespan": 40000000, "spawned": 1000000, "python": "3.11.7", "tasks": [
+             {"task": 0, "lane": "Thread-1", "pid": 7, "created": 50000, "begin": 300000, "end": 33000000,
+              "steps": [[0, 400000, 11000000], [1, 11100000, 32000000]], "executor": []},
+             {"task": 1, "lane": "Thread-2", "pid": 7, "created": 60000, "begin": 950000, "end": 40000000,
+              "steps": [[0, 960000, 39000000]], "executor": []}]}
+            """)
+        let (before, _) = RealTraceBuilder.build(result: old, plan: plan, strategy: strategy)
+        XCTAssertEqual(before.state(ofLane: 0, at: .microseconds(500)), .running)
+    }
+
     func testAsyncioExecutorAndLoopLanes() throws {
         let strategy = Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: true))
         let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")

@@ -443,8 +443,12 @@ def run_threads(plan, base_url, chunk):
         record["lane"] = thread.name
         records.append(record)
         threads.append(thread)
-    for thread in threads:
+    # Each start()'s call and return: in between, the main thread waits for the new thread's `_started`
+    # (Lib/threading.py) and then for the GIL, which the new thread holds from its bootstrap into its task.
+    for thread, record in zip(threads, records):
+        record["start_call"] = now()
         thread.start()
+        record["start_return"] = now()
     spawned = now()
     for thread, task in zip(threads, tasks):
         if not task["background"]:
@@ -1093,8 +1097,9 @@ def relative_detail(detail, t0):
 def relative(records, t0):
     """Makes every time relative to the start of the timed section."""
     for r in records:
-        for key in ("created", "begin", "end"):
-            r[key] -= t0
+        for key in ("created", "begin", "end", "start_call", "start_return"):
+            if key in r:
+                r[key] -= t0
         for step in r["steps"]:
             step[1] -= t0
             step[2] -= t0
