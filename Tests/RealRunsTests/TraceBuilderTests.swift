@@ -42,16 +42,23 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertNil(zero.speedChange)
     }
 
+    /// `scenario()` run in two threads, as harness.py writes it: a's start() called at 0.1 ms, a began at 0.3 ms,
+    /// start() returned at 0.9 ms; b's 0.9, 0.95, 0.98 ms (the start times only from a harness that records them).
+    func twoThreadsResult(startTimes: Bool) throws -> HarnessResult {
+        func starts(_ call: Int, _ back: Int) -> String { startTimes ? #""start_call": \#(call), "start_return": \#(back),"# : "" }
+        return try decode("""
+            {"makespan": 40000000, "spawned": 1000000, "python": "3.11.7", "tasks": [
+             {"task": 0, "lane": "Thread-1", "pid": 7, "created": 50000, "begin": 300000, "end": 33000000, \(starts(100000, 900000))
+              "steps": [[0, 400000, 11000000], [1, 11100000, 32000000]], "executor": []},
+             {"task": 1, "lane": "Thread-2", "pid": 7, "created": 60000, "begin": 950000, "end": 40000000, \(starts(900000, 980000))
+              "steps": [[0, 960000, 39000000]], "executor": []}]}
+            """)
+    }
+
     func testThreadsLanesStatesAndMetrics() throws {
         let strategy = Strategy(kind: .threads(pool: nil))
         let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
-        let result = try decode("""
-            {"makespan": 40000000, "spawned": 1000000, "python": "3.11.7", "tasks": [
-             {"task": 0, "lane": "Thread-1", "pid": 7, "created": 100000, "begin": 300000, "end": 33000000,
-              "steps": [[0, 400000, 11000000], [1, 11100000, 32000000]], "executor": []},
-             {"task": 1, "lane": "Thread-2", "pid": 7, "created": 200000, "begin": 500000, "end": 40000000,
-              "steps": [[0, 600000, 39000000]], "executor": []}]}
-            """)
+        let result = try twoThreadsResult(startTimes: false)
         try result.check(against: plan, path: "r")
         let (trace, metrics) = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
         XCTAssertEqual(trace.lanes.map(\.name), ["MainThread", "a", "b"], "named after the tasks, as in the model")
@@ -78,21 +85,11 @@ final class TraceBuilderTests: XCTestCase {
     }
 
     /// After each start() the main thread waits for the GIL the new thread holds: from the new thread's first
-    /// stamp to start()'s return. a's start: called at 0.1 ms, a began at 0.3 ms, start() returned at 0.9 ms;
-    /// b's: 0.9, 0.95, 0.98 ms (a wait under the resolution stays running).
+    /// stamp to start()'s return (`twoThreadsResult`; b's wait, 30 µs, is under the resolution: running).
     func testTheMainThreadWaitsForTheGILAfterEachStart() throws {
         let strategy = Strategy(kind: .threads(pool: nil))
         let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
-        let result = try decode("""
-            {"makespan": 40000000, "spawned": 1000000, "python": "3.11.7", "tasks": [
-             {"task": 0, "lane": "Thread-1", "pid": 7, "created": 50000, "begin": 300000, "end": 33000000,
-              "start_call": 100000, "start_return": 900000,
-              "steps": [[0, 400000, 11000000], [1, 11100000, 32000000]], "executor": []},
-             {"task": 1, "lane": "Thread-2", "pid": 7, "created": 60000, "begin": 950000, "end": 40000000,
-              "start_call": 900000, "start_return": 980000,
-              "steps": [[0, 960000, 39000000]], "executor": []}]}
-            """)
-        let (trace, _) = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
+        let (trace, _) = RealTraceBuilder.build(result: try twoThreadsResult(startTimes: true), plan: plan, strategy: strategy)
         XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(200)), .running)
         XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(500)), .waitingGIL)
         XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(960)), .running)
@@ -101,14 +98,7 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(trace.state(ofLane: 0, at: .milliseconds(20)), .awaiting)
         XCTAssertTrue(trace.instants.contains { $0.lane == 0 && $0.kind == .gilHandoff && $0.time == .microseconds(900) })
         // Without the start times (an older harness), the spawning is running throughout, as before.
-        let old = try decode("""
-            {"makespan": 40000000, "spawned": 1000000, "python": "3.11.7", "tasks": [
-             {"task": 0, "lane": "Thread-1", "pid": 7, "created": 50000, "begin": 300000, "end": 33000000,
-              "steps": [[0, 400000, 11000000], [1, 11100000, 32000000]], "executor": []},
-             {"task": 1, "lane": "Thread-2", "pid": 7, "created": 60000, "begin": 950000, "end": 40000000,
-              "steps": [[0, 960000, 39000000]], "executor": []}]}
-            """)
-        let (before, _) = RealTraceBuilder.build(result: old, plan: plan, strategy: strategy)
+        let (before, _) = RealTraceBuilder.build(result: try twoThreadsResult(startTimes: false), plan: plan, strategy: strategy)
         XCTAssertEqual(before.state(ofLane: 0, at: .microseconds(500)), .running)
     }
 
