@@ -18,6 +18,20 @@ final class ShippedScenarioTests: XCTestCase {
         }
     }
 
+    /// The workloads written after the matrix (validation/unseen/, measured by hand) stay loadable as the
+    /// format moves on, each with at least two strategies to compare.
+    func testTheUnseenWorkloadsParse() throws {
+        let folder = repositoryRoot + "/validation/unseen"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") && $0 != "cal.json" }.sorted()
+        XCTAssertEqual(files, ["crunchmix.json", "many.json", "pow8.json", "powio.json", "scraper.json"])
+        for file in files {
+            let s = try ScenarioLoader.load(path: folder + "/" + file)
+            XCTAssertEqual(s.name + ".json", file)
+            XCTAssertGreaterThan(s.description.count, 80, file)
+            XCTAssertGreaterThanOrEqual(s.strategies.count, 5, file)
+        }
+    }
+
     func testArticleScenariosCarryTheArticlesFigures() throws {
         let io = try shipped("article")
         XCTAssertEqual(io.reference?.makespans, [
