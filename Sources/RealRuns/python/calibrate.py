@@ -868,7 +868,7 @@ def aiohttp_costs(base_url, rounds=6, count=50):
     out 0.3x to 1.5x of asyncio's in twelve calibrations on four hosts, where alternate rounds give 0.8x-1.3x a
     round and 1.06x at the median, and the harness's runs of one workload on the two loops agree within 7%: the
     same aiohttp code, on a VM whose speed drifts over minutes (docs/model.md, "aiohttp on two loops, measured
-    together"). ~1 s."""
+    together"). ~0.5 s."""
     import asyncio  # here, not at the top: see _statistics
 
     import aiohttp
