@@ -180,23 +180,15 @@ public enum RealTraceBuilder {
                     case .cpu:
                         pieces = cpuPieces(op, start: step.start, end: step.end, detail: step.detail, stallState: stallState, period: period)
                     case .io:
-                        pieces = guestKind == nil
-                            ? blockingIOPieces(step, own: own, waitState: isSync || !sharesGIL ? .runnable : .waitingGIL)
-                            : guestIOPieces(step, own: own)
-                        // The loop, woken by the answer, waits for the GIL while an executor thread holds it.
-                        if guestKind == .coroutine && sharesGIL {
-                            for p in pieces where p.state == .runnable && p.end - p.start >= MechanismFigures.resolution.nanoseconds {
-                                loopWaits.append((p.start, p.end))
-                            }
-                        }
+                        pieces = guestKind == nil ? blockingIOPieces(step, own: own, waitState: stallState) : guestIOPieces(step, own: own)
                     case .sleep(let duration):
                         // Past its time the sleeper waits for the GIL (a thread), or for the loop or hub.
-                        pieces = sleepPieces(step, duration: duration, own: own,
-                                             waitState: guestKind == nil && !isSync && sharesGIL ? .waitingGIL : .runnable)
-                        if guestKind == .coroutine && sharesGIL {
-                            for p in pieces where p.state == .runnable && p.end - p.start >= MechanismFigures.resolution.nanoseconds {
-                                loopWaits.append((p.start, p.end))
-                            }
+                        pieces = sleepPieces(step, duration: duration, own: own, waitState: guestKind == nil ? stallState : .runnable)
+                    }
+                    // The loop, woken by the answer or the timer, waits for the GIL while an executor thread holds it.
+                    if guestKind == .coroutine && sharesGIL, op.isWait {
+                        for p in pieces where p.state == .runnable && p.end - p.start >= MechanismFigures.resolution.nanoseconds {
+                            loopWaits.append((p.start, p.end))
                         }
                     }
                     for piece in pieces {
@@ -225,14 +217,17 @@ public enum RealTraceBuilder {
                 // gevent's hub running its callbacks): while a coroutine or greenlet is ready, a gap between
                 // their pieces is the loop's own work (its pass, timers, the switch), not idle. A gap shorter
                 // than the resolution is that too.
+                func gap(_ from: Int64, _ to: Int64) {
+                    add(main, to - from < MechanismFigures.resolution.nanoseconds ? .running : .idle, from, to)
+                }
                 func idle(_ from: Int64, _ to: Int64) {
                     var at = from
                     for (s, e) in ready where e > at && s < to {
-                        add(main, max(at, s) - at < MechanismFigures.resolution.nanoseconds ? .running : .idle, at, max(at, s))
+                        gap(at, max(at, s))
                         add(main, .running, max(at, s), min(to, e))
                         at = min(to, e)
                     }
-                    add(main, to - at < MechanismFigures.resolution.nanoseconds ? .running : .idle, at, to)
+                    gap(at, to)
                 }
                 func between(_ from: Int64, _ to: Int64) {
                     var at = from
@@ -551,5 +546,13 @@ public enum RealTraceBuilder {
             }
         }
         return out
+    }
+}
+
+fileprivate extension SimScenario.Operation {
+    /// An I/O call or a sleep: the task waits, then its thread, loop or hub must take it up again.
+    var isWait: Bool {
+        if case .cpu = self { return false }
+        return true
     }
 }

@@ -59,32 +59,27 @@ extension TimelineLayout {
 
         // Split the height among panels evenly.
         let share = (lanesBottom - lanesTop) / Double(panels.count)
-        var plans: [PanelPlan] = []
-        for (i, (header, trace)) in panels.enumerated() {
+        func plan(_ i: Int, maxLanes: Int, prefer: Set<String> = []) -> PanelPlan {
             let top = lanesTop + Double(i) * share
             let gap = i + 1 < panels.count ? s.gap : 0
-            plans.append(b.planPanel(trace: trace, header: header, top: top, bottom: top + share - gap,
-                                     maxLanes: options.maxLanes, showCores: options.showCores))
+            return b.planPanel(trace: traces[i], header: panels[i].0, top: top, bottom: top + share - gap,
+                               maxLanes: maxLanes, showCores: options.showCores, prefer: prefer)
         }
+        var plans = panels.indices.map { plan($0, maxLanes: options.maxLanes) }
         // Model above measurement: the same number of task rows in each, so that the rows sample the same lanes
         // (the lanes come in the same order on both sides) and read against each other. The model's panel
         // gives rows to its cores, which the measured side has not, so the measured one usually gives way.
         if plans.count > 1, let fewest = plans.map(\.taskRows).min() {
             var limits = plans.map { _ in options.maxLanes }
-            func replan(_ i: Int, prefer: Set<String> = []) {
-                plans[i] = b.planPanel(trace: traces[i], header: panels[i].0, top: plans[i].top,
-                                       bottom: lanesTop + Double(i + 1) * share - (i + 1 < panels.count ? s.gap : 0),
-                                       maxLanes: limits[i], showCores: options.showCores, prefer: prefer)
-            }
             for i in plans.indices where plans[i].taskRows > fewest {
                 while plans[i].taskRows > fewest && limits[i] > 2 {
                     limits[i] = max(2, limits[i] - (plans[i].taskRows - fewest))
-                    replan(i)
+                    plans[i] = plan(i, maxLanes: limits[i])
                 }
             }
             // Lanes by name: where both panels leave lanes out, the lower one shows those the upper one shows.
             let names = plans[0].shownLaneNames
-            for i in plans.indices.dropFirst() { replan(i, prefer: names) }
+            for i in plans.indices.dropFirst() { plans[i] = plan(i, maxLanes: limits[i], prefer: names) }
             // One row height for all, the panels stacked one after the other and their rows sharing what the
             // headers leave of the height (the panel that gave way would otherwise leave a hole).
             let fixed = plans.map { p in
