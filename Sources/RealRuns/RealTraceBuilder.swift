@@ -217,26 +217,22 @@ public enum RealTraceBuilder {
                 // gevent's hub running its callbacks): while a coroutine or greenlet is ready, a gap between
                 // their pieces is the loop's own work (its pass, timers, the switch), not idle. A gap shorter
                 // than the resolution is that too.
+                // [from, to) on the main lane: `state` where `intervals` (merged, in order) cover it, `rest` elsewhere.
+                func cover(_ from: Int64, _ to: Int64, _ intervals: [(Int64, Int64)], _ state: LaneState,
+                           rest: (Int64, Int64) -> Void) {
+                    var at = from
+                    for (s, e) in intervals where e > at && s < to {
+                        rest(at, max(at, s))
+                        add(main, state, max(at, s), min(to, e))
+                        at = min(to, e)
+                    }
+                    rest(at, to)
+                }
                 func gap(_ from: Int64, _ to: Int64) {
                     add(main, to - from < MechanismFigures.resolution.nanoseconds ? .running : .idle, from, to)
                 }
-                func idle(_ from: Int64, _ to: Int64) {
-                    var at = from
-                    for (s, e) in ready where e > at && s < to {
-                        gap(at, max(at, s))
-                        add(main, .running, max(at, s), min(to, e))
-                        at = min(to, e)
-                    }
-                    gap(at, to)
-                }
                 func between(_ from: Int64, _ to: Int64) {
-                    var at = from
-                    for (s, e) in waits where e > at && s < to {
-                        idle(at, max(at, s))
-                        add(main, .waitingGIL, max(at, s), min(to, e))
-                        at = min(to, e)
-                    }
-                    idle(at, to)
+                    cover(from, to, waits, .waitingGIL) { cover($0, $1, ready, .running, rest: gap) }
                 }
                 for (start, end) in merged(guestRunning) where end > cursor {
                     between(cursor, start)
