@@ -90,7 +90,12 @@ struct OSThread: Sendable {
 
     // Scheduling
     var dispatchedAt = SimTime.zero
+    /// When it last became runnable (before its dispatch: the wait for a core is the difference).
+    var runnableSince = SimTime.zero
     var vruntime = SimTime.zero
+    /// A thread just created by clone() that has not had a core yet: the fair policy queues it behind the
+    /// running threads and it does not preempt (`becomeRunnable`).
+    var isNewTask = true
 
     // Program state
     /// The task it runs (index into `tasks`), -1 for none.
@@ -166,6 +171,15 @@ struct TaskRun: Sendable {
     /// When the answer to the request just sent is in the socket: the request left during `send()`, so
     /// the latency runs from there, not from when the caller got the GIL back after it.
     var answerAt: SimTime = .zero
+    /// With the local server: when the request is in the server's socket, and how long after the server
+    /// reads it the answer is in this task's (latency, `io_overhead`, the idle wake-up). `answerAt` is
+    /// `.never` until the server's thread has read it (`Simulation.serverAction`).
+    var requestAt: SimTime = .zero
+    var answerDelay: SimTime = .zero
+    /// The thread, or the green task when `waiterIsGreen`, asleep until the server has read the request
+    /// (-1: none); the server wakes it at the answer.
+    var answerWaiter: Int32 = -1
+    var waiterIsGreen = false
     /// Steps (operations) finished so far: tasklets switch when this moves.
     var opsFinished: Int32 = 0
     /// Its I/O call holds one of the HTTP client's `max_clients` slots (Tornado).
@@ -186,6 +200,9 @@ enum TaskStep: Sendable {
     case done
     /// Its next I/O call waits for a slot of the HTTP client (Tornado's max_clients).
     case waitForClientSlot
+    /// Its recv() waits for an answer whose time is not known yet: the local server has not read the
+    /// request. The caller sleeps until the server's thread wakes it at the answer (`Simulation.serverAction`).
+    case awaitAnswer
 }
 
 extension TaskStep {

@@ -22,7 +22,7 @@ extension Simulation {
         // the costs of the other waits were measured with their wake-up in them (an I/O call's CPU around
         // its wait, `Thread.start()` and `join()`), and a long I/O wait's wake-up from idle is `io_idle_overhead`.
         case .wait(.idle): threads[t].waitingSince = now
-        case .wait, .block, .burst, .finish: break
+        case .wait, .block, .burst, .finish, .continueInNewThread: break
         }
         return action
     }
@@ -43,7 +43,7 @@ extension Simulation {
         case .hub: return hubAction(t)
         case .loop: return loopAction(t)
         case .executorWorker: return executorWorkerAction(t)
-        case .localServer: return serverAction()
+        case .localServer: return serverAction(t)
         }
     }
 
@@ -123,22 +123,23 @@ extension Simulation {
                         // A wait long enough for the cores to go idle costs a wake-up from idle on top,
                         // more the longer it idled (docs/model.md, "The idle wake-up of a long wait").
                         let idle = costs.ioIdle(latency: latency)
-                        var received = now + costs.syscall
-                        // A server on this machine takes requests one at a time (server.py accepts, starts
-                        // a thread and reads each under one GIL), one turn apart, and counts the latency
-                        // from when it read the request (`received` in server.py's serve()).
+                        let sent = now + costs.syscall
                         let turn = connects ? costs.serverAnswerNew : costs.serverAnswerReuse
-                        if turn > .zero {
-                            if let last = serverFreeAt { received = max(received, last + turn) }
-                            serverFreeAt = received
-                            // Its turn is CPU on this machine's cores: the server's thread runs it
-                            // (docs/model.md, "The local server's turn on a core").
-                            if serverThread >= 0 {
-                                serverBacklog += turn
+                        if turn > .zero && serverThread >= 0 {
+                            // A server on this machine (server.py) reads the request in its thread for
+                            // the connection and counts the latency from then (`received` in its serve()):
+                            // the answer's time is set when that thread has run (`serverAction`).
+                            tasks[k].requestAt = sent
+                            tasks[k].answerDelay = latency + costs.ioOverhead + idle
+                            tasks[k].answerAt = .never
+                            serverRequests.push(Int32(id: k))
+                            if threads[Int(serverThread)].status == .blocked {
+                                serverWoken = true
                                 wakeThread(Int(serverThread))
                             }
+                        } else {
+                            tasks[k].answerAt = sent + latency + costs.ioOverhead + idle
                         }
-                        tasks[k].answerAt = received + latency + costs.ioOverhead + idle
                     }
                     return .syscall(costs.syscall)
                 }
@@ -156,7 +157,20 @@ extension Simulation {
                     // (measured: an asyncio round trip beside a CPU-bound executor thread loses about one
                     // switch interval, not one for send() and another after the wait). Such a recv only copies
                     // what is queued: `ready_recv` (~5 us here), where a send wakes the server (`syscall`).
-                    let remaining = tasks[k].answerAt - now
+                    let answerAt = tasks[k].answerAt
+                    if answerAt == .never {
+                        // The local server has not read the request: sleep until it wakes this caller at
+                        // the answer, then come back to this recv.
+                        tasks[k].part = part
+                        return .awaitAnswer
+                    }
+                    let remaining = answerAt - now
+                    if tasks[k].answerWaiter >= 0 {
+                        // Woken at the answer (or the server read it before the caller slept): recv
+                        // returns it as after any wait.
+                        tasks[k].answerWaiter = -1
+                        if remaining <= .zero { continue }
+                    }
                     return remaining > .zero ? .wait(remaining) : .syscall(costs.readyRecv)
                 case 2: return .ioCPU(piece(sent + 1))
                 case 3 where connects: return .syscall(costs.syscall)  // close
@@ -229,13 +243,17 @@ extension Simulation {
         if t == Int(mainThread) { finished = true }
     }
 
-    /// Maps a task step onto a blocking OS thread.
-    func threadAction(_ step: TaskStep) -> Action? {
+    /// Maps a task step of task `k` onto its blocking OS thread `t`.
+    mutating func threadAction(_ step: TaskStep, task k: Int, thread t: Int) -> Action? {
         switch step {
         case .cpu(let d, let kind): return .burst(d, kind)
         case .ioCPU(let d): return .burst(d, .python)
         case .syscall(let d): return .burst(d, .syscall)
         case .wait(let d): return .block(d, .blocked)
+        case .awaitAnswer:
+            tasks[k].answerWaiter = Int32(id: t)
+            tasks[k].waiterIsGreen = false
+            return .wait(.blocked)
         case .done: return nil
         case .waitForClientSlot: preconditionFailure("only an event loop's HTTP client limits its fetches")
         }
@@ -247,7 +265,7 @@ extension Simulation {
     mutating func sequentialAction(_ t: Int) -> Action {
         while Int(threads[t].phase) < startOrder.count {
             let k = Int(startOrder[Int(threads[t].phase)])
-            if let a = threadAction(taskStep(k)) { return a }
+            if let a = threadAction(taskStep(k), task: k, thread: t) { return a }
             taskDone(k)
             threads[t].phase += 1
         }
@@ -312,7 +330,7 @@ extension Simulation {
                 threads[t].firstCallMade = true
                 step = .ioCPU(d + processFirstCallCost)
             }
-            if let a = threadAction(step) { return a }
+            if let a = threadAction(step, task: k, thread: t) { return a }
             // A child process (an interpreter) pickles its result and sends it back before the parent sees
             // the task done (`_interpqueues.put`, pickled when not shareable).
             if isolated && !threads[t].resultSent {
@@ -411,6 +429,16 @@ extension Simulation {
                     suspendGreen(g, host: t, state: .blocked)
                     schedule(.greenReady, Int32(g), token: 0, after: d)
                     return .burst(green.switchCost, .python)
+                case .awaitAnswer:
+                    guard green.monkeyPatched else {
+                        tasks[k].answerWaiter = Int32(id: t)
+                        tasks[k].waiterIsGreen = false
+                        return .wait(.blocked)
+                    }
+                    tasks[k].answerWaiter = Int32(id: g)
+                    tasks[k].waiterIsGreen = true
+                    suspendGreen(g, host: t, state: .blocked)
+                    return .burst(green.switchCost, .python)
                 case .done:
                     finishGreen(g, host: t)
                     return .burst(green.switchCost, .python)
@@ -462,6 +490,10 @@ extension Simulation {
                 case .wait(let d):
                     suspendGreen(g, host: t, state: .blocked)
                     schedule(.greenReady, Int32(g), token: 0, after: d)
+                case .awaitAnswer:
+                    tasks[k].answerWaiter = Int32(id: g)
+                    tasks[k].waiterIsGreen = true
+                    suspendGreen(g, host: t, state: .blocked)
                 case .done:
                     finishGreen(g, host: t)
                 case .waitForClientSlot:
@@ -529,15 +561,53 @@ extension Simulation {
         return true
     }
 
-    /// The local server: the turns of the requests taken since it last ran, as one burst (server.py takes
-    /// them one at a time under its GIL, so one thread's run stands for them); then it sleeps until the
-    /// next request. Its CPU is Python and system calls, released from the program's GIL (another process).
-    mutating func serverAction() -> Action {
-        // `.blocked`, not `.idle`: its turns were measured with its wake-ups in them (no cold wake-up).
-        guard serverBacklog > .zero else { return .wait(.blocked) }
-        let work = serverBacklog
-        serverBacklog = .zero
-        return .burst(work, .cReleasesGIL)
+    /// The local server (server.py, on this machine): its accept loop starts a thread for each new
+    /// connection (`threading.Thread(target=serve).start()`), and that thread reads the request and only
+    /// then counts the latency; a kept-alive connection's thread is already there, asleep in recv. One
+    /// thread stands for them all, since they run one at a time under server.py's GIL: for a new connection
+    /// it first goes on as a thread just created (`.continueInNewThread`: it waits for a core as a new
+    /// thread does), then reads the request (the answer's time is set, and its caller woken at it), then
+    /// runs the request's turn, the server's CPU for it (measured with its wake-ups in it: no cold
+    /// wake-up). Its CPU is Python and system calls, released from the program's GIL (another process).
+    mutating func serverAction(_ t: Int) -> Action {
+        guard let first = serverRequests.first else { return .wait(.blocked) }
+        let k = Int(first)
+        if tasks[k].connects {
+            // The accept loop blocks in start() until the new thread runs: with no thread waiting for a
+            // core, the new one takes the loop's; otherwise it queues behind them as a new thread.
+            if !serverStartingThread && !runQueue.isEmpty {
+                serverStartingThread = true
+                serverWoken = false
+                return .continueInNewThread
+            }
+            serverStartingThread = false
+        }
+        _ = serverRequests.pop()
+        // Woken by this request, it reads it on time (its wake-up is in the call's measured costs) unless it
+        // waited for a core; going on from an earlier request, it reads now.
+        var received = max(now, tasks[k].requestAt)
+        if serverWoken {
+            serverWoken = false
+            received = tasks[k].requestAt + threads[t].dispatchedAt.since(threads[t].runnableSince)
+        }
+        tasks[k].answerAt = received + tasks[k].answerDelay
+        deliverAnswer(k)
+        return .burst(tasks[k].connects ? costs.serverAnswerNew : costs.serverAnswerReuse, .cReleasesGIL)
+    }
+
+    /// Task `k`'s answer time is set: its caller, if asleep waiting for it, wakes at it.
+    mutating func deliverAnswer(_ k: Int) {
+        let w = Int(tasks[k].answerWaiter)
+        guard w >= 0 else { return }
+        let delay = max(.zero, tasks[k].answerAt - now)
+        if tasks[k].waiterIsGreen {
+            schedule(.greenReady, Int32(id: w), token: 0, after: delay)
+        } else if threads[w].status == .blocked {
+            // (Not yet asleep, it waits for a GIL switch first, then asks its program again and finds the answer.)
+            threads[w].status = .waking
+            threads[w].resumeAction = .proceed
+            schedule(.wake, Int32(id: w), token: threads[w].epoch, after: delay + drawWakeLatency())
+        }
     }
 
     /// An executor worker: run queued CPU steps; hand each result back with call_soon_threadsafe (which

@@ -12,6 +12,7 @@ import SimTrace
 extension Simulation {
     /// Puts a thread on a free core, or in the run queue (maybe preempting, under the fair policy).
     mutating func becomeRunnable(_ t: Int) {
+        threads[t].runnableSince = now
         // `busyCores` first: with every core busy (the common case under load) no core is looked at.
         if busyCores < cores.count {
             for c in 0..<cores.count where cores[c].thread < 0 {
@@ -24,7 +25,22 @@ extension Simulation {
         // While threads wait for a core, every busy core's slice end is pending (see `armSliceTimers`):
         // only the first waiter has slices to arm.
         let firstWaiter = runQueue.isEmpty
-        if runQueue.fair {
+        if runQueue.fair && threads[t].isNewTask {
+            // A thread just created has slept no time to be credited for (EEVDF places it with no lag,
+            // place_entity() with ENQUEUE_INITIAL, kernel/sched/fair.c) and, measured here, it waits for a
+            // busy core's slice to end: started while both cores ran CPU-bound processes, a thread first
+            // ran 2.8 ms later (median; 89 µs with a core free), where a thread woken from a wait ran in
+            // 55 µs (docs/model.md, "A new thread waits for a core"). So it preempts no one and queues
+            // behind every thread that runs or waits.
+            var ceiling = max(threads[t].vruntime, runQueue.isEmpty ? .zero : runQueue.mostVruntime)
+            for c in cores where c.thread >= 0 {
+                let r = Int(c.thread)
+                ceiling = max(ceiling, threads[r].vruntime + now.since(threads[r].dispatchedAt))
+            }
+            threads[t].vruntime = ceiling
+            runQueue.push(Int32(id: t), vruntime: ceiling)
+            if firstWaiter { armSliceTimers() }
+        } else if runQueue.fair {
             // Place a woken thread near the others' virtual time, as place_entity() does, so that a
             // long sleeper neither starves the others nor is starved.
             var floor = SimTime.never
@@ -52,13 +68,21 @@ extension Simulation {
             if end < now {
                 // Slices renew back to back while the thread runs alone: find the boundary to come.
                 let behind = (now - end).nanoseconds
-                let k = (behind + slice.nanoseconds - 1) / slice.nanoseconds
-                end = end + slice * k
+                let k = (behind + slicePeriod.nanoseconds - 1) / slicePeriod.nanoseconds
+                end = end + slicePeriod * k
                 cores[c].sliceEnd = end
             }
             cores[c].sliceArmed = true
             queue.schedule(Event(kind: .sliceEnd, target: Int32(id: c), token: 0), at: end)
         }
+    }
+
+    /// The first scheduler tick at or after `time` (`time` itself without a tick). Every core ticks at the
+    /// same instants, multiples of the tick from the run's start.
+    @inline(__always) func nextTick(atOrAfter time: SimTime) -> SimTime {
+        guard tick > .zero else { return time }
+        let ticks = (time.nanoseconds + tick.nanoseconds - 1) / tick.nanoseconds
+        return SimTime(nanoseconds: ticks * tick.nanoseconds)
     }
 
     /// Wake-up preemption (fair policy): the woken thread takes the core of the running thread with the
@@ -73,7 +97,7 @@ extension Simulation {
         }
         guard victim >= 0 else { return }
         let granularity: SimTime
-        if case .linux(let base) = machine.scheduler { granularity = base } else { granularity = slice }
+        if case .linux(let base, _) = machine.scheduler { granularity = base } else { granularity = slice }
         if threads[t].vruntime + granularity < most {
             preempt(core: victim)
         }
@@ -101,7 +125,8 @@ extension Simulation {
             recorder.set(Int(cores[c].lane), state ?? .running, at: now)
         }
         schedule(.resume, Int32(id: t), token: threads[t].epoch, after: machine.contextSwitch)
-        cores[c].sliceEnd = now.advanced(by: sliceAfterSwitch)
+        cores[c].sliceEnd = nextTick(atOrAfter: now.advanced(by: sliceAfterSwitch))
+        threads[t].isNewTask = false
         // Threads wait for a core: this core's slice end must be pending (the others' already are).
         if !runQueue.isEmpty && !cores[c].sliceArmed { armSliceTimers() }
         if parallelLoss != nil { rerateSegments() }

@@ -70,6 +70,7 @@ extension Simulation {
         var th = OSThread(process: 0, lane: -1, role: .localServer)
         th.needsGIL = false
         th.started = true
+        th.isNewTask = false  // its accept loop, asleep in accept()
         th.status = .blocked
         threads.append(th)
         serverThread = Int32(t)

@@ -13,6 +13,9 @@ enum Action: Sendable {
     case wait(LaneState)
     /// The thread ends.
     case finish
+    /// It leaves its core and goes on as a thread just created by clone() (the local server's thread for a
+    /// new connection), queued as a new task.
+    case continueInNewThread
 }
 
 /// Threads: running bursts on cores, blocking, waking, and what their lanes show.
@@ -43,6 +46,12 @@ extension Simulation {
                 beginBlock(t, .never, state)
             case .finish:
                 finishThread(t)
+            case .continueInNewThread:
+                threads[t].epoch &+= 1
+                leaveCore(t)
+                threads[t].isNewTask = true
+                threads[t].resumeAction = .proceed
+                becomeRunnable(t)
             }
             return
         }

@@ -24,8 +24,12 @@ struct Simulation {
     let loop: LoopTraits?
     let workload: Workload
     let slice: SimTime
-    /// A dispatched thread's slice ends this long after its dispatch: the context switch, then the slice.
+    /// A dispatched thread's slice ends this long after its dispatch: the context switch, then the slice
+    /// (then at the next tick, with one).
     let sliceAfterSwitch: SimTime
+    /// The scheduler tick (zero: none), and a running thread's slices back to back: the slice in whole ticks.
+    let tick: SimTime
+    let slicePeriod: SimTime
     /// take_gil's timed wait ends this long after it began: the switch interval, the timer slack, and the
     /// halted vCPU's way back (`machine.timeoutIdleWake` at the switch interval).
     let gilTimeout: SimTime
@@ -84,11 +88,13 @@ struct Simulation {
     var foregroundRemaining = 0
     var mainThread: Int32 = 0
     var finished = false
-    /// When a server on this machine last took a request (`costs.server_answer_new`/`_reuse`).
-    var serverFreeAt: SimTime?
-    /// The local server's thread (-1: none) and the CPU of the requests it has taken and not yet run.
+    /// The local server's thread (-1: none), the tasks whose requests it has not read yet, in the order
+    /// they came, and whether it is on its way to run as the new thread of the first one's connection.
     var serverThread: Int32 = -1
-    var serverBacklog = SimTime.zero
+    var serverRequests = FIFO()
+    var serverStartingThread = false
+    /// The server's thread was asleep when the first of `serverRequests` woke it.
+    var serverWoken = false
     /// I/O calls started and not yet over, every task and process together (`costs.connection_overlap_cpu`).
     var callsInFlight = 0
     /// The program's first I/O call that opens a connection in its own process is still to come and costs
@@ -129,6 +135,8 @@ struct Simulation {
         self.workload = workload
         slice = machine.scheduler.effectiveSlice(cores: machine.cores)
         sliceAfterSwitch = machine.contextSwitch + slice
+        tick = machine.scheduler.tick
+        slicePeriod = machine.scheduler.slicePeriod(cores: machine.cores)
         gilTimeout = python.switchInterval + machine.timerSlack + machine.timeoutIdleWake.rise(after: python.switchInterval)
         // Most events are due within a few wake-up latencies (a wake-up: exponential of mean wakeLatency, 99%
         // within five; a short burst, a system call): they go to the queue's near set, the rest to its far
@@ -277,6 +285,9 @@ struct FIFO: Sendable {
     private(set) var count = 0
 
     var isEmpty: Bool { count == 0 }
+
+    /// The first item, nil when empty.
+    var first: Int32? { count > 0 ? ring[head] : nil }
 
     @inline(__always)
     mutating func push(_ x: Int32) {

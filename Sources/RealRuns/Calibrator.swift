@@ -102,6 +102,9 @@ public enum Calibrator {
         if let ready = p.readyRecv {
             lines.append("ready recv       \(ready) (an answer already there); timer slack \(p.timerSlack.map { "\($0)" } ?? "unknown")")
         }
+        if let tick = p.schedulerTick {
+            lines.append("scheduler tick   \(tick) (a CPU-bound process keeps a core another one waits for this long)")
+        }
         if let rows = p.timedWaitLate, !rows.isEmpty {
             let late = rows.filter { $0.count == 2 }.map { "\(SimTime(nanoseconds: Int64($0[1].rounded()))) after \(SimTime(nanoseconds: Int64($0[0].rounded())))" }
             lines.append("timed wait       back \(late.joined(separator: ", ")) (another core busy)")

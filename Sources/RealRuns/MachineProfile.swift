@@ -136,6 +136,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// recv() of an answer already queued on a loopback connection (calibrate.py `ready_recv_ns`); nil in an
     /// older profile, which leaves the scenario's `ready_recv`.
     public var readyRecv: SimTime?
+    /// How long a CPU-bound process keeps a core another one waits for (calibrate.py `scheduler_tick_ns`:
+    /// two processes taking turns on one core), the scheduler's tick, since a used-up slice ends at the next
+    /// tick; nil in an older profile, which leaves slices ending on time.
+    public var schedulerTick: SimTime?
     /// The calibrating thread's timer slack (/proc/self/timerslack_ns); nil in an older profile or where the
     /// file does not exist, which leaves the scenario's `timer_slack`.
     public var timerSlack: SimTime?
@@ -218,6 +222,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.programFirstCallRaces = try? number("program_first_call_races")
         profile.readyRecv = try? time("ready_recv_ns")
         profile.timerSlack = try? time("timer_slack_ns")
+        profile.schedulerTick = try? time("scheduler_tick_ns")
         profile.timedWaitLate = (raw["timed_wait_late"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) }
         profile.callShape = (raw["call_shape_ns"] as? [NSNumber])?.map(\.doubleValue)
         return profile
@@ -461,7 +466,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         // thread: an idle core of this VM wakes in anything from 2 to 50 us depending on how deeply it sleeps,
         // and pipe ping-pongs, Event round trips and race probes disagree by 10x (docs/model.md, "Model
         // against measurements"), so the pipe's `wakeLatency` is reported for information only.
-        m.scheduler = .linux(baseSlice: Defaults.linuxBaseSlice)
+        m.scheduler = .linux(baseSlice: Defaults.linuxBaseSlice, tick: schedulerTick ?? .zero)
         // Each busy core's speed with every core busy, per CPU kind (the probe's point at k = cores).
         // And how far apart their speeds are (`core_speed_spread`).
         for (key, kind) in [("py", CPUKind.python), ("pow", .cHoldsGIL), ("sha", .cReleasesGIL)] {

@@ -112,14 +112,17 @@ public enum SchedulerPolicy: Sendable, Equatable {
     case roundRobin(timeslice: SimTime)
     /// Fair scheduling in the manner of CFS/EEVDF (Linux): slice = baseSlice * (1 + log2(min(cores, 8))),
     /// least virtual runtime first; a woken thread more than `baseSlice` of virtual runtime behind the
-    /// running thread with the most preempts it (a CFS-style wake-up test).
-    case linux(baseSlice: SimTime)
+    /// running thread with the most preempts it (a CFS-style wake-up test); a new thread does not preempt.
+    /// With a `tick` (zero: none), a used-up slice ends only at the core's next tick: the kernel checks the
+    /// running task's slice from its tick (`task_tick_fair` → `update_curr` → `update_deadline`,
+    /// kernel/sched/fair.c; HRTICK, which would end it on time, is off by default in kernel/sched/features.h).
+    case linux(baseSlice: SimTime, tick: SimTime = .zero)
 
     /// The slice a thread gets on a core before it may be preempted, on a machine with `cores` cores.
     public func effectiveSlice(cores: Int) -> SimTime {
         switch self {
         case .roundRobin(let slice): return slice
-        case .linux(let base):
+        case .linux(let base, _):
             // kernel/sched/fair.c: sysctl_sched_base_slice scaled by get_update_sysctl_factor(),
             // 1 + ilog2(min(ncpus, 8)) under the default SCHED_TUNABLESCALING_LOG.
             var factor: Int64 = 1
@@ -127,6 +130,21 @@ public enum SchedulerPolicy: Sendable, Equatable {
             while n > 1 { n >>= 1; factor += 1 }
             return base * factor
         }
+    }
+
+    /// The scheduler tick, zero for none (slices then end exactly).
+    public var tick: SimTime {
+        if case .linux(_, let tick) = self { return tick }
+        return .zero
+    }
+
+    /// How long a thread that keeps its core runs between two chances for a waiting thread to take it: the
+    /// slice, rounded up to whole ticks (on a 250 Hz kernel, a 1.5 ms slice lasts 4 ms).
+    public func slicePeriod(cores: Int) -> SimTime {
+        let slice = effectiveSlice(cores: cores)
+        let tick = self.tick
+        guard tick > .zero else { return slice }
+        return tick * ((slice.nanoseconds + tick.nanoseconds - 1) / tick.nanoseconds)
     }
 }
 

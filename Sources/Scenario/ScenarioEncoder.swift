@@ -34,7 +34,10 @@ public enum ScenarioEncoder {
         let scheduler: JSONValue
         switch m.scheduler {
         case .roundRobin(let t): scheduler = .ordered(["policy": .string("round_robin"), "timeslice": duration(t)])
-        case .linux(let b): scheduler = .ordered(["policy": .string("linux"), "base_slice": duration(b)])
+        case .linux(let b, let tick):
+            scheduler = tick > .zero
+                ? .ordered(["policy": .string("linux"), "base_slice": duration(b), "tick": duration(tick)])
+                : .ordered(["policy": .string("linux"), "base_slice": duration(b)])
         }
         let machine = JSONValue.ordered([
             "cores": .number(String(m.cores)), "scheduler": scheduler,

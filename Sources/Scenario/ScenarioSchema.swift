@@ -130,6 +130,7 @@ public enum ScenarioSchema {
                     ("policy", enumeration(SettingsReader.policies, "The policy.")),
                     ("timeslice", duration("The round-robin slice (at least 1us).", default: Defaults.roundRobinTimeslice)),
                     ("base_slice", duration("The linux base slice (at least 1us).", default: Defaults.linuxBaseSlice)),
+                    ("tick", duration("The linux scheduler tick: a used-up slice ends at the next one (\"0ms\": slices end on time; 4ms on a 250 Hz kernel).", default: .zero)),
                 ]),
             ])),
         ])

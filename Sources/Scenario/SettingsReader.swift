@@ -4,7 +4,7 @@ import SimEngine
 /// the scenario (base: the defaults) and a strategy's overrides (base: the scenario's values).
 enum SettingsReader {
     static let machineKeys = ["cores", "scheduler", "context_switch", "wake_latency", "wake_jitter", "parallel_efficiency", "requester_takes_signal", "core_speed_spread", "timer_slack", "timeout_idle_wake", "start_efficiency"]
-    static let schedulerKeys = ["policy", "timeslice", "base_slice"]
+    static let schedulerKeys = ["policy", "timeslice", "base_slice", "tick"]
     static let policies = ["round_robin", "linux"]
     static let pythonKeys = ["version", "switch_interval", "gil", "free_threading_overhead", "check_latency"]
     static let costKeys = [
@@ -73,15 +73,16 @@ enum SettingsReader {
         }
     }
 
-    /// `"linux"`, `"round_robin"`, or `{"policy": ..., "timeslice": d, "base_slice": d}`. Each policy reads its
-    /// own slice key and ignores the other's, so `--set machine.scheduler.policy=linux` works on any file.
+    /// `"linux"`, `"round_robin"`, or `{"policy": ..., "timeslice": d, "base_slice": d, "tick": d}`. Each policy
+    /// reads its own keys and ignores the other's, so `--set machine.scheduler.policy=linux` works on any file.
     static func readScheduler(_ field: ScenarioField, base: SchedulerPolicy) throws -> SchedulerPolicy {
         var policy: String
         var timeslice: SimTime
         var baseSlice: SimTime
+        var tick = SimTime.zero
         switch base {
         case .roundRobin(let t): policy = "round_robin"; timeslice = t; baseSlice = Defaults.linuxBaseSlice
-        case .linux(let b): policy = "linux"; timeslice = Defaults.roundRobinTimeslice; baseSlice = b
+        case .linux(let b, let k): policy = "linux"; timeslice = Defaults.roundRobinTimeslice; baseSlice = b; tick = k
         }
         if case .string = field.value {
             policy = try readPolicy(field)
@@ -90,8 +91,10 @@ enum SettingsReader {
             if let f = o["policy"] { policy = try readPolicy(f) }
             if let f = o["timeslice"] { timeslice = try f.duration(minimum: minimumSlice, what: "timeslice") }
             if let f = o["base_slice"] { baseSlice = try f.duration(minimum: minimumSlice, what: "base_slice") }
+            // 0 for none; a real kernel's is 1 to 10 ms (CONFIG_HZ 1000 to 100).
+            if let f = o["tick"] { tick = try f.duration(minimum: .zero, what: "tick") }
         }
-        return policy == "linux" ? .linux(baseSlice: baseSlice) : .roundRobin(timeslice: timeslice)
+        return policy == "linux" ? .linux(baseSlice: baseSlice, tick: tick) : .roundRobin(timeslice: timeslice)
     }
 
     static func readPolicy(_ f: ScenarioField) throws -> String {

@@ -66,6 +66,22 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(linux.machine.scheduler, .linux(baseSlice: Defaults.linuxBaseSlice))
     }
 
+    /// The Linux-like policy's tick: read, written back the same, and a 1.5 ms slice lasts a whole tick.
+    func testTheSchedulerTickIsReadAndWritten() throws {
+        let s = try ScenarioLoader.parse(text: minimal(#""machine": {"scheduler": {"policy": "linux", "tick": "4ms"}}"#))
+        XCTAssertEqual(s.machine.scheduler, .linux(baseSlice: Defaults.linuxBaseSlice, tick: .milliseconds(4)))
+        XCTAssertEqual(s.machine.scheduler.slicePeriod(cores: 2), .milliseconds(4), "1.5 ms rounded up to the 4 ms tick")
+        XCTAssertEqual(s.machine.scheduler.slicePeriod(cores: 8), .milliseconds(4), "3 ms too")
+        XCTAssertEqual(SchedulerPolicy.linux(baseSlice: .milliseconds(3), tick: .milliseconds(1)).slicePeriod(cores: 2), .milliseconds(6))
+        XCTAssertEqual(SchedulerPolicy.linux(baseSlice: .microseconds(750)).slicePeriod(cores: 2), .microseconds(1500), "no tick: on time")
+        let again = try ScenarioLoader.parse(text: ScenarioEncoder.json(s))
+        XCTAssertEqual(again.machine.scheduler, s.machine.scheduler)
+        let plain = try ScenarioLoader.parse(text: minimal(#""machine": {"scheduler": "linux"}"#))
+        XCTAssertFalse(ScenarioEncoder.json(plain).contains("tick"), "no tick, no key")
+        assertMessage(scenarioError(minimal(#""machine": {"scheduler": {"policy": "linux", "tick": "-4ms"}}"#)),
+                      contains: ["machine.scheduler.tick", "negative"])
+    }
+
     func testUnknownKeysSuggestTheNearestAndListTheValidOnes() {
         let e = scenarioError("{\n  \"tasks\": [{\"steps\": [{\"cpu\": 1}]}],\n  \"python\": {\"swich_interval\": \"1ms\"}\n}")
         XCTAssertEqual(e?.line, 3)

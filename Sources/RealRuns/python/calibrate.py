@@ -285,6 +285,40 @@ def parallel_efficiency(cores, target_ns=60_000_000, samples=5, attempts=30):
     return out
 
 
+def _turns_on_one_core(queue, seconds, gap_ns):
+    """One of two CPU-bound processes pinned to the same core: the gaps in its progress longer than `gap_ns`
+    (the other's turns on the core)."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    gaps = []
+    end = time.monotonic_ns() + int(seconds * 1e9)
+    last = time.monotonic_ns()
+    while last < end:
+        now = time.monotonic_ns()
+        if now - last > gap_ns:
+            gaps.append(now - last)
+        last = now
+    queue.put(gaps)
+
+
+def scheduler_tick_ns(seconds=1.0, gap_ns=200_000):
+    """How long a CPU-bound process keeps a core that another one waits for: two processes pinned to one
+    core, each timing the other's turns (the gaps in its own progress), median of both. Linux checks a
+    running task's slice at its scheduler tick (CONFIG_HZ; kernel/sched/fair.c `task_tick_fair`), so a
+    1.5 ms slice on 2 cores lasts a whole 4 ms tick at 250 Hz; the model takes it as the tick. None where a
+    process cannot be pinned (not Linux) or no turn was seen."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    children = [context.Process(target=_turns_on_one_core, args=(queue, seconds, gap_ns)) for _ in range(2)]
+    for child in children:
+        child.start()
+    gaps = [g for _ in children for g in queue.get()]
+    for child in children:
+        child.join()
+    return median_ns(gaps) if gaps else None
+
+
 def first_start_probe():
     """In this new interpreter (`first_start` starts it): per start method, an Event first (as the harness
     creates its `stop` before its clock starts; for spawn and forkserver that starts multiprocessing's resource
@@ -1514,6 +1548,8 @@ def main():
                                                asyncio_costs()))),
         ("gevent", lambda: result.update(zip(("greenlet_switch_ns", "greenlet_spawn_ns"), gevent_costs()))),
         ("cores at once", lambda: result.update(parallel_efficiency=parallel_efficiency(cores))),
+        # Two CPU-bound processes taking turns on one core (~1 s).
+        ("scheduler tick", lambda: result.update(scheduler_tick_ns=scheduler_tick_ns())),
         ("processes at scale", lambda: result.update(processes_at_scale=processes_at_scale())),
         # Last, the article's other runtimes and kernels (~8 s): the earlier steps keep their schedule (KillTests
         # signals a calibration while its multiprocessing children run).

@@ -1,0 +1,90 @@
+import SimEngine
+import SimModel
+import SimScenario
+import XCTest
+
+/// Cores that are all busy: a used-up slice ends at the scheduler's next tick, and a thread just created
+/// waits for a core where a thread woken from a wait takes one at once (docs/model.md, "A new thread waits
+/// for a core").
+final class BusyCoresTests: XCTestCase {
+    let ms = Fixtures.ms
+    let us = Fixtures.us
+
+    func linux(tick: SimTime) -> SchedulerPolicy { .linux(baseSlice: us(750), tick: tick) }
+
+    /// Two CPU-bound processes on one core take turns a whole tick long (a 0.75 ms slice rounded up to the
+    /// 4 ms tick): every preemption falls on a tick, and there are about 80 / 4 of them for 80 ms of work,
+    /// where slices ending on time give about 80 / 0.75.
+    func testOnATickedKernelSlicesEndOnTicks() throws {
+        var s = Fixtures.cpu(2, ms(40), cores: 1)
+        s.machine.scheduler = linux(tick: ms(4))
+        let options = SimulationOptions(checkInvariants: true)
+        let run = try Simulator.run(s, strategy: Fixtures.processes, options: options)
+        let preemptions = try XCTUnwrap(run.trace).instants.filter { $0.kind == .preempted }
+        XCTAssertGreaterThanOrEqual(preemptions.count, 17)
+        XCTAssertLessThanOrEqual(preemptions.count, 22)
+        for p in preemptions {
+            XCTAssertEqual(p.time.nanoseconds % ms(4).nanoseconds, 0, "a preemption off the tick at \(p.time)")
+        }
+        s.machine.scheduler = linux(tick: .zero)
+        let onTime = try Simulator.run(s, strategy: Fixtures.processes, options: options)
+        let untimed = try XCTUnwrap(onTime.trace).instants.filter { $0.kind == .preempted }.count
+        XCTAssertGreaterThan(untimed, 90, "0.75 ms slices: about 107 turns")
+        XCTAssertEqual(onTime.metrics.makespan.seconds, run.metrics.makespan.seconds, accuracy: 0.002, "the same work either way")
+    }
+
+    /// `hashers` threads of GIL-free C (started first), then ten threads of 100 µs of bytecode each. With
+    /// both cores busy each new thread preempts no one and runs only when a slice ends (at a tick on a
+    /// ticked kernel), and so may the main thread woken by its start, before it starts the next one: the
+    /// last thread ends at least a tick later per start than with a core free, at most two.
+    func testANewThreadWaitsForABusyCoresSliceToEnd() throws {
+        func lastEnd(hashers: Int, tick: SimTime) throws -> SimTime {
+            var s = Scenario(
+                name: "starts", seed: 1, machine: Machine(cores: 2, scheduler: linux(tick: tick)),
+                tasks: [
+                    TaskGroup(name: "hasher", count: hashers, background: true,
+                              steps: [.cpu(CPUStep(duration: .constant(ms(200)), kind: .cReleasesGIL))]),
+                    TaskGroup(name: "worker", count: 10, steps: [.cpu(CPUStep(duration: .constant(us(100)), kind: .python))]),
+                ])
+            s.machine.wakeJitter = 0
+            let run = try Simulator.run(s, strategy: Fixtures.threads, options: SimulationOptions(checkInvariants: true))
+            return try XCTUnwrap(run.metrics.taskLatencies.max())
+        }
+        let free = try lastEnd(hashers: 1, tick: ms(4))
+        XCTAssertLessThan(free, ms(5), "with a core free the starts cost their own CPU only")
+        let busy = try lastEnd(hashers: 2, tick: ms(4)) - free
+        XCTAssertGreaterThanOrEqual(busy, ms(40), "each start waited for a tick")
+        XCTAssertLessThanOrEqual(busy, ms(80), "and no start for more than two")
+        let slices = try lastEnd(hashers: 2, tick: .zero) - free
+        XCTAssertGreaterThan(slices, ms(5), "without a tick each waited for what was left of a 1.5 ms slice")
+        XCTAssertLessThan(slices, busy, "which is shorter than a tick")
+    }
+
+    /// A client in a process of its own makes ten calls to the local server, one after another, beside one
+    /// or two CPU-bound processes. The server reads a request on a new connection in a thread its accept
+    /// loop has just started: with both cores busy that thread waits for a tick, so each call is later by
+    /// about half a tick (4 ms here) on average; on a kept-alive connection the thread is already there,
+    /// asleep in recv, and takes a core at once.
+    func testTheLocalServersNewThreadWaitsWhenEveryCoreIsBusy() throws {
+        func client(busy: Int, connection: ConnectionMode) throws -> SimTime {
+            var s = Scenario(
+                name: "busy", seed: 1, machine: Machine(cores: 2, scheduler: linux(tick: ms(4))),
+                tasks: [
+                    TaskGroup(name: "client", steps: [
+                        .repeat(count: 10, steps: [.io(IOStep(latency: .constant(ms(1)), cpu: .constant(us(300)), connection: connection))]),
+                    ]),
+                    TaskGroup(name: "spinner", count: busy, background: true,
+                              steps: [.cpu(CPUStep(duration: .constant(ms(20)), kind: .python))]),
+                ])
+            s.costs.serverAnswerNew = us(200)
+            s.costs.serverAnswerReuse = us(60)
+            let run = try Simulator.run(s, strategy: Fixtures.processes, options: SimulationOptions(checkInvariants: true))
+            return try XCTUnwrap(run.metrics.taskLatencies.first)
+        }
+        let new = try client(busy: 2, connection: .new) - client(busy: 1, connection: .new)
+        let kept = try client(busy: 2, connection: .reuse) - client(busy: 1, connection: .reuse)
+        XCTAssertLessThan(kept, ms(10), "a kept-alive connection's thread wakes at once: the client's own share of the cores only")
+        XCTAssertGreaterThan(new - kept, ms(10), "ten new threads waited for a core, about 2 ms each")
+        XCTAssertLessThan(new - kept, ms(45), "none more than a tick")
+    }
+}
