@@ -258,9 +258,10 @@ extension Simulation {
         show(t, gilEnabled ? .running : .runningNoGIL)
     }
 
-    /// A runnable thread without a core.
+    /// A runnable thread without a core. One that has never had a core still shows `starting`, as the
+    /// measured side shows a thread from its `start()` to its first stamp.
     @inline(__always) mutating func showWaitingForCore(_ t: Int) {
-        guard recorder.enabled else { return }
+        guard recorder.enabled, !threads[t].isNewTask else { return }
         show(t, threads[t].resumeAction == .gilCheck ? .waitingGIL : .runnable)
     }
 }
