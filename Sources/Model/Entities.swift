@@ -128,8 +128,9 @@ struct OSThread: Sendable {
     var resultSent = false
     /// A child process's main thread has made its first blocking I/O call (`costs.process_first_call`).
     var firstCallMade = false
-    /// The spawner has paid the start cost of its next worker.
+    /// The spawner has paid the start cost of its next worker, which it began to pay at `startCallAt`.
     var startPaid = false
+    var startCallAt = SimTime.zero
     /// An executor worker listed in `idleWorkers`.
     var listedIdle = false
     /// The thread that started this one and waits in `Thread.start()` until it has started, -1 for none.

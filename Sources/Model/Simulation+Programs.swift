@@ -280,6 +280,7 @@ extension Simulation {
         while Int(threads[t].phase) < startOrder.count {
             if !threads[t].startPaid {
                 threads[t].startPaid = true
+                threads[t].startCallAt = now
                 guard isProcesses else { return .burst(costs.threadStart, .python) }
                 // The program's first start also starts what later ones reuse: forkserver's server, a new
                 // interpreter the parent waits for (`ForkServer.ensure_running`). Its CPU is the server's, the

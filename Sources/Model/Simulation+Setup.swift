@@ -95,10 +95,10 @@ extension Simulation {
     /// Adds an OS thread with its lane; it becomes runnable after `wakeAt` (default: the wake-up latency,
     /// as for a thread just created by clone()).
     @discardableResult
-    mutating func addThread(process p: Int, laneProcess: Int? = nil, role: Role, name: String, state: LaneState? = .starting, wakeAt: SimTime? = nil) -> Int {
+    mutating func addThread(process p: Int, laneProcess: Int? = nil, role: Role, name: String, state: LaneState? = .starting, wakeAt: SimTime? = nil, laneSince: SimTime? = nil) -> Int {
         let t = threads.count
         precondition(t < Event.targets, "more threads than an event can name")
-        let lane = recorder.addLane(name: name, kind: .thread, process: laneProcess ?? p, state: state, at: now)
+        let lane = recorder.addLane(name: name, kind: .thread, process: laneProcess ?? p, state: state, at: laneSince ?? now)
         var th = OSThread(process: Int32(p), lane: Int32(lane), role: role)
         th.needsGIL = gilEnabled
         threads.append(th)
@@ -141,7 +141,9 @@ extension Simulation {
             threads[t].starter = Int32(starter)
             return t
         } else {
-            let t = addThread(process: 0, role: .taskRunner, name: name)
+            // Its lane begins at the call to start(), whose own CPU (`thread_start`) came first, as the
+            // measured side's begins at the harness's stamp before the call.
+            let t = addThread(process: 0, role: .taskRunner, name: name, laneSince: threads[starter].startCallAt)
             threads[t].task = entry
             threads[t].pooled = pooled
             threads[t].starter = Int32(starter)

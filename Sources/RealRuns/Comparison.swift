@@ -35,8 +35,8 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
     public var withinTolerance: Bool?
 
     /// The rows of one strategy: hand-offs, I/O waits where there is I/O, each thread's GIL share where it
-    /// is at least 1% on either side (at most eight threads, the largest), the loop, the cores (all of them
-    /// together and the busiest).
+    /// is at least 1% on either side (at most eight threads, the largest), the loop, a started thread's or
+    /// process's wait to run, the cores (all of them together and the busiest).
     public static func rows(predicted p: MechanismFigures, measured runs: [MechanismFigures], tolerancePercent: Double?) -> [MechanismComparison] {
         guard !runs.isEmpty else { return [] }
         var out: [MechanismComparison] = []
@@ -68,6 +68,7 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
         for lane in largest.sorted() { add("GIL share: \(lane)", "%", floor: 1) { share($0, lane) } }
         add("loop busy", "%", floor: 1) { $0.loopBusyShare.map { $0 * 100 } }
         add("loop longest busy", "ms", floor: 0.1) { $0.loopLongestBusy.map(ms) }
+        add("start to first run (median)", "ms", floor: 0.05) { $0.startWait.map(ms) }
         // Cores by how busy they were, not by number: the OS, not the program, chooses which core a thread runs on.
         func cores(_ f: MechanismFigures, _ pick: ([Double]) -> Double?) -> Double? {
             f.coreUtilisation.isEmpty ? nil : pick(f.coreUtilisation).map { $0 * 100 }

@@ -14,4 +14,10 @@ public enum LaneNames {
     public static func processPoolWorker(_ n: Int) -> String { "ForkPoolWorker-\(n)" }
     /// The k-th (from 0) worker of a `ThreadPoolExecutor` (its default thread_name_prefix).
     public static func threadPoolWorker(_ k: Int) -> String { "ThreadPoolExecutor-0_\(k)" }
+
+    /// Whether a lane is a pool's or an executor's worker (named by one of the three functions above): it
+    /// starts before it has work, and which worker takes a job is the OS's choice.
+    public static func isPoolWorker(_ name: String) -> Bool {
+        [executorWorker(0), processPoolWorker(1), threadPoolWorker(0)].contains { name.hasPrefix($0.dropLast()) }
+    }
 }

@@ -43,6 +43,11 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
     public var loopLongestBusy: SimTime?
     /// Each core's busy time over the makespan (the model's cores; /proc/stat for a real run).
     public var coreUtilisation: [Double]
+    /// How long a started thread or child process took to run its program (its lane's first `starting`
+    /// stretch), the median over them, pools' and executors' workers left out (they start before they have
+    /// work); nil with none. A thread just created waits for a core when every core is busy (docs/model.md,
+    /// "The scheduler tick and a new thread's wait for a core").
+    public var startWait: SimTime?
 
     /// The figures of one run.
     /// - Complexity: O(segments log segments).
@@ -55,12 +60,14 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
         var ioWaits: [SimTime] = []
         var loopBusy: Double?
         var loopLongest: SimTime?
+        var starts: [SimTime] = []
         for lane in trace.lanes where lane.kind != .core {
             let segments = byLane[lane.id].sorted { $0.start < $1.start }
             let hasIO = segments.contains { $0.state == .blocked }
             if lane.kind == .thread {
                 let held = segments.reduce(Int64(0)) { $0 + ($1.state == .running ? $1.duration.nanoseconds : 0) }
                 if held > 0 { shares.append(LaneShare(lane: lane.name, share: Double(held) / Double(makespan))) }
+                if !LaneNames.isPoolWorker(lane.name), let start = Self.startStretch(segments) { starts.append(start) }
             }
             for wait in Self.waits(segments) {
                 if wait.forGIL && lane.kind == .thread { handoffs += 1 }
@@ -93,6 +100,19 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
         loopBusyShare = loopBusy
         loopLongestBusy = loopLongest
         coreUtilisation = metrics.coreBusy.map { Double($0.nanoseconds) / Double(makespan) }
+        startWait = starts.isEmpty ? nil : RunMetrics.percentile(starts, 50)
+    }
+
+    /// The length of a lane's first stretch of adjacent `starting` segments, nil when it does not begin
+    /// with one. O(segments).
+    public static func startStretch(_ segments: [Segment]) -> SimTime? {
+        guard let first = segments.first, first.state == .starting else { return nil }
+        var end = first.end
+        for s in segments.dropFirst() {
+            guard s.state == .starting, s.start == end else { break }
+            end = s.end
+        }
+        return end - first.start
     }
 
     /// A maximal run of adjacent waiting segments (`waitingGIL`, `runnable`) of one lane.

@@ -51,6 +51,35 @@ final class MechanismTests: XCTestCase {
         XCTAssertEqual(f.coreUtilisation, [1.0, 0.05])
     }
 
+    /// A started thread's wait to run is its lane's first stretch of `starting` (its adjacent pieces
+    /// together), the median over such lanes; a lane that does not begin starting has none.
+    func testAStartedThreadsWaitIsItsFirstStartingStretch() {
+        func seg(_ lane: Int, _ state: LaneState, _ a: Int64, _ b: Int64) -> Segment {
+            Segment(lane: lane, state: state, start: .microseconds(a), end: .microseconds(b))
+        }
+        let trace = Trace(
+            lanes: (0..<4).map { Lane(id: $0, name: "t\($0)", kind: .thread, process: 0) },
+            segments: [
+                seg(0, .running, 0, 100),
+                seg(1, .starting, 10, 50), seg(1, .starting, 50, 2_000), seg(1, .running, 2_000, 2_100), seg(1, .starting, 2_100, 9_000),
+                seg(2, .starting, 20, 120), seg(2, .running, 120, 200),
+                seg(3, .starting, 30, 4_030), seg(3, .blocked, 4_030, 5_000),
+            ],
+            end: .microseconds(9_000))
+        let f = MechanismFigures(trace: trace, metrics: RunMetrics(strategy: "threads", kind: "threads", makespan: .microseconds(9_000)))
+        XCTAssertEqual(f.startWait, .microseconds(1_990), "the median of 100 µs, 1,990 µs and 4,000 µs")
+        var pooled = trace
+        pooled.lanes[3].name = LaneNames.threadPoolWorker(3)
+        pooled.lanes[2].name = LaneNames.processPoolWorker(2)
+        XCTAssertEqual(MechanismFigures(trace: pooled, metrics: RunMetrics(strategy: "threads", kind: "threads", makespan: .microseconds(9_000))).startWait,
+                       .microseconds(1_990), "pools' workers left out")
+        XCTAssertTrue(LaneNames.isPoolWorker(LaneNames.executorWorker(12)))
+        XCTAssertFalse(LaneNames.isPoolWorker("worker #3"))
+        let none = Trace(lanes: [Lane(id: 0, name: "MainThread", kind: .thread, process: 0)], segments: [seg(0, .running, 0, 100)],
+                         end: .microseconds(100))
+        XCTAssertNil(MechanismFigures(trace: none, metrics: RunMetrics(strategy: "sync", kind: "sync", makespan: .microseconds(100))).startWait)
+    }
+
     func testLoopBusyAndLongestStretch() {
         let loop = Lane(id: 0, name: LaneNames.eventLoop, kind: .thread, process: 0)
         let trace = Trace(lanes: [loop], segments: [
