@@ -17,7 +17,7 @@ public enum Calibrator {
         let folder = try ChildProcessRegistry.shared.makeTemporaryFolder("calibrate")
         defer { ChildProcessRegistry.shared.removeTemporaryFolder(folder) }
         let outPath = folder + "/calibration.json", errPath = folder + "/stderr"
-        log("Measuring this machine (python loop, 7777 ** n, sha256, numpy, numba, threads, processes, I/O, asyncio, gevent, other runtimes)…")
+        log("Measuring this machine (python loop, 7777 ** n, sha256, numpy, numba, threads, processes, I/O, asyncio, gevent, other runtimes, the scheduler's tick)…")
         let child = try ChildProcess(executable: environment.python,
                                      arguments: [environment.calibration, "--server", server.baseURL, "--out", outPath],
                                      stdoutPath: folder + "/stdout", stderrPath: errPath)
