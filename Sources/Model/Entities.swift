@@ -18,6 +18,8 @@ enum BurstKind: UInt8, Sendable, CaseIterable {
     case startingSpawn
 
     @inline(__always) var needsGIL: Bool { self == .python || self == .cHoldsGIL }
+    /// A start-up, shown as `starting` on and off its core.
+    @inline(__always) var isStartUp: Bool { self == .starting || self == .startingSpawn }
 }
 
 /// What a thread does when it next gets a core.
@@ -96,6 +98,8 @@ struct OSThread: Sendable {
     /// A thread just created by clone() that has not had a core yet: the fair policy queues it behind the
     /// running threads and it does not preempt (`becomeRunnable`).
     var isNewTask = true
+    /// In its start-up burst (a child's interpreter start, an interpreter's creation).
+    @inline(__always) var inStartUp: Bool { inBurst && burstKind.isStartUp }
 
     // Program state
     /// The task it runs (index into `tasks`), -1 for none.

@@ -201,7 +201,11 @@ extension Simulation {
         let t = Int(cores[c].thread)
         guard t >= 0 else { return }
         pauseBurst(t)
-        if recorder.enabled && threads[t].lane >= 0 { recorder.mark(.preempted, lane: Int(threads[t].lane), at: now) }
+        // A start-up's lane shows `starting` on and off its core (`showWaitingForCore`): its turns are the
+        // cores' lanes' to show, not a mark every slice on every starting child.
+        if recorder.enabled && threads[t].lane >= 0 && !threads[t].inStartUp {
+            recorder.mark(.preempted, lane: Int(threads[t].lane), at: now)
+        }
         threads[t].epoch &+= 1
         leaveCore(t)
         threads[t].status = .runnable

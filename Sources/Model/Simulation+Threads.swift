@@ -258,10 +258,11 @@ extension Simulation {
         show(t, gilEnabled ? .running : .runningNoGIL)
     }
 
-    /// A runnable thread without a core. One that has never had a core still shows `starting`, as the
-    /// measured side shows a thread from its `start()` to its first stamp.
+    /// A runnable thread without a core. One that has never had a core, or a child process preempted in
+    /// its interpreter's start-up, still shows `starting`: the measured side shows a thread or a child from
+    /// its `start()` to its task's first stamp, and cannot tell a start-up's turns on a core from its waits.
     @inline(__always) mutating func showWaitingForCore(_ t: Int) {
-        guard recorder.enabled, !threads[t].isNewTask else { return }
+        guard recorder.enabled, !threads[t].isNewTask, !threads[t].inStartUp else { return }
         show(t, threads[t].resumeAction == .gilCheck ? .waitingGIL : .runnable)
     }
 }

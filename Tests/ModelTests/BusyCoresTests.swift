@@ -1,6 +1,7 @@
 import SimEngine
 import SimModel
 import SimScenario
+import SimTrace
 import XCTest
 
 /// Cores that are all busy: a used-up slice ends at the scheduler's next tick, and a thread just created
@@ -86,5 +87,39 @@ final class BusyCoresTests: XCTestCase {
         XCTAssertLessThan(kept, ms(10), "a kept-alive connection's thread wakes at once: the client's own share of the cores only")
         XCTAssertGreaterThan(new - kept, ms(10), "ten new threads waited for a core, about 2 ms each")
         XCTAssertLessThan(new - kept, ms(45), "none more than a tick")
+    }
+
+    /// Eight spawned children, 40 ms of start-up each, on two cores: their start-ups share the cores, so
+    /// each ends about 8 × 40 / 2 = 160 ms in. A child's lane shows `starting` without a break from its
+    /// `start()` to its task's first run, its turns off a core included and without a preemption mark (the
+    /// measured lane shows the same stretch, the harness's child from its start() call to its first stamp),
+    /// and the start wait is that whole stretch.
+    func testAChildShowsStartingFromItsStartToItsTask() throws {
+        var s = Scenario(
+            name: "children", seed: 1, machine: Machine(cores: 2, scheduler: linux(tick: ms(4))),
+            tasks: [TaskGroup(name: "job", count: 8, steps: [.cpu(CPUStep(duration: .constant(ms(5)), kind: .python))])])
+        s.costs.processStart[.spawn] = ms(40)
+        s.machine.startEfficiency = 1
+        let spawn = Strategy(kind: .processes(pool: nil, startMethod: .spawn))
+        let run = try Simulator.run(s, strategy: spawn, options: SimulationOptions(checkInvariants: true))
+        let trace = try XCTUnwrap(run.trace)
+        let children = trace.lanes.filter { $0.kind == .thread && $0.name.hasPrefix("job") }
+        XCTAssertEqual(children.count, 8)
+        for lane in children {
+            let segments = trace.segments.filter { Int($0.lane) == lane.id }.sorted { $0.start < $1.start }
+            let firstOther = try XCTUnwrap(segments.firstIndex { $0.state != .starting }, "\(lane.name) never ran its task")
+            XCTAssertFalse(segments[..<firstOther].isEmpty)
+            for (a, b) in zip(segments[..<firstOther], segments[1..<firstOther]) {
+                XCTAssertEqual(a.end, b.start, "\(lane.name): a gap in its start-up at \(a.end)")
+            }
+            let starting = try XCTUnwrap(MechanismFigures.startStretch(segments))
+            XCTAssertEqual(starting, segments[firstOther].start - segments[0].start, "\(lane.name): one stretch")
+            XCTAssertGreaterThan(starting, ms(100), "\(lane.name) shared the cores with the other start-ups")
+            let marks = trace.instants.filter { Int($0.lane) == lane.id && $0.kind == .preempted && $0.time < segments[firstOther].start }
+            XCTAssertTrue(marks.isEmpty, "\(lane.name): \(marks.count) preemption marks while starting")
+        }
+        let wait = try XCTUnwrap(MechanismFigures(trace: trace, metrics: run.metrics).startWait)
+        XCTAssertGreaterThan(wait, ms(130))
+        XCTAssertLessThan(wait, ms(190))
     }
 }

@@ -141,6 +141,17 @@ final class HarnessTests: XCTestCase {
         for result in results {
             XCTAssertEqual(result.medianRun.metrics.taskLatencies.count, 2, result.strategy.label)
             XCTAssertEqual(result.medianRun.trace.processNames.count, 3, "main + 2 processes: \(result.strategy.label)")
+            // A child's lane begins at its start() call, as the model's does: the second after the first's
+            // start() returned, though the harness made both Process objects first.
+            let trace = result.medianRun.trace
+            let begins = trace.lanes.filter { $0.kind == .thread && $0.process != 0 }.map { lane in
+                trace.segments.filter { Int($0.lane) == lane.id }.map(\.start).min() ?? .never
+            }.sorted()
+            XCTAssertEqual(begins.count, 2, result.strategy.label)
+            if begins.count == 2 {
+                XCTAssertGreaterThan(begins[1] - begins[0], .microseconds(100), "staggered starts: \(result.strategy.label)")
+            }
+            XCTAssertNotNil(result.medianRun.mechanisms.startWait, result.strategy.label)
         }
     }
 

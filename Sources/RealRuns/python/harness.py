@@ -512,8 +512,12 @@ def run_processes(plan, base_url, chunk, work_dir):
     for i, task in enumerate(tasks):
         p = context.Process(target=process_child, args=(i, task, stop, base_url, chunk, now(), paths[i]))
         processes.append(p)
+    # Each start()'s call and return, as for threads: a child's lane begins at its start() call.
+    start_calls = []
     for p in processes:
+        call = now()
         p.start()
+        start_calls.append((call, now()))
     spawned = now()
     for p, task in zip(processes, tasks):
         if not task["background"]:
@@ -527,7 +531,9 @@ def run_processes(plan, base_url, chunk, work_dir):
         if p.exitcode != 0:
             raise RuntimeError("task %d's process %s exited with code %s" % (i, p.name, p.exitcode))
         with open(paths[i]) as f:
-            records.append(json.load(f))
+            record = json.load(f)
+        record["start_call"], record["start_return"] = start_calls[i]
+        records.append(record)
     return t0, end, spawned, records
 
 
