@@ -91,12 +91,15 @@ extension Simulation {
             gilWaited += now.since(threads[t].gilWaitSince)
             threads[t].gilWaitSince = .never
         }
-        if processes[p].gil.lastHolder != Int32(id: t) {
+        let previous = processes[p].gil.lastHolder
+        if previous != Int32(id: t) {
             processes[p].gil.lastHolder = Int32(id: t)
             processes[p].gil.switchNumber += 1
             gilSwitches += 1
             // Tested here: the recorder is in another module, and its call costs even when it does nothing.
-            if recorder.enabled { recorder.mark(.gilHandoff, lane: Int(threads[t].lane), at: now) }
+            // A process's first holder is counted (take_gil counts it in switch_number) but not marked: no
+            // other thread handed it the GIL.
+            if recorder.enabled && previous >= 0 { recorder.mark(.gilHandoff, lane: Int(threads[t].lane), at: now) }
             // COND_SIGNAL(switch_cond): the forced dropper may go on.
             if !processes[p].gil.switchWaiters.isEmpty {
                 let w = Int(processes[p].gil.switchWaiters.removeFirst())

@@ -117,7 +117,10 @@ final class BusyCoresTests: XCTestCase {
             XCTAssertGreaterThan(starting, ms(100), "\(lane.name) shared the cores with the other start-ups")
             let marks = trace.instants.filter { Int($0.lane) == lane.id && $0.kind == .preempted && $0.time < segments[firstOther].start }
             XCTAssertTrue(marks.isEmpty, "\(lane.name): \(marks.count) preemption marks while starting")
+            // Its process's GIL has one thread: counted as a switch when first taken (take_gil), handed by no one.
+            XCTAssertFalse(trace.instants.contains { Int($0.lane) == lane.id && $0.kind == .gilHandoff }, lane.name)
         }
+        XCTAssertEqual(run.metrics.gilSwitches, 9, "the main thread's first take and each child's")
         let wait = try XCTUnwrap(MechanismFigures(trace: trace, metrics: run.metrics).startWait)
         XCTAssertGreaterThan(wait, ms(130))
         XCTAssertLessThan(wait, ms(190))
