@@ -62,6 +62,7 @@ extension Simulation {
                 guard let op = tasks[k].cursor.next() else { return .done }
                 tasks[k].op = op
                 tasks[k].part = 0
+                tasks[k].opStart = now
             }
             let part = tasks[k].part
             tasks[k].part += 1
@@ -124,6 +125,7 @@ extension Simulation {
                         // more the longer it idled (docs/model.md, "The idle wake-up of a long wait").
                         let idle = costs.ioIdle(latency: latency)
                         let sent = now + costs.syscall
+                        tasks[k].latency = latency
                         let turn = connects ? costs.serverAnswerNew : costs.serverAnswerReuse
                         if turn > .zero && serverThread >= 0 {
                             // A server on this machine (server.py) reads the request in its thread for
@@ -139,6 +141,7 @@ extension Simulation {
                             }
                         } else {
                             tasks[k].answerAt = sent + latency + costs.ioOverhead + idle
+                            answerTimeSet(k)
                         }
                     }
                     return .syscall(costs.syscall)
@@ -592,8 +595,14 @@ extension Simulation {
             received = tasks[k].requestAt + threads[t].dispatchedAt.since(threads[t].runnableSince)
         }
         tasks[k].answerAt = received + tasks[k].answerDelay
+        answerTimeSet(k)
         deliverAnswer(k)
         return .burst(tasks[k].connects ? costs.serverAnswerNew : costs.serverAnswerReuse, .cReleasesGIL)
+    }
+
+    /// Task `k`'s answer time is set: a foreground call's lateness is kept (`RunMetrics.answerLate`).
+    @inline(__always) mutating func answerTimeSet(_ k: Int) {
+        if !tasks[k].background { answerLate.append(tasks[k].answerAt - tasks[k].opStart - tasks[k].latency) }
     }
 
     /// Task `k`'s answer time is set: its caller, if asleep waiting for it, wakes at it.

@@ -107,6 +107,9 @@ struct Simulation {
     // Metrics
     var taskFinish: [SimTime]
     var operations = 0
+    /// Per foreground I/O call, how long after the call began its answer left the server, beyond its latency
+    /// (`RunMetrics.answerLate`: the client's way to send and the server's turn).
+    var answerLate: [SimTime] = []
     var gilHeld = SimTime.zero
     var gilWaited = SimTime.zero
     var gilSwitches = 0
@@ -267,7 +270,8 @@ struct Simulation {
             strategy: strategy.label, kind: strategy.kind.name, makespan: now, taskLatencies: latencies,
             operations: operations, coreBusy: cores.map(\.busy), gilHeld: gilHeld, gilWaited: gilWaited,
             gilSwitches: gilSwitches, dropRequests: dropRequests, forcedSwitches: forcedSwitches,
-            contextSwitches: contextSwitches, events: eventsHandled)
+            contextSwitches: contextSwitches, events: eventsHandled,
+            answerLate: answerLate.isEmpty ? nil : RunMetrics.percentile(answerLate, 50))
         let trace: Trace? = recorder.enabled ? recorder.finish(at: now) : nil
         return SimulationRun(metrics: metrics, trace: trace)
     }

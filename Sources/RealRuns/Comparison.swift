@@ -54,6 +54,7 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
         }
         func ms(_ t: SimTime) -> Double { t.milliseconds }
         add("GIL hand-offs/s", "/s", floor: 1) { $0.handoffsPerSecond }
+        add("answer late (median)", "ms", floor: 0.05) { $0.answerLate.map(ms) }
         add("resume wait per round trip", "ms", floor: 0.05) { ms($0.ioWaitPerRoundTrip) }
         add("resume wait p95", "ms", floor: 0.05) { ms($0.ioWaitP95) }
         // The executor's threads are interchangeable (which idle worker takes a job is the OS's choice), so
@@ -184,7 +185,9 @@ public struct Comparison: Sendable, Codable, Equatable {
         guard table.count > 1 else { return "" }
         var out = Self.aligned(table, leftColumns: 2)
         out.append(String(format: "waits of at least %.0f µs (the measurement's resolution); hand-offs: waits for the GIL that end with "
-                          + "taking it; resume wait: a lane that does I/O waiting for the GIL, its loop or hub, or a core; "
+                          + "taking it; answer late: from an I/O call's start to its answer leaving the server, beyond its "
+                          + "latency (the client's way to send, the server's turn); resume wait: a lane that does I/O waiting "
+                          + "for the GIL, its loop or hub, or a core; "
                           + "GIL share: time holding the GIL / makespan; cores from /proc/stat (the whole machine)",
                           Double(MechanismFigures.resolution.nanoseconds) / 1_000))
         if let t = mechanismTolerancePercent {

@@ -507,9 +507,16 @@ public enum RealTraceBuilder {
     public static func metrics(result: HarnessResult, plan: HarnessPlan, strategy: Strategy) -> RunMetrics {
         var latencies: [SimTime] = []
         var operations = 0
+        var answerLate: [SimTime] = []
         for record in result.tasks.sorted(by: { $0.task < $1.task }) where !plan.tasks[record.task].background {
             latencies.append(.nanoseconds(record.end))
             let ops = plan.operations[record.task]
+            // The server's X-Sent-Ns against the call's start and the delay it asked for.
+            for step in record.steps {
+                if case .io(_, let latency, _) = ops[step.operation], let sent = step.detail?.sent, sent > 0 {
+                    answerLate.append(.nanoseconds(sent - step.start) - latency)
+                }
+            }
             let hasIO = ops.contains { if case .io = $0 { return true } else { return false } }
             operations += record.steps.filter { step in
                 switch ops[step.operation] {
@@ -523,7 +530,8 @@ public enum RealTraceBuilder {
         let window = max(result.coresWindow, 1)
         let coreBusy = result.coresBusy.map { SimTime.nanoseconds(Int64(Double($0) * Double(result.makespan) / Double(window))) }
         return RunMetrics(strategy: strategy.label, kind: strategy.kind.name, makespan: .nanoseconds(result.makespan),
-                          taskLatencies: latencies, operations: operations, coreBusy: coreBusy)
+                          taskLatencies: latencies, operations: operations, coreBusy: coreBusy,
+                          answerLate: answerLate.isEmpty ? nil : RunMetrics.percentile(answerLate, 50))
     }
 
     static func cpuState(_ op: SimScenario.Operation) -> LaneState {

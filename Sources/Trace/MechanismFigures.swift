@@ -48,6 +48,10 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
     /// work); nil with none. A thread just created waits for a core when every core is busy (docs/model.md,
     /// "The scheduler tick and a new thread's wait for a core").
     public var startWait: SimTime?
+    /// How long after an I/O call began its answer left the server, beyond its latency, the median over the
+    /// run's foreground calls (`RunMetrics.answerLate`); nil without I/O. The part of a round trip before
+    /// the answer, where `ioWaitPerRoundTrip` is the part after it.
+    public var answerLate: SimTime?
 
     /// The figures of one run.
     /// - Complexity: O(segments log segments).
@@ -101,6 +105,7 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
         loopLongestBusy = loopLongest
         coreUtilisation = metrics.coreBusy.map { Double($0.nanoseconds) / Double(makespan) }
         startWait = starts.isEmpty ? nil : RunMetrics.percentile(starts, 50)
+        answerLate = metrics.answerLate
     }
 
     /// The length of a lane's first stretch of adjacent `starting` segments, nil when it does not begin

@@ -28,10 +28,16 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     public var contextSwitches: Int
     /// Events the simulator processed.
     public var events: Int
+    /// The median, over foreground I/O calls, of how long after a call began its answer left the server,
+    /// beyond the latency asked for: the client's way to send its request (its CPU, its waits for the GIL,
+    /// the loop or a core, the connection) and the server's turn (reading it, its wake-up after the wait).
+    /// Measured from the server's X-Sent-Ns stamp; nil without I/O calls.
+    public var answerLate: SimTime?
 
     public init(strategy: String, kind: String, makespan: SimTime = .zero, taskLatencies: [SimTime] = [], operations: Int = 0,
                 coreBusy: [SimTime] = [], gilHeld: SimTime = .zero, gilWaited: SimTime = .zero, gilSwitches: Int = 0,
-                dropRequests: Int = 0, forcedSwitches: Int = 0, contextSwitches: Int = 0, events: Int = 0) {
+                dropRequests: Int = 0, forcedSwitches: Int = 0, contextSwitches: Int = 0, events: Int = 0,
+                answerLate: SimTime? = nil) {
         self.strategy = strategy
         self.kind = kind
         self.makespan = makespan
@@ -45,6 +51,7 @@ public struct RunMetrics: Sendable, Codable, Equatable {
         self.forcedSwitches = forcedSwitches
         self.contextSwitches = contextSwitches
         self.events = events
+        self.answerLate = answerLate
     }
 
     /// Operations per second of makespan.

@@ -76,4 +76,28 @@ final class LocalServerTests: XCTestCase {
         XCTAssertGreaterThan(slower, ms(24), "the server's CPU took core time from the C threads")
         XCTAssertLessThanOrEqual(slower, ms(50), "no more than the server's CPU")
     }
+
+    /// `RunMetrics.answerLate`, the median over the calls of how long after a call began its answer left the
+    /// server beyond its latency. One task making three calls on a kept-alive connection, no Python around
+    /// them and no server turn: after the first (which opens the connection) a call is its `send()` and the
+    /// answer's way back, `syscall` + `io_overhead`, exactly. Forty coroutines sending together to a server
+    /// that takes them one 1 ms turn at a time: the median request waits about twenty turns before it is read.
+    func testTheAnswerIsLateByTheClientsWayToSendAndTheServersTurn() throws {
+        var s = Scenario(name: "late", tasks: [TaskGroup(name: "client", steps: [
+            .repeat(count: 3, steps: [.io(IOStep(latency: .constant(ms(10)), cpu: .constant(.zero), connection: .reuse))]),
+        ])])
+        s.machine.wakeJitter = 0
+        s.costs.syscall = us(12)
+        s.costs.ioOverhead = us(70)
+        let alone = try Simulator.run(s, strategy: Fixtures.sync)
+        XCTAssertEqual(alone.metrics.answerLate, us(82))
+        let queued = try Simulator.run(scenario(turn: ms(1), count: 40), strategy: Fixtures.asyncio)
+        let late = try XCTUnwrap(queued.metrics.answerLate)
+        XCTAssertGreaterThan(late, ms(15), "the median request waited for about twenty turns")
+        XCTAssertLessThan(late, ms(25))
+        let free = try Simulator.run(scenario(turn: .zero, count: 40), strategy: Fixtures.asyncio)
+        XCTAssertLessThan(try XCTUnwrap(free.metrics.answerLate), ms(5), "without the turn no request waits for the server")
+        let none = try Simulator.run(Fixtures.cpu(2, ms(5)), strategy: Fixtures.threads)
+        XCTAssertNil(none.metrics.answerLate, "no I/O call, no figure")
+    }
 }

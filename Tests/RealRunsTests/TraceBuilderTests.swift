@@ -86,6 +86,19 @@ final class TraceBuilderTests: XCTestCase {
 
     /// After each start() the main thread waits for the GIL the new thread holds: from the new thread's first
     /// stamp to start()'s return (`twoThreadsResult`; b's wait, 30 µs, is under the resolution: running).
+    /// The answer's lateness from the server's send stamp: task a's 20 ms call began at 11.1 ms and its
+    /// answer left at 31.6 ms, 0.5 ms late; a result without the stamp has no figure.
+    func testTheAnswerIsLateByItsSendStampAgainstTheCallsStart() throws {
+        let strategy = Strategy(kind: .threads(pool: nil))
+        let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
+        var result = try twoThreadsResult(startTimes: true)
+        XCTAssertNil(RealTraceBuilder.build(result: result, plan: plan, strategy: strategy).metrics.answerLate)
+        result.tasks[0].steps[1].detail = HarnessResult.StepDetail(sent: 31_600_000)
+        let (_, metrics) = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
+        XCTAssertEqual(metrics.answerLate, .microseconds(500))
+        XCTAssertEqual(MechanismFigures(trace: Trace(lanes: [], segments: [], end: .zero), metrics: metrics).answerLate, .microseconds(500))
+    }
+
     func testTheMainThreadWaitsForTheGILAfterEachStart() throws {
         let strategy = Strategy(kind: .threads(pool: nil))
         let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
