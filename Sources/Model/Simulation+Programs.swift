@@ -295,7 +295,7 @@ extension Simulation {
             let entry = startOrder[Int(threads[t].phase)]
             threads[t].phase += 1
             let worker = startWorker(task: entry, starter: t)
-            if !isProcesses {
+            if !isProcesses || processStartMethod == .spawn {
                 threads[t].awaitingStartOf = Int32(worker)
                 return .wait(.awaiting)
             }

@@ -123,11 +123,16 @@ extension Simulation {
             let p = processes.count
             processes.append(PyProcess())
             recorder.nameProcess(p, pooled ? name : "Process-\(p)")
-            let t = addThread(process: p, role: .taskRunner, name: name)
+            // Its lane begins at the call to start(), as a thread's does (and the measured child's).
+            let t = addThread(process: p, role: .taskRunner, name: name, laneSince: threads[starter].startCallAt)
             processes[p].mainThread = Int32(t)
             threads[t].isChildMain = true
             threads[t].task = entry
             threads[t].pooled = pooled
+            // spawn forks with vfork(): the parent is suspended until the child has run its exec
+            // (_posixsubprocess.c, `fork_exec` with `allow_vfork`, used by multiprocessing's `spawnv_passfds`),
+            // so its next start waits for this child's first turn on a core.
+            if processStartMethod == .spawn { threads[t].starter = Int32(starter) }
             return t
         } else if isInterpreters {
             // A thread of the main process (its lane is there) whose interpreter has its own GIL.

@@ -125,7 +125,7 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
         /// When the wait began.
         public var start: SimTime
         public var duration: SimTime
-        /// It contains time asleep in take_gil.
+        /// It contains at least `resolution` of time in take_gil.
         public var forGIL: Bool
         /// It began where a `blocked` segment ended (a wake-up after I/O or a sleep).
         public var afterIO: Bool
@@ -137,20 +137,27 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
         var current: Wait?
         var end = SimTime.zero
         var previous: LaneState?
+        // The wait's time in take_gil: it is a wait for the GIL when that part alone is at least `resolution`
+        // (a wait for a core that ends with a few microseconds on the way into a free GIL is not one).
+        var inGIL = SimTime.zero
         func close() {
-            if let c = current, c.duration >= resolution { out.append(c) }
+            if var c = current, c.duration >= resolution {
+                c.forGIL = inGIL >= resolution
+                out.append(c)
+            }
             current = nil
         }
         for s in segments {
             let waiting = s.state == .waitingGIL || s.state == .runnable
             if waiting, var c = current, s.start == end {
                 c.duration += s.duration
-                c.forGIL = c.forGIL || s.state == .waitingGIL
+                if s.state == .waitingGIL { inGIL += s.duration }
                 current = c
             } else {
                 close()
                 if waiting {
-                    current = Wait(start: s.start, duration: s.duration, forGIL: s.state == .waitingGIL,
+                    inGIL = s.state == .waitingGIL ? s.duration : .zero
+                    current = Wait(start: s.start, duration: s.duration, forGIL: false,
                                    afterIO: previous == .blocked && s.start == end)
                 }
             }

@@ -125,4 +125,23 @@ final class BusyCoresTests: XCTestCase {
         XCTAssertGreaterThan(wait, ms(130))
         XCTAssertLessThan(wait, ms(190))
     }
+
+    /// spawn's start() forks with vfork(): the parent is suspended until the child has run its exec, so it
+    /// waits for each child's first turn on a core before it starts the next (its lane shows `awaiting`
+    /// between the starts); fork's parent goes straight on, and waits only in its joins.
+    func testASpawnStartWaitsForTheChildsFirstTurnOnACore() throws {
+        func mainWaits(_ method: StartMethod) throws -> Int {
+            var s = Fixtures.cpu(4, ms(5), cores: 2)
+            s.machine.scheduler = linux(tick: ms(4))
+            let run = try Simulator.run(s, strategy: Strategy(kind: .processes(pool: nil, startMethod: method)),
+                                        options: SimulationOptions(checkInvariants: true))
+            let trace = try XCTUnwrap(run.trace)
+            let main = try XCTUnwrap(trace.lanes.first { $0.name == "MainThread" })
+            let segments = trace.segments.filter { Int($0.lane) == main.id }.sorted { $0.start < $1.start }
+            return zip(segments, segments.dropFirst()).filter { $0.state == .awaiting && $1.state != .awaiting }.count
+                + (segments.last?.state == .awaiting ? 1 : 0)
+        }
+        XCTAssertEqual(try mainWaits(.fork), 1, "fork: the joins only")
+        XCTAssertEqual(try mainWaits(.spawn), 5, "spawn: after each of the four starts, then the joins")
+    }
 }

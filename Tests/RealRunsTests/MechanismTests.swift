@@ -80,6 +80,22 @@ final class MechanismTests: XCTestCase {
         XCTAssertNil(MechanismFigures(trace: none, metrics: RunMetrics(strategy: "sync", kind: "sync", makespan: .microseconds(100))).startWait)
     }
 
+    /// A wait counts as one for the GIL when its time in take_gil alone reaches the resolution: 2 ms waiting
+    /// for a core that ends with 3 µs on the way into a free GIL is a wait for a core (a spawn parent woken
+    /// by its child's exec); the same with 60 µs in take_gil is a hand-off.
+    func testAWaitForACoreEndingAtAFreeGILIsNoHandOff() {
+        func seg(_ state: LaneState, _ a: Int64, _ b: Int64) -> Segment {
+            Segment(lane: 0, state: state, start: .microseconds(a), end: .microseconds(b))
+        }
+        let core = MechanismFigures.waits([seg(.running, 0, 100), seg(.runnable, 100, 2_100), seg(.waitingGIL, 2_100, 2_103),
+                                           seg(.running, 2_103, 2_200)])
+        XCTAssertEqual(core.map(\.duration), [.microseconds(2_003)])
+        XCTAssertEqual(core.map(\.forGIL), [false])
+        let gil = MechanismFigures.waits([seg(.running, 0, 100), seg(.runnable, 100, 2_100), seg(.waitingGIL, 2_100, 2_160),
+                                          seg(.running, 2_160, 2_200)])
+        XCTAssertEqual(gil.map(\.forGIL), [true])
+    }
+
     func testLoopBusyAndLongestStretch() {
         let loop = Lane(id: 0, name: LaneNames.eventLoop, kind: .thread, process: 0)
         let trace = Trace(lanes: [loop], segments: [
