@@ -181,9 +181,8 @@ struct TaskRun: Sendable {
     /// `.never` until the server's thread has read it (`Simulation.serverAction`).
     var requestAt: SimTime = .zero
     var answerDelay: SimTime = .zero
-    /// When the operation in progress began, and an I/O call's latency (for `Simulation.answerLate`).
+    /// When the operation in progress began (for `Simulation.answerLate`).
     var opStart: SimTime = .zero
-    var latency: SimTime = .zero
     /// The thread, or the green task when `waiterIsGreen`, asleep until the server has read the request
     /// (-1: none); the server wakes it at the answer.
     var answerWaiter: Int32 = -1

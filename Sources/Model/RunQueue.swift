@@ -11,8 +11,6 @@ struct RunQueue: Sendable {
     var fair = false
     private var fifo = FIFO()
     private var heap = EventQueue<Int32>()
-    /// The most virtual runtime pushed since the queue was last empty (fair policy): no waiter has more.
-    private(set) var mostVruntime = SimTime.zero
 
     var isEmpty: Bool { fair ? heap.isEmpty : fifo.isEmpty }
     var count: Int { fair ? heap.count : fifo.count }
@@ -20,7 +18,6 @@ struct RunQueue: Sendable {
     @inline(__always)
     mutating func push(_ thread: Int32, vruntime: SimTime) {
         if fair {
-            if heap.isEmpty || vruntime > mostVruntime { mostVruntime = vruntime }
             heap.schedule(thread, at: vruntime)
         } else {
             fifo.push(thread)

@@ -125,7 +125,6 @@ extension Simulation {
                         // more the longer it idled (docs/model.md, "The idle wake-up of a long wait").
                         let idle = costs.ioIdle(latency: latency)
                         let sent = now + costs.syscall
-                        tasks[k].latency = latency
                         let turn = connects ? costs.serverAnswerNew : costs.serverAnswerReuse
                         if turn > .zero && serverThread >= 0 {
                             // A server on this machine (server.py) reads the request in its thread for
@@ -295,7 +294,7 @@ extension Simulation {
             let entry = startOrder[Int(threads[t].phase)]
             threads[t].phase += 1
             let worker = startWorker(task: entry, starter: t)
-            if !isProcesses || processStartMethod == .spawn {
+            if startWaitsForWorker {
                 threads[t].awaitingStartOf = Int32(worker)
                 return .wait(.awaiting)
             }
@@ -348,6 +347,12 @@ extension Simulation {
         }
         return .finish
     }
+
+    /// Whether `start()` returns only once the new worker has run: a thread's and an interpreter's (the
+    /// `_started` event, Lib/threading.py), and a spawned child's: spawn forks with vfork(), which suspends the
+    /// parent until the child has run its exec (`_posixsubprocess.fork_exec` with `allow_vfork`, called by
+    /// multiprocessing.util's `spawnv_passfds`). fork and forkserver children are not waited for.
+    var startWaitsForWorker: Bool { !isProcesses || processStartMethod == .spawn }
 
     var isProcesses: Bool {
         if case .osProcesses = traits.scheduling { return true } else { return false }
@@ -602,7 +607,8 @@ extension Simulation {
 
     /// Task `k`'s answer time is set: a foreground call's lateness is kept (`RunMetrics.answerLate`).
     @inline(__always) mutating func answerTimeSet(_ k: Int) {
-        if !tasks[k].background { answerLate.append(tasks[k].answerAt - tasks[k].opStart - tasks[k].latency) }
+        guard !tasks[k].background, case .io(_, let latency, _)? = tasks[k].op else { return }
+        answerLate.append(tasks[k].answerAt - tasks[k].opStart - latency)
     }
 
     /// Task `k`'s answer time is set: its caller, if asleep waiting for it, wakes at it.

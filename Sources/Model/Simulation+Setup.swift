@@ -129,10 +129,8 @@ extension Simulation {
             threads[t].isChildMain = true
             threads[t].task = entry
             threads[t].pooled = pooled
-            // spawn forks with vfork(): the parent is suspended until the child has run its exec
-            // (_posixsubprocess.c, `fork_exec` with `allow_vfork`, used by multiprocessing's `spawnv_passfds`),
-            // so its next start waits for this child's first turn on a core.
-            if processStartMethod == .spawn { threads[t].starter = Int32(starter) }
+            // A spawn parent waits for this child's first turn on a core (`startWaitsForWorker`): it wakes it.
+            if startWaitsForWorker { threads[t].starter = Int32(starter) }
             return t
         } else if isInterpreters {
             // A thread of the main process (its lane is there) whose interpreter has its own GIL.

@@ -271,7 +271,7 @@ struct Simulation {
             operations: operations, coreBusy: cores.map(\.busy), gilHeld: gilHeld, gilWaited: gilWaited,
             gilSwitches: gilSwitches, dropRequests: dropRequests, forcedSwitches: forcedSwitches,
             contextSwitches: contextSwitches, events: eventsHandled,
-            answerLate: answerLate.isEmpty ? nil : RunMetrics.percentile(answerLate, 50))
+            answerLate: RunMetrics.median(answerLate))
         let trace: Trace? = recorder.enabled ? recorder.finish(at: now) : nil
         return SimulationRun(metrics: metrics, trace: trace)
     }

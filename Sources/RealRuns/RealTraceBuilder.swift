@@ -531,7 +531,7 @@ public enum RealTraceBuilder {
         let coreBusy = result.coresBusy.map { SimTime.nanoseconds(Int64(Double($0) * Double(result.makespan) / Double(window))) }
         return RunMetrics(strategy: strategy.label, kind: strategy.kind.name, makespan: .nanoseconds(result.makespan),
                           taskLatencies: latencies, operations: operations, coreBusy: coreBusy,
-                          answerLate: answerLate.isEmpty ? nil : RunMetrics.percentile(answerLate, 50))
+                          answerLate: RunMetrics.median(answerLate))
     }
 
     static func cpuState(_ op: SimScenario.Operation) -> LaneState {

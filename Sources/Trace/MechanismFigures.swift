@@ -104,7 +104,7 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
         loopBusyShare = loopBusy
         loopLongestBusy = loopLongest
         coreUtilisation = metrics.coreBusy.map { Double($0.nanoseconds) / Double(makespan) }
-        startWait = starts.isEmpty ? nil : RunMetrics.percentile(starts, 50)
+        startWait = RunMetrics.median(starts)
         answerLate = metrics.answerLate
     }
 

@@ -60,6 +60,9 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     /// A latency percentile (nearest rank), p in 0...100.
     public func latencyPercentile(_ p: Double) -> SimTime { Self.percentile(taskLatencies, p) }
 
+    /// The median (nearest rank) of a list of times; nil for an empty list.
+    public static func median(_ values: [SimTime]) -> SimTime? { values.isEmpty ? nil : percentile(values, 50) }
+
     /// Nearest-rank percentile of a list of times; zero for an empty list.
     public static func percentile(_ values: [SimTime], _ p: Double) -> SimTime {
         guard !values.isEmpty else { return .zero }

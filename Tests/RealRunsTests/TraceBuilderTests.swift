@@ -84,8 +84,6 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(metrics.strategy, "threads")
     }
 
-    /// After each start() the main thread waits for the GIL the new thread holds: from the new thread's first
-    /// stamp to start()'s return (`twoThreadsResult`; b's wait, 30 µs, is under the resolution: running).
     /// The answer's lateness from the server's send stamp: task a's 20 ms call began at 11.1 ms and its
     /// answer left at 31.6 ms, 0.5 ms late; a result without the stamp has no figure.
     func testTheAnswerIsLateByItsSendStampAgainstTheCallsStart() throws {
@@ -99,6 +97,8 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(MechanismFigures(trace: Trace(lanes: [], segments: [], end: .zero), metrics: metrics).answerLate, .microseconds(500))
     }
 
+    /// After each start() the main thread waits for the GIL the new thread holds: from the new thread's first
+    /// stamp to start()'s return (`twoThreadsResult`; b's wait, 30 µs, is under the resolution: running).
     func testTheMainThreadWaitsForTheGILAfterEachStart() throws {
         let strategy = Strategy(kind: .threads(pool: nil))
         let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
