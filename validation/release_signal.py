@@ -2,8 +2,8 @@
 drop_gil (CPython 3.11 Python/ceval_gil.h) wakes that sleeper through a futex, and the releaser takes the GIL
 back after its call. A probe of this machine (docs/model.md, "A release that wakes a sleeper").
 
-Usage: python3 validation/release_signal.py [ROUNDS] [--pin]
-  N threads (1, 2, 4 in turn; `ROUNDS` rounds of all three) each repeat 4000 / N times: about 60 µs of pure
+Usage: python3 validation/release_signal.py [ROUNDS] [--pin] [--threads=N,N,...]
+  N threads (1, 2, 4 in turn, or the --threads given; `ROUNDS` rounds of all three) each repeat 4000 / N times: about 60 µs of pure
   Python, then a 1-byte os.write and os.read on a pipe of its own (two calls that release the GIL, ~1 µs
   alone). With one thread no one sleeps in take_gil; with two or more the others do, and each release
   signals one of them. Prints per N the calls' p10 / median / p90 (µs, from before the write to the GIL back
@@ -110,8 +110,12 @@ def main():
             units = int(units * 60_000 / (ns() - t))
             break
         units *= 2
+    counts = (1, 2, 4)
+    for a in sys.argv[1:]:
+        if a.startswith("--threads="):
+            counts = tuple(int(x) for x in a.split("=", 1)[1].split(","))
     for r in range(rounds):
-        for n in (1, 2, 4):
+        for n in counts:
             calls, wall, cpu = releases(n, 4000, units)
             print("round %d, %d thread(s): call p10/p50/p90 %.1f/%.1f/%.1f us, mean %.1f us; per round wall %.1f us, CPU %.1f us"
                   % (r + 1, n, quantile(calls, .1) / 1e3, quantile(calls, .5) / 1e3, quantile(calls, .9) / 1e3,
