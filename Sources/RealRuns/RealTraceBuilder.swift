@@ -211,7 +211,10 @@ public enum RealTraceBuilder {
             if guestKind != nil {
                 var cursor: Int64 = 0
                 // Between the coroutines' running pieces: idle in the selector, or waiting for the GIL.
-                let waits = merged(loopWaits)
+                // Only while an executor job runs is there a thread to hold the GIL; a loop with none (no CPU
+                // step, or between jobs) that has a ready coroutine and does not run it is doing its own work.
+                let jobs = result.tasks.flatMap { $0.executor.map { ($0.start, $0.end) } }
+                let waits = overlap(merged(loopWaits), merged(jobs))
                 let ready = merged(guestReady)
                 // The loop or hub goes back to its selector only when nothing is ready (asyncio's _run_once,
                 // gevent's hub running its callbacks): while a coroutine or greenlet is ready, a gap between
@@ -537,6 +540,22 @@ public enum RealTraceBuilder {
     static func cpuState(_ op: SimScenario.Operation) -> LaneState {
         if case .cpu(_, .cReleasesGIL) = op { return .runningNoGIL }
         return .running
+    }
+
+    /// The parts of sorted, merged intervals `a` that lie inside sorted, merged intervals `b`.
+    /// - Complexity: O(a + b).
+    static func overlap(_ a: [(Int64, Int64)], _ b: [(Int64, Int64)]) -> [(Int64, Int64)] {
+        var out: [(Int64, Int64)] = []
+        var j = 0
+        for (s, e) in a {
+            while j < b.count && b[j].1 <= s { j += 1 }
+            var k = j
+            while k < b.count && b[k].0 < e {
+                out.append((max(s, b[k].0), min(e, b[k].1)))
+                k += 1
+            }
+        }
+        return out
     }
 
     /// Sorted, merged intervals.

@@ -137,6 +137,34 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(trace.state(ofLane: 0, at: .milliseconds(5)), .idle, "the loop waits while the executor works")
     }
 
+    /// A coroutine back from its sleep late, not run by the loop: the loop waited for the GIL only while an
+    /// executor job ran (a thread that could hold it); with none running it was doing its own work. Task a
+    /// sleeps 3 ms from 0.1 ms and ends at 4.1 ms (ready from 3.25 ms: the sleep's 150 µs own lateness).
+    func testTheLoopWaitsForTheGILOnlyWhileAnExecutorJobRuns() throws {
+        let scenario = Scenario(name: "loop", tasks: [
+            TaskGroup(name: "a", steps: [.sleep(.constant(.milliseconds(3)))]),
+            TaskGroup(name: "b", steps: [.cpu(CPUStep(duration: .constant(.milliseconds(10))))]),
+        ])
+        let strategy = Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: true))
+        let plan = try HarnessPlan(scenario: scenario, strategy: strategy, profile: profile(), serverURL: "u")
+        func trace(job: (Int64, Int64)) throws -> (Trace, RunMetrics) {
+            try RealTraceBuilder.build(result: decode("""
+                {"makespan": 16000000, "spawned": 100000, "python": "3.11.7", "tasks": [
+                 {"task": 0, "lane": "Task-0", "pid": 7, "created": 50000, "begin": 60000, "end": 4100000,
+                  "steps": [[0, 100000, 4100000]], "executor": []},
+                 {"task": 1, "lane": "Task-1", "pid": 7, "created": 60000, "begin": 70000, "end": \(job.1 + 100000),
+                  "steps": [[0, 120000, \(job.1 + 100000)]], "executor": [[0, "asyncio_0", \(job.0), \(job.1)]]}]}
+                """), plan: plan, strategy: strategy)
+        }
+        let (during, _) = try trace(job: (200_000, 10_200_000))
+        XCTAssertEqual(during.state(ofLane: 1, at: .microseconds(3_600)), .runnable)
+        XCTAssertEqual(during.state(ofLane: 0, at: .microseconds(3_600)), .waitingGIL, "the executor's thread holds it")
+        let (after, metrics) = try trace(job: (5_000_000, 15_000_000))
+        XCTAssertEqual(after.state(ofLane: 1, at: .microseconds(3_600)), .runnable)
+        XCTAssertEqual(after.state(ofLane: 0, at: .microseconds(3_600)), .running, "no other thread: the loop's own work")
+        XCTAssertEqual(MechanismFigures(trace: after, metrics: metrics).handoffs, 0)
+    }
+
     /// A sleep is blocked for its length and the run's typical lateness (the 10th percentile of its sleeps'),
     /// then waits: for the GIL in threads, for a core alone, for the loop in asyncio. Here ten 3 ms sleeps of
     /// two threads, nine back 60 µs late, one 4 ms late: that one waited 4 ms - 60 µs for the GIL.
