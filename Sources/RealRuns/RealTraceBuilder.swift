@@ -244,17 +244,24 @@ public enum RealTraceBuilder {
                 }
                 between(cursor, result.makespan)
             } else {
-                // Each thread's start(): from the new thread's first stamp to the return, the main thread waited
-                // for the GIL the new thread held; the rest of the spawning is its own Python and its waits for
-                // `_started`, which nothing tells apart (`running`).
+                // Each thread's start(): its own work (the run's quickest start, the 10th percentile from the call
+                // to the new thread's first stamp: the Python, the clone, the new thread's bootstrap), then the
+                // wait on `_started` (Lib/threading.py) while the new thread waits for the GIL (`awaiting`, as
+                // the model's spawner), then, from the new thread's first stamp to the return, the wait for the
+                // GIL the new thread holds.
                 var cursor: Int64 = 0
-                let starts = result.tasks.compactMap { r -> (begin: Int64, end: Int64)? in
+                let resolution = MechanismFigures.resolution.nanoseconds
+                let starts = result.tasks.compactMap { r -> (call: Int64, begin: Int64, back: Int64)? in
                     guard let call = r.startCall, let back = r.startReturn, r.begin > call, back > r.begin else { return nil }
-                    return (r.begin, back)
-                }.sorted { $0.begin < $1.begin }
-                for (begin, back) in starts where begin >= cursor {
-                    add(main, .running, cursor, begin)
-                    add(main, back - begin >= MechanismFigures.resolution.nanoseconds ? .waitingGIL : .running, begin, back)
+                    return (call, r.begin, back)
+                }.sorted { $0.call < $1.call }
+                let quickest = starts.map { $0.begin - $0.call }.sorted()
+                let own = quickest.isEmpty ? 0 : quickest[quickest.count / 10]
+                for (call, begin, back) in starts where call >= cursor {
+                    let booted = min(begin, call + own)
+                    add(main, .running, cursor, booted)
+                    add(main, begin - booted >= resolution ? .awaiting : .running, booted, begin)
+                    add(main, back - begin >= resolution ? .waitingGIL : .running, begin, back)
                     cursor = back
                 }
                 add(main, .running, cursor, result.spawned)

@@ -97,14 +97,18 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(MechanismFigures(trace: Trace(lanes: [], segments: [], end: .zero), metrics: metrics).answerLate, .microseconds(500))
     }
 
-    /// After each start() the main thread waits for the GIL the new thread holds: from the new thread's first
-    /// stamp to start()'s return (`twoThreadsResult`; b's wait, 30 µs, is under the resolution: running).
+    /// Each start(): the main thread's own work, as long as the run's quickest start (b's 50 µs from its call to
+    /// its first stamp), then it waits on `_started` until the new thread's first stamp, then for the GIL the new
+    /// thread holds until start() returns (`twoThreadsResult`: a's 150 µs and 600 µs; b's GIL wait, 30 µs, is
+    /// under the resolution: running).
     func testTheMainThreadWaitsForTheGILAfterEachStart() throws {
         let strategy = Strategy(kind: .threads(pool: nil))
         let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
         let (trace, _) = RealTraceBuilder.build(result: try twoThreadsResult(startTimes: true), plan: plan, strategy: strategy)
-        XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(200)), .running)
+        XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(120)), .running)
+        XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(200)), .awaiting, "Thread.start() waits on _started")
         XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(500)), .waitingGIL)
+        XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(930)), .running, "b's start is as quick as the quickest")
         XCTAssertEqual(trace.state(ofLane: 0, at: .microseconds(960)), .running)
         XCTAssertNil(trace.state(ofLane: 2, at: .microseconds(800)), "b's thread does not exist before its start()")
         XCTAssertEqual(trace.state(ofLane: 2, at: .microseconds(920)), .starting)
