@@ -255,8 +255,7 @@ public enum RealTraceBuilder {
                     guard let call = r.startCall, let back = r.startReturn, r.begin > call, back > r.begin else { return nil }
                     return (call, r.begin, back)
                 }.sorted { $0.call < $1.call }
-                let quickest = starts.map { $0.begin - $0.call }.sorted()
-                let own = quickest.isEmpty ? 0 : quickest[quickest.count / 10]
+                let own = OwnDurations.tenthPercentile(starts.map { $0.begin - $0.call })
                 for (call, begin, back) in starts where call >= cursor {
                     let booted = min(begin, call + own)
                     add(main, .running, cursor, booted)
@@ -496,10 +495,7 @@ public enum RealTraceBuilder {
                     if detail.calls.isEmpty, let sent = detail.sent, sent > 0 { resumes.append(step.end - max(step.start, sent)) }
                 }
             }
-            func p10(_ values: [Int64]) -> Int64 {
-                guard !values.isEmpty else { return 0 }
-                return max(0, values.sorted()[values.count / 10])
-            }
+            let p10 = Self.tenthPercentile
             // In a convoy nearly every call loses the GIL, so even the run's 10th percentile can hold a switch
             // interval: the profile's cost of the call alone bounds it.
             for (code, values) in calls {
@@ -509,6 +505,13 @@ public enum RealTraceBuilder {
             wakeUp = min(p10(wakeUps), Self.wakeUpLimit)
             guestResume = min(p10(resumes), Self.resumeLimit)
             sleepLate = min(p10(sleepsLate), Self.sleepLateLimit)
+        }
+
+        /// The 10th percentile of `values` (the run's own, typical time of something), at least 0; 0 without values.
+        /// - Complexity: O(n log n).
+        static func tenthPercentile(_ values: [Int64]) -> Int64 {
+            guard !values.isEmpty else { return 0 }
+            return max(0, values.sorted()[values.count / 10])
         }
     }
 
