@@ -148,8 +148,8 @@ public enum RealTraceBuilder {
         // Segments of the task lanes.
         var guestRunning: [(Int64, Int64)] = []
         // From an executor job's end (or an answer's arrival) to its coroutine's resumption: the loop, woken by
-        // the job's call_soon_threadsafe (or by epoll), waits for the GIL (an executor thread holds it) before
-        // it can run the coroutine.
+        // the job's call_soon_threadsafe (or by epoll), may wait for the GIL before it can run the coroutine; it
+        // does where an executor job runs meanwhile (the main lane keeps only those parts, below).
         var loopWaits: [(Int64, Int64)] = []
         // When some coroutine or greenlet was ready (waiting for the loop or hub to run it).
         var guestReady: [(Int64, Int64)] = []
