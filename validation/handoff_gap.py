@@ -91,7 +91,7 @@ def main():
         for i in intervals:
             runs[i].append(holds_of(spin_pair(i, duration_ms)))
     for i in intervals:
-        gaps, handoffs, seconds, steady_all, windows = [], 0, 0.0, [], {}
+        gaps, handoffs, seconds, steady_all, windows, lost_shares = [], 0, 0.0, [], {}, []
         for holds in runs[i]:
             steady = statistics.median(b - a for h in holds for a, b in zip(h, h[1:]))
             steady_all.append(steady)
@@ -102,7 +102,7 @@ def main():
             for key, (start, width) in {"first_25": (0, 25), "next_25": (25, 25),
                                         "first_100": (0, 100), "next_100": (100, 100)}.items():
                 windows.setdefault(key, []).append(window_loss(holds, steady, start, width))
-            windows.setdefault("lost_share", []).append(1 - sum(len(h) for h in holds) * steady / span)
+            lost_shares.append(1 - sum(len(h) for h in holds) * steady / span)
         q = statistics.quantiles(gaps, n=10) if len(gaps) > 1 else [0] * 9
         print(json.dumps({
             "interval_ms": i, "rounds": rounds, "handoffs_per_s": round(handoffs / seconds),
@@ -110,9 +110,8 @@ def main():
                        "p90": round(q[8] / 1000, 1)},
             "fast_handoffs": round(sum(1 for g in gaps if g < FAST_HANDOFF_NS) / len(gaps), 2),
             "steady_ns": round(statistics.median(steady_all)),
-            "lost_us": {k: round(statistics.mean(v), 1) for k, v in windows.items() if k != "lost_share"
-                        and all(x is not None for x in v)},
-            "lost_share": round(statistics.mean(windows["lost_share"]), 3),
+            "lost_us": {k: round(statistics.mean(v), 1) for k, v in windows.items() if None not in v},
+            "lost_share": round(statistics.mean(lost_shares), 3),
         }))
 
 
