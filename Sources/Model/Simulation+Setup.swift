@@ -115,7 +115,9 @@ extension Simulation {
         let name: String
         if pooled {
             workerCount += 1
-            name = isProcesses ? LaneNames.processPoolWorker(workerCount) : LaneNames.threadPoolWorker(workerCount - 1)
+            name = isProcesses
+                ? LaneNames.processPoolWorker(workerCount, prefix: (processStartMethod ?? .fork).processClassPrefix)
+                : LaneNames.threadPoolWorker(workerCount - 1)
         } else {
             name = workload.instances[Int(entry)].name
         }

@@ -177,6 +177,17 @@ public struct PythonRuntime: Sendable, Equatable {
 /// Start methods of `multiprocessing`.
 public enum StartMethod: String, Sendable, Equatable, CaseIterable, Codable {
     case fork, forkserver, spawn
+
+    /// The start of its `Process` class's name (`ForkProcess`, `ForkServerProcess`, `SpawnProcess` in
+    /// Lib/multiprocessing/context.py), which a `Pool` turns into its workers' names
+    /// (`w.name.replace('Process', 'PoolWorker')` in Lib/multiprocessing/pool.py: `SpawnPoolWorker-1`).
+    public var processClassPrefix: String {
+        switch self {
+        case .fork: return "Fork"
+        case .forkserver: return "ForkServer"
+        case .spawn: return "Spawn"
+        }
+    }
 }
 
 /// Fixed costs of the runtime and libraries, all charged as CPU time of the thread that pays them.

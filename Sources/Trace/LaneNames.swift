@@ -10,14 +10,16 @@ public enum LaneNames {
     public static let eventLoop = "MainThread (event loop)"
     /// The k-th (from 0) thread of the asyncio loop's executor, in the order the threads started.
     public static func executorWorker(_ k: Int) -> String { "executor-\(k)" }
-    /// The n-th (from 1) worker of a `multiprocessing.Pool` (multiprocessing/pool.py names them so).
-    public static func processPoolWorker(_ n: Int) -> String { "ForkPoolWorker-\(n)" }
+    /// The n-th (from 1) worker of a `multiprocessing.Pool` whose processes are `<prefix>Process`es
+    /// (multiprocessing/pool.py names them so: `ForkPoolWorker-1`, `SpawnPoolWorker-1`, `ForkServerPoolWorker-1`).
+    public static func processPoolWorker(_ n: Int, prefix: String = "Fork") -> String { "\(prefix)PoolWorker-\(n)" }
     /// The k-th (from 0) worker of a `ThreadPoolExecutor` (its default thread_name_prefix).
     public static func threadPoolWorker(_ k: Int) -> String { "ThreadPoolExecutor-0_\(k)" }
 
-    /// Whether a lane is a pool's or an executor's worker (named by one of the three functions above): it
+    /// Whether a lane is a pool's or an executor's worker (named by one of the three functions above, whatever a process pool's start method): it
     /// starts before it has work, and which worker takes a job is the OS's choice.
     public static func isPoolWorker(_ name: String) -> Bool {
-        [executorWorker(0), processPoolWorker(1), threadPoolWorker(0)].contains { name.hasPrefix($0.dropLast()) }
+        [executorWorker(0), threadPoolWorker(0)].contains { name.hasPrefix($0.dropLast()) }
+            || name.contains(processPoolWorker(1, prefix: "").dropLast())
     }
 }

@@ -361,4 +361,16 @@ final class ProcessCostTests: XCTestCase {
         let trace = try XCTUnwrap(run.trace)
         XCTAssertEqual(trace.lanes.filter { $0.name.hasPrefix("ForkPoolWorker") }.count, 4)
     }
+
+    /// A pool's workers are named as multiprocessing names them for the start method, so that a measured
+    /// timeline's lanes (`SpawnPoolWorker-1`, ...) meet the model's.
+    func testPoolWorkersAreNamedAfterTheStartMethod() throws {
+        let scenario = Fixtures.cpu(2, .milliseconds(10))
+        for (method, prefix) in [(StartMethod.fork, "ForkPoolWorker-"), (.spawn, "SpawnPoolWorker-"), (.forkserver, "ForkServerPoolWorker-")] {
+            let run = try Simulator.run(scenario, strategy: Strategy(kind: .processes(pool: 2, startMethod: method)))
+            let names = try XCTUnwrap(run.trace).lanes.map(\.name).filter { $0.contains("PoolWorker") }.sorted()
+            XCTAssertEqual(names, [prefix + "1", prefix + "2"], "\(method)")
+            XCTAssertTrue(names.allSatisfy(LaneNames.isPoolWorker))
+        }
+    }
 }

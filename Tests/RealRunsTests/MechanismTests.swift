@@ -75,6 +75,7 @@ final class MechanismTests: XCTestCase {
                        .microseconds(1_990), "pools' workers left out")
         XCTAssertTrue(LaneNames.isPoolWorker(LaneNames.executorWorker(12)))
         XCTAssertFalse(LaneNames.isPoolWorker("worker #3"))
+        XCTAssertTrue(LaneNames.isPoolWorker("SpawnPoolWorker-3"), "a spawn pool's worker, as multiprocessing names it")
         let none = Trace(lanes: [Lane(id: 0, name: "MainThread", kind: .thread, process: 0)], segments: [seg(0, .running, 0, 100)],
                          end: .microseconds(100))
         XCTAssertNil(MechanismFigures(trace: none, metrics: RunMetrics(strategy: "sync", kind: "sync", makespan: .microseconds(100))).startWait)

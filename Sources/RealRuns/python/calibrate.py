@@ -251,7 +251,7 @@ def _run_at_once(context, k, function, args):
     return sum(times) / k, busy
 
 
-def parallel_efficiency(cores, target_ns=60_000_000, samples=5, attempts=30):
+def parallel_efficiency(cores, target_ns=60_000_000, samples=20, attempts=40):
     """Per CPU kind, how fast each of k processes runs its work when k run at once (k = 2 .. cores), as a
     fraction of its speed alone: the model's `parallel_efficiency`. The two vCPUs of a small VM share a
     physical core's execution units, caches and memory bandwidth (and the host's frequency), so two busy
@@ -260,7 +260,9 @@ def parallel_efficiency(cores, target_ns=60_000_000, samples=5, attempts=30):
     drift of the machine's speed affects both. A pair counts only if the machine was quiet: while one
     process ran alone no more than one core's worth (+15%) of the machine was busy (another program on a
     second core would slow the one alone through the shared core, and a third program would take turns with
-    the k together). The median of `samples` quiet pairs (of at most `attempts`)."""
+    the k together). The median of `samples` quiet pairs (of at most `attempts`): this VM's speed swings by a
+    quarter between runs a tenth of a second apart, so one pair's ratio ranges 0.6-1.3; the median of 5 pairs
+    still swung 0.58-1.17 from block to block, of 20 pairs 0.79-1.01 (docs/model.md, "Cores busy at once")."""
     context = multiprocessing.get_context("fork")
     harness.sha_buffer(SHA_CHUNK)
     kinds = {"py": (harness.burn_python, lambda n: (n,), 1_000_000, 1.0),
