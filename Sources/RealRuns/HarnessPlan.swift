@@ -269,6 +269,36 @@ public struct HarnessPlan: Sendable, Encodable {
         return try encoder.encode(self)
     }
 
+    /// One line per HTTP client of `strategies` whose connection mode differs from some I/O step of
+    /// `scenario`: the real runs (and the model beside them, `scenarioAsRun`) use the client's mode, not the
+    /// scenario's, and a reader comparing them should know (urlopen has no kept-alive connection; an aiohttp
+    /// session keeps one). Empty when every step is run as written.
+    /// - Complexity: O(steps × strategies).
+    public static func connectionNotes(_ scenario: Scenario, strategies: [Strategy]) -> [String] {
+        var modes = Set<ConnectionMode>()
+        func collect(_ step: Step) {
+            switch step {
+            case .io(let io): modes.insert(io.connection)
+            case .repeat(_, let steps): steps.forEach(collect)
+            case .cpu, .sleep: break
+            }
+        }
+        scenario.tasks.forEach { $0.steps.forEach(collect) }
+        var notes: [String] = []
+        var seen: [(HarnessClient, ConnectionMode)] = []
+        for strategy in strategies {
+            let harness = strategy.kind.descriptor.harness
+            guard modes.contains(where: { $0 != harness.connection }),
+                  !seen.contains(where: { $0 == (harness.client, harness.connection) }) else { continue }
+            seen.append((harness.client, harness.connection))
+            let labels = strategies.filter { $0.kind.descriptor.harness == harness }.map(\.label).joined(separator: ", ")
+            notes.append(harness.connection == .new
+                ? "\(labels): \(harness.client.displayName) opens a new connection every call, so the scenario's `connection: reuse` calls are run, and predicted beside them, as new connections"
+                : "\(labels): \(harness.client.displayName) keeps its connection, so the scenario's `connection: new` calls are run, and predicted beside them, on a kept-alive connection")
+        }
+        return notes
+    }
+
     /// The scenario as the harness really runs it under `strategy`: its HTTP client's connection mode
     /// (`HarnessTraits.connection`: urlopen opens a new connection every call; asyncio's aiohttp session per
     /// task reuses its connection). Model and real runs of a comparison both start from this scenario.

@@ -19,7 +19,8 @@ import SimTrace
 ///
 /// An instrumented run (harness.py's stamps) shows the GIL too:
 /// - a pure-Python step's stalls are `waitingGIL` where its process runs other Python threads (threads, a
-///   thread pool, the asyncio executor), else `runnable` (preempted); a hand-off mark ends each GIL wait;
+///   thread pool, the asyncio executor) and one of them is known to have run Python inside the stall
+///   (`GILEvidence`), else `runnable` (preempted); a hand-off mark ends each GIL wait;
 /// - a blocking I/O step is split at its socket calls: `running` between them (Python, holding the GIL);
 ///   inside each call its own duration (the run's 10th percentile for that call, at most twice what the
 ///   machine profile says it costs alone: `blocked` for connect, `runningNoGIL` for the rest) and then, for
@@ -80,6 +81,9 @@ public enum RealTraceBuilder {
             inExecutor = loop.offload != nil
         }
         let stallState: LaneState = sharesGIL ? .waitingGIL : .runnable
+        // Which of a stamped step's stalls another thread's Python fills (a GIL wait) and which none does (off
+        // its core): `GILEvidence`.
+        let evidence = sharesGIL ? GILEvidence(result: result) : nil
         let own = OwnDurations(result: result, plan: plan)
         let period = HarnessPlan.stampPeriod.nanoseconds
 
@@ -138,7 +142,8 @@ public enum RealTraceBuilder {
             var cursor = executorSteps[thread]!.map(\.start).min()!
             for s in executorSteps[thread]!.sorted(by: { $0.start < $1.start }) {
                 add(lane, .idle, cursor, s.start)
-                for piece in cpuPieces(s.op, start: s.start, end: s.end, detail: s.detail, stallState: stallState, period: period) {
+                for piece in cpuPieces(s.op, start: s.start, end: s.end, detail: s.detail, stallState: stallState, period: period,
+                                       evidence: evidence) {
                     add(lane, piece.state, piece.start, piece.end, proven: isStamped(s.op, s.detail))
                 }
                 cursor = max(cursor, s.end)
@@ -178,7 +183,8 @@ public enum RealTraceBuilder {
                         pieces = [Piece(.awaiting, step.start, done), Piece(.runnable, done, step.end)].filter { $0.end > $0.start }
                         if step.end - done >= MechanismFigures.resolution.nanoseconds { loopWaits.append((done, step.end)) }
                     case .cpu:
-                        pieces = cpuPieces(op, start: step.start, end: step.end, detail: step.detail, stallState: stallState, period: period)
+                        pieces = cpuPieces(op, start: step.start, end: step.end, detail: step.detail, stallState: stallState,
+                                           period: period, evidence: evidence)
                     case .io:
                         pieces = guestKind == nil ? blockingIOPieces(step, own: own, waitState: stallState) : guestIOPieces(step, own: own)
                     case .sleep(let duration):
@@ -355,16 +361,22 @@ public enum RealTraceBuilder {
     /// the later of its CPU time before that end and the stamp before it (`burn_pow_timed`). What lies before and after (the step's own eval-breaker
     /// checks, where a drop request is honoured and the thread then waits) is a wait where it lasts at least
     /// the resolution, and the step's own Python otherwise.
+    /// With `evidence`, a stall counts as a GIL wait (`stallState` `.waitingGIL`) only where another thread
+    /// is known to have run Python inside it; otherwise the thread was off its core (`runnable`).
     static func cpuPieces(_ op: SimScenario.Operation, start: Int64, end: Int64, detail: HarnessResult.StepDetail?,
-                          stallState: LaneState, period: Int64) -> [Piece] {
+                          stallState: LaneState, period: Int64, evidence: GILEvidence? = nil) -> [Piece] {
         let state = cpuState(op)
         guard let detail else { return [Piece(state, start, end)] }
         let minimum = MechanismFigures.resolution.nanoseconds
         var pieces: [Piece] = []
         var cursor = start
+        func stalled(_ from: Int64, _ to: Int64) -> LaneState {
+            guard stallState == .waitingGIL, let evidence else { return stallState }
+            return evidence.someoneRanPython(after: from, before: to) ? .waitingGIL : .runnable
+        }
         func edge(upTo to: Int64) {
             let to = min(max(to, cursor), end)
-            pieces.append(Piece(to - cursor >= minimum ? stallState : .running, cursor, to))
+            pieces.append(Piece(to - cursor >= minimum ? stalled(cursor, to) : .running, cursor, to))
             cursor = to
         }
         if let call = detail.call, call.count == 3 {
@@ -383,7 +395,7 @@ public enum RealTraceBuilder {
             let from = max(cursor, stall[0] + period / 2), to = min(end, from + waited)
             guard to > from else { continue }
             pieces.append(Piece(state, cursor, from))
-            pieces.append(Piece(stallState, from, to))
+            pieces.append(Piece(stalled(stall[0], stall[1]), from, to))
             cursor = to
         }
         if let last = detail.last, last > cursor {

@@ -174,6 +174,17 @@ public enum HarnessClient: Sendable, Equatable {
     case tornado
     /// Twisted's `Agent` without a persistent pool.
     case twistedAgent
+
+    /// What a reader calls it, for messages.
+    public var displayName: String {
+        switch self {
+        case .urlopen: return "urlopen"
+        case .aiohttpSession: return "an aiohttp session per task"
+        case .rawSocket: return "one raw socket per task"
+        case .tornado: return "Tornado's AsyncHTTPClient"
+        case .twistedAgent: return "Twisted's Agent"
+        }
+    }
 }
 
 /// An option a strategy kind takes, with its default (from `Defaults`) and what it means.

@@ -134,6 +134,7 @@ struct Real: ParsableCommand {
         let environment = PythonEnvironment.locate()
         let runner = RealRunner(environment: environment, profile: try options.profile(environment))
         printError("Running \(scenario.name) for real: \(strategies.map(\.label).joined(separator: ", ")), \(options.runs) runs each")
+        for note in HarnessPlan.connectionNotes(scenario, strategies: strategies) { printError("  note: " + note) }
         let results = try runner.run(scenario, strategies: strategies, options: options.realRunOptions)
         let file = RealResults(scenario: scenario.name, results: results)
         print(file.table())
@@ -228,6 +229,7 @@ struct Compare: ParsableCommand {
             }
             let runner = RealRunner(environment: environment, profile: profile)
             printError("Running \(scenario.name) for real: \(strategies.map(\.label).joined(separator: ", ")), \(options.runs) runs each")
+            for note in HarnessPlan.connectionNotes(scenario, strategies: strategies) { printError("  note: " + note) }
             let results = try runner.run(scenario, strategies: strategies, options: options.realRunOptions)
             let folder = options.resultsFolder(scenario)
             var written = try RealResults(scenario: scenario.name, results: results).write(to: folder)

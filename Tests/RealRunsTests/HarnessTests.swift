@@ -243,3 +243,31 @@ final class HarnessTests: XCTestCase {
         }
     }
 }
+
+/// What a comparison says when the harness's HTTP client cannot run the scenario's connections as written.
+final class ConnectionNoteTests: XCTestCase {
+    private func notes(_ connection: String, _ strategies: String) throws -> [String] {
+        let scenario = try ScenarioLoader.parse(text: """
+            {"tasks": [{"steps": [{"cpu": "1ms"}, {"repeat": 2, "steps": [{"io": {"latency": "5ms", "connection": "\(connection)"}}]}]}],
+             "strategies": \(strategies)}
+            """)
+        return HarnessPlan.connectionNotes(scenario, strategies: scenario.strategies)
+    }
+
+    func testKeptAliveCallsRunByUrlopenAreNamedOnce() throws {
+        let lines = try notes("reuse", #"["sync", "threads", "gevent", "asyncio"]"#)
+        XCTAssertEqual(lines.count, 1, "\(lines)")
+        XCTAssertTrue(lines[0].hasPrefix("sync, threads, gevent: urlopen opens a new connection every call"), lines[0])
+    }
+
+    func testNewConnectionsOfAnAiohttpSessionAreNamed() throws {
+        let lines = try notes("new", #"["threads", "asyncio", "uvloop"]"#)
+        XCTAssertEqual(lines, ["asyncio, uvloop: an aiohttp session per task keeps its connection, so the scenario's `connection: new` calls are run, and predicted beside them, on a kept-alive connection"])
+    }
+
+    func testNothingToSayWhenEveryCallRunsAsWritten() throws {
+        XCTAssertEqual(try notes("new", #"["sync", "threads", "processes", "gevent"]"#), [])
+        let cpuOnly = try ScenarioLoader.parse(text: #"{"tasks": [{"steps": [{"cpu": "1ms"}]}], "strategies": ["threads", "asyncio"]}"#)
+        XCTAssertEqual(HarnessPlan.connectionNotes(cpuOnly, strategies: cpuOnly.strategies), [])
+    }
+}

@@ -141,16 +141,21 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(trace.state(ofLane: 0, at: .milliseconds(5)), .idle, "the loop waits while the executor works")
     }
 
-    /// A coroutine back from its sleep late, not run by the loop: the loop waited for the GIL only while an
-    /// executor job ran (a thread that could hold it); with none running it was doing its own work. Task a
-    /// sleeps 3 ms from 0.1 ms and ends at 4.1 ms (ready from 3.25 ms: the sleep's 150 µs own lateness).
-    func testTheLoopWaitsForTheGILOnlyWhileAnExecutorJobRuns() throws {
+    /// asyncio with its CPU in the executor: task a sleeps 3 ms, task b's 10 ms of Python runs in the executor.
+    func sleepBesideAnExecutorJob() throws -> (HarnessPlan, Strategy) {
         let scenario = Scenario(name: "loop", tasks: [
             TaskGroup(name: "a", steps: [.sleep(.constant(.milliseconds(3)))]),
             TaskGroup(name: "b", steps: [.cpu(CPUStep(duration: .constant(.milliseconds(10))))]),
         ])
         let strategy = Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: true))
-        let plan = try HarnessPlan(scenario: scenario, strategy: strategy, profile: profile(), serverURL: "u")
+        return (try HarnessPlan(scenario: scenario, strategy: strategy, profile: profile(), serverURL: "u"), strategy)
+    }
+
+    /// A coroutine back from its sleep late, not run by the loop: the loop waited for the GIL only while an
+    /// executor job ran (a thread that could hold it); with none running it was doing its own work. Task a
+    /// sleeps 3 ms from 0.1 ms and ends at 4.1 ms (ready from 3.25 ms: the sleep's 150 µs own lateness).
+    func testTheLoopWaitsForTheGILOnlyWhileAnExecutorJobRuns() throws {
+        let (plan, strategy) = try sleepBesideAnExecutorJob()
         func trace(job: (Int64, Int64)) throws -> (Trace, RunMetrics) {
             try RealTraceBuilder.build(result: decode("""
                 {"makespan": 16000000, "spawned": 100000, "python": "3.11.7", "tasks": [
@@ -167,6 +172,27 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(after.state(ofLane: 1, at: .microseconds(3_600)), .runnable)
         XCTAssertEqual(after.state(ofLane: 0, at: .microseconds(3_600)), .running, "no other thread: the loop's own work")
         XCTAssertEqual(MechanismFigures(trace: after, metrics: metrics).handoffs, 0)
+    }
+
+    /// An executor job's stamped Python stalls twice: from 3.0 to 4.0 ms, while the loop ends coroutine a's
+    /// sleep (its step's end, Python on the loop's thread, at 3.5 ms), a wait for the GIL with its hand-off; from
+    /// 6.0 to 6.1 ms, with nothing of the process's Python recorded inside, off its core (the local server or
+    /// the kernel took it): not a GIL wait, and no hand-off.
+    func testAStallCountsAsAGILWaitOnlyWhereAnotherThreadRanPython() throws {
+        let (plan, strategy) = try sleepBesideAnExecutorJob()
+        let detail = #"{"stalls": [[3000000, 4000000], [6000000, 6100000]], "first": 250000, "last": 10150000}"#
+        let (trace, metrics) = try RealTraceBuilder.build(result: decode("""
+            {"makespan": 10400000, "spawned": 100000, "python": "3.11.7", "tasks": [
+             {"task": 0, "lane": "Task-0", "pid": 7, "created": 50000, "begin": 60000, "end": 3500000,
+              "steps": [[0, 100000, 3500000]], "executor": []},
+             {"task": 1, "lane": "Task-1", "pid": 7, "created": 60000, "begin": 70000, "end": 10300000,
+              "steps": [[0, 120000, 10300000]], "executor": [[0, "asyncio_0", 200000, 10200000, \(detail)]]}]}
+            """), plan: plan, strategy: strategy)
+        let executor = try XCTUnwrap(trace.lanes.firstIndex { $0.name == LaneNames.executorWorker(0) })
+        XCTAssertEqual(trace.state(ofLane: executor, at: .microseconds(3_600)), .waitingGIL, "the loop ran Python in it")
+        XCTAssertEqual(trace.state(ofLane: executor, at: .microseconds(6_050)), .runnable, "nobody's Python: off its core")
+        XCTAssertEqual(MechanismFigures(trace: trace, metrics: metrics).handoffs, 2,
+                       "the loop's wait before it ends a's sleep and the executor's at 4 ms; not the stall off its core")
     }
 
     /// A sleep is blocked for its length and the run's typical lateness (the 10th percentile of its sleeps'),
