@@ -11,15 +11,16 @@ enum BurstKind: UInt8, Sendable, CaseIterable {
     case cReleasesGIL
     /// A system call shorter than the wake-up latency: the thread stays on its core, GIL released.
     case syscall
-    /// A forked or forkserver child's, or an interpreter's, start-up before any Python runs.
+    /// A forked child's, or an interpreter's, start-up before any Python runs.
     case starting
-    /// A spawned child's start-up (a new interpreter from exec: its imports and page faults), slowed by busy
-    /// cores as `machine.startEfficiency` says rather than as bytecode.
-    case startingSpawn
+    /// A spawn or forkserver child's start-up, which runs the parent's main script again (its imports and
+    /// page faults; spawn's also a new interpreter from exec), slowed by busy cores as
+    /// `machine.startEfficiency` says rather than as bytecode.
+    case startingImports
 
     @inline(__always) var needsGIL: Bool { self == .python || self == .cHoldsGIL }
     /// A start-up, shown as `starting` on and off its core.
-    @inline(__always) var isStartUp: Bool { self == .starting || self == .startingSpawn }
+    @inline(__always) var isStartUp: Bool { self == .starting || self == .startingImports }
 }
 
 /// What a thread does when it next gets a core.

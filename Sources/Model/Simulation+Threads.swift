@@ -215,7 +215,7 @@ extension Simulation {
         // Without a GIL (free-threaded) no one holds it: Python runs in the same state as released-GIL C.
         case .python, .cHoldsGIL: return gilEnabled ? .running : .runningNoGIL
         case .cReleasesGIL, .syscall: return .runningNoGIL
-        case .starting, .startingSpawn: return .starting
+        case .starting, .startingImports: return .starting
         }
     }
 

@@ -147,7 +147,7 @@ struct Simulation {
         queue = EventQueue(lanes: EventKind.fixedDelayLanes, nearWindow: machine.wakeLatency * 5)
         gilEnabled = python.gil
         // Indexed by BurstKind.rawValue, each kind's loss and spread from one exhaustive switch: a system call is
-        // never slowed; a forked or forkserver child's start-up or an interpreter's runs as bytecode; a spawned
+        // never slowed; a forked child's start-up or an interpreter's runs as bytecode; a spawn or forkserver
         // child's has its own measured efficiency (`machine.start_efficiency`, absent: as bytecode) and
         // bytecode's spread (none measured apart).
         let efficiency = settings.machine.parallelEfficiency
@@ -157,7 +157,7 @@ struct Simulation {
             case .cHoldsGIL: return (1 - (efficiency[.cHoldsGIL] ?? 1), .cHoldsGIL)
             case .cReleasesGIL: return (1 - (efficiency[.cReleasesGIL] ?? 1), .cReleasesGIL)
             case .syscall: return (0, nil)
-            case .startingSpawn: return (1 - (settings.machine.startEfficiency ?? efficiency[.python] ?? 1), .python)
+            case .startingImports: return (1 - (settings.machine.startEfficiency ?? efficiency[.python] ?? 1), .python)
             }
         }
         let loss = kinds.map(\.loss)

@@ -450,13 +450,18 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// `machine.start_efficiency`: a spawned child's CPU alone over each one's when `processes_at_scale` started
     /// many at once (the rows' largest count, 16 in calibrate.py, at least one a core), from the rows'
     /// reaped-children CPU column (`RUSAGE_CHILDREN`: the child's interpreter start, imports and exit, all of it
-    /// start-up here since its target does nothing). nil for a profile without that column (rows of three) or
-    /// without such rows.
+    /// start-up here since its target does nothing). A profile without that column (rows of three) gives it
+    /// from the times until the last join: n children at once keep the cores busy, so n × (one alone's time) /
+    /// (cores × n's time); on twelve calibrations with both the two agree within 0.02 (docs/model.md, "A
+    /// spawned child's start-up beside another"). nil without such rows.
     public var startEfficiency: Double? {
-        guard let rows = processesAtScale?["spawn"]?.filter({ $0.count >= 5 && $0[0] > 0 && $0[4] > 0 }),
+        guard let rows = processesAtScale?["spawn"]?.filter({ $0.count >= 3 && $0[0] > 0 && $0[2] > 0 }),
               let alone = rows.first(where: { $0[0] == 1 }),
               let most = rows.max(by: { $0[0] < $1[0] }), most[0] >= Double(max(2, cores)) else { return nil }
-        return min(1, max(0.05, (alone[4] / alone[0]) / (most[4] / most[0])))
+        let ratio = alone.count >= 5 && most.count >= 5 && alone[4] > 0 && most[4] > 0
+            ? (alone[4] / alone[0]) / (most[4] / most[0])
+            : most[0] * alone[2] / (Double(cores) * most[2])
+        return min(1, max(0.05, ratio))
     }
 
     func apply(to machine: Machine) -> Machine {
@@ -476,7 +481,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             if let spread = coreSpeedSpread?[key] { m.coreSpeedSpread[kind] = min(4, max(1, spread)) }
         }
         if let requesterTakesSignal { m.requesterTakesSignal = min(1, max(0, requesterTakesSignal)) }
-        // A spawned child's start-up with every core busy; unmeasured (an older profile), the scenario's, by
+        // A spawn or forkserver child's start-up with every core busy; without rows at scale, the scenario's, by
         // default bytecode's efficiency, what the model used before.
         if let startEfficiency { m.startEfficiency = startEfficiency }
         // The wake-up latency with which the model loses urlopen's GIL races as often as this machine does

@@ -36,7 +36,7 @@ public enum Defaults {
     /// quiet core it fires at the late end. 50 us is every normal thread's (init/init_task.c,
     /// `.timer_slack_ns = 50000`; /proc/self/timerslack_ns reads 50000 here).
     public static let timerSlack = SimTime.microseconds(50)
-    /// A spawned child's start-up on a busy machine: nil, as bytecode (`parallel_efficiency.python`), unless
+    /// A spawn or forkserver child's start-up on a busy machine: nil, as bytecode (`parallel_efficiency.python`), unless
     /// the scenario or a profile gives it.
     public static let startEfficiency: Double? = nil
     /// How much later than the timer slack, the wake-up and the switch a thread is back from a timed wait that

@@ -77,11 +77,11 @@ public struct Machine: Sendable, Equatable {
     /// `contextSwitch`, by the wait's length: its vCPU halted while it slept and is woken through the host.
     /// Points of [wait, delay], linear between them from zero at zero, level after the last (`rise(after:)`).
     public var timeoutIdleWake: [IdleRisePoint]
-    /// Each busy core's speed, with every core busy, for a spawned child's start-up (a new interpreter from
-    /// exec, its imports: its share of `costs.process_start`), as a fraction of its speed alone. Not bytecode's
-    /// `parallelEfficiency`: a start-up faults in pages and reads files, and slows more when both cores work
-    /// (docs/model.md, "A spawned child's start-up beside another"). nil: as bytecode,
-    /// `parallelEfficiency[.python]`.
+    /// Each busy core's speed, with every core busy, for a spawn or forkserver child's start-up (spawn's new
+    /// interpreter from exec, and both start methods' run of the main script again, its imports: the child's
+    /// share of `costs.process_start`), as a fraction of its speed alone. Not bytecode's `parallelEfficiency`:
+    /// a start-up faults in pages and reads files, and slows more when both cores work (docs/model.md, "A
+    /// spawned child's start-up beside another"). nil: as bytecode, `parallelEfficiency[.python]`.
     public var startEfficiency: Double?
 
     public init(

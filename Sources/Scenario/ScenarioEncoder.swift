@@ -53,7 +53,7 @@ public enum ScenarioEncoder {
             "timer_slack": duration(m.timerSlack),
             "timeout_idle_wake": .list(m.timeoutIdleWake.map { .list([duration($0.latency), duration($0.overhead)]) }),
         ])
-        // Written only when set: absent, a spawned child's start-up follows bytecode's efficiency.
+        // Written only when set: absent, a spawn or forkserver child's start-up follows bytecode's efficiency.
         guard let start = m.startEfficiency, case .object(var members) = machine else { return machine }
         members.append(JSONMember(key: "start_efficiency", value: JSONNode(number(start))))
         return .object(members)

@@ -53,7 +53,7 @@ enum SettingsReader {
         if let f = o["timer_slack"] { m.timerSlack = try f.duration(what: "timer_slack") }
         if let f = o["timeout_idle_wake"] { m.timeoutIdleWake = try readRise(f, key: "timeout_idle_wake", x: "wait", y: "delay", example: "[[\"1ms\", \"50us\"], [\"20ms\", \"120us\"]]") }
         if let f = o["start_efficiency"] {
-            m.startEfficiency = try f.number(in: 0.05...1, what: "start_efficiency (each busy core's speed for a spawned child's start-up when every core is busy: 1 = as alone, 0.7 = 30% slower)")
+            m.startEfficiency = try f.number(in: 0.05...1, what: "start_efficiency (each busy core's speed for a spawn or forkserver child's start-up when every core is busy: 1 = as alone, 0.7 = 30% slower)")
         }
         if let f = o["requester_takes_signal"] {
             m.requesterTakesSignal = try f.number(in: 0...1, what: "requester_takes_signal (the share of GIL drops whose signal the thread that asked for the drop takes before it sleeps: 0 = the oldest sleeper always gets it)")

@@ -39,7 +39,7 @@ final class ProcessStartProfileTests: XCTestCase {
 
     /// A spawned child's start-up with every core busy (`machine.start_efficiency`): its CPU alone over each
     /// one's at the largest count, from the children's CPU column (99 ms alone, 1700 / 16 = 106.25 ms at 16:
-    /// 0.932); a profile without the column leaves the scenario's (absent: bytecode's efficiency, as before).
+    /// 0.932); a profile without the column gives it from the times until the last join.
     func testTheSpawnedChildsCPUAtScaleIsItsStartEfficiency() throws {
         let rows: [String: Any] = ["spawn": [[1, 800_000, 100_000_000, 400_000, 99_000_000], [16, 120_000_000, 900_000_000, 6_400_000, 1_700_000_000]]]
         let p = try profile(["processes_at_scale": rows])
@@ -48,11 +48,14 @@ final class ProcessStartProfileTests: XCTestCase {
         let machine = RealRunner.scenarioForComparison(ExampleScenarios.ioHeavy(tasks: 2, calls: 3),
                                                        strategy: Strategy(kind: .processes(pool: nil, startMethod: .spawn)), profile: p).machine
         XCTAssertEqual(try XCTUnwrap(machine.startEfficiency), e, accuracy: 1e-9)
+        // Rows of three (no CPU column): from the times until the last join, 16 x 100 ms / (2 cores x 900 ms).
         let old = try profile(["processes_at_scale": ["spawn": [[1, 800_000, 100_000_000], [16, 120_000_000, 900_000_000]]]])
-        XCTAssertNil(old.startEfficiency)
+        XCTAssertEqual(try XCTUnwrap(old.startEfficiency), 1_600.0 / 1_800.0, accuracy: 1e-9)
         let oldMachine = RealRunner.scenarioForComparison(ExampleScenarios.ioHeavy(tasks: 2, calls: 3),
                                                           strategy: Strategy(kind: .processes(pool: nil, startMethod: .spawn)), profile: old).machine
-        XCTAssertNil(oldMachine.startEfficiency)
+        XCTAssertEqual(try XCTUnwrap(oldMachine.startEfficiency), 1_600.0 / 1_800.0, accuracy: 1e-9)
+        // Without a row of at least one child a core there is nothing to tell.
+        XCTAssertNil(try profile(["processes_at_scale": ["spawn": [[1, 800_000, 100_000_000]]]]).startEfficiency)
     }
 
     /// Each start method's measured first-start extra becomes its `process_first_start` (a negative median,

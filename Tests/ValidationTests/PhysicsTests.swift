@@ -88,11 +88,11 @@ final class PhysicsTests: XCTestCase {
         XCTAssertEqual(run.metrics.makespan.seconds, 0.032, accuracy: 0.001)
     }
 
-    /// A spawned child's start-up runs at `start_efficiency` while both cores are busy, whatever bytecode's
-    /// efficiency: two spawned children of 100 ms start-up and no work on 2 cores end at 100 ms / 0.6 (parent's
-    /// share zero, so both start at once); forked children's start-ups keep bytecode's 0.8 (100 ms / 0.8), and
-    /// so does a spawned child's when the scenario gives no `start_efficiency`.
-    func testASpawnedChildsStartUpRunsAtTheStartEfficiency() throws {
+    /// A spawn or forkserver child's start-up runs at `start_efficiency` while both cores are busy, whatever
+    /// bytecode's efficiency: two such children of 100 ms start-up and no work on 2 cores end at 100 ms / 0.6
+    /// (parent's share zero, so both start at once); forked children's start-ups keep bytecode's 0.8 (100 ms /
+    /// 0.8), and so does a spawned child's when the scenario gives no `start_efficiency`.
+    func testASpawnedOrForkserverChildsStartUpRunsAtTheStartEfficiency() throws {
         func makespan(_ method: StartMethod, start: Double? = 0.6) throws -> SimTime {
             var s = cpuScenario(2, .zero, efficiency: 0.8)
             s.machine.startEfficiency = start
@@ -103,7 +103,7 @@ final class PhysicsTests: XCTestCase {
         }
         XCTAssertEqual(try makespan(.spawn).seconds, 0.1 / 0.6, accuracy: 0.0005)
         XCTAssertEqual(try makespan(.fork).seconds, 0.1 / 0.8, accuracy: 0.0005)
-        XCTAssertEqual(try makespan(.forkserver).seconds, 0.1 / 0.8, accuracy: 0.0005)
+        XCTAssertEqual(try makespan(.forkserver).seconds, 0.1 / 0.6, accuracy: 0.0005, "it runs the main script again too")
         XCTAssertEqual(try makespan(.spawn, start: nil).seconds, 0.1 / 0.8, accuracy: 0.0005)
     }
 
