@@ -95,6 +95,8 @@ struct OSThread: Sendable {
     var dispatchedAt = SimTime.zero
     /// When it last became runnable (before its dispatch: the wait for a core is the difference).
     var runnableSince = SimTime.zero
+    /// When it last went idle in its selector (an event loop's or hub's thread): its poll's timeout counts from here.
+    var idleSince = SimTime.zero
     var vruntime = SimTime.zero
     /// A thread just created by clone() that has not had a core yet: the fair policy queues it behind the
     /// running threads and it does not preempt (`becomeRunnable`).

@@ -16,6 +16,9 @@ enum EventKind: UInt8, Sendable {
     case greenReady
     /// A core's time slice ends: the OS may preempt its thread.
     case sliceEnd
+    /// An idle event loop's or hub's poll returns at its timeout: its next timer, rounded up to the poll's
+    /// resolution from when it began to wait.
+    case pollTimeout
 }
 
 extension EventKind {
@@ -29,7 +32,7 @@ extension EventKind {
     @inline(__always) var fixedDelayLane: Int? {
         switch self {
         case .gilTimeout: return Self.gilTimeoutLane
-        case .resume, .dropNoticed, .burstEnd, .wake, .greenReady, .sliceEnd: return nil
+        case .resume, .dropNoticed, .burstEnd, .wake, .greenReady, .sliceEnd, .pollTimeout: return nil
         }
     }
 

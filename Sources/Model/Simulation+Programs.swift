@@ -439,7 +439,7 @@ extension Simulation {
                     // Not monkey patched: the blocking call blocks the thread, with the tasklet on it.
                     guard green.monkeyPatched else { return .block(d, .blocked) }
                     suspendGreen(g, host: t, state: .blocked)
-                    schedule(.greenReady, Int32(g), token: 0, after: d)
+                    schedule(.greenReady, Int32(g), token: readyToken(k), after: d)
                     return .burst(green.switchCost, .python)
                 case .awaitAnswer:
                     guard green.monkeyPatched else {
@@ -501,7 +501,7 @@ extension Simulation {
                     return .burst(d, .syscall)
                 case .wait(let d):
                     suspendGreen(g, host: t, state: .blocked)
-                    schedule(.greenReady, Int32(g), token: 0, after: d)
+                    schedule(.greenReady, Int32(g), token: readyToken(k), after: d)
                 case .awaitAnswer:
                     tasks[k].answerWaiter = Int32(id: g)
                     tasks[k].waiterIsGreen = true
@@ -666,13 +666,37 @@ extension Simulation {
 
     /// A greenlet's or coroutine's wait is over (or its executor job is done): it is ready, and the hub or
     /// loop thread wakes if it sleeps in the selector.
-    mutating func greenBecameReady(_ g: Int) {
+    mutating func greenBecameReady(_ g: Int, byTimer: Bool = false) {
         readyGreens.push(Int32(g))
         recorder.set(Int(greens[g].lane), .runnable, at: now)
         let host = Int(mainThread)
-        if threads[host].status == .blocked {
-            recorder.mark(.loopWakeup, lane: Int(threads[host].lane), at: now)
-            wakeThread(host)
+        guard threads[host].status == .blocked else { return }
+        let resolution = loop?.pollResolution ?? green?.pollResolution ?? .zero
+        if byTimer && resolution > .zero {
+            // The loop went to sleep in its poll with this timer's time as its timeout, which the poll rounds up
+            // to whole milliseconds from when it began to wait (`Defaults.pollTimeoutResolution`): it returns
+            // then, not at the timer. An I/O event or another wake-up before that wakes it at once.
+            let slept = now.since(threads[host].idleSince)
+            let units = (slept.nanoseconds + resolution.nanoseconds - 1) / resolution.nanoseconds
+            let returns = threads[host].idleSince.advanced(by: SimTime(nanoseconds: units * resolution.nanoseconds))
+            if returns > now {
+                schedule(.pollTimeout, Int32(id: host), token: threads[host].epoch, after: returns - now)
+                return
+            }
         }
+        wakeLoop(host)
+    }
+
+    /// The loop's or hub's thread, asleep in its selector, is woken.
+    mutating func wakeLoop(_ host: Int) {
+        recorder.mark(.loopWakeup, lane: Int(threads[host].lane), at: now)
+        wakeThread(host)
+    }
+
+    /// `greenReady`'s token: whether the green thread's wait is a sleep (a timer of its loop or hub, which the
+    /// poll's rounding delays) or I/O (an event that ends the poll at once).
+    @inline(__always) func readyToken(_ k: Int) -> UInt32 {
+        if case .sleep = tasks[k].op { return Self.timerToken }
+        return 0
     }
 }

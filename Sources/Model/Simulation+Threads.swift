@@ -147,6 +147,7 @@ extension Simulation {
         threads[t].epoch &+= 1
         leaveCore(t)
         threads[t].status = .blocked
+        if state == .idle { threads[t].idleSince = now }
         show(t, state)
         if d != .never {
             schedule(.wake, Int32(id: t), token: threads[t].epoch, after: d + drawWakeLatency())

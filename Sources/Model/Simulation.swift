@@ -230,6 +230,9 @@ struct Simulation {
         }
     }
 
+    /// `greenReady`'s token for a green thread back from a sleep (its loop's timer), not from I/O.
+    static let timerToken: UInt32 = 1
+
     /// Dispatches one event to its handler.
     @inline(__always)
     mutating func handle(_ event: Event) {
@@ -251,7 +254,10 @@ struct Simulation {
             guard threads[target].epoch == event.token, threads[target].status == .waitingGIL else { return }
             gilWaitTimedOut(target)
         case .greenReady:
-            greenBecameReady(target)
+            greenBecameReady(target, byTimer: event.token == Self.timerToken)
+        case .pollTimeout:
+            guard threads[target].epoch == event.token, threads[target].status == .blocked else { return }
+            wakeLoop(target)
         case .sliceEnd:
             sliceEnded(core: target)
         }

@@ -43,6 +43,9 @@ public struct GreenletTraits: Sendable, Equatable {
     public var yieldsBetweenSteps = false
     /// The thread pool CPU steps are handed to (eventlet's tpool), nil when they run inline.
     public var offload: ThreadOffload?
+    /// The hub's poll waits for its next timer in whole units of this, rounded up from when it began to wait
+    /// (`Defaults.pollTimeoutResolution`); zero: to the nanosecond.
+    public var pollResolution = Defaults.pollTimeoutResolution
 }
 
 /// Which of the ready tasks a loop pass runs, and in which order.
@@ -71,6 +74,9 @@ public struct LoopTraits: Sendable, Equatable {
     public var batch: BatchOrder = .asReady
     /// At most this many I/O calls in flight; the others wait in a queue (Tornado's max_clients).
     public var connectionLimit: Int?
+    /// The loop's poll waits for its next timer in whole units of this, rounded up from when it began to
+    /// wait (`Defaults.pollTimeoutResolution`); zero: to the nanosecond.
+    public var pollResolution = Defaults.pollTimeoutResolution
 }
 
 extension LoopTraits {
@@ -102,8 +108,12 @@ extension Strategy.Kind {
         case .uvloop(let workers, let inExecutor):
             // uvloop/loop.pyx: the same asyncio Task objects; run_in_executor hands the call to a
             // concurrent.futures.ThreadPoolExecutor like asyncio's; only the loop's own pass is cheaper.
-            scheduling = .eventLoop(.pool(costs.taskCreate, costs.uvloopLoopIteration,
-                                          workers ?? Defaults.executorWorkers(cores: cores), inExecutor))
+            var loop = LoopTraits.pool(costs.taskCreate, costs.uvloopLoopIteration,
+                                       workers ?? Defaults.executorWorkers(cores: cores), inExecutor)
+            // libuv's timers count in the loop's own milliseconds (uv_now), not epoll's rounded timeout: not
+            // measured here, so not modelled.
+            loop.pollResolution = .zero
+            scheduling = .eventLoop(loop)
         case .trio(let limit, let inThread):
             var loop = LoopTraits.pool(costs.taskCreate, costs.trioLoopIteration, limit, inThread)
             loop.batch = .eitherWay
@@ -120,13 +130,17 @@ extension Strategy.Kind {
             loop.connectionLimit = clients
             scheduling = .eventLoop(loop)
         case .eventlet(let size, let inTpool):
+            // eventlet/hubs/epolls.py (`Hub.wait`): with no socket to watch the hub waits in time.sleep, to the
+            // microsecond, and polls (rounding to milliseconds) only while one is registered: taken as never.
             scheduling = .greenlets(GreenletTraits(spawn: costs.eventletSpawn, switchCost: costs.eventletSwitch,
-                                                   offload: inTpool ? ThreadOffload(maxThreads: size) : nil))
+                                                   offload: inTpool ? ThreadOffload(maxThreads: size) : nil,
+                                                   pollResolution: .zero))
         case .interpreters(let pool):
             scheduling = .interpreters(pool: pool ?? Defaults.interpreterWorkers(cores: cores))
         case .tasklets:
+            // No hub: a sleep blocks the thread in time.sleep (clock_nanosleep, to the microsecond).
             scheduling = .greenlets(GreenletTraits(spawn: costs.taskletSpawn, switchCost: costs.taskletSwitch,
-                                                   monkeyPatched: false, yieldsBetweenSteps: true))
+                                                   monkeyPatched: false, yieldsBetweenSteps: true, pollResolution: .zero))
         }
         return ModelTraits(scheduling: scheduling, reusesConnections: descriptor.harness.connection == .reuse,
                            host: descriptor.host)

@@ -44,6 +44,31 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(asyncio.metrics.makespan - uvloop.metrics.makespan, (us(5) - .nanoseconds(1_200)) * Int64(sleeps + 1))
     }
 
+    /// A loop or hub asleep in its poll with a timer due waits whole milliseconds (select.epoll.poll rounds its
+    /// timeout up; libev under gevent too; `Defaults.pollTimeoutResolution`): five sleeps of 10.3 ms end at
+    /// 5 x 11 ms. uvloop (libuv's own clock, not modelled), eventlet (its hub sleeps in time.sleep with no
+    /// socket to watch) and a thread (clock_nanosleep) end at 5 x 10.3 ms, and an I/O answer wakes the poll at
+    /// once, to the nanosecond.
+    func testAPollWaitsWholeMillisecondsForItsTimer() throws {
+        let sleeps = Scenario(name: "timers", machine: quietMachine(cores: 2), costs: noCosts(),
+                              tasks: [group("sleeper", 1, [.repeat(count: 5, steps: [.sleep(.constant(us(10_300)))])])])
+        let rounded: [Strategy.Kind] = [.asyncio(executorWorkers: nil, cpuInExecutor: false), .gevent,
+                                        .trio(threadLimit: 40, cpuInThread: false), .curio(threadLimit: 64, cpuInThread: false),
+                                        .twisted(threadLimit: 10, cpuInThread: false),
+                                        .tornado(maxClients: 10, executorWorkers: nil, cpuInExecutor: false)]
+        for kind in rounded {
+            XCTAssertEqual(try Simulator.run(sleeps, strategy: Strategy(kind: kind)).metrics.makespan, ms(55), "\(kind)")
+        }
+        for kind: Strategy.Kind in [.uvloop(executorWorkers: nil, cpuInExecutor: false), .eventlet(tpoolSize: 20, cpuInTpool: false),
+                                    .threads(pool: nil)] {
+            XCTAssertEqual(try Simulator.run(sleeps, strategy: Strategy(kind: kind)).metrics.makespan, us(51_500), "\(kind)")
+        }
+        let call = Scenario(name: "answer", machine: quietMachine(cores: 2), costs: noCosts(),
+                            tasks: [group("caller", 1, [io(us(10_300))])])
+        XCTAssertEqual(try Simulator.run(call, strategy: Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: false))).metrics.makespan,
+                       us(10_300), "an answer ends the poll when it comes")
+    }
+
     /// trio runs the tasks ready at the start of a pass as one batch, popped from the end of the list after
     /// reversing it with probability 1/2 (trio/_core/_run.py, `unrolled_run`). Two tasks of inline CPU,
     /// both ready in the first pass: the second-created one runs first in about half of the seeds; asyncio
