@@ -96,7 +96,12 @@ public enum RealTraceBuilder {
         var laneOfWorker: [String: Int] = [:]
         var recordsOfLane: [Int: [HarnessResult.TaskRecord]] = [:]
         var processOfPid: [Int: Int] = [:]
-        for record in result.tasks.sorted(by: { $0.task < $1.task }) {
+        // A pool's workers in the order the pool started them, as the model's lanes are; other lanes by task.
+        let firstAppearance = result.tasks.sorted {
+            isPool ? (LaneNames.poolWorkerNumber($0.lane) ?? Int.max, $0.task) < (LaneNames.poolWorkerNumber($1.lane) ?? Int.max, $1.task)
+                   : $0.task < $1.task
+        }
+        for record in firstAppearance {
             if isSync {
                 recordsOfLane[main, default: []].append(record)
                 continue

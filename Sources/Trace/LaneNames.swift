@@ -16,6 +16,14 @@ public enum LaneNames {
     /// The k-th (from 0) worker of a `ThreadPoolExecutor` (its default thread_name_prefix).
     public static func threadPoolWorker(_ k: Int) -> String { "ThreadPoolExecutor-0_\(k)" }
 
+    /// A pool worker's number, the digits its name ends with (`SpawnPoolWorker-3`: 3, `ThreadPoolExecutor-0_2`:
+    /// 2), by which both sides order a pool's lanes: which worker runs the first task is the OS's choice, the
+    /// order the pool started them is not. Nil for a name without them.
+    public static func poolWorkerNumber(_ name: String) -> Int? {
+        let digits = name.reversed().prefix(while: \.isNumber)
+        return digits.isEmpty ? nil : Int(String(digits.reversed()))
+    }
+
     /// Whether a lane is a pool's or an executor's worker (named by one of the three functions above, whatever a process pool's start method): it
     /// starts before it has work, and which worker takes a job is the OS's choice.
     public static func isPoolWorker(_ name: String) -> Bool {

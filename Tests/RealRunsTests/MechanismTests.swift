@@ -76,6 +76,9 @@ final class MechanismTests: XCTestCase {
         XCTAssertTrue(LaneNames.isPoolWorker(LaneNames.executorWorker(12)))
         XCTAssertFalse(LaneNames.isPoolWorker("worker #3"))
         XCTAssertTrue(LaneNames.isPoolWorker("SpawnPoolWorker-3"), "a spawn pool's worker, as multiprocessing names it")
+        XCTAssertEqual(LaneNames.poolWorkerNumber("SpawnPoolWorker-12"), 12)
+        XCTAssertEqual(LaneNames.poolWorkerNumber(LaneNames.threadPoolWorker(3)), 3)
+        XCTAssertNil(LaneNames.poolWorkerNumber("MainThread"))
         let none = Trace(lanes: [Lane(id: 0, name: "MainThread", kind: .thread, process: 0)], segments: [seg(0, .running, 0, 100)],
                          end: .microseconds(100))
         XCTAssertNil(MechanismFigures(trace: none, metrics: RunMetrics(strategy: "sync", kind: "sync", makespan: .microseconds(100))).startWait)

@@ -84,6 +84,23 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(metrics.strategy, "threads")
     }
 
+    /// A pool's lanes in the order the pool started its workers, as the model's, whichever worker ran the
+    /// first task: here worker 2 ran task 0.
+    func testAPoolsLanesAreInItsWorkersOrder() throws {
+        let strategy = Strategy(kind: .processes(pool: 2, startMethod: .spawn))
+        let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
+        let result = try decode("""
+            {"makespan": 40000000, "spawned": 1000000, "python": "3.11.7", "tasks": [
+             {"task": 0, "lane": "SpawnPoolWorker-2", "pid": 8, "created": 50000, "begin": 300000, "end": 33000000,
+              "steps": [[0, 400000, 11000000], [1, 11100000, 32000000]], "executor": []},
+             {"task": 1, "lane": "SpawnPoolWorker-1", "pid": 9, "created": 60000, "begin": 950000, "end": 40000000,
+              "steps": [[0, 960000, 39000000]], "executor": []}]}
+            """)
+        let (trace, _) = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
+        XCTAssertEqual(trace.lanes.map(\.name), ["MainThread", "SpawnPoolWorker-1", "SpawnPoolWorker-2"])
+        XCTAssertEqual(trace.state(ofLane: 2, at: .milliseconds(5)), .running, "task 0 on worker 2's lane")
+    }
+
     /// The answer's lateness from the server's send stamp: task a's 20 ms call began at 11.1 ms and its
     /// answer left at 31.6 ms, 0.5 ms late; a result without the stamp has no figure.
     func testTheAnswerIsLateByItsSendStampAgainstTheCallsStart() throws {
