@@ -6,8 +6,8 @@ coroutine that keeps a pure-Python job of 20 ms in the loop's executor (`validat
 shape). The executor's job stamps its own progress (a gap of more than 30 µs is a stall); the loop stamps every
 callback it runs (`asyncio.events.Handle._run`) and every `select()` it makes. A stall with a loop callback in
 it was a turn of the loop holding the GIL; one without had no Python of this process in it: the thread was off
-its core. Prints, per run, the stalls of each kind and their medians, and what the loop was doing when the
-executor's job went on.
+its core. Prints, per run, the stalls of each kind and their medians, what the loop was doing when the
+executor's job went on, and of the loop's turns how many callbacks each ran and how each ended.
 
     flock /work/machine.lock .venv/bin/python validation/stall_evidence.py [RUNS]
 """
@@ -103,6 +103,20 @@ def analyse(t1, t2, ev, gaps):
     without = [(b - a) / 1e3 for a, b in gaps if not (bisect.bisect_left(hs, a) < bisect.bisect_right(hs, b))]
     where['stalls with a loop callback in them: %d, median %.0f us; without: %d, median %.0f us' % (len(withh), statistics.median(withh) if withh else 0, len(without), statistics.median(without) if without else 0)] += 0
     where['stalls holding a loop event: %d of %d' % (withev, len(gaps))] += 0
+    # The loop's turns (stalls with a loop callback in them): how many callbacks each ran, how each ended (the
+    # loop's last event before the job went on: inside its callbacks, where a recv or send gave the GIL back,
+    # or in its selector), and the job's holds between them.
+    turns = [(a, b) for a, b in gaps if bisect.bisect_left(hs, a) < bisect.bisect_right(hs, b)]
+    if turns:
+        ends = collections.Counter()
+        for a, b in turns:
+            e = ev[bisect.bisect_right(times, b) - 1]
+            ends['in its selector' if e[1] == 'S' else 'inside its callbacks'] += 1
+        callbacks = [bisect.bisect_right(hs, b) - bisect.bisect_left(hs, a) for a, b in turns]
+        between = sorted((turns[i + 1][0] - turns[i][1]) / 1e6 for i in range(len(turns) - 1))
+        where['loop turns: %d, callbacks a turn median %s; ended %s; the job\'s holds between them median %.2f ms, p90 %.2f ms'
+              % (len(turns), statistics.median(callbacks), dict(ends), statistics.median(between) if between else 0,
+                 between[int(len(between) * 0.9)] if between else 0)] += 0
     return len(gaps), where, holds
 
 if __name__ == "__main__":
