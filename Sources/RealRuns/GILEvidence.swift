@@ -1,14 +1,13 @@
 /// The instants at which some thread of a run's process is known to have held the GIL, from what harness.py
 /// records while running Python: every task's begin and end and its thread's start() call and return, every
-/// step's start and end, a stamped step's stamps around each of its
-/// stalls and its first and last, each socket call's entry and return (the wrapper's Python), an executor
-/// job's start and end.
+/// step's start and end, a stamped step's stamps around each of its stalls and its first and last, each
+/// socket call's entry and return (the wrapper's Python), an executor job's start and end.
 ///
 /// A stamped pure-Python step that stops making progress either waits for the GIL, which another thread of
 /// its process then holds and runs Python with, or is off its core (another process, the local server, the
 /// kernel's network work took it). Measured beside aiohttp's loop and 20 clients (docs/model.md, "A stall
-/// is not always a GIL wait"), 177-209 of the executor thread's 203-244 stalls of 50 µs or more held no
-/// Python of the loop at all (median 51 µs; those that did, median 0.6-0.9 ms): counted as GIL waits they
+/// is not always a GIL wait"), 107-209 of the executor thread's 137-244 stalls of 30 µs or more a run held no
+/// Python of the loop at all (median 49-61 µs; those that did, median 0.6-0.9 ms): counted as GIL waits they
 /// made the measured hand-offs three to five times the real ones. A stall counts as a GIL wait only where
 /// one of these instants lies inside it.
 struct GILEvidence {
