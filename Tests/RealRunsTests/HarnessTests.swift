@@ -39,21 +39,30 @@ final class HarnessTests: XCTestCase {
         // Uninstrumented: each step is one segment (stamps would cut out the VM's own ~0.1 ms stalls).
         let plan = try HarnessPlan(scenario: RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile),
                                    strategy: strategy, profile: profile, serverURL: server.baseURL, instrument: false)
-        let run = try runner.runOnce(plan, strategy: strategy, timeout: 60)
-        let lane = run.trace.segments(ofLane: 0).filter { $0.state != .starting }
-        let durations = lane.filter { $0.duration > .milliseconds(2) }.map(\.duration.milliseconds)
-        XCTAssertEqual(durations.count, 5, "\(lane)")
-        guard durations.count == 5 else { return }
         // CPU steps: sized by calibration; a busy 2-core machine can slow them, never by 2.5x, never halve them.
-        for (i, d) in durations[0..<3].enumerated() {
-            XCTAssertGreaterThan(d, 15, "CPU step \(i) took \(d) ms for 30 ms")
-            XCTAssertLessThan(d, 75, "CPU step \(i) took \(d) ms for 30 ms")
-        }
         // I/O: the server's delay plus a connection and a request over loopback; sleep: time.sleep's accuracy.
-        XCTAssertGreaterThanOrEqual(durations[3], 40, "I/O step \(durations[3]) ms for 40 ms latency")
-        XCTAssertLessThan(durations[3], 55)
-        XCTAssertGreaterThanOrEqual(durations[4], 20)
-        XCTAssertLessThan(durations[4], 30)
+        let bounds: [(low: Double, high: Double, what: String)] = [
+            (15, 75, "CPU step 0 (30 ms)"), (15, 75, "CPU step 1 (30 ms)"), (15, 75, "CPU step 2 (30 ms)"),
+            (40, 55, "I/O step (40 ms latency)"), (20, 30, "sleep (20 ms)"),
+        ]
+        // This VM stalls now and then for tens of milliseconds (a 40 ms call once took 64 ms in CI): a run that
+        // misses a bound is measured again, up to three runs in all, as `compare` measures again a run that saw
+        // the machine change speed; a step that misses in all three is a fault.
+        var run = try runner.runOnce(plan, strategy: strategy, timeout: 60)
+        var durations: [Double] = []
+        for attempt in 1...3 {
+            if attempt > 1 { run = try runner.runOnce(plan, strategy: strategy, timeout: 60) }
+            let lane = run.trace.segments(ofLane: 0).filter { $0.state != .starting }
+            durations = lane.filter { $0.duration > .milliseconds(2) }.map(\.duration.milliseconds)
+            XCTAssertEqual(durations.count, 5, "\(lane)")
+            guard durations.count == 5 else { return }
+            if zip(durations, bounds).allSatisfy({ $0 >= $1.low && $0 < $1.high }) { break }
+        }
+        for (d, bound) in zip(durations, bounds) {
+            XCTAssertGreaterThanOrEqual(d, bound.low, "\(bound.what) took \(d) ms")
+            XCTAssertLessThan(d, bound.high, "\(bound.what) took \(d) ms")
+        }
+        let lane = run.trace.segments(ofLane: 0).filter { $0.state != .starting }
         XCTAssertEqual(run.trace.lanes[0].name, "MainThread")
         XCTAssertEqual(lane.filter { $0.duration > .milliseconds(2) }.map(\.state), [.running, .running, .runningNoGIL, .blocked, .blocked])
     }
