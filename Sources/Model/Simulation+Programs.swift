@@ -312,10 +312,9 @@ extension Simulation {
             // WorkerContext.initialize (Lib/concurrent/futures/interpreter.py): _interpreters.create() and the
             // init script, in the worker thread, before its first task.
             if threads[t].ownsInterpreter { return .burst(costs.interpreterStart, .starting) }
-            // A spawn or forkserver child runs the main script again before its target (spawn.py's
-            // `_fixup_main_from_path`; docs/model.md, "A spawn or forkserver child runs the main script again"):
-            // imports and page faults, which slow more than bytecode when every core is busy.
-            return .burst(processStartCost, processStartMethod == .spawn || processStartMethod == .forkserver ? .startingImports : .starting)
+            // Imports and page faults slow more than bytecode when every core is busy (docs/model.md, "A spawn or
+            // forkserver child runs the main script again").
+            return .burst(processStartCost, processStartMethod?.runsMainScriptAgain == true ? .startingImports : .starting)
         }
         let handoff = threads[t].ownsInterpreter ? costs.interpreterHandoff : costs.pickle
         while true {

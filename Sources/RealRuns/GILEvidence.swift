@@ -1,3 +1,5 @@
+import SimEngine
+
 /// The instants at which some thread of a run's process is known to have held the GIL, from what harness.py
 /// records while running Python: every task's begin and end and its thread's start() call and return, every
 /// step's start and end, a stamped step's stamps around each of its stalls and its first and last, each
@@ -47,11 +49,7 @@ struct GILEvidence {
     /// - Complexity: O(log n).
     func someoneRanPython(after from: Int64, before to: Int64) -> Bool {
         guard to > from + 1 else { return false }
-        var low = 0, high = times.count
-        while low < high {
-            let mid = (low + high) / 2
-            if times[mid] <= from { low = mid + 1 } else { high = mid }
-        }
-        return low < times.count && times[low] < to
+        let first = times.partitionPoint { $0 > from }
+        return first < times.count && times[first] < to
     }
 }

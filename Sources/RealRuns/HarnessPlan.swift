@@ -284,19 +284,17 @@ public struct HarnessPlan: Sendable, Encodable {
             }
         }
         scenario.tasks.forEach { $0.steps.forEach(collect) }
-        var notes: [String] = []
-        var seen: [(HarnessClient, ConnectionMode)] = []
+        var clients: [HarnessTraits] = []
         for strategy in strategies {
             let harness = strategy.kind.descriptor.harness
-            guard modes.contains(where: { $0 != harness.connection }),
-                  !seen.contains(where: { $0 == (harness.client, harness.connection) }) else { continue }
-            seen.append((harness.client, harness.connection))
-            let labels = strategies.filter { $0.kind.descriptor.harness == harness }.map(\.label).joined(separator: ", ")
-            notes.append(harness.connection == .new
-                ? "\(labels): \(harness.client.displayName) opens a new connection every call, so the scenario's `connection: reuse` calls are run, and predicted beside them, as new connections"
-                : "\(labels): \(harness.client.displayName) keeps its connection, so the scenario's `connection: new` calls are run, and predicted beside them, on a kept-alive connection")
+            if modes.contains(where: { $0 != harness.connection }) && !clients.contains(harness) { clients.append(harness) }
         }
-        return notes
+        return clients.map { harness in
+            let labels = strategies.filter { $0.kind.descriptor.harness == harness }.map(\.label).joined(separator: ", ")
+            return harness.connection == .new
+                ? "\(labels): \(harness.client.displayName) opens a new connection every call, so the scenario's `connection: reuse` calls are run, and predicted beside them, as new connections"
+                : "\(labels): \(harness.client.displayName) keeps its connection, so the scenario's `connection: new` calls are run, and predicted beside them, on a kept-alive connection"
+        }
     }
 
     /// The scenario as the harness really runs it under `strategy`: its HTTP client's connection mode

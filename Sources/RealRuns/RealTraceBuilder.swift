@@ -321,12 +321,7 @@ public enum RealTraceBuilder {
             // Overlaps with other threads' proven running, merged.
             var overlaps: [(Int64, Int64)] = []
             // The first proven interval that can reach `start`: none is longer than `longest`.
-            var lo = 0, hi = proven.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if proven[mid].start < start - longest { lo = mid + 1 } else { hi = mid }
-            }
-            var i = lo
+            var i = proven.partitionPoint { $0.start >= start - longest }
             while i < proven.count, proven[i].start < end {
                 let p = proven[i]
                 i += 1

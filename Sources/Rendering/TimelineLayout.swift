@@ -103,12 +103,8 @@ public struct LaneRow: Sendable, Equatable {
 
     /// The state drawn at x, or nil where nothing is drawn (for a lane row).
     public func state(atX x: Double) -> LaneState? {
-        // Runs are sorted by x: binary search.
-        var lo = 0, hi = runs.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if runs[mid].x1 <= x { lo = mid + 1 } else { hi = mid }
-        }
+        // Runs are sorted by x: the first that ends past x.
+        let lo = runs.partitionPoint { $0.x1 > x }
         return lo < runs.count && runs[lo].x0 <= x ? runs[lo].state : nil
     }
 }

@@ -98,11 +98,7 @@ public enum Explanations {
                   let ready = readyByHost[host], let ends = latestReadyEnd[host] else { continue }
             for (start, end) in runningStretches(byLane[lane.id]) where end - start >= MechanismFigures.resolution && inside(start, end) {
                 // Some sibling ready during [start, end): among those ready from before `end`, one is ready past `start`.
-                var lo = 0, hi = ready.count
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if ready[mid].start < end { lo = mid + 1 } else { hi = mid }
-                }
+                let lo = ready.partitionPoint { $0.start >= end }
                 if lo > 0, ends[lo - 1] > start {
                     blocked.append(Explanation(kind: .loopBlocked, lane: host, start: start, end: end, culprit: lane.id))
                 }

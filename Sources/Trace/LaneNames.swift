@@ -24,8 +24,9 @@ public enum LaneNames {
         return digits.isEmpty ? nil : Int(String(digits.reversed()))
     }
 
-    /// Whether a lane is a pool's or an executor's worker (named by one of the three functions above, whatever a process pool's start method): it
-    /// starts before it has work, and which worker takes a job is the OS's choice.
+    /// Whether a lane is a pool's or an executor's worker (named by one of the three functions above, whatever
+    /// a process pool's start method): it starts before it has work, and which worker takes a job is the OS's
+    /// choice.
     public static func isPoolWorker(_ name: String) -> Bool {
         [executorWorker(0), threadPoolWorker(0)].contains { name.hasPrefix($0.dropLast()) }
             || name.contains(processPoolWorker(1, prefix: "").dropLast())

@@ -116,6 +116,13 @@ func checkSteadyRetries(_ n: Int) throws {
 
 func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
+/// What `real` and `compare` are about to run, and where the harness runs the scenario's calls otherwise than
+/// written (`HarnessPlan.connectionNotes`).
+func announceRealRuns(_ scenario: Scenario, strategies: [Strategy], runs: Int) {
+    printError("Running \(scenario.name) for real: \(strategies.map(\.label).joined(separator: ", ")), \(runs) runs each")
+    for note in HarnessPlan.connectionNotes(scenario, strategies: strategies) { printError("  note: " + note) }
+}
+
 /// `simulate real SCENARIO`: runs the scenario's strategies as real Python programs and measures them.
 struct Real: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -133,8 +140,7 @@ struct Real: ParsableCommand {
         let (scenario, strategies) = try options.load()
         let environment = PythonEnvironment.locate()
         let runner = RealRunner(environment: environment, profile: try options.profile(environment))
-        printError("Running \(scenario.name) for real: \(strategies.map(\.label).joined(separator: ", ")), \(options.runs) runs each")
-        for note in HarnessPlan.connectionNotes(scenario, strategies: strategies) { printError("  note: " + note) }
+        announceRealRuns(scenario, strategies: strategies, runs: options.runs)
         let results = try runner.run(scenario, strategies: strategies, options: options.realRunOptions)
         let file = RealResults(scenario: scenario.name, results: results)
         print(file.table())
@@ -228,8 +234,7 @@ struct Compare: ParsableCommand {
                 predicted.append(StrategyRun(strategy: strategy, run: try Simulator.run(applied, strategy: strategy, options: SimulationOptions(coreLanes: true))))
             }
             let runner = RealRunner(environment: environment, profile: profile)
-            printError("Running \(scenario.name) for real: \(strategies.map(\.label).joined(separator: ", ")), \(options.runs) runs each")
-            for note in HarnessPlan.connectionNotes(scenario, strategies: strategies) { printError("  note: " + note) }
+            announceRealRuns(scenario, strategies: strategies, runs: options.runs)
             let results = try runner.run(scenario, strategies: strategies, options: options.realRunOptions)
             let folder = options.resultsFolder(scenario)
             var written = try RealResults(scenario: scenario.name, results: results).write(to: folder)
