@@ -4,9 +4,10 @@
 
 Starts the project's latency server (Sources/RealRuns/python/server.py, as `simulate` does) and makes N calls
 one after another, alone (no other thread), each:
-- new: `urllib.request.urlopen(url, timeout=600).read()`, exactly as harness.py's `blocking_get` (a new
-  connection each call; the harness passes timeout=600);
-- new-notimeout: the same without a timeout (validation/gil_probe.py's urlopen round trip);
+- new: `urllib.request.urlopen(url, timeout=600).read()`, as harness.py's `blocking_get` called it until
+  2026-12-04 (a new connection each call);
+- new-notimeout: the same without a timeout, as the article, harness.py's `blocking_get` (since 2026-12-04),
+  calibrate.py's call shape and validation/gil_probe.py call it;
 - reuse: `HTTPConnection.request("GET", ...)` + `getresponse().read()` on one kept-alive connection
   (http.client, timeout=600), as calibrate.py's `server_answer_costs` does.
 

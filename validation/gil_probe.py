@@ -13,6 +13,7 @@ Usage: python3 validation/gil_probe.py CPU_THREADS IO INTERVAL_MS [ROUNDS [POW]]
                as running)
   GIL_PROBE_GAP_US (environment) the shortest gap that counts as not running, 20 us unless set
   GIL_PROBE_DUMP (environment) a file to write the reconstructed holds (and socket calls) to, as JSON
+  GIL_PROBE_TIMEOUT (environment) with IO=urlopen, urlopen(url, timeout=T) instead of urlopen(url)
   GIL_PROBE_SERVER (environment) with IO=urlopen, the harness's latency server at this URL (server.py, a thread
                per connection, `?delay_us=200`) instead of the probe's own one-connection-at-a-time server
 Prints one JSON line. Run it with the venv's Python (3.11 here), under the machine lock.
@@ -137,11 +138,15 @@ def main():
         url = external.rstrip("/") + "/?delay_us=%d" % (SLEEP_NS // 1000) if external else start_server()
         wrap_socket_calls(socket_calls)
 
+    # GIL_PROBE_TIMEOUT: urlopen(url, timeout=T), as harness.py called it until 2026-12-04 (settimeout, and a
+    # poll before each socket call, each releasing the GIL apart).
+    timeout = {"timeout": float(os.environ["GIL_PROBE_TIMEOUT"])} if os.environ.get("GIL_PROBE_TIMEOUT") else {}
+
     def fetcher():
         import urllib.request
         for _ in range(rounds):
             entered = now()
-            with urllib.request.urlopen(url) as answer:
+            with urllib.request.urlopen(url, **timeout) as answer:
                 answer.read()
             calls.append((entered, now()))
 

@@ -40,6 +40,13 @@ final class FidelityTests: XCTestCase {
         try assertEveryPredictionStaysInItsBand(folder: host, profile: host + "/cal-median.json")
     }
 
+    /// The same check on a fifth host, measured with the harness as it runs now (`urlopen(url)`, no timeout:
+    /// validation/fifth-host/, its README), predicted with the calibration recorded with its sessions; its
+    /// misses are a list of their own.
+    func testEveryPredictionOnTheFifthHostStaysInItsBand() throws {
+        try assertEveryPredictionStaysInItsBand(folder: Self.folder + "/fifth-host")
+    }
+
     /// The harness cases' halves are balanced (the plain programs are all held out), and every case is
     /// recorded with its half as in the matrix.
     func testHalvesAreBalancedAndRecorded() throws {

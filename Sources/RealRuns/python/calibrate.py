@@ -716,12 +716,12 @@ def socket_call_costs(base_url, count=200, delay_us=200):
 
 
 def call_shape(base_url, count=200, delay_us=200):
-    """Where one urlopen(url).read() (as harness.py's `blocking_get` makes it: timeout=600, a new connection)
+    """Where one urlopen(url).read() (as harness.py's `blocking_get` makes it: no timeout, a new connection)
     runs its Python between the calls that release the GIL (Py_BEGIN_ALLOW_THREADS in socketmodule.c):
     this thread's CPU (`thread_time_ns`) between one call's return and the next call's entry, median over
     `count` calls, ns, in the model's order (IOCallShape.newPieces): before getaddrinfo, socket(), connect(),
-    sendall(), recv_into(); after recv_into (parsing the answer, until close); after close. settimeout's
-    ioctl and setsockopt (a few us) count with the Python around them. The probe's own CPU (two
+    sendall(), recv_into(); after recv_into (parsing the answer, until close); after close. setsockopt
+    (a few us, GIL held) counts with the Python around it. The probe's own CPU (two
     thread_time_ns calls, measured on a wrapped no-op) is subtracted. The socket functions are patched for
     the step and restored after it. validation/call_shape.py is the documented probe (docs/model.md, "The
     shape of an I/O call")."""
@@ -754,7 +754,7 @@ def call_shape(base_url, count=200, delay_us=200):
     order = ("getaddrinfo", "socket", "connect", "sendall", "recv_into", "close")
     pieces = [[] for _ in range(len(order) + 1)]
     for _ in range(20):  # urllib's opener, the server's threads
-        with urllib.request.urlopen(url, timeout=600) as r:
+        with urllib.request.urlopen(url) as r:
             r.read()
     socket.getaddrinfo = stamped("getaddrinfo", originals["getaddrinfo"])
     socket.socket.__init__ = lambda self, *a, **k: stamped("socket", originals["__init__"])(self, *a, **k)
@@ -766,7 +766,7 @@ def call_shape(base_url, count=200, delay_us=200):
         for _ in range(count):
             del log[:]
             start = cpu()
-            with urllib.request.urlopen(url, timeout=600) as r:
+            with urllib.request.urlopen(url) as r:
                 r.read()
             end = cpu()
             if tuple(name for name, _, _ in log) != order:

@@ -322,11 +322,17 @@ if os.environ.get("SIMULATE_SOCKET_CALLS"):
 
 def blocking_get(base_url, delay_us, detail=None):
     """The article's blocking I/O: urlopen(url).read(), a new connection every call. With `detail`, records
-    the socket calls (when they are instrumented) and when the server sent the answer."""
+    the socket calls (when they are instrumented) and when the server sent the answer.
+
+    No timeout, as the article calls it: with one, `create_connection` calls `settimeout` (an ioctl) and every
+    socket call polls before its system call (Modules/socketmodule.c, `sock_call_ex`), each released apart, so
+    a call beside a CPU-bound thread loses the GIL more often (the convoy with 2 CPU threads at 5 ms took 26-42%
+    longer with timeout=600; docs/model.md, "The harness's urlopen had a timeout"). The runner's own timeout
+    stops a run that hangs."""
     if detail is not None:
         _call_log.calls = detail["calls"] = []
     try:
-        with urllib.request.urlopen("%s?delay_us=%d" % (base_url, delay_us), timeout=600) as response:
+        with urllib.request.urlopen("%s?delay_us=%d" % (base_url, delay_us)) as response:
             body = response.read()
             if detail is not None:
                 detail["sent"] = int(response.headers.get("X-Sent-Ns", 0))
