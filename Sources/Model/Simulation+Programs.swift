@@ -688,7 +688,7 @@ extension Simulation {
 
     /// The loop's or hub's thread, asleep in its selector, is woken.
     mutating func wakeLoop(_ host: Int) {
-        recorder.mark(.loopWakeup, lane: Int(threads[host].lane), at: now)
+        if recorder.enabled { recorder.mark(.loopWakeup, lane: Int(threads[host].lane), at: now) }
         wakeThread(host)
     }
 

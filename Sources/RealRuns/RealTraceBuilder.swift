@@ -97,11 +97,11 @@ public enum RealTraceBuilder {
         var recordsOfLane: [Int: [HarnessResult.TaskRecord]] = [:]
         var processOfPid: [Int: Int] = [:]
         // A pool's workers in the order the pool started them, as the model's lanes are; other lanes by task.
-        let firstAppearance = result.tasks.sorted {
+        let inLaneOrder = result.tasks.sorted {
             isPool ? (LaneNames.poolWorkerNumber($0.lane) ?? Int.max, $0.task) < (LaneNames.poolWorkerNumber($1.lane) ?? Int.max, $1.task)
                    : $0.task < $1.task
         }
-        for record in firstAppearance {
+        for record in inLaneOrder {
             if isSync {
                 recordsOfLane[main, default: []].append(record)
                 continue

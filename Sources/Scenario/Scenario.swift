@@ -178,15 +178,15 @@ public struct PythonRuntime: Sendable, Equatable {
 public enum StartMethod: String, Sendable, Equatable, CaseIterable, Codable {
     case fork, forkserver, spawn
 
-    /// The start of its `Process` class's name (`ForkProcess`, `ForkServerProcess`, `SpawnProcess` in
-    /// Lib/multiprocessing/context.py), which a `Pool` turns into its workers' names
-    /// (`w.name.replace('Process', 'PoolWorker')` in Lib/multiprocessing/pool.py: `SpawnPoolWorker-1`).
     /// Whether a child runs the parent's main script again before its target, as `__mp_main__`
     /// (Lib/multiprocessing/spawn.py, `_fixup_main_from_path`; a forkserver child too, Python 3.11's server
     /// never preloading it): its start-up imports and compiles, and slows by busy cores as
     /// `machine.start_efficiency` says. A forked child is a copy of its parent and does not.
     public var runsMainScriptAgain: Bool { self != .fork }
 
+    /// The start of its `Process` class's name (`ForkProcess`, `ForkServerProcess`, `SpawnProcess` in
+    /// Lib/multiprocessing/context.py), which a `Pool` turns into its workers' names
+    /// (`w.name.replace('Process', 'PoolWorker')` in Lib/multiprocessing/pool.py: `SpawnPoolWorker-1`).
     public var processClassPrefix: String {
         switch self {
         case .fork: return "Fork"
