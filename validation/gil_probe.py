@@ -16,6 +16,9 @@ Usage: python3 validation/gil_probe.py CPU_THREADS IO INTERVAL_MS [ROUNDS [POW]]
   GIL_PROBE_TIMEOUT (environment) with IO=urlopen, urlopen(url, timeout=T) instead of urlopen(url)
   GIL_PROBE_SERVER (environment) with IO=urlopen, the harness's latency server at this URL (server.py, a thread
                per connection, `?delay_us=200`) instead of the probe's own one-connection-at-a-time server
+  GIL_PROBE_IDLE_MS (environment) with IO=urlopen, time.sleep this long before each GIL-releasing socket call:
+               the fetching thread idles before each of its calls as it does when it loses them, with no other
+               thread needed (CPU_THREADS 0); the sleep's own CPU counts in the segment after it
 Prints one JSON line. Run it with the venv's Python (3.11 here), under the machine lock.
 
 The model's side: GIL_PROBE_MODEL=.build/debug/simulate GIL_PROBE_MACHINE=machine.json [GIL_PROBE_SEED=1]
@@ -39,6 +42,10 @@ follows a lost call (`loss_chain_figures`: who takes the GIL, after how long, an
 CPU threads the fetching thread waits through; inside those chains, `chain_aba` and how many CPU threads hold);
 in the model, also `requests`: the drop requests of the fetching thread and of the CPU threads, and the share
 each requester took itself (the measured side of it needs a kernel trace: `validation/gil_sched.py`).
+With IO=urlopen, measured only: `segment_cpu_us`, the fetching thread's own CPU (time.thread_time_ns) between
+one socket call's return and the next call, by the pair of calls (median), and `won_call_us`, how long each
+call took when no other thread took the GIL during it (median): against a run with CPU_THREADS 0 they show
+how much slower the same work runs in the convoy (docs/model.md, "The fetching thread's own work after a wait").
 """
 import json
 import os
@@ -131,7 +138,7 @@ def main():
         sender = socket.create_connection(listener.getsockname())
         receiver, _ = listener.accept()  # never read: 1 byte a round stays in its buffer
 
-    socket_calls = []  # io=urlopen: (entered, left, name) of each GIL-releasing socket call
+    socket_calls = []  # io=urlopen: (entered, left, name, thread CPU entered, thread CPU left) of each GIL-releasing socket call
     if io == "urlopen":
         # GIL_PROBE_SERVER: the harness's latency server (server.py) at that address instead of the probe's own.
         external = os.environ.get("GIL_PROBE_SERVER")
@@ -193,7 +200,7 @@ def main():
         runs.append((start, last, i))
     if socket_calls:
         # The fetching thread holds the GIL between one socket call's return and the next call.
-        runs += [(left, entered, "io") for (_, left, _), (entered, _, _) in zip(socket_calls, socket_calls[1:])]
+        runs += [(before[1], after[0], "io") for before, after in zip(socket_calls, socket_calls[1:])]
     elif short:
         runs += [(left, called, "io") for (_, left), (called, _) in zip(calls, short)]
         runs += [(after, entered, "io") for (_, after), (entered, _) in zip(short, calls[1:])]
@@ -253,13 +260,18 @@ def wrap_socket_calls(record):
     import _socket
     import socket
 
+    idle = float(os.environ.get("GIL_PROBE_IDLE_MS") or 0) / 1000
+    cpu = time.thread_time_ns
+
     def wrapped(name, call):
         def stamped(*args, **kwargs):
-            entered = now()
+            if idle:
+                time.sleep(idle)
+            entered, entered_cpu = now(), cpu()
             try:
                 return call(*args, **kwargs)
             finally:
-                record.append((entered, now(), name))
+                record.append((entered, now(), name, entered_cpu, cpu()))
         return stamped
 
     socket.getaddrinfo = wrapped("getaddrinfo", socket.getaddrinfo)
@@ -276,14 +288,22 @@ def urlopen_figures(holds, rounds, socket_calls, interval):
     GIL, in switch intervals (`lost_call_intervals`, quantiles; a recv_into that waits for the answer
     includes its 200 us)."""
     starts = [a for a, _, w in holds if w != "io"]
-    lost = [(b - a) / interval for a, b, _ in socket_calls if any(a < t < b for t in starts)]
-    by_call = {}
-    for a, b, name in socket_calls:
+    lost = [(b - a) / interval for a, b, *_ in socket_calls if any(a < t < b for t in starts)]
+    by_call, won = {}, {}
+    for a, b, name, *_ in socket_calls:
         entry = by_call.setdefault(name, [0, []])
         entry[0] += 1
         if any(a < t < b for t in starts):
             entry[1].append((b - a) / interval)
+        else:
+            won.setdefault(name, []).append(b - a)
+    # The thread's own CPU between one call's return and the next call (the sleep of GIL_PROBE_IDLE_MS in it).
+    segments = {}
+    for before, after in zip(socket_calls, socket_calls[1:]):
+        segments.setdefault(before[2] + ">" + after[2], []).append(after[3] - before[4])
     return {
+        "segment_cpu_us": {k: round(quantile(v, .5) / 1000, 1) for k, v in segments.items()},
+        "won_call_us": {k: round(quantile(v, .5) / 1000, 1) for k, v in won.items()},
         # Per call: how often it is lost, and a lost one's median length in intervals.
         "by_call": {name: {"lost": round(len(w) / n, 2), "median": round(quantile(w, .5), 2)} for name, (n, w) in by_call.items()},
         "round_trip_ms": round(sum(b - a for a, b in rounds) / len(rounds) / 1e6, 2),
