@@ -667,7 +667,9 @@ extension Simulation {
     /// loop thread wakes if it sleeps in the selector.
     mutating func greenBecameReady(_ g: Int, byTimer: Bool = false) {
         readyGreens.push(Int32(g))
-        recorder.set(Int(greens[g].lane), .runnable, at: now)
+        // Tested here, as the GIL's marks: the recorder is in another module, and its call costs even when it
+        // does nothing.
+        if recorder.enabled { recorder.set(Int(greens[g].lane), .runnable, at: now) }
         let host = Int(mainThread)
         guard threads[host].status == .blocked else { return }
         let resolution = loop?.pollResolution ?? green?.pollResolution ?? .zero

@@ -276,14 +276,11 @@ public struct HarnessPlan: Sendable, Encodable {
     /// - Complexity: O(steps × strategies).
     public static func connectionNotes(_ scenario: Scenario, strategies: [Strategy]) -> [String] {
         var modes = Set<ConnectionMode>()
-        func collect(_ step: Step) {
-            switch step {
-            case .io(let io): modes.insert(io.connection)
-            case .repeat(_, let steps): steps.forEach(collect)
-            case .cpu, .sleep: break
+        for group in scenario.tasks {
+            Step.forEachLeaf(in: group.steps) { leaf, _ in
+                if case .io(let io) = leaf { modes.insert(io.connection) }
             }
         }
-        scenario.tasks.forEach { $0.steps.forEach(collect) }
         var clients: [HarnessTraits] = []
         for strategy in strategies {
             let harness = strategy.kind.descriptor.harness
@@ -302,15 +299,10 @@ public struct HarnessPlan: Sendable, Encodable {
     /// task reuses its connection). Model and real runs of a comparison both start from this scenario.
     public static func scenarioAsRun(_ scenario: Scenario, for strategy: Strategy) -> Scenario {
         let mode = strategy.kind.descriptor.harness.connection
-        func adjust(_ step: Step) -> Step {
-            switch step {
-            case .io(var io): io.connection = mode; return .io(io)
-            case .repeat(let count, let steps): return .repeat(count: count, steps: steps.map(adjust))
-            default: return step
-            }
-        }
         var s = scenario
-        s.tasks = s.tasks.map { var g = $0; g.steps = g.steps.map(adjust); return g }
+        for g in s.tasks.indices {
+            s.tasks[g].steps = s.tasks[g].steps.map { $0.mappingIO { var io = $0; io.connection = mode; return io } }
+        }
         return s
     }
 }

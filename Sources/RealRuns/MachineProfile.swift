@@ -622,8 +622,8 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     }
 
     func apply(to step: Step, client: StrategyKindName? = nil) -> Step {
-        switch step {
-        case .io(var io):
+        step.mappingIO { call in
+            var io = call
             if let syscall {
                 // The thread's CPU of a whole call, less the system calls the model runs on their own.
                 // connect() mostly waits (its wall time is the model's connect wait); its CPU is small.
@@ -633,11 +633,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             } else {
                 io.cpu = .constant(io.connection == .new ? max(.microseconds(1), urlopenCPU - connectCPU) : aiohttpCPU)
             }
-            return .io(io)
-        case .repeat(let count, let steps):
-            return .repeat(count: count, steps: steps.map { apply(to: $0, client: client) })
-        case .cpu, .sleep:
-            return step
+            return io
         }
     }
 

@@ -314,18 +314,13 @@ public struct Advice: Sendable, Equatable {
     /// The mean latency of the scenario's I/O calls (weighted by how often each runs), nil without I/O.
     static func meanIOLatency(_ scenario: Scenario) -> SimTime? {
         var total = 0.0, count = 0.0
-        func visit(_ steps: [Step], times: Double) {
-            for step in steps {
-                switch step {
-                case .io(let s):
-                    total += Double(s.latency.mean.nanoseconds) * times
-                    count += times
-                case .repeat(let n, let body): visit(body, times: times * Double(max(n, 0)))
-                case .cpu, .sleep: break
-                }
+        for g in scenario.tasks {
+            Step.forEachLeaf(in: g.steps, times: Double(max(g.count, 0))) { leaf, times in
+                guard case .io(let s) = leaf else { return }
+                total += Double(s.latency.mean.nanoseconds) * times
+                count += times
             }
         }
-        for g in scenario.tasks { visit(g.steps, times: Double(max(g.count, 0))) }
         return count > 0 ? .nanoseconds(Int64(total / count)) : nil
     }
 }

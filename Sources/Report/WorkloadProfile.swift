@@ -26,9 +26,9 @@ public struct WorkloadProfile: Sendable, Equatable {
         var cpu: [CPUKind: Double] = [:]
         var wait = 0.0
         let costs = scenario.costs
-        func visit(_ steps: [Step], times: Double) {
-            for step in steps {
-                switch step {
+        for group in scenario.tasks where !group.background {
+            Step.forEachLeaf(in: group.steps, times: Double(max(group.count, 0))) { leaf, times in
+                switch leaf {
                 case .cpu(let s):
                     cpu[s.kind, default: 0] += Double(s.duration.mean.nanoseconds) * times
                 case .io(let s):
@@ -38,13 +38,8 @@ public struct WorkloadProfile: Sendable, Equatable {
                     wait += (Double(s.latency.mean.nanoseconds) + (opens ? Double(costs.connectionSetup.nanoseconds) : 0)) * times
                 case .sleep(let d):
                     wait += Double(d.mean.nanoseconds) * times
-                case .repeat(let count, let body):
-                    visit(body, times: times * Double(max(count, 0)))
                 }
             }
-        }
-        for group in scenario.tasks where !group.background {
-            visit(group.steps, times: Double(max(group.count, 0)))
         }
         cpuNanoseconds = cpu
         waitNanoseconds = wait
