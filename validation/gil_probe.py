@@ -288,7 +288,6 @@ def urlopen_figures(holds, rounds, socket_calls, interval):
     GIL, in switch intervals (`lost_call_intervals`, quantiles; a recv_into that waits for the answer
     includes its 200 us)."""
     starts = [a for a, _, w in holds if w != "io"]
-    lost = [(b - a) / interval for a, b, *_ in socket_calls if any(a < t < b for t in starts)]
     by_call, won = {}, {}
     for a, b, name, *_ in socket_calls:
         entry = by_call.setdefault(name, [0, []])
@@ -297,6 +296,7 @@ def urlopen_figures(holds, rounds, socket_calls, interval):
             entry[1].append((b - a) / interval)
         else:
             won.setdefault(name, []).append(b - a)
+    lost = [length for _, lengths in by_call.values() for length in lengths]
     # The thread's own CPU between one call's return and the next call (the sleep of GIL_PROBE_IDLE_MS in it).
     segments = {}
     for before, after in zip(socket_calls, socket_calls[1:]):
