@@ -12,7 +12,8 @@ Usage: python3 validation/gil_probe.py CPU_THREADS IO INTERVAL_MS [ROUNDS [POW]]
                GIL, so a drop request is noticed only when it returns (gaps shorter than 3 calls then count
                as running)
   GIL_PROBE_GAP_US (environment) the shortest gap that counts as not running, 20 us unless set
-  GIL_PROBE_DUMP (environment) a file to write the reconstructed holds (and socket calls) to, as JSON
+  GIL_PROBE_DUMP (environment) a file to write the reconstructed holds (and socket calls) to, as JSON; with
+               GIL_PROBE_MODEL, the model's holds and the fetching thread's waits for the GIL (`io_waits`)
   GIL_PROBE_TIMEOUT (environment) with IO=urlopen, urlopen(url, timeout=T) instead of urlopen(url)
   GIL_PROBE_SERVER (environment) with IO=urlopen, the harness's latency server at this URL (server.py, a thread
                per connection, `?delay_us=200`) instead of the probe's own one-connection-at-a-time server
@@ -479,6 +480,13 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
                        "lost_call_intervals": {q: round(quantile(waits, p), 2) for q, p in (("p10", .1), ("median", .5), ("p90", .9))}})
         result.update(loss_chain_figures(holds, interval_ms * 1e6))
         result.update(requester_figures(events, names, marks))
+        if os.environ.get("GIL_PROBE_DUMP"):
+            # The model's holds in the measured side's shape, and the fetching thread's waits for the GIL
+            # (one per lost call), to set beside a real run's dump event by event.
+            io_waits = sorted([trace_ns(e["ts"]), trace_ns(e["ts"] + e["dur"])] for e in events if e.get("ph") == "X"
+                              and e["name"] == "waiting_gil" and names.get(e.get("tid")) == "io")
+            with open(os.environ["GIL_PROBE_DUMP"], "w") as f:
+                json.dump({"interval": interval_ms * 1e6, "holds": holds, "io_waits": io_waits}, f)
         print(json.dumps(result))
         return
     result.update(figures(holds, calls, t0, t1, interval_ms * 1e6, len(calls) or rounds, gaps=False, short=short))

@@ -20,21 +20,29 @@ Figures: `requests` by the I/O thread and by the spinning threads, and the share
 (`requester_took`); for the I/O thread's requests, split by whether its timed wait ran on the core the
 holder ran on (`same_core`: the timer that ends the wait fires there, the woken thread is queued there and
 preempts the holder, `preempted_holder`) or not (`other_core`); `woken_on_releasers_core`: the share of the
-I/O thread's voluntary releases whose woken waiter the kernel queued on the I/O thread's own core;
-`dropper_queued_on_takers_core`: the share of take_gil's switch_cond wake-ups (the dropper, woken by the
-thread that took the GIL) that the kernel queued on the taker's own core, for the I/O thread and for the
-spinning threads as takers; `io_lost_request_taker_woke_before`: of the I/O thread's requests another thread
+I/O thread's voluntary releases whose woken waiter ran next on the I/O thread's own core;
+`dropper_on_takers_core`: the share of take_gil's switch_cond wake-ups (the dropper, woken by the thread that
+took the GIL) after which the dropper ran next on the taker's own core, for the I/O thread and for the spinning
+threads as takers; `io_lost_request_taker_woke_before`: of the I/O thread's requests another thread
 took, how many times that thread had been woken in the 300 us before the signal (its own timed wait over,
 but not yet run, so its futex entry was still queued ahead of the requester's new one).
+`spinner_requests`: the spinning threads' requests by where the requester's timed wait ran against the
+holder's core (`same_core`, `other_core`) and whether the I/O thread was asleep in take_gil's wait at the
+signal (`io_asleep`, `io_not_asleep`), each `n` and who took the GIL: the requester, the I/O thread, another.
 
-`placement` (issue 8): where the kernel queues a woken Python thread of the probe against the core it last ran
-on (`prev_cpu`), over every sched_waking of those threads, with a 2-core machine's "other" core: `waker_on_prev`
+`placement` (issue 8): where a woken Python thread of the probe runs next against the core it last ran on
+(`prev_cpu`), over every sched_waking of those threads but the droppers' (counted apart, below), with a 2-core machine's "other" core: `waker_on_prev`
 (woken by a probe thread running on that core), `waker_on_other`, `timer` (woken from an interrupt or a
-non-probe thread: the futex timeout's hrtimer, the socket); each `n` and `to_prev`, the share queued on
-`prev_cpu`, for `prev_busy_other_idle` (the previous core busy, the other idle: the case an idle-core search
-would move) and `all`; and `dropper_by_prev_core`: take_gil's switch_cond wake-ups split by whether the
-dropper last ran on the taker's core, with the share the kernel queued on the taker's core.
+non-probe thread: the futex timeout's hrtimer, the socket); each `n`, `ran_on_prev` (the share that ran next
+on `prev_cpu`) and `wait_us` (median, from the wake-up to running), for `prev_busy_other_idle` (the previous
+core busy, the other idle: the case an idle-core search would move) and `all`; and `dropper_by_prev_core`:
+take_gil's switch_cond wake-ups split by whether the dropper last ran on the taker's core, with the share that
+ran next on the taker's core and the wait. Where a thread runs is read from the sched_switch that next puts it
+on a core: sched_waking's `target_cpu` is the core the thread last ran on, not where it goes, since the
+tracepoint fires in try_to_wake_up() before select_task_rq() (kernel/sched/core.c; it was added to see the
+waker's context, commit fbd705a0c618).
 """
+import bisect
 import collections
 import json
 import re
@@ -53,6 +61,14 @@ def read(path):
                 _, tid, cpu, t, name, rest = m.groups()
                 events.append((float(t) * 1e6, tid, int(cpu), name.split(":")[-1], rest))
     return events
+
+
+def next_run(events, i, tid):
+    """(cpu, time) of the first sched_switch after event i that puts thread `tid` on a core, or None."""
+    for e in events[i + 1:i + 20000]:
+        if e[3] == "sched_switch" and f"next_pid={tid} " in e[4] + " ":
+            return e[2], e[0]
+    return None
 
 
 def futex(rest):
@@ -74,14 +90,19 @@ def main():
         io = min((tid for tid, _ in calls.most_common(3)), key=lambda tid: calls[tid])
 
     entered, timeouts, signals = {}, [], []
+    io_asleep = []  # the I/O thread's timed waits on gil->cond, (entered, returned)
     for i, (t, tid, cpu, name, rest) in enumerate(events):
         if name == "sys_enter_futex":
             entered[tid] = futex(rest)
             if entered[tid][0] in cond and entered[tid][1] == "0x00000081":
                 signals.append(i)
-        elif name == "sys_exit_futex" and entered.get(tid, ("", ""))[0] in cond and entered[tid][1] == "0x00000089" \
-                and rest.strip() == ETIMEDOUT:
-            timeouts.append((t, tid, i))
+        elif name == "sys_exit_futex" and entered.get(tid, ("", ""))[0] in cond and entered[tid][1] == "0x00000089":
+            if rest.strip() == ETIMEDOUT:
+                timeouts.append((t, tid, i))
+            if tid == io:
+                start = next((e[0] for e in reversed(events[max(0, i - 20000):i]) if e[1] == io and e[3] == "sys_enter_futex"), t)
+                io_asleep.append((start, t))
+    asleep_from = [a for a, _ in io_asleep]
 
     def forced(i):
         t, holder = events[i][0], events[i][1]
@@ -93,21 +114,24 @@ def main():
         return False
 
     took = collections.Counter()
+    spinner_requests = collections.Counter()
     woken_here = collections.Counter()
-    # The dropper woken from switch_cond by the thread that took the GIL: queued on the taker's own core?
+    # The dropper woken from switch_cond by the thread that took the GIL: did it run next on the taker's core?
     dropper_here = collections.Counter()
     for i, (t, tid, cpu, name, rest) in enumerate(events):
         if name == "sys_enter_futex" and futex(rest)[0] in switch_cond and futex(rest)[1] == "0x00000081":
             waking = next((e for e in events[i + 1:i + 10] if e[1] == tid and e[3] == "sched_waking"), None)
-            if waking:
-                dropper_here[("io" if tid == io else "spinners", int(waking[4].split("target_cpu=")[1][:3]) == cpu)] += 1
+            ran = waking and next_run(events, i, waking[4].split(" pid=")[1].split()[0])
+            if ran:
+                dropper_here[("io" if tid == io else "spinners", ran[0] == cpu)] += 1
     for i in signals:
         t, holder, cpu = events[i][0], events[i][1], events[i][2]
         if not forced(i):
             if holder == io:
                 waking = next((e for e in events[i + 1:i + 20] if e[1] == io and e[3] == "sched_waking"), None)
-                if waking:
-                    woken_here[int(waking[4].split("target_cpu=")[1][:3]) == cpu] += 1
+                ran = waking and next_run(events, i, waking[4].split(" pid=")[1].split()[0])
+                if ran:
+                    woken_here[ran[0] == cpu] += 1
             continue
         requests = [(tt, tid, k) for tt, tid, k in timeouts if tid != holder and t - 300 < tt < t]
         if not requests:
@@ -131,6 +155,11 @@ def main():
             took[(who, where, "taken" if taker == requester else "lost")] += 1
             took[(who, where, "preempted_holder")] += preempted
         took[(who, "all", "taken" if taker == requester else "lost")] += 1
+        if who == "spinners":
+            k_io = bisect.bisect_right(asleep_from, t) - 1
+            asleep = "io_asleep" if k_io >= 0 and io_asleep[k_io][1] > t else "io_not_asleep"
+            side = "same_core" if events[k][2] == cpu else "other_core"
+            spinner_requests[(side, asleep, "requester" if taker == requester else "io" if taker == io else "other")] += 1
 
     def share(who, where):
         n = took[(who, where, "taken")] + took[(who, where, "lost")]
@@ -140,41 +169,57 @@ def main():
               "io_same_core": dict(share("io", "same_core"), preempted_holder=took[("io", "same_core", "preempted_holder")]),
               "io_other_core": share("io", "other_core"),
               "woken_on_releasers_core": round(woken_here[True] / sum(woken_here.values()), 2) if woken_here else None,
-              "dropper_queued_on_takers_core": {
+              "dropper_on_takers_core": {
                   who: round(dropper_here[(who, True)] / n, 2) if (n := dropper_here[(who, True)] + dropper_here[(who, False)]) else None
                   for who in ("io", "spinners")},
-              "io_lost_request_taker_woke_before": took[("io", "lost", "taker_woke_before")]}
+              "io_lost_request_taker_woke_before": took[("io", "lost", "taker_woke_before")],
+              "spinner_requests": {f"{where}/{asleep}": {"n": n, **{who: round(spinner_requests[(where, asleep, who)] / n, 2)
+                                                                   for who in ("requester", "io", "other")}}
+                                   for where in ("same_core", "other_core") for asleep in ("io_asleep", "io_not_asleep")
+                                   if (n := sum(spinner_requests[(where, asleep, w)] for w in ("requester", "io", "other")))}}
     result["placement"] = placement(events, {e[1] for e in events if e[3] == "sys_enter_futex"}, switch_cond)
     print(json.dumps(result))
 
 
 def placement(events, probe, switch_cond):
-    """Where sched_waking queued the probe's threads against their previous core (see the module doc)."""
+    """Where the probe's woken threads ran next against their previous core (see the module doc)."""
     running, last_cpu = {}, {}
-    counts = collections.Counter()
+    counts, waits = collections.Counter(), collections.defaultdict(list)
+    pending = {}  # woken thread -> (cases, time woken, the core that counts as "there")
     for i, (t, tid, cpu, name, rest) in enumerate(events):
         if name == "sched_switch":
-            last_cpu[rest.split("prev_pid=")[1].split()[0]] = cpu
-            running[cpu] = rest.split("next_pid=")[1].split()[0]
+            prev_pid, next_pid = rest.split("prev_pid=")[1].split()[0], rest.split("next_pid=")[1].split()[0]
+            last_cpu[prev_pid] = cpu
+            running[cpu] = next_pid
+            if next_pid in pending:
+                cases, woken_at, target = pending.pop(next_pid)
+                for case in cases:
+                    counts[case + (cpu == target,)] += 1
+                    waits[case].append(t - woken_at)
         elif name == "sched_waking":
             woken = rest.split(" pid=")[1].split()[0]
             if woken not in probe or woken not in last_cpu:
                 continue
-            target, prev = int(rest.split("target_cpu=")[1][:3]), last_cpu[woken]
+            prev = last_cpu[woken]
             waker = "timer" if tid not in probe or tid == woken else "waker_on_prev" if cpu == prev else "waker_on_other"
             busy_idle = running.get(prev, "0") != "0" and running.get(1 - prev, "0") == "0"
-            for case in ("all", "prev_busy_other_idle") if busy_idle else ("all",):
-                counts[(waker, case, target == prev)] += 1
+            cases = [(waker, "all")] + ([(waker, "prev_busy_other_idle")] if busy_idle else [])
+            if pending.get(woken, ([], 0, 0))[0] and pending[woken][0][0][0] == "dropper":
+                continue  # already counted as a dropper's wake-up
+            pending[woken] = (cases, t, prev)
         elif name == "sys_enter_futex" and futex(rest)[0] in switch_cond and futex(rest)[1] == "0x00000081":
             waking = next((e for e in events[i + 1:i + 10] if e[1] == tid and e[3] == "sched_waking"), None)
             if waking:
                 dropper = waking[4].split(" pid=")[1].split()[0]
                 where = "prev_is_takers_core" if last_cpu.get(dropper) == cpu else "prev_is_other"
-                counts[("dropper", where, int(waking[4].split("target_cpu=")[1][:3]) == cpu)] += 1
+                pending[dropper] = ([("dropper", where)], waking[0], cpu)
 
     def share(who, case):
         n = counts[(who, case, True)] + counts[(who, case, False)]
-        return {"n": n, "to_prev" if who != "dropper" else "queued_on_takers_core": round(counts[(who, case, True)] / n, 3) if n else None}
+        key = "ran_on_prev" if who != "dropper" else "ran_on_takers_core"
+        w = sorted(waits[(who, case)])
+        return {"n": n, key: round(counts[(who, case, True)] / n, 3) if n else None,
+                "wait_us": round(w[len(w) // 2], 1) if w else None}
 
     result = {who: {case: share(who, case) for case in ("all", "prev_busy_other_idle")}
               for who in ("waker_on_prev", "waker_on_other", "timer")}
