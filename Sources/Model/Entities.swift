@@ -164,7 +164,6 @@ struct TaskRun: Sendable {
     var background: Bool
     var op: Operation? = nil
     var part: UInt8 = 0
-    var ioDone = 0
     var finished = false
     /// asyncio's aiohttp session keeps connections alive: only the task's first request connects.
     var reuseConnections = false
