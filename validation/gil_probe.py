@@ -472,8 +472,8 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
     result = {"model": True, "seed": seed, "cpu_threads": cpu_threads, "io": io, "interval_ms": interval_ms, "pow_call_us": exponent}
     if io == "urlopen":
         # Each wait of the fetching thread for the GIL stands for one lost call.
-        waits = [trace_ns(e["dur"]) / (interval_ms * 1e6) for e in events if e.get("ph") == "X" and e["name"] == "waiting_gil"
-                 and names.get(e.get("tid")) == "io"]
+        io_waits = [e for e in events if e.get("ph") == "X" and e["name"] == "waiting_gil" and names.get(e.get("tid")) == "io"]
+        waits = [trace_ns(e["dur"]) / (interval_ms * 1e6) for e in io_waits]
         end = max(trace_ns(e["ts"] + e["dur"]) for e in events if e.get("ph") == "X" and names.get(e.get("tid")) == "io")
         result.update(figures(holds, [], marks[0][0], end, interval_ms * 1e6, rounds, gaps=False))
         result.update({"round_trip_ms": round(end / rounds / 1e6, 2), "lost_per_round_trip": round(len(waits) / rounds, 2),
@@ -483,10 +483,9 @@ def model(simulate, machine, seed, cpu_threads, io, interval_ms, rounds, exponen
         if os.environ.get("GIL_PROBE_DUMP"):
             # The model's holds in the measured side's shape, and the fetching thread's waits for the GIL
             # (one per lost call), to set beside a real run's dump event by event.
-            io_waits = sorted([trace_ns(e["ts"]), trace_ns(e["ts"] + e["dur"])] for e in events if e.get("ph") == "X"
-                              and e["name"] == "waiting_gil" and names.get(e.get("tid")) == "io")
             with open(os.environ["GIL_PROBE_DUMP"], "w") as f:
-                json.dump({"interval": interval_ms * 1e6, "holds": holds, "io_waits": io_waits}, f)
+                json.dump({"interval": interval_ms * 1e6, "holds": holds,
+                           "io_waits": sorted([trace_ns(e["ts"]), trace_ns(e["ts"] + e["dur"])] for e in io_waits)}, f)
         print(json.dumps(result))
         return
     result.update(figures(holds, calls, t0, t1, interval_ms * 1e6, len(calls) or rounds, gaps=False, short=short))
