@@ -91,17 +91,19 @@ def main():
 
     entered, timeouts, signals = {}, [], []
     io_asleep = []  # the I/O thread's timed waits on gil->cond, (entered, returned)
+    io_entered = None
     for i, (t, tid, cpu, name, rest) in enumerate(events):
         if name == "sys_enter_futex":
             entered[tid] = futex(rest)
+            if tid == io:
+                io_entered = t
             if entered[tid][0] in cond and entered[tid][1] == "0x00000081":
                 signals.append(i)
         elif name == "sys_exit_futex" and entered.get(tid, ("", ""))[0] in cond and entered[tid][1] == "0x00000089":
             if rest.strip() == ETIMEDOUT:
                 timeouts.append((t, tid, i))
             if tid == io:
-                start = next((e[0] for e in reversed(events[max(0, i - 20000):i]) if e[1] == io and e[3] == "sys_enter_futex"), t)
-                io_asleep.append((start, t))
+                io_asleep.append((io_entered, t))
     asleep_from = [a for a, _ in io_asleep]
 
     def forced(i):
@@ -204,7 +206,7 @@ def placement(events, probe, switch_cond):
             waker = "timer" if tid not in probe or tid == woken else "waker_on_prev" if cpu == prev else "waker_on_other"
             busy_idle = running.get(prev, "0") != "0" and running.get(1 - prev, "0") == "0"
             cases = [(waker, "all")] + ([(waker, "prev_busy_other_idle")] if busy_idle else [])
-            if pending.get(woken, ([], 0, 0))[0] and pending[woken][0][0][0] == "dropper":
+            if woken in pending and pending[woken][0][0][0] == "dropper":
                 continue  # already counted as a dropper's wake-up
             pending[woken] = (cases, t, prev)
         elif name == "sys_enter_futex" and futex(rest)[0] in switch_cond and futex(rest)[1] == "0x00000081":
