@@ -1324,14 +1324,16 @@ print((time.process_time_ns() - start) // (clients * calls))
 """
 
 
-def patched_urlopen_ratio(base_url, kind, clients=20, calls=10, pairs=3):
+def patched_urlopen_ratio(base_url, kind, clients=20, calls=10, pairs=7):
     """The client CPU of one urlopen(url).read() after gevent's or eventlet's monkey patching, with `clients`
     green threads calling at once (as in a real run), as a multiple of one unpatched call alone: each patched
     socket call goes through the runtime's Python wrapper, which waits on the hub and switches greenlets
     (gevent/_socketcommon.py `_wait`, eventlet/greenio/base.py `_trampoline`). Pairs of (one thread's calls
     here with no delay, its CPU per call, as urlopen_costs measures it; then the green calls in a child started
     just after), the median of the ratios, like `overlapping_calls` for threads: a ratio does not depend on the
-    VM's speed mode."""
+    VM's speed mode. Seven pairs: one pair's ratio moved from 1.29 to 1.78 on the fifth host (nine pairs,
+    2026-12-04), so the median of three, recorded 1.28 there, sat at the low end (docs/model.md, "gevent's
+    patched call, measured again")."""
     import subprocess
 
     ratios = []
