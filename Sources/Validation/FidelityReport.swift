@@ -107,7 +107,9 @@ public struct FidelityReport: Sendable {
 
     /// Runs the model (no trace) on every measured strategy of every case, with the recorded machine profile
     /// applied exactly as `simulate compare` applies it, once per seed (the case's seed and the `seeds - 1`
-    /// after it); the prediction is the median makespan. The half is the matrix's (the one that decides fitting).
+    /// after it); the prediction is the median makespan. In a pool of sessions calibrated apart, once per
+    /// profile a point's runs were measured with, each run predicted with its own
+    /// (`MatrixMeasurements.sessionProfiles`), the point's prediction the median over its runs. The half is the matrix's (the one that decides fitting).
     /// - Throws: a model error, naming the strategy.
     public static func evaluate(matrix: ValidationMatrix, measurements: MatrixMeasurements,
                                 tolerancePercent: Double, knownMisses: KnownMisses = KnownMisses(),
@@ -120,7 +122,6 @@ public struct FidelityReport: Sendable {
             // The recorded profile as calibrated. (Scaling its fixed costs by the speed probe timed before the
             // case, against the one at calibration, was tried and judged on the fit half: the 90th percentile
             // went from 21% to 31%, so the costs stay as measured; docs/model.md, "The validation matrix".)
-            let profile = measurements.machine
             // A program's one task as the mean of its timings, not the median: a run of many tasks sums them
             // across the VM's two speeds, and the median of a few short timings picks whichever speed most of
             // them met (docs/model.md, "Plain programs": handlers.py's `one` 2.6 ms at the fast speed, its
@@ -129,17 +130,35 @@ public struct FidelityReport: Sendable {
             for strategy in scenario.strategies {
                 guard let m = measured.strategies[strategy.label] else { continue }
                 let ownClient = c.program.map { !$0.calibratedClient } ?? false
-                let applied = ownClient ? profile.applyWithOwnClient(to: scenario)
-                    : RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
-                // The seeds run side by side (each run is independent and deterministic).
-                let runs = ParallelMap.run(max(1, seeds)) { i in
-                    var seeded = applied
-                    seeded.seed = applied.seed &+ UInt64(i)
-                    return try Simulator.run(seeded, strategy: strategy, options: SimulationOptions(trace: false))
+                // The model's median run over the seeds, with `profile` applied as `simulate compare` applies it.
+                func predict(_ profile: MachineProfile) throws -> SimulationRun {
+                    let applied = ownClient ? profile.applyWithOwnClient(to: scenario)
+                        : RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
+                    // The seeds run side by side (each run is independent and deterministic).
+                    let runs = ParallelMap.run(max(1, seeds)) { i in
+                        var seeded = applied
+                        seeded.seed = applied.seed &+ UInt64(i)
+                        return try Simulator.run(seeded, strategy: strategy, options: SimulationOptions(trace: false))
+                    }
+                    // The median run (the lower middle one for an even count); the first seed's error, if any.
+                    let sorted = try runs.map { try $0.get() }.sorted { $0.metrics.makespan < $1.metrics.makespan }
+                    return sorted[(sorted.count - 1) / 2]
                 }
-                // The median run (the lower middle one for an even count); the first seed's error, if any.
-                let sorted = try runs.map { try $0.get() }.sorted { $0.metrics.makespan < $1.metrics.makespan }
-                let run = sorted[(sorted.count - 1) / 2]
+                let run: SimulationRun
+                if let list = measurements.sessionProfiles, let indices = m.profiles {
+                    // A pool of sessions each calibrated apart: each run is predicted with its own session's
+                    // profile, and the point's prediction is the median of the runs' (the lower middle one), as
+                    // its measured figure is the median of the runs.
+                    var byProfile: [Int: SimulationRun] = [:]
+                    for i in Set(indices).sorted() where list.indices.contains(i) { byProfile[i] = try predict(list[i]) }
+                    let perRun = try indices.map { i -> SimulationRun in
+                        guard let r = byProfile[i] else { throw MatrixError.badFile(path: "measurements", reason: "\(c.name)/\(strategy.label): a run names profile \(i) of \(list.count)") }
+                        return r
+                    }.sorted { $0.metrics.makespan < $1.metrics.makespan }
+                    run = perRun[(perRun.count - 1) / 2]
+                } else {
+                    run = try predict(measurements.machine)
+                }
                 let predicted = run.metrics.makespan
                 let band = m.min.scaled(by: 1 - widen)...m.max.scaled(by: 1 + widen)
                 points.append(FidelityPoint(

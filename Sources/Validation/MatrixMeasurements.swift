@@ -9,13 +9,18 @@ public struct MeasuredPoint: Sendable, Codable, Equatable {
     public var min: SimTime
     public var max: SimTime
     public var runs: [SimTime]
+    /// For each of `runs`, the index in `MatrixMeasurements.sessionProfiles` of the profile its session was
+    /// measured with; nil when every run was measured with `MatrixMeasurements.machine`.
+    public var profiles: [Int]?
 
-    public init(runs: [SimTime]) {
+    public init(runs: [SimTime], profiles: [Int]? = nil) {
+        precondition(profiles == nil || profiles?.count == runs.count, "one profile index per run")
         let spread = MeasuredSpread(runs)
         median = spread.median
         min = spread.min
         max = spread.max
         self.runs = runs
+        self.profiles = profiles
     }
 
     public var spread: MeasuredSpread { MeasuredSpread(median: median, min: min, max: max) }
@@ -64,8 +69,13 @@ public struct NoiseRecord: Sendable, Codable, Equatable {
 /// against it in seconds without running anything real.
 public struct MatrixMeasurements: Sendable, Codable, Equatable {
     public var version = 1
-    /// The machine profile the real runs were sized with (and the model is applied with).
+    /// The machine profile the real runs were sized with (and the model is applied with). In a pool of
+    /// sessions calibrated apart, the first session's.
     public var machine: MachineProfile
+    /// In a pool of sessions measured with different profiles (each calibrated just before it), those profiles,
+    /// each once, in the order the sessions were pooled; a run is predicted with its own session's
+    /// (`MeasuredPoint.profiles`). nil when every session had `machine`.
+    public var sessionProfiles: [MachineProfile]?
     /// Repetitions of each strategy, interleaved (A B A B ...).
     public var repetitions: Int
     public var noise: [NoiseRecord]
@@ -77,6 +87,12 @@ public struct MatrixMeasurements: Sendable, Codable, Equatable {
         self.repetitions = repetitions
         noise = []
         cases = [:]
+    }
+
+    /// The profile run `i` of `point` was measured with (and is predicted with).
+    public func profile(ofRun i: Int, of point: MeasuredPoint) -> MachineProfile {
+        guard let list = sessionProfiles, let index = point.profiles?[i], list.indices.contains(index) else { return machine }
+        return list[index]
     }
 
     /// The file's bytes: sorted keys, one indentation level per object, so that a re-measured case changes

@@ -3,41 +3,70 @@ import SimEngine
 import SimRealRuns
 import SimTrace
 
-/// Several measurements of the matrix, taken in separate sessions with one machine profile, pooled run by
-/// run; and how far the sessions agree with each other, which on a noisy machine is the floor under any
-/// model's error.
+/// Several measurements of the matrix, taken in separate sessions, pooled run by run; and how far the sessions
+/// agree with each other, which on a noisy machine is the floor under any model's error.
 extension MatrixMeasurements {
     /// The sessions' runs pooled case by case and strategy by strategy (runs in the order of `sessions`),
     /// so that each point's median and band come from every run. A case or strategy that only some
     /// sessions measured keeps the runs those have. A case's date is its latest session's; its speed probe
     /// is the median of the sessions' probes; the noise records are kept side by side.
-    /// - Complexity: O(total runs · log).
-    /// - Throws: `MatrixError.otherMachine` naming the first session sized with another profile than the
-    ///   first one (pooled runs must have been sized alike); `MatrixError.badFile` for no sessions.
+    ///
+    /// Sessions may have been measured with different profiles, each calibrated just before its session: this
+    /// VM's library code (urlopen, aiohttp, process starts) runs up to 1.5 times slower in one half hour than in
+    /// another while its Python loop keeps its speed, so a calibration describes the runs of its own half hour
+    /// best (docs/model.md, "Each session with its own calibration"). Then the pool keeps every profile once
+    /// (`sessionProfiles`) and each run the index of its own (`MeasuredPoint.profiles`), and the first session's
+    /// profile is `machine`. Sessions measured with one profile pool as before, with no indices.
+    /// - Complexity: O(total runs · log + sessions²) (profiles compared by value).
+    /// - Throws: `MatrixError.badFile` for no sessions.
     public static func pooled(_ sessions: [(path: String, measurements: MatrixMeasurements)]) throws -> MatrixMeasurements {
         guard let first = sessions.first else {
             throw MatrixError.badFile(path: "--pool", reason: "no measurements to pool; give two or more files")
         }
         var pool = MatrixMeasurements(machine: first.measurements.machine, repetitions: 0)
-        for (path, session) in sessions {
-            guard session.machine == pool.machine else { throw MatrixError.otherMachine(path: path) }
+        // Every profile a run was measured with, each once, in the order met.
+        var profiles: [MachineProfile] = []
+        func index(of profile: MachineProfile) -> Int {
+            if let i = profiles.firstIndex(of: profile) { return i }
+            profiles.append(profile)
+            return profiles.count - 1
+        }
+        func indices(_ point: MeasuredPoint, of session: MatrixMeasurements) -> [Int] {
+            point.runs.indices.map { index(of: session.profile(ofRun: $0, of: point)) }
+        }
+        func joined(_ a: MeasuredPoint?, _ b: MeasuredPoint, of session: MatrixMeasurements, tagsOfA: [Int]) -> (MeasuredPoint, [Int]) {
+            let tags = tagsOfA + indices(b, of: session)
+            return (MeasuredPoint(runs: (a?.runs ?? []) + b.runs), tags)
+        }
+        // Each point's profile indices while pooling (set on the points once the profiles are known).
+        var tags: [String: [String: [Int]]] = [:], oneTaskTags: [String: [Int]] = [:]
+        for (_, session) in sessions {
             pool.repetitions += session.repetitions
             pool.noise += session.noise
-            for (name, measured) in session.cases {
-                guard var into = pool.cases[name] else {
-                    pool.cases[name] = measured
-                    continue
-                }
-                for (label, point) in measured.strategies {
-                    into.strategies[label] = MeasuredPoint(runs: (into.strategies[label]?.runs ?? []) + point.runs)
+            for (name, measured) in session.cases.sorted(by: { $0.key < $1.key }) {
+                var into = pool.cases[name] ?? MeasuredCase(half: measured.half, date: measured.date, strategies: [:],
+                                                            speedProbe: nil, oneTask: nil)
+                for (label, point) in measured.strategies.sorted(by: { $0.key < $1.key }) {
+                    let (joinedPoint, t) = joined(into.strategies[label], point, of: session, tagsOfA: tags[name]?[label] ?? [])
+                    into.strategies[label] = joinedPoint
+                    tags[name, default: [:]][label] = t
                 }
                 if let one = measured.oneTask {
-                    into.oneTask = MeasuredPoint(runs: (into.oneTask?.runs ?? []) + one.runs)
+                    let (joinedPoint, t) = joined(into.oneTask, one, of: session, tagsOfA: oneTaskTags[name] ?? [])
+                    into.oneTask = joinedPoint
+                    oneTaskTags[name] = t
                 }
                 into.date = max(into.date, measured.date)
                 into.half = measured.half
                 pool.cases[name] = into
             }
+        }
+        if profiles.count > 1 {
+            pool.sessionProfiles = profiles
+            for (name, byLabel) in tags {
+                for (label, t) in byLabel { pool.cases[name]?.strategies[label]?.profiles = t }
+            }
+            for (name, t) in oneTaskTags { pool.cases[name]?.oneTask?.profiles = t }
         }
         // The speed probe: the median of the sessions' (each a median of the probe timed before the case).
         for name in pool.cases.keys {

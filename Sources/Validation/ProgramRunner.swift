@@ -68,7 +68,7 @@ public struct ProgramRunner: Sendable {
                 log(String(format: "  %@ run %d/%d: %.6f s", label, round, repetitions, t.seconds))
             }
         }
-        let one = runs.removeValue(forKey: MatrixProgram.oneTaskLabel).map(MeasuredPoint.init(runs:))
-        return (runs.mapValues(MeasuredPoint.init(runs:)), one)
+        let one = runs.removeValue(forKey: MatrixProgram.oneTaskLabel).map { MeasuredPoint(runs: $0) }
+        return (runs.mapValues { MeasuredPoint(runs: $0) }, one)
     }
 }

@@ -24,7 +24,9 @@ struct Validate: ParsableCommand {
             With --pool a.json,b.json --measurements out.json: pools sessions measured separately (each \
             into its own file, with one profile) run by run into out.json, prints how far each session's \
             medians agree with each other's (the machine's own reproducibility, the floor under the model's \
-            error), then checks the model against the pool.
+            error), then checks the model against the pool. Sessions may each have their own profile \
+            (`simulate calibrate --output cal-N.json` just before `--measure --machine cal-N.json`): each run \
+            is then predicted with its own session's profile.
             """)
 
     @Option(help: ArgumentHelp("The matrix folder (matrix.json, cases/).", valueName: "folder"))
@@ -40,7 +42,7 @@ struct Validate: ParsableCommand {
     var fresh = false
 
     @Option(help: ArgumentHelp(
-        "Pool these measurement files (comma-separated, each from --measure with one machine profile) run by run into --measurements, print how far each agrees with the others, then check the model against the pool.",
+        "Pool these measurement files (comma-separated, each from --measure with one machine profile, not necessarily the same) run by run into --measurements, print how far each agrees with the others, then check the model against the pool, each run predicted with its own session's profile.",
         valueName: "list"))
     var pool: String?
 
@@ -153,7 +155,11 @@ struct Validate: ParsableCommand {
                 printError("wrote \(path) (\(sessions.count) measurements pooled)")
             }
             var recorded = try MatrixMeasurements.load(from: path)
-            if let profile { recorded.machine = try MachineProfile.load(from: profile) }
+            if let profile {
+                // One profile for every run, whatever each session was measured with.
+                recorded.machine = try MachineProfile.load(from: profile)
+                recorded.sessionProfiles = nil
+            }
             var checked = loaded
             if let names { checked.cases = try loaded.selecting(names: names) }
             // Beside the measurements: a list belongs to the measurements it was recorded against, and

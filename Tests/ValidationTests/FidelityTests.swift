@@ -17,7 +17,10 @@ final class FidelityTests: XCTestCase {
     func assertEveryPredictionStaysInItsBand(folder: String, profile: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
         let matrix = try ValidationMatrix.load(folder: Self.folder)
         var recorded = try MatrixMeasurements.load(from: folder + "/measurements.json")
-        if let profile { recorded.machine = try MachineProfile.load(from: profile) }
+        if let profile {
+            recorded.machine = try MachineProfile.load(from: profile)
+            recorded.sessionProfiles = nil
+        }
         let misses = try KnownMisses.load(from: folder + "/known_misses.json")
         let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10, knownMisses: misses)
         XCTAssertGreaterThanOrEqual(matrix.cases.count, 40, file: file, line: line)
@@ -45,6 +48,14 @@ final class FidelityTests: XCTestCase {
     /// misses are a list of their own.
     func testEveryPredictionOnTheFifthHostStaysInItsBand() throws {
         try assertEveryPredictionStaysInItsBand(folder: Self.folder + "/fifth-host")
+    }
+
+    /// The same host's six later sessions, each measured just after a calibration of its own
+    /// (validation/fifth-host/own-calibration/): each run predicted with its own session's profile.
+    func testEveryPredictionOnTheFifthHostWithEachSessionsOwnCalibrationStaysInItsBand() throws {
+        let folder = Self.folder + "/fifth-host/own-calibration"
+        XCTAssertEqual(try MatrixMeasurements.load(from: folder + "/measurements.json").sessionProfiles?.count, 6)
+        try assertEveryPredictionStaysInItsBand(folder: folder)
     }
 
     /// The harness cases' halves are balanced (the plain programs are all held out), and every case is

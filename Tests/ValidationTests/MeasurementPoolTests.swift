@@ -48,15 +48,63 @@ final class MeasurementPoolTests: XCTestCase {
         XCTAssertEqual(pool.cases[program]?.oneTask?.runs, one.runs + one.runs + (program == only ? one.runs : []))
     }
 
-    /// Sessions sized with different machine profiles cannot be pooled: the first odd one is named.
-    func testAnotherProfileIsRefused() throws {
+    /// Sessions measured with different profiles pool with each profile kept once, in the order met, and each
+    /// run tagged with its own session's; pooling a pool again keeps every run's profile.
+    func testSessionsWithTheirOwnProfilesKeepThem() throws {
+        let a = try recorded()
+        var b = scaled(a, by: 2)
+        b.machine.urlopenCPU = a.machine.urlopenCPU.scaled(by: 2)
+        XCTAssertNotEqual(a.machine, b.machine)
+        let pool = try MatrixMeasurements.pooled([("a.json", a), ("b.json", b), ("a2.json", a)])
+        XCTAssertEqual(pool.machine, a.machine)
+        XCTAssertEqual(pool.sessionProfiles, [a.machine, b.machine])
+        for (name, c) in a.cases {
+            for (label, p) in c.strategies {
+                let pooled = try XCTUnwrap(pool.cases[name]?.strategies[label])
+                let n = p.runs.count
+                XCTAssertEqual(pooled.profiles, Array(repeating: 0, count: n) + Array(repeating: 1, count: n) + Array(repeating: 0, count: n))
+                XCTAssertEqual(pool.profile(ofRun: n, of: pooled), b.machine)
+                XCTAssertEqual(pool.profile(ofRun: 2 * n, of: pooled), a.machine)
+            }
+        }
+        // Pooled again, after a session of b's profile: the indices follow the profiles, not the files.
+        let again = try MatrixMeasurements.pooled([("b.json", b), ("pool.json", pool)])
+        XCTAssertEqual(again.machine, b.machine)
+        XCTAssertEqual(again.sessionProfiles, [b.machine, a.machine])
+        let (name, c) = try XCTUnwrap(a.cases.first)
+        let (label, p) = try XCTUnwrap(c.strategies.first)
+        let n = p.runs.count
+        XCTAssertEqual(again.cases[name]?.strategies[label]?.profiles,
+                       Array(repeating: 0, count: n) + Array(repeating: 1, count: n) + Array(repeating: 0, count: n) + Array(repeating: 1, count: n))
+        // One profile throughout: no indices, as before (the recorded files stay as they are).
+        XCTAssertNil(try MatrixMeasurements.pooled([("a.json", a), ("a2.json", a)]).sessionProfiles)
+        XCTAssertThrowsError(try MatrixMeasurements.pooled([]))
+    }
+
+    /// Each run is predicted with its own session's profile and the point's prediction is the median of the
+    /// runs' (the lower middle one): with a first session of one profile and two of another, every point is
+    /// predicted as the two sessions' profile alone predicts it; `--profile` (no session profiles) uses `machine`.
+    func testEachRunIsPredictedWithItsOwnProfile() throws {
+        let matrix = try ValidationMatrix.load(folder: FidelityTests.folder)
+        var few = matrix
+        few.cases = matrix.cases.filter { ["io-concurrent-10", "convoy-1ms-cpu1", "cpu-py-2"].contains($0.name) }
+        XCTAssertEqual(few.cases.count, 3)
         let a = try recorded()
         var b = a
-        b.machine.cores += 1
-        XCTAssertThrowsError(try MatrixMeasurements.pooled([("a.json", a), ("b.json", b)])) { error in
-            XCTAssertEqual(error as? MatrixError, .otherMachine(path: "b.json"))
+        b.machine.urlopenCPU = a.machine.urlopenCPU.scaled(by: 2)
+        func predictions(_ m: MatrixMeasurements) throws -> [String: SimTime] {
+            let report = try FidelityReport.evaluate(matrix: few, measurements: m, tolerancePercent: 10, seeds: 3)
+            return Dictionary(uniqueKeysWithValues: report.points.map { ($0.key, $0.predicted) })
         }
-        XCTAssertThrowsError(try MatrixMeasurements.pooled([]))
+        let alone = (a: try predictions(a), b: try predictions(b))
+        XCTAssertNotEqual(alone.a["io-concurrent-10/threads"], alone.b["io-concurrent-10/threads"], "the profiles must predict differently")
+        // The first session's profile is `machine`; the other two sessions' decides.
+        XCTAssertEqual(try predictions(try MatrixMeasurements.pooled([("a", a), ("b", b), ("b2", b)])), alone.b)
+        XCTAssertEqual(try predictions(try MatrixMeasurements.pooled([("b", b), ("a", a), ("a2", a)])), alone.a)
+        var overridden = try MatrixMeasurements.pooled([("a", a), ("b", b), ("b2", b)])
+        overridden.machine = a.machine
+        overridden.sessionProfiles = nil
+        XCTAssertEqual(try predictions(overridden), alone.a)
     }
 
     /// A session against itself agrees exactly; one 10% slower everywhere is 10% off at the median, the
@@ -86,5 +134,19 @@ final class RecordedPoolTests: XCTestCase {
         let recorded = try MatrixMeasurements.load(from: FidelityTests.folder + "/measurements.json")
         XCTAssertEqual(try MatrixMeasurements.pooled(sessions), recorded,
                        "pool the sessions again: simulate validate --pool <validation/sessions/*.json> --measurements validation/measurements.json")
+    }
+
+    /// validation/fifth-host/own-calibration/measurements.json is the pool of that host's sessions 13 to 18, each
+    /// with the profile it was measured with.
+    func testTheFifthHostsOwnCalibrationPoolIsItsSessions() throws {
+        let host = FidelityTests.folder + "/fifth-host"
+        let sessions = try (13...18).map { n in
+            (path: "session-\(n).json", measurements: try MatrixMeasurements.load(from: host + "/session-\(n).json"))
+        }
+        let profiles = sessions.map(\.measurements.machine)
+        XCTAssertEqual(profiles.indices.filter { i in !profiles[..<i].contains(profiles[i]) }.count, 6, "each session has its own profile")
+        let recorded = try MatrixMeasurements.load(from: host + "/own-calibration/measurements.json")
+        XCTAssertEqual(try MatrixMeasurements.pooled(sessions), recorded,
+                       "pool them again: simulate validate --pool validation/fifth-host/session-13.json,...,session-18.json --measurements validation/fifth-host/own-calibration/measurements.json")
     }
 }
