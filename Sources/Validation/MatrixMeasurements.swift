@@ -89,12 +89,6 @@ public struct MatrixMeasurements: Sendable, Codable, Equatable {
         cases = [:]
     }
 
-    /// The profile run `i` of `point` was measured with (and is predicted with).
-    public func profile(ofRun i: Int, of point: MeasuredPoint) -> MachineProfile {
-        guard let list = sessionProfiles, let index = point.profiles?[i], list.indices.contains(index) else { return machine }
-        return list[index]
-    }
-
     /// The file's bytes: sorted keys, one indentation level per object, so that a re-measured case changes
     /// only its own lines.
     public func encoded() throws -> Data {

@@ -17,7 +17,7 @@ extension MatrixMeasurements {
     /// best (docs/model.md, "Each session with its own calibration"). Then the pool keeps every profile once
     /// (`sessionProfiles`) and each run the index of its own (`MeasuredPoint.profiles`), and the first session's
     /// profile is `machine`. Sessions measured with one profile pool as before, with no indices.
-    /// - Complexity: O(total runs · log + sessions²) (profiles compared by value).
+    /// - Complexity: O(total runs · log + sessions · profiles) (profiles compared by value, once per session).
     /// - Throws: `MatrixError.badFile` for no sessions.
     public static func pooled(_ sessions: [(path: String, measurements: MatrixMeasurements)]) throws -> MatrixMeasurements {
         guard let first = sessions.first else {
@@ -31,28 +31,32 @@ extension MatrixMeasurements {
             profiles.append(profile)
             return profiles.count - 1
         }
-        func indices(_ point: MeasuredPoint, of session: MatrixMeasurements) -> [Int] {
-            point.runs.indices.map { index(of: session.profile(ofRun: $0, of: point)) }
+        // A session's profiles as indices into `profiles`, worked out once per session: its own (`machine`), and
+        // those of its `sessionProfiles` if it is itself a pool.
+        typealias Mapping = (own: Int, listed: [Int])
+        func indices(_ point: MeasuredPoint, _ m: Mapping) -> [Int] {
+            guard let local = point.profiles else { return Array(repeating: m.own, count: point.runs.count) }
+            return local.map { m.listed.indices.contains($0) ? m.listed[$0] : m.own }
         }
-        func joined(_ a: MeasuredPoint?, _ b: MeasuredPoint, of session: MatrixMeasurements, tagsOfA: [Int]) -> (MeasuredPoint, [Int]) {
-            let tags = tagsOfA + indices(b, of: session)
-            return (MeasuredPoint(runs: (a?.runs ?? []) + b.runs), tags)
+        func joined(_ a: MeasuredPoint?, _ b: MeasuredPoint, _ m: Mapping, tagsOfA: [Int]) -> (MeasuredPoint, [Int]) {
+            (MeasuredPoint(runs: (a?.runs ?? []) + b.runs), tagsOfA + indices(b, m))
         }
         // Each point's profile indices while pooling (set on the points once the profiles are known).
         var tags: [String: [String: [Int]]] = [:], oneTaskTags: [String: [Int]] = [:]
         for (_, session) in sessions {
+            let m: Mapping = (index(of: session.machine), (session.sessionProfiles ?? []).map(index(of:)))
             pool.repetitions += session.repetitions
             pool.noise += session.noise
             for (name, measured) in session.cases.sorted(by: { $0.key < $1.key }) {
                 var into = pool.cases[name] ?? MeasuredCase(half: measured.half, date: measured.date, strategies: [:],
                                                             speedProbe: nil, oneTask: nil)
                 for (label, point) in measured.strategies.sorted(by: { $0.key < $1.key }) {
-                    let (joinedPoint, t) = joined(into.strategies[label], point, of: session, tagsOfA: tags[name]?[label] ?? [])
+                    let (joinedPoint, t) = joined(into.strategies[label], point, m, tagsOfA: tags[name]?[label] ?? [])
                     into.strategies[label] = joinedPoint
                     tags[name, default: [:]][label] = t
                 }
                 if let one = measured.oneTask {
-                    let (joinedPoint, t) = joined(into.oneTask, one, of: session, tagsOfA: oneTaskTags[name] ?? [])
+                    let (joinedPoint, t) = joined(into.oneTask, one, m, tagsOfA: oneTaskTags[name] ?? [])
                     into.oneTask = joinedPoint
                     oneTaskTags[name] = t
                 }
