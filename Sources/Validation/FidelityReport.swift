@@ -109,7 +109,8 @@ public struct FidelityReport: Sendable {
     /// applied exactly as `simulate compare` applies it, once per seed (the case's seed and the `seeds - 1`
     /// after it); the prediction is the median makespan. In a pool of sessions calibrated apart, once per
     /// profile a point's runs were measured with, each run predicted with its own
-    /// (`MatrixMeasurements.sessionProfiles`), the point's prediction the median over its runs. The half is the matrix's (the one that decides fitting).
+    /// (`MatrixMeasurements.sessionProfiles`), the point's prediction the median over its runs. The half is the
+    /// matrix's (the one that decides fitting).
     /// - Throws: a model error, naming the strategy.
     public static func evaluate(matrix: ValidationMatrix, measurements: MatrixMeasurements,
                                 tolerancePercent: Double, knownMisses: KnownMisses = KnownMisses(),
@@ -149,12 +150,10 @@ public struct FidelityReport: Sendable {
                     // A pool of sessions each calibrated apart: each run is predicted with its own session's
                     // profile, and the point's prediction is the median of the runs' (the lower middle one), as
                     // its measured figure is the median of the runs.
+                    // (The indices are in range: `MatrixMeasurements.load` checks them, `pooled` makes them so.)
                     var byProfile: [Int: SimulationRun] = [:]
-                    for i in Set(indices).sorted() where list.indices.contains(i) { byProfile[i] = try predict(list[i]) }
-                    let perRun = try indices.map { i -> SimulationRun in
-                        guard let r = byProfile[i] else { throw MatrixError.badFile(path: "measurements", reason: "\(c.name)/\(strategy.label): a run names profile \(i) of \(list.count)") }
-                        return r
-                    }.sorted { $0.metrics.makespan < $1.metrics.makespan }
+                    for i in Set(indices).sorted() { byProfile[i] = try predict(list[i]) }
+                    let perRun = indices.compactMap { byProfile[$0] }.sorted { $0.metrics.makespan < $1.metrics.makespan }
                     run = perRun[(perRun.count - 1) / 2]
                 } else {
                     run = try predict(measurements.machine)

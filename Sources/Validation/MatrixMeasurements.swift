@@ -104,9 +104,21 @@ public struct MatrixMeasurements: Sendable, Codable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MatrixError.badFile(path: path, reason: "it does not exist or cannot be read; measure the matrix with simulate validate --measure")
         }
-        do { return try JSONDecoder().decode(MatrixMeasurements.self, from: data) } catch {
+        let measurements: MatrixMeasurements
+        do { measurements = try JSONDecoder().decode(MatrixMeasurements.self, from: data) } catch {
             throw MatrixError.badFile(path: path, reason: "not a measurements file written by simulate validate --measure: \(error)")
         }
+        // Each run's profile index names one of `sessionProfiles`, one index a run.
+        let profiles = measurements.sessionProfiles?.count ?? 0
+        for (name, c) in measurements.cases.sorted(by: { $0.key < $1.key }) {
+            for (label, point) in c.strategies.sorted(by: { $0.key < $1.key }) + (c.oneTask.map { [("one task", $0)] } ?? []) {
+                guard let indices = point.profiles else { continue }
+                guard indices.count == point.runs.count, indices.allSatisfy({ (0..<profiles).contains($0) }) else {
+                    throw MatrixError.badFile(path: path, reason: "cases.\(name).strategies.\(label).profiles: \(indices.count) profile indices for \(point.runs.count) runs, each to be below the \(profiles) of sessionProfiles; pool the sessions again with simulate validate --pool")
+                }
+            }
+        }
+        return measurements
     }
 
     /// Today in UTC as yyyy-MM-dd.

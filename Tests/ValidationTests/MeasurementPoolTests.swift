@@ -74,6 +74,18 @@ final class MeasurementPoolTests: XCTestCase {
         let n = p.runs.count
         XCTAssertEqual(again.cases[name]?.strategies[label]?.profiles,
                        Array(repeating: 0, count: n) + Array(repeating: 1, count: n) + Array(repeating: 0, count: n) + Array(repeating: 1, count: n))
+        // Saved and loaded, the pool is the same; a file whose run names a profile it does not have is refused,
+        // named.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pool-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try pool.save(to: file)
+        XCTAssertEqual(try MatrixMeasurements.load(from: file), pool)
+        var broken = pool
+        broken.cases[name]?.strategies[label]?.profiles?[0] = 2
+        try broken.save(to: file)
+        XCTAssertThrowsError(try MatrixMeasurements.load(from: file)) { error in
+            XCTAssertTrue("\(error)".hasPrefix(file + ": cases.\(name).strategies.\(label).profiles:"), "\(error)")
+        }
         // One profile throughout: no indices, as before (the recorded files stay as they are).
         XCTAssertNil(try MatrixMeasurements.pooled([("a.json", a), ("a2.json", a)]).sessionProfiles)
         XCTAssertThrowsError(try MatrixMeasurements.pooled([]))
