@@ -89,6 +89,12 @@ public struct MatrixMeasurements: Sendable, Codable, Equatable {
         cases = [:]
     }
 
+    /// Every run predicted with `profile`, whatever its session was measured with (`simulate validate --profile`).
+    public mutating func predictEveryRun(with profile: MachineProfile) {
+        machine = profile
+        sessionProfiles = nil
+    }
+
     /// The file's bytes: sorted keys, one indentation level per object, so that a re-measured case changes
     /// only its own lines.
     public func encoded() throws -> Data {

@@ -32,45 +32,38 @@ extension MatrixMeasurements {
             return profiles.count - 1
         }
         // A session's profiles as indices into `profiles`, worked out once per session: its own (`machine`), and
-        // those of its `sessionProfiles` if it is itself a pool.
+        // those of its `sessionProfiles` if it is itself a pool (`load` checks a file's indices against them).
         typealias Mapping = (own: Int, listed: [Int])
-        func indices(_ point: MeasuredPoint, _ m: Mapping) -> [Int] {
-            guard let local = point.profiles else { return Array(repeating: m.own, count: point.runs.count) }
-            return local.map { m.listed.indices.contains($0) ? m.listed[$0] : m.own }
+        func joined(_ a: MeasuredPoint?, _ b: MeasuredPoint, _ m: Mapping) -> MeasuredPoint {
+            let indices = b.profiles.map { $0.map { m.listed[$0] } } ?? Array(repeating: m.own, count: b.runs.count)
+            return MeasuredPoint(runs: (a?.runs ?? []) + b.runs, profiles: (a?.profiles ?? []) + indices)
         }
-        func joined(_ a: MeasuredPoint?, _ b: MeasuredPoint, _ m: Mapping, tagsOfA: [Int]) -> (MeasuredPoint, [Int]) {
-            (MeasuredPoint(runs: (a?.runs ?? []) + b.runs), tagsOfA + indices(b, m))
-        }
-        // Each point's profile indices while pooling (set on the points once the profiles are known).
-        var tags: [String: [String: [Int]]] = [:], oneTaskTags: [String: [Int]] = [:]
         for (_, session) in sessions {
             let m: Mapping = (index(of: session.machine), (session.sessionProfiles ?? []).map(index(of:)))
             pool.repetitions += session.repetitions
             pool.noise += session.noise
-            for (name, measured) in session.cases.sorted(by: { $0.key < $1.key }) {
+            for (name, measured) in session.cases {
                 var into = pool.cases[name] ?? MeasuredCase(half: measured.half, date: measured.date, strategies: [:],
                                                             speedProbe: nil, oneTask: nil)
-                for (label, point) in measured.strategies.sorted(by: { $0.key < $1.key }) {
-                    let (joinedPoint, t) = joined(into.strategies[label], point, m, tagsOfA: tags[name]?[label] ?? [])
-                    into.strategies[label] = joinedPoint
-                    tags[name, default: [:]][label] = t
+                for (label, point) in measured.strategies {
+                    into.strategies[label] = joined(into.strategies[label], point, m)
                 }
-                if let one = measured.oneTask {
-                    let (joinedPoint, t) = joined(into.oneTask, one, m, tagsOfA: oneTaskTags[name] ?? [])
-                    into.oneTask = joinedPoint
-                    oneTaskTags[name] = t
-                }
+                if let one = measured.oneTask { into.oneTask = joined(into.oneTask, one, m) }
                 into.date = max(into.date, measured.date)
                 into.half = measured.half
                 pool.cases[name] = into
             }
         }
+        // One profile throughout: no indices, the file as it was before sessions could differ.
         if profiles.count > 1 {
             pool.sessionProfiles = profiles
-            for (name, byLabel) in tags {
-                for (label, t) in byLabel { pool.cases[name]?.strategies[label]?.profiles = t }
+        } else {
+            pool.cases = pool.cases.mapValues { measured in
+                var c = measured
+                c.strategies = c.strategies.mapValues { MeasuredPoint(runs: $0.runs) }
+                c.oneTask = c.oneTask.map { MeasuredPoint(runs: $0.runs) }
+                return c
             }
-            for (name, t) in oneTaskTags { pool.cases[name]?.oneTask?.profiles = t }
         }
         // The speed probe: the median of the sessions' (each a median of the probe timed before the case).
         for name in pool.cases.keys {

@@ -155,11 +155,7 @@ struct Validate: ParsableCommand {
                 printError("wrote \(path) (\(sessions.count) measurements pooled)")
             }
             var recorded = try MatrixMeasurements.load(from: path)
-            if let profile {
-                // One profile for every run, whatever each session was measured with.
-                recorded.machine = try MachineProfile.load(from: profile)
-                recorded.sessionProfiles = nil
-            }
+            if let profile { recorded.predictEveryRun(with: try MachineProfile.load(from: profile)) }
             var checked = loaded
             if let names { checked.cases = try loaded.selecting(names: names) }
             // Beside the measurements: a list belongs to the measurements it was recorded against, and

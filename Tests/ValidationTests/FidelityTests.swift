@@ -17,10 +17,7 @@ final class FidelityTests: XCTestCase {
     func assertEveryPredictionStaysInItsBand(folder: String, profile: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
         let matrix = try ValidationMatrix.load(folder: Self.folder)
         var recorded = try MatrixMeasurements.load(from: folder + "/measurements.json")
-        if let profile {
-            recorded.machine = try MachineProfile.load(from: profile)
-            recorded.sessionProfiles = nil
-        }
+        if let profile { recorded.predictEveryRun(with: try MachineProfile.load(from: profile)) }
         let misses = try KnownMisses.load(from: folder + "/known_misses.json")
         let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10, knownMisses: misses)
         XCTAssertGreaterThanOrEqual(matrix.cases.count, 40, file: file, line: line)

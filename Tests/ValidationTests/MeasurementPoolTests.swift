@@ -112,8 +112,7 @@ final class MeasurementPoolTests: XCTestCase {
         XCTAssertEqual(try predictions(try MatrixMeasurements.pooled([("a", a), ("b", b), ("b2", b)])), alone.b)
         XCTAssertEqual(try predictions(try MatrixMeasurements.pooled([("b", b), ("a", a), ("a2", a)])), alone.a)
         var overridden = try MatrixMeasurements.pooled([("a", a), ("b", b), ("b2", b)])
-        overridden.machine = a.machine
-        overridden.sessionProfiles = nil
+        overridden.predictEveryRun(with: a.machine)
         XCTAssertEqual(try predictions(overridden), alone.a)
     }
 
