@@ -33,8 +33,8 @@ def pairs(count, target_ns):
         amount = max(1, int(amount * (target_ns / max(1, alone)) ** (1 / power)))
         rows = []
         for _ in range(count):
-            single, busy = calibrate._run_at_once(context, 1, function, arguments(amount))
-            together, _ = calibrate._run_at_once(context, 2, function, arguments(amount))
+            single, busy, _ = calibrate._run_at_once(context, 1, function, arguments(amount))
+            together, _, _ = calibrate._run_at_once(context, 2, function, arguments(amount))
             rows.append([single, together, busy])
         out[kind] = rows
     return out

@@ -157,20 +157,25 @@ extension Simulation {
 
     // MARK: - Cores busy at once
 
-    /// How much work a burst of `kind` does per nanosecond with `busyCores` cores busy: 1 alone, falling
-    /// linearly to the kind's parallel efficiency when every core is busy. The cores of a machine share
+    /// How much work a burst of `kind` does per nanosecond on thread `t` with `busyCores` cores busy: 1 alone,
+    /// falling linearly to the kind's parallel efficiency when every core is busy. The cores of a machine share
     /// execution units (two vCPUs of a small VM are often hyperthreads of one physical core), caches, memory
     /// bandwidth and a power budget, so k busy cores do less than k times the work of one
     /// (`machine.parallel_efficiency`, measured by `simulate calibrate`: k processes running the same work
-    /// at once against one alone). System calls are not slowed. Busy cores need not run at one speed
-    /// (`machine.core_speed_spread`): core `c` runs its share faster or slower than that mean, by as much
-    /// more as more cores are busy.
-    @inline(__always) func speed(of kind: BurstKind, on c: Int) -> Double {
+    /// at once against one alone). System calls are not slowed. Processes doing the same work at once need
+    /// not run at one speed (`machine.core_speed_spread`): on this VM which of two is the slower changes from
+    /// pair to pair, whatever core each is on, and a process alone varies as much, so the speed is each
+    /// process's own (docs/model.md, "Two busy cores, two speeds"). The model gives the first child process the
+    /// fast end and the second the slow one, alternately, by as much more as more cores are busy; the main
+    /// process (the one the harness times its probe in) and subinterpreters run at the mean.
+    @inline(__always) func speed(of kind: BurstKind, thread t: Int) -> Double {
         guard let parallelLoss, busyCores > 1 else { return 1 }
         // The same operations in the same order as before the spread, so that results stay the same to the bit.
         let mean = 1 - parallelLoss[Int(kind.rawValue)] * Double(busyCores - 1) / Double(cores.count - 1)
-        guard let coreDeviation, c >= 0 else { return mean }
-        return mean * (1 + coreDeviation[Int(kind.rawValue) * cores.count + c] * Double(busyCores - 1) / Double(cores.count - 1))
+        let p = Int(threads[t].process)
+        guard let childDeviation, isProcesses, p > 0 else { return mean }
+        let deviation = p & 1 == 1 ? childDeviation[Int(kind.rawValue)] : -childDeviation[Int(kind.rawValue)]
+        return mean * (1 + deviation * Double(busyCores - 1) / Double(cores.count - 1))
     }
 
     /// The number of busy cores changed: every running segment goes on at its new speed. What it did so
@@ -179,7 +184,7 @@ extension Simulation {
         for c in cores.indices where cores[c].thread >= 0 {
             let t = Int(cores[c].thread)
             guard threads[t].segmentActive else { continue }
-            let speed = speed(of: threads[t].burstKind, on: c)
+            let speed = speed(of: threads[t].burstKind, thread: t)
             guard speed != threads[t].segmentSpeed else { continue }
             pauseBurst(t)
             threads[t].epoch &+= 1

@@ -78,7 +78,7 @@ extension Simulation {
 
     /// Runs the (rest of the) burst on the core now, at `speed` (by default: the speed for the cores busy now).
     mutating func startSegment(_ t: Int, speed: Double? = nil) {
-        let speed = speed ?? self.speed(of: threads[t].burstKind, on: Int(threads[t].core))
+        let speed = speed ?? self.speed(of: threads[t].burstKind, thread: t)
         threads[t].segmentActive = true
         threads[t].segmentStart = now
         threads[t].segmentSpeed = speed

@@ -40,9 +40,10 @@ struct Simulation {
     /// Per burst kind (`BurstKind.rawValue`), the speed lost on each busy core when every core is busy:
     /// 1 − parallel efficiency (`Simulation+Scheduler.swift`); nil when cores are independent.
     let parallelLoss: [Double]?
-    /// Per burst kind and core (`[kind.rawValue * cores + core]`), how far that core's speed sits from the
-    /// busy cores' mean with every core busy (`machine.coreSpeedSpread`); nil when busy cores run at one speed.
-    let coreDeviation: [Double]?
+    /// Per burst kind (`BurstKind.rawValue`), how far a child process's speed sits from the busy cores' mean
+    /// with every core busy, faster for the first child, slower for the second, and so on
+    /// (`machine.coreSpeedSpread` r: (r − 1) / (r + 1)); nil when every process runs at one speed.
+    let childDeviation: [Double]?
     /// Cores with a thread on them.
     var busyCores = 0
 
@@ -161,16 +162,12 @@ struct Simulation {
             }
         }
         let loss = kinds.map(\.loss)
-        // Core c's speed, fastest (core 0) to slowest, spaced evenly around 1 so that fastest / slowest is
-        // the spread r: 1 ± (r − 1) / (r + 1) at the two ends.
+        // A fast child and a slow one, 1 ± (r − 1) / (r + 1) around the mean, so that slower / faster is the
+        // spread r.
         let n = settings.machine.cores
         let spreads: [Double] = kinds.map { kind in kind.spread.map { settings.machine.coreSpeedSpread[$0] ?? 1 } ?? 1 }
-        let deviation: [Double] = spreads.flatMap { (r: Double) -> [Double] in
-            let end = (r - 1) / (r + 1)
-            return (0..<n).map { (c: Int) -> Double in n > 1 ? end * (1 - 2 * Double(c) / Double(n - 1)) : 0 }
-        }
-        coreDeviation = n > 1 && spreads.contains { $0 != 1 } ? deviation : nil
-        parallelLoss = n > 1 && (loss.contains { $0 > 0 } || coreDeviation != nil) ? loss : nil
+        childDeviation = n > 1 && spreads.contains { $0 != 1 } ? spreads.map { ($0 - 1) / ($0 + 1) } : nil
+        parallelLoss = n > 1 && (loss.contains { $0 > 0 } || childDeviation != nil) ? loss : nil
         maxEvents = options.maxEvents
         checksInvariants = options.checkInvariants
         coreLanes = options.coreLanes && options.trace

@@ -126,6 +126,15 @@ public enum Calibrator {
             let kinds = speedup.sorted { $0.key < $1.key }.map { String(format: "%@ %.2fx", $0.key, $0.value) }.joined(separator: ", ")
             lines.append("4 threads        at once vs one after another: \(kinds)")
         }
+        if let efficiency = p.parallelEfficiency {
+            // The point with every core busy, per kind, and how far apart the processes' speeds were.
+            let kinds = efficiency.sorted { $0.key < $1.key }.compactMap { kind, points -> String? in
+                guard let all = points.last, all.count == 2 else { return nil }
+                let spread = p.coreSpeedSpread?[kind].map { String(format: ", slower / faster %.2f", $0) } ?? ""
+                return String(format: "%@ %.2f%@", kind, all[1], spread)
+            }
+            lines.append("cores at once    each of \(p.cores) processes at this share of its speed alone: \(kinds.joined(separator: "; "))")
+        }
         if let r = p.runtimes {
             func show(_ t: SimTime?) -> String { t.map { "\($0)" } ?? "-" }
             lines.append("uvloop           loop iteration \(show(r.uvloopLoopIteration)), aiohttp request \(show(r.uvloopAiohttpCPU)) CPU")

@@ -58,11 +58,12 @@ final class PhysicsTests: XCTestCase {
         XCTAssertEqual(run.metrics.makespan.seconds, 0.1 / 0.7, accuracy: 0.001)
     }
 
-    /// Busy cores of unequal speed (`core_speed_spread` r, efficiency e): two equal tasks of T on 2 cores run
-    /// at a = e × 2r/(r+1) (core 0) and b = e × 2/(r+1) (core 1), mean e. The faster ends at T/a; the slower
-    /// has then done T × b/a and finishes alone at full speed: T/a + T(1 − b/a). The makespan is the slower
-    /// one's. Here T = 100 ms, e = 0.9, r = 1.25: a = 1.0, b = 0.8, ends at 100 and 120 ms.
-    func testTwoBusyCoresOfUnequalSpeedEndAtTOverEachSpeed() throws {
+    /// Child processes of unequal speed (`core_speed_spread` r, efficiency e): two equal tasks of T in two
+    /// processes on 2 cores run at a = e × 2r/(r+1) (the first child) and b = e × 2/(r+1) (the second), mean e.
+    /// The faster ends at T/a; the slower has then done T × b/a and finishes alone at full speed:
+    /// T/a + T(1 − b/a). The makespan is the slower one's. Here T = 100 ms, e = 0.9, r = 1.25: a = 1.0, b = 0.8,
+    /// ends at 100 and 120 ms.
+    func testTwoChildProcessesOfUnequalSpeedEndAtTOverEachSpeed() throws {
         var s = cpuScenario(2, ms(100), kind: .cHoldsGIL, efficiency: 0.9)
         s.machine.coreSpeedSpread[.cHoldsGIL] = 1.25
         let run = try Simulator.run(s, strategy: processes, options: SimulationOptions(trace: false, checkInvariants: true))
@@ -77,6 +78,34 @@ final class PhysicsTests: XCTestCase {
         s.tasks[0].count = 1
         s.machine.coreSpeedSpread[.cHoldsGIL] = 2
         XCTAssertEqual(try Simulator.run(s, strategy: processes).metrics.makespan.seconds, 0.1, accuracy: 0.0005)
+    }
+
+    /// The spread is each process's own, not a core's (docs/model.md, "Two busy cores, two speeds"): threads of
+    /// one process releasing the GIL run at the mean e on both cores (100 ms / e each), and so do two
+    /// subinterpreters; four children on 4 cores alternate fast and slow, so with every core busy the first and
+    /// third end at T/a, the second and fourth at T/a + T(1 − b/a), as two children do on 2 cores.
+    func testTheSpreadIsEachChildProcesssOwn() throws {
+        var s = cpuScenario(2, ms(100), kind: .cReleasesGIL, efficiency: 0.9)
+        s.machine.coreSpeedSpread[.cReleasesGIL] = 1.25
+        let options = SimulationOptions(trace: false, checkInvariants: true)
+        var one = s
+        one.machine.coreSpeedSpread[.cReleasesGIL] = 1
+        for strategy in [Strategy(kind: .threads(pool: nil)), Strategy(kind: .interpreters(pool: nil))] {
+            let ends = try Simulator.run(s, strategy: strategy, options: options).metrics.taskLatencies
+            XCTAssertEqual(ends, try Simulator.run(one, strategy: strategy, options: options).metrics.taskLatencies, "\(strategy.label)")
+            // (An interpreter's creation comes first.)
+            for end in ends { XCTAssertEqual(end.seconds, 0.1 / 0.9, accuracy: strategy.label == "threads" ? 0.0005 : 0.002, "\(strategy.label)") }
+        }
+        var four = cpuScenario(4, ms(100), kind: .cHoldsGIL, cores: 4, efficiency: 0.9)
+        four.machine.coreSpeedSpread[.cHoldsGIL] = 1.25
+        let ends = try Simulator.run(four, strategy: processes, options: options).metrics.taskLatencies.map(\.seconds)
+        XCTAssertEqual(ends.count, 4)
+        // Every core busy until the fast pair ends at 100 ms; the slow pair (80 ms of work done) then runs with
+        // 2 cores of 4 busy: the mean 1 − 0.1 × 1/3, the deviation (r − 1)/(r + 1) = 1/9 times 1/3.
+        let slowAfter = 0.02 / ((1 - 0.1 / 3) * (1 - 1.0 / 27))
+        for (i, end) in ends.enumerated() {
+            XCTAssertEqual(end, i % 2 == 0 ? 0.1 : 0.1 + slowAfter, accuracy: 0.0005, "child \(i + 1)")
+        }
     }
 
     /// The parent pays `process_spawn` serially before each child: n children of no work take about

@@ -235,7 +235,8 @@ def _machine_busy():
 
 def _run_at_once(context, k, function, args):
     """k processes run function(*args) together, started at a barrier. Returns the mean of their own
-    timings and the fraction of the machine's cores busy meanwhile (None where /proc/stat is missing)."""
+    timings, the fraction of the machine's cores busy meanwhile (None where /proc/stat is missing), and the
+    slowest timing over the fastest."""
     barrier, results = context.Barrier(k), context.Queue()
     workers = [context.Process(target=_timed_after_barrier, args=(barrier, function, args, results)) for _ in range(k)]
     for w in workers:
@@ -248,7 +249,7 @@ def _run_at_once(context, k, function, args):
     busy = None
     if before and after and after[1] > before[1]:
         busy = (after[0] - before[0]) / (after[1] - before[1])
-    return sum(times) / k, busy
+    return sum(times) / k, busy, max(times) / max(1, min(times))
 
 
 def parallel_efficiency(cores, target_ns=60_000_000, samples=20, attempts=40):
@@ -262,13 +263,18 @@ def parallel_efficiency(cores, target_ns=60_000_000, samples=20, attempts=40):
     second core would slow the one alone through the shared core, and a third program would take turns with
     the k together). The median of `samples` quiet pairs (of at most `attempts`): this VM's speed swings by a
     quarter between runs a tenth of a second apart, so one pair's ratio ranges 0.6-1.3; the median of 5 pairs
-    still swung 0.58-1.17 from block to block, of 20 pairs 0.79-1.01 (docs/model.md, "Cores busy at once")."""
+    still swung 0.58-1.17 from block to block, of 20 pairs 0.79-1.01 (docs/model.md, "Cores busy at once").
+    The same runs give the model's `core_speed_spread`: per kind, the median over the quiet runs of all cores
+    at once of the slowest process's time over the fastest's. The processes do the same work from one
+    barrier, yet on this VM one of two ends 1.06-1.30 times later than the other (validation/pair_speeds.py),
+    and the makespan of k tasks on k cores is the slowest's, which the mean above does not see (docs/model.md,
+    "Two busy cores, two speeds"). Returns ({kind: [[k, efficiency], ...]}, {kind: spread})."""
     context = multiprocessing.get_context("fork")
     harness.sha_buffer(SHA_CHUNK)
     kinds = {"py": (harness.burn_python, lambda n: (n,), 1_000_000, 1.0),
              "pow": (harness.burn_pow, lambda n: (n,), 200_000, 1.58),
              "sha": (harness.burn_sha, lambda n: (n, SHA_CHUNK), 1 << 24, 1.0)}
-    out = {}
+    out, spreads = {}, {}
     for kind, (function, arguments, amount, power) in kinds.items():
         # Size the work to about target_ns alone (7777 ** n grows like n^1.58).
         alone = median_of(3, function, *arguments(amount))
@@ -277,14 +283,17 @@ def parallel_efficiency(cores, target_ns=60_000_000, samples=20, attempts=40):
         for k in range(2, cores + 1):
             quiet, noisy = [], []
             for _ in range(attempts):
-                single, busy = _run_at_once(context, 1, function, arguments(amount))
-                together, _ = _run_at_once(context, k, function, arguments(amount))
-                (noisy if busy is not None and busy > 1 / cores + 0.15 else quiet).append(single / together)
+                single, busy, _ = _run_at_once(context, 1, function, arguments(amount))
+                together, _, spread = _run_at_once(context, k, function, arguments(amount))
+                (noisy if busy is not None and busy > 1 / cores + 0.15 else quiet).append((single / together, spread))
                 if len(quiet) >= samples:
                     break
-            points.append([k, _statistics().median(quiet or noisy)])
+            pairs = quiet or noisy
+            points.append([k, _statistics().median(ratio for ratio, _ in pairs)])
+            if k == cores:
+                spreads[kind] = _statistics().median(spread for _, spread in pairs)
         out[kind] = points
-    return out
+    return out, spreads
 
 
 def _turns_on_one_core(queue, seconds, gap_ns):
@@ -1560,7 +1569,7 @@ def main():
         ("asyncio", lambda: result.update(zip(("loop_iteration_ns", "task_create_ns", "executor_round_trip_ns"),
                                                asyncio_costs()))),
         ("gevent", lambda: result.update(zip(("greenlet_switch_ns", "greenlet_spawn_ns"), gevent_costs()))),
-        ("cores at once", lambda: result.update(parallel_efficiency=parallel_efficiency(cores))),
+        ("cores at once", lambda: result.update(zip(("parallel_efficiency", "core_speed_spread"), parallel_efficiency(cores)))),
         # Two CPU-bound processes taking turns on one core (~1 s).
         ("scheduler tick", lambda: result.update(scheduler_tick_ns=scheduler_tick_ns())),
         ("processes at scale", lambda: result.update(processes_at_scale=processes_at_scale())),
