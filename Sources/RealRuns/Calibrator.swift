@@ -32,13 +32,16 @@ public enum Calibrator {
         guard let data = FileManager.default.contents(atPath: outPath) else {
             throw RealRunError.badResult(path: outPath, reason: "calibrate.py exited without writing it")
         }
-        return try MachineProfile.fromCalibration(data, path: outPath)
+        var profile = try MachineProfile.fromCalibration(data, path: outPath)
+        profile.calibratedAt = MachineProfile.calibrationTime(Date())
+        return profile
     }
 
     /// A readable summary of a profile, one line per measurement.
     public static func summary(_ p: MachineProfile) -> String {
         var lines: [String] = []
-        lines.append("python \(p.python), \(p.cores) cores, switch interval \(p.switchInterval)")
+        lines.append("python \(p.python), \(p.cores) cores, switch interval \(p.switchInterval)"
+                     + (p.calibratedAt.map { ", calibrated \($0.replacingOccurrences(of: "T", with: " ").prefix(16)) UTC" } ?? ""))
         lines.append(String(format: "python loop      %.2f ns per iteration (+%.0f ns)", p.pythonLoop.nanosecondsPerUnit, p.pythonLoop.fixedNanoseconds))
         lines.append(String(format: "7777 ** n        %.3g * n^%.3f ns (%d points, interpolated)", p.bigPower.coefficient, p.bigPower.exponent, p.bigPower.points.count))
         lines.append(String(format: "sha256           %.3f ns per byte (+%.0f ns)", p.sha256.nanosecondsPerUnit, p.sha256.fixedNanoseconds))
@@ -154,7 +157,11 @@ extension Calibrator {
     /// - Throws: `RealRunError` for an unreadable profile or a failed calibration.
     public static func profile(at path: String, environment: PythonEnvironment,
                                log: @escaping @Sendable (String) -> Void) throws -> MachineProfile {
-        if FileManager.default.fileExists(atPath: path) { return try MachineProfile.load(from: path) }
+        if FileManager.default.fileExists(atPath: path) {
+            let profile = try MachineProfile.load(from: path)
+            log("Machine profile " + profile.provenance(path: path))
+            return profile
+        }
         log("No machine profile at \(path): calibrating this machine first.")
         let profile = try measure(environment: environment, log: log)
         try profile.save(to: path)

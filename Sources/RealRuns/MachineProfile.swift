@@ -151,6 +151,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// `IOCallShape.newPieces` (before getaddrinfo, socket(), connect(), send, recv; after recv; after close):
     /// calibrate.py `call_shape`; nil in an older profile, which leaves the scenario's shape.
     public var callShape: [Double]?
+    /// When `simulate calibrate` measured it, UTC (ISO 8601, "2026-12-04T16:53:12Z"); nil in a profile from before
+    /// calibrations were dated. This VM's library costs drift apart from its Python loop over half hours
+    /// (docs/model.md, "Each session with its own calibration"), so the commands that run real programs say how
+    /// old the profile is; a median of calibrations has the median of their times.
+    public var calibratedAt: String?
 
     // MARK: - From calibrate.py's raw measurements
 
@@ -226,6 +231,34 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.timedWaitLate = (raw["timed_wait_late"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) }
         profile.callShape = (raw["call_shape_ns"] as? [NSNumber])?.map(\.doubleValue)
         return profile
+    }
+
+    // MARK: - When it was measured
+
+    /// `date` as `calibratedAt` writes it.
+    public static func calibrationTime(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: date)
+    }
+
+    /// One line on where the profile comes from and how old it is at `now`, e.g. "output/machine.json,
+    /// calibrated 2026-12-04 07:04 UTC (9 h 12 min ago)".
+    public func provenance(path: String, now: Date = Date()) -> String {
+        guard let calibratedAt, let date = ISO8601DateFormatter().date(from: calibratedAt) else {
+            return "\(path), calibrated at a time it does not record (a profile from before calibrations were dated)"
+        }
+        let minutes = Int((now.timeIntervalSince(date) / 60).rounded(.down))
+        let age: String
+        switch minutes {
+        case ..<0: age = "in the future: check this machine's clock"
+        case ..<1: age = "just now"
+        case ..<60: age = "\(minutes) min ago"
+        case ..<(48 * 60): age = "\(minutes / 60) h \(minutes % 60) min ago"
+        default: age = "\(minutes / (24 * 60)) days ago"
+        }
+        let shown = calibratedAt.replacingOccurrences(of: "T", with: " ").prefix(16)
+        return "\(path), calibrated \(shown) UTC (\(age))"
     }
 
     // MARK: - Saving and loading

@@ -13,8 +13,9 @@ extension MachineProfile {
     /// spread of repeated measurements here: `MeasuredSpread`); tables and lists of the same length are
     /// combined element by element, and a figure measured only by some profiles (an older calibration lacks
     /// it) is the median of those.
-    /// `7777 ** n` is fitted again through the median points. Python's version, the cores and the switch
-    /// interval must be the same in all: a profile of another machine or Python is refused.
+    /// `7777 ** n` is fitted again through the median points; `calibratedAt` is the lower median of the times.
+    /// Python's version, the cores and the switch interval must be the same in all: a profile of another machine
+    /// or Python is refused.
     /// - Parameters:
     ///   - profiles: at least two calibrations, with `paths` naming their files for messages.
     /// - Throws: `RealRunError.badProfile` naming the file that differs and how.
@@ -34,6 +35,9 @@ extension MachineProfile {
         let combined = try JSONSerialization.data(withJSONObject: medianTree(trees), options: [.sortedKeys])
         var profile = try JSONDecoder().decode(MachineProfile.self, from: combined)
         profile.bigPower = PowerLawCost.fit(profile.bigPower.points)
+        // The times sort as they were written (ISO 8601, UTC): the lower median of those recorded.
+        let times = profiles.compactMap(\.calibratedAt).sorted()
+        profile.calibratedAt = times.isEmpty ? nil : times[(times.count - 1) / 2]
         return profile
     }
 
