@@ -245,8 +245,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// One line on where the profile comes from and how old it is at `now`, e.g. "output/machine.json,
     /// calibrated 2026-12-04 07:04 UTC (9 h 12 min ago)".
     public func provenance(path: String, now: Date = Date()) -> String {
-        guard let calibratedAt, let date = ISO8601DateFormatter().date(from: calibratedAt) else {
+        guard let calibratedAt else {
             return "\(path), calibrated at a time it does not record (a profile from before calibrations were dated)"
+        }
+        guard let date = ISO8601DateFormatter().date(from: calibratedAt) else {
+            return "\(path), calibratedAt \"\(calibratedAt)\" is not a time like \"2026-12-04T16:53:12Z\" (UTC): its age is unknown"
         }
         let minutes = Int((now.timeIntervalSince(date) / 60).rounded(.down))
         let age: String

@@ -66,6 +66,7 @@ final class CalibrationTimeTests: XCTestCase {
         XCTAssertEqual(try said("2026-11-30T16:00:00Z"), "m.json, calibrated 2026-11-30 16:00 UTC (4 days ago)")
         XCTAssertEqual(try said("2026-12-05T16:00:00Z"), "m.json, calibrated 2026-12-05 16:00 UTC (in the future: check this machine's clock)")
         XCTAssertTrue(try said(nil).contains("a time it does not record"))
+        XCTAssertEqual(try said("yesterday"), #"m.json, calibratedAt "yesterday" is not a time like "2026-12-04T16:53:12Z" (UTC): its age is unknown"#)
         XCTAssertTrue(Calibrator.summary(try profile(at: "2026-12-04T07:04:10Z")).hasPrefix("python 3.11.7, 2 cores, switch interval 5ms, calibrated 2026-12-04 07:04 UTC"))
         // Saved and loaded, the time stays; a profile without it loads as before.
         let path = NSTemporaryDirectory() + "calibrated-\(getpid()).json"
