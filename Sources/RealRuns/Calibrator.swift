@@ -41,7 +41,7 @@ public enum Calibrator {
     public static func summary(_ p: MachineProfile) -> String {
         var lines: [String] = []
         lines.append("python \(p.python), \(p.cores) cores, switch interval \(p.switchInterval)"
-                     + (p.calibratedAt.map { ", calibrated \($0.replacingOccurrences(of: "T", with: " ").prefix(16)) UTC" } ?? ""))
+                     + (p.calibratedAtShown.map { ", calibrated \($0)" } ?? ""))
         lines.append(String(format: "python loop      %.2f ns per iteration (+%.0f ns)", p.pythonLoop.nanosecondsPerUnit, p.pythonLoop.fixedNanoseconds))
         lines.append(String(format: "7777 ** n        %.3g * n^%.3f ns (%d points, interpolated)", p.bigPower.coefficient, p.bigPower.exponent, p.bigPower.points.count))
         lines.append(String(format: "sha256           %.3f ns per byte (+%.0f ns)", p.sha256.nanosecondsPerUnit, p.sha256.fixedNanoseconds))

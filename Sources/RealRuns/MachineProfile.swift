@@ -242,6 +242,11 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         return f.string(from: date)
     }
 
+    /// `calibratedAt` to the minute, for people: "2026-12-04 07:04 UTC".
+    public var calibratedAtShown: String? {
+        calibratedAt.map { "\($0.replacingOccurrences(of: "T", with: " ").prefix(16)) UTC" }
+    }
+
     /// One line on where the profile comes from and how old it is at `now`, e.g. "output/machine.json,
     /// calibrated 2026-12-04 07:04 UTC (9 h 12 min ago)".
     public func provenance(path: String, now: Date = Date()) -> String {
@@ -260,8 +265,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         case ..<(48 * 60): age = "\(minutes / 60) h \(minutes % 60) min ago"
         default: age = "\(minutes / (24 * 60)) days ago"
         }
-        let shown = calibratedAt.replacingOccurrences(of: "T", with: " ").prefix(16)
-        return "\(path), calibrated \(shown) UTC (\(age))"
+        return "\(path), calibrated \(calibratedAtShown ?? calibratedAt) (\(age))"
     }
 
     // MARK: - Saving and loading
