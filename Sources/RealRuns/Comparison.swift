@@ -57,6 +57,10 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
         add("answer late (median)", "ms", floor: 0.05) { $0.answerLate.map(ms) }
         add("resume wait per round trip", "ms", floor: 0.05) { ms($0.ioWaitPerRoundTrip) }
         add("resume wait p95", "ms", floor: 0.05) { ms($0.ioWaitP95) }
+        add("GIL idle while wanted", "ms", floor: 0.05) { $0.gilIdleWhileWanted.map(ms) }
+        add("GIL idle while wanted, per gap", "µs", floor: 1) { f in
+            f.gilIdleWhileWanted.flatMap { f.gilIdleGaps > 0 ? $0.milliseconds * 1_000 / Double(f.gilIdleGaps) : nil }
+        }
         // The executor's threads are interchangeable (which idle worker takes a job is the OS's choice), so
         // they are compared together.
         let executor = "executor threads"
@@ -167,6 +171,7 @@ public struct Comparison: Sendable, Codable, Equatable {
             switch unit {
             case "ms": return v >= 10 ? String(format: "%.1f ms", v) : String(format: "%.2f ms", v)
             case "%": return String(format: "%.1f%%", v)
+            case "µs": return String(format: "%.0f µs", v)
             default: return String(format: "%.1f%@", v, unit)
             }
         }
@@ -187,7 +192,8 @@ public struct Comparison: Sendable, Codable, Equatable {
         out.append(String(format: "waits of at least %.0f µs (the measurement's resolution); hand-offs: waits for the GIL that end with "
                           + "taking it; answer late: from an I/O call's start to its answer leaving the server, beyond its "
                           + "latency (the client's way to send, the server's turn); resume wait: a lane that does I/O waiting "
-                          + "for the GIL, its loop or hub, or a core; "
+                          + "for the GIL, its loop or hub, or a core; GIL idle while wanted: no thread holds a GIL while "
+                          + "one of its threads waits for it (any length; the hand-offs' cost); "
                           + "GIL share: time holding the GIL / makespan; cores from /proc/stat (the whole machine)",
                           Double(MechanismFigures.resolution.nanoseconds) / 1_000))
         if let t = mechanismTolerancePercent {

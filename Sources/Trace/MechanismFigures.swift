@@ -52,6 +52,14 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
     /// run's foreground calls (`RunMetrics.answerLate`); nil without I/O. The part of a round trip before
     /// the answer, where `ioWaitPerRoundTrip` is the part after it.
     public var answerLate: SimTime?
+    /// How long a process's GIL was held by no thread while at least one of its threads waited for it
+    /// (`waitingGIL`), summed over processes: the hand-offs' cost, from a release to the next holder's first
+    /// step. Nil when no thread waited for a GIL. Unlike the waits above it counts gaps of any length: both
+    /// sides time a release and a take to the microsecond where a call or a C step ends; only a forced
+    /// drop inside a stamped Python step is seen late, up to one stamp (~50 µs) before it happened.
+    public var gilIdleWhileWanted: SimTime?
+    /// The stretches that make up `gilIdleWhileWanted`.
+    public var gilIdleGaps: Int
 
     /// The figures of one run.
     /// - Complexity: O(segments log segments).
@@ -106,6 +114,47 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
         coreUtilisation = metrics.coreBusy.map { Double($0.nanoseconds) / Double(makespan) }
         startWait = RunMetrics.median(starts)
         answerLate = metrics.answerLate
+        (gilIdleWhileWanted, gilIdleGaps) = Self.gilIdleWhileWanted(trace, byLane: byLane)
+    }
+
+    /// Per process, the stretches in which none of its threads holds the GIL (`running`) and at least one
+    /// waits for it (`waitingGIL`): their total and count; nil total when no thread waited.
+    /// - Complexity: O(s log s) for the s segments of thread lanes.
+    static func gilIdleWhileWanted(_ trace: Trace, byLane: [[Segment]]) -> (SimTime?, Int) {
+        // Per process, +1/-1 steps of the holders and the waiters at each segment's ends.
+        var steps: [Int: [(time: SimTime, holding: Int, waiting: Int)]] = [:]
+        for lane in trace.lanes where lane.kind == .thread {
+            for s in byLane[lane.id] {
+                switch s.state {
+                case .running:
+                    steps[lane.process, default: []] += [(s.start, 1, 0), (s.end, -1, 0)]
+                case .waitingGIL:
+                    steps[lane.process, default: []] += [(s.start, 0, 1), (s.end, 0, -1)]
+                default:
+                    break
+                }
+            }
+        }
+        guard steps.values.contains(where: { $0.contains { $0.waiting > 0 } }) else { return (nil, 0) }
+        var total = SimTime.zero, gaps = 0
+        for process in steps.keys.sorted() {
+            // At one instant, ends before starts: a hand-off at t leaves no gap at t.
+            let ordered = steps[process]!.sorted { ($0.time, $0.holding + $0.waiting) < ($1.time, $1.holding + $1.waiting) }
+            var holding = 0, waiting = 0
+            var idleSince: SimTime?
+            for step in ordered {
+                holding += step.holding
+                waiting += step.waiting
+                let idle = holding == 0 && waiting > 0
+                if idle, idleSince == nil {
+                    idleSince = step.time
+                } else if !idle, let since = idleSince {
+                    if step.time > since { total += step.time - since; gaps += 1 }
+                    idleSince = nil
+                }
+            }
+        }
+        return (total, gaps)
     }
 
     /// The length of a lane's first stretch of adjacent `starting` segments, nil when it does not begin

@@ -144,4 +144,26 @@ final class BusyCoresTests: XCTestCase {
         XCTAssertEqual(try mainWaits(.fork), 1, "fork: the joins only")
         XCTAssertEqual(try mainWaits(.spawn), 5, "spawn: after each of the four starts, then the joins")
     }
+
+    /// In the model a forced hand-off leaves the GIL idle for the woken waiter's wake-up and context switch:
+    /// with a fixed 10 µs wake-up, a 3 µs switch and the requester never taking the signal before it sleeps,
+    /// two CPU-bound threads hand it over in 13 µs gaps, and so does the main thread when it gets a turn to
+    /// start the second one or to join. Only its first take (before the first worker starts) and its last
+    /// (after the last worker ends) follow a context switch alone (3 µs): it was not asleep in take_gil. The
+    /// figure `simulate compare` sets beside the measured one (docs/model.md, "The GIL idle while wanted").
+    func testAForcedHandOffLeavesTheGILIdleForTheWakeUpAndSwitch() throws {
+        var s = Fixtures.cpu(2, ms(40))
+        s.machine = Machine(cores: 2, contextSwitch: us(3), wakeLatency: us(10), wakeJitter: 0, requesterTakesSignal: 0,
+                            timerSlack: .zero, timeoutIdleWake: [])
+        let run = try Simulator.run(s, strategy: Fixtures.threads)
+        let trace = try XCTUnwrap(run.trace)
+        let f = MechanismFigures(trace: trace, metrics: run.metrics)
+        // Hand-offs from one worker straight to the other: consecutive marks on the two workers' lanes.
+        let main = try XCTUnwrap(trace.lanes.first { $0.name == "MainThread" }).id
+        let marks = trace.instants.filter { $0.kind == .gilHandoff }.map { Int($0.lane) }
+        let between = zip(marks, marks.dropFirst()).filter { $0 != main && $1 != main && $0 != $1 }.count
+        XCTAssertGreaterThan(between, 10, "two threads of 40 ms at a 5 ms interval take turns")
+        XCTAssertGreaterThanOrEqual(f.gilIdleGaps, between)
+        XCTAssertEqual(f.gilIdleWhileWanted, us(13) * Int64(f.gilIdleGaps - 2) + us(3) * 2)
+    }
 }

@@ -49,6 +49,38 @@ final class MechanismTests: XCTestCase {
         XCTAssertEqual(f.gilShare[1].share, 20_000.0 / 21_000, accuracy: 1e-12)
         XCTAssertNil(f.loopBusyShare)
         XCTAssertEqual(f.coreUtilisation, [1.0, 0.05])
+        XCTAssertEqual(f.gilIdleWhileWanted, .zero, "every wait is beside a holder")
+        XCTAssertEqual(f.gilIdleGaps, 0)
+    }
+
+    /// The GIL idle while wanted: per process, the time no thread holds it while one waits, any length.
+    /// In process 0, `a` runs to 10 ms and blocks; `b`, waiting since 5 ms, takes the GIL 40 µs later (a gap),
+    /// and at 20.03 ms hands it straight to `a`, waiting since 20 ms (no gap). In process 1, `c` waits 1 ms for
+    /// a GIL nobody holds. A trace in which nobody waits has no figure.
+    func testTheGILIdleWhileWantedIsTheHandOffsGaps() {
+        func seg(_ lane: Int, _ state: LaneState, _ a: Int64, _ b: Int64) -> Segment {
+            Segment(lane: lane, state: state, start: .microseconds(a), end: .microseconds(b))
+        }
+        let lanes = [Lane(id: 0, name: "a", kind: .thread, process: 0), Lane(id: 1, name: "b", kind: .thread, process: 0),
+                     Lane(id: 2, name: "c", kind: .thread, process: 1)]
+        let trace = Trace(
+            lanes: lanes,
+            segments: [
+                seg(0, .running, 0, 10_000), seg(0, .blocked, 10_000, 20_000), seg(0, .waitingGIL, 20_000, 20_030),
+                seg(0, .running, 20_030, 21_000),
+                seg(1, .waitingGIL, 5_000, 10_040), seg(1, .running, 10_040, 20_030),
+                seg(2, .waitingGIL, 0, 1_000), seg(2, .running, 1_000, 2_000),
+            ],
+            end: .microseconds(21_000), processNames: ["main", "Process-1"])
+        let metrics = RunMetrics(strategy: "processes", kind: "processes", makespan: .microseconds(21_000))
+        let f = MechanismFigures(trace: trace, metrics: metrics)
+        XCTAssertEqual(f.gilIdleWhileWanted, .microseconds(1_040))
+        XCTAssertEqual(f.gilIdleGaps, 2)
+        var quiet = trace
+        quiet.segments = quiet.segments.map { var s = $0; if s.state == .waitingGIL { s.state = .blocked }; return s }
+        let none = MechanismFigures(trace: quiet, metrics: metrics)
+        XCTAssertNil(none.gilIdleWhileWanted)
+        XCTAssertEqual(none.gilIdleGaps, 0)
     }
 
     /// A started thread's wait to run is its lane's first stretch of `starting` (its adjacent pieces
