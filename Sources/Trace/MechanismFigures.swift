@@ -54,9 +54,11 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
     public var answerLate: SimTime?
     /// How long a process's GIL was held by no thread while at least one of its threads waited for it
     /// (`waitingGIL`), summed over processes: the hand-offs' cost, from a release to the next holder's first
-    /// step. Nil when no thread waited for a GIL. Unlike the waits above it counts gaps of any length: both
-    /// sides time a release and a take to the microsecond where a call or a C step ends; only a forced
-    /// drop inside a stamped Python step is seen late, up to one stamp (~50 µs) before it happened.
+    /// step. Nil when no thread waited for a GIL. Unlike the waits above it counts gaps of any length: the
+    /// measured side places a release and a take within a few microseconds (its timestamps around each socket
+    /// call, a C step's own end) but for a forced drop inside a stamped Python step, seen up to one stamp
+    /// (~50 µs) early; and it shows a thread waiting only where it waited 50 µs or more, which a busy GIL
+    /// always has.
     public var gilIdleWhileWanted: SimTime?
     /// The stretches that make up `gilIdleWhileWanted`.
     public var gilIdleGaps: Int
