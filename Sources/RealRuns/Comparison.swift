@@ -58,9 +58,7 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
         add("resume wait per round trip", "ms", floor: 0.05) { ms($0.ioWaitPerRoundTrip) }
         add("resume wait p95", "ms", floor: 0.05) { ms($0.ioWaitP95) }
         add("GIL idle while wanted", "ms", floor: 0.05) { $0.gilIdleWhileWanted.map(ms) }
-        add("GIL idle while wanted, per gap", "µs", floor: 1) { f in
-            f.gilIdleWhileWanted.flatMap { f.gilIdleGaps > 0 ? $0.milliseconds * 1_000 / Double(f.gilIdleGaps) : nil }
-        }
+        add("GIL idle while wanted, per gap", "µs", floor: 1) { $0.gilIdlePerGap.map { $0.milliseconds * 1_000 } }
         // The executor's threads are interchangeable (which idle worker takes a job is the OS's choice), so
         // they are compared together.
         let executor = "executor threads"

@@ -62,6 +62,11 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
     public var gilIdleWhileWanted: SimTime?
     /// The stretches that make up `gilIdleWhileWanted`.
     public var gilIdleGaps: Int
+    /// `gilIdleWhileWanted` over `gilIdleGaps`: one hand-off's cost on average; nil without a gap.
+    public var gilIdlePerGap: SimTime? {
+        guard let total = gilIdleWhileWanted, gilIdleGaps > 0 else { return nil }
+        return .nanoseconds(total.nanoseconds / Int64(gilIdleGaps))
+    }
 
     /// The figures of one run.
     /// - Complexity: O(segments log segments).

@@ -76,11 +76,13 @@ final class MechanismTests: XCTestCase {
         let f = MechanismFigures(trace: trace, metrics: metrics)
         XCTAssertEqual(f.gilIdleWhileWanted, .microseconds(1_040))
         XCTAssertEqual(f.gilIdleGaps, 2)
+        XCTAssertEqual(f.gilIdlePerGap, .microseconds(520))
         var quiet = trace
         quiet.segments = quiet.segments.map { var s = $0; if s.state == .waitingGIL { s.state = .blocked }; return s }
         let none = MechanismFigures(trace: quiet, metrics: metrics)
         XCTAssertNil(none.gilIdleWhileWanted)
         XCTAssertEqual(none.gilIdleGaps, 0)
+        XCTAssertNil(none.gilIdlePerGap)
     }
 
     /// A started thread's wait to run is its lane's first stretch of `starting` (its adjacent pieces
