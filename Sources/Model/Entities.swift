@@ -84,6 +84,8 @@ struct OSThread: Sendable {
     var inBurst = false
     var segmentActive = false
     var burstKind = BurstKind.python
+    /// Whether the burst is a task's CPU step (`Action.step`), whose time on a core `Simulation` counts.
+    var burstIsStep = false
     var gilSavedSwitch = 0
     var gilWaitSince = SimTime.never
     var burstRemaining = SimTime.zero

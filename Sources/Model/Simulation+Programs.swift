@@ -22,7 +22,7 @@ extension Simulation {
         // the costs of the other waits were measured with their wake-up in them (an I/O call's CPU around
         // its wait, `Thread.start()` and `join()`), and a long I/O wait's wake-up from idle is `io_idle_overhead`.
         case .wait(.idle): threads[t].waitingSince = now
-        case .wait, .block, .burst, .finish, .continueInNewThread: break
+        case .wait, .block, .burst, .step, .finish, .continueInNewThread: break
         }
         return action
     }
@@ -248,7 +248,7 @@ extension Simulation {
     /// Maps a task step of task `k` onto its blocking OS thread `t`.
     mutating func threadAction(_ step: TaskStep, task k: Int, thread t: Int) -> Action? {
         switch step {
-        case .cpu(let d, let kind): return .burst(d, kind)
+        case .cpu(let d, let kind): return .step(d, kind)
         case .ioCPU(let d): return .burst(d, .python)
         case .syscall(let d): return .burst(d, .syscall)
         case .wait(let d): return .block(d, .blocked)
@@ -428,7 +428,7 @@ extension Simulation {
                 }
                 switch step {
                 case .cpu(let d, let kind):
-                    guard green.offload != nil else { return .burst(d, kind) }
+                    guard green.offload != nil else { return .step(d, kind) }
                     let startsWorker = submitToExecutor(g, d, kind)
                     suspendGreen(g, host: t, state: .awaiting)
                     return .burst(green.switchCost + costs.executorHandoff / 2 + (startsWorker ? costs.threadStart : .zero), .python)
@@ -490,7 +490,7 @@ extension Simulation {
                 let k = Int(greens[g].task)
                 switch taskStep(k) {
                 case .cpu(let d, let kind):
-                    guard loop.offload != nil else { return .burst(d, kind) }
+                    guard loop.offload != nil else { return .step(d, kind) }
                     let startsWorker = submitToExecutor(g, d, kind)
                     suspendGreen(g, host: t, state: .awaiting)
                     return .burst(costs.executorHandoff / 2 + (startsWorker ? costs.threadStart : .zero), .python)
@@ -639,7 +639,7 @@ extension Simulation {
         }
         if let g = executorJobs.pop() {
             threads[t].job = g
-            return .burst(greens[Int(g)].jobDuration, greens[Int(g)].jobKind)
+            return .step(greens[Int(g)].jobDuration, greens[Int(g)].jobKind)
         }
         if !threads[t].listedIdle {
             threads[t].listedIdle = true

@@ -7,6 +7,9 @@ import SimTrace
 enum Action: Sendable {
     /// CPU work of a kind.
     case burst(SimTime, BurstKind)
+    /// A task's CPU step: a burst whose time on a core is counted against its duration
+    /// (`RunMetrics.cpuStepPace`), where a `burst` is the program's or runtime's own work.
+    case step(SimTime, BurstKind)
     /// A blocking call or sleep of known length (the GIL is released around it); the lane shows `state`.
     case block(SimTime, LaneState)
     /// Sleep until another part of the program wakes it (join, an idle loop or pool worker).
@@ -38,6 +41,12 @@ extension Simulation {
             switch nextAction(t) {
             case .burst(let d, let kind):
                 if d.nanoseconds <= 0 { continue }
+                threads[t].burstIsStep = false
+                beginBurst(t, d, kind)
+            case .step(let d, let kind):
+                if d.nanoseconds <= 0 { continue }
+                threads[t].burstIsStep = true
+                cpuStepPlanned += d
                 beginBurst(t, d, kind)
             case .block(let d, let state):
                 if d.nanoseconds <= 0 { continue }
@@ -94,6 +103,7 @@ extension Simulation {
         guard threads[t].segmentActive else { return }
         threads[t].burstRemaining -= workDone(t)
         threads[t].segmentActive = false
+        if threads[t].burstIsStep { cpuStepOnCore += now.since(threads[t].segmentStart) }
     }
 
     /// The work the running segment of `t` has done so far.
@@ -112,6 +122,7 @@ extension Simulation {
     /// check that follows a call, a pending drop request makes the holder drop.
     mutating func burstEnded(_ t: Int) {
         threads[t].segmentActive = false
+        if threads[t].burstIsStep { cpuStepOnCore += now.since(threads[t].segmentStart) }
         threads[t].inBurst = false
         threads[t].burstRemaining = .zero
         if !threads[t].burstKind.needsGIL { threads[t].needsGIL = threads[t].takesGIL }

@@ -111,6 +111,9 @@ struct Simulation {
     /// Per foreground I/O call, how long after the call began its answer left the server, beyond its latency
     /// (`RunMetrics.answerLate`: the client's way to send and the server's turn).
     var answerLate: [SimTime] = []
+    /// The tasks' CPU steps: their time on a core so far and their planned durations (`RunMetrics.cpuStepPace`).
+    var cpuStepOnCore = SimTime.zero
+    var cpuStepPlanned = SimTime.zero
     var gilHeld = SimTime.zero
     var gilWaited = SimTime.zero
     var gilSwitches = 0
@@ -268,13 +271,20 @@ struct Simulation {
         for p in processes.indices where processes[p].gil.locked {
             gilHeld += now - processes[p].gil.heldSince
         }
+        // A step still running (a background task's) counts up to now: its time so far, the work it did.
+        for t in threads.indices where threads[t].inBurst && threads[t].burstIsStep {
+            pauseBurst(t)
+            let scale = (threads[t].burstKind == .python && !gilEnabled) ? 1 + python.freeThreadingOverhead : 1
+            cpuStepPlanned -= threads[t].burstRemaining.scaled(by: 1 / scale)
+        }
         let latencies = workload.instances.filter { !$0.background }.map { taskFinish[$0.index] }
         let metrics = RunMetrics(
             strategy: strategy.label, kind: strategy.kind.name, makespan: now, taskLatencies: latencies,
             operations: operations, coreBusy: cores.map(\.busy), gilHeld: gilHeld, gilWaited: gilWaited,
             gilSwitches: gilSwitches, dropRequests: dropRequests, forcedSwitches: forcedSwitches,
             contextSwitches: contextSwitches, events: eventsHandled,
-            answerLate: RunMetrics.median(answerLate))
+            answerLate: RunMetrics.median(answerLate),
+            cpuStepPace: cpuStepPlanned > .zero ? Double(cpuStepOnCore.nanoseconds) / Double(cpuStepPlanned.nanoseconds) : nil)
         let trace: Trace? = recorder.enabled ? recorder.finish(at: now) : nil
         return SimulationRun(metrics: metrics, trace: trace)
     }

@@ -53,6 +53,7 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
                 withinTolerance: tolerancePercent.flatMap { t in error.map { abs($0) <= t } }))
         }
         func ms(_ t: SimTime) -> Double { t.milliseconds }
+        add("CPU steps' pace", "%", floor: 1) { $0.cpuStepPace.map { $0 * 100 } }
         add("GIL hand-offs/s", "/s", floor: 1) { $0.handoffsPerSecond }
         add("answer late (median)", "ms", floor: 0.05) { $0.answerLate.map(ms) }
         add("resume wait per round trip", "ms", floor: 0.05) { ms($0.ioWaitPerRoundTrip) }
@@ -192,7 +193,9 @@ public struct Comparison: Sendable, Codable, Equatable {
                           + "latency (the client's way to send, the server's turn); resume wait: a lane that does I/O waiting "
                           + "for the GIL, its loop or hub, or a core; GIL idle while wanted: no thread holds a GIL while "
                           + "one of its threads waits for it (any length; the hand-offs' cost); "
-                          + "GIL share: time holding the GIL / makespan; cores from /proc/stat (the whole machine)",
+                          + "GIL share: time holding the GIL / makespan; CPU steps' pace: their time on a core (measured: "
+                          + "the thread's CPU time) over their planned durations, 100%% as calibrated; "
+                          + "cores from /proc/stat (the whole machine)",
                           Double(MechanismFigures.resolution.nanoseconds) / 1_000))
         if let t = mechanismTolerancePercent {
             let within = rows.allSatisfy { $0.mechanisms.allSatisfy { $0.withinTolerance != false } }

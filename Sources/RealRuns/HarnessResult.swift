@@ -111,9 +111,12 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         public var sent: Int64?
         /// The executor thread's native id, for a step run by the executor.
         public var tid: Int?
+        /// A CPU step's time on a core: its thread's CPU time over it (CLOCK_THREAD_CPUTIME_ID), which waits
+        /// for the GIL or a core do not advance.
+        public var cpu: Int64?
 
         public init(stalls: [[Int64]] = [], first: Int64? = nil, last: Int64? = nil, call: [Int64]? = nil,
-                    calls: [[Int64]] = [], sent: Int64? = nil, tid: Int? = nil) {
+                    calls: [[Int64]] = [], sent: Int64? = nil, tid: Int? = nil, cpu: Int64? = nil) {
             self.stalls = stalls
             self.first = first
             self.last = last
@@ -121,9 +124,10 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
             self.calls = calls
             self.sent = sent
             self.tid = tid
+            self.cpu = cpu
         }
 
-        enum CodingKeys: String, CodingKey { case stalls, first, last, call, calls, sent, tid }
+        enum CodingKeys: String, CodingKey { case stalls, first, last, call, calls, sent, tid, cpu }
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -134,6 +138,7 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
             calls = try c.decodeIfPresent([[Int64]].self, forKey: .calls) ?? []
             sent = try c.decodeIfPresent(Int64.self, forKey: .sent)
             tid = try c.decodeIfPresent(Int.self, forKey: .tid)
+            cpu = try c.decodeIfPresent(Int64.self, forKey: .cpu)
         }
     }
 

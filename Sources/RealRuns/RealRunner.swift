@@ -19,11 +19,18 @@ public struct RealRunOptions: Sendable {
     public var steadyRetries: Int
     /// The largest change of the steadiness probe (after / before, either way) a run may see and be kept.
     public var steadyTolerance: Double
+    /// The CPU steps' pace each strategy's run should have (`RunMetrics.cpuStepPace`), by label: the model's,
+    /// which is above 1 only where cores busy at once slow each other; a label not in it is expected at 1.
+    public var expectedPace: [String: Double]
+    /// The largest departure (measured / expected − 1, either way) of an instrumented run's CPU steps' pace
+    /// from the expected one for it to be kept as run at the calibrated speed.
+    public var paceTolerance: Double
     /// Progress messages (to stderr by default).
     public var log: @Sendable (String) -> Void
 
     public init(runs: Int = 5, timeout: Double? = nil, instrument: Bool = true, releaseSource: ReleaseSource = .hashlib,
                 steadyRetries: Int = RealRunOptions.defaultSteadyRetries, steadyTolerance: Double = RealRunOptions.defaultSteadyTolerance,
+                expectedPace: [String: Double] = [:], paceTolerance: Double = RealRunOptions.defaultPaceTolerance,
                 log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.runs = runs
         self.timeout = timeout
@@ -31,11 +38,17 @@ public struct RealRunOptions: Sendable {
         self.releaseSource = releaseSource
         self.steadyRetries = steadyRetries
         self.steadyTolerance = steadyTolerance
+        self.expectedPace = expectedPace
+        self.paceTolerance = paceTolerance
         self.log = log
     }
 
     public static let defaultSteadyRetries = 2
     public static let defaultSteadyTolerance = 0.15
+    /// The VM's two speeds are ~1.5x apart: a run that spent half its CPU work at the other speed than the one
+    /// its steps were sized at is ~25% off. Measured on the unseen workloads (docs/model.md, "The CPU steps'
+    /// pace"): 6 of 189 runs beyond 30%, 13 beyond 25%, 32 beyond 15%.
+    public static let defaultPaceTolerance = 0.25
 
     /// Whether a run whose steadiness probe changed by `change` (after / before) ran at one speed throughout.
     /// This VM runs at two speeds ~1.6x apart, switching over seconds (docs/model.md, "The validation matrix");
@@ -43,6 +56,24 @@ public struct RealRunOptions: Sendable {
     public func isSteady(_ change: Double?) -> Bool {
         guard let change else { return true }
         return max(change, 1 / change) <= 1 + steadyTolerance
+    }
+
+    /// Why `run` of the strategy labelled `label` did not run at one speed, the one its steps were sized for,
+    /// or nil when it did: its steadiness probe moved (`isSteady`), or its CPU steps ran at a pace more than
+    /// `paceTolerance` away from the expected one. The probes see the machine only before and after the run;
+    /// the pace sees it during the run, through the work itself.
+    public func unsteadiness(of run: RealRun, label: String) -> String? {
+        if !isSteady(run.speedChange) {
+            return String(format: "probe x%.2f after", run.speedChange ?? 1)
+        }
+        if let pace = run.metrics.cpuStepPace {
+            let expected = expectedPace[label] ?? 1
+            let ratio = pace / expected
+            if max(ratio, 1 / ratio) > 1 + paceTolerance {
+                return String(format: "CPU steps at %.0f%% of their planned time, %.0f%% expected", pace * 100, expected * 100)
+            }
+        }
+        return nil
     }
 }
 
@@ -126,10 +157,10 @@ public struct RealRunner: Sendable {
                     let timeout = options.timeout ?? Self.estimatedTimeout(plans[i])
                     run = try runOnce(plans[i], strategy: strategy, timeout: timeout)
                     var attempts = 0
-                    while !options.isSteady(run.speedChange) && attempts < options.steadyRetries {
+                    while let reason = options.unsteadiness(of: run, label: strategy.label), attempts < options.steadyRetries {
                         attempts += 1
-                        options.log(String(format: "  %@ run %d/%d: the machine changed speed during it (probe x%.2f after): measuring it again",
-                                           strategy.label, repetition + 1, max(1, options.runs), run.speedChange ?? 1))
+                        options.log(String(format: "  %@ run %d/%d: the machine changed speed during it (%@): measuring it again",
+                                           strategy.label, repetition + 1, max(1, options.runs), reason))
                         run = try runOnce(plans[i], strategy: strategy, timeout: timeout)
                     }
                 } catch let error as RealRunError {

@@ -551,12 +551,24 @@ public enum RealTraceBuilder {
                 }
             }.count
         }
+        // Every task's CPU steps, background ones too (as the model counts them), inline or in an executor.
+        var onCore: Int64 = 0, planned: Int64 = 0
+        for record in result.tasks {
+            let ops = plan.operations[record.task]
+            let timed = record.steps.map { ($0.operation, $0.detail) } + record.executor.map { ($0.operation, $0.detail) }
+            for (operation, detail) in timed {
+                guard case .cpu(let d, _) = ops[operation], let cpu = detail?.cpu else { continue }
+                onCore += cpu
+                planned += d.nanoseconds
+            }
+        }
         // /proc/stat's busy time, over the window it was read across, scaled to the makespan.
         let window = max(result.coresWindow, 1)
         let coreBusy = result.coresBusy.map { SimTime.nanoseconds(Int64(Double($0) * Double(result.makespan) / Double(window))) }
         return RunMetrics(strategy: strategy.label, kind: strategy.kind.name, makespan: .nanoseconds(result.makespan),
                           taskLatencies: latencies, operations: operations, coreBusy: coreBusy,
-                          answerLate: RunMetrics.median(answerLate))
+                          answerLate: RunMetrics.median(answerLate),
+                          cpuStepPace: planned > 0 ? Double(onCore) / Double(planned) : nil)
     }
 
     static func cpuState(_ op: SimScenario.Operation) -> LaneState {

@@ -52,6 +52,11 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
     /// run's foreground calls (`RunMetrics.answerLate`); nil without I/O. The part of a round trip before
     /// the answer, where `ioWaitPerRoundTrip` is the part after it.
     public var answerLate: SimTime?
+    /// The tasks' CPU steps' time on a core over their planned durations (`RunMetrics.cpuStepPace`): the
+    /// pace the work ran at, 1 as calibrated; nil without CPU steps or, measured, without instrumentation.
+    /// Where the model's is 1 and the measured one is not, the machine ran the work at another speed than
+    /// at calibration (this VM's two speeds, docs/model.md), and the makespans differ by that much for it.
+    public var cpuStepPace: Double?
     /// How long a process's GIL was held by no thread while at least one of its threads waited for it
     /// (`waitingGIL`), summed over processes: the hand-offs' cost, from a release to the next holder's first
     /// step. Nil when no thread waited for a GIL. Unlike the waits above it counts gaps of any length: the
@@ -121,6 +126,7 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
         coreUtilisation = metrics.coreBusy.map { Double($0.nanoseconds) / Double(makespan) }
         startWait = RunMetrics.median(starts)
         answerLate = metrics.answerLate
+        cpuStepPace = metrics.cpuStepPace
         (gilIdleWhileWanted, gilIdleGaps) = Self.gilIdleWhileWanted(trace, byLane: byLane)
     }
 

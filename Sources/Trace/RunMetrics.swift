@@ -33,11 +33,17 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     /// the loop or a core, the connection) and the server's turn (reading it, its wake-up after the wait).
     /// Measured from the server's X-Sent-Ns stamp; nil without I/O calls.
     public var answerLate: SimTime?
+    /// The CPU steps' time on a core over their planned durations (the scenario's, which calibration sized
+    /// for one core alone at the machine's speed), summed over every task's steps: 1 when the work ran at
+    /// the pace it was planned at; above 1 when it ran slower (cores busy at once, or, measured, a machine
+    /// slower than at calibration); a wait for the GIL or a core is not in it. Nil without CPU steps (or, for
+    /// a real run, without instrumentation).
+    public var cpuStepPace: Double?
 
     public init(strategy: String, kind: String, makespan: SimTime = .zero, taskLatencies: [SimTime] = [], operations: Int = 0,
                 coreBusy: [SimTime] = [], gilHeld: SimTime = .zero, gilWaited: SimTime = .zero, gilSwitches: Int = 0,
                 dropRequests: Int = 0, forcedSwitches: Int = 0, contextSwitches: Int = 0, events: Int = 0,
-                answerLate: SimTime? = nil) {
+                answerLate: SimTime? = nil, cpuStepPace: Double? = nil) {
         self.strategy = strategy
         self.kind = kind
         self.makespan = makespan
@@ -52,6 +58,7 @@ public struct RunMetrics: Sendable, Codable, Equatable {
         self.contextSwitches = contextSwitches
         self.events = events
         self.answerLate = answerLate
+        self.cpuStepPace = cpuStepPace
     }
 
     /// Operations per second of makespan.

@@ -32,7 +32,7 @@ struct RealRunArguments: ParsableArguments {
     var instrument = true
 
     @Option(help: ArgumentHelp(
-        "Measure a run again, up to this many times, when the machine changed speed during it (a fixed probe timed before and after disagrees by more than \(Int(RealRunOptions.defaultSteadyTolerance * 100))%); 0 keeps every run.",
+        "Measure a run again, up to this many times, when the machine changed speed during it (a fixed probe timed before and after disagrees by more than \(Int(RealRunOptions.defaultSteadyTolerance * 100))%, or, instrumented, its CPU steps took more than \(Int(RealRunOptions.defaultPaceTolerance * 100))% more or less than planned on a core, as the model predicts them with `compare`); 0 keeps every run.",
         valueName: "n"))
     var steadyRetries: Int = RealRunOptions.defaultSteadyRetries
 
@@ -235,7 +235,10 @@ struct Compare: ParsableCommand {
             }
             let runner = RealRunner(environment: environment, profile: profile)
             announceRealRuns(scenario, strategies: strategies, runs: options.runs)
-            let results = try runner.run(scenario, strategies: strategies, options: options.realRunOptions)
+            var runOptions = options.realRunOptions
+            // A run is measured again where its CPU steps' pace is off the model's (cores busy at once slow them there).
+            for p in predicted { runOptions.expectedPace[p.strategy.label] = p.run.metrics.cpuStepPace }
+            let results = try runner.run(scenario, strategies: strategies, options: runOptions)
             let folder = options.resultsFolder(scenario)
             var written = try RealResults(scenario: scenario.name, results: results).write(to: folder)
             var traces: [String: Trace] = [:]

@@ -42,6 +42,26 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertNil(zero.speedChange)
     }
 
+    /// A run is measured again when its probe moved, or when its CPU steps ran more than the pace tolerance
+    /// away from the pace expected for its strategy (the model's, else 1); without a pace (not instrumented)
+    /// only the probe counts.
+    func testARunWhoseCPUStepsRanOffTheirPaceIsUnsteady() {
+        func run(pace: Double?, change: Double? = 1) -> RealRun {
+            RealRun(metrics: RunMetrics(strategy: "threads", kind: "threads", cpuStepPace: pace),
+                    trace: Trace(lanes: [], segments: [], end: .zero), python: "3.11.7", instrumented: pace != nil, speedChange: change)
+        }
+        let options = RealRunOptions(expectedPace: ["processes": 1.2], paceTolerance: 0.25)
+        XCTAssertNil(options.unsteadiness(of: run(pace: 1.24), label: "threads"))
+        XCTAssertNil(options.unsteadiness(of: run(pace: 1 / 1.24), label: "threads"))
+        XCTAssertNotNil(options.unsteadiness(of: run(pace: 1.26), label: "threads"))
+        XCTAssertNotNil(options.unsteadiness(of: run(pace: 0.79), label: "threads"), "faster counts as well")
+        XCTAssertNil(options.unsteadiness(of: run(pace: 1.45), label: "processes"), "1.45 / 1.2 is within 25%")
+        XCTAssertNotNil(options.unsteadiness(of: run(pace: 0.95), label: "processes"), "1.2 / 0.95 is not")
+        XCTAssertNil(options.unsteadiness(of: run(pace: nil), label: "threads"))
+        XCTAssertEqual(options.unsteadiness(of: run(pace: 1, change: 1.6), label: "threads"), "probe x1.60 after")
+        XCTAssertEqual(options.unsteadiness(of: run(pace: 1.5), label: "threads"), "CPU steps at 150% of their planned time, 100% expected")
+    }
+
     /// `scenario()` run in two threads, as harness.py writes it: a's start() called at 0.1 ms, a began at 0.3 ms,
     /// start() returned at 0.9 ms; b's 0.9, 0.95, 0.98 ms (the start times only from a harness that records them).
     func twoThreadsResult(startTimes: Bool) throws -> HarnessResult {
@@ -101,15 +121,35 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(trace.state(ofLane: 2, at: .milliseconds(5)), .running, "task 0 on worker 2's lane")
     }
 
-    /// The answer's lateness from the server's send stamp: task a's 20 ms call began at 11.1 ms and its
-    /// answer left at 31.6 ms, 0.5 ms late; a result without the stamp has no figure.
-    func testTheAnswerIsLateByItsSendStampAgainstTheCallsStart() throws {
+    /// The metrics of `twoThreadsResult` as recorded, and after `edit` added what an instrumented run records.
+    func twoThreadsMetrics(_ edit: (inout HarnessResult) -> Void) throws -> (plain: RunMetrics, edited: RunMetrics) {
         let strategy = Strategy(kind: .threads(pool: nil))
         let plan = try HarnessPlan(scenario: scenario(), strategy: strategy, profile: profile(), serverURL: "u")
         var result = try twoThreadsResult(startTimes: true)
-        XCTAssertNil(RealTraceBuilder.build(result: result, plan: plan, strategy: strategy).metrics.answerLate)
-        result.tasks[0].steps[1].detail = HarnessResult.StepDetail(sent: 31_600_000)
-        let (_, metrics) = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
+        let plain = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy).metrics
+        edit(&result)
+        return (plain, RealTraceBuilder.build(result: result, plan: plan, strategy: strategy).metrics)
+    }
+
+    /// The CPU steps' pace from each step's thread CPU time against its planned duration: a's 10 ms step took
+    /// 12 ms on a core and b's 9 ms, so 21 / 20; the I/O step's CPU time is not a CPU step's; a result
+    /// without CPU times (not instrumented) has no figure.
+    func testTheCPUStepsPaceIsTheirCPUTimeOverTheirPlannedDurations() throws {
+        let (plain, metrics) = try twoThreadsMetrics { result in
+            result.tasks[0].steps[0].detail = HarnessResult.StepDetail(cpu: 12_000_000)
+            result.tasks[0].steps[1].detail = HarnessResult.StepDetail(sent: 31_600_000, cpu: 5_000_000)
+            result.tasks[1].steps[0].detail = HarnessResult.StepDetail(cpu: 9_000_000)
+        }
+        XCTAssertNil(plain.cpuStepPace)
+        XCTAssertEqual(try XCTUnwrap(metrics.cpuStepPace), 1.05, accuracy: 1e-12)
+        XCTAssertEqual(MechanismFigures(trace: Trace(lanes: [], segments: [], end: .zero), metrics: metrics).cpuStepPace, metrics.cpuStepPace)
+    }
+
+    /// The answer's lateness from the server's send stamp: task a's 20 ms call began at 11.1 ms and its
+    /// answer left at 31.6 ms, 0.5 ms late; a result without the stamp has no figure.
+    func testTheAnswerIsLateByItsSendStampAgainstTheCallsStart() throws {
+        let (plain, metrics) = try twoThreadsMetrics { $0.tasks[0].steps[1].detail = HarnessResult.StepDetail(sent: 31_600_000) }
+        XCTAssertNil(plain.answerLate)
         XCTAssertEqual(metrics.answerLate, .microseconds(500))
         XCTAssertEqual(MechanismFigures(trace: Trace(lanes: [], segments: [], end: .zero), metrics: metrics).answerLate, .microseconds(500))
     }
