@@ -47,7 +47,7 @@ extension Simulation {
                 if d.nanoseconds <= 0 { continue }
                 threads[t].burstIsStep = true
                 cpuStepPlanned += d
-                beginBurst(t, d, kind)
+                beginBurst(t, stepPace == 1 ? d : d.scaled(by: stepPace), kind)
             case .block(let d, let state):
                 if d.nanoseconds <= 0 { continue }
                 beginBlock(t, d, state)

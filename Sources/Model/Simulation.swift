@@ -114,6 +114,8 @@ struct Simulation {
     /// The tasks' CPU steps: their time on a core so far and their planned durations (`RunMetrics.cpuStepPace`).
     var cpuStepOnCore = SimTime.zero
     var cpuStepPlanned = SimTime.zero
+    /// Each step's work over its planned duration (`SimulationOptions.stepPace`).
+    let stepPace: Double
     var gilHeld = SimTime.zero
     var gilWaited = SimTime.zero
     var gilSwitches = 0
@@ -173,6 +175,7 @@ struct Simulation {
         parallelLoss = n > 1 && (loss.contains { $0 > 0 } || childDeviation != nil) ? loss : nil
         maxEvents = options.maxEvents
         checksInvariants = options.checkInvariants
+        stepPace = options.stepPace
         coreLanes = options.coreLanes && options.trace
         rng = DelayDrawing(
             JitteredDelay(base: machine.wakeLatency, jitter: machine.wakeJitter),
@@ -275,7 +278,7 @@ struct Simulation {
         for t in threads.indices where threads[t].inBurst && threads[t].burstIsStep {
             pauseBurst(t)
             let scale = (threads[t].burstKind == .python && !gilEnabled) ? 1 + python.freeThreadingOverhead : 1
-            cpuStepPlanned -= threads[t].burstRemaining.scaled(by: 1 / scale)
+            cpuStepPlanned -= threads[t].burstRemaining.scaled(by: 1 / (scale * stepPace))
         }
         let latencies = workload.instances.filter { !$0.background }.map { taskFinish[$0.index] }
         let metrics = RunMetrics(

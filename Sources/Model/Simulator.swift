@@ -12,12 +12,19 @@ public struct SimulationOptions: Sendable {
     public var maxEvents: Int
     /// Check the model's invariants after every event (O(threads) each; for tests).
     public var checkInvariants: Bool
+    /// The pace the tasks' CPU steps run at: each step is this many times its planned duration of work
+    /// (`RunMetrics.cpuStepPace` then says the same, times any slowdown of cores busy at once). 1 predicts the
+    /// machine as calibrated; `simulate compare` also predicts at the pace a real run's steps ran at, to part
+    /// the machine's change of speed from the model's error.
+    public var stepPace: Double
 
-    public init(trace: Bool = true, coreLanes: Bool = false, maxEvents: Int = 2_000_000_000, checkInvariants: Bool = false) {
+    public init(trace: Bool = true, coreLanes: Bool = false, maxEvents: Int = 2_000_000_000, checkInvariants: Bool = false,
+                stepPace: Double = 1) {
         self.trace = trace
         self.coreLanes = coreLanes
         self.maxEvents = maxEvents
         self.checkInvariants = checkInvariants
+        self.stepPace = stepPace
     }
 }
 

@@ -1,5 +1,7 @@
 import Foundation
 import SimEngine
+import SimModel
+import SimScenario
 import SimTrace
 
 /// The model's prediction beside the measurement, for one strategy.
@@ -16,6 +18,46 @@ public struct StrategyComparison: Sendable, Codable, Equatable {
     public var withinTolerance: Bool
     /// The mechanism figures, model against the measured median.
     public var mechanisms: [MechanismComparison]
+    /// The model again at the pace the real CPU steps ran at, where that was not the model's; nil otherwise.
+    public var atMeasuredPace: PacedPrediction?
+}
+
+/// The model's makespan with the tasks' CPU steps run at the pace the real runs' steps ran at
+/// (`SimulationOptions.stepPace`: the measured median `RunMetrics.cpuStepPace` over the model's): what the
+/// model predicts for the machine as it was during the runs, so that what is left of the error is the model's.
+public struct PacedPrediction: Sendable, Codable, Equatable {
+    /// The CPU steps' pace, the model's (at the calibrated speed) and the median of the runs'.
+    public var modelPace: Double
+    public var measuredPace: Double
+    public var makespan: SimTime
+    /// Against the measured median makespan, as `StrategyComparison.errorPercent`.
+    public var errorPercent: Double
+
+    /// The departure of the measured pace from the model's below which the model is not run again: the
+    /// pace of one speed of this VM moves by about that much from run to run.
+    public static let threshold = 0.02
+
+    /// The model run again, for each strategy whose median measured pace is `threshold` or more from the
+    /// model's, at that pace.
+    /// - Parameter scenarios: the scenario the model ran for each strategy's label (as `RealRunner.scenarioForComparison` makes it).
+    /// - Throws: the model's `SimulationError`.
+    public static func predictions(scenarios: [String: Scenario], predicted: [RunMetrics], measured: [RealStrategyResult]) throws -> [String: PacedPrediction] {
+        let byLabel = Dictionary(predicted.map { ($0.strategy, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [String: PacedPrediction] = [:]
+        for m in measured {
+            let paces = m.runs.compactMap(\.metrics.cpuStepPace).sorted()
+            guard let model = byLabel[m.strategy.label], let modelPace = model.cpuStepPace, modelPace > 0, !paces.isEmpty,
+                  let scenario = scenarios[m.strategy.label] else { continue }
+            let measuredPace = paces[(paces.count - 1) / 2]
+            let ratio = measuredPace / modelPace
+            guard abs(ratio - 1) >= threshold else { continue }
+            let run = try Simulator.run(scenario, strategy: m.strategy, options: SimulationOptions(trace: false, stepPace: ratio))
+            out[m.strategy.label] = PacedPrediction(
+                modelPace: modelPace, measuredPace: measuredPace, makespan: run.metrics.makespan,
+                errorPercent: Comparison.errorPercent(predicted: run.metrics.makespan, measured: m.makespan.median))
+        }
+        return out
+    }
 }
 
 /// One mechanism figure of one strategy (`MechanismFigures`), the model's against the median of the runs.
@@ -101,8 +143,10 @@ public struct Comparison: Sendable, Codable, Equatable {
     /// Pairs each measured strategy with the prediction of the same label.
     /// - Parameter predictedTraces: the model's trace of each label, for the mechanism figures (none without).
     /// - Precondition: `predicted` has a metrics value for each measured strategy's label.
+    /// - Parameter atMeasuredPace: the model again at the real steps' pace, by label (`PacedPrediction.predictions`).
     public init(scenario: String, predicted: [RunMetrics], predictedTraces: [String: Trace] = [:],
-                measured: [RealStrategyResult], tolerancePercent: Double, mechanismTolerancePercent: Double? = nil) {
+                measured: [RealStrategyResult], tolerancePercent: Double, mechanismTolerancePercent: Double? = nil,
+                atMeasuredPace: [String: PacedPrediction] = [:]) {
         self.scenario = scenario
         self.tolerancePercent = tolerancePercent
         self.mechanismTolerancePercent = mechanismTolerancePercent
@@ -119,7 +163,8 @@ public struct Comparison: Sendable, Codable, Equatable {
                 strategy: m.strategy.label, predictedMakespan: p.makespan, measuredMakespan: spread, errorPercent: error,
                 predictedP50: p.latencyPercentile(50), predictedP95: p.latencyPercentile(95),
                 measuredP50: m.latencyP50, measuredP95: m.latencyP95,
-                withinTolerance: abs(error) <= tolerancePercent, mechanisms: mechanisms)
+                withinTolerance: abs(error) <= tolerancePercent, mechanisms: mechanisms,
+                atMeasuredPace: atMeasuredPace[m.strategy.label])
         }
     }
 
@@ -146,6 +191,17 @@ public struct Comparison: Sendable, Codable, Equatable {
         var out = Self.aligned(rows, leftColumns: 1)
         out.append(String(format: "tolerance ±%.0f%%: %@", tolerancePercent,
                           self.rows.allSatisfy(\.withinTolerance) ? "all within" : "some strategies are over"))
+        let paced = self.rows.compactMap { r in r.atMeasuredPace.map { (r.strategy, $0) } }
+        if !paced.isEmpty {
+            var table = [["strategy", "CPU steps' pace model/real", "model ms at the real pace", "error"]]
+            for (strategy, p) in paced {
+                table.append([strategy, String(format: "%.1f%%/%.1f%%", p.modelPace * 100, p.measuredPace * 100),
+                              ms(p.makespan), String(format: "%+.1f%%", p.errorPercent)])
+            }
+            out += ["", "The real CPU steps ran at another pace than the model's: the machine was not at its calibrated speed.",
+                    "The model again at their pace (what is left of the error is the model's own):"]
+            out += Self.aligned(table, leftColumns: 1)
+        }
         let mechanisms = mechanismTable()
         return (out + (mechanisms.isEmpty ? [] : ["", mechanisms])).joined(separator: "\n")
     }

@@ -229,9 +229,11 @@ struct Compare: ParsableCommand {
             let environment = PythonEnvironment.locate()
             let profile = try options.profile(environment)
             var predicted: [StrategyRun] = []
+            var applied: [String: Scenario] = [:]
             for strategy in strategies {
-                let applied = RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
-                predicted.append(StrategyRun(strategy: strategy, run: try Simulator.run(applied, strategy: strategy, options: SimulationOptions(coreLanes: true))))
+                let asRun = RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
+                applied[strategy.label] = asRun
+                predicted.append(StrategyRun(strategy: strategy, run: try Simulator.run(asRun, strategy: strategy, options: SimulationOptions(coreLanes: true))))
             }
             let runner = RealRunner(environment: environment, profile: profile)
             announceRealRuns(scenario, strategies: strategies, runs: options.runs)
@@ -243,8 +245,10 @@ struct Compare: ParsableCommand {
             var written = try RealResults(scenario: scenario.name, results: results).write(to: folder)
             var traces: [String: Trace] = [:]
             for p in predicted { traces[p.strategy.label] = p.run.trace }
+            let paced = try PacedPrediction.predictions(scenarios: applied, predicted: predicted.map(\.run.metrics), measured: results)
             let comparison = Comparison(scenario: scenario.name, predicted: predicted.map(\.run.metrics), predictedTraces: traces,
-                                        measured: results, tolerancePercent: tolerance, mechanismTolerancePercent: mechanismTolerance)
+                                        measured: results, tolerancePercent: tolerance, mechanismTolerancePercent: mechanismTolerance,
+                                        atMeasuredPace: paced)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let path = folder + "/compare.json"

@@ -36,6 +36,18 @@ final class CPUStepPaceTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(run.metrics.cpuStepPace), 1, accuracy: 1e-9)
     }
 
+    /// `SimulationOptions.stepPace` stretches every step's work and says so in the pace: threads of GIL-free
+    /// steps at a pace of 1.25, each step 25% longer, the pace 1.25 exactly; a sequential run 25% of its
+    /// steps longer, exactly.
+    func testAStepPaceStretchesTheStepsAndIsTheirPace() throws {
+        let s = Fixtures.cpu(3, ms(20), kind: .cReleasesGIL, cores: 2)
+        let paced = try Simulator.run(s, strategy: Fixtures.threads, options: SimulationOptions(checkInvariants: true, stepPace: 1.25))
+        XCTAssertEqual(try XCTUnwrap(paced.metrics.cpuStepPace), 1.25, accuracy: 1e-9)
+        let plain = try Simulator.run(s, strategy: Fixtures.sync)
+        let slow = try Simulator.run(s, strategy: Fixtures.sync, options: SimulationOptions(stepPace: 1.25))
+        XCTAssertEqual(slow.metrics.makespan, plain.metrics.makespan + ms(15))
+    }
+
     /// Cores busy at once slow each other (`parallelEfficiency` e): two processes of 40 ms of bytecode on two
     /// cores with e = 0.8 overlap for all but their starts, so the pace is just under 1 / e = 1.25; on one core
     /// they take turns and each runs alone, at 1. No steps, no pace.

@@ -1,5 +1,6 @@
 import Foundation
 import SimEngine
+import SimModel
 import SimScenario
 import SimTrace
 import XCTest
@@ -326,6 +327,33 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertThrowsError(try result.check(against: plan, path: "r.json")) {
             XCTAssertTrue("\($0)".contains("ran 1 of its 2 operations"), "\($0)")
         }
+    }
+
+    /// Where the real CPU steps ran at another pace than the model's, the model runs again at theirs: one
+    /// 100 ms step run sequentially at a median pace of 1.2 takes 20 ms more, exactly; at 1.01, within
+    /// `PacedPrediction.threshold`, nothing is run again; the table says which.
+    func testTheModelIsRunAgainAtTheRealStepsPace() throws {
+        let scenario = Scenario(name: "s", tasks: [TaskGroup(name: "a", steps: [.cpu(CPUStep(duration: .constant(.milliseconds(100))))])])
+        let strategy = Strategy(kind: .sync)
+        let model = try Simulator.run(scenario, strategy: strategy, options: SimulationOptions(trace: false)).metrics
+        XCTAssertEqual(model.cpuStepPace, 1)
+        func measured(_ paces: [Double]) -> RealStrategyResult {
+            RealStrategyResult(strategy: strategy, runs: paces.map { pace in
+                RealRun(metrics: RunMetrics(strategy: "sync", kind: "sync", makespan: .milliseconds(125), cpuStepPace: pace),
+                        trace: Trace(), python: "3", instrumented: true)
+            })
+        }
+        let paced = try PacedPrediction.predictions(scenarios: ["sync": scenario], predicted: [model], measured: [measured([1.3, 1.2, 1.1])])
+        let p = try XCTUnwrap(paced["sync"])
+        XCTAssertEqual(p.measuredPace, 1.2)
+        XCTAssertEqual(p.makespan, model.makespan + .milliseconds(20))
+        XCTAssertEqual(p.errorPercent, Comparison.errorPercent(predicted: p.makespan, measured: .milliseconds(125)))
+        let comparison = Comparison(scenario: "s", predicted: [model], measured: [measured([1.3, 1.2, 1.1])], tolerancePercent: 15,
+                                    atMeasuredPace: paced)
+        XCTAssertTrue(comparison.table().contains("100.0%/120.0%"), comparison.table())
+        XCTAssertTrue(try PacedPrediction.predictions(scenarios: ["sync": scenario], predicted: [model], measured: [measured([1.01])]).isEmpty)
+        XCTAssertFalse(Comparison(scenario: "s", predicted: [model], measured: [measured([1.01])], tolerancePercent: 15).table()
+            .contains("model ms at the real pace"))
     }
 
     func testComparisonErrorsAndTolerance() {
