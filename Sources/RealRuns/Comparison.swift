@@ -141,9 +141,10 @@ public struct Comparison: Sendable, Codable, Equatable {
     }
 
     /// Pairs each measured strategy with the prediction of the same label.
-    /// - Parameter predictedTraces: the model's trace of each label, for the mechanism figures (none without).
+    /// - Parameters:
+    ///   - predictedTraces: the model's trace of each label, for the mechanism figures (none without).
+    ///   - atMeasuredPace: the model again at the real steps' pace, by label (`PacedPrediction.predictions`).
     /// - Precondition: `predicted` has a metrics value for each measured strategy's label.
-    /// - Parameter atMeasuredPace: the model again at the real steps' pace, by label (`PacedPrediction.predictions`).
     public init(scenario: String, predicted: [RunMetrics], predictedTraces: [String: Trace] = [:],
                 measured: [RealStrategyResult], tolerancePercent: Double, mechanismTolerancePercent: Double? = nil,
                 atMeasuredPace: [String: PacedPrediction] = [:]) {
