@@ -20,6 +20,10 @@ public struct FidelityPoint: Sendable, Equatable {
     public var band: ClosedRange<SimTime>
     /// The model's foreground operations (I/O round trips, or CPU steps without I/O): the same count ran for real.
     public var operations: Int = 0
+    /// The error of the model run again at the pace the point's real CPU steps ran at (`PacedPrediction`),
+    /// where their median pace was `PacedPrediction.threshold` or more from the model's; `errorPercent` where
+    /// it was not; nil when the measurement has no paces.
+    public var pacedErrorPercent: Double? = nil
 
     public var inBand: Bool { band.contains(predicted) }
     /// "case/strategy", as the known-misses file names it.
@@ -59,14 +63,32 @@ public struct FidelitySummary: Sendable, Equatable {
     public var medianAbsErrorPercent: Double
     public var p90AbsErrorPercent: Double
     public var worst: FidelityPoint?
+    /// The worst point's error (its `errorPercent`, or the error the summary was made of).
+    public var worstErrorPercent: Double?
 
-    public init(label: String, points: [FidelityPoint]) {
+    /// - Parameter error: each point's error in percent (by default its makespan error); a point without one
+    ///   is left out.
+    public init(label: String, points: [FidelityPoint], error: (FidelityPoint) -> Double? = { $0.errorPercent }) {
         self.label = label
-        let figures = AbsolutePercentFigures(points.map(\.errorPercent))
+        let errors = points.compactMap { p in error(p).map { (point: p, percent: $0) } }
+        let figures = AbsolutePercentFigures(errors.map(\.percent))
         count = figures.count
         medianAbsErrorPercent = figures.median
         p90AbsErrorPercent = figures.p90
-        worst = points.max { abs($0.errorPercent) < abs($1.errorPercent) }
+        let most = errors.max { abs($0.percent) < abs($1.percent) }
+        worst = most?.point
+        worstErrorPercent = most?.percent
+    }
+
+    /// Fixed-width lines of `summaries`: half, points, median and p90 of the absolute errors, the worst point.
+    static func table(_ summaries: [FidelitySummary]) -> String {
+        var rows = [["half", "points", "median |error|", "p90 |error|", "worst"]]
+        for s in summaries {
+            let worst = s.worst.map { String(format: "%@ %@ %+.1f%%", $0.caseName, $0.strategy, s.worstErrorPercent ?? 0) } ?? "-"
+            rows.append([s.label, "\(s.count)", String(format: "%.1f%%", s.medianAbsErrorPercent),
+                         String(format: "%.1f%%", s.p90AbsErrorPercent), worst])
+        }
+        return FidelityReport.aligned(rows, leftColumns: 1)
     }
 }
 
@@ -93,10 +115,16 @@ public struct FidelityReport: Sendable {
     }
 
     /// Summaries for the fit half, the held-out half and all points.
-    public var summaries: [FidelitySummary] {
-        [FidelitySummary(label: "fit", points: points.filter { $0.half == .fit }),
-         FidelitySummary(label: "held-out", points: points.filter { $0.half == .heldOut }),
-         FidelitySummary(label: "all", points: points)]
+    public var summaries: [FidelitySummary] { summaries { $0.errorPercent } }
+
+    /// The same, of the points' errors at the pace their real CPU steps ran at (`pacedErrorPercent`), and
+    /// their plain errors where no pace was recorded (no CPU steps, or a run without instrumentation).
+    public var pacedSummaries: [FidelitySummary] { summaries { $0.pacedErrorPercent ?? $0.errorPercent } }
+
+    func summaries(_ error: (FidelityPoint) -> Double?) -> [FidelitySummary] {
+        [FidelitySummary(label: "fit", points: points.filter { $0.half == .fit }, error: error),
+         FidelitySummary(label: "held-out", points: points.filter { $0.half == .heldOut }, error: error),
+         FidelitySummary(label: "all", points: points, error: error)]
     }
 
     /// How many seeds each prediction is the median of, by default: the measured figure is a median of runs
@@ -131,32 +159,50 @@ public struct FidelityReport: Sendable {
             for strategy in scenario.strategies {
                 guard let m = measured.strategies[strategy.label] else { continue }
                 let ownClient = c.program.map { !$0.calibratedClient } ?? false
-                // The model's median run over the seeds, with `profile` applied as `simulate compare` applies it.
-                func predict(_ profile: MachineProfile) throws -> SimulationRun {
+                // The model's median run over the seeds, with `profile` applied as `simulate compare` applies it,
+                // its CPU steps at `stepPace`.
+                func predict(_ profile: MachineProfile, stepPace: Double = 1) throws -> SimulationRun {
                     let applied = ownClient ? profile.applyWithOwnClient(to: scenario)
                         : RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
                     // The seeds run side by side (each run is independent and deterministic).
                     let runs = ParallelMap.run(max(1, seeds)) { i in
                         var seeded = applied
                         seeded.seed = applied.seed &+ UInt64(i)
-                        return try Simulator.run(seeded, strategy: strategy, options: SimulationOptions(trace: false))
+                        return try Simulator.run(seeded, strategy: strategy, options: SimulationOptions(trace: false, stepPace: stepPace))
                     }
                     // The median run (the lower middle one for an even count); the first seed's error, if any.
                     let sorted = try runs.map { try $0.get() }.sorted { $0.metrics.makespan < $1.metrics.makespan }
                     return sorted[(sorted.count - 1) / 2]
                 }
+                // The model run again where the runs' CPU steps ran at another pace than its own (`PacedPrediction`):
+                // at the median pace of the runs measured with `profile`'s session.
+                func atMeasuredPace(_ profile: MachineProfile, _ model: SimulationRun, runs: (Int) -> Bool) throws -> SimulationRun? {
+                    guard let measuredPace = m.medianPace(of: runs), let modelPace = model.metrics.cpuStepPace, modelPace > 0 else { return nil }
+                    let ratio = measuredPace / modelPace
+                    return abs(ratio - 1) >= PacedPrediction.threshold ? try predict(profile, stepPace: ratio) : model
+                }
                 let run: SimulationRun
+                var paced: SimulationRun?
                 if let list = measurements.sessionProfiles, let indices = m.profiles {
                     // A pool of sessions each calibrated apart: each run is predicted with its own session's
                     // profile, and the point's prediction is the median of the runs' (the lower middle one), as
                     // its measured figure is the median of the runs.
                     // (The indices are in range: `MatrixMeasurements.load` checks them, `pooled` makes them so.)
                     var byProfile: [Int: SimulationRun] = [:]
-                    for i in Set(indices).sorted() { byProfile[i] = try predict(list[i]) }
-                    let perRun = indices.compactMap { byProfile[$0] }.sorted { $0.metrics.makespan < $1.metrics.makespan }
-                    run = perRun[(perRun.count - 1) / 2]
+                    var pacedByProfile: [Int: SimulationRun] = [:]
+                    for i in Set(indices).sorted() {
+                        byProfile[i] = try predict(list[i])
+                        pacedByProfile[i] = try atMeasuredPace(list[i], byProfile[i]!, runs: { indices[$0] == i })
+                    }
+                    func median(_ runs: [SimulationRun]) -> SimulationRun? {
+                        runs.sorted { $0.metrics.makespan < $1.metrics.makespan }.dropFirst((runs.count - 1) / 2).first
+                    }
+                    run = median(indices.compactMap { byProfile[$0] })!
+                    let pacedRuns = indices.compactMap { pacedByProfile[$0] }
+                    paced = pacedRuns.count == indices.count ? median(pacedRuns) : nil
                 } else {
                     run = try predict(measurements.machine)
+                    paced = try atMeasuredPace(measurements.machine, run, runs: { _ in true })
                 }
                 let predicted = run.metrics.makespan
                 let band = m.min.scaled(by: 1 - widen)...m.max.scaled(by: 1 + widen)
@@ -164,7 +210,8 @@ public struct FidelityReport: Sendable {
                     caseName: c.name, half: c.half, strategy: strategy.label, kind: strategy.kind.name,
                     predicted: predicted, measured: m.spread,
                     errorPercent: Comparison.errorPercent(predicted: predicted, measured: m.median), band: band,
-                    operations: run.metrics.operations))
+                    operations: run.metrics.operations,
+                    pacedErrorPercent: paced.map { Comparison.errorPercent(predicted: $0.metrics.makespan, measured: m.median) }))
             }
         }
         return FidelityReport(points: points, tolerancePercent: tolerancePercent, unmeasured: unmeasured, knownMisses: knownMisses)
@@ -185,13 +232,12 @@ public struct FidelityReport: Sendable {
 
     /// The summary figures per half, and the points outside their band.
     public func summary() -> String {
-        var rows = [["half", "points", "median |error|", "p90 |error|", "worst"]]
-        for s in summaries {
-            let worst = s.worst.map { String(format: "%@ %@ %+.1f%%", $0.caseName, $0.strategy, $0.errorPercent) } ?? "-"
-            rows.append([s.label, "\(s.count)", String(format: "%.1f%%", s.medianAbsErrorPercent),
-                         String(format: "%.1f%%", s.p90AbsErrorPercent), worst])
+        var out = FidelitySummary.table(summaries)
+        let paced = points.filter { $0.pacedErrorPercent != nil }.count
+        if paced > 0 {
+            out += "\n\nthe model at the pace each point's real CPU steps ran at, the machine's speed during its runs (\(paced) points"
+                + " with a recorded pace; the others as above):\n" + FidelitySummary.table(pacedSummaries)
         }
-        var out = Self.aligned(rows, leftColumns: 1)
         out += String(format: "\n%d of %d predictions inside their recorded band (measured min..max widened by %.0f%%); %d known misses",
                       points.count - outside.count, points.count, tolerancePercent, outside.count - newMisses.count)
         if !newMisses.isEmpty {

@@ -12,15 +12,27 @@ public struct MeasuredPoint: Sendable, Codable, Equatable {
     /// For each of `runs`, the index in `MatrixMeasurements.sessionProfiles` of the profile its session was
     /// measured with; nil when every run was measured with `MatrixMeasurements.machine`.
     public var profiles: [Int]?
+    /// For each of `runs`, its CPU steps' pace (`RunMetrics.cpuStepPace`); nil when a run had none (not
+    /// instrumented, no CPU steps, or measured before the pace was recorded).
+    public var paces: [Double]?
 
-    public init(runs: [SimTime], profiles: [Int]? = nil) {
+    public init(runs: [SimTime], profiles: [Int]? = nil, paces: [Double]? = nil) {
         precondition(profiles == nil || profiles?.count == runs.count, "one profile index per run")
+        precondition(paces == nil || paces?.count == runs.count, "one pace per run")
         let spread = MeasuredSpread(runs)
         median = spread.median
         min = spread.min
         max = spread.max
         self.runs = runs
         self.profiles = profiles
+        self.paces = paces
+    }
+
+    /// The median (the lower middle one) of the paces of the runs `selected` picks (all by default); nil without paces.
+    public func medianPace(of selected: (Int) -> Bool = { _ in true }) -> Double? {
+        guard let paces else { return nil }
+        let chosen = paces.indices.filter(selected).map { paces[$0] }.sorted()
+        return chosen.isEmpty ? nil : chosen[(chosen.count - 1) / 2]
     }
 
     public var spread: MeasuredSpread { MeasuredSpread(median: median, min: min, max: max) }
@@ -114,10 +126,13 @@ public struct MatrixMeasurements: Sendable, Codable, Equatable {
         do { measurements = try JSONDecoder().decode(MatrixMeasurements.self, from: data) } catch {
             throw MatrixError.badFile(path: path, reason: "not a measurements file written by simulate validate --measure: \(error)")
         }
-        // Each run's profile index names one of `sessionProfiles`, one index a run.
+        // Each run's profile index names one of `sessionProfiles`, one index a run; a pace is a positive number, one a run.
         let profiles = measurements.sessionProfiles?.count ?? 0
         for (name, c) in measurements.cases.sorted(by: { $0.key < $1.key }) {
             for (label, point) in c.strategies.sorted(by: { $0.key < $1.key }) + (c.oneTask.map { [("one task", $0)] } ?? []) {
+                if let paces = point.paces, paces.count != point.runs.count || !paces.allSatisfy({ $0 > 0 && $0.isFinite }) {
+                    throw MatrixError.badFile(path: path, reason: "cases.\(name).strategies.\(label).paces: \(paces.count) paces for \(point.runs.count) runs, each above 0; measure the case again with simulate validate --measure")
+                }
                 guard let indices = point.profiles else { continue }
                 guard indices.count == point.runs.count, indices.allSatisfy({ (0..<profiles).contains($0) }) else {
                     throw MatrixError.badFile(path: path, reason: "cases.\(name).strategies.\(label).profiles: \(indices.count) profile indices for \(point.runs.count) runs, each to be below the \(profiles) of sessionProfiles; pool the sessions again with simulate validate --pool")
@@ -172,7 +187,11 @@ public struct MatrixMeasurer: Sendable {
             } else {
                 let results = try runner.run(c.scenario, strategies: c.scenario.strategies,
                                              options: RealRunOptions(runs: repetitions, steadyRetries: steadyRetries, log: log))
-                for r in results { points[r.strategy.label] = MeasuredPoint(runs: r.runs.map(\.metrics.makespan)) }
+                for r in results {
+                    let paces = r.runs.compactMap(\.metrics.cpuStepPace)
+                    points[r.strategy.label] = MeasuredPoint(runs: r.runs.map(\.metrics.makespan),
+                                                             paces: paces.count == r.runs.count ? paces : nil)
+                }
             }
             measurements.cases[c.name] = MeasuredCase(half: c.half, date: date, strategies: points,
                                                       speedProbe: MeasuredSpread(before).median, oneTask: oneTask)

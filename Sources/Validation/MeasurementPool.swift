@@ -36,7 +36,9 @@ extension MatrixMeasurements {
         typealias Mapping = (own: Int, listed: [Int])
         func joined(_ a: MeasuredPoint?, _ b: MeasuredPoint, _ m: Mapping) -> MeasuredPoint {
             let indices = b.profiles.map { $0.map { m.listed[$0] } } ?? Array(repeating: m.own, count: b.runs.count)
-            return MeasuredPoint(runs: (a?.runs ?? []) + b.runs, profiles: (a?.profiles ?? []) + indices)
+            // Paces only where every run pooled has one.
+            let paces = b.paces.flatMap { p in a == nil ? p : a?.paces.map { $0 + p } }
+            return MeasuredPoint(runs: (a?.runs ?? []) + b.runs, profiles: (a?.profiles ?? []) + indices, paces: paces)
         }
         for (_, session) in sessions {
             let m: Mapping = (index(of: session.machine), (session.sessionProfiles ?? []).map(index(of:)))
@@ -60,8 +62,8 @@ extension MatrixMeasurements {
         } else {
             pool.cases = pool.cases.mapValues { measured in
                 var c = measured
-                c.strategies = c.strategies.mapValues { MeasuredPoint(runs: $0.runs) }
-                c.oneTask = c.oneTask.map { MeasuredPoint(runs: $0.runs) }
+                c.strategies = c.strategies.mapValues { MeasuredPoint(runs: $0.runs, paces: $0.paces) }
+                c.oneTask = c.oneTask.map { MeasuredPoint(runs: $0.runs, paces: $0.paces) }
                 return c
             }
         }
