@@ -218,14 +218,17 @@ public struct FidelityReport: Sendable {
     }
 
     /// One line per point: case, half, strategy, model, measured median (min-max), error, band verdict.
+    /// With a column of the error at the measured pace where any point has one.
     public func table() -> String {
         func ms(_ t: SimTime) -> String { String(format: "%.1f", t.milliseconds) }
-        var rows = [["case", "half", "strategy", "model ms", "measured ms (min-max)", "error", "band"]]
+        let paced = points.contains { $0.pacedErrorPercent != nil }
+        var rows = [["case", "half", "strategy", "model ms", "measured ms (min-max)", "error"] + (paced ? ["at pace"] : []) + ["band"]]
         for p in points {
             rows.append([p.caseName, p.half.rawValue, p.strategy, ms(p.predicted),
                          "\(ms(p.measured.median)) (\(ms(p.measured.min))-\(ms(p.measured.max)))",
-                         String(format: "%+.1f%%", p.errorPercent),
-                         p.inBand ? (knownMisses.misses[p.key] == nil ? "ok" : "ok, was a known miss") : (knownMisses.misses[p.key] == nil ? "OUT" : "known miss")])
+                         String(format: "%+.1f%%", p.errorPercent)]
+                        + (paced ? [p.pacedErrorPercent.map { String(format: "%+.1f%%", $0) } ?? "-"] : [])
+                        + [p.inBand ? (knownMisses.misses[p.key] == nil ? "ok" : "ok, was a known miss") : (knownMisses.misses[p.key] == nil ? "OUT" : "known miss")])
         }
         return Self.aligned(rows)
     }

@@ -36,9 +36,13 @@ final class PacedFidelityTests: XCTestCase {
         XCTAssertNil(try XCTUnwrap(report.points.first { $0.strategy == "processes" }).pacedErrorPercent)
         XCTAssertEqual(report.pacedSummaries.last?.count, report.points.count)
         XCTAssertTrue(report.summary().contains("2 points with a recorded pace"), report.summary())
+        let processesRow = try XCTUnwrap(report.table().split(separator: "\n").first { $0.contains(" processes ") })
+        XCTAssertTrue(report.table().hasPrefix("case") && report.table().contains("at pace"), report.table())
+        XCTAssertTrue(processesRow.contains(" - "), "a point without a pace shows none: \(processesRow)")
         let plain = try FidelityReport.evaluate(matrix: matrix, measurements: try MatrixMeasurements.load(from: FidelityTests.folder + "/measurements.json"),
                                                 tolerancePercent: 10, seeds: 3)
         XCTAssertFalse(plain.summary().contains("at the pace"), "no paces recorded, no paced figures")
+        XCTAssertFalse(plain.table().contains("at pace"))
     }
 
     /// Sessions pool their paces run by run, as their runs; a session without them leaves the pool without.
