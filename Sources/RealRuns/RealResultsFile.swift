@@ -58,14 +58,19 @@ public struct RealResults: Sendable, Codable, Equatable {
     /// A table of the measurements for the terminal.
     public func table() -> String {
         func ms(_ t: SimTime) -> String { String(format: "%.1f", t.milliseconds) }
-        var lines = ["strategy    real ms median (min-max)   p50 ms   p95 ms   ops"]
+        // The strategy column as wide as the longest label (at least the header's "strategy" and a space).
+        let width = max(11, (strategies.map(\.strategy.count).max() ?? 0) + 1)
+        var lines = ["strategy".padding(toLength: width, withPad: " ", startingAt: 0) + " real ms median (min-max)   p50 ms   p95 ms   ops    CPU steps' pace"]
         for s in strategies {
             let spread = "\(ms(s.makespan.median)) (\(ms(s.makespan.min))-\(ms(s.makespan.max)))"
-            lines.append(s.strategy.padding(toLength: 11, withPad: " ", startingAt: 0) + " "
+            // The median of the runs' paces (`RunMetrics.cpuStepPace`): 100% is the speed the steps were sized for.
+            let paces = s.runs.compactMap(\.cpuStepPace).sorted()
+            lines.append(s.strategy.padding(toLength: width, withPad: " ", startingAt: 0) + " "
                 + spread.padding(toLength: 26, withPad: " ", startingAt: 0)
                 + ms(s.latencyP50).padding(toLength: 9, withPad: " ", startingAt: 0)
                 + ms(s.latencyP95).padding(toLength: 9, withPad: " ", startingAt: 0)
-                + "\(s.runs.first?.operations ?? 0)")
+                + "\(s.runs.first?.operations ?? 0)".padding(toLength: 7, withPad: " ", startingAt: 0)
+                + (paces.isEmpty ? "-" : String(format: "%.1f%%", paces[(paces.count - 1) / 2] * 100)))
         }
         return lines.joined(separator: "\n")
     }

@@ -356,6 +356,21 @@ final class TraceBuilderTests: XCTestCase {
             .contains("model ms at the real pace"))
     }
 
+    /// `simulate real`'s table: each strategy's median CPU-step pace ("-" without one), its label whole.
+    func testTheRealRunsTableShowsThePaceAndWholeLabels() {
+        func run(_ pace: Double?) -> RealRun {
+            RealRun(metrics: RunMetrics(strategy: "threads-pool16", kind: "threads", makespan: .milliseconds(10), cpuStepPace: pace),
+                    trace: Trace(), python: "3", instrumented: pace != nil)
+        }
+        let table = RealResults(scenario: "s", results: [
+            RealStrategyResult(strategy: Strategy(kind: .threads(pool: 16), label: "threads-pool16"), runs: [run(1.3), run(0.9), run(1.1)]),
+            RealStrategyResult(strategy: Strategy(kind: .sync), runs: [run(nil)]),
+        ]).table()
+        let lines = table.split(separator: "\n")
+        XCTAssertTrue(lines[1].hasPrefix("threads-pool16 ") && lines[1].hasSuffix("110.0%"), table)
+        XCTAssertTrue(lines[2].hasPrefix("sync ") && lines[2].hasSuffix("-"), table)
+    }
+
     func testComparisonErrorsAndTolerance() {
         func run(_ ms: Int64) -> RealRun {
             RealRun(metrics: RunMetrics(strategy: "threads", kind: "threads", makespan: .milliseconds(ms),
