@@ -37,6 +37,14 @@ public struct PacedPrediction: Sendable, Codable, Equatable {
     /// pace of one speed of this VM moves by about that much from run to run.
     public static let threshold = 0.02
 
+    /// The pace to run the model's steps at (`SimulationOptions.stepPace`) for a measured pace against the
+    /// model's own: their ratio; nil where it is within `threshold` of 1, or a pace is missing.
+    public static func stepPace(measured: Double?, model: Double?) -> Double? {
+        guard let measured, let model, model > 0 else { return nil }
+        let ratio = measured / model
+        return abs(ratio - 1) >= threshold ? ratio : nil
+    }
+
     /// The model run again, for each strategy whose median measured pace is `threshold` or more from the
     /// model's, at that pace.
     /// - Parameter scenarios: the scenario the model ran for each strategy's label (as `RealRunner.scenarioForComparison` makes it).
@@ -46,11 +54,10 @@ public struct PacedPrediction: Sendable, Codable, Equatable {
         var out: [String: PacedPrediction] = [:]
         for m in measured {
             let paces = m.runs.compactMap(\.metrics.cpuStepPace).sorted()
-            guard let model = byLabel[m.strategy.label], let modelPace = model.cpuStepPace, modelPace > 0, !paces.isEmpty,
+            guard let model = byLabel[m.strategy.label], let modelPace = model.cpuStepPace, !paces.isEmpty,
                   let scenario = scenarios[m.strategy.label] else { continue }
             let measuredPace = paces[(paces.count - 1) / 2]
-            let ratio = measuredPace / modelPace
-            guard abs(ratio - 1) >= threshold else { continue }
+            guard let ratio = stepPace(measured: measuredPace, model: modelPace) else { continue }
             let run = try Simulator.run(scenario, strategy: m.strategy, options: SimulationOptions(trace: false, stepPace: ratio))
             out[m.strategy.label] = PacedPrediction(
                 modelPace: modelPace, measuredPace: measuredPace, makespan: run.metrics.makespan,

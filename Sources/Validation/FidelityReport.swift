@@ -177,9 +177,9 @@ public struct FidelityReport: Sendable {
                 // The model run again where the runs' CPU steps ran at another pace than its own (`PacedPrediction`):
                 // at the median pace of the runs measured with `profile`'s session.
                 func atMeasuredPace(_ profile: MachineProfile, _ model: SimulationRun, runs: (Int) -> Bool) throws -> SimulationRun? {
-                    guard let measuredPace = m.medianPace(of: runs), let modelPace = model.metrics.cpuStepPace, modelPace > 0 else { return nil }
-                    let ratio = measuredPace / modelPace
-                    return abs(ratio - 1) >= PacedPrediction.threshold ? try predict(profile, stepPace: ratio) : model
+                    guard let measuredPace = m.medianPace(of: runs), model.metrics.cpuStepPace != nil else { return nil }
+                    return try PacedPrediction.stepPace(measured: measuredPace, model: model.metrics.cpuStepPace)
+                        .map { try predict(profile, stepPace: $0) } ?? model
                 }
                 let run: SimulationRun
                 var paced: SimulationRun?
@@ -191,8 +191,9 @@ public struct FidelityReport: Sendable {
                     var byProfile: [Int: SimulationRun] = [:]
                     var pacedByProfile: [Int: SimulationRun] = [:]
                     for i in Set(indices).sorted() {
-                        byProfile[i] = try predict(list[i])
-                        pacedByProfile[i] = try atMeasuredPace(list[i], byProfile[i]!, runs: { indices[$0] == i })
+                        let model = try predict(list[i])
+                        byProfile[i] = model
+                        pacedByProfile[i] = try atMeasuredPace(list[i], model, runs: { indices[$0] == i })
                     }
                     func median(_ runs: [SimulationRun]) -> SimulationRun? {
                         runs.sorted { $0.metrics.makespan < $1.metrics.makespan }.dropFirst((runs.count - 1) / 2).first
