@@ -148,14 +148,31 @@ final class RecordedPoolTests: XCTestCase {
     /// validation/fifth-host/own-calibration/measurements.json is the pool of that host's sessions 13 to 18, each
     /// with the profile it was measured with.
     func testTheFifthHostsOwnCalibrationPoolIsItsSessions() throws {
+        try assertFifthHostPool("own-calibration", sessions: Array(13...18))
+    }
+
+    /// validation/fifth-host/paced/measurements.json is the pool of sessions 21 and 22, which recorded each run's
+    /// CPU-step pace: the pool keeps them run by run.
+    func testTheFifthHostsPacedPoolIsItsSessions() throws {
+        let pool = try assertFifthHostPool("paced", sessions: [21, 22])
+        XCTAssertTrue(pool.cases.values.contains { $0.strategies.values.contains { $0.paces?.count == 6 } })
+    }
+
+    /// The fifth host's pool in `folder` is `sessions` pooled again, each with its own profile.
+    @discardableResult
+    func assertFifthHostPool(_ folder: String, sessions numbers: [Int], file: StaticString = #filePath, line: UInt = #line) throws -> MatrixMeasurements {
         let host = FidelityTests.folder + "/fifth-host"
-        let sessions = try (13...18).map { n in
+        let sessions = try numbers.map { n in
             (path: "session-\(n).json", measurements: try MatrixMeasurements.load(from: host + "/session-\(n).json"))
         }
         let profiles = sessions.map(\.measurements.machine)
-        XCTAssertEqual(profiles.indices.filter { i in !profiles[..<i].contains(profiles[i]) }.count, 6, "each session has its own profile")
-        let recorded = try MatrixMeasurements.load(from: host + "/own-calibration/measurements.json")
+        XCTAssertEqual(profiles.indices.filter { i in !profiles[..<i].contains(profiles[i]) }.count, numbers.count, "each session has its own profile",
+                       file: file, line: line)
+        let recorded = try MatrixMeasurements.load(from: host + "/\(folder)/measurements.json")
+        let names = numbers.map { "validation/fifth-host/session-\($0).json" }.joined(separator: ",")
         XCTAssertEqual(try MatrixMeasurements.pooled(sessions), recorded,
-                       "pool them again: simulate validate --pool validation/fifth-host/session-13.json,...,session-18.json --measurements validation/fifth-host/own-calibration/measurements.json")
+                       "pool them again: simulate validate --pool \(names) --measurements validation/fifth-host/\(folder)/measurements.json",
+                       file: file, line: line)
+        return recorded
     }
 }
