@@ -53,10 +53,9 @@ public struct PacedPrediction: Sendable, Codable, Equatable {
         let byLabel = Dictionary(predicted.map { ($0.strategy, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [String: PacedPrediction] = [:]
         for m in measured {
-            let paces = m.runs.compactMap(\.metrics.cpuStepPace).sorted()
-            guard let model = byLabel[m.strategy.label], let modelPace = model.cpuStepPace, !paces.isEmpty,
+            guard let model = byLabel[m.strategy.label], let modelPace = model.cpuStepPace,
+                  let measuredPace = RunMetrics.medianPace(m.runs.compactMap(\.metrics.cpuStepPace)),
                   let scenario = scenarios[m.strategy.label] else { continue }
-            let measuredPace = paces[(paces.count - 1) / 2]
             guard let ratio = stepPace(measured: measuredPace, model: modelPace) else { continue }
             let run = try Simulator.run(scenario, strategy: m.strategy, options: SimulationOptions(trace: false, stepPace: ratio))
             out[m.strategy.label] = PacedPrediction(

@@ -63,14 +63,14 @@ public struct RealResults: Sendable, Codable, Equatable {
         var lines = ["strategy".padding(toLength: width, withPad: " ", startingAt: 0) + " real ms median (min-max)   p50 ms   p95 ms   ops    CPU steps' pace"]
         for s in strategies {
             let spread = "\(ms(s.makespan.median)) (\(ms(s.makespan.min))-\(ms(s.makespan.max)))"
-            // The median of the runs' paces (`RunMetrics.cpuStepPace`): 100% is the speed the steps were sized for.
-            let paces = s.runs.compactMap(\.cpuStepPace).sorted()
+            // The median of the runs' paces: 100% is the speed the steps were sized for.
+            let pace = RunMetrics.medianPace(s.runs.compactMap(\.cpuStepPace))
             lines.append(s.strategy.padding(toLength: width, withPad: " ", startingAt: 0) + " "
                 + spread.padding(toLength: 26, withPad: " ", startingAt: 0)
                 + ms(s.latencyP50).padding(toLength: 9, withPad: " ", startingAt: 0)
                 + ms(s.latencyP95).padding(toLength: 9, withPad: " ", startingAt: 0)
                 + "\(s.runs.first?.operations ?? 0)".padding(toLength: 7, withPad: " ", startingAt: 0)
-                + (paces.isEmpty ? "-" : String(format: "%.1f%%", paces[(paces.count - 1) / 2] * 100)))
+                + (pace.map { String(format: "%.1f%%", $0 * 100) } ?? "-"))
         }
         return lines.joined(separator: "\n")
     }

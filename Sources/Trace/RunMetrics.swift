@@ -70,6 +70,12 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     /// The median (nearest rank) of a list of times; nil for an empty list.
     public static func median(_ values: [SimTime]) -> SimTime? { values.isEmpty ? nil : percentile(values, 50) }
 
+    /// The median of runs' CPU-step paces (`cpuStepPace`), by the same rule (the lower middle one for an even
+    /// count); nil without any.
+    public static func medianPace(_ paces: [Double]) -> Double? {
+        paces.isEmpty ? nil : paces.sorted()[(paces.count - 1) / 2]
+    }
+
     /// Nearest-rank percentile of a list of times; zero for an empty list.
     public static func percentile(_ values: [SimTime], _ p: Double) -> SimTime {
         guard !values.isEmpty else { return .zero }

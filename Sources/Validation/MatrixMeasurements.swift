@@ -31,8 +31,7 @@ public struct MeasuredPoint: Sendable, Codable, Equatable {
     /// The median (the lower middle one) of the paces of the runs `selected` picks (all by default); nil without paces.
     public func medianPace(of selected: (Int) -> Bool = { _ in true }) -> Double? {
         guard let paces else { return nil }
-        let chosen = paces.indices.filter(selected).map { paces[$0] }.sorted()
-        return chosen.isEmpty ? nil : chosen[(chosen.count - 1) / 2]
+        return RunMetrics.medianPace(paces.indices.filter(selected).map { paces[$0] })
     }
 
     public var spread: MeasuredSpread { MeasuredSpread(median: median, min: min, max: max) }
