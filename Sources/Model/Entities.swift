@@ -124,6 +124,9 @@ struct OSThread: Sendable {
 
     /// For the executor worker: the coroutine whose CPU step it runs, -1 for none.
     var job: Int32 = -1
+    /// For a worker running a lookup job (`GreenTask.jobIsLookup`): the part it is in (0: its Python before
+    /// the call, 1: getaddrinfo, 2: its Python after it, which hands the result back).
+    var jobPart: UInt8 = 0
     /// Program counter of roles with phases (spawner, loop start-up, child start and result).
     var phase: Int32 = 0
     /// The main thread of a child process (pays start-up and result pickling).
@@ -172,6 +175,9 @@ struct TaskRun: Sendable {
     var connected = false
     /// Whether the I/O call in progress opens a connection.
     var connects = false
+    /// The part of the call's CPU its lookup's pool thread runs instead of it (`costs.resolver_job`, at most
+    /// what the call has): zero when the lookup is the caller's.
+    var lookupCPU = SimTime.zero
     /// Whether its last finished step was a CPU step (its next I/O call pays `costs.cold_request_cpu`).
     var afterCPUStep = false
     /// Pieces of the program's first call still to run before its `getaddrinfo` (the idna codec's import:
@@ -205,6 +211,9 @@ enum TaskStep: Sendable {
     case ioCPU(SimTime)
     /// A short system call that releases the GIL without sleeping (the thread keeps its core).
     case syscall(SimTime)
+    /// A new connection's getaddrinfo: a `syscall` on the calling thread, unless the runtime hands it to a
+    /// thread pool (gevent's resolver: `GreenletTraits.resolverPool`).
+    case lookup(SimTime)
     /// Waiting for an I/O answer (blocked) or a sleep.
     case wait(SimTime)
     /// The task has finished.
@@ -232,6 +241,8 @@ struct GreenTask: Sendable {
     /// The CPU step handed to the executor.
     var jobDuration = SimTime.zero
     var jobKind = BurstKind.python
+    /// The job handed to the pool is its getaddrinfo (`jobDuration` long), not a CPU step.
+    var jobIsLookup = false
     /// A tasklet that switched away after finishing a step: the first piece of its next step.
     var pendingStep: TaskStep? = nil
 }

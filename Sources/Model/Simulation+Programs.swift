@@ -98,7 +98,12 @@ extension Simulation {
                         if releases > 0 { tasks[k].firstCallPiecesLeft = 2 * releases } else { surcharge += costs.programFirstCall }
                     }
                     tasks[k].afterCPUStep = false
-                    if surcharge > .zero {
+                    // The pool's worker runs part of the call's measured CPU (`costs.resolver_job`): the rest
+                    // stays the caller's, so the call costs the process what calibrate.py measured.
+                    tasks[k].lookupCPU = lookupsInPool && tasks[k].connects
+                        ? min(costs.resolverJob, max(.zero, cpu + surcharge - .microseconds(1))) : .zero
+                    surcharge -= tasks[k].lookupCPU
+                    if surcharge != .zero {
                         cpu += surcharge
                         tasks[k].op = .io(cpu: cpu, latency: latency, newConnection: newConnection)
                     }
@@ -119,6 +124,7 @@ extension Simulation {
                     if part % 2 == 0 { return .ioCPU(piece(Int(part / 2))) }
                     // connect() waits for the handshake; the others return without sleeping.
                     if connects && part == 5 { return .wait(costs.connectionSetup) }
+                    if connects && part == 1 { return .lookup(costs.syscall) }
                     if part == 2 * calls - 1 {
                         // send(): the request leaves now; its answer comes a latency after the call returns.
                         // A wait long enough for the cores to go idle costs a wake-up from idle on top,
@@ -250,7 +256,7 @@ extension Simulation {
         switch step {
         case .cpu(let d, let kind): return .step(d, kind)
         case .ioCPU(let d): return .burst(d, .python)
-        case .syscall(let d): return .burst(d, .syscall)
+        case .syscall(let d), .lookup(let d): return .burst(d, .syscall)
         case .wait(let d): return .block(d, .blocked)
         case .awaitAnswer:
             tasks[k].answerWaiter = Int32(id: t)
@@ -434,6 +440,14 @@ extension Simulation {
                     return .burst(green.switchCost + costs.executorHandoff / 2 + (startsWorker ? costs.threadStart : .zero), .python)
                 case .ioCPU(let d): return .burst(d, .python)
                 case .syscall(let d): return .burst(d, .syscall)
+                case .lookup(let d):
+                    guard lookupsInPool else { return .burst(d, .syscall) }
+                    // gevent.resolver.thread: `pool.apply(getaddrinfo)` queues the job, starts a native
+                    // thread if none is idle (gevent/threadpool.py, `spawn` and `adjust`; start_new_thread does
+                    // not wait for it to run), and the greenlet waits on its AsyncResult through the hub.
+                    submitLookup(g, d)
+                    suspendGreen(g, host: t, state: .blocked)
+                    return .burst(green.switchCost, .python)
                 case .wait(let d):
                     // Not monkey patched: the blocking call blocks the thread, with the tasklet on it.
                     guard green.monkeyPatched else { return .block(d, .blocked) }
@@ -460,8 +474,19 @@ extension Simulation {
             if foregroundRemaining == 0 { return .finish }
             guard let next = readyGreens.pop() else { return .wait(.idle) }
             threads[t].currentGreen = next
+            if green.callbacksReleaseGIL { callbackReleasesGIL(t) }
             return .burst(green.switchCost, .python)
         }
+    }
+
+    /// The hub's callback ended and the next one began: `GIL_RELEASE` then `GIL_ENSURE` (gevent's callbacks.c),
+    /// a few microseconds of libev apart. drop_gil signals a thread asleep in take_gil, which wakes to find the
+    /// GIL taken again and waits anew (a whole interval before it may ask for a drop). Taken as instantaneous:
+    /// no waiter wakes within it. A pending drop request is honoured at the end of the hub's burst instead.
+    mutating func callbackReleasesGIL(_ t: Int) {
+        let p = Int(threads[t].process)
+        guard processes[p].gil.sleeperCount > 0, !processes[p].gil.dropRequest else { return }
+        signalOneSleeper(process: p)
     }
 
     // MARK: asyncio
@@ -496,7 +521,7 @@ extension Simulation {
                     return .burst(costs.executorHandoff / 2 + (startsWorker ? costs.threadStart : .zero), .python)
                 case .ioCPU(let d):
                     return .burst(d, .python)
-                case .syscall(let d):
+                case .syscall(let d), .lookup(let d):
                     return .burst(d, .syscall)
                 case .wait(let d):
                     suspendGreen(g, host: t, state: .blocked)
@@ -556,20 +581,35 @@ extension Simulation {
     mutating func submitToExecutor(_ g: Int, _ d: SimTime, _ kind: BurstKind) -> Bool {
         greens[g].jobDuration = d
         greens[g].jobKind = kind
-        executorJobs.push(Int32(g))
-        if let w = idleWorkers.popLast() {
-            threads[Int(w)].listedIdle = false
-            wakeThread(Int(w))
-            return false
-        }
-        guard executorWorkerCount < executorMaxWorkers else { return false }
-        let name = LaneNames.executorWorker(executorWorkerCount)
-        executorWorkerCount += 1
-        let worker = addThread(process: 0, role: .executorWorker, name: name)
+        guard let worker = queueForWorker(g, name: LaneNames.executorWorker) else { return false }
         // ThreadPoolExecutor._adjust_thread_count calls t.start(), which waits until the worker has started.
         threads[worker].starter = mainThread
         threads[Int(mainThread)].awaitingStartOf = Int32(worker)
         return true
+    }
+
+    /// gevent's resolver: green thread `g`'s getaddrinfo (`d` long) goes to the hub's thread pool; an idle
+    /// worker is woken, or a new one started while fewer than the pool's size exist. The hub goes on: the pool
+    /// starts its threads with start_new_thread, which does not wait for them.
+    mutating func submitLookup(_ g: Int, _ d: SimTime) {
+        greens[g].jobDuration = d
+        greens[g].jobIsLookup = true
+        _ = queueForWorker(g, name: LaneNames.geventThreadpoolWorker)
+    }
+
+    /// Queues `g`'s job for the pool's workers: wakes an idle one, or starts the k-th, named `name(k)`, while
+    /// fewer than `executorMaxWorkers` exist. Returns the started thread, nil if none was.
+    mutating func queueForWorker(_ g: Int, name: (Int) -> String) -> Int? {
+        executorJobs.push(Int32(g))
+        if let w = idleWorkers.popLast() {
+            threads[Int(w)].listedIdle = false
+            wakeThread(Int(w))
+            return nil
+        }
+        guard executorWorkerCount < executorMaxWorkers else { return nil }
+        let k = executorWorkerCount
+        executorWorkerCount += 1
+        return addThread(process: 0, role: .executorWorker, name: name(k))
     }
 
     /// The local server (server.py, on this machine): its accept loop starts a thread for each new
@@ -630,15 +670,36 @@ extension Simulation {
 
     /// An executor worker: run queued CPU steps; hand each result back with call_soon_threadsafe (which
     /// needs the GIL, and wakes the loop through its self-pipe); sleep on the queue when it is empty.
+    ///
+    /// A lookup job (gevent's resolver) runs in three parts, the worker's share of the call's CPU
+    /// (`TaskRun.lookupCPU`: `resolver_job`, at most what the call has) split around the call: its Python after the queue woke it (gevent/threadpool.py, `_WorkerGreenlet.run`), getaddrinfo
+    /// (the GIL released), then `ThreadResult.set`, whose async watcher wakes the hub, and the rest of its
+    /// Python back to the queue. Each part that runs Python first takes the GIL.
     mutating func executorWorkerAction(_ t: Int) -> Action {
         let done = Int(threads[t].job)
-        if done >= 0 {
+        if done >= 0 && greens[done].jobIsLookup {
+            threads[t].jobPart &+= 1
+            switch threads[t].jobPart {
+            case 1: return .burst(greens[done].jobDuration, .syscall)
+            case 2:
+                greenBecameReady(done)
+                let job = tasks[Int(greens[done].task)].lookupCPU
+                return .burst(job - job / 2, .python)
+            default:
+                threads[t].job = -1
+                greens[done].jobIsLookup = false
+            }
+        } else if done >= 0 {
             threads[t].job = -1
             greens[done].returningFromExecutor = true
             greenBecameReady(done)
         }
         if let g = executorJobs.pop() {
             threads[t].job = g
+            if greens[Int(g)].jobIsLookup {
+                threads[t].jobPart = 0
+                return .burst(tasks[Int(greens[Int(g)].task)].lookupCPU / 2, .python)
+            }
             return .step(greens[Int(g)].jobDuration, greens[Int(g)].jobKind)
         }
         if !threads[t].listedIdle {

@@ -42,7 +42,9 @@ extension Simulation {
         case .greenlets(let green):
             role = .hub
             startOrder = workload.instances.map { Int32($0.index) }
-            executorMaxWorkers = green.offload?.maxThreads ?? 0
+            // Lookups and CPU steps share the pool where a runtime hands off both (none does yet).
+            lookupsInPool = green.monkeyPatched && green.resolverPool != nil
+            executorMaxWorkers = max(green.offload?.maxThreads ?? 0, lookupsInPool ? green.resolverPool!.maxThreads : 0)
             if !green.yieldsBetweenSteps && green.offload == nil {
                 try refuseNeverYielding(bg, "\(strategy.kind.name) switches greenlets only when one waits on the hub (I/O, sleep)")
             }

@@ -75,6 +75,9 @@ struct Simulation {
     var idleWorkers: [Int32] = []
     var executorWorkerCount = 0
     var executorMaxWorkers = 0
+    /// A new connection's getaddrinfo goes to the hub's thread pool (gevent's resolver), whose workers are
+    /// the executor's (`executorJobs`, `idleWorkers`).
+    var lookupsInPool = false
     var workerCount = 0
     /// For the loop: how many ready callbacks this `_run_once` iteration still runs.
     var loopBatchRemaining = 0

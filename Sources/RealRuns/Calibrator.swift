@@ -105,6 +105,9 @@ public enum Calibrator {
         if let ready = p.readyRecv {
             lines.append("ready recv       \(ready) (an answer already there); timer slack \(p.timerSlack.map { "\($0)" } ?? "unknown")")
         }
+        if let job = p.resolverJob {
+            lines.append("resolver job     \(job) of a gevent pool thread's CPU per getaddrinfo, the call aside")
+        }
         if let tick = p.schedulerTick {
             lines.append("scheduler tick   \(tick) (a CPU-bound process keeps a core another one waits for this long)")
         }

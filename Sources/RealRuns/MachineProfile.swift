@@ -136,6 +136,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// recv() of an answer already queued on a loopback connection (calibrate.py `ready_recv_ns`); nil in an
     /// older profile, which leaves the scenario's `ready_recv`.
     public var readyRecv: SimTime?
+    /// The CPU of one getaddrinfo on a worker of gevent's hub thread pool, the call aside (calibrate.py
+    /// `resolver_job_ns`); nil in an older profile, which leaves the scenario's `resolver_job`.
+    public var resolverJob: SimTime?
     /// How long a CPU-bound process keeps a core another one waits for (calibrate.py `scheduler_tick_ns`:
     /// two processes taking turns on one core), the scheduler's tick, since a used-up slice ends at the next
     /// tick; nil in an older profile, which leaves slices ending on time.
@@ -226,6 +229,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.programFirstCall = perMethod("program_first_call_ns")
         profile.programFirstCallRaces = try? number("program_first_call_races")
         profile.readyRecv = try? time("ready_recv_ns")
+        profile.resolverJob = try? time("resolver_job_ns")
         profile.timerSlack = try? time("timer_slack_ns")
         profile.schedulerTick = try? time("scheduler_tick_ns")
         profile.timedWaitLate = (raw["timed_wait_late"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) }
@@ -647,6 +651,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         c.executorHandoff = executorLoopCPU ?? max(.microseconds(1), (executorRoundTrip - threadWake * 2) / 2)
         if let (cpu, after) = coldWakeFit { c.coldWakeCPU = cpu; c.coldWakeAfter = after }
         if let readyRecv { c.readyRecv = readyRecv }
+        if let resolverJob { c.resolverJob = resolverJob }
         if let syscall, let connectCall, let ioOverhead {
             // urlopen's system calls timed one by one: the model releases the GIL around each of them.
             c.syscall = syscall

@@ -62,13 +62,28 @@ extension LayoutBuilder {
         let showHeaders = headed > 0 && Double(headed) * groupHeaderHeight + Double(groups.count) * sizes.rowMin <= available
         let forRows = available - (showHeaders ? Double(headed) * groupHeaderHeight : 0)
         let budget = max(groups.count, min(maxLanes, Int(forRows / sizes.rowMin)))
-        let allocation = LaneOrdering.allocate(budget: budget, sizes: groups.map { $0.folded > 0 ? 1 : $0.lanes.count })
+        // gevent's resolver threads only look names up for the greenlets: one band for all of them (how many
+        // looked up at once), not a row each beside the hub and its greenlets.
+        let resolverThreads = groups.map { g in g.lanes.filter { LaneNames.isGeventThreadpoolWorker(trace.lanes[$0].name) } }
+        func banded(_ i: Int) -> Bool { resolverThreads[i].count > 1 }
+        let allocation = LaneOrdering.allocate(budget: budget, sizes: groups.indices.map { i in
+            groups[i].folded > 0 ? 1 : groups[i].lanes.count - (banded(i) ? resolverThreads[i].count - 1 : 0)
+        })
         let rowCount = max(1, allocation.reduce(0, +))
         let rowHeight = max(2 / grid.resolution, grid.snap(min(sizes.rowMax, forRows / Double(rowCount))))
 
         var planned: [PlannedGroup] = []
         var sampling: [String] = []
-        for (group, rows) in zip(groups, allocation) {
+        for (i, (whole, allotted)) in zip(groups, allocation).enumerated() {
+            var group = whole, rows = allotted
+            var resolverBand: PlannedRow?
+            if banded(i) && group.folded == 0 && rows > 1 {
+                let pool = Set(resolverThreads[i])
+                group.lanes.removeAll { pool.contains($0) }
+                rows -= 1
+                resolverBand = PlannedRow(content: .collapsed(resolverThreads[i]),
+                                          label: "\(resolverThreads[i].count) resolver threads", indented: false, role: .collapsedLabel)
+            }
             if group.folded > 0 {
                 planned.append(PlannedGroup(group: group, rows: [PlannedRow(content: .collapsed(group.lanes), label: group.title,
                                                                             indented: false, role: .collapsedLabel)], showHeader: false))
@@ -109,7 +124,8 @@ extension LayoutBuilder {
                 out.append(PlannedRow(content: .collapsed(rest), label: "+\(Format.grouped(rest.count)) more \(Self.noun(kinds))",
                                       indented: hosted, role: .collapsedLabel))
             }
-            planned.append(PlannedGroup(group: group, rows: out, showHeader: header))
+            if let resolverBand { out.append(resolverBand) }
+            planned.append(PlannedGroup(group: whole, rows: out, showHeader: header))
         }
         return PanelPlan(trace: trace, header: header, top: top, groups: planned, rowHeight: rowHeight, sampling: sampling)
     }

@@ -76,6 +76,11 @@ public enum Defaults {
     /// recv() of an answer already queued on a loopback TCP socket: 4.8-5.3 us here (median of 2000, three
     /// runs, 1 and 150 bytes; docs/model.md, "An answer already there"); `simulate calibrate` measures it.
     public static let readyRecv = SimTime.microseconds(5)
+    /// The CPU of one getaddrinfo in gevent's hub thread pool, on the worker thread, the lookup aside (its
+    /// Python around the call, its lock and futex calls; the lookup itself is `syscall`): 25.6-27.8 us here
+    /// with the call's 1.4-1.9 (five runs of 2,000 `hub.threadpool.apply(getaddrinfo)` from a greenlet, process
+    /// CPU less the hub thread's; docs/model.md, "gevent's resolver threads"); `simulate calibrate` measures it.
+    public static let resolverJob = SimTime.microseconds(25)
     public static let ioOverhead = SimTime.zero
     /// None unless a machine profile measures them (`simulate calibrate`).
     public static let processSpawn: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
@@ -160,6 +165,9 @@ public enum Defaults {
     /// The reactor's thread pool for `deferToThread`: `ThreadPool(0, 10)` (twisted/internet/base.py,
     /// `ReactorBase._initThreadPool`).
     public static let twistedThreadLimit = 10
+    /// gevent's hub thread pool, where its default resolver runs getaddrinfo: `Hub.threadpool_size = 10`
+    /// (gevent/hub.py), native threads started on demand (gevent/threadpool.py, `ThreadPool.adjust`).
+    public static let geventThreadpoolSize = 10
     /// eventlet's tpool: `EVENTLET_THREADPOOL_SIZE`, default 20 (eventlet/tpool.py, `_nthreads`).
     public static let eventletTpoolSize = 20
     /// Tornado's `SimpleAsyncHTTPClient(max_clients=10)` (tornado/simple_httpclient.py, `initialize`).

@@ -43,6 +43,16 @@ public struct GreenletTraits: Sendable, Equatable {
     public var yieldsBetweenSteps = false
     /// The thread pool CPU steps are handed to (eventlet's tpool), nil when they run inline.
     public var offload: ThreadOffload?
+    /// The thread pool a new connection's getaddrinfo is handed to (gevent's default resolver,
+    /// gevent.resolver.thread: `self.pool.apply(_socket.getaddrinfo, ...)` on the hub's thread pool), nil when
+    /// the lookup runs on the calling thread. Its native threads need the GIL, which the hub holds while it
+    /// runs greenlets: a lookup waits until the hub goes idle, or a switch interval.
+    public var resolverPool: ThreadOffload?
+    /// Whether the hub runs each ready green thread from a callback that takes the GIL and releases it after
+    /// (gevent's libev loop: callbacks.c, `gevent_callback`'s `GIL_ENSURE` ... `GIL_RELEASE`, around an
+    /// `ev_run` that runs without it). A thread waiting for the GIL is signalled at each, and wakes to find the
+    /// hub holding it again: its timed wait starts over, so it gets the GIL only when the hub goes idle.
+    public var callbacksReleaseGIL = false
     /// The hub's poll waits for its next timer in whole units of this, rounded up from when it began to wait
     /// (`Defaults.pollTimeoutResolution`); zero: to the nanosecond.
     public var pollResolution = Defaults.pollTimeoutResolution
@@ -102,7 +112,9 @@ extension Strategy.Kind {
         case .threads(let pool): scheduling = .osThreads(pool: pool)
         case .processes(let pool, let method): scheduling = .osProcesses(pool: pool, startMethod: method)
         case .gevent:
-            scheduling = .greenlets(GreenletTraits(spawn: costs.greenletSpawn, switchCost: costs.greenletSwitch))
+            scheduling = .greenlets(GreenletTraits(spawn: costs.greenletSpawn, switchCost: costs.greenletSwitch,
+                                                   resolverPool: ThreadOffload(maxThreads: Defaults.geventThreadpoolSize),
+                                                   callbacksReleaseGIL: true))
         case .asyncio(let workers, let inExecutor):
             scheduling = .eventLoop(.pool(costs.taskCreate, costs.loopIteration, workers ?? Defaults.executorWorkers(cores: cores), inExecutor))
         case .uvloop(let workers, let inExecutor):

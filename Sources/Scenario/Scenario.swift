@@ -224,6 +224,9 @@ public struct Costs: Sendable, Equatable {
     /// recv() when the answer is already queued (the caller came back late, after the answer arrived): it copies
     /// and returns without sleeping, a shorter window than `syscall` for a woken GIL waiter.
     public var readyRecv: SimTime
+    /// The worker thread's CPU for one getaddrinfo in gevent's hub thread pool (gevent.resolver.thread), the
+    /// lookup's own `syscall` aside; the hub's side of the hand-off is in the call's CPU.
+    public var resolverJob: SimTime
     /// Wall time every I/O wait takes beyond its latency (the server's and the network stack's own work).
     public var ioOverhead: SimTime
     /// The parent's serial share of `Process.start()` per start method (fork() copying its page tables;
@@ -316,7 +319,8 @@ public struct Costs: Sendable, Equatable {
         greenletSpawn: SimTime = Defaults.greenletSpawn, loopIteration: SimTime = Defaults.loopIteration,
         taskCreate: SimTime = Defaults.taskCreate, executorHandoff: SimTime = Defaults.executorHandoff,
         connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU,
-        syscall: SimTime = Defaults.syscall, readyRecv: SimTime = Defaults.readyRecv, ioOverhead: SimTime = Defaults.ioOverhead,
+        syscall: SimTime = Defaults.syscall, readyRecv: SimTime = Defaults.readyRecv, resolverJob: SimTime = Defaults.resolverJob,
+        ioOverhead: SimTime = Defaults.ioOverhead,
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn,
         processFirstCall: [StartMethod: SimTime] = Defaults.processFirstCall,
         processFirstStart: [StartMethod: SimTime] = Defaults.processFirstStart, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
@@ -362,6 +366,7 @@ public struct Costs: Sendable, Equatable {
         self.ioIdleRise = ioIdleRise
         self.syscall = syscall
         self.readyRecv = readyRecv
+        self.resolverJob = resolverJob
         self.ioOverhead = ioOverhead
         self.threadStart = threadStart
         self.processStart = processStart

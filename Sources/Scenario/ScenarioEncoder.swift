@@ -82,6 +82,7 @@ public enum ScenarioEncoder {
             "loop_iteration": duration(c.loopIteration), "task_create": duration(c.taskCreate),
             "executor_handoff": duration(c.executorHandoff), "connection_setup": duration(c.connectionSetup),
             "connection_cpu": duration(c.connectionCPU), "syscall": duration(c.syscall), "ready_recv": duration(c.readyRecv),
+            "resolver_job": duration(c.resolverJob),
             "io_overhead": duration(c.ioOverhead), "process_spawn": perMethod(c.processSpawn),
             "process_first_call": perMethod(c.processFirstCall), "process_first_start": perMethod(c.processFirstStart),
             "io_idle_overhead": c.ioIdleRise.isEmpty ? duration(c.ioIdleOverhead)

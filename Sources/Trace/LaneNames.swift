@@ -10,6 +10,13 @@ public enum LaneNames {
     public static let eventLoop = "MainThread (event loop)"
     /// The k-th (from 0) thread of the asyncio loop's executor, in the order the threads started.
     public static func executorWorker(_ k: Int) -> String { "executor-\(k)" }
+    /// The k-th (from 0) native thread of gevent's hub thread pool (`hub.threadpool`, where its default resolver
+    /// runs getaddrinfo), in the order the pool started them.
+    public static func geventThreadpoolWorker(_ k: Int) -> String { "threadpool-\(k)" }
+    /// Whether a lane is one of gevent's hub thread pool (`geventThreadpoolWorker`).
+    public static func isGeventThreadpoolWorker(_ name: String) -> Bool {
+        name.hasPrefix(geventThreadpoolWorker(0).dropLast()) && poolWorkerNumber(name) != nil
+    }
     /// The n-th (from 1) worker of a `multiprocessing.Pool` whose processes are `<prefix>Process`es
     /// (multiprocessing/pool.py names them so: `ForkPoolWorker-1`, `SpawnPoolWorker-1`, `ForkServerPoolWorker-1`).
     public static func processPoolWorker(_ n: Int, prefix: String = "Fork") -> String { "\(prefix)PoolWorker-\(n)" }
@@ -28,7 +35,7 @@ public enum LaneNames {
     /// a process pool's start method): it starts before it has work, and which worker takes a job is the OS's
     /// choice.
     public static func isPoolWorker(_ name: String) -> Bool {
-        [executorWorker(0), threadPoolWorker(0)].contains { name.hasPrefix($0.dropLast()) }
+        [executorWorker(0), threadPoolWorker(0), geventThreadpoolWorker(0)].contains { name.hasPrefix($0.dropLast()) }
             || name.contains(processPoolWorker(1, prefix: "").dropLast())
     }
 }

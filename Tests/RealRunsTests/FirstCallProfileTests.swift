@@ -86,6 +86,18 @@ final class FirstCallProfileTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
     }
 
+    /// calibrate.py's `resolver_job_ns` becomes `costs.resolver_job` (gevent's pool thread's CPU per lookup); a
+    /// profile from before it was measured leaves the default, and the saved profile keeps it.
+    func testTheResolverJobIsApplied() throws {
+        let p = try profile(["resolver_job_ns": 31_000])
+        let scenario = ExampleScenarios.ioHeavy(tasks: 2, calls: 3)
+        let applied = RealRunner.scenarioForComparison(scenario, strategy: Strategy(kind: .gevent), profile: p)
+        XCTAssertEqual(applied.costs.resolverJob, .microseconds(31))
+        let old = RealRunner.scenarioForComparison(scenario, strategy: Strategy(kind: .gevent), profile: try profile([:]))
+        XCTAssertEqual(old.costs.resolverJob, Defaults.resolverJob)
+        XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
+    }
+
     /// calibrate.py's `timed_wait_late` becomes `machine.timeout_idle_wake`: how late each wait was back, less
     /// what the model already puts after the deadline (the profile's timer slack, mean wake-up and context
     /// switch), never below zero, by increasing wait (a repeated wait dropped); an older profile leaves the

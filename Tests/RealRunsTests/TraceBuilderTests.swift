@@ -356,6 +356,36 @@ final class TraceBuilderTests: XCTestCase {
             .contains("model ms at the real pace"))
     }
 
+    /// gevent's resolver threads are the model's alone: a measured run shows the hub and its greenlets, not the
+    /// pool's native threads, so `compare` leaves the hand-offs and the pool's GIL share out (a measured 0 by
+    /// construction) and says so; a measurement that shows them keeps them.
+    func testTheResolverThreadsTheHarnessDoesNotSeeAreLeftOut() throws {
+        var scenario = ExampleScenarios.ioHeavy(tasks: 20, calls: 2)
+        scenario.machine.cores = 2
+        let strategy = Strategy(kind: .gevent)
+        let model = try Simulator.run(scenario, strategy: strategy)
+        let trace = try XCTUnwrap(model.trace)
+        let pool = Set(trace.lanes.filter { LaneNames.isGeventThreadpoolWorker($0.name) }.map(\.id))
+        XCTAssertFalse(pool.isEmpty)
+        var seen = trace
+        seen.segments.removeAll { pool.contains(Int($0.lane)) }
+        func compared(_ measuredTrace: Trace) -> Comparison {
+            Comparison(scenario: "s", predicted: [model.metrics], predictedTraces: ["gevent": trace],
+                       measured: [RealStrategyResult(strategy: strategy, runs: [RealRun(metrics: model.metrics, trace: measuredTrace, python: "3", instrumented: true)])],
+                       tolerancePercent: 15)
+        }
+        let harness = compared(seen)
+        let figures = harness.rows[0].mechanisms.map(\.figure)
+        XCTAssertFalse(figures.contains("GIL hand-offs/s"), "\(figures)")
+        XCTAssertFalse(figures.contains { $0.contains("threadpool-") }, "\(figures)")
+        XCTAssertEqual(harness.rows[0].resolverLeftOut, true)
+        XCTAssertTrue(harness.mechanismTable().contains("does not see gevent's resolver threads"), harness.mechanismTable())
+        let all = compared(trace)
+        XCTAssertTrue(all.rows[0].mechanisms.contains { $0.figure == "GIL hand-offs/s" })
+        XCTAssertNil(all.rows[0].resolverLeftOut)
+        XCTAssertFalse(all.mechanismTable().contains("does not see"))
+    }
+
     /// `simulate real`'s table: each strategy's median CPU-step pace ("-" without one), its label whole.
     func testTheRealRunsTableShowsThePaceAndWholeLabels() {
         func run(_ pace: Double?) -> RealRun {

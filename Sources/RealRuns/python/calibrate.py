@@ -1333,6 +1333,54 @@ print((time.process_time_ns() - start) // (clients * calls))
 """
 
 
+# A new interpreter with gevent's patching (argv: calls, rounds): the CPU of one getaddrinfo through the hub's
+# thread pool on the worker thread (process CPU less the hub thread's, per call, from a greenlet), less the
+# same getaddrinfo called directly; one figure per round.
+RESOLVER_JOB = """
+import sys, time
+from gevent import monkey
+monkey.patch_all()
+import gevent, _socket
+pool = gevent.get_hub().threadpool
+args = ("127.0.0.1", 80, 0, _socket.SOCK_STREAM)
+calls, rounds = int(sys.argv[1]), int(sys.argv[2])
+def worker_cpu():
+    for _ in range(20):
+        pool.apply(_socket.getaddrinfo, args)
+    process, hub = time.process_time_ns(), time.thread_time_ns()
+    for _ in range(calls):
+        pool.apply(_socket.getaddrinfo, args)
+    return (time.process_time_ns() - process - (time.thread_time_ns() - hub)) / calls
+def direct_cpu():
+    start = time.thread_time_ns()
+    for _ in range(calls):
+        _socket.getaddrinfo(*args)
+    return (time.thread_time_ns() - start) / calls
+out = []
+for _ in range(rounds):
+    job = gevent.spawn(worker_cpu)
+    job.join()
+    out.append(int(job.value - direct_cpu()))
+print(" ".join(map(str, out)))
+"""
+
+
+def resolver_job(calls=2000, rounds=5):
+    """The CPU one getaddrinfo costs a worker of gevent's hub thread pool beyond the call itself (gevent's
+    default resolver, gevent.resolver.thread, runs every lookup there): its Python around the call, its
+    queue's lock and the async watcher that wakes the hub (docs/model.md, "gevent's resolver threads"). The
+    median of `rounds` rounds of `calls` lookups in a child with gevent's patching, ~1 s; 25.6-27.8 us a job
+    here, 1.4-1.9 us of it the call. None without gevent."""
+    import subprocess
+
+    try:
+        child = subprocess.run([sys.executable, "-c", RESOLVER_JOB, str(calls), str(rounds)],
+                               capture_output=True, text=True, check=True, timeout=120)
+    except subprocess.CalledProcessError:
+        return None
+    return int(_statistics().median(int(v) for v in child.stdout.split()))
+
+
 def patched_urlopen_ratio(base_url, kind, clients=20, calls=10, pairs=7):
     """The client CPU of one urlopen(url).read() after gevent's or eventlet's monkey patching, with `clients`
     green threads calling at once (as in a real run), as a multiple of one unpatched call alone: each patched
@@ -1596,6 +1644,8 @@ def main():
         ("cold request", lambda: result.update(cold_request_ratio=cold_request_ratio(args.server))),
         ("patched urlopen", lambda: result.update(gevent_urlopen_ratio=patched_urlopen_ratio(args.server, "gevent"),
                                                   eventlet_urlopen_ratio=patched_urlopen_ratio(args.server, "eventlet"))),
+        # A getaddrinfo's CPU on gevent's resolver thread (~1 s; docs/model.md, "gevent's resolver threads").
+        ("resolver job", lambda: result.update(resolver_job_ns=resolver_job())),
         # A child's first urlopen against its next ones, per start method (~3 s; docs/model.md, "A child's first
         # call").
         ("first call", lambda: result.update(process_first_call_ns=first_call(args.server))),
