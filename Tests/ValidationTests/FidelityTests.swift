@@ -55,6 +55,12 @@ final class FidelityTests: XCTestCase {
         try assertEveryPredictionStaysInItsBand(folder: folder)
     }
 
+    /// The same host's sessions that record each run's CPU-step pace (validation/fifth-host/paced/: sessions 21-23,
+    /// each measured just after a calibration of its own): each run predicted with its own session's profile.
+    func testEveryPredictionOnTheFifthHostsPacedPoolStaysInItsBand() throws {
+        try assertEveryPredictionStaysInItsBand(folder: Self.folder + "/fifth-host/paced")
+    }
+
     /// The harness cases' halves are balanced (the plain programs are all held out), and every case is
     /// recorded with its half as in the matrix.
     func testHalvesAreBalancedAndRecorded() throws {

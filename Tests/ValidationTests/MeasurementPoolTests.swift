@@ -151,11 +151,11 @@ final class RecordedPoolTests: XCTestCase {
         try assertFifthHostPool("own-calibration", sessions: Array(13...18))
     }
 
-    /// validation/fifth-host/paced/measurements.json is the pool of sessions 21 and 22, which recorded each run's
+    /// validation/fifth-host/paced/measurements.json is the pool of sessions 21 to 23, which recorded each run's
     /// CPU-step pace: the pool keeps them run by run.
     func testTheFifthHostsPacedPoolIsItsSessions() throws {
-        let pool = try assertFifthHostPool("paced", sessions: [21, 22])
-        XCTAssertTrue(pool.cases.values.contains { $0.strategies.values.contains { $0.paces?.count == 6 } })
+        let pool = try assertFifthHostPool("paced", sessions: [21, 22, 23])
+        XCTAssertTrue(pool.cases.values.contains { $0.strategies.values.contains { $0.paces?.count == 9 } })
     }
 
     /// The fifth host's pool in `folder` is `sessions` pooled again, each with its own profile.
