@@ -672,9 +672,10 @@ extension Simulation {
     /// needs the GIL, and wakes the loop through its self-pipe); sleep on the queue when it is empty.
     ///
     /// A lookup job (gevent's resolver) runs in three parts, the worker's share of the call's CPU
-    /// (`TaskRun.lookupCPU`: `resolver_job`, at most what the call has) split around the call: its Python after the queue woke it (gevent/threadpool.py, `_WorkerGreenlet.run`), getaddrinfo
-    /// (the GIL released), then `ThreadResult.set`, whose async watcher wakes the hub, and the rest of its
-    /// Python back to the queue. Each part that runs Python first takes the GIL.
+    /// (`TaskRun.lookupCPU`: `resolver_job`, at most what the call has) split around the call: its Python
+    /// after the queue woke it (gevent/threadpool.py, `_WorkerGreenlet.run`), getaddrinfo (the GIL released),
+    /// then `ThreadResult.set`, whose async watcher wakes the hub, and the rest of its Python back to the
+    /// queue. Each part that runs Python first takes the GIL.
     mutating func executorWorkerAction(_ t: Int) -> Action {
         let done = Int(threads[t].job)
         if done >= 0 && greens[done].jobIsLookup {

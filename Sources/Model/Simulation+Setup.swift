@@ -43,8 +43,9 @@ extension Simulation {
             role = .hub
             startOrder = workload.instances.map { Int32($0.index) }
             // Lookups and CPU steps share the pool where a runtime hands off both (none does yet).
-            lookupsInPool = green.monkeyPatched && green.resolverPool != nil
-            executorMaxWorkers = max(green.offload?.maxThreads ?? 0, lookupsInPool ? green.resolverPool!.maxThreads : 0)
+            let lookupPool = green.monkeyPatched ? green.resolverPool : nil
+            lookupsInPool = lookupPool != nil
+            executorMaxWorkers = max(green.offload?.maxThreads ?? 0, lookupPool?.maxThreads ?? 0)
             if !green.yieldsBetweenSteps && green.offload == nil {
                 try refuseNeverYielding(bg, "\(strategy.kind.name) switches greenlets only when one waits on the hub (I/O, sleep)")
             }

@@ -85,7 +85,10 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
     /// Whether it is within the mechanism tolerance; nil when no tolerance was asked for or there is no error.
     public var withinTolerance: Bool?
 
-    /// Whether the model's run has gevent resolver threads holding the GIL and no measured run shows them.
+    /// Whether the model's run has gevent resolver threads holding the GIL and no measured run shows them:
+    /// the harness times the greenlets and the hub, not the pool's native threads, so their hand-offs with the
+    /// hub (a measured 0 by construction) and their GIL share are left out rather than compared (docs/model.md,
+    /// "gevent's resolver threads").
     public static func resolverUnseen(predicted p: MechanismFigures, measured runs: [MechanismFigures]) -> Bool {
         func resolver(_ f: MechanismFigures) -> Bool { f.gilShare.contains { LaneNames.isGeventThreadpoolWorker($0.lane) } }
         return resolver(p) && !runs.contains(where: resolver)
@@ -93,8 +96,10 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
 
     /// The rows of one strategy: hand-offs, I/O waits where there is I/O, each thread's GIL share where it
     /// is at least 1% on either side (at most eight threads, the largest), the loop, a started thread's or
-    /// process's wait to run, the cores (all of them together and the busiest).
-    public static func rows(predicted p: MechanismFigures, measured runs: [MechanismFigures], tolerancePercent: Double?) -> [MechanismComparison] {
+    /// process's wait to run, the cores (all of them together and the busiest). `leavingOutResolver`: without
+    /// the hand-offs and the GIL share of gevent's resolver threads (`resolverUnseen`).
+    public static func rows(predicted p: MechanismFigures, measured runs: [MechanismFigures], tolerancePercent: Double?,
+                            leavingOutResolver unseenResolver: Bool) -> [MechanismComparison] {
         guard !runs.isEmpty else { return [] }
         var out: [MechanismComparison] = []
         func add(_ figure: String, _ unit: String, floor: Double, _ value: (MechanismFigures) -> Double?) {
@@ -110,10 +115,6 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
                 withinTolerance: tolerancePercent.flatMap { t in error.map { abs($0) <= t } }))
         }
         func ms(_ t: SimTime) -> Double { t.milliseconds }
-        // gevent's resolver threads are the model's alone: the harness times the greenlets and the hub, not
-        // the pool's native threads, so their hand-offs with the hub (a measured 0 by construction) and their
-        // GIL share are left out rather than compared (docs/model.md, "gevent's resolver threads").
-        let unseenResolver = resolverUnseen(predicted: p, measured: runs)
         add("CPU steps' pace", "%", floor: 1) { $0.cpuStepPace.map { $0 * 100 } }
         if !unseenResolver { add("GIL hand-offs/s", "/s", floor: 1) { $0.handoffsPerSecond } }
         add("answer late (median)", "ms", floor: 0.05) { $0.answerLate.map(ms) }
@@ -176,10 +177,11 @@ public struct Comparison: Sendable, Codable, Equatable {
             guard let p = byLabel[m.strategy.label] else { return nil }
             let figures = predictedTraces[m.strategy.label].map { MechanismFigures(trace: $0, metrics: p) }
             let measuredFigures = m.runs.map(\.mechanisms)
-            let mechanisms = figures.map {
-                MechanismComparison.rows(predicted: $0, measured: measuredFigures, tolerancePercent: mechanismTolerancePercent)
-            } ?? []
             let resolverLeftOut = figures.map { MechanismComparison.resolverUnseen(predicted: $0, measured: measuredFigures) } ?? false
+            let mechanisms = figures.map {
+                MechanismComparison.rows(predicted: $0, measured: measuredFigures, tolerancePercent: mechanismTolerancePercent,
+                                         leavingOutResolver: resolverLeftOut)
+            } ?? []
             let spread = m.makespan
             let error = Self.errorPercent(predicted: p.makespan, measured: spread.median)
             return StrategyComparison(
