@@ -85,10 +85,10 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
     /// Whether it is within the mechanism tolerance; nil when no tolerance was asked for or there is no error.
     public var withinTolerance: Bool?
 
-    /// Whether the model's run has gevent resolver threads holding the GIL and no measured run shows them:
-    /// the harness times the greenlets and the hub, not the pool's native threads, so their hand-offs with the
-    /// hub (a measured 0 by construction) and their GIL share are left out rather than compared (docs/model.md,
-    /// "gevent's resolver threads").
+    /// Whether the model's run has gevent resolver threads holding the GIL and no measured run shows them
+    /// holding it: the harness logs each lookup a pool thread runs, not what the thread waited for before it
+    /// or when it took the GIL, so their hand-offs with the hub (a measured 0 by construction) and their GIL
+    /// share are left out rather than compared (docs/model.md, "gevent's resolver threads").
     public static func resolverUnseen(predicted p: MechanismFigures, measured runs: [MechanismFigures]) -> Bool {
         func resolver(_ f: MechanismFigures) -> Bool { f.gilShare.contains { LaneNames.isGeventThreadpoolWorker($0.lane) } }
         return resolver(p) && !runs.contains(where: resolver)
@@ -280,8 +280,8 @@ public struct Comparison: Sendable, Codable, Equatable {
                           Double(MechanismFigures.resolution.nanoseconds) / 1_000))
         let leftOut = rows.filter { $0.resolverLeftOut == true }.map(\.strategy)
         if !leftOut.isEmpty {
-            out.append("\(leftOut.joined(separator: ", ")): the harness does not see gevent's resolver threads (the model's "
-                       + "lookups), so their hand-offs with the hub and their GIL share are left out")
+            out.append("\(leftOut.joined(separator: ", ")): the harness sees gevent's resolver threads' lookups, not their "
+                       + "waits for the GIL, so their hand-offs with the hub and their GIL share are left out")
         }
         if let t = mechanismTolerancePercent {
             let within = rows.allSatisfy { $0.mechanisms.allSatisfy { $0.withinTolerance != false } }

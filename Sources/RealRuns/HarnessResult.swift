@@ -20,6 +20,9 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
     /// The fixed steadiness probe timed before the clock started and after the run (ns); empty when not
     /// recorded.
     public var steadyProbe: [Int64]
+    /// gevent's resolver threads, instrumented: each getaddrinfo one of them ran, as [native thread id, entered,
+    /// left] (harness.py `time_pool_lookups`); empty otherwise.
+    public var poolLookups: [[Int64]]
 
     enum CodingKeys: String, CodingKey {
         case makespan, spawned, python, tasks
@@ -27,6 +30,7 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         case coresBusy = "cores_busy"
         case coresWindow = "cores_window"
         case steadyProbe = "steady_probe_ns"
+        case poolLookups = "pool_lookups"
     }
 
     /// How much slower (> 1) or faster (< 1) the machine ran the steadiness probe after the run than before;
@@ -46,6 +50,7 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         coresBusy = try c.decodeIfPresent([Int64].self, forKey: .coresBusy) ?? []
         coresWindow = try c.decodeIfPresent(Int64.self, forKey: .coresWindow) ?? 0
         steadyProbe = try c.decodeIfPresent([Int64].self, forKey: .steadyProbe) ?? []
+        poolLookups = try c.decodeIfPresent([[Int64]].self, forKey: .poolLookups) ?? []
     }
 
     /// One task's run.
@@ -218,6 +223,9 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
                 throw RealRunError.badResult(
                     path: path, reason: "task \(record.task) ran \(record.steps.count) of its \(count) operations")
             }
+        }
+        for lookup in poolLookups where lookup.count != 3 || lookup[2] < lookup[1] {
+            throw RealRunError.badResult(path: path, reason: "a pool lookup is not [thread, entered, left]: \(lookup)")
         }
     }
 }

@@ -138,20 +138,37 @@ public enum RealTraceBuilder {
                 executorSteps[e.thread, default: []].append((e.start, e.end, plan.operations[record.task][e.operation], e.detail))
             }
         }
-        let executorOrder = executorSteps.keys.sorted {
-            (executorSteps[$0]!.map(\.start).min()!, $0) < (executorSteps[$1]!.map(\.start).min()!, $1)
+        // A pool thread's lane in the main process.
+        func poolLane(_ name: String) -> Int {
+            lanes.append(Lane(id: lanes.count, name: name, kind: .thread, process: 0))
+            return lanes.count - 1
         }
-        for (k, thread) in executorOrder.enumerated() {
-            let lane = lanes.count
-            lanes.append(Lane(id: lane, name: LaneNames.executorWorker(k), kind: .thread, process: 0))
-            var cursor = executorSteps[thread]!.map(\.start).min()!
-            for s in executorSteps[thread]!.sorted(by: { $0.start < $1.start }) {
+        for (k, steps) in Self.inFirstRunOrder(executorSteps, start: \.start).enumerated() {
+            let lane = poolLane(LaneNames.executorWorker(k))
+            var cursor = steps[0].start
+            for s in steps {
                 add(lane, .idle, cursor, s.start)
                 for piece in cpuPieces(s.op, start: s.start, end: s.end, detail: s.detail, stallState: stallState, period: period,
                                        evidence: evidence) {
                     add(lane, piece.state, piece.start, piece.end, proven: isStamped(s.op, s.detail))
                 }
                 cursor = max(cursor, s.end)
+            }
+        }
+
+        // gevent's resolver threads (instrumented runs): each getaddrinfo a pool thread ran, from the moment it
+        // held the GIL to call it until it held the GIL again after it (`running without the GIL`: the call and
+        // its way back to the GIL), named in the order the threads first ran one, as the model names them.
+        // What they waited for before a lookup is not seen.
+        var lookupsOfThread: [Int64: [(entered: Int64, left: Int64)]] = [:]
+        for lookup in result.poolLookups { lookupsOfThread[lookup[0], default: []].append((lookup[1], lookup[2])) }
+        for (k, lookups) in Self.inFirstRunOrder(lookupsOfThread, start: \.entered).enumerated() {
+            let lane = poolLane(LaneNames.geventThreadpoolWorker(k))
+            var cursor = lookups[0].entered
+            for lookup in lookups {
+                add(lane, .idle, cursor, lookup.entered)
+                add(lane, .runningNoGIL, max(cursor, lookup.entered), lookup.left)
+                cursor = max(cursor, lookup.left)
             }
         }
 
@@ -291,6 +308,15 @@ public enum RealTraceBuilder {
 
     /// Whether a step's `running` pieces are known to hold the GIL: a pure-Python step that stamped its
     /// progress, or a GIL-holding C call of an instrumented run (its call, after its wait: `cpuPieces`).
+    /// A pool's threads' work, each thread's in time order, the threads in the order they first ran (ties by
+    /// the thread's key): the order the model names its pool lanes in.
+    static func inFirstRunOrder<Key: Comparable, Item>(_ work: [Key: [Item]], start: (Item) -> Int64) -> [[Item]] {
+        work.map { (key: $0.key, items: $0.value.sorted { start($0) < start($1) }) }
+            .filter { !$0.items.isEmpty }
+            .sorted { (start($0.items[0]), $0.key) < (start($1.items[0]), $1.key) }
+            .map(\.items)
+    }
+
     static func isStamped(_ op: SimScenario.Operation, _ detail: HarnessResult.StepDetail?) -> Bool {
         switch op {
         case .cpu(_, .python), .cpu(_, .cHoldsGIL): return detail != nil

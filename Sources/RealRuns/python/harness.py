@@ -302,6 +302,35 @@ SOCKET_CALLS = ("getaddrinfo", "socket", "connect", "sendall", "recv_into", "clo
 _call_log = threading.local()
 
 
+# gevent's resolver threads: gevent.resolver.thread runs every getaddrinfo on the hub's thread pool, looking
+# `_socket.getaddrinfo` up at each call. With instrumentation each call made there appends [native thread id,
+# entered, left]: at `entered` the pool's thread held the GIL (it releases it for the call), at `left` it held it
+# again. What it waited before, the harness does not see.
+POOL_LOOKUPS = []
+
+
+def time_pool_lookups():
+    """Wraps `_socket.getaddrinfo` so that calls made on threads other than the main one are logged in
+    `POOL_LOOKUPS` (gevent's resolver threads; the main thread's own calls are not the pool's)."""
+    import _socket
+
+    from gevent import monkey
+
+    original = _socket.getaddrinfo
+    native_id = monkey.get_original("threading", "get_native_id")
+    main = native_id()
+
+    def timed(*args, **kwargs):
+        entered = now()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            tid = native_id()
+            if tid != main:
+                POOL_LOOKUPS.append([tid, entered, now()])
+    _socket.getaddrinfo = timed
+
+
 def timing_calls(code, function):
     """Wraps a socket function so that, inside an instrumented I/O step of this thread, each call appends
     [code, entered, left] to the step's log. Outside one it only forwards."""
@@ -1189,6 +1218,8 @@ def main():
         if kind in ("sync", "threads", "processes", "tasklets"):
             instrument_socket_calls()
             os.environ["SIMULATE_SOCKET_CALLS"] = "1"
+        if kind == "gevent":
+            time_pool_lookups()
     work_dir = os.path.dirname(os.path.abspath(args.out))
     busy_before, window_start = cores_busy_ns(), now()
     if kind == "processes":
@@ -1208,6 +1239,8 @@ def main():
         "steady_probe_ns": [steady_before, steady_after] if steady_before and steady_after else [],
         "tasks": relative(records, t0),
     }
+    if POOL_LOOKUPS:
+        result["pool_lookups"] = [[tid, entered - t0, left - t0] for tid, entered, left in POOL_LOOKUPS]
     write_json_atomically(args.out, result)
     return 0
 
