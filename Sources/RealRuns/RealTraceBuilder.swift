@@ -306,8 +306,6 @@ public enum RealTraceBuilder {
         return (trace, metrics(result: result, plan: plan, strategy: strategy))
     }
 
-    /// Whether a step's `running` pieces are known to hold the GIL: a pure-Python step that stamped its
-    /// progress, or a GIL-holding C call of an instrumented run (its call, after its wait: `cpuPieces`).
     /// A pool's threads' work, each thread's in time order, the threads in the order they first ran (ties by
     /// the thread's key): the order the model names its pool lanes in.
     static func inFirstRunOrder<Key: Comparable, Item>(_ work: [Key: [Item]], start: (Item) -> Int64) -> [[Item]] {
@@ -317,6 +315,8 @@ public enum RealTraceBuilder {
             .map(\.items)
     }
 
+    /// Whether a step's `running` pieces are known to hold the GIL: a pure-Python step that stamped its
+    /// progress, or a GIL-holding C call of an instrumented run (its call, after its wait: `cpuPieces`).
     static func isStamped(_ op: SimScenario.Operation, _ detail: HarnessResult.StepDetail?) -> Bool {
         switch op {
         case .cpu(_, .python), .cpu(_, .cHoldsGIL): return detail != nil
