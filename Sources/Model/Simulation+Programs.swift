@@ -132,12 +132,13 @@ extension Simulation {
                         let idle = costs.ioIdle(latency: latency)
                         let sent = now + costs.syscall
                         let turn = connects ? costs.serverAnswerNew : costs.serverAnswerReuse
+                        let overhead = costs.ioOverhead(reusing: !connects)
                         if turn > .zero && serverThread >= 0 {
                             // A server on this machine (server.py) reads the request in its thread for
                             // the connection and counts the latency from then (`received` in its serve()):
                             // the answer's time is set when that thread has run (`serverAction`).
                             tasks[k].requestAt = sent
-                            tasks[k].answerDelay = latency + costs.ioOverhead + idle
+                            tasks[k].answerDelay = latency + overhead + idle
                             tasks[k].answerAt = .never
                             serverRequests.push(Int32(id: k))
                             if threads[Int(serverThread)].status == .blocked {
@@ -145,7 +146,7 @@ extension Simulation {
                                 wakeThread(Int(serverThread))
                             }
                         } else {
-                            tasks[k].answerAt = sent + latency + costs.ioOverhead + idle
+                            tasks[k].answerAt = sent + latency + overhead + idle
                             answerTimeSet(k)
                         }
                     }

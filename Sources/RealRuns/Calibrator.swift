@@ -85,6 +85,9 @@ public enum Calibrator {
         if let syscall = p.syscall, let connect = p.connectCall, let overhead = p.ioOverhead {
             lines.append("socket calls     \(syscall) each (getaddrinfo, socket, send, close), connect \(connect); server answers \(overhead) late")
         }
+        if let reuse = p.ioOverheadReuse {
+            lines.append("kept-alive wait  server answers \(reuse) late on a kept-alive connection")
+        }
         if let shape = p.callShape, shape.count == IOCallShape.newPieces.count {
             let us = shape.map { String(format: "%.1f", $0 / 1_000) }.joined(separator: " / ")
             lines.append("call shape       urlopen's Python before getaddrinfo / socket / connect / send / recv, after recv / close: \(us) us")

@@ -57,6 +57,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     public var connectCall: SimTime?
     /// How much longer the wait for an answer takes than the delay asked of the server (its own work).
     public var ioOverhead: SimTime?
+    /// The same on a kept-alive connection (calibrate.py `kept_alive_overhead`); nil in an older profile, whose
+    /// kept-alive calls then wait `ioOverhead`.
+    public var ioOverheadReuse: SimTime?
     /// The GIL race: one urlopen (no server delay) alone, and how many of its GIL releases lose the GIL to
     /// a woken waiter when a thread spins beside it (each costs a switch interval).
     public var raceCall: SimTime?
@@ -230,6 +233,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.programFirstCallRaces = try? number("program_first_call_races")
         profile.readyRecv = try? time("ready_recv_ns")
         profile.resolverJob = try? time("resolver_job_ns")
+        profile.ioOverheadReuse = try? time("io_overhead_reuse_ns")
         profile.timerSlack = try? time("timer_slack_ns")
         profile.schedulerTick = try? time("scheduler_tick_ns")
         profile.timedWaitLate = (raw["timed_wait_late"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) }
@@ -454,6 +458,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         s.tasks = scenario.tasks
         func own(_ c: inout Costs) {
             c.ioOverhead = .zero
+            c.ioOverheadReuse = nil
             c.serverAnswerNew = .zero
             c.serverAnswerReuse = .zero
             c.connectionOverlapCPU = .zero
@@ -657,6 +662,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             c.syscall = syscall
             c.connectionSetup = connectCall
             c.ioOverhead = ioOverhead
+            if let ioOverheadReuse { c.ioOverheadReuse = ioOverheadReuse }
             c.connectionCPU = .zero  // in the measured urlopen CPU already
         } else {
             // A profile from before these were measured.

@@ -82,6 +82,10 @@ public enum Defaults {
     /// CPU less the hub thread's; docs/model.md, "gevent's resolver threads"); `simulate calibrate` measures it.
     public static let resolverJob = SimTime.microseconds(25)
     public static let ioOverhead = SimTime.zero
+    /// Unset: a call on a kept-alive connection waits `ioOverhead` too. A machine profile measures it apart
+    /// (the local server's thread for the connection is already waiting in recv; docs/model.md, "A kept-alive
+    /// connection's wait").
+    public static let ioOverheadReuse: SimTime? = nil
     /// None unless a machine profile measures them (`simulate calibrate`).
     public static let processSpawn: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
     /// No extra CPU for a child's first blocking call unless a machine profile measures it (`simulate calibrate`).

@@ -229,6 +229,10 @@ public struct Costs: Sendable, Equatable {
     public var resolverJob: SimTime
     /// Wall time every I/O wait takes beyond its latency (the server's and the network stack's own work).
     public var ioOverhead: SimTime
+    /// The same for a call on a kept-alive connection; nil: `ioOverhead`. A new connection's request is read
+    /// by a server thread that has just been started for it, a kept-alive one's by a thread already waiting
+    /// in recv, so its wait is shorter (`ioOverhead(reusing:)`).
+    public var ioOverheadReuse: SimTime?
     /// The parent's serial share of `Process.start()` per start method (fork() copying its page tables;
     /// spawn's fork and exec; forkserver's request), paid before each child starts, on top of `pickle`.
     public var processSpawn: [StartMethod: SimTime]
@@ -320,7 +324,7 @@ public struct Costs: Sendable, Equatable {
         taskCreate: SimTime = Defaults.taskCreate, executorHandoff: SimTime = Defaults.executorHandoff,
         connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU,
         syscall: SimTime = Defaults.syscall, readyRecv: SimTime = Defaults.readyRecv, resolverJob: SimTime = Defaults.resolverJob,
-        ioOverhead: SimTime = Defaults.ioOverhead,
+        ioOverhead: SimTime = Defaults.ioOverhead, ioOverheadReuse: SimTime? = Defaults.ioOverheadReuse,
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn,
         processFirstCall: [StartMethod: SimTime] = Defaults.processFirstCall,
         processFirstStart: [StartMethod: SimTime] = Defaults.processFirstStart, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
@@ -368,6 +372,7 @@ public struct Costs: Sendable, Equatable {
         self.readyRecv = readyRecv
         self.resolverJob = resolverJob
         self.ioOverhead = ioOverhead
+        self.ioOverheadReuse = ioOverheadReuse
         self.threadStart = threadStart
         self.processStart = processStart
         self.pickle = pickle
@@ -415,6 +420,11 @@ extension Costs {
     /// The wall an I/O wait of `latency` takes beyond its latency and `ioOverhead` because the cores idled
     /// through it: by `ioIdleRise` where it has points (linear between them, from zero at latency zero,
     /// level after the last), else the step `ioIdleOverhead` from `ioIdleAfter` on.
+    /// What an I/O wait takes beyond its latency on a new connection or on a kept-alive one (`reusing`).
+    @inline(__always) public func ioOverhead(reusing: Bool) -> SimTime {
+        reusing ? ioOverheadReuse ?? ioOverhead : ioOverhead
+    }
+
     public func ioIdle(latency: SimTime) -> SimTime {
         ioIdleRise.isEmpty ? (latency >= ioIdleAfter ? ioIdleOverhead : .zero) : ioIdleRise.rise(after: latency)
     }

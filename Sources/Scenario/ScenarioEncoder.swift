@@ -109,6 +109,9 @@ public enum ScenarioEncoder {
                                     ("program_first_call", c.programFirstCall, Defaults.programFirstCall)] where value != unset {
             members.append(JSONMember(key: key, value: JSONNode(duration(value))))
         }
+        if let reuse = c.ioOverheadReuse {
+            members.append(JSONMember(key: "io_overhead_reuse", value: JSONNode(duration(reuse))))
+        }
         if c.programFirstCallReleases != Defaults.programFirstCallReleases {
             members.append(JSONMember(key: "program_first_call_releases", value: JSONNode(.number(String(c.programFirstCallReleases)))))
         }

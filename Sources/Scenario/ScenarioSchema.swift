@@ -218,6 +218,9 @@ public enum ScenarioSchema {
                             ("description", .string("The same as it rises with the wait: [latency, overhead] pairs by increasing latency; linear between them from zero at latency zero, level after the last (io_idle_after unused)."))]),
                 ]))]))
             }
+            if key == "io_overhead_reuse" {
+                return (key, duration("Wall time an io wait on a kept-alive connection takes beyond its latency; absent, io_overhead (simulate calibrate measures it: the latency server's thread for the connection already waits in recv)."))
+            }
             if key == "program_first_call_releases" {
                 return (key, object([
                     ("type", .string("integer")), ("minimum", .number("0")),

@@ -9,7 +9,7 @@ enum SettingsReader {
     static let pythonKeys = ["version", "switch_interval", "gil", "free_threading_overhead", "check_latency"]
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
-        "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "ready_recv", "resolver_job", "io_overhead",
+        "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "ready_recv", "resolver_job", "io_overhead", "io_overhead_reuse",
         "process_spawn", "process_first_call", "process_first_start", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
         "cold_request_cpu", "program_first_call", "program_first_call_releases",
         "io_call_shape",
@@ -184,6 +184,7 @@ enum SettingsReader {
         try d("ready_recv", &c.readyRecv)
         try d("resolver_job", &c.resolverJob)
         try d("io_overhead", &c.ioOverhead)
+        if let f = o["io_overhead_reuse"] { c.ioOverheadReuse = try f.duration(what: "io_overhead_reuse") }
         if let f = o["io_idle_overhead"] {
             if case .array = f.value {
                 c.ioIdleRise = try readRise(f, key: "io_idle_overhead", x: "latency", y: "overhead",

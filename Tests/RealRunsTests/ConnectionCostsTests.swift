@@ -73,6 +73,32 @@ final class ConnectionCostsTests: XCTestCase {
         XCTAssertEqual(try MachineProfile.load(from: path).coldRequestRatio, 1.4)
     }
 
+    /// calibrate.py's `io_overhead_reuse_ns` becomes `costs.io_overhead_reuse` for every client, kept through a
+    /// save and a load; a profile without it leaves it unset (kept-alive calls wait `io_overhead`), and a plain
+    /// program, which brings its own server, waits neither.
+    func testTheKeptAliveWaitIsApplied() throws {
+        var raw = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(CostFitTests.calibrationJSON.utf8)) as? [String: Any])
+        raw["syscall_ns"] = syscall.nanoseconds
+        raw["connect_call_ns"] = 100_000
+        raw["io_overhead_ns"] = 200_000
+        raw["io_overhead_reuse_ns"] = 91_000
+        let p = try MachineProfile.fromCalibration(JSONSerialization.data(withJSONObject: raw), path: "c")
+        XCTAssertEqual(p.ioOverheadReuse, .microseconds(91))
+        for kind in [Strategy.Kind.threads(pool: nil), .asyncio(executorWorkers: nil, cpuInExecutor: true)] {
+            XCTAssertEqual(costs(p, kind).ioOverhead(reusing: true), .microseconds(91), "\(kind)")
+            XCTAssertEqual(costs(p, kind).ioOverhead(reusing: false), .microseconds(200), "\(kind)")
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kept-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try p.save(to: path)
+        XCTAssertEqual(try MachineProfile.load(from: path).ioOverheadReuse, .microseconds(91))
+        let old = try profile(overlap: nil, session: nil)
+        XCTAssertNil(costs(old, .threads(pool: nil)).ioOverheadReuse)
+        XCTAssertEqual(costs(old, .threads(pool: nil)).ioOverhead(reusing: true), .microseconds(200))
+        let own = p.applyWithOwnClient(to: ExampleScenarios.ioHeavy(tasks: 2, calls: 3)).costs
+        XCTAssertEqual(own.ioOverhead(reusing: true), .zero)
+    }
+
     /// A profile from before the ratios were measured leaves both costs as they were.
     func testOlderProfilesChangeNothing() throws {
         let p = try profile(overlap: nil, session: nil)

@@ -61,6 +61,12 @@ final class FidelityTests: XCTestCase {
         try assertEveryPredictionStaysInItsBand(folder: Self.folder + "/fifth-host/paced")
     }
 
+    /// Three later sessions there whose calibrations measured the kept-alive wait (validation/fifth-host/kept-alive/:
+    /// sessions 24-26, each just after a calibration of its own), so their asyncio runs are predicted with it.
+    func testEveryPredictionOnTheFifthHostsKeptAlivePoolStaysInItsBand() throws {
+        try assertEveryPredictionStaysInItsBand(folder: Self.folder + "/fifth-host/kept-alive")
+    }
+
     /// The harness cases' halves are balanced (the plain programs are all held out), and every case is
     /// recorded with its half as in the matrix.
     func testHalvesAreBalancedAndRecorded() throws {

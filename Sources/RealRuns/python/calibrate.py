@@ -724,6 +724,33 @@ def socket_call_costs(base_url, count=200, delay_us=200):
     return median_ns(short), median_ns(connects), max(0, median_ns(waits))
 
 
+def kept_alive_overhead(base_url, count=200, delay_us=200):
+    """How much longer the wait for an answer on a kept-alive connection takes than the delay asked of the
+    server, ns (the median of `count` calls, the first 10 not counted): `socket_call_costs`' third figure
+    for a connection that stays open, as aiohttp's session keeps it. Its request is read by the server's
+    thread for the connection, already waiting in recv, where a new connection's waits for the accept loop
+    to start a thread (server.py): here 81-95 us against 132-278 (docs/model.md, "A kept-alive
+    connection's wait")."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    request = ("GET %s?delay_us=%d HTTP/1.1\r\nHost: %s\r\n\r\n" % (parts.path or "/", delay_us, parts.hostname)).encode()
+    s = socket.create_connection((parts.hostname, parts.port))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    waits = []
+    try:
+        for _ in range(count + 10):
+            s.sendall(request)
+            t0 = now()
+            while not s.recv(8192).endswith(b"ok\n"):
+                pass
+            waits.append(now() - t0 - delay_us * 1000)
+    finally:
+        s.close()
+    return max(0, median_ns(waits[10:]))
+
+
 def call_shape(base_url, count=200, delay_us=200):
     """Where one urlopen(url).read() (as harness.py's `blocking_get` makes it: no timeout, a new connection)
     runs its Python between the calls that release the GIL (Py_BEGIN_ALLOW_THREADS in socketmodule.c):
@@ -1606,6 +1633,7 @@ def main():
         ("GIL race", lambda: result.update(zip(("race_call_ns", "race_lost_per_call"), gil_race(args.server)))),
         ("socket calls", lambda: result.update(zip(("syscall_ns", "connect_call_ns", "io_overhead_ns"),
                                                     socket_call_costs(args.server)))),
+        ("kept-alive wait", lambda: result.update(io_overhead_reuse_ns=kept_alive_overhead(args.server))),
         # A recv whose answer is already there, and the timed waits' timer slack (~0.1 s).
         ("ready recv", lambda: result.update(ready_recv_ns=ready_recv_ns(), timer_slack_ns=timer_slack_ns())),
         # How late a timed wait's thread is back, by the wait's length (~2 s).
