@@ -23,9 +23,12 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
     /// gevent's resolver threads, instrumented: each getaddrinfo one of them ran, as [native thread id, entered,
     /// left] (harness.py `time_pool_lookups`); empty otherwise.
     public var poolLookups: [[Int64]]
+    /// Whether the CPU steps were sized by a trial of the run's own strategy before the clock, where they run
+    /// (harness.py `rescale_where_run`), rather than by a probe on the main thread (`sized`: "where run").
+    public var sizedWhereRun: Bool
 
     enum CodingKeys: String, CodingKey {
-        case makespan, spawned, python, tasks
+        case makespan, spawned, python, tasks, sized
         case mainThreadID = "main_tid"
         case coresBusy = "cores_busy"
         case coresWindow = "cores_window"
@@ -51,6 +54,7 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         coresWindow = try c.decodeIfPresent(Int64.self, forKey: .coresWindow) ?? 0
         steadyProbe = try c.decodeIfPresent([Int64].self, forKey: .steadyProbe) ?? []
         poolLookups = try c.decodeIfPresent([[Int64]].self, forKey: .poolLookups) ?? []
+        sizedWhereRun = try c.decodeIfPresent(String.self, forKey: .sized) == "where run"
     }
 
     /// One task's run.

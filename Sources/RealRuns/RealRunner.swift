@@ -89,13 +89,17 @@ public struct RealRun: Sendable {
     public var instrumented: Bool
     /// The steadiness probe after the run over the one before (nil when not recorded).
     public var speedChange: Double?
+    /// Whether its CPU steps were sized where they run, by a trial of its strategy (`HarnessResult.sizedWhereRun`).
+    public var sizedWhereRun: Bool
 
-    public init(metrics: RunMetrics, trace: Trace, python: String, instrumented: Bool, speedChange: Double? = nil) {
+    public init(metrics: RunMetrics, trace: Trace, python: String, instrumented: Bool, speedChange: Double? = nil,
+                sizedWhereRun: Bool = false) {
         self.metrics = metrics
         self.trace = trace
         self.python = python
         self.instrumented = instrumented
         self.speedChange = speedChange
+        self.sizedWhereRun = sizedWhereRun
         mechanisms = MechanismFigures(trace: trace, metrics: metrics)
     }
 }
@@ -209,7 +213,7 @@ public struct RealRunner: Sendable {
         }
         let built = RealTraceBuilder.build(result: result, plan: plan, strategy: strategy)
         return RealRun(metrics: built.metrics, trace: built.trace, python: result.python, instrumented: plan.instrument,
-                       speedChange: result.speedChange)
+                       speedChange: result.speedChange, sizedWhereRun: result.sizedWhereRun)
     }
 
     /// 30 s plus five times the sum of every foreground operation's duration (a sync run's makespan).

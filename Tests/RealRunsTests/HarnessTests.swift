@@ -66,6 +66,7 @@ final class HarnessTests: XCTestCase {
         }
         let lane = run.trace.segments(ofLane: 0).filter { $0.state != .starting }
         XCTAssertEqual(run.trace.lanes[0].name, "MainThread")
+        XCTAssertFalse(run.sizedWhereRun, "an uninstrumented run records no step's CPU time: the probe sizes its steps")
         XCTAssertEqual(lane.filter { $0.duration > .milliseconds(2) }.map(\.state), [.running, .running, .runningNoGIL, .blocked, .blocked])
     }
 
@@ -96,6 +97,10 @@ final class HarnessTests: XCTestCase {
             XCTAssertTrue(trace.lanes.contains { $0.name.hasPrefix("MainThread") })
             XCTAssertTrue(trace.segments.contains { $0.state == .blocked }, result.strategy.label)
         }
+        // Instrumented runs size their CPU steps by a trial of their own strategy where it builds everything
+        // afresh (harness.py `rescale_where_run`); processes keep the probe on the main thread, since a trial
+        // child would take the first start's cost (forkserver's server) out of the run.
+        XCTAssertEqual(results.map(\.medianRun.sizedWhereRun), [true, false, true, true], "\(results.map(\.strategy.label))")
         XCTAssertEqual(results[0].medianRun.trace.lanes.count, 3, "main + the pool's 2 worker threads")
         XCTAssertEqual(results[1].medianRun.trace.processNames.count, 5, "main + 4 processes (3 tasks, 1 background)")
         XCTAssertTrue(results[3].medianRun.trace.lanes.contains { $0.kind == .coroutine })

@@ -67,6 +67,13 @@ final class FidelityTests: XCTestCase {
         try assertEveryPredictionStaysInItsBand(folder: Self.folder + "/fifth-host/kept-alive")
     }
 
+    /// Three sessions measured after the harness sized its CPU steps where they run (validation/fifth-host/
+    /// sized-where-run/: sessions 27-29, each just after a calibration of its own; docs/model.md, "Where a step
+    /// is sized").
+    func testEveryPredictionOnTheFifthHostsSizedWhereRunPoolStaysInItsBand() throws {
+        try assertEveryPredictionStaysInItsBand(folder: Self.folder + "/fifth-host/sized-where-run")
+    }
+
     /// The harness cases' halves are balanced (the plain programs are all held out), and every case is
     /// recorded with its half as in the matrix.
     func testHalvesAreBalancedAndRecorded() throws {

@@ -1100,11 +1100,57 @@ def rescale_to_current_speed(plan, chunk):
         samples.sort()
         factor = probe["expected_ns"] / max(1, samples[1])
         factors[kind] = factor ** (1 / probe["cost_exponent"])
+    apply_speed_factors(plan, factors, "probe")
+
+
+def apply_speed_factors(plan, factors, sized):
     for task in plan["tasks"]:
         for op in task["ops"]:
             if op[0] in factors:
                 op[1] = max(1, int(round(op[1] * factors[op[0]])))
     plan["speed_factors"] = factors
+    plan["sized"] = sized
+
+
+# The runners that build every thread, loop and green thread their CPU steps run on afresh in each run, so that
+# a trial run before the clock leaves nothing behind that the run would find: not processes (forkserver's
+# server and fork's first child cost the first start only), trio (its thread cache keeps idle workers 10 s),
+# curio and eventlet (their worker pools outlive a run), Twisted (its reactor runs once a process).
+SIZED_IN_PLACE = ("sync", "threads", "gevent", "asyncio", "uvloop", "tasklets")
+
+
+def rescale_where_run(plan, base_url, chunk):
+    """`rescale_to_current_speed`, with each probe run as a step of a one-task trial of the run's own strategy:
+    the same function (`cpu_call`, stamped as the run's steps are) on the same thread and at the same depth
+    of calls as the run's steps, its CPU time (`run_cpu`) against the calibrated duration. On this VM a
+    pure-Python loop's speed depends on where it runs: the matrix's threads ran their steps at 0.74-0.86 of
+    the time a probe on the main thread sized them for, run after run, and one frame more between the probe
+    and its caller moved a sync run's steps from 0.99 to 0.81 of theirs (docs/model.md, "Where a step is
+    sized"). Instrumented runs of SIZED_IN_PLACE's strategies; the others keep the probe on the main thread."""
+    probes = plan.get("probes", {})
+    kind = plan["strategy"]["kind"]
+    foreground = [task for task in plan["tasks"] if not task["background"]]
+    if STAMPING is None or kind not in SIZED_IN_PLACE or not probes or not foreground:
+        return rescale_to_current_speed(plan, chunk)
+    kinds = sorted(probes)
+    ops = [[k, probes[k]["amount"]] for k in kinds for _ in range(3)]
+    trial = dict(plan, tasks=[dict(foreground[0], ops=ops)])
+    _, _, _, records = RUNNERS[kind](trial, base_url, chunk)
+    cpu = {k: [] for k in kinds}
+    for record in records:
+        for step in record["steps"]:
+            if len(step) > 3 and "cpu" in step[3]:
+                cpu[ops[step[0]][0]].append(step[3]["cpu"])
+        for position, _, _, _, where in record["executor"]:
+            if "cpu" in where:
+                cpu[ops[position][0]].append(where["cpu"])
+    factors = {}
+    for k in kinds:
+        if not cpu[k]:
+            raise RuntimeError("the trial run before the clock recorded no CPU time for its %s steps" % k)
+        middle = sorted(cpu[k])[len(cpu[k]) // 2]
+        factors[k] = (probes[k]["expected_ns"] / max(1, middle)) ** (1 / probes[k]["cost_exponent"])
+    apply_speed_factors(plan, factors, "where run")
 
 
 def steady_probe_ns(plan):
@@ -1208,8 +1254,6 @@ def main():
     if any(op[0] == "sha" for task in plan["tasks"] for op in task["ops"]):
         sha_buffer(chunk)  # before the clock starts; fork children inherit it
     warm_kernels(plan["tasks"])
-    rescale_to_current_speed(plan, chunk)
-    steady_before = steady_probe_ns(plan)
     global STAMPING
     if plan.get("instrument"):
         STAMPING = (max(1, plan["stamp_iterations"]), plan["stall_ns"])
@@ -1220,6 +1264,8 @@ def main():
             os.environ["SIMULATE_SOCKET_CALLS"] = "1"
         if kind == "gevent":
             time_pool_lookups()
+    rescale_where_run(plan, base_url, chunk)
+    steady_before = steady_probe_ns(plan)
     work_dir = os.path.dirname(os.path.abspath(args.out))
     busy_before, window_start = cores_busy_ns(), now()
     if kind == "processes":
@@ -1236,6 +1282,7 @@ def main():
         "spawned": spawned - t0,
         "python": sys.version.split()[0],
         "speed_factors": plan.get("speed_factors", {}),
+        "sized": plan.get("sized", "probe"),
         "steady_probe_ns": [steady_before, steady_after] if steady_before and steady_after else [],
         "tasks": relative(records, t0),
     }
