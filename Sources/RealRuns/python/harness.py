@@ -1113,8 +1113,8 @@ def apply_speed_factors(plan, factors, sized):
 
 
 # The runners that build every thread, loop and green thread their CPU steps run on afresh in each run, so that
-# a trial run before the clock leaves nothing behind that the run would find: not processes (forkserver's
-# server and fork's first child cost the first start only), trio (its thread cache keeps idle workers 10 s),
+# a trial run before the clock leaves nothing behind that the run would find: not processes (a trial child
+# would pay the first start's costs, forkserver's server, in the run's place), trio (its thread cache keeps idle workers 10 s),
 # curio and eventlet (their worker pools outlive a run), Twisted (its reactor runs once a process).
 SIZED_IN_PLACE = ("sync", "threads", "gevent", "asyncio", "uvloop", "tasklets")
 
@@ -1123,8 +1123,8 @@ def rescale_where_run(plan, base_url, chunk):
     """`rescale_to_current_speed`, with each probe run as a step of a one-task trial of the run's own strategy:
     the same function (`cpu_call`, stamped as the run's steps are) on the same thread and at the same depth
     of calls as the run's steps, its CPU time (`run_cpu`) against the calibrated duration. On this VM a
-    pure-Python loop's speed depends on where it runs: the matrix's threads ran their steps at 0.74-0.86 of
-    the time a probe on the main thread sized them for, run after run, and one frame more between the probe
+    pure-Python loop's speed depends on where it runs: the matrix's threads ran their steps in 0.73-0.88 of
+    the time a probe on the main thread sized them for in 32 of 36 runs, and one frame more between the probe
     and its caller moved a sync run's steps from 0.99 to 0.81 of theirs (docs/model.md, "Where a step is
     sized"). Instrumented runs of SIZED_IN_PLACE's strategies; the others keep the probe on the main thread."""
     probes = plan.get("probes", {})
