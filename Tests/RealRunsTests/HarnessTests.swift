@@ -98,9 +98,8 @@ final class HarnessTests: XCTestCase {
             XCTAssertTrue(trace.segments.contains { $0.state == .blocked }, result.strategy.label)
         }
         // Instrumented runs size their CPU steps by a trial of their own strategy where it builds everything
-        // afresh (harness.py `rescale_where_run`); processes keep the probe on the main thread, since a trial
-        // child would take the first start's cost (forkserver's server) out of the run.
-        XCTAssertEqual(results.map(\.medianRun.sizedWhereRun), [true, false, true, true], "\(results.map(\.strategy.label))")
+        // afresh (harness.py `rescale_where_run`); processes' trial runs in a fork of the harness.
+        XCTAssertEqual(results.map(\.medianRun.sizedWhereRun), [true, true, true, true], "\(results.map(\.strategy.label))")
         XCTAssertEqual(results[0].medianRun.trace.lanes.count, 3, "main + the pool's 2 worker threads")
         XCTAssertEqual(results[1].medianRun.trace.processNames.count, 5, "main + 4 processes (3 tasks, 1 background)")
         XCTAssertTrue(results[3].medianRun.trace.lanes.contains { $0.kind == .coroutine })
@@ -149,7 +148,9 @@ final class HarnessTests: XCTestCase {
     /// after being forked by the forkserver, not by the harness), and lifeline.py must let them live.
     func testEveryStartMethodRuns() throws {
         let (environment, profile) = try setUpFixture()
-        let scenario = Scenario(name: "starts", tasks: [TaskGroup(name: "nap", count: 2, steps: [.sleep(.constant(.milliseconds(5)))])])
+        let scenario = Scenario(name: "starts", tasks: [TaskGroup(name: "nap", count: 2, steps: [
+            .sleep(.constant(.milliseconds(5))), .cpu(CPUStep(duration: .constant(.milliseconds(2)))),
+        ])])
         let strategies = StartMethod.allCases.map { Strategy(kind: .processes(pool: nil, startMethod: $0), label: $0.rawValue) }
         let results = try RealRunner(environment: environment, profile: profile)
             .run(scenario, strategies: strategies, options: RealRunOptions(runs: 1, log: { _ in }))
@@ -168,6 +169,13 @@ final class HarnessTests: XCTestCase {
                 XCTAssertGreaterThan(begins[1] - begins[0], .microseconds(100), "staggered starts: \(result.strategy.label)")
             }
             XCTAssertNotNil(result.medianRun.mechanisms.startWait, result.strategy.label)
+            // The CPU steps were sized by a trial before the clock, in a fork of the harness (harness.py
+            // `trial_in_a_fork`), so the run's first forkserver start still starts the server: 41 ms more than
+            // a later start here (`processFirstStart`), against 2-5 ms had the trial left its server running.
+            XCTAssertTrue(result.medianRun.sizedWhereRun, result.strategy.label)
+            if result.strategy.label == "forkserver", begins.count == 2 {
+                XCTAssertGreaterThan(begins[1] - begins[0], .milliseconds(15), "the first start starts the server")
+            }
         }
     }
 

@@ -74,6 +74,15 @@ final class FidelityTests: XCTestCase {
         try assertEveryPredictionStaysInItsBand(folder: Self.folder + "/fifth-host/sized-where-run")
     }
 
+    /// Three sessions measured after the processes' steps too were sized where they run, by a trial in a fork of
+    /// the harness (validation/fifth-host/processes-sized/: sessions 30-32, each just after a calibration of its
+    /// own; docs/model.md, "The processes sized where they run").
+    func testEveryPredictionOnTheFifthHostsProcessesSizedPoolStaysInItsBand() throws {
+        let folder = Self.folder + "/fifth-host/processes-sized"
+        XCTAssertEqual(try MatrixMeasurements.load(from: folder + "/measurements.json").sessionProfiles?.count, 3)
+        try assertEveryPredictionStaysInItsBand(folder: folder)
+    }
+
     /// The harness cases' halves are balanced (the plain programs are all held out), and every case is
     /// recorded with its half as in the matrix.
     func testHalvesAreBalancedAndRecorded() throws {

@@ -69,6 +69,7 @@ import hashlib  # noqa: E402
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import os  # noqa: E402
+import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
@@ -1112,11 +1113,11 @@ def apply_speed_factors(plan, factors, sized):
     plan["sized"] = sized
 
 
-# The runners that build every thread, loop and green thread their CPU steps run on afresh in each run, so that
-# a trial run before the clock leaves nothing behind that the run would find: not processes (a trial child
-# would pay the first start's costs, forkserver's server, in the run's place), trio (its thread cache keeps idle workers 10 s),
-# curio and eventlet (their worker pools outlive a run), Twisted (its reactor runs once a process).
-SIZED_IN_PLACE = ("sync", "threads", "gevent", "asyncio", "uvloop", "tasklets")
+# The runners that build every thread, loop, green thread and process their CPU steps run on afresh in each run,
+# so that a trial run before the clock leaves nothing behind that the run would find (processes' trial runs in a
+# copy of this process, `trial_in_a_fork`): not trio (its thread cache keeps idle workers 10 s), curio and
+# eventlet (their worker pools outlive a run), Twisted (its reactor runs once a process).
+SIZED_IN_PLACE = ("sync", "threads", "processes", "gevent", "asyncio", "uvloop", "tasklets")
 
 
 def rescale_where_run(plan, base_url, chunk):
@@ -1135,7 +1136,10 @@ def rescale_where_run(plan, base_url, chunk):
     kinds = sorted(probes)
     ops = [[k, probes[k]["amount"]] for k in kinds for _ in range(3)]
     trial = dict(plan, tasks=[dict(foreground[0], ops=ops)])
-    _, _, _, records = RUNNERS[kind](trial, base_url, chunk)
+    if kind == "processes":
+        records = trial_in_a_fork(trial, base_url, chunk)
+    else:
+        _, _, _, records = RUNNERS[kind](trial, base_url, chunk)
     cpu = {k: [] for k in kinds}
     for record in records:
         for step in record["steps"]:
@@ -1151,6 +1155,41 @@ def rescale_where_run(plan, base_url, chunk):
         middle = sorted(cpu[k])[len(cpu[k]) // 2]
         factors[k] = (probes[k]["expected_ns"] / max(1, middle)) ** (1 / probes[k]["cost_exponent"])
     apply_speed_factors(plan, factors, "where run")
+
+
+def trial_in_a_fork(trial, base_url, chunk):
+    """`run_processes(trial)` in a copy of this process (os.fork), its records back through a file: the
+    trial's child is started as the run's are (the same start method, Process or Pool, the same target), yet
+    nothing it starts stays behind for the run to find. Started from here, a fork start's first call would
+    have imported and set up what the run's first start does (1.0 ms here, `processFirstStart`), a forkserver
+    trial would have left its server running (41 ms, the run's first start), and a spawn or forkserver one
+    its resource tracker. The copy ends with what multiprocessing's own children run on exit
+    (multiprocessing/process.py, `_bootstrap`: `util._exit_function()`, then `os._exit`)."""
+    with tempfile.TemporaryDirectory(prefix="simulate-trial-") as work_dir:
+        out = os.path.join(work_dir, "records.json")
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                _, _, _, records = run_processes(trial, base_url, chunk, work_dir)
+                write_json_atomically(out, records)
+                code = 0
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                try:
+                    from multiprocessing import util
+
+                    util._exit_function()
+                finally:
+                    os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not os.path.exists(out):
+            raise RuntimeError("the trial run before the clock failed (wait status %d; its error is above)" % status)
+        with open(out) as f:
+            return json.load(f)
 
 
 def steady_probe_ns(plan):
