@@ -1,5 +1,5 @@
 """What a program's first multiprocessing Pool costs beyond a later one, against a first Process start's extra
-(docs/model.md, "Not done": the matrix's `processes-pool2` points are 3-7% fast, a fixed ~8 ms).
+(docs/model.md, "A program's first Pool": the matrix's `processes-pool2` points were 3-7% fast, ~8 ms).
 
 In each of PROGRAMS new interpreters (the harness's imports first, then an Event, as the harness creates its
 `stop` before its clock starts), four rounds with the fork start method of either two Process children started

@@ -293,8 +293,9 @@ extension Simulation {
                 guard isProcesses else { return .burst(costs.threadStart, .python) }
                 // The program's first start also starts what later ones reuse: forkserver's server, a new
                 // interpreter the parent waits for (`ForkServer.ensure_running`). Its CPU is the server's, the
-                // parent only waits; run on the parent's core, it is as serial and as costly.
-                let first = threads[t].phase == 0 ? processFirstStartCost : .zero
+                // parent only waits; run on the parent's core, it is as serial and as costly. A first Pool
+                // also imports multiprocessing.pool (`BaseContext.Pool`), its own measured cost.
+                let first = threads[t].phase == 0 ? (isProcessPool ? poolFirstStartCost : processFirstStartCost) : .zero
                 return .burst(costs.pickle + processSpawnCost + first, .python)
             }
             threads[t].startPaid = false
@@ -321,7 +322,12 @@ extension Simulation {
             if threads[t].ownsInterpreter { return .burst(costs.interpreterStart, .starting) }
             // Imports and page faults slow more than bytecode when every core is busy (docs/model.md, "A spawn or
             // forkserver child runs the main script again").
-            return .burst(processStartCost, processStartMethod?.runsMainScriptAgain == true ? .startingImports : .starting)
+            // A pool's worker also imports multiprocessing.pool as it unpickles its target (spawn, forkserver), and
+            // exits only when the pool is closed, after the results: its start is without the child's exit.
+            let start = threads[t].pooled
+                ? max(.zero, processStartCost - startMethodCost(costs.processExit)) + poolWorkerStartCost
+                : processStartCost
+            return .burst(start, processStartMethod?.runsMainScriptAgain == true ? .startingImports : .starting)
         }
         let handoff = threads[t].ownsInterpreter ? costs.interpreterHandoff : costs.pickle
         while true {
@@ -379,6 +385,17 @@ extension Simulation {
 
     /// The extra of the program's first start (`costs.process_first_start`: forkserver's server).
     var processFirstStartCost: SimTime { startMethodCost(costs.processFirstStart) }
+
+    /// The extra of the program's first `Pool()` (`costs.pool_first_start`: its imports, forkserver's server).
+    var poolFirstStartCost: SimTime { startMethodCost(costs.poolFirstStart) }
+
+    /// What a pool worker's start costs beyond a Process child's (`costs.pool_worker_start`).
+    var poolWorkerStartCost: SimTime { startMethodCost(costs.poolWorkerStart) }
+
+    /// Whether this strategy's processes are a `Pool(n)`'s workers.
+    var isProcessPool: Bool {
+        if case .osProcesses(.some, _) = traits.scheduling { return true } else { return false }
+    }
 
     /// The child's own share of its start (`costs.process_start`).
     var processStartCost: SimTime { startMethodCost(costs.processStart) }

@@ -60,6 +60,15 @@ public enum Calibrator {
         if let first = p.processFirstStart {
             lines.append("program's 1st    \(listed(first)) more for its first start (forkserver: the server)")
         }
+        if let first = p.poolFirstStart {
+            lines.append("1st Pool         \(listed(first)) more for a program's first Pool(2) (its imports)")
+        }
+        if let worker = p.poolWorkerStart {
+            lines.append("Pool worker      \(listed(worker)) more to start than a Process child (its imports)")
+        }
+        if let exit = p.processExit {
+            lines.append("child's exit     \(listed(exit)) of a start, after its target (a pool's: after the clock)")
+        }
         lines.append("Pool.apply       \(p.poolApply) round trip")
         if let first = p.processFirstCall {
             lines.append("child's 1st call \(listed(first)) more CPU than its second urlopen")

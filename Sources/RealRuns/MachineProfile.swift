@@ -128,6 +128,16 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// Per start method name, what a program's first start + join costs beyond its next ones (forkserver's
     /// server start; calibrate.py `first_start`); nil in an older profile.
     public var processFirstStart: [String: SimTime]?
+    /// Per start method name, what a program's first Pool(2) + one task costs beyond its next ones (its imports,
+    /// forkserver's server; calibrate.py `pool_first_start`); nil in an older profile, whose pools then pay
+    /// `processFirstStart` as they did.
+    public var poolFirstStart: [String: SimTime]?
+    /// Per start method name, what a Pool worker's start + join costs beyond a Process child's, its parent having
+    /// imported multiprocessing.pool (calibrate.py `pool_worker_start`); nil in an older profile.
+    public var poolWorkerStart: [String: SimTime]?
+    /// Per start method name, a child's exit: from its target's end until its join returns (calibrate.py
+    /// `process_exit`); nil in an older profile.
+    public var processExit: [String: SimTime]?
     /// Per client (`urlopen`, `gevent`, `eventlet`: urlopen plain or after that library's monkey patching), the
     /// CPU a program's first urlopen costs beyond its next ones, in a new interpreter (calibrate.py
     /// `program_first_call`); nil in an older profile.
@@ -229,6 +239,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         }
         profile.processFirstCall = perMethod("process_first_call_ns")
         profile.processFirstStart = perMethod("process_first_start_ns")
+        profile.poolFirstStart = perMethod("pool_first_start_ns")
+        profile.poolWorkerStart = perMethod("pool_worker_start_ns")
+        profile.processExit = perMethod("process_exit_ns")
         profile.programFirstCall = perMethod("program_first_call_ns")
         profile.programFirstCallRaces = try? number("program_first_call_races")
         profile.readyRecv = try? time("ready_recv_ns")
@@ -620,7 +633,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
                 c.processStart[method] = t - min(parent, t)
             }
         }
-        for (measured, cost) in [(processFirstCall, \Costs.processFirstCall), (processFirstStart, \.processFirstStart)] {
+        for (measured, cost) in [(processFirstCall, \Costs.processFirstCall), (processFirstStart, \.processFirstStart),
+                                 (poolFirstStart ?? processFirstStart, \.poolFirstStart), (poolWorkerStart, \.poolWorkerStart),
+                                 (processExit, \.processExit)] {
             for (name, extra) in measured ?? [:] {
                 if let method = StartMethod(rawValue: name) { c[keyPath: cost][method] = extra }
             }

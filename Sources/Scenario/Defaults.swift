@@ -92,6 +92,12 @@ public enum Defaults {
     public static let processFirstCall: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
     /// Nothing for a program's first start unless a machine profile measures it (`simulate calibrate`).
     public static let processFirstStart: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+    /// Nothing for a program's first Pool unless a machine profile measures it (`simulate calibrate`).
+    public static let poolFirstStart: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+    /// Nothing more for a Pool worker's start than a Process child's unless a machine profile measures it.
+    public static let poolWorkerStart: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+    /// No exit set apart from a child's start unless a machine profile measures it.
+    public static let processExit: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
     public static let ioIdleOverhead = SimTime.zero
     public static let ioIdleAfter = SimTime.milliseconds(1)
     public static let ioIdleRise: [IdleRisePoint] = []

@@ -246,6 +246,21 @@ public struct Costs: Sendable, Equatable {
     /// accepts the request (`ForkServer.ensure_running`, Lib/multiprocessing/forkserver.py). Zero unless a
     /// machine profile measures it.
     public var processFirstStart: [StartMethod: SimTime]
+    /// What a program's first `Pool()` of a start method costs beyond its later ones, paid by the parent before
+    /// its first worker, instead of `processFirstStart`: `BaseContext.Pool` imports multiprocessing.pool (with
+    /// .connection and .util, Lib/multiprocessing/context.py), which a later Pool finds done, beside what a first
+    /// `Process.start()` costs (forkserver's server). Zero unless a machine profile measures it.
+    public var poolFirstStart: [StartMethod: SimTime]
+    /// What a `Pool()` worker's start costs beyond a `Process` child's, in the worker before its first task: a
+    /// spawn or forkserver worker imports multiprocessing.pool as it unpickles its target (`worker`,
+    /// Lib/multiprocessing/pool.py), which a fork worker inherits from its parent. Zero unless a machine profile
+    /// measures it.
+    public var poolWorkerStart: [StartMethod: SimTime]
+    /// The part of `processStart` that is the child's exit, after its target ran, until `join()` returns: a spawn
+    /// child leaves by `sys.exit` and finalizes its interpreter (Lib/multiprocessing/spawn.py `spawn_main`); fork
+    /// and forkserver children by `os._exit`. A pool's workers exit when the pool is closed, after the results a
+    /// program waits for, so a pool worker's start leaves it out. Zero unless a machine profile measures it.
+    public var processExit: [StartMethod: SimTime]
     /// Wall time an I/O wait of at least `ioIdleAfter` takes beyond `ioOverhead`: long enough a wait lets
     /// the cores go idle, and waking an idle virtual CPU costs more than waking a busy one. A step; when
     /// `ioIdleRise` has points, that rise is used instead (`ioIdle(latency:)`).
@@ -327,7 +342,10 @@ public struct Costs: Sendable, Equatable {
         ioOverhead: SimTime = Defaults.ioOverhead, ioOverheadReuse: SimTime? = Defaults.ioOverheadReuse,
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn,
         processFirstCall: [StartMethod: SimTime] = Defaults.processFirstCall,
-        processFirstStart: [StartMethod: SimTime] = Defaults.processFirstStart, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
+        processFirstStart: [StartMethod: SimTime] = Defaults.processFirstStart,
+        poolFirstStart: [StartMethod: SimTime] = Defaults.poolFirstStart,
+        poolWorkerStart: [StartMethod: SimTime] = Defaults.poolWorkerStart,
+        processExit: [StartMethod: SimTime] = Defaults.processExit, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
         ioIdleAfter: SimTime = Defaults.ioIdleAfter, ioIdleRise: [IdleRisePoint] = Defaults.ioIdleRise,
         serverAnswerNew: SimTime = Defaults.serverAnswerNew,
         serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, connectionOverlapCPU: SimTime = Defaults.connectionOverlapCPU,
@@ -365,6 +383,9 @@ public struct Costs: Sendable, Equatable {
         self.processSpawn = processSpawn
         self.processFirstCall = processFirstCall
         self.processFirstStart = processFirstStart
+        self.poolFirstStart = poolFirstStart
+        self.poolWorkerStart = poolWorkerStart
+        self.processExit = processExit
         self.ioIdleOverhead = ioIdleOverhead
         self.ioIdleAfter = ioIdleAfter
         self.ioIdleRise = ioIdleRise

@@ -85,6 +85,8 @@ public enum ScenarioEncoder {
             "resolver_job": duration(c.resolverJob),
             "io_overhead": duration(c.ioOverhead), "process_spawn": perMethod(c.processSpawn),
             "process_first_call": perMethod(c.processFirstCall), "process_first_start": perMethod(c.processFirstStart),
+            "pool_first_start": perMethod(c.poolFirstStart), "pool_worker_start": perMethod(c.poolWorkerStart),
+            "process_exit": perMethod(c.processExit),
             "io_idle_overhead": c.ioIdleRise.isEmpty ? duration(c.ioIdleOverhead)
                 : .list(c.ioIdleRise.map { .list([duration($0.latency), duration($0.overhead)]) }),
             "io_idle_after": duration(c.ioIdleAfter),

@@ -197,6 +197,9 @@ public enum ScenarioSchema {
             "process_spawn": ("The parent's serial share of Process.start()", Defaults.processSpawn),
             "process_first_call": ("A child's first blocking I/O call: CPU beyond the same call again", Defaults.processFirstCall),
             "process_first_start": ("A program's first Process.start(): beyond its later ones (forkserver starts its server)", Defaults.processFirstStart),
+            "pool_first_start": ("A program's first Pool(): beyond its later ones (imports multiprocessing.pool), instead of process_first_start", Defaults.poolFirstStart),
+            "pool_worker_start": ("A Pool worker's start beyond a Process child's (spawn and forkserver workers import multiprocessing.pool)", Defaults.poolWorkerStart),
+            "process_exit": ("The part of process_start that is the child's exit (spawn finalizes its interpreter); a pool's workers exit after the results", Defaults.processExit),
         ]
         let properties: [(String, JSONValue)] = SettingsReader.costKeys.map { key in
             if key == "io_call_shape" {

@@ -10,7 +10,7 @@ enum SettingsReader {
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
         "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "ready_recv", "resolver_job", "io_overhead", "io_overhead_reuse",
-        "process_spawn", "process_first_call", "process_first_start", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
+        "process_spawn", "process_first_call", "process_first_start", "pool_first_start", "pool_worker_start", "process_exit", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
         "cold_request_cpu", "program_first_call", "program_first_call_releases",
         "io_call_shape",
         "cold_wake_cpu", "cold_wake_after",
@@ -164,7 +164,9 @@ enum SettingsReader {
         }
         try d("thread_start", &c.threadStart)
         for (key, path) in [("process_start", \Costs.processStart), ("process_spawn", \Costs.processSpawn),
-                            ("process_first_call", \Costs.processFirstCall), ("process_first_start", \Costs.processFirstStart)] {
+                            ("process_first_call", \Costs.processFirstCall), ("process_first_start", \Costs.processFirstStart),
+                            ("pool_first_start", \Costs.poolFirstStart), ("pool_worker_start", \Costs.poolWorkerStart),
+                            ("process_exit", \Costs.processExit)] {
             guard let f = o[key] else { continue }
             let methods = StartMethod.allCases.map(\.rawValue)
             let po = try f.object(keys: methods, what: key, hint: "; give a time per start method: {\"fork\": \"2ms\", \"forkserver\": \"10ms\", \"spawn\": \"45ms\"}")

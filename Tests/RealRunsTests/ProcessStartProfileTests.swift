@@ -67,6 +67,30 @@ final class ProcessStartProfileTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
     }
 
+    /// A measured first-Pool extra becomes `pool_first_start`; a profile from before it was measured gives a
+    /// pool the first start's extra, which pools paid until then, so its predictions stay as they were.
+    func testTheFirstPoolsExtraIsItsCost() throws {
+        let first: [String: Any] = ["fork": 800_000, "forkserver": 34_000_000, "spawn": 0]
+        let p = try profile(["process_first_start_ns": first, "pool_first_start_ns": ["fork": 5_000_000, "forkserver": 39_000_000, "spawn": -1]])
+        XCTAssertEqual(costs(p, .fork).poolFirstStart, [.fork: .nanoseconds(5_000_000), .forkserver: .nanoseconds(39_000_000), .spawn: .zero])
+        XCTAssertEqual(costs(p, .fork).processFirstStart[.fork], .nanoseconds(800_000))
+        XCTAssertEqual(costs(try profile(["process_first_start_ns": first]), .fork).poolFirstStart,
+                       [.fork: .nanoseconds(800_000), .forkserver: .nanoseconds(34_000_000), .spawn: .zero])
+        XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
+    }
+
+    /// A measured pool worker's extra becomes `pool_worker_start` (fork's negative median, noise, none), a child's
+    /// exit `process_exit`; a profile from before they were measured leaves the scenario's zeros.
+    func testThePoolWorkersExtraAndTheChildsExitAreTheirCosts() throws {
+        let p = try profile(["pool_worker_start_ns": ["fork": -200_000, "forkserver": 6_000_000, "spawn": 7_000_000],
+                             "process_exit_ns": ["fork": 700_000, "forkserver": 1_400_000, "spawn": 8_500_000]])
+        XCTAssertEqual(costs(p, .spawn).poolWorkerStart, [.fork: .zero, .forkserver: .nanoseconds(6_000_000), .spawn: .nanoseconds(7_000_000)])
+        XCTAssertEqual(costs(p, .spawn).processExit, [.fork: .nanoseconds(700_000), .forkserver: .nanoseconds(1_400_000), .spawn: .nanoseconds(8_500_000)])
+        XCTAssertEqual(costs(try profile([:]), .spawn).poolWorkerStart, Defaults.poolWorkerStart)
+        XCTAssertEqual(costs(try profile([:]), .spawn).processExit, Defaults.processExit)
+        XCTAssertEqual(try JSONDecoder().decode(MachineProfile.self, from: p.encoded()), p)
+    }
+
     /// A profile from before the CPU was measured (rows of three), or a row whose CPU is missing (0), keeps
     /// the time in the start() calls per child; a share above the whole start is capped at it.
     func testOlderRowsKeepTheTimeInTheStartCalls() throws {

@@ -137,7 +137,7 @@ final class PhysicsTests: XCTestCase {
     }
 
     /// The program's first start pays `process_first_start` of its start method once, before its first child,
-    /// however many children or pool workers follow: 3 children of 10 ms on 4 cores end 30 ms + 10 ms after
+    /// however many children follow: 3 children of 10 ms on 4 cores end 30 ms + 10 ms after
     /// the start with forkserver's 30 ms (not 3 × 30 ms), exactly that much later than without it, and a fork
     /// strategy does not pay forkserver's value.
     func testTheFirstStartIsPaidOnceBeforeTheFirstChild() throws {
@@ -148,8 +148,44 @@ final class PhysicsTests: XCTestCase {
         }
         XCTAssertEqual(try makespan(.forkserver, first: ms(30)).seconds, 0.040, accuracy: 0.0005)
         XCTAssertEqual(try makespan(.forkserver, first: ms(30)) - makespan(.forkserver, first: .zero), ms(30))
-        XCTAssertEqual(try makespan(.forkserver, pool: 2, first: ms(30)) - makespan(.forkserver, pool: 2, first: .zero), ms(30))
         XCTAssertEqual(try makespan(.fork, first: ms(30)), try makespan(.fork, first: .zero))
+    }
+
+    /// A `Pool(n)` pays `pool_first_start` once, before its first worker, instead of `process_first_start`
+    /// (its imports): 3 tasks of 10 ms on a pool of 2 on 4 cores end 6 ms (fork's first Pool) + 2 × 10 ms
+    /// after the start, whatever `process_first_start`, and exactly 6 ms later than without it; a Process
+    /// per task does not pay it.
+    func testAPoolsFirstStartPaysItsOwnCost() throws {
+        func makespan(pool: Int?, firstPool: SimTime, firstProcess: SimTime = ms(30)) throws -> SimTime {
+            var s = cpuScenario(3, ms(10), cores: 4)
+            s.costs.poolFirstStart[.fork] = firstPool
+            s.costs.processFirstStart[.fork] = firstProcess
+            return try Simulator.run(s, strategy: Strategy(kind: .processes(pool: pool, startMethod: .fork))).metrics.makespan
+        }
+        XCTAssertEqual(try makespan(pool: 2, firstPool: ms(6)).seconds, 0.026, accuracy: 0.0005)
+        XCTAssertEqual(try makespan(pool: 2, firstPool: ms(6)) - makespan(pool: 2, firstPool: .zero), ms(6))
+        XCTAssertEqual(try makespan(pool: 2, firstPool: ms(6), firstProcess: .zero), try makespan(pool: 2, firstPool: ms(6)))
+        XCTAssertEqual(try makespan(pool: nil, firstPool: ms(6)), try makespan(pool: nil, firstPool: .zero))
+    }
+
+    /// Each pool worker pays `pool_worker_start` in its own process before its first task, and its start without
+    /// the child's exit (`process_exit`: a pool's workers exit after the results); a Process child pays its whole
+    /// start and no import: 4 tasks of 10 ms on a spawn pool of 2 on 4 cores, a start of 20 ms of which 8 ms exit,
+    /// end 20 − 8 + 5 ms (each worker's, at once on two cores) + 2 × 10 ms after the start; 4 Process children
+    /// end 20 + 10 ms after it, whatever the import and the exit.
+    func testAPoolWorkerPaysItsOwnStart() throws {
+        func makespan(pool: Int?, worker: SimTime, exit: SimTime = ms(8)) throws -> SimTime {
+            var s = cpuScenario(4, ms(10), cores: 4)
+            s.costs.processStart[.spawn] = ms(20)
+            s.costs.poolWorkerStart[.spawn] = worker
+            s.costs.processExit[.spawn] = exit
+            return try Simulator.run(s, strategy: Strategy(kind: .processes(pool: pool, startMethod: .spawn))).metrics.makespan
+        }
+        XCTAssertEqual(try makespan(pool: 2, worker: ms(5)).seconds, 0.037, accuracy: 0.0005)
+        XCTAssertEqual(try makespan(pool: 2, worker: ms(5)) - makespan(pool: 2, worker: .zero), ms(5))
+        XCTAssertEqual(try makespan(pool: 2, worker: ms(5), exit: .zero) - makespan(pool: 2, worker: ms(5)), ms(8))
+        XCTAssertEqual(try makespan(pool: nil, worker: ms(5)).seconds, 0.030, accuracy: 0.0005)
+        XCTAssertEqual(try makespan(pool: nil, worker: ms(5)), try makespan(pool: nil, worker: .zero, exit: .zero))
     }
 
     /// A wait of at least `io_idle_after` costs `io_idle_overhead` more; a shorter one does not.
@@ -214,6 +250,8 @@ final class PhysicsTests: XCTestCase {
         let text = """
             {"machine": {"parallel_efficiency": {"python": 0.8, "c_releases_gil": 0.95}},
              "costs": {"process_spawn": {"fork": "1.5ms"}, "process_first_start": {"forkserver": "35ms"},
+                       "pool_first_start": {"fork": "6ms"}, "pool_worker_start": {"spawn": "5ms"},
+                       "process_exit": {"spawn": "8ms"},
                        "io_idle_overhead": "600us", "io_idle_after": "2ms"},
              "tasks": [{"steps": [{"cpu": "5ms"}]}]}
             """
@@ -221,6 +259,9 @@ final class PhysicsTests: XCTestCase {
         XCTAssertEqual(s.machine.parallelEfficiency, [.python: 0.8, .cHoldsGIL: 1, .cReleasesGIL: 0.95])
         XCTAssertEqual(s.costs.processSpawn[.fork], .microseconds(1500))
         XCTAssertEqual(s.costs.processFirstStart, [.fork: .zero, .forkserver: .milliseconds(35), .spawn: .zero])
+        XCTAssertEqual(s.costs.poolFirstStart, [.fork: .milliseconds(6), .forkserver: .zero, .spawn: .zero])
+        XCTAssertEqual(s.costs.poolWorkerStart, [.fork: .zero, .forkserver: .zero, .spawn: .milliseconds(5)])
+        XCTAssertEqual(s.costs.processExit, [.fork: .zero, .forkserver: .zero, .spawn: .milliseconds(8)])
         XCTAssertEqual(s.costs.ioIdleOverhead, .microseconds(600))
         XCTAssertEqual(try ScenarioLoader.parse(text: ScenarioEncoder.json(s)), s)
         XCTAssertThrowsError(try ScenarioLoader.parse(text: #"{"machine": {"parallel_efficiency": {"python": 1.5}}, "tasks": [{"steps": [{"cpu": "5ms"}]}]}"#)) {

@@ -5,6 +5,8 @@ Usage: python calibrate.py --server http://127.0.0.1:PORT/ --out CALIBRATION.jso
        python calibrate.py --noise --out NOISE.json   (only the fixed noise probe)
        python calibrate.py --first-call --server URL --out -   (only the first-call probe, printed)
        python calibrate.py --first-start --out -   (only the first-start probe, printed)
+       python calibrate.py --pool-first-start METHOD --out -   (only the first-Pool probe, printed)
+       python calibrate.py --pool-worker-costs --out -   (only the Pool worker's start and a child's exit, printed)
        python calibrate.py --first-call-races --server URL --out -   (one program's first calls, printed)
 
 CPU work is timed with the very functions the harness runs (imported from harness.py), each point the
@@ -362,6 +364,118 @@ def first_start(runs=5):
         for method, ns in json.loads(child.stdout).items():
             extra.setdefault(method, []).append(ns)
     return {method: median_ns(v) for method, v in extra.items()}
+
+
+def pool_round(context, stop):
+    """A Pool(2) built as the harness builds one (its initializer, the Event among its arguments) and one task
+    waited for: the part of a pool run before its tasks' own work. The pool is closed and joined after."""
+    start = now()
+    pool = context.Pool(2, initializer=harness.pool_initializer, initargs=([], stop, "", 0))
+    pool.apply_async(os.getpid).wait()
+    elapsed = now() - start
+    pool.close()
+    pool.join()
+    return elapsed
+
+
+def pool_first_start_probe(method):
+    """In this new interpreter (`pool_first_start` starts one per method, as the pool's imports are paid once
+    a program): an Event first (the harness's `stop`), then six `pool_round`s; the first one's time less the
+    median of the next five. A program's first Pool imports multiprocessing.pool (`BaseContext.Pool`: `from
+    .pool import Pool`, with multiprocessing.connection and .util: 5.6-6.6 ms after the harness's imports,
+    `python -X importtime`), which a later Pool finds done; a forkserver's first one also starts the server.
+    validation/pool_first_start.py: with fork, 6.7 ms, against 1.3 ms for a first Process start."""
+    with _ChildrenRunTheHarness():
+        context = multiprocessing.get_context(method)
+        stop = context.Event()
+        times = [pool_round(context, stop) for _ in range(6)]
+    return times[0] - median_ns(times[1:])
+
+
+def pool_first_start(runs=5):
+    """`pool_first_start_probe` in `runs` new interpreters per start method running this file: {start method:
+    the median over the programs, ns} (docs/model.md, "A program's first Pool")."""
+    import json
+    import subprocess
+
+    extra = {}
+    for _ in range(runs):
+        for method in ("fork", "forkserver", "spawn"):
+            child = subprocess.run([sys.executable, os.path.abspath(__file__), "--pool-first-start", method,
+                                    "--out", "-"], capture_output=True, text=True, check=True, timeout=120)
+            extra.setdefault(method, []).append(json.loads(child.stdout))
+    return {method: median_ns(v) for method, v in extra.items()}
+
+
+def _start_and_join(context, target, args=()):
+    worker = context.Process(target=target, args=args)
+    start = now()
+    worker.start()
+    worker.join()
+    return now() - start
+
+
+def process_exit(context, count):
+    """The median time from a child's target having run (its put on a queue received) until its join returns:
+    the child's exit, which `start_and_join_child` times with its start. A spawn child leaves by `sys.exit`, so
+    the interpreter finalizes (8.0-9.3 ms here, 2026-12-05); fork and forkserver children leave by `os._exit`
+    (multiprocessing/popen_fork.py `_launch`, forkserver.py `main`)."""
+    queue = context.SimpleQueue()
+    exits = []
+    for _ in range(count):
+        worker = context.Process(target=queue.put, args=(None,))
+        worker.start()
+        queue.get()
+        ran = now()
+        worker.join()
+        exits.append(now() - ran)
+    return median_ns(exits)
+
+
+def pool_worker_costs():
+    """`pool_worker_costs_probe` in a new interpreter running this file, whose parent is as small as the harness
+    (a fork child's exit tears down a copy of its parent's address space: 2.3 ms from this calibration's own
+    process after its every step, 0.5-0.8 ms from a new one, 2026-12-05)."""
+    import json
+    import subprocess
+
+    child = subprocess.run([sys.executable, os.path.abspath(__file__), "--pool-worker-costs", "--out", "-"],
+                           capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(child.stdout)
+
+
+def pool_worker_costs_probe(counts=(("fork", 10), ("forkserver", 12), ("spawn", 8))):
+    """`pool_worker_start` and, per start method, `process_exit`: [{method: ns}, {method: ns}]. A Pool's workers
+    exit when the pool is closed, after the harness's clock stops (and after the results a program waits for),
+    so the model takes a child's exit out of a pool worker's start."""
+    exits = {}
+    with _ChildrenRunTheHarness():
+        for method, count in counts:
+            context = multiprocessing.get_context(method)
+            start_and_join_child(context)  # what a first start sets up: forkserver's server, the resource tracker
+            exits[method] = process_exit(context, count)
+    return [pool_worker_start(counts), exits]
+
+
+def pool_worker_start(counts):
+    """Per start method, the start + join of a child whose target is a function of multiprocessing.pool (its
+    `mapstar`, over nothing), less that of a child doing nothing (`os.getpid`), taken in turn, the medians': what a
+    Pool worker pays to start beyond a Process child. A spawn or forkserver child imports the module as it
+    unpickles its target, as a Pool worker does for its `worker` (Lib/multiprocessing/pool.py); a fork child has
+    its parent's, which imported it to build the Pool. The children run harness.py as their main script."""
+    import multiprocessing.pool
+
+    out = {}
+    with _ChildrenRunTheHarness():
+        for method, count in counts:
+            context = multiprocessing.get_context(method)
+            start_and_join_child(context)  # what a first start sets up: forkserver's server, the resource tracker
+            plain, pooled = [], []
+            for _ in range(count):
+                plain.append(_start_and_join(context, os.getpid))
+                pooled.append(_start_and_join(context, multiprocessing.pool.mapstar, ((os.getpid, ()),)))
+            out[method] = median_ns(pooled) - median_ns(plain)
+    return out
 
 
 def _cpu_ns(who):
@@ -1588,6 +1702,12 @@ def main():
                                                                               "(run by the \"first call races\" step in a new interpreter)")
     parser.add_argument("--first-start", action="store_true", help="only the first-start probe, printed (run by "
                                                                           "the \"first start\" step in a new interpreter)")
+    parser.add_argument("--pool-first-start", choices=("fork", "forkserver", "spawn"),
+                        help="only the first-Pool probe with this start method, printed (run by the \"pool first "
+                             "start\" step in a new interpreter)")
+    parser.add_argument("--pool-worker-costs", action="store_true",
+                        help="only a Pool worker's start and a child's exit, printed (run by the \"pool worker start\" "
+                             "step in a new interpreter)")
     parser.add_argument("--only", help="only these steps, by name, comma-separated (to measure by hand: the result "
                                        "then lacks what `simulate calibrate` needs)")
     args = parser.parse_args()
@@ -1599,8 +1719,18 @@ def main():
 
         print(json.dumps(first_start_probe()))
         return 0
+    if args.pool_worker_costs:
+        import json
+
+        print(json.dumps(pool_worker_costs_probe()))
+        return 0
+    if args.pool_first_start:
+        import json
+
+        print(json.dumps(pool_first_start_probe(args.pool_first_start)))
+        return 0
     if not args.server:
-        parser.error("--server is required (unless --noise or --first-start)")
+        parser.error("--server is required (unless --noise, --first-start, --pool-first-start or --pool-worker-costs)")
     if args.first_call_races:
         import json
 
@@ -1683,6 +1813,12 @@ def main():
         # A program's first start against its next ones: forkserver's server (~3 s; docs/model.md, "A program's
         # first start").
         ("first start", lambda: result.update(process_first_start_ns=first_start())),
+        # A program's first Pool against its next ones: multiprocessing.pool's imports (~6 s; docs/model.md, "A
+        # program's first Pool").
+        ("pool first start", lambda: result.update(pool_first_start_ns=pool_first_start())),
+        # A Pool worker's start against a Process child's: spawn and forkserver workers import multiprocessing.pool,
+        # and a child's exit, which a pool's workers make after the clock (~3 s; docs/model.md, "A Pool's workers").
+        ("pool worker start", lambda: result.update(zip(("pool_worker_start_ns", "process_exit_ns"), pool_worker_costs()))),
         # Last: glibc's condvar race at the GIL's hand-off (~2.5 s; docs/model.md, "Which waiter gets the GIL").
         ("requester race", lambda: result.update(requester_takes_signal=requester_takes_signal())),
         # Where urlopen's Python runs between its GIL-releasing calls (~0.2 s; docs/model.md, "The shape of an
