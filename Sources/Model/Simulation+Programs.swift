@@ -325,7 +325,7 @@ extension Simulation {
             // A pool's worker also imports multiprocessing.pool as it unpickles its target (spawn, forkserver), and
             // exits only when the pool is closed, after the results: its start is without the child's exit.
             let start = threads[t].pooled
-                ? max(.zero, processStartCost - startMethodCost(costs.processExit)) + poolWorkerStartCost
+                ? max(.zero, processStartCost - processExitCost) + poolWorkerStartCost
                 : processStartCost
             return .burst(start, processStartMethod?.runsMainScriptAgain == true ? .startingImports : .starting)
         }
@@ -391,6 +391,9 @@ extension Simulation {
 
     /// What a pool worker's start costs beyond a Process child's (`costs.pool_worker_start`).
     var poolWorkerStartCost: SimTime { startMethodCost(costs.poolWorkerStart) }
+
+    /// The part of a child's start that is its exit (`costs.process_exit`).
+    var processExitCost: SimTime { startMethodCost(costs.processExit) }
 
     /// Whether this strategy's processes are a `Pool(n)`'s workers.
     var isProcessPool: Bool {

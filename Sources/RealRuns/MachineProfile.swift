@@ -133,7 +133,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// `processFirstStart` as they did.
     public var poolFirstStart: [String: SimTime]?
     /// Per start method name, what a Pool worker's start + join costs beyond a Process child's, its parent having
-    /// imported multiprocessing.pool (calibrate.py `pool_worker_start`); nil in an older profile.
+    /// imported multiprocessing.pool (calibrate.py `pool_worker_costs`); nil in an older profile.
     public var poolWorkerStart: [String: SimTime]?
     /// Per start method name, a child's exit: from its target's end until its join returns (calibrate.py
     /// `process_exit`); nil in an older profile.

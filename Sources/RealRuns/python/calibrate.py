@@ -179,12 +179,22 @@ class _ChildrenRunTheHarness:
             self.main.__file__ = self.own
 
 
-def start_and_join_child(context):
-    """A child process started and joined, doing nothing of its own (real runs' children first run their main
-    script, harness.py, when started by spawn or forkserver: `_ChildrenRunTheHarness`)."""
-    worker = context.Process(target=os.getpid)
+def start_and_join_child(context, target=os.getpid, args=()):
+    """A child process started and joined, doing nothing of its own but `target` (real runs' children first run
+    their main script, harness.py, when started by spawn or forkserver: `_ChildrenRunTheHarness`)."""
+    worker = context.Process(target=target, args=args)
     worker.start()
     worker.join()
+
+
+def probe_in_new_interpreter(*flags):
+    """What this file prints when run with `flags` (a probe's own mode, e.g. "--first-start") in a new
+    interpreter, which has imported and started nothing of this process's: a probe of what a program does
+    first."""
+    import subprocess
+
+    return subprocess.run([sys.executable, os.path.abspath(__file__), *flags, "--out", "-"],
+                          capture_output=True, text=True, check=True, timeout=120).stdout
 
 
 def process_start_ns():
@@ -355,13 +365,10 @@ def first_start(runs=5):
     """`first_start_probe` in `runs` new interpreters running this file (this one has started every method
     already): {start method: the median over the programs, ns} (docs/model.md, "A program's first start")."""
     import json
-    import subprocess
 
     extra = {}
     for _ in range(runs):
-        child = subprocess.run([sys.executable, os.path.abspath(__file__), "--first-start", "--out", "-"],
-                               capture_output=True, text=True, check=True, timeout=120)
-        for method, ns in json.loads(child.stdout).items():
+        for method, ns in json.loads(probe_in_new_interpreter("--first-start")).items():
             extra.setdefault(method, []).append(ns)
     return {method: median_ns(v) for method, v in extra.items()}
 
@@ -396,23 +403,12 @@ def pool_first_start(runs=5):
     """`pool_first_start_probe` in `runs` new interpreters per start method running this file: {start method:
     the median over the programs, ns} (docs/model.md, "A program's first Pool")."""
     import json
-    import subprocess
 
     extra = {}
     for _ in range(runs):
         for method in ("fork", "forkserver", "spawn"):
-            child = subprocess.run([sys.executable, os.path.abspath(__file__), "--pool-first-start", method,
-                                    "--out", "-"], capture_output=True, text=True, check=True, timeout=120)
-            extra.setdefault(method, []).append(json.loads(child.stdout))
+            extra.setdefault(method, []).append(json.loads(probe_in_new_interpreter("--pool-first-start", method)))
     return {method: median_ns(v) for method, v in extra.items()}
-
-
-def _start_and_join(context, target, args=()):
-    worker = context.Process(target=target, args=args)
-    start = now()
-    worker.start()
-    worker.join()
-    return now() - start
 
 
 def process_exit(context, count):
@@ -437,45 +433,35 @@ def pool_worker_costs():
     (a fork child's exit tears down a copy of its parent's address space: 2.3 ms from this calibration's own
     process after its every step, 0.5-0.8 ms from a new one, 2026-12-05)."""
     import json
-    import subprocess
 
-    child = subprocess.run([sys.executable, os.path.abspath(__file__), "--pool-worker-costs", "--out", "-"],
-                           capture_output=True, text=True, check=True, timeout=120)
-    return json.loads(child.stdout)
+    return json.loads(probe_in_new_interpreter("--pool-worker-costs"))
 
 
 def pool_worker_costs_probe(counts=(("fork", 10), ("forkserver", 12), ("spawn", 8))):
-    """`pool_worker_start` and, per start method, `process_exit`: [{method: ns}, {method: ns}]. A Pool's workers
-    exit when the pool is closed, after the harness's clock stops (and after the results a program waits for),
-    so the model takes a child's exit out of a pool worker's start."""
-    exits = {}
-    with _ChildrenRunTheHarness():
-        for method, count in counts:
-            context = multiprocessing.get_context(method)
-            start_and_join_child(context)  # what a first start sets up: forkserver's server, the resource tracker
-            exits[method] = process_exit(context, count)
-    return [pool_worker_start(counts), exits]
+    """Per start method, after a first start (forkserver's server, the resource tracker): what a Pool worker pays
+    to start beyond a Process child, and a child's exit (`process_exit`), as [{method: ns}, {method: ns}].
 
-
-def pool_worker_start(counts):
-    """Per start method, the start + join of a child whose target is a function of multiprocessing.pool (its
-    `mapstar`, over nothing), less that of a child doing nothing (`os.getpid`), taken in turn, the medians': what a
-    Pool worker pays to start beyond a Process child. A spawn or forkserver child imports the module as it
-    unpickles its target, as a Pool worker does for its `worker` (Lib/multiprocessing/pool.py); a fork child has
-    its parent's, which imported it to build the Pool. The children run harness.py as their main script."""
+    The first: the start + join of a child whose target is a function of multiprocessing.pool (its `mapstar`,
+    over nothing) less that of a child doing nothing (`os.getpid`), taken in turn, the medians'. A spawn or
+    forkserver child imports the module as it unpickles its target, as a Pool worker does for its `worker`
+    (Lib/multiprocessing/pool.py); a fork child has its parent's, which imported it to build the Pool. A Pool's
+    workers exit when the pool is closed, after the harness's clock stops (and after the results a program
+    waits for), so the model takes a child's exit out of a pool worker's start. The children run harness.py as
+    their main script."""
     import multiprocessing.pool
 
-    out = {}
+    extra, exits = {}, {}
     with _ChildrenRunTheHarness():
         for method, count in counts:
             context = multiprocessing.get_context(method)
-            start_and_join_child(context)  # what a first start sets up: forkserver's server, the resource tracker
+            start_and_join_child(context)
+            exits[method] = process_exit(context, count)
             plain, pooled = [], []
             for _ in range(count):
-                plain.append(_start_and_join(context, os.getpid))
-                pooled.append(_start_and_join(context, multiprocessing.pool.mapstar, ((os.getpid, ()),)))
-            out[method] = median_ns(pooled) - median_ns(plain)
-    return out
+                plain += timings(1, start_and_join_child, context)
+                pooled += timings(1, start_and_join_child, context, multiprocessing.pool.mapstar, ((os.getpid, ()),))
+            extra[method] = median_ns(pooled) - median_ns(plain)
+    return [extra, exits]
 
 
 def _cpu_ns(who):
@@ -1619,13 +1605,9 @@ def program_first_call_races(base_url, rounds=7):
     stringprep and unicodedata (Modules/socketmodule.c, `socket_getaddrinfo`): every stat, open, read and close of
     that import releases the GIL, and each release the spinner wins costs the caller a switch interval
     (docs/model.md, "The first call's import")."""
-    import subprocess
-
     lost = []
     for _ in range(rounds):
-        child = subprocess.run([sys.executable, os.path.abspath(__file__), "--first-call-races", "--server", base_url, "--out", "-"],
-                               capture_output=True, text=True, check=True, timeout=120)
-        lost.append(float(child.stdout.split()[-1]))
+        lost.append(float(probe_in_new_interpreter("--first-call-races", "--server", base_url).split()[-1]))
     return max(0.0, _statistics().median(lost))
 
 
@@ -1666,11 +1648,8 @@ def first_call(base_url):
     so its forked children would inherit a built opener): {start method: ns} (docs/model.md, "A child's first
     call")."""
     import json
-    import subprocess
 
-    child = subprocess.run([sys.executable, os.path.abspath(__file__), "--first-call", "--server", base_url, "--out", "-"],
-                           capture_output=True, text=True, check=True, timeout=120)
-    return json.loads(child.stdout)
+    return json.loads(probe_in_new_interpreter("--first-call", "--server", base_url))
 
 
 def tasklet_switch_ns(count=100000):
