@@ -93,6 +93,11 @@ public enum Calibrator {
         }
         if let syscall = p.syscall, let connect = p.connectCall, let overhead = p.ioOverhead {
             lines.append("socket calls     \(syscall) each (getaddrinfo, socket, send, close), connect \(connect); server answers \(overhead) late")
+            if let alone = p.loneCallIOOverhead, let whole = p.waitCostAtOverheadDelay,
+               let pieces = p.modelledLoneCall(ioOverhead: overhead) {
+                let measured = SimTime(nanoseconds: Int64(whole.excess.rounded()))
+                lines.append("a call alone     \(measured) beyond a \(MachineProfile.ioOverheadDelay) delay timed whole, \(pieces) from its pieces in the model: its answer waits \(alone), not \(overhead)")
+            }
         }
         if let reuse = p.ioOverheadReuse {
             lines.append("kept-alive wait  server answers \(reuse) late on a kept-alive connection")

@@ -357,16 +357,12 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// that wait's own idle wake-up is in `ioOverhead`, so the rise counts from there.
     public static let ioOverheadDelay = SimTime.microseconds(200)
 
-    /// From `waitCosts`: how much longer than its delay a call takes the longer the delay (the cores go idle,
-    /// and an idle vCPU's wake-up costs more), as `costs.io_idle_overhead` points. The measured excesses,
-    /// made non-decreasing in the delay (pooled adjacent violators: a longer wait never wakes faster, so a
-    /// dip is noise), less the fitted excess at `ioOverheadDelay`, at each longer delay. Nil without a
-    /// delay at or below `ioOverheadDelay` and two above it, or without a rise of at least 1 us.
-    public var idleRise: [IdleRisePoint]? {
-        guard let rows = waitCosts?.filter({ $0.count == 2 && $0[0] >= 0 }).sorted(by: { $0[0] < $1[0] }) else { return nil }
-        let baseDelay = Double(Self.ioOverheadDelay.nanoseconds) / 1_000
-        guard let baseIndex = rows.lastIndex(where: { $0[0] <= baseDelay }), rows.count - baseIndex > 2 else { return nil }
-        // Pool adjacent violators: blocks of (mean, size), merged while a block's mean is below the previous one's.
+    /// `waitCosts` by delay, each excess made non-decreasing in the delay (pooled adjacent violators: a longer
+    /// wait never wakes faster, so a dip is noise): [(delay in us, fitted ns beyond it)]. Nil without rows.
+    /// O(n) amortised in the rows.
+    var fittedWaitCosts: [(delay: Double, excess: Double)]? {
+        guard let rows = waitCosts?.filter({ $0.count == 2 && $0[0] >= 0 }).sorted(by: { $0[0] < $1[0] }), !rows.isEmpty else { return nil }
+        // Blocks of (mean, size), merged while a block's mean is below the previous one's.
         var blocks: [(mean: Double, size: Int)] = []
         for row in rows {
             blocks.append((row[1], 1))
@@ -376,9 +372,28 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             }
         }
         let fitted = blocks.flatMap { Array(repeating: $0.mean, count: $0.size) }
-        let points = [IdleRisePoint(latency: Self.ioOverheadDelay, overhead: .zero)] + rows.indices.dropFirst(baseIndex + 1).map {
-            IdleRisePoint(latency: SimTime(nanoseconds: Int64((rows[$0][0] * 1_000).rounded())),
-                          overhead: SimTime(nanoseconds: Int64(max(0, fitted[$0] - fitted[baseIndex]).rounded())))
+        return zip(rows, fitted).map { (delay: $0[0], excess: $1) }
+    }
+
+    /// The fitted excess (`fittedWaitCosts`) of the last delay at or below `ioOverheadDelay`, and that row's
+    /// index: what a call alone took beyond a delay too short for the cores to go idle. Nil without such a
+    /// row and two longer ones.
+    var waitCostAtOverheadDelay: (index: Int, excess: Double)? {
+        guard let rows = fittedWaitCosts else { return nil }
+        let baseDelay = Double(Self.ioOverheadDelay.nanoseconds) / 1_000
+        guard let index = rows.lastIndex(where: { $0.delay <= baseDelay }), rows.count - index > 2 else { return nil }
+        return (index, rows[index].excess)
+    }
+
+    /// From `waitCosts`: how much longer than its delay a call takes the longer the delay (the cores go idle,
+    /// and an idle vCPU's wake-up costs more), as `costs.io_idle_overhead` points: the fitted excesses
+    /// (`fittedWaitCosts`) less the one at `ioOverheadDelay`, at each longer delay. Nil without a delay at
+    /// or below `ioOverheadDelay` and two above it, or without a rise of at least 1 us.
+    public var idleRise: [IdleRisePoint]? {
+        guard let rows = fittedWaitCosts, let base = waitCostAtOverheadDelay else { return nil }
+        let points = [IdleRisePoint(latency: Self.ioOverheadDelay, overhead: .zero)] + rows.dropFirst(base.index + 1).map {
+            IdleRisePoint(latency: SimTime(nanoseconds: Int64(($0.delay * 1_000).rounded())),
+                          overhead: SimTime(nanoseconds: Int64(max(0, $0.excess - base.excess).rounded())))
         }
         guard let last = points.last, last.overhead >= .microseconds(1) else { return nil }
         return points
@@ -622,6 +637,19 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     }
 
     func apply(to costs: Costs) -> Costs {
+        var c = applyMeasured(to: costs)
+        if let overhead = loneCallIOOverhead {
+            // A kept-alive call not measured apart keeps the wait as measured: the pieces matched are a new
+            // connection's.
+            if c.ioOverheadReuse == nil { c.ioOverheadReuse = c.ioOverhead }
+            c.ioOverhead = overhead
+        }
+        return c
+    }
+
+    /// The measured costs, each piece as it was measured on its own: `apply(to:)` before the wait beyond a
+    /// call's delay is matched to the call measured whole (`loneCallIOOverhead`).
+    func applyMeasured(to costs: Costs) -> Costs {
         var c = costs
         c.threadStart = threadStart
         for method in StartMethod.allCases {
