@@ -12,11 +12,11 @@ extension MachineProfile {
     /// `costs.io_overhead` with which the model's urlopen alone, at the delay `ioOverhead` was measured at
     /// (`ioOverheadDelay`), lasts beyond its delay what calibrate.py's `wait_costs` timed a whole call lasting
     /// there (`waitCostAtOverheadDelay`). The pieces the model runs were timed apart (the thread's CPU of a
-    /// whole call, connect() alone, the raw socket's wait beyond the delay) and sum to more than the whole,
-    /// 39-93 us on this host's profiles of 2026-12-05 (validation/fifth-host/cal-32..37): the thread's CPU
-    /// holds the kernel's work inside the system calls, which the wall times of connect() and of the wait hold
-    /// too, and the measured waits hold the wake-ups the model adds after them. Nil without `wait_costs` or the
-    /// socket calls timed one by one; never below zero. Two simulations, of 20 and 40 calls.
+    /// whole call, connect() alone, the raw socket's wait beyond the delay) and sum to more than the whole, by
+    /// 17-93 us on 16 of this host's 18 profiles of 2026-12-05 (validation/fifth-host/cal-20..37): the thread's
+    /// CPU holds the kernel's work inside the system calls, which the wall times of connect() and of the wait
+    /// hold too, and the measured waits hold the wake-ups the model adds after them. Nil without `wait_costs`
+    /// or the socket calls timed one by one; never below zero. Two simulations, of 20 and 40 calls.
     public var loneCallIOOverhead: SimTime? {
         guard let ioOverhead, syscall != nil, connectCall != nil, let measured = waitCostAtOverheadDelay,
               let modelled = modelledLoneCall(ioOverhead: ioOverhead) else { return nil }
