@@ -86,18 +86,22 @@ public enum Defaults {
     /// (the local server's thread for the connection is already waiting in recv; docs/model.md, "A kept-alive
     /// connection's wait").
     public static let ioOverheadReuse: SimTime? = nil
+    /// Zero for every start method: the default of each per-method cost below, none of which the article or
+    /// the reference sizes; `simulate calibrate` measures them.
+    public static let nonePerMethod: [StartMethod: SimTime] =
+        Dictionary(uniqueKeysWithValues: StartMethod.allCases.map { ($0, .zero) })
     /// None unless a machine profile measures them (`simulate calibrate`).
-    public static let processSpawn: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+    public static let processSpawn: [StartMethod: SimTime] = nonePerMethod
     /// No extra CPU for a child's first blocking call unless a machine profile measures it (`simulate calibrate`).
-    public static let processFirstCall: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+    public static let processFirstCall: [StartMethod: SimTime] = nonePerMethod
     /// Nothing for a program's first start unless a machine profile measures it (`simulate calibrate`).
-    public static let processFirstStart: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+    public static let processFirstStart: [StartMethod: SimTime] = nonePerMethod
     /// Nothing for a program's first Pool unless a machine profile measures it (`simulate calibrate`).
-    public static let poolFirstStart: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+    public static let poolFirstStart: [StartMethod: SimTime] = nonePerMethod
     /// Nothing more for a Pool worker's start than a Process child's unless a machine profile measures it.
-    public static let poolWorkerStart: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+    public static let poolWorkerStart: [StartMethod: SimTime] = nonePerMethod
     /// No exit set apart from a child's start unless a machine profile measures it.
-    public static let processExit: [StartMethod: SimTime] = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+    public static let processExit: [StartMethod: SimTime] = nonePerMethod
     public static let ioIdleOverhead = SimTime.zero
     public static let ioIdleAfter = SimTime.milliseconds(1)
     public static let ioIdleRise: [IdleRisePoint] = []
