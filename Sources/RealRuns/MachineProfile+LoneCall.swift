@@ -38,17 +38,13 @@ extension MachineProfile {
     /// profile's machine with its costs as measured (`applyMeasured`) but `ioOverhead`; nil if the simulation
     /// fails.
     func loneCallsMakespan(_ calls: Int, ioOverhead: SimTime) -> SimTime? {
-        var s = Scenario(name: "lone calls", tasks: [TaskGroup(name: "client", steps: [
-            .repeat(count: calls, steps: [.io(IOStep(latency: .constant(Self.ioOverheadDelay)))]),
-        ])], strategies: [Strategy(kind: .sync)])
+        // Not `apply(to: Scenario)`, whose costs are matched by this very probe.
+        let call = apply(to: .io(IOStep(latency: .constant(Self.ioOverheadDelay))))
+        var s = Scenario(name: "lone calls", tasks: [TaskGroup(name: "client", steps: [.repeat(count: calls, steps: [call])])],
+                         strategies: [Strategy(kind: .sync)])
         s.machine = apply(to: s.machine)
         s.costs = applyMeasured(to: s.costs)
         s.costs.ioOverhead = ioOverhead
-        s.tasks = s.tasks.map { group in
-            var g = group
-            g.steps = g.steps.map { apply(to: $0) }
-            return g
-        }
         return try? Simulator.run(s, strategy: s.strategies[0], options: SimulationOptions(trace: false)).metrics.makespan
     }
 }
