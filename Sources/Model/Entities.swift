@@ -173,6 +173,8 @@ struct TaskRun: Sendable {
     /// asyncio's aiohttp session keeps connections alive: only the task's first request connects.
     var reuseConnections = false
     var connected = false
+    /// The steps of closing a kept-alive connection at the task's end run so far (`Simulation.closeStep`).
+    var closeSteps: UInt8 = 0
     /// Whether the I/O call in progress opens a connection.
     var connects = false
     /// The part of the call's CPU its lookup's pool thread runs instead of it (`costs.resolver_job`, at most

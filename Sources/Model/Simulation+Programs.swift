@@ -49,6 +49,24 @@ extension Simulation {
 
     // MARK: Tasks
 
+    /// The next step of closing task `k`'s kept-alive connection after its last step, nil when there is none
+    /// left: the client's own CPU closing it (`costs.session_close_cpu`: aiohttp's `ClientSession.close()`,
+    /// which the harness's task awaits in its `finally`), then the socket's `close()`. A connection kept
+    /// alive is closed there, not after the call that opened it (docs/model.md, "An aiohttp session is
+    /// closed at its task's end").
+    @inline(__always) mutating func closeStep(_ k: Int) -> TaskStep? {
+        guard tasks[k].reuseConnections && tasks[k].connected else { return nil }
+        tasks[k].closeSteps += 1
+        switch tasks[k].closeSteps {
+        case 1 where costs.sessionCloseCPU > .zero: return .ioCPU(costs.sessionCloseCPU)
+        case 1, 2:
+            tasks[k].closeSteps = 2
+            tasks[k].connected = false
+            return .syscall(costs.syscall)
+        default: return nil
+        }
+    }
+
     /// Advances task `k` to its next step.
     ///
     /// An I/O call is what `urlopen(url).read()` does (strace on this machine): with a new connection,
@@ -59,7 +77,8 @@ extension Simulation {
     @inline(__always) mutating func taskStep(_ k: Int) -> TaskStep {
         while true {
             if tasks[k].op == nil {
-                guard let op = tasks[k].cursor.next() else { return .done }
+                if tasks[k].closeSteps > 0 { return closeStep(k) ?? .done }
+                guard let op = tasks[k].cursor.next() else { return closeStep(k) ?? .done }
                 tasks[k].op = op
                 tasks[k].part = 0
                 tasks[k].opStart = now
@@ -182,7 +201,7 @@ extension Simulation {
                     }
                     return remaining > .zero ? .wait(remaining) : .syscall(costs.readyRecv)
                 case 2: return .ioCPU(piece(sent + 1))
-                case 3 where connects: return .syscall(costs.syscall)  // close
+                case 3 where connects && !tasks[k].reuseConnections: return .syscall(costs.syscall)  // close
                 case 4 where connects:
                     let d = piece(sent + 2)
                     if d > .zero { return .ioCPU(d) }

@@ -88,6 +88,10 @@ public enum Calibrator {
             lines.append("idle wake-up     a wait takes longer beyond its delay than one of \(MachineProfile.ioOverheadDelay): \(points)")
         }
         lines.append("aiohttp request  \(p.aiohttpCPU) CPU, \(p.aiohttpWall) wall (reused connection)")
+        if let session = p.aiohttpSessionRatio {
+            let close = p.aiohttpCloseRatio.map { String(format: ", its close at the task's end %.2fx", $0) } ?? ""
+            lines.append(String(format: "aiohttp session  %.2fx a reused request: its first request and its close together", session) + close)
+        }
         if let lost = p.raceLostPerCall, let wake = p.gilWake {
             lines.append(String(format: "GIL race         urlopen beside a spinning thread loses the GIL %.1f times a call: the model's wake-up %@", lost, "\(wake)"))
         }

@@ -102,6 +102,12 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// CPU of a new aiohttp ClientSession's first request and its close, as a multiple of a request on a
     /// reused connection (calibrate.py `aiohttp_session_ratio`).
     public var aiohttpSessionRatio: Double?
+    /// CPU of that session's `close()`, as a multiple of a request on a reused connection (calibrate.py
+    /// `aiohttp_session_ratio`'s second figure): part of the session's cost, paid at its task's end.
+    public var aiohttpCloseRatio: Double?
+    /// The same where a profile lacks it (calibrated before 2026-12-05): the median of six runs of the step and
+    /// its probe on the fifth host then, 0.44-0.57 (docs/model.md, "An aiohttp session is closed at its task's end").
+    public static let aiohttpCloseRatioMeasured = 0.54
     /// The loop thread's CPU per `run_in_executor` round trip whose job takes a millisecond, so that the loop
     /// waits in its selector and is woken by the result (calibrate.py `executor_loop_cpu_ns`).
     public var executorLoopCPU: SimTime?
@@ -226,6 +232,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             serverAnswerNew: try? time("server_answer_new_ns"), serverAnswerReuse: try? time("server_answer_reuse_ns"))
         profile.callOverlapRatio = try? number("call_overlap_ratio")
         profile.aiohttpSessionRatio = try? number("aiohttp_session_ratio")
+        profile.aiohttpCloseRatio = try? number("aiohttp_close_ratio")
         profile.executorLoopCPU = try? time("executor_loop_cpu_ns")
         profile.geventUrlopenRatio = try? number("gevent_urlopen_ratio")
         profile.eventletUrlopenRatio = try? number("eventlet_urlopen_ratio")
@@ -625,11 +632,16 @@ public struct MachineProfile: Sendable, Codable, Equatable {
             c.ioCallShape = costs.ioCallShape
         }
         guard client?.descriptor.harness.client == .aiohttpSession else { return c }
-        // A task's first request opens its session and connection: CPU beyond a reused connection's request
-        // and the short calls the model already runs for a new connection (getaddrinfo, socket, close).
+        // A task's first request opens its session and connection, and the task closes the session at its end:
+        // together CPU beyond a reused connection's request and the short calls the model already runs for a
+        // new connection (getaddrinfo, socket, close). The close's own share is paid at the end, the rest
+        // before the first request's send (docs/model.md, "An aiohttp session is closed at its task's end").
         if let aiohttpSessionRatio, let syscall {
             let request = clientCPU(client) ?? aiohttpCPU
-            c.connectionCPU = max(.zero, request.scaled(by: max(0, aiohttpSessionRatio - 1)) - syscall * 3)
+            let session = max(.zero, request.scaled(by: max(0, aiohttpSessionRatio - 1)) - syscall * 3)
+            let closeRatio = min(max(0, aiohttpSessionRatio - 1), max(0, aiohttpCloseRatio ?? Self.aiohttpCloseRatioMeasured))
+            c.sessionCloseCPU = min(session, request.scaled(by: closeRatio))
+            c.connectionCPU = session - c.sessionCloseCPU
         }
         // aiohttp's connections opened together cost no more than one alone (docs/model.md).
         c.connectionOverlapCPU = .zero

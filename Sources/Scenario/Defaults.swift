@@ -112,6 +112,8 @@ public enum Defaults {
     public static let connectionOverlapCPU = SimTime.zero
     /// No extra CPU for a request right after a CPU step unless a machine profile measures it (`simulate calibrate`).
     public static let coldRequestCPU = SimTime.zero
+    /// No CPU closing a kept-alive client beyond its `close()` unless a machine profile measures it (`simulate calibrate`).
+    public static let sessionCloseCPU = SimTime.zero
     /// No extra CPU for a program's first call unless a machine profile measures it (`simulate calibrate`).
     public static let programFirstCall = SimTime.zero
     /// No GIL releases inside a program's first call unless a machine profile measures them (`simulate calibrate`).

@@ -283,6 +283,11 @@ public struct Costs: Sendable, Equatable {
     /// (a bignum power, a hash over megabytes) evicted the caches the HTTP client's code and data were in.
     /// Zero unless a machine profile measures it (docs/model.md, "A request after CPU steps").
     public var coldRequestCPU: SimTime
+    /// Client CPU a task with a kept-alive connection spends closing its client at its end, beyond the
+    /// `close()` system call the model runs there: aiohttp's `ClientSession.close()` (its connector, the
+    /// connection's transport), which the harness's asyncio task awaits after its last step. Zero unless a
+    /// machine profile measures it (docs/model.md, "An aiohttp session is closed at its task's end").
+    public var sessionCloseCPU: SimTime
     /// CPU the program's first blocking I/O call in its main process costs beyond the same call made again: the
     /// first urlopen builds urllib's opener and loads the resolver's state, and under gevent it first creates
     /// the hub's resolver, importing `gevent.resolver.thread` and starting its thread pool (`Hub.resolver`,
@@ -349,7 +354,8 @@ public struct Costs: Sendable, Equatable {
         ioIdleAfter: SimTime = Defaults.ioIdleAfter, ioIdleRise: [IdleRisePoint] = Defaults.ioIdleRise,
         serverAnswerNew: SimTime = Defaults.serverAnswerNew,
         serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, connectionOverlapCPU: SimTime = Defaults.connectionOverlapCPU,
-        coldRequestCPU: SimTime = Defaults.coldRequestCPU, programFirstCall: SimTime = Defaults.programFirstCall,
+        coldRequestCPU: SimTime = Defaults.coldRequestCPU, sessionCloseCPU: SimTime = Defaults.sessionCloseCPU,
+        programFirstCall: SimTime = Defaults.programFirstCall,
         programFirstCallReleases: Int = Defaults.programFirstCallReleases,
         ioCallShape: IOCallShape = Defaults.ioCallShape,
         coldWakeCPU: SimTime = Defaults.coldWakeCPU, coldWakeAfter: SimTime = Defaults.coldWakeAfter,
@@ -366,6 +372,7 @@ public struct Costs: Sendable, Equatable {
         self.serverAnswerReuse = serverAnswerReuse
         self.connectionOverlapCPU = connectionOverlapCPU
         self.coldRequestCPU = coldRequestCPU
+        self.sessionCloseCPU = sessionCloseCPU
         self.programFirstCall = programFirstCall
         self.programFirstCallReleases = programFirstCallReleases
         self.ioCallShape = ioCallShape

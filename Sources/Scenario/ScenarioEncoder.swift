@@ -108,6 +108,7 @@ public enum ScenarioEncoder {
         // is written as it was before this cost existed.
         guard case .object(var members) = written else { return written }
         for (key, value, unset) in [("cold_request_cpu", c.coldRequestCPU, Defaults.coldRequestCPU),
+                                    ("session_close_cpu", c.sessionCloseCPU, Defaults.sessionCloseCPU),
                                     ("program_first_call", c.programFirstCall, Defaults.programFirstCall)] where value != unset {
             members.append(JSONMember(key: key, value: JSONNode(duration(value))))
         }

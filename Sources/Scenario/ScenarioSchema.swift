@@ -184,6 +184,7 @@ public enum ScenarioSchema {
             "io_idle_overhead": Defaults.ioIdleOverhead, "io_idle_after": Defaults.ioIdleAfter,
             "server_answer_new": Defaults.serverAnswerNew, "server_answer_reuse": Defaults.serverAnswerReuse,
             "connection_overlap_cpu": Defaults.connectionOverlapCPU, "cold_request_cpu": Defaults.coldRequestCPU,
+            "session_close_cpu": Defaults.sessionCloseCPU,
             "program_first_call": Defaults.programFirstCall,
             "cold_wake_cpu": Defaults.coldWakeCPU, "cold_wake_after": Defaults.coldWakeAfter,
             "uvloop_loop_iteration": Defaults.uvloopLoopIteration, "trio_loop_iteration": Defaults.trioLoopIteration,

@@ -11,7 +11,7 @@ enum SettingsReader {
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
         "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "ready_recv", "resolver_job", "io_overhead", "io_overhead_reuse",
         "process_spawn", "process_first_call", "process_first_start", "pool_first_start", "pool_worker_start", "process_exit", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
-        "cold_request_cpu", "program_first_call", "program_first_call_releases",
+        "cold_request_cpu", "session_close_cpu", "program_first_call", "program_first_call_releases",
         "io_call_shape",
         "cold_wake_cpu", "cold_wake_after",
         "uvloop_loop_iteration", "trio_loop_iteration", "curio_loop_iteration", "twisted_loop_iteration",
@@ -201,6 +201,7 @@ enum SettingsReader {
         try d("server_answer_reuse", &c.serverAnswerReuse)
         try d("connection_overlap_cpu", &c.connectionOverlapCPU)
         try d("cold_request_cpu", &c.coldRequestCPU)
+        try d("session_close_cpu", &c.sessionCloseCPU)
         try d("program_first_call", &c.programFirstCall)
         if let f = o["program_first_call_releases"] {
             c.programFirstCallReleases = try f.integer(in: 0...Defaults.maxProgramFirstCallReleases,

@@ -65,7 +65,10 @@ public struct WorkEstimate: Sendable, Equatable {
                 p.cpu = p.cpu + d
                 p.events += eventsPerCPU
             case .io(let io):
-                let connect = io.connection == .new ? costs.connectionSetup + costs.connectionCPU + costs.syscall * 3 : .zero
+                // A connection's opening and its close (a kept-alive one's at its task's end), counted per call
+                // that asks for a new one: an estimate's upper side.
+                let connect = io.connection == .new
+                    ? costs.connectionSetup + costs.connectionCPU + costs.sessionCloseCPU + costs.syscall * 3 : .zero
                 let cpu = io.cpu.mean
                 p.time = p.time + cpu + io.latency.mean + costs.syscall + costs.ioOverhead + connect
                 p.cpu = p.cpu + cpu

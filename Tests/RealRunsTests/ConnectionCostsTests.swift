@@ -9,13 +9,15 @@ import XCTest
 final class ConnectionCostsTests: XCTestCase {
     let syscall = SimTime.nanoseconds(15_000)
 
-    func profile(overlap: Double?, session: Double?) throws -> MachineProfile {
+    /// A calibration with the socket calls timed one by one, the two ratios where given, and `more` fields.
+    func profile(overlap: Double?, session: Double?, _ more: [String: Any] = [:]) throws -> MachineProfile {
         var raw = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(CostFitTests.calibrationJSON.utf8)) as? [String: Any])
         raw["syscall_ns"] = syscall.nanoseconds
         raw["connect_call_ns"] = 100_000
         raw["io_overhead_ns"] = 200_000
         if let overlap { raw["call_overlap_ratio"] = overlap }
         if let session { raw["aiohttp_session_ratio"] = session }
+        raw.merge(more) { _, given in given }
         return try MachineProfile.fromCalibration(JSONSerialization.data(withJSONObject: raw), path: "c")
     }
 
@@ -34,14 +36,21 @@ final class ConnectionCostsTests: XCTestCase {
         }
         let asyncio = costs(p, .asyncio(executorWorkers: nil, cpuInExecutor: true))
         XCTAssertEqual(asyncio.connectionOverlapCPU, .zero)
-        XCTAssertEqual(asyncio.connectionCPU, p.aiohttpCPU * 2 - syscall * 3)
+        // The session's close, at the task's end, takes its share (a profile without it: the ratio measured
+        // when the step began to time it); the first request the rest.
+        XCTAssertEqual(asyncio.sessionCloseCPU, p.aiohttpCPU.scaled(by: MachineProfile.aiohttpCloseRatioMeasured))
+        XCTAssertEqual(asyncio.connectionCPU + asyncio.sessionCloseCPU, p.aiohttpCPU * 2 - syscall * 3)
         // uvloop runs the same aiohttp session per task: its session costs the same multiple of its own
         // request's CPU (the profile's uvloop figure when measured, else aiohttp's on asyncio).
         let uvloop = costs(p, .uvloop(executorWorkers: nil, cpuInExecutor: true))
         XCTAssertEqual(uvloop.connectionOverlapCPU, .zero)
-        XCTAssertEqual(uvloop.connectionCPU, (p.runtimes?.uvloopAiohttpCPU ?? p.aiohttpCPU) * 2 - syscall * 3)
+        XCTAssertEqual(uvloop.connectionCPU + uvloop.sessionCloseCPU, (p.runtimes?.uvloopAiohttpCPU ?? p.aiohttpCPU) * 2 - syscall * 3)
         for kind in [Strategy.Kind.trio(threadLimit: 40, cpuInThread: true), .tornado(maxClients: 10, executorWorkers: nil, cpuInExecutor: true)] {
             XCTAssertEqual(costs(p, kind).connectionCPU, .zero, "\(kind) opens no aiohttp session")
+            XCTAssertEqual(costs(p, kind).sessionCloseCPU, .zero, "\(kind) opens no aiohttp session")
+        }
+        for kind in [Strategy.Kind.threads(pool: nil), .gevent] {
+            XCTAssertEqual(costs(p, kind).sessionCloseCPU, .zero, "\(kind): urlopen keeps no connection")
         }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ratios-\(UUID()).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -49,6 +58,23 @@ final class ConnectionCostsTests: XCTestCase {
         let loaded = try MachineProfile.load(from: path)
         XCTAssertEqual(loaded.callOverlapRatio, 1.5)
         XCTAssertEqual(loaded.aiohttpSessionRatio, 3.0)
+    }
+
+    /// The close's own ratio, where calibrate.py measured it, splits the session's cost: the close gets that
+    /// multiple of a reused request, never more than the session's whole extra; the round trip keeps it.
+    func testTheCloseRatioSplitsTheSessionsCost() throws {
+        var p = try profile(overlap: nil, session: 3.0, ["aiohttp_close_ratio": 0.4])
+        XCTAssertEqual(p.aiohttpCloseRatio, 0.4)
+        let asyncio = Strategy.Kind.asyncio(executorWorkers: nil, cpuInExecutor: true)
+        XCTAssertEqual(costs(p, asyncio).sessionCloseCPU, p.aiohttpCPU.scaled(by: 0.4))
+        XCTAssertEqual(costs(p, asyncio).connectionCPU, p.aiohttpCPU * 2 - syscall * 3 - p.aiohttpCPU.scaled(by: 0.4))
+        p.aiohttpCloseRatio = 5
+        XCTAssertEqual(costs(p, asyncio).connectionCPU, .zero, "the close takes the whole extra, no more")
+        XCTAssertEqual(costs(p, asyncio).sessionCloseCPU, p.aiohttpCPU * 2 - syscall * 3)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("close-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try p.save(to: path)
+        XCTAssertEqual(try MachineProfile.load(from: path).aiohttpCloseRatio, 5)
     }
 
     /// The cold request's ratio becomes (ratio - 1) of each client's own request CPU: urlopen's for the blocking
@@ -77,12 +103,7 @@ final class ConnectionCostsTests: XCTestCase {
     /// save and a load; a profile without it leaves it unset (kept-alive calls wait `io_overhead`), and a plain
     /// program, which brings its own server, waits neither.
     func testTheKeptAliveWaitIsApplied() throws {
-        var raw = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(CostFitTests.calibrationJSON.utf8)) as? [String: Any])
-        raw["syscall_ns"] = syscall.nanoseconds
-        raw["connect_call_ns"] = 100_000
-        raw["io_overhead_ns"] = 200_000
-        raw["io_overhead_reuse_ns"] = 91_000
-        let p = try MachineProfile.fromCalibration(JSONSerialization.data(withJSONObject: raw), path: "c")
+        let p = try profile(overlap: nil, session: nil, ["io_overhead_reuse_ns": 91_000])
         XCTAssertEqual(p.ioOverheadReuse, .microseconds(91))
         for kind in [Strategy.Kind.threads(pool: nil), .asyncio(executorWorkers: nil, cpuInExecutor: true)] {
             XCTAssertEqual(costs(p, kind).ioOverhead(reusing: true), .microseconds(91), "\(kind)")

@@ -80,9 +80,7 @@ final class FidelityTests: XCTestCase {
     /// the harness (validation/fifth-host/processes-sized/: sessions 30-32, each just after a calibration of its
     /// own; docs/model.md, "The processes sized where they run").
     func testEveryPredictionOnTheFifthHostsProcessesSizedPoolStaysInItsBand() throws {
-        let folder = Self.folder + "/fifth-host/processes-sized"
-        XCTAssertEqual(try MatrixMeasurements.load(from: folder + "/measurements.json").sessionProfiles?.count, 3)
-        try assertEveryPredictionStaysInItsBand(folder: folder)
+        _ = try assertThreeSessionPoolStaysInItsBands("processes-sized")
     }
 
     /// Three sessions measured with each calibration's first-Pool extra (validation/fifth-host/pool-first-start/:
@@ -106,13 +104,35 @@ final class FidelityTests: XCTestCase {
     /// 90th percentile is within the issue's 10% (8.0%; 10.8% with the pieces as timed apart), and
     /// `io-latency-50us` in threads, one thread's calls alone, within 10% (+5.0%; +19.1% before).
     func testEveryPredictionOnTheFifthHostsLoneCallPoolStaysInItsBand() throws {
-        let folder = Self.folder + "/fifth-host/lone-call"
-        XCTAssertEqual(try MatrixMeasurements.load(from: folder + "/measurements.json").sessionProfiles?.count, 3)
-        let report = try assertEveryPredictionStaysInItsBand(folder: folder)
-        let heldOut = try XCTUnwrap(report.summaries.first { $0.label == "held-out" })
-        XCTAssertLessThanOrEqual(heldOut.p90AbsErrorPercent, 10, report.summary())
-        let call = try XCTUnwrap(report.points.first { $0.caseName == "io-latency-50us" && $0.strategy == "threads" })
-        XCTAssertLessThan(abs(call.errorPercent), 10)
+        try assertPool("lone-call", meetsTheIssuesP90In: "held-out", point: ("io-latency-50us", "threads"), within: 10)
+    }
+
+    /// The pool of three sessions measured after a kept-alive session's close moved to its task's end, each
+    /// after a calibration that timed the close (`validation/fifth-host/session-close/`): every point in its
+    /// band, the fit half's 90th percentile within 10%, and 50 asyncio tasks opening their sessions at once
+    /// within 3% (+4.7% with the close paid before the first send; docs/model.md, "An aiohttp session is closed
+    /// at its task's end").
+    func testEveryPredictionOnTheFifthHostsSessionClosePoolStaysInItsBand() throws {
+        try assertPool("session-close", meetsTheIssuesP90In: "fit", point: ("io-concurrent-50", "asyncio"), within: 3)
+    }
+
+    /// The fifth host's pool in `folder` (three sessions, each predicted with its own calibration): every
+    /// prediction in its band; its report.
+    func assertThreeSessionPoolStaysInItsBands(_ folder: String) throws -> FidelityReport {
+        let path = Self.folder + "/fifth-host/" + folder
+        XCTAssertEqual(try MatrixMeasurements.load(from: path + "/measurements.json").sessionProfiles?.count, 3, folder)
+        return try assertEveryPredictionStaysInItsBand(folder: path)
+    }
+
+    /// `assertThreeSessionPoolStaysInItsBands`, and `half`'s 90th percentile within the issue's 10%, and the
+    /// prediction of `point` within `within` percent of its measured median.
+    func assertPool(_ folder: String, meetsTheIssuesP90In half: String, point: (caseName: String, strategy: String),
+                    within: Double) throws {
+        let report = try assertThreeSessionPoolStaysInItsBands(folder)
+        let summary = try XCTUnwrap(report.summaries.first { $0.label == half })
+        XCTAssertLessThanOrEqual(summary.p90AbsErrorPercent, 10, report.summary())
+        let p = try XCTUnwrap(report.points.first { $0.caseName == point.caseName && $0.strategy == point.strategy })
+        XCTAssertLessThan(abs(p.errorPercent), within, "\(point)")
     }
 
     /// The harness cases' halves are balanced (the plain programs are all held out), and every case is

@@ -1085,7 +1085,10 @@ def aiohttp_session_ratio(base_url, count=20, pairs=11):
     multiple of a request on a reused connection: pairs of (`count` requests on one open session, then
     `count` times a new ClientSession, one request, close), each the process's CPU per request; the median of
     the pairs' ratios (the halves of a pair measured together, so in the same speed mode of the VM). Eleven
-    pairs (~0.35 s): four runs of five gave 2.77-4.32, four of eleven 2.72-3.09 (2026-12-03)."""
+    pairs (~0.35 s): four runs of five gave 2.77-4.32, four of eleven 2.72-3.09 (2026-12-03). Returns that
+    ratio and the close's: `await session.close()` alone, timed the same way inside the new sessions, over the
+    same reused request (the harness's task closes its session at its end, after its last request: 0.44-0.70
+    in nine runs, 2026-12-05)."""
     import asyncio  # here, not at the top: see _statistics
 
     import aiohttp
@@ -1104,19 +1107,25 @@ def aiohttp_session_ratio(base_url, count=20, pairs=11):
 
     async def opened():
         start = time.process_time_ns()
+        closing = 0
         for _ in range(count):
-            async with aiohttp.ClientSession() as session:
-                async with session.get(base_url, params=params) as r:
-                    await r.read()
-        return (time.process_time_ns() - start) / count
+            session = aiohttp.ClientSession()
+            async with session.get(base_url, params=params) as r:
+                await r.read()
+            before_close = time.process_time_ns()
+            await session.close()
+            closing += time.process_time_ns() - before_close
+        return (time.process_time_ns() - start) / count, closing / count
 
     async def measure():
         await opened()  # the first session pays aiohttp's lazy set-up
-        ratios = []
+        ratios, close_ratios = [], []
         for _ in range(pairs):
-            one = await reused()
-            ratios.append(await opened() / max(1, one))
-        return _statistics().median(ratios)
+            one = max(1, await reused())
+            whole, close = await opened()
+            ratios.append(whole / one)
+            close_ratios.append(close / one)
+        return _statistics().median(ratios), _statistics().median(close_ratios)
 
     return asyncio.run(measure())
 
@@ -1773,7 +1782,8 @@ def main():
         # After everything KillTests times (~3 s): calls at once and aiohttp's sessions (docs/model.md, "The
         # validation matrix").
         ("calls at once", lambda: result.update(call_overlap_ratio=overlapping_calls(args.server))),
-        ("aiohttp session", lambda: result.update(aiohttp_session_ratio=aiohttp_session_ratio(args.server))),
+        ("aiohttp session", lambda: result.update(zip(("aiohttp_session_ratio", "aiohttp_close_ratio"),
+                                                      aiohttp_session_ratio(args.server)))),
         # Last: the loop's CPU per executor trip, the cold wake-up and the patched urlopen (~8 s; docs/model.md,
         # "The cold wake-up", "A patched urlopen").
         ("executor loop", lambda: result.update(executor_loop_cpu_ns=executor_loop_cpu_ns())),
