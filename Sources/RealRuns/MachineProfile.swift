@@ -639,7 +639,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         if let aiohttpSessionRatio, let syscall {
             let request = clientCPU(client) ?? aiohttpCPU
             let session = max(.zero, request.scaled(by: max(0, aiohttpSessionRatio - 1)) - syscall * 3)
-            let closeRatio = min(max(0, aiohttpSessionRatio - 1), max(0, aiohttpCloseRatio ?? Self.aiohttpCloseRatioMeasured))
+            let closeRatio = max(0, aiohttpCloseRatio ?? Self.aiohttpCloseRatioMeasured)
             c.sessionCloseCPU = min(session, request.scaled(by: closeRatio))
             c.connectionCPU = session - c.sessionCloseCPU
         }
