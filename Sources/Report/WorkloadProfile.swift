@@ -33,8 +33,7 @@ public struct WorkloadProfile: Sendable, Equatable {
                     cpu[s.kind, default: 0] += Double(s.duration.mean.nanoseconds) * times
                 case .io(let s):
                     let opens = s.connection == .new
-                    // Opening a connection and closing it (`session_close_cpu`: a kept-alive one's, at its task's end).
-                    let connection = Double((costs.connectionCPU + costs.sessionCloseCPU).nanoseconds)
+                    let connection = Double(costs.connectionLifeCPU.nanoseconds)
                     cpu[.python, default: 0] += (Double(s.cpu.mean.nanoseconds) + (opens ? connection : 0)) * times
                     wait += (Double(s.latency.mean.nanoseconds) + (opens ? Double(costs.connectionSetup.nanoseconds) : 0)) * times
                 case .sleep(let d):

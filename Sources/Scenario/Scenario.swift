@@ -288,6 +288,9 @@ public struct Costs: Sendable, Equatable {
     /// connection's transport), which the harness's asyncio task awaits after its last step. Zero unless a
     /// machine profile measures it (docs/model.md, "An aiohttp session is closed at its task's end").
     public var sessionCloseCPU: SimTime
+    /// The client CPU of a connection from its opening to its close (`connection_cpu` and `session_close_cpu`):
+    /// what the estimates count for each call that asks for a new one.
+    public var connectionLifeCPU: SimTime { connectionCPU + sessionCloseCPU }
     /// CPU the program's first blocking I/O call in its main process costs beyond the same call made again: the
     /// first urlopen builds urllib's opener and loads the resolver's state, and under gevent it first creates
     /// the hub's resolver, importing `gevent.resolver.thread` and starting its thread pool (`Hub.resolver`,

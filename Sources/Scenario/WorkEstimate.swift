@@ -67,8 +67,7 @@ public struct WorkEstimate: Sendable, Equatable {
             case .io(let io):
                 // A connection's opening and its close (a kept-alive one's at its task's end), counted per call
                 // that asks for a new one: an estimate's upper side.
-                let connect = io.connection == .new
-                    ? costs.connectionSetup + costs.connectionCPU + costs.sessionCloseCPU + costs.syscall * 3 : .zero
+                let connect = io.connection == .new ? costs.connectionSetup + costs.connectionLifeCPU + costs.syscall * 3 : .zero
                 let cpu = io.cpu.mean
                 p.time = p.time + cpu + io.latency.mean + costs.syscall + costs.ioOverhead + connect
                 p.cpu = p.cpu + cpu
