@@ -140,6 +140,9 @@ public enum Calibrator {
             lines.append(String(format: "GIL hand-off     the thread that asked for the drop takes the signal before it sleeps in %.2f of drops", share))
         }
         lines.append("gevent           switch \(p.greenletSwitch), spawn \(p.greenletSpawn)")
+        if let trio = p.trioRequestRatio, let curio = p.curioRequestRatio {
+            lines.append(String(format: "raw socket       a kept-alive request %.2fx an aiohttp request's CPU on trio, %.2fx on curio", trio, curio))
+        }
         if let gevent = p.geventUrlopenRatio, let eventlet = p.eventletUrlopenRatio {
             lines.append(String(format: "patched urlopen  %.2fx urlopen's CPU under gevent, %.2fx under eventlet (20 green threads at once)", gevent, eventlet))
         }

@@ -114,7 +114,8 @@ public struct FidelityReport: Sendable {
         KnownMisses(misses: Dictionary(uniqueKeysWithValues: outside.map { ($0.key, ($0.errorPercent * 10).rounded() / 10) }))
     }
 
-    /// Summaries for the fit half, the held-out half and all points.
+    /// Summaries for the fit half, the held-out half and all points; a half without points (a matrix of
+    /// workloads nothing was fitted on is all held out) has none.
     public var summaries: [FidelitySummary] { summaries { $0.errorPercent } }
 
     /// The same, of the points' errors at the pace their real CPU steps ran at (`pacedErrorPercent`), and
@@ -122,9 +123,11 @@ public struct FidelityReport: Sendable {
     public var pacedSummaries: [FidelitySummary] { summaries { $0.pacedErrorPercent ?? $0.errorPercent } }
 
     func summaries(_ error: (FidelityPoint) -> Double?) -> [FidelitySummary] {
-        [FidelitySummary(label: "fit", points: points.filter { $0.half == .fit }, error: error),
-         FidelitySummary(label: "held-out", points: points.filter { $0.half == .heldOut }, error: error),
-         FidelitySummary(label: "all", points: points, error: error)]
+        let halves = [(label: "fit", half: MatrixHalf.fit), (label: "held-out", half: MatrixHalf.heldOut)].compactMap { h in
+            let inHalf = points.filter { $0.half == h.half }
+            return inHalf.isEmpty ? nil : FidelitySummary(label: h.label, points: inHalf, error: error)
+        }
+        return halves + [FidelitySummary(label: "all", points: points, error: error)]
     }
 
     /// How many seeds each prediction is the median of, by default: the measured figure is a median of runs

@@ -170,12 +170,18 @@ struct Validate: ParsableCommand {
             }
             if !summaryOnly { print(report.table()) }
             print(report.summary())
-            print(ConvoyCurve(report).summary())
+            // A matrix without convoy cases (the workloads never tuned on) has no convoy curve.
+            let curve = ConvoyCurve(report)
+            if !curve.lines.isEmpty { print(curve.summary()) }
             let png = try FidelityChart.png(report, title: "Model against measurement: \(report.points.count) strategies of \(checked.cases.count - report.unmeasured.count) cases")
             try AtomicFile.write(png, to: picture)
-            let convoy = (picture as NSString).deletingPathExtension + "-convoy.png"
-            try AtomicFile.write(try FidelityChart.convoyPNG(report), to: convoy)
-            printError("wrote \(picture) and \(convoy)")
+            if curve.lines.isEmpty {
+                printError("wrote \(picture)")
+            } else {
+                let convoy = (picture as NSString).deletingPathExtension + "-convoy.png"
+                try AtomicFile.write(try FidelityChart.convoyPNG(report), to: convoy)
+                printError("wrote \(picture) and \(convoy)")
+            }
             passed = report.passed
         }
         if !passed { throw ExitCode(1) }

@@ -12,16 +12,19 @@ final class FidelityTests: XCTestCase {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("validation").path
 
-    /// Checks one machine's recorded measurements (`folder`: measurements.json and known_misses.json), predicted
-    /// with `profile` if given (as `simulate validate --profile`), else with the profile recorded with them.
+    /// Checks one machine's recorded measurements (`folder`: measurements.json and known_misses.json) of the
+    /// matrix in `matrix` (the validation matrix unless given), predicted with `profile` if given (as `simulate
+    /// validate --profile`), else with the profile recorded with them.
     @discardableResult
-    func assertEveryPredictionStaysInItsBand(folder: String, profile: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> FidelityReport {
-        let matrix = try ValidationMatrix.load(folder: Self.folder)
+    func assertEveryPredictionStaysInItsBand(folder: String, matrix matrixFolder: String = FidelityTests.folder, profile: String? = nil,
+                                             file: StaticString = #filePath, line: UInt = #line) throws -> FidelityReport {
+        let matrix = try ValidationMatrix.load(folder: matrixFolder)
         var recorded = try MatrixMeasurements.load(from: folder + "/measurements.json")
         if let profile { recorded.predictEveryRun(with: try MachineProfile.load(from: profile)) }
         let misses = try KnownMisses.load(from: folder + "/known_misses.json")
         let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10, knownMisses: misses)
-        XCTAssertGreaterThanOrEqual(matrix.cases.count, 40, file: file, line: line)
+        // The issue's matrix has at least 40 cases; the workloads never tuned on (validation/unseen-all) 16.
+        XCTAssertGreaterThanOrEqual(matrix.cases.count, matrixFolder == Self.folder ? 40 : 16, file: file, line: line)
         XCTAssertTrue(report.unmeasured.isEmpty, "cases not measured: \(report.unmeasured)", file: file, line: line)
         XCTAssertTrue(report.newMisses.isEmpty, report.summary(), file: file, line: line)
         XCTAssertTrue(report.fixedMisses.isEmpty, report.summary(), file: file, line: line)
@@ -116,6 +119,20 @@ final class FidelityTests: XCTestCase {
         try assertPool("session-close", meetsTheIssuesP90In: "fit", point: ("io-concurrent-50", "asyncio"), within: 3)
     }
 
+    /// The sixteen workloads written after the matrix and never tuned on (`validation/unseen`, `unseen-2`,
+    /// `unseen-3`, all held out), measured together as a matrix of their own in three sessions on the fifth host,
+    /// each after a calibration of its own (`validation/unseen-all/`): every prediction stays in its band except
+    /// the listed misses, so a change that fits the matrix at the cost of workloads nobody tuned on shows here;
+    /// and the median error stays within the issue's 5%.
+    func testEveryPredictionOfTheWorkloadsNeverTunedOnStaysInItsBand() throws {
+        let folder = Self.folder + "/unseen-all"
+        XCTAssertEqual(try MatrixMeasurements.load(from: folder + "/measurements.json").sessionProfiles?.count, 3)
+        let report = try assertEveryPredictionStaysInItsBand(folder: folder, matrix: folder)
+        let all = try XCTUnwrap(report.summaries.first { $0.label == "all" })
+        XCTAssertGreaterThanOrEqual(all.count, 90)
+        XCTAssertLessThanOrEqual(all.medianAbsErrorPercent, 5, report.summary())
+    }
+
     /// The fifth host's pool in `folder` (three sessions, each predicted with its own calibration): every
     /// prediction in its band; its report.
     func assertThreeSessionPoolStaysInItsBands(_ folder: String) throws -> FidelityReport {
@@ -160,6 +177,15 @@ final class FidelityTests: XCTestCase {
         XCTAssertEqual(s.medianAbsErrorPercent, 5)
         XCTAssertEqual(s.p90AbsErrorPercent, 9)
         XCTAssertEqual(s.worst?.errorPercent, 10)
+    }
+
+    /// A matrix whose cases are all held out (workloads nothing was fitted on) reports that half and all, not
+    /// an empty fit half.
+    func testAHalfWithoutPointsHasNoSummary() {
+        let report = FidelityReport(points: [point(4, half: .heldOut), point(-8, half: .heldOut)], tolerancePercent: 10, unmeasured: [])
+        XCTAssertEqual(report.summaries.map(\.label), ["held-out", "all"])
+        XCTAssertEqual(report.summaries.map(\.p90AbsErrorPercent), [8, 8])
+        XCTAssertFalse(report.summary().contains("fit "))
     }
 
     /// The band is the measured min..max widened by the tolerance; a known miss inside it must be removed.

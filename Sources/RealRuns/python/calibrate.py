@@ -1351,6 +1351,71 @@ def curio_costs():
     return curio.run(switch_and_thread_ns, lambda: curio.sleep(0), curio.run_in_thread)
 
 
+def raw_socket_request_ratios(base_url, rounds=6, count=50):
+    """One request on the harness's kept-alive raw-socket connection (`harness.KeepAliveConnection`: a GET
+    written whole, its answer read to its Content-Length) on trio's stream and on curio's socket, as multiples
+    of an aiohttp request on a reused connection on asyncio's loop: (trio, curio). Each figure is the process's
+    CPU per request (the runtime's scheduler included), the median of `rounds` rounds of `count` requests, the
+    three clients in turn each round, as `aiohttp_costs` alternates its loops: this VM's speed drifts by a
+    third over minutes, which moved the trio and curio figures timed alone by as much between two runs (62 and
+    75 us), where the ratios stay put. The model gave these calls aiohttp's CPU, two to three times theirs
+    (docs/model.md, "trio's and curio's request on a raw socket"). ~0.5 s."""
+    import asyncio
+    import socket
+
+    import aiohttp
+    import curio
+    import trio
+
+    host, port = harness.KeepAliveConnection.address(base_url)
+
+    async def requests(get):
+        await get()  # the first: the server's thread for the connection starts
+        start = time.process_time_ns()
+        for _ in range(count):
+            await get()
+        return (time.process_time_ns() - start) // count
+
+    async def on_aiohttp():
+        async with aiohttp.ClientSession() as session:
+            async def get():
+                async with session.get(base_url, params={"delay_us": "0"}) as r:
+                    await r.read()
+            return await requests(get)
+
+    async def on_trio():
+        stream = await trio.open_tcp_stream(host, port)
+        try:
+            connection = harness.KeepAliveConnection(stream.send_all, stream.receive_some, stream.aclose, base_url)
+            return await requests(lambda: connection.get(0, None))
+        finally:
+            await stream.aclose()
+
+    async def on_curio():
+        sock = await curio.open_connection(host, port)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            connection = harness.KeepAliveConnection(sock.sendall, sock.recv, sock.close, base_url)
+            return await requests(lambda: connection.get(0, None))
+        finally:
+            await sock.close()
+
+    def on_asyncio():
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(on_aiohttp())
+        finally:
+            loop.close()
+
+    aiohttp_rounds, trio_rounds, curio_rounds = [], [], []
+    for _ in range(rounds):
+        aiohttp_rounds.append(on_asyncio())
+        trio_rounds.append(trio.run(on_trio))
+        curio_rounds.append(curio.run(on_curio))
+    reference = max(1, median_ns(aiohttp_rounds))
+    return median_ns(trio_rounds) / reference, median_ns(curio_rounds) / reference
+
+
 def tornado_fetch_cpu_ns(base_url, count=200):
     """The process CPU of one Tornado AsyncHTTPClient fetch (no server delay): simple_httpclient opens a new
     connection per fetch, so this is connect, request, parse and close, the IOLoop's callbacks included."""
@@ -1775,6 +1840,8 @@ def main():
         ("uvloop", lambda: result.update(uvloop_loop_iteration_ns=uvloop_loop_iteration_ns())),
         ("trio", lambda: result.update(zip(("trio_checkpoint_ns", "trio_to_thread_ns"), trio_costs()))),
         ("curio", lambda: result.update(zip(("curio_switch_ns", "curio_run_in_thread_ns"), curio_costs()))),
+        ("raw socket", lambda: result.update(zip(("trio_request_ratio", "curio_request_ratio"),
+                                                  raw_socket_request_ratios(args.server)))),
         ("tornado", lambda: result.update(tornado_fetch_cpu_ns=tornado_fetch_cpu_ns(args.server))),
         ("twisted", lambda: result.update(zip(("twisted_request_cpu_ns", "twisted_defer_to_thread_ns"), twisted_costs(args.server)))),
         ("eventlet", lambda: result.update(zip(("eventlet_switch_ns", "eventlet_spawn_ns"), eventlet_costs()))),
