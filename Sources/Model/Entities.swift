@@ -125,8 +125,11 @@ struct OSThread: Sendable {
     /// For the executor worker: the coroutine whose CPU step it runs, -1 for none.
     var job: Int32 = -1
     /// For a worker running a lookup job (`GreenTask.jobIsLookup`): the part it is in (0: its Python before
-    /// the call, 1: getaddrinfo, 2: its Python after it, which hands the result back).
+    /// the call, 1: getaddrinfo, 2: its Python after it, which hands the result back); for a CPU step's job,
+    /// as `Simulation.executorWorkerAction` numbers them.
     var jobPart: UInt8 = 0
+    /// An executor worker woken from its queue's wait for the job it takes next (it pays the wake-up).
+    var wokeForJob = false
     /// Program counter of roles with phases (spawner, loop start-up, child start and result).
     var phase: Int32 = 0
     /// The main thread of a child process (pays start-up and result pickling).

@@ -643,6 +643,7 @@ extension Simulation {
         executorJobs.push(Int32(g))
         if let w = idleWorkers.popLast() {
             threads[Int(w)].listedIdle = false
+            threads[Int(w)].wokeForJob = true
             wakeThread(Int(w))
             return nil
         }
@@ -710,6 +711,11 @@ extension Simulation {
 
     /// An executor worker: run queued CPU steps; hand each result back with call_soon_threadsafe (which
     /// needs the GIL, and wakes the loop through its self-pipe); sleep on the queue when it is empty.
+    /// A ThreadPoolExecutor's worker runs code of its own around each job (`ThreadOffload`): the wake-up from
+    /// its queue's wait if it slept there (system time, the GIL released), its Python out of the queue (the way
+    /// back to it after its last job, `set_running_or_notify_cancel`), the job, then `set_result` and
+    /// `call_soon_threadsafe`, whose self-pipe write makes the task ready (Lib/concurrent/futures/thread.py
+    /// `_worker`, `_WorkItem.run`; Lib/asyncio/futures.py `_chain_future`).
     ///
     /// A lookup job (gevent's resolver) runs in three parts, the worker's share of the call's CPU
     /// (`TaskRun.lookupCPU`: `resolver_job`, at most what the call has) split around the call: its Python
@@ -717,7 +723,7 @@ extension Simulation {
     /// then `ThreadResult.set`, whose async watcher wakes the hub, and the rest of its Python back to the
     /// queue. Each part that runs Python first takes the GIL.
     mutating func executorWorkerAction(_ t: Int) -> Action {
-        let done = Int(threads[t].job)
+        var done = Int(threads[t].job)
         if done >= 0 && greens[done].jobIsLookup {
             threads[t].jobPart &+= 1
             switch threads[t].jobPart {
@@ -729,19 +735,40 @@ extension Simulation {
             default:
                 threads[t].job = -1
                 greens[done].jobIsLookup = false
+                done = -1
             }
-        } else if done >= 0 {
-            threads[t].job = -1
-            greens[done].returningFromExecutor = true
-            greenBecameReady(done)
         }
-        if let g = executorJobs.pop() {
+        if done < 0, let g = executorJobs.pop() {
             threads[t].job = g
+            threads[t].jobPart = 0
             if greens[Int(g)].jobIsLookup {
-                threads[t].jobPart = 0
+                threads[t].wokeForJob = false  // gevent's resolver pool: its wake-up is in `resolver_job`
                 return .burst(tasks[Int(greens[Int(g)].task)].lookupCPU / 2, .python)
             }
-            return .step(greens[Int(g)].jobDuration, greens[Int(g)].jobKind)
+            done = Int(g)
+        }
+        if done >= 0 {
+            // A CPU step's job, part by part: 1 the wake-up from the queue's wait (if it slept there), 2 the
+            // worker's Python out of the queue, 3 the step, 4 the Python that hands the result back; a part
+            // that costs nothing is skipped.
+            let pool = loop?.offload ?? green?.offload
+            while true {
+                threads[t].jobPart &+= 1
+                switch threads[t].jobPart {
+                case 1:
+                    let woke = threads[t].wokeForJob
+                    threads[t].wokeForJob = false
+                    if woke, let cpu = pool?.wakeCPU, cpu > .zero { return .burst(cpu, .syscall) }
+                case 2: if let cpu = pool?.workerCPU, cpu > .zero { return .burst(cpu, .python) }
+                case 3: return .step(greens[done].jobDuration, greens[done].jobKind)
+                case 4: if let cpu = pool?.resultCPU, cpu > .zero { return .burst(cpu, .python) }
+                default:
+                    threads[t].job = -1
+                    greens[done].returningFromExecutor = true
+                    greenBecameReady(done)
+                    return executorWorkerAction(t)
+                }
+            }
         }
         if !threads[t].listedIdle {
             threads[t].listedIdle = true

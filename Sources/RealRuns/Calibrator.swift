@@ -117,6 +117,9 @@ public enum Calibrator {
         if let loopCPU = p.executorLoopCPU {
             lines.append("executor trip    \(loopCPU) of the loop's CPU (a 1 ms job: the loop waits in its selector)")
         }
+        if let result = p.executorResultCPU, let worker = p.executorWorkerCPU, let wake = p.executorWakeCPU {
+            lines.append("executor worker  \(result) of its CPU to hand a result to the loop, \(worker) on to a queued job, \(wake) more to sleep and wake for one")
+        }
         if let (cpu, after) = p.coldWakeFit {
             lines.append("cold wake-up     \(cpu) more CPU after a long idle, 63% of it by \(after)")
         }

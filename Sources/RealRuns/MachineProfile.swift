@@ -111,6 +111,12 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The loop thread's CPU per `run_in_executor` round trip whose job takes a millisecond, so that the loop
     /// waits in its selector and is woken by the result (calibrate.py `executor_loop_cpu_ns`).
     public var executorLoopCPU: SimTime?
+    /// A ThreadPoolExecutor worker's own CPU per job outside the job: from the job's end until its result has
+    /// been handed to the loop, from there to a next job already queued, and what it costs more to sleep on an
+    /// empty queue and wake for the next (calibrate.py `executor_worker_costs`).
+    public var executorResultCPU: SimTime?
+    public var executorWorkerCPU: SimTime?
+    public var executorWakeCPU: SimTime?
     /// Client CPU of one urlopen after gevent's (eventlet's) monkey patching, as a multiple of the same call
     /// unpatched (calibrate.py `patched_urlopen_ratio`).
     public var geventUrlopenRatio: Double?
@@ -239,6 +245,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.aiohttpSessionRatio = try? number("aiohttp_session_ratio")
         profile.aiohttpCloseRatio = try? number("aiohttp_close_ratio")
         profile.executorLoopCPU = try? time("executor_loop_cpu_ns")
+        profile.executorResultCPU = try? time("executor_result_cpu_ns")
+        profile.executorWorkerCPU = try? time("executor_worker_cpu_ns")
+        profile.executorWakeCPU = try? time("executor_wake_cpu_ns")
         profile.geventUrlopenRatio = try? number("gevent_urlopen_ratio")
         profile.eventletUrlopenRatio = try? number("eventlet_urlopen_ratio")
         profile.trioRequestRatio = try? number("trio_request_ratio")
@@ -720,6 +729,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         // The loop's side of a round trip: its own CPU, measured, where the profile has it (a wall-time round
         // trip less two wake-ups left out the wake-up's own CPU: 20 us against 90 us measured here).
         c.executorHandoff = executorLoopCPU ?? max(.microseconds(1), (executorRoundTrip - threadWake * 2) / 2)
+        // The worker's side of it, where measured (docs/model.md, "The executor worker's own CPU").
+        if let executorResultCPU { c.executorResultCPU = executorResultCPU }
+        if let executorWorkerCPU { c.executorWorkerCPU = executorWorkerCPU }
+        if let executorWakeCPU { c.executorWakeCPU = executorWakeCPU }
         if let (cpu, after) = coldWakeFit { c.coldWakeCPU = cpu; c.coldWakeAfter = after }
         if let readyRecv { c.readyRecv = readyRecv }
         if let resolverJob { c.resolverJob = resolverJob }

@@ -69,6 +69,12 @@ public enum Defaults {
     public static let loopIteration = SimTime.microseconds(5)
     public static let taskCreate = SimTime.microseconds(7)
     public static let executorHandoff = SimTime.microseconds(40)
+    /// A `ThreadPoolExecutor` worker's own CPU per job, outside the job (calibrate.py `executor_worker_costs`,
+    /// three runs here: 24-28 us until the result is handed to the loop, 9.2-10.0 us on to a job already queued,
+    /// 12.6-14.1 us more to sleep on an empty queue and wake for the next).
+    public static let executorResultCPU = SimTime.microseconds(25)
+    public static let executorWorkerCPU = SimTime.microseconds(9)
+    public static let executorWakeCPU = SimTime.microseconds(13)
     public static let connectionSetup = SimTime.microseconds(100)
     public static let connectionCPU = SimTime.microseconds(100)
     /// getaddrinfo, socket, send, close on loopback: about 7-19 us each, measured here.

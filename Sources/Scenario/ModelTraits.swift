@@ -90,9 +90,12 @@ public struct LoopTraits: Sendable, Equatable {
 }
 
 extension LoopTraits {
-    /// A loop whose CPU steps go to a pool of at most `size` threads when `offloads`, else run inline.
-    static func pool(_ taskCreate: SimTime, _ iteration: SimTime, _ size: Int, _ offloads: Bool) -> LoopTraits {
-        LoopTraits(taskCreate: taskCreate, iteration: iteration, offload: offloads ? ThreadOffload(maxThreads: size) : nil, poolSize: size)
+    /// A loop whose CPU steps go to a pool of at most `size` threads when `offloads`, else run inline; the pool
+    /// is asyncio's default executor (a ThreadPoolExecutor costing what `executor` says) when given.
+    static func pool(_ taskCreate: SimTime, _ iteration: SimTime, _ size: Int, _ offloads: Bool,
+                     executor costs: Costs? = nil) -> LoopTraits {
+        let pool = costs.map { ThreadOffload.threadPoolExecutor(size, $0) } ?? ThreadOffload(maxThreads: size)
+        return LoopTraits(taskCreate: taskCreate, iteration: iteration, offload: offloads ? pool : nil, poolSize: size)
     }
 }
 
@@ -100,6 +103,23 @@ extension LoopTraits {
 public struct ThreadOffload: Sendable, Equatable {
     /// At most this many threads, started on demand (`ThreadPoolExecutor._adjust_thread_count`).
     public var maxThreads: Int
+    /// A worker's own CPU per job, outside the job: its Python until the result is handed to the loop
+    /// (`resultCPU`), its Python from there to the next job waiting in its queue (`workerCPU`), and, when the
+    /// queue was empty, its sleep there and wake-up (`wakeCPU`, system time with the GIL released). Measured for
+    /// concurrent.futures' ThreadPoolExecutor (`costs.executor_result_cpu`, `executor_worker_cpu`,
+    /// `executor_wake_cpu`); zero for the pools not measured (trio's, curio's, Twisted's, eventlet's tpool,
+    /// gevent's resolver).
+    public var resultCPU: SimTime = .zero
+    public var workerCPU: SimTime = .zero
+    public var wakeCPU: SimTime = .zero
+}
+
+extension ThreadOffload {
+    /// concurrent.futures' ThreadPoolExecutor of at most `size` threads, whose workers cost what `costs` says.
+    static func threadPoolExecutor(_ size: Int, _ costs: Costs) -> ThreadOffload {
+        ThreadOffload(maxThreads: size, resultCPU: costs.executorResultCPU, workerCPU: costs.executorWorkerCPU,
+                      wakeCPU: costs.executorWakeCPU)
+    }
 }
 
 extension Strategy.Kind {
@@ -116,12 +136,13 @@ extension Strategy.Kind {
                                                    resolverPool: ThreadOffload(maxThreads: Defaults.geventThreadpoolSize),
                                                    callbacksReleaseGIL: true))
         case .asyncio(let workers, let inExecutor):
-            scheduling = .eventLoop(.pool(costs.taskCreate, costs.loopIteration, workers ?? Defaults.executorWorkers(cores: cores), inExecutor))
+            scheduling = .eventLoop(.pool(costs.taskCreate, costs.loopIteration, workers ?? Defaults.executorWorkers(cores: cores), inExecutor,
+                                          executor: costs))
         case .uvloop(let workers, let inExecutor):
             // uvloop/loop.pyx: the same asyncio Task objects; run_in_executor hands the call to a
             // concurrent.futures.ThreadPoolExecutor like asyncio's; only the loop's own pass is cheaper.
             var loop = LoopTraits.pool(costs.taskCreate, costs.uvloopLoopIteration,
-                                       workers ?? Defaults.executorWorkers(cores: cores), inExecutor)
+                                       workers ?? Defaults.executorWorkers(cores: cores), inExecutor, executor: costs)
             // libuv's timers count in the loop's own milliseconds (uv_now), not epoll's rounded timeout: not
             // measured here, so not modelled.
             loop.pollResolution = .zero
@@ -137,7 +158,8 @@ extension Strategy.Kind {
         case .tornado(let clients, let workers, let inExecutor):
             // tornado/platform/asyncio.py: BaseAsyncIOLoop.run_in_executor calls the asyncio loop's, so the
             // default executor is asyncio's.
-            var loop = LoopTraits.pool(costs.taskCreate, costs.loopIteration, workers ?? Defaults.executorWorkers(cores: cores), inExecutor)
+            var loop = LoopTraits.pool(costs.taskCreate, costs.loopIteration, workers ?? Defaults.executorWorkers(cores: cores),
+                                       inExecutor, executor: costs)
             loop.perCallback = costs.tornadoCallback
             loop.connectionLimit = clients
             scheduling = .eventLoop(loop)

@@ -214,6 +214,15 @@ public struct Costs: Sendable, Equatable {
     public var taskCreate: SimTime
     /// Handing a call to the executor and its result back through `call_soon_threadsafe` (loop side).
     public var executorHandoff: SimTime
+    /// A `ThreadPoolExecutor` worker's Python from its job's end until the result is handed to the loop
+    /// (`future.set_result`, `call_soon_threadsafe` and its self-pipe write).
+    public var executorResultCPU: SimTime
+    /// The same worker's Python from there to a next job already queued: the idle semaphore, the queue's get,
+    /// `set_running_or_notify_cancel`.
+    public var executorWorkerCPU: SimTime
+    /// What the worker's way to its next job costs more when its queue is empty: the sleep in the queue's get
+    /// and the wake-up (system time, the GIL released).
+    public var executorWakeCPU: SimTime
     /// `connect()` of an I/O step that opens a new connection: a wait with the GIL released.
     public var connectionSetup: SimTime
     /// Python-side CPU cost of opening a new connection, on top of the call's cost.
@@ -367,7 +376,9 @@ public struct Costs: Sendable, Equatable {
         twistedLoopIteration: SimTime = Defaults.twistedLoopIteration, tornadoCallback: SimTime = Defaults.tornadoCallback,
         eventletSwitch: SimTime = Defaults.eventletSwitch, eventletSpawn: SimTime = Defaults.eventletSpawn,
         taskletSwitch: SimTime = Defaults.taskletSwitch, taskletSpawn: SimTime = Defaults.taskletSpawn,
-        interpreterStart: SimTime = Defaults.interpreterStart, interpreterHandoff: SimTime = Defaults.interpreterHandoff
+        interpreterStart: SimTime = Defaults.interpreterStart, interpreterHandoff: SimTime = Defaults.interpreterHandoff,
+        executorResultCPU: SimTime = Defaults.executorResultCPU, executorWorkerCPU: SimTime = Defaults.executorWorkerCPU,
+        executorWakeCPU: SimTime = Defaults.executorWakeCPU
     ) {
         self.interpreterStart = interpreterStart
         self.interpreterHandoff = interpreterHandoff
@@ -412,6 +423,9 @@ public struct Costs: Sendable, Equatable {
         self.loopIteration = loopIteration
         self.taskCreate = taskCreate
         self.executorHandoff = executorHandoff
+        self.executorResultCPU = executorResultCPU
+        self.executorWorkerCPU = executorWorkerCPU
+        self.executorWakeCPU = executorWakeCPU
         self.connectionSetup = connectionSetup
         self.connectionCPU = connectionCPU
     }

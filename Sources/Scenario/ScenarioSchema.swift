@@ -178,7 +178,9 @@ public enum ScenarioSchema {
         let defaults: [String: SimTime] = [
             "thread_start": Defaults.threadStart, "pickle": Defaults.pickle, "greenlet_switch": Defaults.greenletSwitch,
             "greenlet_spawn": Defaults.greenletSpawn, "loop_iteration": Defaults.loopIteration, "task_create": Defaults.taskCreate,
-            "executor_handoff": Defaults.executorHandoff, "connection_setup": Defaults.connectionSetup,
+            "executor_handoff": Defaults.executorHandoff, "executor_result_cpu": Defaults.executorResultCPU,
+            "executor_worker_cpu": Defaults.executorWorkerCPU, "executor_wake_cpu": Defaults.executorWakeCPU,
+            "connection_setup": Defaults.connectionSetup,
             "connection_cpu": Defaults.connectionCPU, "syscall": Defaults.syscall, "ready_recv": Defaults.readyRecv, "resolver_job": Defaults.resolverJob,
             "io_overhead": Defaults.ioOverhead,
             "io_idle_overhead": Defaults.ioIdleOverhead, "io_idle_after": Defaults.ioIdleAfter,

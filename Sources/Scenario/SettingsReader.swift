@@ -9,7 +9,7 @@ enum SettingsReader {
     static let pythonKeys = ["version", "switch_interval", "gil", "free_threading_overhead", "check_latency"]
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
-        "task_create", "executor_handoff", "connection_setup", "connection_cpu", "syscall", "ready_recv", "resolver_job", "io_overhead", "io_overhead_reuse",
+        "task_create", "executor_handoff", "executor_result_cpu", "executor_worker_cpu", "executor_wake_cpu", "connection_setup", "connection_cpu", "syscall", "ready_recv", "resolver_job", "io_overhead", "io_overhead_reuse",
         "process_spawn", "process_first_call", "process_first_start", "pool_first_start", "pool_worker_start", "process_exit", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
         "cold_request_cpu", "session_close_cpu", "program_first_call", "program_first_call_releases",
         "io_call_shape",
@@ -180,6 +180,9 @@ enum SettingsReader {
         try d("loop_iteration", &c.loopIteration)
         try d("task_create", &c.taskCreate)
         try d("executor_handoff", &c.executorHandoff)
+        try d("executor_result_cpu", &c.executorResultCPU)
+        try d("executor_worker_cpu", &c.executorWorkerCPU)
+        try d("executor_wake_cpu", &c.executorWakeCPU)
         try d("connection_setup", &c.connectionSetup)
         try d("connection_cpu", &c.connectionCPU)
         try d("syscall", &c.syscall)

@@ -22,7 +22,7 @@ final class RuntimeTests: XCTestCase {
               executorHandoff: .zero, connectionSetup: .zero, connectionCPU: .zero, syscall: .zero, ioOverhead: .zero,
               uvloopLoopIteration: .zero, trioLoopIteration: .zero, curioLoopIteration: .zero, twistedLoopIteration: .zero,
               tornadoCallback: .zero, eventletSwitch: .zero, eventletSpawn: .zero, taskletSwitch: .zero, taskletSpawn: .zero,
-              interpreterStart: .zero, interpreterHandoff: .zero)
+              interpreterStart: .zero, interpreterHandoff: .zero, executorResultCPU: .zero, executorWorkerCPU: .zero, executorWakeCPU: .zero)
     }
 
     func group(_ name: String, _ count: Int, _ steps: [Step]) -> TaskGroup { TaskGroup(name: name, count: count, steps: steps) }
@@ -202,6 +202,30 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(tasklets.metrics.taskLatencies, [ms(4), ms(5), ms(6)])
         let gevent = try Simulator.run(scenario, strategy: Fixtures.gevent)
         XCTAssertEqual(gevent.metrics.taskLatencies, [ms(2), ms(4), ms(6)])
+    }
+
+    /// A ThreadPoolExecutor's worker runs code of its own around each job (`executor_worker_cpu` out of its
+    /// queue, `executor_result_cpu` before the task hears of the result, `executor_wake_cpu` when it slept on
+    /// an empty queue): one coroutine handing N steps to asyncio's, uvloop's or Tornado's executor one after
+    /// another takes N x (worker + result) + (N - 1) x wake longer than the same steps in trio's threads, whose
+    /// pool pays none (the first job finds its worker just started, not asleep). Inline, nothing is paid.
+    func testTheExecutorsWorkerPaysItsOwnCostsAroundEachJob() throws {
+        var costs = noCosts()
+        costs.executorResultCPU = us(25)
+        costs.executorWorkerCPU = us(9)
+        costs.executorWakeCPU = us(13)
+        let steps = 10
+        let scenario = Scenario(name: "jobs", machine: quietMachine(cores: 2), costs: costs,
+                                tasks: [group("jobs", 1, [.repeat(count: steps, steps: [cpu(ms(1))])])])
+        let trio = try Simulator.run(scenario, strategy: Strategy(kind: .trio(threadLimit: 40, cpuInThread: true))).metrics.makespan
+        XCTAssertEqual(trio, ms(Int64(steps)))
+        for kind: Strategy.Kind in [.asyncio(executorWorkers: nil, cpuInExecutor: true), .uvloop(executorWorkers: nil, cpuInExecutor: true),
+                                    .tornado(maxClients: 10, executorWorkers: nil, cpuInExecutor: true)] {
+            let makespan = try Simulator.run(scenario, strategy: Strategy(kind: kind)).metrics.makespan
+            XCTAssertEqual(makespan - trio, (us(25) + us(9)) * Int64(steps) + us(13) * Int64(steps - 1), "\(kind)")
+        }
+        let inline = try Simulator.run(scenario, strategy: Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: false))).metrics.makespan
+        XCTAssertEqual(inline, ms(Int64(steps)))
     }
 
     /// eventlet runs CPU inline on the hub's thread by default; with `cpu: "tpool"`, 40 GIL-releasing jobs

@@ -52,7 +52,8 @@ struct ScenarioGenerator {
                           syscall: .zero, ioOverhead: .zero, uvloopLoopIteration: .zero, trioLoopIteration: .zero,
                           curioLoopIteration: .zero, twistedLoopIteration: .zero, tornadoCallback: .zero,
                           eventletSwitch: .zero, eventletSpawn: .zero, taskletSwitch: .zero, taskletSpawn: .zero,
-                          interpreterStart: .zero, interpreterHandoff: .zero)
+                          interpreterStart: .zero, interpreterHandoff: .zero, executorResultCPU: .zero, executorWorkerCPU: .zero,
+                          executorWakeCPU: .zero)
         }
         return Scenario(name: "generated-\(seed)", seed: seed, machine: machine, python: python, costs: costs, tasks: tasks)
     }

@@ -48,6 +48,20 @@ final class LoopCostsTests: XCTestCase {
         XCTAssertEqual(applied(old, .asyncio(executorWorkers: nil, cpuInExecutor: true)).costs.coldWakeCPU, .zero)
     }
 
+    /// The executor worker's own CPU around each job comes from the profile where it has it; an older profile
+    /// keeps the defaults measured on this machine class.
+    func testExecutorWorkersCostsAreTheProfiles() throws {
+        let p = try profile(["executor_result_cpu_ns": 31_000, "executor_worker_cpu_ns": 8_000, "executor_wake_cpu_ns": 14_000])
+        let costs = applied(p, .asyncio(executorWorkers: nil, cpuInExecutor: true)).costs
+        XCTAssertEqual(costs.executorResultCPU, .nanoseconds(31_000))
+        XCTAssertEqual(costs.executorWorkerCPU, .nanoseconds(8_000))
+        XCTAssertEqual(costs.executorWakeCPU, .nanoseconds(14_000))
+        let old = applied(try profile([:]), .asyncio(executorWorkers: nil, cpuInExecutor: true)).costs
+        XCTAssertEqual(old.executorResultCPU, Defaults.executorResultCPU)
+        XCTAssertEqual(old.executorWorkerCPU, Defaults.executorWorkerCPU)
+        XCTAssertEqual(old.executorWakeCPU, Defaults.executorWakeCPU)
+    }
+
     /// gevent's and eventlet's urlopen costs the measured multiple of urlopen's CPU, less the four short calls
     /// the model runs on their own, and no overlap excess (the multiple was measured with 20 green threads at
     /// once); threads keep urlopen's CPU and the overlap excess.

@@ -1268,6 +1268,62 @@ def executor_loop_cpu_ns(job_s=0.001, count=300):
     return asyncio.run(trips())
 
 
+def executor_worker_costs(job_s=0.001, count=300, rounds=5):
+    """The executor worker's own CPU per `run_in_executor` job, outside the job's function: (1) from the job's
+    end until its result has been handed to the loop (`_WorkItem.run`'s `future.set_result`, whose done callback
+    from asyncio's `wrap_future` calls `call_soon_threadsafe`, which writes the self-pipe); (2) from there to
+    the next job's start when that job is already queued (`_worker`'s idle semaphore, `work_queue.get`,
+    `set_running_or_notify_cancel`); (3) what the same costs more when the queue is empty and the worker
+    sleeps in `get` until the next job comes, as a worker handed one step at a time does (the futex's sleep and
+    wake-up, system time with the GIL released): Lib/concurrent/futures/thread.py, Lib/asyncio/futures.py
+    `_chain_future`. The worker thread's CPU (time.thread_time_ns) read in the job and in a done callback added
+    after asyncio's; one worker, jobs that sleep. Each round times `count` jobs one at a time, then `count` jobs
+    submitted at once; the medians over `rounds` rounds (~3 s)."""
+    import asyncio  # here, not at the top: see _statistics
+    from concurrent.futures import ThreadPoolExecutor
+
+    marks = {}
+
+    def job(i):
+        start = time.thread_time_ns()
+        time.sleep(job_s)
+        marks[i] = [start, time.thread_time_ns(), None]
+
+    def handed_back(i):
+        return lambda _: marks[i].__setitem__(2, time.thread_time_ns())
+
+    async def trips(at_once):
+        executor = ThreadPoolExecutor(max_workers=1)
+        pending = []
+        for i in range(count + 1):
+            future = executor.submit(job, i)
+            wrapped = asyncio.wrap_future(future)
+            future.add_done_callback(handed_back(i))  # after wrap_future's: runs in the worker, after the write
+            pending.append(wrapped)
+            if not at_once:
+                await wrapped
+        await asyncio.gather(*pending)
+        executor.shutdown()
+
+    def gaps():
+        done = [marks[i] for i in range(1, count + 1)]
+        return (median_ns([m[2] - m[1] for m in done]),
+                median_ns([b[0] - a[2] for a, b in zip(done, done[1:])]))
+
+    to_loop, queued, slept = [], [], []
+    for _ in range(rounds):
+        marks.clear()
+        asyncio.run(trips(at_once=False))
+        result, rest = gaps()
+        marks.clear()
+        asyncio.run(trips(at_once=True))
+        to_loop.append(result)
+        slept.append(rest)
+        queued.append(gaps()[1])
+    worker = median_ns(queued)
+    return median_ns(to_loop), worker, max(0, median_ns(slept) - worker)
+
+
 # ----------------------------------------------------------------------------------------------- gevent
 
 
@@ -1854,6 +1910,8 @@ def main():
         # Last: the loop's CPU per executor trip, the cold wake-up and the patched urlopen (~8 s; docs/model.md,
         # "The cold wake-up", "A patched urlopen").
         ("executor loop", lambda: result.update(executor_loop_cpu_ns=executor_loop_cpu_ns())),
+        ("executor worker", lambda: result.update(zip(("executor_result_cpu_ns", "executor_worker_cpu_ns",
+                                                       "executor_wake_cpu_ns"), executor_worker_costs()))),
         ("cold wake", lambda: result.update(cold_wake=cold_wake())),
         ("cold request", lambda: result.update(cold_request_ratio=cold_request_ratio(args.server))),
         ("patched urlopen", lambda: result.update(gevent_urlopen_ratio=patched_urlopen_ratio(args.server, "gevent"),
