@@ -17,6 +17,12 @@ public enum FidelityChart {
     /// The kinds, in the descriptors' order.
     public static var kinds: [String] { StrategyKindName.names }
 
+    /// The picture's legend of halves: a filled dot for the fit half, a ring for the held-out half, each only if
+    /// the report has points of it (a matrix all held out, as validation/unseen-all, draws rings only).
+    public static func halfLegend(_ report: FidelityReport) -> [(filled: Bool, label: String)] {
+        [(true, "fit (filled)"), (false, "held-out (ring)")].filter { row in report.points.contains { ($0.half == .fit) == row.0 } }
+    }
+
     /// Every measured point: predicted makespan against measured median on log-log axes, the measured min-max
     /// as a horizontal whisker, the ±10% band around the diagonal shaded; one colour per strategy kind,
     /// filled dots for the fit half and rings for the held-out half. PNG bytes.
@@ -54,8 +60,7 @@ public enum FidelityChart {
         var legend = canvas.legend(title: "strategy", rows: kinds.filter { kind in report.points.contains { $0.kind == kind } }.map { kind in
             (color(ofKind: kind), true, "\(kind) (\(report.points.filter { $0.kind == kind }.count))")
         }, top: canvas.plot.y + 10)
-        legend = canvas.legend(title: "half", rows: [(canvas.theme.axisLine, true, "fit (filled)"), (canvas.theme.axisLine, false, "held-out (ring)")],
-                               top: legend + 30)
+        legend = canvas.legend(title: "half", rows: halfLegend(report).map { (canvas.theme.axisLine, $0.filled, $0.label) }, top: legend + 30)
         canvas.set(RGBA(hex: 0x009E73, alpha: 0.25))
         cairo_rectangle(cr, canvas.legendX, legend + 22, 12, 12)
         cairo_fill(cr)

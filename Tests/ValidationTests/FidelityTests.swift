@@ -222,6 +222,19 @@ final class FidelityChartTests: XCTestCase {
         }
         XCTAssertEqual(try FidelityChart.png(report, title: "t"), try FidelityChart.png(report, title: "t"))
     }
+
+    /// The picture's legend names the halves the matrix has: both for the validation matrix, only the held-out
+    /// rings for the workloads never tuned on.
+    func testTheLegendNamesOnlyTheHalvesThere() throws {
+        func labels(_ folder: String) throws -> [String] {
+            let matrix = try ValidationMatrix.load(folder: folder)
+            let recorded = try MatrixMeasurements.load(from: folder + "/measurements.json")
+            let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10, seeds: 1)
+            return FidelityChart.halfLegend(report).map(\.label)
+        }
+        XCTAssertEqual(try labels(FidelityTests.folder), ["fit (filled)", "held-out (ring)"])
+        XCTAssertEqual(try labels(FidelityTests.folder + "/unseen-all"), ["held-out (ring)"])
+    }
 }
 
 /// The convoy curve: the matrix's convoy cases by CPU threads and switch interval, as the picture draws them
