@@ -17,10 +17,15 @@ public enum FidelityChart {
     /// The kinds, in the descriptors' order.
     public static var kinds: [String] { StrategyKindName.names }
 
-    /// The picture's legend of halves: a filled dot for the fit half, a ring for the held-out half, each only if
-    /// the report has points of it (a matrix all held out, as validation/unseen-all, draws rings only).
+    /// A half's points are drawn filled (fit) or as rings (held-out).
+    static func isFilled(_ half: MatrixHalf) -> Bool { half == .fit }
+
+    /// The picture's legend of halves: the halves the report summarises, so only those with points (a matrix all
+    /// held out, as validation/unseen-all, draws rings only).
     public static func halfLegend(_ report: FidelityReport) -> [(filled: Bool, label: String)] {
-        [(true, "fit (filled)"), (false, "held-out (ring)")].filter { row in report.points.contains { ($0.half == .fit) == row.0 } }
+        report.summaries.compactMap(\.half).map { half in
+            (isFilled(half), half.rawValue + (isFilled(half) ? " (filled)" : " (ring)"))
+        }
     }
 
     /// Every measured point: predicted makespan against measured median on log-log axes, the measured min-max
@@ -54,7 +59,7 @@ public enum FidelityChart {
             for p in report.points {
                 let y = max(1e-4, p.predicted.seconds)
                 canvas.whisker(from: p.measured.min.seconds, to: p.measured.max.seconds, y: y, color: color(ofKind: p.kind))
-                canvas.dot(x: p.measured.median.seconds, y: y, color: color(ofKind: p.kind), filled: p.half == .fit)
+                canvas.dot(x: p.measured.median.seconds, y: y, color: color(ofKind: p.kind), filled: isFilled(p.half))
             }
         }
         var legend = canvas.legend(title: "strategy", rows: kinds.filter { kind in report.points.contains { $0.kind == kind } }.map { kind in

@@ -59,6 +59,8 @@ public struct KnownMisses: Sendable, Codable, Equatable {
 /// the worst point.
 public struct FidelitySummary: Sendable, Equatable {
     public var label: String
+    /// The half of the matrix summarised; nil for all the points.
+    public var half: MatrixHalf?
     public var count: Int
     public var medianAbsErrorPercent: Double
     public var p90AbsErrorPercent: Double
@@ -68,8 +70,9 @@ public struct FidelitySummary: Sendable, Equatable {
 
     /// - Parameter error: each point's error in percent (by default its makespan error); a point without one
     ///   is left out.
-    public init(label: String, points: [FidelityPoint], error: (FidelityPoint) -> Double? = { $0.errorPercent }) {
+    public init(label: String, half: MatrixHalf? = nil, points: [FidelityPoint], error: (FidelityPoint) -> Double? = { $0.errorPercent }) {
         self.label = label
+        self.half = half
         let errors = points.compactMap { p in error(p).map { (point: p, percent: $0) } }
         let figures = AbsolutePercentFigures(errors.map(\.percent))
         count = figures.count
@@ -123,9 +126,9 @@ public struct FidelityReport: Sendable {
     public var pacedSummaries: [FidelitySummary] { summaries { $0.pacedErrorPercent ?? $0.errorPercent } }
 
     func summaries(_ error: (FidelityPoint) -> Double?) -> [FidelitySummary] {
-        let halves = [(label: "fit", half: MatrixHalf.fit), (label: "held-out", half: MatrixHalf.heldOut)].compactMap { h in
-            let inHalf = points.filter { $0.half == h.half }
-            return inHalf.isEmpty ? nil : FidelitySummary(label: h.label, points: inHalf, error: error)
+        let halves = MatrixHalf.allCases.compactMap { half -> FidelitySummary? in
+            let inHalf = points.filter { $0.half == half }
+            return inHalf.isEmpty ? nil : FidelitySummary(label: half.rawValue, half: half, points: inHalf, error: error)
         }
         return halves + [FidelitySummary(label: "all", points: points, error: error)]
     }

@@ -184,6 +184,7 @@ final class FidelityTests: XCTestCase {
     func testAHalfWithoutPointsHasNoSummary() {
         let report = FidelityReport(points: [point(4, half: .heldOut), point(-8, half: .heldOut)], tolerancePercent: 10, unmeasured: [])
         XCTAssertEqual(report.summaries.map(\.label), ["held-out", "all"])
+        XCTAssertEqual(report.summaries.map(\.half), [.heldOut, nil])
         XCTAssertEqual(report.summaries.map(\.p90AbsErrorPercent), [8, 8])
         XCTAssertFalse(report.summary().contains("fit "))
     }
