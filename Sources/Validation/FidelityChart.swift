@@ -36,7 +36,7 @@ public enum FidelityChart {
         let values = report.points.flatMap { [$0.predicted, $0.measured.min, $0.measured.max] }.map { max(1e-4, $0.seconds) }
         let (lo, hi) = LogLogCanvas.decades(values)
         let canvas = LogLogCanvas(width: width, height: height, x: lo...hi, y: lo...hi)
-        let figures = report.summaries.filter { $0.label != "all" }.map {
+        let figures = report.summaries.filter { $0.half != nil }.map {
             String(format: "%@: median %.1f%%, p90 %.1f%%, worst %.1f%%", $0.label, $0.medianAbsErrorPercent, $0.p90AbsErrorPercent,
                    abs($0.worst?.errorPercent ?? 0))
         }.joined(separator: "   ")

@@ -58,9 +58,10 @@ public struct KnownMisses: Sendable, Codable, Equatable {
 /// Figures over a set of points: the absolute makespan errors' median, 90th percentile (nearest rank) and
 /// the worst point.
 public struct FidelitySummary: Sendable, Equatable {
-    public var label: String
     /// The half of the matrix summarised; nil for all the points.
     public var half: MatrixHalf?
+    /// The half's name ("fit", "held-out"), or "all".
+    public var label: String { half?.rawValue ?? "all" }
     public var count: Int
     public var medianAbsErrorPercent: Double
     public var p90AbsErrorPercent: Double
@@ -70,8 +71,7 @@ public struct FidelitySummary: Sendable, Equatable {
 
     /// - Parameter error: each point's error in percent (by default its makespan error); a point without one
     ///   is left out.
-    public init(label: String, half: MatrixHalf? = nil, points: [FidelityPoint], error: (FidelityPoint) -> Double? = { $0.errorPercent }) {
-        self.label = label
+    public init(half: MatrixHalf?, points: [FidelityPoint], error: (FidelityPoint) -> Double? = { $0.errorPercent }) {
         self.half = half
         let errors = points.compactMap { p in error(p).map { (point: p, percent: $0) } }
         let figures = AbsolutePercentFigures(errors.map(\.percent))
@@ -128,9 +128,9 @@ public struct FidelityReport: Sendable {
     func summaries(_ error: (FidelityPoint) -> Double?) -> [FidelitySummary] {
         let halves = MatrixHalf.allCases.compactMap { half -> FidelitySummary? in
             let inHalf = points.filter { $0.half == half }
-            return inHalf.isEmpty ? nil : FidelitySummary(label: half.rawValue, half: half, points: inHalf, error: error)
+            return inHalf.isEmpty ? nil : FidelitySummary(half: half, points: inHalf, error: error)
         }
-        return halves + [FidelitySummary(label: "all", points: points, error: error)]
+        return halves + [FidelitySummary(half: nil, points: points, error: error)]
     }
 
     /// How many seeds each prediction is the median of, by default: the measured figure is a median of runs

@@ -173,7 +173,7 @@ final class FidelityTests: XCTestCase {
     /// Nearest-rank median and 90th percentile of |error|, and the worst point.
     func testSummaryFigures() {
         let points = (1...10).map { point(Double($0) * ($0 % 2 == 0 ? 1 : -1)) }
-        let s = FidelitySummary(label: "fit", points: points)
+        let s = FidelitySummary(half: .fit, points: points)
         XCTAssertEqual(s.medianAbsErrorPercent, 5)
         XCTAssertEqual(s.p90AbsErrorPercent, 9)
         XCTAssertEqual(s.worst?.errorPercent, 10)
