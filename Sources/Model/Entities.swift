@@ -58,6 +58,13 @@ enum Role: UInt8, Sendable {
     /// the program's GIL, and it has no lane: the measured side has none (docs/model.md, "The local
     /// server's turn on a core").
     case localServer
+    /// A process Pool's result handler in the parent (`Pool._handle_results`): reads each result from the
+    /// result pipe, unpickles and sets it. Hidden (no lane): the measured side does not see the Pool's threads.
+    case poolResultHandler
+    /// A process Pool's worker handler in the parent (`Pool._handle_workers`): wakes at each result written to
+    /// the pipe and goes round its loop until the result handler has read it (docs/model.md, "A process
+    /// Pool's result pipe and its worker handler"). Hidden, as the result handler.
+    case poolWorkerHandler
 }
 
 /// A kernel thread of some Python process.
@@ -139,13 +146,17 @@ struct OSThread: Sendable {
     var ownsInterpreter = false
     /// Takes its tasks from `taskQueue` (a pool worker) rather than running one task.
     var pooled = false
-    /// A child process has pickled its task's result.
-    var resultSent = false
+    /// How far a worker is in sending its task's result back: an interpreter's 0 (not yet) or 1 (pickled); a
+    /// process Pool worker's 0, 1 (pickled), 2 (writing it, holding the pipe's lock).
+    var resultPhase: UInt8 = 0
     /// A child process's main thread has made its first blocking I/O call (`costs.process_first_call`).
     var firstCallMade = false
     /// The spawner has paid the start cost of its next worker, which it began to pay at `startCallAt`.
     var startPaid = false
     var startCallAt = SimTime.zero
+    /// A thread woken by a write to a pipe it reads (a process Pool's handler, by a worker's result): the writer,
+    /// whose core the kernel prefers for it (a synchronous wake-up, `WF_SYNC`); -1 otherwise.
+    var syncWaker: Int32 = -1
     /// An executor worker listed in `idleWorkers`.
     var listedIdle = false
     /// The thread that started this one and waits in `Thread.start()` until it has started, -1 for none.

@@ -44,6 +44,8 @@ extension Simulation {
         case .loop: return loopAction(t)
         case .executorWorker: return executorWorkerAction(t)
         case .localServer: return serverAction(t)
+        case .poolResultHandler: return poolResultAction(t)
+        case .poolWorkerHandler: return poolWorkerHandlerAction(t)
         }
     }
 
@@ -349,14 +351,17 @@ extension Simulation {
             return .burst(start, processStartMethod?.runsMainScriptAgain == true ? .startingImports : .starting)
         }
         let handoff = threads[t].ownsInterpreter ? costs.interpreterHandoff : costs.pickle
+        let poolWorker = threads[t].isChildMain && threads[t].pooled
         while true {
             var k = Int(threads[t].task)
             if k < 0 {
                 guard threads[t].pooled, let next = taskQueue.pop() else { break }
                 threads[t].task = next
                 k = Int(next)
-                // A process pool unpickles each task's arguments (and pickles its result, below); an
-                // interpreter's worker runs `_run_pickled_func`: pickle.loads of (fn, args, kwargs).
+                // A process Pool's worker gets and unpickles each task (half its own CPU of a task; the other
+                // half sends the result, below); an interpreter's worker runs `_run_pickled_func`: pickle.loads
+                // of (fn, args, kwargs).
+                if poolWorker { return .burst(costs.poolTaskCPU.scaled(by: 0.25), .python) }
                 if isolated { return .burst(handoff, .python) }
             }
             var step = taskStep(k)
@@ -368,18 +373,96 @@ extension Simulation {
                 step = .ioCPU(d + processFirstCallCost)
             }
             if let a = threadAction(step, task: k, thread: t) { return a }
+            if poolWorker {
+                // The parent sees the task done when its result handler has read the result (`poolResultAction`).
+                if let a = sendPoolResult(t, task: k) { return a }
+                threads[t].task = -1
+                continue
+            }
             // A child process (an interpreter) pickles its result and sends it back before the parent sees
             // the task done (`_interpqueues.put`, pickled when not shareable).
-            if isolated && !threads[t].resultSent {
-                threads[t].resultSent = true
+            if isolated && threads[t].resultPhase == 0 {
+                threads[t].resultPhase = 1
                 return .burst(handoff, .python)
             }
-            threads[t].resultSent = false
+            threads[t].resultPhase = 0
             taskDone(k)
             threads[t].task = -1
             if !threads[t].pooled { break }
         }
         return .finish
+    }
+
+    /// A process Pool worker's way from its task's end to the next task, nil once the result is sent:
+    /// `SimpleQueue.put` (Lib/multiprocessing/queues.py) pickles the result, then writes it to the result pipe
+    /// holding the pipe's lock, which every worker shares (`_wlock`). The write wakes the parent's result
+    /// handler and worker handler, which can take this worker's core while it still holds the lock; a worker
+    /// that finishes meanwhile sleeps on the lock, and its core may idle (docs/model.md, "A process Pool's
+    /// result pipe and its worker handler").
+    mutating func sendPoolResult(_ t: Int, task k: Int) -> Action? {
+        switch threads[t].resultPhase {
+        case 0:
+            threads[t].resultPhase = 1
+            return .burst(costs.poolTaskCPU.scaled(by: 0.25), .python)  // the result's pickling
+        case 1:
+            if resultLockHolder >= 0 {
+                resultLockWaiters.push(Int32(id: t))
+                return .wait(.blocked)
+            }
+            resultLockHolder = Int32(id: t)
+            threads[t].resultPhase = 2
+            // The write wakes the readers as it runs (pipe_write's wake-up); they may preempt the writer before
+            // it returns and releases the lock.
+            resultsUnread.push(Int32(k))
+            wakePoolHandler(poolResultHandler, writer: t)
+            wakePoolHandler(poolWorkerHandler, writer: t)
+            return .burst(costs.poolTaskCPU.scaled(by: 0.5), .syscall)
+        default:
+            threads[t].resultPhase = 0
+            resultLockHolder = -1
+            if let next = resultLockWaiters.pop() { wakeThread(Int(next)) }
+            return nil
+        }
+    }
+
+    /// Wakes a Pool handler of the parent asleep on the result pipe, as the pipe's writer `writer` wakes it.
+    @inline(__always) mutating func wakePoolHandler(_ h: Int32, writer: Int) {
+        guard h >= 0, threads[Int(h)].status == .blocked else { return }
+        threads[Int(h)].syncWaker = Int32(id: writer)
+        wakeThread(Int(h))
+    }
+
+    /// The parent's result handler (`Pool._handle_results`): reads the next result from the pipe (it needs the
+    /// parent's GIL for that), unpickles and sets it; the task is done for the program then.
+    mutating func poolResultAction(_ t: Int) -> Action {
+        let k = Int(threads[t].task)
+        if k >= 0 {
+            threads[t].task = -1
+            taskDone(k)
+        }
+        guard let next = resultsUnread.pop() else { return .wait(.blocked) }
+        threads[t].task = next
+        return .burst(costs.poolResultCPU, .python)
+    }
+
+    /// The parent's worker handler (`Pool._handle_workers`): its `wait()` includes the result pipe's reader
+    /// (`Pool._get_sentinels`, Lib/multiprocessing/pool.py since 3.8, bpo-35493), so each result written wakes
+    /// it, and while the result waits unread `wait()` returns at once: it goes round `_maintain_pool` and
+    /// `wait()` (Python with the GIL, then their system calls without) until the result handler has read it.
+    mutating func poolWorkerHandlerAction(_ t: Int) -> Action {
+        // A turn of no time would go round forever at one instant: no busy wait then.
+        guard costs.poolHandlerTurn > .zero else { return .wait(.blocked) }
+        switch threads[t].phase {
+        case 1:
+            threads[t].phase = 2
+            return .burst(costs.poolHandlerCalls, .syscall)
+        case 2 where resultsUnread.isEmpty:
+            threads[t].phase = 0
+            return .wait(.blocked)
+        default:
+            threads[t].phase = 1
+            return .burst(costs.poolHandlerTurn - costs.poolHandlerCalls, .python)  // (calls ≤ turn: SettingsReader)
+        }
     }
 
     /// Whether `start()` returns only once the new worker has run: a thread's and an interpreter's (the

@@ -13,6 +13,8 @@ extension Simulation {
     /// Puts a thread on a free core, or in the run queue (maybe preempting, under the fair policy).
     mutating func becomeRunnable(_ t: Int) {
         threads[t].runnableSince = now
+        let waker = Int(threads[t].syncWaker)
+        threads[t].syncWaker = -1
         // `busyCores` first: with every core busy (the common case under load) no core is looked at.
         if busyCores < cores.count {
             for c in 0..<cores.count where cores[c].thread < 0 {
@@ -55,7 +57,7 @@ extension Simulation {
             if floor != .never, threads[t].vruntime < floor - slice { threads[t].vruntime = floor - slice }
             runQueue.push(Int32(id: t), vruntime: threads[t].vruntime)
             if firstWaiter { armSliceTimers() }
-            preemptForWakeup(t)
+            preemptForWakeup(t, syncWaker: waker)
         } else {
             runQueue.push(Int32(id: t), vruntime: .zero)
             if firstWaiter { armSliceTimers() }
@@ -93,14 +95,24 @@ extension Simulation {
     }
 
     /// Wake-up preemption (fair policy): the woken thread takes the core of the running thread with the
-    /// most virtual runtime if it is behind that thread by more than the base slice.
-    mutating func preemptForWakeup(_ t: Int) {
+    /// most virtual runtime if it is behind that thread by more than the base slice; woken by a pipe's writer
+    /// (`syncWaker`, else -1), the writer's core or none.
+    mutating func preemptForWakeup(_ t: Int, syncWaker waker: Int) {
         var victim = -1
         var most = SimTime.zero
-        for c in cores.indices {
-            let r = Int(cores[c].thread)
-            let v = threads[r].vruntime + (now - threads[r].dispatchedAt)
-            if v > most || victim < 0 { most = v; victim = c }
+        if waker >= 0 {
+            // A synchronous wake-up (a pipe's writer waking its reader) queues the wakee on the waker's core
+            // (`wake_affine_idle`, kernel/sched/fair.c), so it is the waker it can preempt; if another wakee of the
+            // same write took that core first, it waits there behind it.
+            guard threads[waker].core >= 0 else { return }
+            victim = Int(threads[waker].core)
+            most = threads[waker].vruntime + (now - threads[waker].dispatchedAt)
+        } else {
+            for c in cores.indices {
+                let r = Int(cores[c].thread)
+                let v = threads[r].vruntime + (now - threads[r].dispatchedAt)
+                if v > most || victim < 0 { most = v; victim = c }
+            }
         }
         guard victim >= 0 else { return }
         let granularity: SimTime

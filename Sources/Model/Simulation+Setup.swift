@@ -29,6 +29,10 @@ extension Simulation {
             if let pool {
                 startOrder = bg + Array(repeating: -1, count: pool)  // Pool(n) starts all n workers
                 for k in fg { taskQueue.push(k) }
+                if case .osProcesses = traits.scheduling {
+                    poolResultHandler = Int32(addPoolHandler(role: .poolResultHandler))
+                    poolWorkerHandler = Int32(addPoolHandler(role: .poolWorkerHandler))
+                }
             } else {
                 startOrder = workload.instances.map { Int32($0.index) }
             }
@@ -77,6 +81,20 @@ extension Simulation {
         th.status = .blocked
         threads.append(th)
         serverThread = Int32(t)
+    }
+
+    /// A process Pool's thread in the parent (its result handler or worker handler): no lane (the measured side
+    /// has none), asleep until the first result is written.
+    mutating func addPoolHandler(role: Role) -> Int {
+        let t = threads.count
+        precondition(t < Event.targets, "more threads than an event can name")
+        var th = OSThread(process: 0, lane: -1, role: role)
+        th.needsGIL = gilEnabled
+        th.started = true
+        th.isNewTask = false
+        th.status = .blocked
+        threads.append(th)
+        return t
     }
 
     /// A background task with no I/O or sleep would hold a cooperative scheduler forever.

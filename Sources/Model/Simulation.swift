@@ -70,6 +70,14 @@ struct Simulation {
     var readyGreens = FIFO()
     /// Foreground task indices not yet taken by a pool worker, in order.
     var taskQueue = FIFO()
+    /// A process Pool: the parent's result handler and worker handler threads (-1: none), the results written
+    /// to the result pipe and not yet read (task indices), and the pipe's write lock (`SimpleQueue._wlock`,
+    /// shared by the workers): its holder and the workers waiting for it.
+    var poolResultHandler: Int32 = -1
+    var poolWorkerHandler: Int32 = -1
+    var resultsUnread = FIFO()
+    var resultLockHolder: Int32 = -1
+    var resultLockWaiters = FIFO()
     /// Coroutines whose CPU step waits for an executor worker.
     var executorJobs = FIFO()
     var idleWorkers: [Int32] = []

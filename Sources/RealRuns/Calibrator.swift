@@ -120,6 +120,9 @@ public enum Calibrator {
         if let result = p.executorResultCPU, let worker = p.executorWorkerCPU, let wake = p.executorWakeCPU {
             lines.append("executor worker  \(result) of its CPU to hand a result to the loop, \(worker) on to a queued job, \(wake) more to sleep and wake for one")
         }
+        if let task = p.poolTaskCPU, let result = p.poolResultCPU, let turn = p.poolHandlerTurn, let calls = p.poolHandlerCalls {
+            lines.append("process Pool     \(task) of a worker's CPU a task, \(result) of the parent's a result; its worker handler's turn \(turn), \(calls) of it in system calls")
+        }
         if let (cpu, after) = p.coldWakeFit {
             lines.append("cold wake-up     \(cpu) more CPU after a long idle, 63% of it by \(after)")
         }

@@ -117,6 +117,13 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     public var executorResultCPU: SimTime?
     public var executorWorkerCPU: SimTime?
     public var executorWakeCPU: SimTime?
+    /// A process Pool's own costs per task: the worker's CPU outside the task, the parent's per result (its
+    /// worker handler's busy wait aside), the worker handler's turn while a result waits unread and the part of
+    /// it in system calls (calibrate.py `pool_task_costs`).
+    public var poolTaskCPU: SimTime?
+    public var poolResultCPU: SimTime?
+    public var poolHandlerTurn: SimTime?
+    public var poolHandlerCalls: SimTime?
     /// Client CPU of one urlopen after gevent's (eventlet's) monkey patching, as a multiple of the same call
     /// unpatched (calibrate.py `patched_urlopen_ratio`).
     public var geventUrlopenRatio: Double?
@@ -248,6 +255,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.executorResultCPU = try? time("executor_result_cpu_ns")
         profile.executorWorkerCPU = try? time("executor_worker_cpu_ns")
         profile.executorWakeCPU = try? time("executor_wake_cpu_ns")
+        profile.poolTaskCPU = try? time("pool_task_cpu_ns")
+        profile.poolResultCPU = try? time("pool_result_cpu_ns")
+        profile.poolHandlerTurn = try? time("pool_handler_turn_ns")
+        profile.poolHandlerCalls = try? time("pool_handler_calls_ns")
         profile.geventUrlopenRatio = try? number("gevent_urlopen_ratio")
         profile.eventletUrlopenRatio = try? number("eventlet_urlopen_ratio")
         profile.trioRequestRatio = try? number("trio_request_ratio")
@@ -733,6 +744,14 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         if let executorResultCPU { c.executorResultCPU = executorResultCPU }
         if let executorWorkerCPU { c.executorWorkerCPU = executorWorkerCPU }
         if let executorWakeCPU { c.executorWakeCPU = executorWakeCPU }
+        // A process Pool's own costs, where measured (docs/model.md, "A process Pool's result pipe and its worker
+        // handler"); the handler's calls stay within its turn.
+        if let poolTaskCPU { c.poolTaskCPU = poolTaskCPU }
+        if let poolResultCPU { c.poolResultCPU = poolResultCPU }
+        if let poolHandlerTurn, let poolHandlerCalls {
+            c.poolHandlerTurn = poolHandlerTurn
+            c.poolHandlerCalls = min(poolHandlerCalls, poolHandlerTurn)
+        }
         if let (cpu, after) = coldWakeFit { c.coldWakeCPU = cpu; c.coldWakeAfter = after }
         if let readyRecv { c.readyRecv = readyRecv }
         if let resolverJob { c.resolverJob = resolverJob }

@@ -75,6 +75,14 @@ public enum Defaults {
     public static let executorResultCPU = SimTime.microseconds(25)
     public static let executorWorkerCPU = SimTime.microseconds(9)
     public static let executorWakeCPU = SimTime.microseconds(13)
+    /// A process Pool's own costs (calibrate.py `pool_task_costs`: a fork Pool(2) of 120 jobs of 1 ms, the worker
+    /// handler kept off the result pipe; six runs here on 2026-12-06): the worker's CPU outside its task 25-33 us
+    /// a task, the parent's 53-58 us a result; the worker handler's turn 12.4-15.6 us, of it 1.8-1.9 us in its
+    /// three system calls. docs/model.md, "A process Pool's result pipe and its worker handler".
+    public static let poolTaskCPU = SimTime.microseconds(28)
+    public static let poolResultCPU = SimTime.microseconds(55)
+    public static let poolHandlerTurn = SimTime.nanoseconds(12_600)
+    public static let poolHandlerCalls = SimTime.nanoseconds(1_900)
     public static let connectionSetup = SimTime.microseconds(100)
     public static let connectionCPU = SimTime.microseconds(100)
     /// getaddrinfo, socket, send, close on loopback: about 7-19 us each, measured here.

@@ -348,6 +348,20 @@ public struct Costs: Sendable, Equatable {
     /// Passing a task's call into a worker interpreter (`pickle.loads` of `(fn, args, kwargs)`), and its
     /// result back: paid by the worker before and after each task.
     public var interpreterHandoff: SimTime
+    /// A `multiprocessing.Pool` worker's own CPU per task outside it: the task's `get` and unpickling, the
+    /// result's pickling and its `put` on the result pipe, which it writes holding the pipe's lock
+    /// (`SimpleQueue.put`, Lib/multiprocessing/queues.py). Half before the task, half after.
+    public var poolTaskCPU: SimTime
+    /// The parent's CPU per result of a process pool: its result handler thread reads and unpickles the
+    /// result and sets it (`Pool._handle_results`, Lib/multiprocessing/pool.py), and the thread that waits
+    /// for it wakes.
+    public var poolResultCPU: SimTime
+    /// One turn of the parent's worker handler thread (`Pool._handle_workers`): `_maintain_pool`, then
+    /// `wait()` on the workers' sentinels and the result pipe's reader. While a result waits unread in the
+    /// pipe, `wait()` returns at once and the thread goes round again, Python with the parent's GIL.
+    public var poolHandlerTurn: SimTime
+    /// The part of such a turn in system calls (a `waitpid` per worker, a `poll`), the GIL released.
+    public var poolHandlerCalls: SimTime
 
     public init(
         threadStart: SimTime = Defaults.threadStart, processStart: [StartMethod: SimTime] = Defaults.processStart,
@@ -378,8 +392,14 @@ public struct Costs: Sendable, Equatable {
         taskletSwitch: SimTime = Defaults.taskletSwitch, taskletSpawn: SimTime = Defaults.taskletSpawn,
         interpreterStart: SimTime = Defaults.interpreterStart, interpreterHandoff: SimTime = Defaults.interpreterHandoff,
         executorResultCPU: SimTime = Defaults.executorResultCPU, executorWorkerCPU: SimTime = Defaults.executorWorkerCPU,
-        executorWakeCPU: SimTime = Defaults.executorWakeCPU
+        executorWakeCPU: SimTime = Defaults.executorWakeCPU,
+        poolTaskCPU: SimTime = Defaults.poolTaskCPU, poolResultCPU: SimTime = Defaults.poolResultCPU,
+        poolHandlerTurn: SimTime = Defaults.poolHandlerTurn, poolHandlerCalls: SimTime = Defaults.poolHandlerCalls
     ) {
+        self.poolTaskCPU = poolTaskCPU
+        self.poolResultCPU = poolResultCPU
+        self.poolHandlerTurn = poolHandlerTurn
+        self.poolHandlerCalls = poolHandlerCalls
         self.interpreterStart = interpreterStart
         self.interpreterHandoff = interpreterHandoff
         self.serverAnswerNew = serverAnswerNew

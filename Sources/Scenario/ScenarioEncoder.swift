@@ -89,6 +89,8 @@ public enum ScenarioEncoder {
             "process_first_call": perMethod(c.processFirstCall), "process_first_start": perMethod(c.processFirstStart),
             "pool_first_start": perMethod(c.poolFirstStart), "pool_worker_start": perMethod(c.poolWorkerStart),
             "process_exit": perMethod(c.processExit),
+            "pool_task_cpu": duration(c.poolTaskCPU), "pool_result_cpu": duration(c.poolResultCPU),
+            "pool_handler_turn": duration(c.poolHandlerTurn), "pool_handler_calls": duration(c.poolHandlerCalls),
             "io_idle_overhead": c.ioIdleRise.isEmpty ? duration(c.ioIdleOverhead)
                 : .list(c.ioIdleRise.map { .list([duration($0.latency), duration($0.overhead)]) }),
             "io_idle_after": duration(c.ioIdleAfter),

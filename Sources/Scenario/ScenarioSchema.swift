@@ -194,6 +194,8 @@ public enum ScenarioSchema {
             "tornado_callback": Defaults.tornadoCallback, "eventlet_switch": Defaults.eventletSwitch,
             "eventlet_spawn": Defaults.eventletSpawn, "tasklet_switch": Defaults.taskletSwitch, "tasklet_spawn": Defaults.taskletSpawn,
             "interpreter_start": Defaults.interpreterStart, "interpreter_handoff": Defaults.interpreterHandoff,
+            "pool_task_cpu": Defaults.poolTaskCPU, "pool_result_cpu": Defaults.poolResultCPU,
+            "pool_handler_turn": Defaults.poolHandlerTurn, "pool_handler_calls": Defaults.poolHandlerCalls,
         ]
         let perMethod: [String: (String, [StartMethod: SimTime])] = [
             "process_start": ("Process start", Defaults.processStart),

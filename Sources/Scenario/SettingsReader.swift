@@ -10,7 +10,7 @@ enum SettingsReader {
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
         "task_create", "executor_handoff", "executor_result_cpu", "executor_worker_cpu", "executor_wake_cpu", "connection_setup", "connection_cpu", "syscall", "ready_recv", "resolver_job", "io_overhead", "io_overhead_reuse",
-        "process_spawn", "process_first_call", "process_first_start", "pool_first_start", "pool_worker_start", "process_exit", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
+        "process_spawn", "process_first_call", "process_first_start", "pool_first_start", "pool_worker_start", "process_exit", "pool_task_cpu", "pool_result_cpu", "pool_handler_turn", "pool_handler_calls", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
         "cold_request_cpu", "session_close_cpu", "program_first_call", "program_first_call_releases",
         "io_call_shape",
         "cold_wake_cpu", "cold_wake_after",
@@ -175,6 +175,13 @@ enum SettingsReader {
             }
         }
         try d("pickle", &c.pickle)
+        try d("pool_task_cpu", &c.poolTaskCPU)
+        try d("pool_result_cpu", &c.poolResultCPU)
+        try d("pool_handler_turn", &c.poolHandlerTurn)
+        try d("pool_handler_calls", &c.poolHandlerCalls)
+        if c.poolHandlerCalls > c.poolHandlerTurn, let f = o["pool_handler_calls"] ?? o["pool_handler_turn"] {
+            throw f.error("pool_handler_calls (\(c.poolHandlerCalls)) is longer than pool_handler_turn (\(c.poolHandlerTurn)): the system calls are part of the turn; give a turn at least as long as its calls")
+        }
         try d("greenlet_switch", &c.greenletSwitch)
         try d("greenlet_spawn", &c.greenletSpawn)
         try d("loop_iteration", &c.loopIteration)

@@ -22,7 +22,8 @@ final class RuntimeTests: XCTestCase {
               executorHandoff: .zero, connectionSetup: .zero, connectionCPU: .zero, syscall: .zero, ioOverhead: .zero,
               uvloopLoopIteration: .zero, trioLoopIteration: .zero, curioLoopIteration: .zero, twistedLoopIteration: .zero,
               tornadoCallback: .zero, eventletSwitch: .zero, eventletSpawn: .zero, taskletSwitch: .zero, taskletSpawn: .zero,
-              interpreterStart: .zero, interpreterHandoff: .zero, executorResultCPU: .zero, executorWorkerCPU: .zero, executorWakeCPU: .zero)
+              interpreterStart: .zero, interpreterHandoff: .zero, executorResultCPU: .zero, executorWorkerCPU: .zero, executorWakeCPU: .zero,
+              poolTaskCPU: .zero, poolResultCPU: .zero, poolHandlerTurn: .zero, poolHandlerCalls: .zero)
     }
 
     func group(_ name: String, _ count: Int, _ steps: [Step]) -> TaskGroup { TaskGroup(name: name, count: count, steps: steps) }

@@ -53,7 +53,8 @@ struct ScenarioGenerator {
                           curioLoopIteration: .zero, twistedLoopIteration: .zero, tornadoCallback: .zero,
                           eventletSwitch: .zero, eventletSpawn: .zero, taskletSwitch: .zero, taskletSpawn: .zero,
                           interpreterStart: .zero, interpreterHandoff: .zero, executorResultCPU: .zero, executorWorkerCPU: .zero,
-                          executorWakeCPU: .zero)
+                          executorWakeCPU: .zero,
+                          poolTaskCPU: .zero, poolResultCPU: .zero, poolHandlerTurn: .zero, poolHandlerCalls: .zero)
         }
         return Scenario(name: "generated-\(seed)", seed: seed, machine: machine, python: python, costs: costs, tasks: tasks)
     }

@@ -464,6 +464,107 @@ def pool_worker_costs_probe(counts=(("fork", 10), ("forkserver", 12), ("spawn", 
     return [extra, exits]
 
 
+def pool_task_costs():
+    """`pool_task_costs_probe` in a new interpreter running this file (a Pool's parent as small as the harness)."""
+    import json
+
+    return json.loads(probe_in_new_interpreter("--pool-task-costs"))
+
+
+def _pool_job(loops):
+    """A task of about 1 ms of Python; returns its own CPU."""
+    started = time.thread_time_ns()
+    x = 0
+    for i in range(loops):
+        x += i
+    return time.thread_time_ns() - started
+
+
+def pool_task_costs_probe(tasks=120, workers=2, rounds=5, turns=3000):
+    """A fork Pool's own costs per task, as [worker ns, parent ns, handler turn ns, of it system calls ns]
+    (docs/model.md, "A process Pool's result pipe and its worker handler").
+
+    The worker's and the parent's CPU per task: a Pool(2) runs `tasks` tasks of about 1 ms (each worker sleeps
+    on the task pipe and the parent on the result pipe between them, as under real work, so their wake-ups are
+    in it), against a Pool that runs none; the worker's is the children's CPU (`RUSAGE_CHILDREN`, after the
+    join) less the tasks' own, the parent's is the process's. Meanwhile the parent's worker handler is kept off
+    the result pipe (`Pool._get_sentinels` without `_outqueue._reader`), so that the parent's figure leaves out
+    its busy wait, which the model runs itself. The turn: `_maintain_pool` and `_wait_for_updates` on the
+    workers' sentinels and a pipe that holds a byte (`wait()` returns at once, as while a result waits unread),
+    and the part of it in system calls: a `waitpid(WNOHANG)` per worker and a `poll` of the sentinels. Medians
+    of `rounds`."""
+    import multiprocessing.pool as mpp
+    import resource
+    import select
+    from multiprocessing.connection import Connection
+
+    loops = 20_000
+    while True:
+        started = now()
+        _pool_job(loops)
+        if now() - started > 20_000_000:
+            loops = int(loops * 1_000_000 / (now() - started))
+            break
+        loops *= 2
+    context = multiprocessing.get_context("fork")
+    sentinels = mpp.Pool._get_sentinels
+    mpp.Pool._get_sentinels = lambda pool: [pool._change_notifier._reader]
+    worker, parent = [], []
+    try:
+        for _ in range(rounds):
+            spent = []
+            for n in (0, tasks):
+                parent0, children0 = _cpu_ns(resource.RUSAGE_SELF), _cpu_ns(resource.RUSAGE_CHILDREN)
+                pool = context.Pool(workers)
+                own = sum(r.get() for r in [pool.apply_async(_pool_job, (loops,)) for _ in range(n)])
+                parent1 = _cpu_ns(resource.RUSAGE_SELF)
+                pool.close()
+                pool.join()
+                spent.append((parent1 - parent0, _cpu_ns(resource.RUSAGE_CHILDREN) - children0 - own))
+            worker.append((spent[1][1] - spent[0][1]) / tasks)
+            parent.append((spent[1][0] - spent[0][0]) / tasks)
+    finally:
+        mpp.Pool._get_sentinels = sentinels
+    pool = context.Pool(workers)
+    read, write = os.pipe()
+    os.write(write, b"x")
+    ready = Connection(read, writable=False)  # closes `read`
+    try:
+        args = (pool._ctx, pool.Process, pool._processes, pool._pool, pool._inqueue, pool._outqueue,
+                pool._initializer, pool._initargs, pool._maxtasksperchild, pool._wrap_exception)
+
+        def turn():
+            mpp.Pool._maintain_pool(*args)
+            mpp.Pool._wait_for_updates([*mpp.Pool._get_worker_sentinels(pool._pool), ready, pool._change_notifier._reader],
+                                       pool._change_notifier)
+
+        pids = [p.pid for p in pool._pool]
+        poller = select.poll()
+        for fd in [p.sentinel for p in pool._pool] + [read, pool._change_notifier._reader.fileno()]:
+            poller.register(fd, select.POLLIN)
+
+        def calls():
+            for pid in pids:
+                os.waitpid(pid, os.WNOHANG)
+            poller.poll(0)
+
+        whole, syscalls = [], []
+        for _ in range(rounds):
+            for function, out in ((turn, whole), (calls, syscalls)):
+                for _ in range(turns // 10):
+                    function()
+                started = now()
+                for _ in range(turns):
+                    function()
+                out.append((now() - started) / turns)
+    finally:
+        pool.terminate()
+        pool.join()
+        os.close(write)
+        ready.close()
+    return [int(_statistics().median(v)) for v in (worker, parent, whole, syscalls)]
+
+
 def _cpu_ns(who):
     import resource
 
@@ -1817,6 +1918,9 @@ def main():
     parser.add_argument("--pool-worker-costs", action="store_true",
                         help="only a Pool worker's start and a child's exit, printed (run by the \"pool worker start\" "
                              "step in a new interpreter)")
+    parser.add_argument("--pool-task-costs", action="store_true",
+                        help="only a Pool's own costs per task, printed (run by the \"pool task costs\" step in a new "
+                             "interpreter)")
     parser.add_argument("--only", help="only these steps, by name, comma-separated (to measure by hand: the result "
                                        "then lacks what `simulate calibrate` needs)")
     args = parser.parse_args()
@@ -1832,6 +1936,11 @@ def main():
         import json
 
         print(json.dumps(pool_worker_costs_probe()))
+        return 0
+    if args.pool_task_costs:
+        import json
+
+        print(json.dumps(pool_task_costs_probe()))
         return 0
     if args.pool_first_start:
         import json
@@ -1933,6 +2042,10 @@ def main():
         # A Pool worker's start against a Process child's: spawn and forkserver workers import multiprocessing.pool,
         # and a child's exit, which a pool's workers make after the clock (~3 s; docs/model.md, "A Pool's workers").
         ("pool worker start", lambda: result.update(zip(("pool_worker_start_ns", "process_exit_ns"), pool_worker_costs()))),
+        # A Pool's own CPU per task, the worker's and the parent's, and its worker handler's turn while a result waits
+        # unread (~1 s; docs/model.md, "A process Pool's result pipe and its worker handler").
+        ("pool task costs", lambda: result.update(zip(("pool_task_cpu_ns", "pool_result_cpu_ns", "pool_handler_turn_ns",
+                                                       "pool_handler_calls_ns"), pool_task_costs()))),
         # Last: glibc's condvar race at the GIL's hand-off (~2.5 s; docs/model.md, "Which waiter gets the GIL").
         ("requester race", lambda: result.update(requester_takes_signal=requester_takes_signal())),
         # Where urlopen's Python runs between its GIL-releasing calls (~0.2 s; docs/model.md, "The shape of an
