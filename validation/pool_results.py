@@ -1,7 +1,7 @@
 """A process Pool's results on their way back to the parent, measured (docs/model.md, "A process Pool's result
 pipe and its worker handler").
 
-A fork Pool(WORKERS) runs TASKS tasks of JOB_MS of Python each, as the harness does (`apply_async` per task, then
+A Pool(WORKERS) (fork, or POOL_START_METHOD) runs TASKS tasks of JOB_MS of Python each, as the harness does (`apply_async` per task, then
 each result waited for in turn), in a new interpreter per round, alternating two ways:
 
 - "as is": Python's own Pool. Its worker handler thread (`Pool._handle_workers`) waits on the workers' sentinels
@@ -82,7 +82,7 @@ def one_round(tasks, job_ms, workers, off_the_pipe):
 
     parent0, children0 = cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
     started = ns()
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    pool = multiprocessing.get_context(os.environ.get("POOL_START_METHOD", "fork")).Pool(workers)
     results = [pool.apply_async(job, (loops,)) for _ in range(tasks)]
     out = [r.get() for r in results]
     makespan = ns() - started
@@ -110,9 +110,10 @@ def main():
     tasks = int(sys.argv[2]) if len(sys.argv) > 2 else 120
     job_ms = float(sys.argv[3]) if len(sys.argv) > 3 else 1.0
     workers = int(sys.argv[4]) if len(sys.argv) > 4 else 2
-    print("%d tasks of %.1f ms on a fork Pool(%d); per round: makespan, the parent's and a worker's CPU per task "
+    print("%d tasks of %.1f ms on a %s Pool(%d); per round: makespan, the parent's and a worker's CPU per task "
           "(the tasks' own left out), the worker handler's turns, the workers' waits for the result pipe's lock "
-          "(their sum, how many over 300 us) and their time holding it (the last 64 results of each worker)" % (tasks, job_ms, workers))
+          "(their sum, how many over 300 us) and their time holding it (the last 64 results of each worker)"
+          % (tasks, job_ms, os.environ.get("POOL_START_METHOD", "fork"), workers))
     for _ in range(rounds):
         for off in (False, True):
             r = json.loads(subprocess.run([sys.executable, os.path.abspath(__file__), "--round", str(tasks), str(job_ms),

@@ -461,7 +461,7 @@ extension Simulation {
             return .wait(.blocked)
         default:
             threads[t].phase = 1
-            return .burst(costs.poolHandlerTurn - costs.poolHandlerCalls, .python)  // (calls ≤ turn: SettingsReader)
+            return .burst(costs.poolHandlerTurn - costs.poolHandlerCalls, .python)  // (calls ≤ a turn above zero: SettingsReader)
         }
     }
 

@@ -202,7 +202,8 @@ public struct Costs: Sendable, Equatable {
     public var threadStart: SimTime
     /// Process start per start method, until the child runs its target.
     public var processStart: [StartMethod: SimTime]
-    /// Pickling and sending a task's arguments to a process, and its result back.
+    /// Pickling and sending a task's arguments to a `Process` child, and its result back (a process Pool's
+    /// workers pay `poolTaskCPU` instead).
     public var pickle: SimTime
     /// One greenlet switch through the gevent hub.
     public var greenletSwitch: SimTime

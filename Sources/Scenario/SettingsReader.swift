@@ -179,7 +179,8 @@ enum SettingsReader {
         try d("pool_result_cpu", &c.poolResultCPU)
         try d("pool_handler_turn", &c.poolHandlerTurn)
         try d("pool_handler_calls", &c.poolHandlerCalls)
-        if c.poolHandlerCalls > c.poolHandlerTurn, let f = o["pool_handler_calls"] ?? o["pool_handler_turn"] {
+        // A turn of zero turns the busy wait off, whatever its calls.
+        if c.poolHandlerTurn > .zero, c.poolHandlerCalls > c.poolHandlerTurn, let f = o["pool_handler_calls"] ?? o["pool_handler_turn"] {
             throw f.error("pool_handler_calls (\(c.poolHandlerCalls)) is longer than pool_handler_turn (\(c.poolHandlerTurn)): the system calls are part of the turn; give a turn at least as long as its calls")
         }
         try d("greenlet_switch", &c.greenletSwitch)
