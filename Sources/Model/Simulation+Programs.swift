@@ -406,8 +406,10 @@ extension Simulation {
             return .burst(costs.poolTaskCPU.scaled(by: 0.25), .python)  // the result's pickling
         case 1:
             if resultLockHolder >= 0 {
+                // Asleep on the lock between two tasks: idle, as the measured side shows a worker between tasks
+                // (and, as after any idle wait, its next work pays the cold wake-up).
                 resultLockWaiters.push(Int32(id: t))
-                return .wait(.blocked)
+                return .wait(.idle)
             }
             resultLockHolder = Int32(id: t)
             threads[t].resultPhase = 2
