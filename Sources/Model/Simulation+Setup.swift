@@ -30,8 +30,8 @@ extension Simulation {
                 startOrder = bg + Array(repeating: -1, count: pool)  // Pool(n) starts all n workers
                 for k in fg { taskQueue.push(k) }
                 if case .osProcesses = traits.scheduling {
-                    poolResultHandler = Int32(addPoolHandler(role: .poolResultHandler))
-                    poolWorkerHandler = Int32(addPoolHandler(role: .poolWorkerHandler))
+                    poolResultHandler = Int32(addLanelessThread(role: .poolResultHandler))
+                    poolWorkerHandler = Int32(addLanelessThread(role: .poolWorkerHandler))
                 }
             } else {
                 startOrder = workload.instances.map { Int32($0.index) }
@@ -72,24 +72,17 @@ extension Simulation {
     /// `PyProcess` of its own would shift the children's indices and their names ("Process-1"...), which
     /// the measured side shares.
     mutating func startLocalServer() {
-        let t = threads.count
-        precondition(t < Event.targets, "more threads than an event can name")
-        var th = OSThread(process: 0, lane: -1, role: .localServer)
-        th.needsGIL = false
-        th.started = true
-        th.isNewTask = false  // its accept loop, asleep in accept()
-        th.status = .blocked
-        threads.append(th)
-        serverThread = Int32(t)
+        serverThread = Int32(addLanelessThread(role: .localServer))  // its accept loop, asleep in accept()
     }
 
-    /// A process Pool's thread in the parent (its result handler or worker handler): no lane (the measured side
-    /// has none), asleep until the first result is written.
-    mutating func addPoolHandler(role: Role) -> Int {
+    /// A thread of the main process without a lane (the measured side has none), long started and asleep
+    /// until something wakes it: the local server's, or a process Pool's result handler and worker handler in
+    /// the parent, asleep on the result pipe until the first result is written.
+    mutating func addLanelessThread(role: Role) -> Int {
         let t = threads.count
         precondition(t < Event.targets, "more threads than an event can name")
         var th = OSThread(process: 0, lane: -1, role: role)
-        th.needsGIL = gilEnabled
+        th.needsGIL = gilEnabled && th.takesGIL
         th.started = true
         th.isNewTask = false
         th.status = .blocked
