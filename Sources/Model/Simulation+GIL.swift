@@ -99,7 +99,7 @@ extension Simulation {
             // Tested here: the recorder is in another module, and its call costs even when it does nothing.
             // A process's first holder is counted (take_gil counts it in switch_number) but not marked: no
             // other thread handed it the GIL.
-            if recorder.enabled && previous >= 0 && threads[t].lane >= 0 { recorder.mark(.gilHandoff, lane: Int(threads[t].lane), at: now) }
+            if recorder.enabled && previous >= 0 { recorder.mark(.gilHandoff, lane: Int(threads[t].lane), at: now) }
             // COND_SIGNAL(switch_cond): the forced dropper may go on.
             if !processes[p].gil.switchWaiters.isEmpty {
                 let w = Int(processes[p].gil.switchWaiters.removeFirst())
@@ -146,7 +146,7 @@ extension Simulation {
         processes[p].gil.requester = Int32(waiter)
         processes[p].gil.requestedAt = now
         dropRequests += 1
-        if recorder.enabled && threads[waiter].lane >= 0 { recorder.mark(.dropRequest, lane: Int(threads[waiter].lane), at: now) }
+        if recorder.enabled { recorder.mark(.dropRequest, lane: Int(threads[waiter].lane), at: now) }
         let h = Int(processes[p].gil.holder)
         if h >= 0 { scheduleDropCheck(h) }
     }
@@ -174,7 +174,7 @@ extension Simulation {
     /// take_gil, since the other thread has it).
     mutating func forcedDrop(_ h: Int) {
         forcedSwitches += 1
-        if recorder.enabled && threads[h].lane >= 0 { recorder.mark(.forcedSwitch, lane: Int(threads[h].lane), at: now) }
+        if recorder.enabled { recorder.mark(.forcedSwitch, lane: Int(threads[h].lane), at: now) }
         threads[h].needsGIL = true
         if dropGIL(h) {
             threads[h].pendingBlock = SimTime(nanoseconds: -1)

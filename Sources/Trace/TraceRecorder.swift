@@ -45,7 +45,8 @@ public struct TraceRecorder: Sendable {
 
     /// Records an instant event.
     public mutating func mark(_ kind: InstantKind, lane: Int, at time: SimTime) {
-        guard enabled else { return }
+        // A thread without a lane (-1: the local server's, a process Pool's handlers) marks nothing.
+        guard enabled, lane >= 0 else { return }
         trace.instants.append(InstantEvent(time: time, lane: lane, kind: kind))
     }
 
