@@ -234,9 +234,13 @@ public struct Advice: Sendable, Equatable {
         if let account, run.makespan.nanoseconds > 0 {
             let starting = account.starting.seconds / run.makespan.seconds
             if starting >= 0.1, runner == .processes || runner == .threads || runner == .interpreters {
-                return Evidence(strategy: label, mechanism: .startUp, share: starting,
+                // Lane time, summed over workers that start at once (on a core or waiting for one): its share of
+                // the cores' time over the makespan, at most all of it.
+                let share = min(1, starting / Double(max(run.cores, 1)))
+                let workers = workersStarted(by: strategy, in: scenario, settings: settings)
+                return Evidence(strategy: label, mechanism: .startUp, share: share,
                                 phrase: "starting its workers takes",
-                                text: "\(how): starting its workers takes \(Format.duration(account.starting)) of lane time, \(Format.percent(starting)) of its makespan")
+                                text: "\(how): its \(workers == 1 ? "worker spends" : "\(workers) workers spend") \(Format.duration(account.starting)) starting in all, \(Format.percent(share)) of the \(run.cores) cores' time")
             }
         }
         // I/O that does not overlap: the runtime's own limits, where the waiting is most of the work.
@@ -269,19 +273,19 @@ public struct Advice: Sendable, Equatable {
                 }
             }
         case .processes:
-            let method: StartMethod
+            var method = Defaults.startMethod
             if case .osProcesses(_, let m) = strategy.kind.modelTraits(costs: settings.costs, cores: settings.machine.cores).scheduling {
                 method = m
-            } else {
-                method = Defaults.startMethod
             }
+            let started = workersStarted(by: strategy, in: scenario, settings: settings)
             let start = settings.costs.processStart[method] ?? .zero
             // Starts spread over the cores: the share of the makespan they take at least.
-            let share = start.seconds * Double(scenario.foregroundTaskCount) / Double(max(run.cores, 1)) / max(run.makespan.seconds, 1e-12)
+            let share = start.seconds * Double(started) / Double(max(run.cores, 1)) / max(run.makespan.seconds, 1e-12)
             if share >= 0.05 {
+                let what = started == 1 ? "1 process" : "\(started) processes"
                 return Evidence(strategy: label, mechanism: .startUp, share: share,
                                 phrase: "starting its processes takes",
-                                text: "\(how): starting \(scenario.foregroundTaskCount) processes at \(Format.duration(start)) each takes \(Format.percent(share)) of its makespan over the \(run.cores) cores")
+                                text: "\(how): starting \(what) at \(Format.duration(start)) each takes \(Format.percent(share)) of its makespan over the \(run.cores) cores")
             }
         case .threads, .sequential, .greenlets, .interpreters:
             break
@@ -293,6 +297,18 @@ public struct Advice: Sendable, Equatable {
                             text: "\(how): \(Format.percent(1 - run.utilisation)) of the \(run.cores) cores' time is idle (one thread runs all the CPU work)")
         }
         return nil
+    }
+
+    /// How many workers `strategy` starts: a pool's workers once, however many tasks it is given (at most one a
+    /// task, as the model starts them), else one per foreground task.
+    static func workersStarted(by strategy: Strategy, in scenario: Scenario,
+                               settings: (machine: Machine, python: PythonRuntime, costs: Costs)) -> Int {
+        let tasks = scenario.foregroundTaskCount
+        switch strategy.kind.modelTraits(costs: settings.costs, cores: settings.machine.cores).scheduling {
+        case .osProcesses(let pool?, _), .osThreads(let pool?): return min(pool, tasks)
+        case .interpreters(let pool): return min(pool, tasks)
+        default: return tasks
+        }
     }
 
     /// The convoy effect (bpo-7946): a GIL-holding thread beside threads doing short I/O makes every return

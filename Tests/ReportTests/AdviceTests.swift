@@ -95,6 +95,39 @@ final class AdviceTests: XCTestCase {
         XCTAssertTrue(try advise(alone).warnings.isEmpty)
     }
 
+    /// A Pool starts its workers once, however many tasks it runs: its start-up evidence counts the workers, a
+    /// Process per task counts the tasks.
+    func testAPoolsStartUpEvidenceCountsItsWorkersNotItsTasks() throws {
+        var scenario = Scenario(
+            name: "many_small_jobs", seed: 2,
+            tasks: [TaskGroup(name: "job", count: 40, steps: [.cpu(CPUStep(duration: .constant(.milliseconds(2))))])],
+            strategies: [Strategy(kind: .sync),
+                         Strategy(kind: .processes(pool: nil, startMethod: .spawn), label: "spawn-each"),
+                         Strategy(kind: .processes(pool: 2, startMethod: .spawn), label: "spawn-pool2")])
+        scenario.costs.processStart[.spawn] = .milliseconds(50)
+        let advice = try advise(scenario)
+        XCTAssertEqual(advice.choice, "sync", "80 ms of work against 50 ms starts")
+        let each = try XCTUnwrap(advice.evidence.first { $0.strategy == "spawn-each" })
+        XCTAssertEqual(each.mechanism, .startUp)
+        XCTAssertTrue(each.text.contains("its 40 workers spend"), each.text)
+        let pool = try XCTUnwrap(advice.evidence.first { $0.strategy == "spawn-pool2" })
+        XCTAssertEqual(pool.mechanism, .startUp)
+        XCTAssertTrue(pool.text.contains("its 2 workers spend"), pool.text)
+        // Two starts of 50 ms over 2 cores: 50 ms of the pool's makespan, never more than all of it.
+        XCTAssertGreaterThan(pool.share, 0.3, pool.text)
+        XCTAssertLessThan(pool.share, 1, pool.text)
+
+        // Without traces (a run without pictures) the evidence is the calibrated start's cost, counted alike.
+        var runs: [RunMetrics] = []
+        for s in scenario.strategies { runs.append(try Simulator.run(scenario, strategy: s, options: SimulationOptions(trace: false)).metrics) }
+        let untraced = Advice(scenario: scenario, runs: runs, traces: [:])
+        let poolUntraced = try XCTUnwrap(untraced.evidence.first { $0.strategy == "spawn-pool2" })
+        XCTAssertEqual(poolUntraced.mechanism, .startUp)
+        XCTAssertTrue(poolUntraced.text.contains("starting 2 processes at 50.0 ms each"), poolUntraced.text)
+        let eachUntraced = try XCTUnwrap(untraced.evidence.first { $0.strategy == "spawn-each" })
+        XCTAssertTrue(eachUntraced.text.contains("starting 40 processes at 50.0 ms each"), eachUntraced.text)
+    }
+
     func testEveryShippedScenarioGetsAChoiceWithEvidence() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         for name in ["io_heavy", "cpu_heavy", "mixed", "convoy", "article", "article_cpu"] {
