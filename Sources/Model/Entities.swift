@@ -13,14 +13,27 @@ enum BurstKind: UInt8, Sendable, CaseIterable {
     case syscall
     /// A forked child's, or an interpreter's, start-up before any Python runs.
     case starting
-    /// A spawn or forkserver child's start-up, which runs the parent's main script again (its imports and
-    /// page faults; spawn's also a new interpreter from exec), slowed by busy cores as
-    /// `machine.startEfficiency` says rather than as bytecode.
+    /// A spawned child's start-up: a new interpreter from exec, which runs the parent's main script again (its
+    /// imports and page faults), slowed by busy cores as `machine.startEfficiency` says rather than as bytecode.
     case startingImports
+    /// A forkserver child's start-up: forked from the server, it runs the parent's main script again (Python
+    /// 3.11's server does not preload it), slowed by the start-ups sharing each core (`startingFromServer`
+    /// counts them), not by busy cores: two at once on two cores run as one alone (docs/model.md, "A
+    /// forkserver child's start-up beside others").
+    case startingFromServer
 
     @inline(__always) var needsGIL: Bool { self == .python || self == .cHoldsGIL }
     /// A start-up, shown as `starting` on and off its core.
-    @inline(__always) var isStartUp: Bool { self == .starting || self == .startingImports }
+    @inline(__always) var isStartUp: Bool { self == .starting || self == .startingImports || self == .startingFromServer }
+
+    /// The start-up of a child started with `method` (nil: a thread with its own interpreter).
+    static func startUp(of method: StartMethod?) -> BurstKind {
+        switch method {
+        case .spawn: return .startingImports
+        case .forkserver: return .startingFromServer
+        case .fork, nil: return .starting
+        }
+    }
 }
 
 /// What a thread does when it next gets a core.

@@ -33,6 +33,10 @@ extension Simulation {
             }
         }
         precondition(onCore <= cores.count, "\(onCore) threads on \(cores.count) cores")
+        let fromServer = processStartMethod != .forkserver ? 0 : threads.filter {
+            $0.isChildMain && $0.status != .finished && ($0.phase == 0 || ($0.inBurst && $0.burstKind == .startingFromServer))
+        }.count
+        precondition(startingFromServer == fromServer, "\(startingFromServer) forkserver start-ups counted, \(fromServer) in progress")
         if !runQueue.isEmpty {
             for (c, core) in cores.enumerated() where core.thread >= 0 {
                 precondition(core.sliceArmed, "core \(c) is busy while threads wait for a core, and its slice end is not pending")

@@ -348,7 +348,7 @@ extension Simulation {
             let start = threads[t].pooled
                 ? max(.zero, processStartCost - processExitCost) + poolWorkerStartCost
                 : processStartCost
-            return .burst(start, processStartMethod?.runsMainScriptAgain == true ? .startingImports : .starting)
+            return .burst(start, .startUp(of: processStartMethod))
         }
         let handoff = threads[t].ownsInterpreter ? costs.interpreterHandoff : costs.pickle
         let poolWorker = threads[t].isChildMain && threads[t].pooled

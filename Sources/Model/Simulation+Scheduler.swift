@@ -1,3 +1,4 @@
+import Foundation
 import SimEngine
 import SimScenario
 import SimTrace
@@ -183,11 +184,26 @@ extension Simulation {
     @inline(__always) func speed(of kind: BurstKind, thread t: Int) -> Double {
         guard let parallelLoss, busyCores > 1 else { return 1 }
         // The same operations in the same order as before the spread, so that results stay the same to the bit.
-        let mean = 1 - parallelLoss[Int(kind.rawValue)] * Double(busyCores - 1) / Double(cores.count - 1)
+        var mean = 1 - parallelLoss[Int(kind.rawValue)] * Double(busyCores - 1) / Double(cores.count - 1)
+        if kind == .startingFromServer {
+            // By the start-ups a core, not the busy cores: none lost at one a core, all of `start_efficiency`'s
+            // at its calibration's crowd, log-linear between; never faster than bytecode with these cores busy.
+            let perCore = Double(startingFromServer) / Double(cores.count)
+            let share = perCore <= 1 ? 0 : startCrowdSpan > 0 ? min(1, log(perCore) / startCrowdSpan) : 1
+            let bytecode = 1 - parallelLoss[Int(BurstKind.python.rawValue)] * Double(busyCores - 1) / Double(cores.count - 1)
+            mean = min(bytecode, 1 - parallelLoss[Int(kind.rawValue)] * share)
+        }
         let p = Int(threads[t].process)
         guard let childDeviation, isProcesses, p > 0 else { return mean }
         let deviation = p & 1 == 1 ? childDeviation[Int(kind.rawValue)] : -childDeviation[Int(kind.rawValue)]
         return mean * (1 + deviation * Double(busyCores - 1) / Double(cores.count - 1))
+    }
+
+    /// A forkserver child was created (+1) or its start-up ended (-1): the running start-ups go on at their new
+    /// speed.
+    mutating func changeStartingFromServer(by delta: Int) {
+        startingFromServer += delta
+        if parallelLoss != nil { rerateSegments() }
     }
 
     /// The number of busy cores changed: every running segment goes on at its new speed. What it did so

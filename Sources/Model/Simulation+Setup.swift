@@ -147,6 +147,9 @@ extension Simulation {
             threads[t].pooled = pooled
             // A spawn parent waits for this child's first turn on a core (`startWaitsForWorker`): it wakes it.
             if startWaitsForWorker { threads[t].starter = Int32(starter) }
+            // Forked from the server, it is runnable at once: it shares the cores with the other start-ups
+            // from now, before its first turn.
+            if processStartMethod == .forkserver { changeStartingFromServer(by: 1) }
             return t
         } else if isInterpreters {
             // A thread of the main process (its lane is there) whose interpreter has its own GIL.

@@ -125,6 +125,7 @@ extension Simulation {
         if threads[t].burstIsStep { cpuStepOnCore += now.since(threads[t].segmentStart) }
         threads[t].inBurst = false
         threads[t].burstRemaining = .zero
+        if threads[t].burstKind == .startingFromServer { changeStartingFromServer(by: -1) }
         if !threads[t].burstKind.needsGIL { threads[t].needsGIL = threads[t].takesGIL }
         if threads[t].holdsGIL && processes[Int(threads[t].process)].gil.dropRequest {
             forcedDrop(t)
@@ -227,7 +228,7 @@ extension Simulation {
         // Without a GIL (free-threaded) no one holds it: Python runs in the same state as released-GIL C.
         case .python, .cHoldsGIL: return gilEnabled ? .running : .runningNoGIL
         case .cReleasesGIL, .syscall: return .runningNoGIL
-        case .starting, .startingImports: return .starting
+        case .starting, .startingImports, .startingFromServer: return .starting
         }
     }
 

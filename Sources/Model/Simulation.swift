@@ -1,3 +1,4 @@
+import Foundation
 import SimEngine
 import SimScenario
 import SimTrace
@@ -46,6 +47,12 @@ struct Simulation {
     let childDeviation: [Double]?
     /// Cores with a thread on them.
     var busyCores = 0
+    /// Forkserver children in their start-up, from their creation to the end of their `startingFromServer`
+    /// burst: on a core or waiting for one.
+    var startingFromServer = 0
+    /// ln(`Defaults.startCrowd` / cores): the start-ups a core at which a forkserver child's start-up runs at
+    /// `start_efficiency` (0 when there are as many cores as that: then at any crowd above one a core).
+    let startCrowdSpan: Double
 
     // Engine
     var now = SimTime.zero
@@ -165,7 +172,8 @@ struct Simulation {
         gilEnabled = python.gil
         // Indexed by BurstKind.rawValue, each kind's loss and spread from one exhaustive switch: a system call is
         // never slowed; a forked child's start-up or an interpreter's runs as bytecode; a spawn or forkserver
-        // child's has its own measured efficiency (`machine.start_efficiency`, absent: as bytecode) and
+        // child's has its own measured efficiency (`machine.start_efficiency`, absent: as bytecode; a forkserver
+        // child's scaled by the start-ups per core, `speed(of:thread:)`) and
         // bytecode's spread (none measured apart).
         let efficiency = settings.machine.parallelEfficiency
         let kinds: [(loss: Double, spread: CPUKind?)] = BurstKind.allCases.map { kind in
@@ -174,7 +182,8 @@ struct Simulation {
             case .cHoldsGIL: return (1 - (efficiency[.cHoldsGIL] ?? 1), .cHoldsGIL)
             case .cReleasesGIL: return (1 - (efficiency[.cReleasesGIL] ?? 1), .cReleasesGIL)
             case .syscall: return (0, nil)
-            case .startingImports: return (1 - (settings.machine.startEfficiency ?? efficiency[.python] ?? 1), .python)
+            case .startingImports, .startingFromServer:
+                return (1 - (settings.machine.startEfficiency ?? efficiency[.python] ?? 1), .python)
             }
         }
         let loss = kinds.map(\.loss)
@@ -184,6 +193,7 @@ struct Simulation {
         let spreads: [Double] = kinds.map { kind in kind.spread.map { settings.machine.coreSpeedSpread[$0] ?? 1 } ?? 1 }
         childDeviation = n > 1 && spreads.contains { $0 != 1 } ? spreads.map { ($0 - 1) / ($0 + 1) } : nil
         parallelLoss = n > 1 && (loss.contains { $0 > 0 } || childDeviation != nil) ? loss : nil
+        startCrowdSpan = log(max(1, Double(Defaults.startCrowd) / Double(max(n, 1))))
         maxEvents = options.maxEvents
         checksInvariants = options.checkInvariants
         stepPace = options.stepPace

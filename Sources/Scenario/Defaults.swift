@@ -39,6 +39,11 @@ public enum Defaults {
     /// A spawn or forkserver child's start-up on a busy machine: nil, as bytecode (`parallel_efficiency.python`), unless
     /// the scenario or a profile gives it.
     public static let startEfficiency: Double? = nil
+    /// How many children start at once where `start_efficiency` is measured: `processes_at_scale` in calibrate.py
+    /// starts 16 (on this machine class's 2 cores, 8 a core). A forkserver child's start-up slows by the number
+    /// of start-ups sharing each core, from none at one a core to all of it at this many (docs/model.md, "A
+    /// forkserver child's start-up beside others").
+    public static let startCrowd = 16
     /// How much later than the timer slack, the wake-up and the switch a thread is back from a timed wait that
     /// expired, by the wait's length: the median of three `simulate calibrate` steps "timed wait" here
     /// (2026-12-02, another core busy: back 114, 103, 111, 114, 134, 180, 199 us late after 0.1, 0.5, 1, 2, 5,

@@ -81,7 +81,9 @@ public struct Machine: Sendable, Equatable {
     /// interpreter from exec, and both start methods' run of the main script again, its imports: the child's
     /// share of `costs.process_start`), as a fraction of its speed alone. Not bytecode's `parallelEfficiency`:
     /// a start-up faults in pages and reads files, and slows more when both cores work (docs/model.md, "A
-    /// spawned child's start-up beside another"). nil: as bytecode, `parallelEfficiency[.python]`.
+    /// spawned child's start-up beside another"). A spawned child's runs at it whenever every core is busy; a
+    /// forkserver child's only as `Defaults.startCrowd` start-ups at once do, less with fewer (docs/model.md,
+    /// "A forkserver child's start-up beside others"). nil: as bytecode, `parallelEfficiency[.python]`.
     public var startEfficiency: Double?
 
     public init(
@@ -178,11 +180,6 @@ public struct PythonRuntime: Sendable, Equatable {
 public enum StartMethod: String, Sendable, Equatable, CaseIterable, Codable {
     case fork, forkserver, spawn
 
-    /// Whether a child runs the parent's main script again before its target, as `__mp_main__`
-    /// (Lib/multiprocessing/spawn.py, `_fixup_main_from_path`; a forkserver child too, Python 3.11's server
-    /// never preloading it): its start-up imports and compiles, and slows by busy cores as
-    /// `machine.start_efficiency` says. A forked child is a copy of its parent and does not.
-    public var runsMainScriptAgain: Bool { self != .fork }
 
     /// The start of its `Process` class's name (`ForkProcess`, `ForkServerProcess`, `SpawnProcess` in
     /// Lib/multiprocessing/context.py), which a `Pool` turns into its workers' names

@@ -156,7 +156,7 @@ public enum ScenarioSchema {
                 ("items", object([("type", .string("array")), ("items", ref("duration")), ("minItems", .number("2")), ("maxItems", .number("2"))])),
                 ("description", .string("How much later a thread whose GIL wait expired is back, beyond timer_slack, wake_latency and context_switch, by the wait's length (its idle vCPU woken through the host): [wait, delay] pairs by increasing wait, linear between them from zero at zero, level after the last; [] for none (measured by simulate calibrate).")),
             ])),
-            ("start_efficiency", number(0.05...1, "Each busy core's speed for a spawn or forkserver child's start-up when every core is busy, as a fraction of its speed alone; absent, as parallel_efficiency.python (measured by simulate calibrate: a spawned child's CPU alone against each one's when many start at once).")),
+            ("start_efficiency", number(0.05...1, "Each busy core's speed for a spawn or forkserver child's start-up when every core is busy, as a fraction of its speed alone (a forkserver child's: when 16 start at once, less with fewer start-ups a core, none at one); absent, as parallel_efficiency.python (measured by simulate calibrate: a spawned child's CPU alone against each one's when many start at once).")),
         ]
         precondition(properties.map(\.0) == SettingsReader.machineKeys)
         return closedObject(properties, description: "The hardware and operating system.")

@@ -117,11 +117,12 @@ final class PhysicsTests: XCTestCase {
         XCTAssertEqual(run.metrics.makespan.seconds, 0.032, accuracy: 0.001)
     }
 
-    /// A spawn or forkserver child's start-up runs at `start_efficiency` while both cores are busy, whatever
-    /// bytecode's efficiency: two such children of 100 ms start-up and no work on 2 cores end at 100 ms / 0.6
-    /// (parent's share zero, so both start at once); forked children's start-ups keep bytecode's 0.8 (100 ms /
-    /// 0.8), and so does a spawned child's when the scenario gives no `start_efficiency`.
-    func testASpawnedOrForkserverChildsStartUpRunsAtTheStartEfficiency() throws {
+    /// A spawned child's start-up runs at `start_efficiency` while both cores are busy, whatever bytecode's
+    /// efficiency: two such children of 100 ms start-up and no work on 2 cores end at 100 ms / 0.6 (parent's
+    /// share zero, so both start at once); forked children's start-ups keep bytecode's 0.8 (100 ms / 0.8), and
+    /// so does a spawned child's when the scenario gives no `start_efficiency`. Two forkserver children, one
+    /// start-up a core, lose nothing of their own either: bytecode's 0.8.
+    func testASpawnedChildsStartUpRunsAtTheStartEfficiency() throws {
         func makespan(_ method: StartMethod, start: Double? = 0.6) throws -> SimTime {
             var s = cpuScenario(2, .zero, efficiency: 0.8)
             s.machine.startEfficiency = start
@@ -132,8 +133,38 @@ final class PhysicsTests: XCTestCase {
         }
         XCTAssertEqual(try makespan(.spawn).seconds, 0.1 / 0.6, accuracy: 0.0005)
         XCTAssertEqual(try makespan(.fork).seconds, 0.1 / 0.8, accuracy: 0.0005)
-        XCTAssertEqual(try makespan(.forkserver).seconds, 0.1 / 0.6, accuracy: 0.0005, "it runs the main script again too")
+        XCTAssertEqual(try makespan(.forkserver).seconds, 0.1 / 0.8, accuracy: 0.0005, "one start-up a core: as bytecode")
         XCTAssertEqual(try makespan(.spawn, start: nil).seconds, 0.1 / 0.8, accuracy: 0.0005)
+    }
+
+    /// A forkserver child's start-up slows by the start-ups sharing each core, not by the busy cores: bytecode at
+    /// full speed, `start_efficiency` 0.6 (measured with `Defaults.startCrowd` = 16 at once, 8 a core on 2
+    /// cores), children of 100 ms start-up: 2 end at 100 ms (one a core, nothing lost), 4 within 1% of 4 × 100 /
+    /// 2 / (1 − 0.4 × ln 2 / ln 8) ms (two a core: a third of the loss; less while the parent creates them and
+    /// as the first finish), 32 (16 a core, past the calibration's crowd) within 5% of 32 × 100 / 2 / 0.6 ms;
+    /// each child costs more the more start at once; with nothing to lose (`start_efficiency` 1), n × 50 ms.
+    /// Spawned children lose all of it from two on.
+    func testAForkserverChildsStartUpSlowsByTheStartUpsACore() throws {
+        func makespan(_ method: StartMethod, children: Int, start: Double = 0.6) throws -> Double {
+            var s = cpuScenario(children, .zero)
+            s.machine.startEfficiency = start
+            s.costs.processStart = [.fork: ms(100), .forkserver: ms(100), .spawn: ms(100)]
+            s.costs.processSpawn = [.fork: .zero, .forkserver: .zero, .spawn: .zero]
+            return try Simulator.run(s, strategy: Strategy(kind: .processes(pool: nil, startMethod: method)),
+                                     options: SimulationOptions(trace: false, checkInvariants: true)).metrics.makespan.seconds
+        }
+        XCTAssertEqual(Defaults.startCrowd, 16)
+        XCTAssertEqual(try makespan(.forkserver, children: 2), 0.1, accuracy: 0.0005)
+        let four = try makespan(.forkserver, children: 4)
+        XCTAssertEqual(four, 0.2 / (1 - 0.4 * log(2) / log(8)), accuracy: 0.01 * four)
+        let sixteen = try makespan(.forkserver, children: 16)
+        let crowd = try makespan(.forkserver, children: 32)
+        XCTAssertEqual(crowd, 1.6 / 0.6, accuracy: 0.05 * crowd)
+        XCTAssertLessThan(0.1 / 2, four / 4)
+        XCTAssertLessThan(four / 4, sixteen / 16)
+        XCTAssertLessThan(sixteen / 16, crowd / 32)
+        for n in [4, 16] { XCTAssertEqual(try makespan(.forkserver, children: n, start: 1), 0.05 * Double(n), accuracy: 0.001) }
+        XCTAssertEqual(try makespan(.spawn, children: 2), 0.1 / 0.6, accuracy: 0.0005)
     }
 
     /// The program's first start pays `process_first_start` of its start method once, before its first child,
