@@ -184,14 +184,16 @@ extension Simulation {
     @inline(__always) func speed(of kind: BurstKind, thread t: Int) -> Double {
         guard let parallelLoss, busyCores > 1 else { return 1 }
         // The same operations in the same order as before the spread, so that results stay the same to the bit.
-        var mean = 1 - parallelLoss[Int(kind.rawValue)] * Double(busyCores - 1) / Double(cores.count - 1)
+        func byBusyCores(_ kind: BurstKind) -> Double {
+            1 - parallelLoss[Int(kind.rawValue)] * Double(busyCores - 1) / Double(cores.count - 1)
+        }
+        var mean = byBusyCores(kind)
         if kind == .startingFromServer {
             // By the start-ups a core, not the busy cores: none lost at one a core, all of `start_efficiency`'s
             // at its calibration's crowd, log-linear between; never faster than bytecode with these cores busy.
             let perCore = Double(startingFromServer) / Double(cores.count)
             let share = perCore <= 1 ? 0 : startCrowdSpan > 0 ? min(1, log(perCore) / startCrowdSpan) : 1
-            let bytecode = 1 - parallelLoss[Int(BurstKind.python.rawValue)] * Double(busyCores - 1) / Double(cores.count - 1)
-            mean = min(bytecode, 1 - parallelLoss[Int(kind.rawValue)] * share)
+            mean = min(byBusyCores(.python), 1 - parallelLoss[Int(kind.rawValue)] * share)
         }
         let p = Int(threads[t].process)
         guard let childDeviation, isProcesses, p > 0 else { return mean }

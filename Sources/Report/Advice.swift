@@ -305,9 +305,8 @@ public struct Advice: Sendable, Equatable {
                                settings: (machine: Machine, python: PythonRuntime, costs: Costs)) -> Int {
         let tasks = scenario.foregroundTaskCount
         switch strategy.kind.modelTraits(costs: settings.costs, cores: settings.machine.cores).scheduling {
-        case .osProcesses(let pool?, _), .osThreads(let pool?): return min(pool, tasks)
-        case .interpreters(let pool): return min(pool, tasks)
-        default: return tasks
+        case .osProcesses(let pool?, _), .osThreads(let pool?), .interpreters(let pool): return min(pool, tasks)
+        case .osProcesses(nil, _), .osThreads(nil), .sequential, .greenlets, .eventLoop: return tasks
         }
     }
 

@@ -180,7 +180,6 @@ public struct PythonRuntime: Sendable, Equatable {
 public enum StartMethod: String, Sendable, Equatable, CaseIterable, Codable {
     case fork, forkserver, spawn
 
-
     /// The start of its `Process` class's name (`ForkProcess`, `ForkServerProcess`, `SpawnProcess` in
     /// Lib/multiprocessing/context.py), which a `Pool` turns into its workers' names
     /// (`w.name.replace('Process', 'PoolWorker')` in Lib/multiprocessing/pool.py: `SpawnPoolWorker-1`).
