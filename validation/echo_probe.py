@@ -17,7 +17,9 @@ The model's side: ECHO_PROBE_MODEL=.build/release/simulate ECHO_PROBE_MACHINE=pr
 the measured alone_us [ECHO_PROBE_SEED=1] python3 validation/echo_probe.py (same arguments) runs the same loop
 as the validation matrix's program-echo case runs it (an io step with that latency on a reused connection, the
 client's costs zero) and prints from its trace the round trip, the waits for the GIL that lasted more than half
-an interval (`waits_per_round_trip`, which the real side gives as `send_lost` + `recv_waited`) and their length.
+an interval (`waits_per_round_trip`, which the real side gives as `send_lost` + `recv_waited`) and their length,
+and the same calls read one by one (`send_lost`, `recv_waited`, `both`, `neither`, and `ready_recv_lost`, the
+share of recvs with the answer already there that lost the GIL; `calls_lost`).
 """
 import json
 import os
@@ -46,6 +48,8 @@ def summary(sends, recvs, total_ns, rounds, interval_ns, alone_ns):
             "waits_per_round_trip": round((sum(lost) + sum(waited)) / rounds, 3),
             "wait_us": quantiles([s for s, x in zip(sends, lost) if x] + [r for r, x in zip(recvs, waited) if x]),
             "send_lost": round(sum(lost) / len(lost), 3), "recv_waited": round(sum(waited) / len(waited), 3),
+            "both": round(sum(a and b for a, b in zip(lost, waited)) / rounds, 3),
+            "neither": round(sum(not a and not b for a, b in zip(lost, waited)) / rounds, 3),
             "send_us": {"lost": quantiles([s for s, x in zip(sends, lost) if x]),
                         "kept": quantiles([s for s, x in zip(sends, lost) if not x])},
             "recv_us": {"waited": quantiles([r for r, x in zip(recvs, waited) if x]),
@@ -98,7 +102,8 @@ def model(simulate, machine, seed, alone_us, cpu_threads, interval_ms, rounds):
                 "strategies": ["threads"]}
     # The client's costs as the matrix's `as_written` programs have them (MachineProfile.applyWithOwnClient).
     # The profile's HTTP client CPU replaces an io step's own under --machine; the echo loop has none.
-    own = ["tasks[0].steps[0].steps[0].io.cpu=0us", "costs.io_overhead=0ms", "costs.server_answer_reuse=0ms", "costs.server_answer_new=0ms",
+    own = ["tasks[0].steps[0].steps[0].io.cpu=0us", "costs.io_overhead=0ms", "costs.io_overhead_reuse=0ms",
+           "costs.server_answer_reuse=0ms", "costs.server_answer_new=0ms",
            "costs.program_first_call=0ms", "costs.program_first_call_releases=0", "costs.cold_request_cpu=0ms",
            "costs.connection_overlap_cpu=0ms"]
     sets = [arg for key in own + os.environ.get("ECHO_PROBE_SET", "").split() for arg in ("--set", key)]
@@ -110,12 +115,11 @@ def model(simulate, machine, seed, alone_us, cpu_threads, interval_ms, rounds):
                        check=True, stdout=subprocess.DEVNULL)
         with open(os.path.join(folder, "threads.trace.json")) as f:
             events = json.load(f)["traceEvents"]
+        with open(os.path.join(folder, "scenario.json")) as f:
+            costs = json.load(f)["costs"]
     names = {(e["pid"], e["tid"]): e["args"]["name"] for e in events if e.get("name") == "thread_name"}
     io = sorted((round(e["ts"] * 1000), round(e["dur"] * 1000), e["name"]) for e in events
                 if e.get("ph") == "X" and names.get((e["pid"], e["tid"])) == "io")
-    # The lane does not tell a send from a recv (a recv whose answer is already there, or comes within a
-    # wake-up, shows as GIL-free running like the send), so the model's figures are the round trip and the
-    # waits for the GIL that lasted a switch interval.
     start = next(t for t, _, state in io if state != "starting")
     total = io[-1][0] + io[-1][1] - start
     waits = [d for _, d, state in io if state == "waiting_gil" and d > interval_ms * 1e6 / 2]
@@ -123,8 +127,52 @@ def model(simulate, machine, seed, alone_us, cpu_threads, interval_ms, rounds):
     result.update({"alone_us": alone_us, "round_trip_us": round(total / rounds / 1000, 1),
                    "waits_per_round_trip": round(len(waits) / rounds, 3),
                    "wait_us": quantiles(waits)})
+    result.update(calls_lost(io, interval_ms * 1e6 / 2, nanoseconds(costs["syscall"]), nanoseconds(costs["ready_recv"])))
     print(json.dumps(result))
 
+
+def nanoseconds(duration):
+    """A scenario duration ("14.407us", "5us", "1ms") in ns."""
+    for unit, scale in (("ns", 1), ("us", 1e3), ("ms", 1e6), ("s", 1e9)):
+        if duration.endswith(unit) and duration[:-len(unit)].replace(".", "", 1).isdigit():
+            return float(duration[:-len(unit)]) * scale
+    raise ValueError("not a duration: %r" % duration)
+
+
+def calls_lost(io, long_wait_ns, send_ns, ready_ns):
+    """The model's lane read call by call, as the real side counts them: the io lane shows a send as GIL-free
+    running of `syscall` (`send_ns`), a recv whose answer is already there as GIL-free running of `ready_recv`
+    (`ready_ns`; with the next send after it in one segment when it kept the GIL), a recv that waits for its
+    answer as blocked, and a lost call as a wait for the GIL after it. Per round trip: the share of sends that
+    lost, of recvs that waited for the GIL, of both and of neither, and the share of ready recvs that lost."""
+    calls = []
+    for _, d, state in io:
+        if state == "running_no_gil" and abs(d - send_ns) > 500 and d > send_ns:
+            calls += [("ready", d - send_ns), ("send", send_ns)]
+        elif state == "running_no_gil":
+            calls.append(("send" if abs(d - send_ns) <= 500 else "ready", d))
+        elif state != "starting":
+            calls.append((state, d))
+    trips, i = [], 0
+    while i < len(calls):
+        if calls[i][0] != "send":
+            i += 1
+            continue
+        i += 1
+        lost = waited = ready = False
+        if i < len(calls) and calls[i][0] == "waiting_gil" and calls[i][1] > long_wait_ns:
+            lost, i = True, i + 1
+        if i < len(calls) and calls[i][0] in ("blocked", "ready"):
+            ready, i = calls[i][0] == "ready", i + 1
+        if i < len(calls) and calls[i][0] == "waiting_gil" and calls[i][1] > long_wait_ns:
+            waited, i = True, i + 1
+        trips.append((lost, waited, ready))
+    n = max(1, len(trips))
+    readies = [t for t in trips if t[2]]
+    return {"send_lost": round(sum(t[0] for t in trips) / n, 3), "recv_waited": round(sum(t[1] for t in trips) / n, 3),
+            "both": round(sum(t[0] and t[1] for t in trips) / n, 3),
+            "neither": round(sum(not t[0] and not t[1] for t in trips) / n, 3),
+            "ready_recv_lost": round(sum(t[1] for t in readies) / max(1, len(readies)), 3)}
 
 if __name__ == "__main__":
     arguments = (int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 300)
