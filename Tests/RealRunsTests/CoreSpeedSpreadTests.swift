@@ -25,18 +25,9 @@ final class CoreSpeedSpreadTests: XCTestCase {
     /// The step run for real: per kind, an efficiency point at every core busy and the spread of the same runs,
     /// the slower process's time over the faster's (at least 1; this VM's medians were 1.0-1.4).
     func testTheCoresAtOnceStepMeasuresTheSpreadOfItsOwnRuns() throws {
-        let environment = try RuntimesTests.environment.get()
         let cores = ProcessInfo.processInfo.activeProcessorCount
         guard cores >= 2 else { throw XCTSkip("needs two cores") }
-        let folder = try ChildProcessRegistry.shared.makeTemporaryFolder("spread-test")
-        defer { ChildProcessRegistry.shared.removeTemporaryFolder(folder) }
-        let outPath = folder + "/out.json", errPath = folder + "/stderr"
-        let child = try ChildProcess(executable: environment.python,
-                                     arguments: [environment.calibration, "--server", "http://127.0.0.1:1/", "--out", outPath,
-                                                 "--only", "cores at once"],
-                                     stdoutPath: folder + "/stdout", stderrPath: errPath)
-        XCTAssertEqual(child.wait(timeout: 180), .exited(0), ChildProcess.text(of: errPath))
-        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: XCTUnwrap(FileManager.default.contents(atPath: outPath))) as? [String: Any])
+        let object = try CalibrationStep.run("cores at once", timeout: 180).result
         let efficiency = try XCTUnwrap(object["parallel_efficiency"] as? [String: [[Double]]])
         let spread = try XCTUnwrap(object["core_speed_spread"] as? [String: Double])
         XCTAssertEqual(Set(efficiency.keys), ["py", "pow", "sha"])

@@ -172,7 +172,6 @@ final class RuntimesTests: XCTestCase {
     /// suite once measured sha 1.29x beside bytecode's 1.16x), so it is measured up to three times and the
     /// first measurement that shows the property passes; the last one is held to it.
     func testKernelsThatReleaseTheGILRunOnEveryCore() throws {
-        let environment = try Self.environment.get()
         guard ProcessInfo.processInfo.activeProcessorCount >= 2 else { throw XCTSkip("needs two cores") }
         // Two cores: 2x at best. Work that held the GIL would be at 1x or below, as bytecode is. This VM's two
         // vCPUs can run at speeds up to 1.6x apart (docs/model.md, "Two busy cores, two speeds"), and then the
@@ -189,25 +188,15 @@ final class RuntimesTests: XCTestCase {
         }
         var speedup: [String: Double] = [:]
         for _ in 0..<3 {
-            speedup = try measureGILReleaseSpeedups(environment)
+            speedup = try measureGILReleaseSpeedups()
             if violations(speedup).isEmpty { break }
         }
         XCTAssertEqual(violations(speedup), [], "\(speedup)")
     }
 
     /// One run of calibrate.py's "GIL release" step: each kind's speed-up on threads at once.
-    func measureGILReleaseSpeedups(_ environment: PythonEnvironment) throws -> [String: Double] {
-        let folder = try ChildProcessRegistry.shared.makeTemporaryFolder("gil-release")
-        defer { ChildProcessRegistry.shared.removeTemporaryFolder(folder) }
-        let outPath = folder + "/out.json", errPath = folder + "/stderr"
-        let child = try ChildProcess(executable: environment.python,
-                                     arguments: [environment.calibration, "--server", "http://127.0.0.1:1/", "--out", outPath, "--only", "GIL release"],
-                                     stdoutPath: folder + "/stdout", stderrPath: folder + "/stderr")
-        let end = child.wait(timeout: 120)
-        XCTAssertEqual(end, .exited(0), ChildProcess.text(of: errPath))
-        let data = try XCTUnwrap(FileManager.default.contents(atPath: outPath))
-        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        return try XCTUnwrap(object["gil_release_speedup"] as? [String: Double])
+    func measureGILReleaseSpeedups() throws -> [String: Double] {
+        try XCTUnwrap(CalibrationStep.run("GIL release").result["gil_release_speedup"] as? [String: Double])
     }
 
     /// One task with one 3 ms GIL-releasing step.

@@ -158,20 +158,35 @@ final class RecordedPoolTests: XCTestCase {
         XCTAssertTrue(pool.cases.values.contains { $0.strategies.values.contains { $0.paces?.count == 9 } })
     }
 
+    /// validation/sixth-host/measurements.json is the pool of that host's three sessions, each with the profile
+    /// it was measured with.
+    func testTheSixthHostsPoolIsItsSessions() throws {
+        try assertHostPool("sixth-host", pool: nil, sessions: [1, 2, 3])
+    }
+
     /// The fifth host's pool in `folder` is `sessions` pooled again, each with its own profile.
     @discardableResult
     func assertFifthHostPool(_ folder: String, sessions numbers: [Int], file: StaticString = #filePath, line: UInt = #line) throws -> MatrixMeasurements {
-        let host = FidelityTests.folder + "/fifth-host"
+        try assertHostPool("fifth-host", pool: folder, sessions: numbers, file: file, line: line)
+    }
+
+    /// The pool in `validation/<host>/<pool>/measurements.json` (the host's own folder when `pool` is nil) is the
+    /// host's `session-N.json` files for `sessions` pooled again, each with its own profile.
+    @discardableResult
+    func assertHostPool(_ host: String, pool folder: String?, sessions numbers: [Int], file: StaticString = #filePath,
+                        line: UInt = #line) throws -> MatrixMeasurements {
+        let path = FidelityTests.folder + "/" + host
         let sessions = try numbers.map { n in
-            (path: "session-\(n).json", measurements: try MatrixMeasurements.load(from: host + "/session-\(n).json"))
+            (path: "session-\(n).json", measurements: try MatrixMeasurements.load(from: path + "/session-\(n).json"))
         }
         let profiles = sessions.map(\.measurements.machine)
         XCTAssertEqual(profiles.indices.filter { i in !profiles[..<i].contains(profiles[i]) }.count, numbers.count, "each session has its own profile",
                        file: file, line: line)
-        let recorded = try MatrixMeasurements.load(from: host + "/\(folder)/measurements.json")
-        let names = numbers.map { "validation/fifth-host/session-\($0).json" }.joined(separator: ",")
+        let pool = host + (folder.map { "/" + $0 } ?? "") + "/measurements.json"
+        let recorded = try MatrixMeasurements.load(from: FidelityTests.folder + "/" + pool)
+        let names = numbers.map { "validation/\(host)/session-\($0).json" }.joined(separator: ",")
         XCTAssertEqual(try MatrixMeasurements.pooled(sessions), recorded,
-                       "pool them again: simulate validate --pool \(names) --measurements validation/fifth-host/\(folder)/measurements.json",
+                       "pool them again: simulate validate --pool \(names) --measurements validation/\(pool)",
                        file: file, line: line)
         return recorded
     }
