@@ -110,7 +110,7 @@ final class ProcessStartProfileTests: XCTestCase {
 
     /// calibrate.py's "process start" step runs three times, the first round at the calibration's start and two
     /// later ones near its end, and the profile keeps each method's median over the rounds (this VM starts
-    /// processes 40-50% slower for a few seconds now and then; validation/sixth-host/README.md): run alone, the
+    /// processes 40-50% slower now and then, for seconds to a minute; validation/sixth-host/README.md): run alone, the
     /// step still makes its three rounds and gives every method, a fork far cheaper than a new interpreter.
     func testTheProcessStartStepRunsItsThreeRounds() throws {
         let (object, stderr) = try CalibrationStep.run("process start")
