@@ -127,7 +127,7 @@ def model(simulate, machine, seed, alone_us, cpu_threads, interval_ms, rounds):
     result.update({"alone_us": alone_us, "round_trip_us": round(total / rounds / 1000, 1),
                    "waits_per_round_trip": round(len(waits) / rounds, 3),
                    "wait_us": quantiles(waits)})
-    result.update(calls_lost(io, interval_ms * 1e6 / 2, nanoseconds(costs["syscall"]), nanoseconds(costs["ready_recv"])))
+    result.update(calls_lost(io, interval_ms * 1e6 / 2, nanoseconds(costs["syscall"])))
     print(json.dumps(result))
 
 
@@ -139,10 +139,10 @@ def nanoseconds(duration):
     raise ValueError("not a duration: %r" % duration)
 
 
-def calls_lost(io, long_wait_ns, send_ns, ready_ns):
+def calls_lost(io, long_wait_ns, send_ns):
     """The model's lane read call by call, as the real side counts them: the io lane shows a send as GIL-free
-    running of `syscall` (`send_ns`), a recv whose answer is already there as GIL-free running of `ready_recv`
-    (`ready_ns`; with the next send after it in one segment when it kept the GIL), a recv that waits for its
+    running of `syscall` (`send_ns`), a recv whose answer is already there as GIL-free running of another
+    length (`ready_recv`; one segment with the next send when it kept the GIL), a recv that waits for its
     answer as blocked, and a lost call as a wait for the GIL after it. Per round trip: the share of sends that
     lost, of recvs that waited for the GIL, of both and of neither, and the share of ready recvs that lost."""
     calls = []
@@ -173,6 +173,7 @@ def calls_lost(io, long_wait_ns, send_ns, ready_ns):
             "both": round(sum(t[0] and t[1] for t in trips) / n, 3),
             "neither": round(sum(not t[0] and not t[1] for t in trips) / n, 3),
             "ready_recv_lost": round(sum(t[1] for t in readies) / max(1, len(readies)), 3)}
+
 
 if __name__ == "__main__":
     arguments = (int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 300)
