@@ -122,6 +122,13 @@ async def one_run(url):
     print(f"run {(t1 - t0) / 1e6:.1f} ms: {len(turns)} turns of the loop, median {statistics.median(b - a for a, b in turns) / 1e3:.0f} us; "
           f"{len([s for s in selects if t0 <= s[0] <= t1])} selects; turns ended: {ended}; "
           f"the spinner ran {statistics.median(between) / 1e3:.0f} us between turns (median)", flush=True)
+    if JOB_NS:
+        # From a job's end to the next one's start: the result's way back through the loop, the coroutine's turn
+        # to hand over the next job, and the worker's wake-up (the model's executor `idle` between jobs).
+        done = sorted((a, b) for a, b in JOBS if b is not None and t0 <= a <= t1)
+        gaps = [b[0] - a[1] for a, b in zip(done, done[1:])]
+        print(f"  {len(done)} jobs; from one's end to the next one's start: median "
+              f"{statistics.median(gaps) / 1e3 if gaps else 0:.0f} us, {[round(g / 1e3) for g in gaps]} us", flush=True)
     # A gap in which the loop made no socket call and no select: the spinner was off its core (preempted, e.g.
     # by the server) with or without the GIL, not a turn of the loop that shows here.
     starts = sorted([a for a, _, _ in CALLS] + [a for a, _, _ in selects])

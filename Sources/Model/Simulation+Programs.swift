@@ -665,6 +665,7 @@ extension Simulation {
             }
             if loopBatchRemaining > 0, let next = readyGreens.pop() {
                 loopBatchRemaining -= 1
+                loopBatchRunning = true
                 threads[t].currentGreen = next
                 if loop.perCallback > .zero { return .burst(loop.perCallback, .python) }
                 continue
@@ -672,6 +673,7 @@ extension Simulation {
             if foregroundRemaining == 0 { return .finish }
             if readyGreens.isEmpty { return .wait(.idle) }
             loopBatchRemaining = readyGreens.count
+            loopBatchRunning = false
             // trio runs its batch with batch.pop() from the end, reversed first half the time: the tasks
             // that became ready last go first unless the coin says otherwise.
             if loop.batch == .eitherWay && rng.nextUnit() >= 0.5 { readyGreens.reverse() }
@@ -850,7 +852,7 @@ extension Simulation {
                 default:
                     threads[t].job = -1
                     greens[done].returningFromExecutor = true
-                    greenBecameReady(done)
+                    greenBecameReady(done, threadsafe: true)
                     return executorWorkerAction(t)
                 }
             }
@@ -879,8 +881,22 @@ extension Simulation {
 
     /// A greenlet's or coroutine's wait is over (or its executor job is done): it is ready, and the hub or
     /// loop thread wakes if it sleeps in the selector.
-    mutating func greenBecameReady(_ g: Int, byTimer: Bool = false) {
-        readyGreens.push(Int32(g))
+    mutating func greenBecameReady(_ g: Int, byTimer: Bool = false, threadsafe: Bool = false) {
+        if threadsafe, loop?.threadResultsBeforePoll == true {
+            // The result goes ahead of the I/O that no poll has handed over yet (`LoopTraits.
+            // threadResultsBeforePoll`). The pool thread holds the GIL here, so the loop does not: either its
+            // pass has not begun (it waits to take the GIL back from its poll, whose events `_process_events`
+            // then appends after this), and the result runs first in it; or the pass runs its callbacks, and
+            // the result runs first in the next, ahead of the answers that came in meanwhile.
+            if loopBatchRemaining > 0 && !loopBatchRunning {
+                readyGreens.insert(Int32(g), at: 0)
+                loopBatchRemaining += 1
+            } else {
+                readyGreens.insert(Int32(g), at: min(loopBatchRemaining, readyGreens.count))
+            }
+        } else {
+            readyGreens.push(Int32(g))
+        }
         // Tested here, as the GIL's marks: the recorder is in another module, and its call costs even when it
         // does nothing.
         if recorder.enabled { recorder.set(Int(greens[g].lane), .runnable, at: now) }

@@ -96,6 +96,9 @@ struct Simulation {
     var workerCount = 0
     /// For the loop: how many ready callbacks this `_run_once` iteration still runs.
     var loopBatchRemaining = 0
+    /// For the loop: whether this iteration has begun running its callbacks (false from its poll, while its
+    /// thread waits to take the GIL back and runs the pass's own work, until the first callback).
+    var loopBatchRunning = false
     /// The HTTP client's fetches in flight at most (0: no limit), the fetches in flight, and the coroutines
     /// whose fetch waits for a slot (Tornado's max_clients).
     let clientLimit: Int
@@ -344,6 +347,19 @@ struct FIFO: Sendable {
         head = (head &+ 1) & (ring.count &- 1)
         count &-= 1
         return x
+    }
+
+    /// Puts `x` at position `index` (0 is first; at most `count`), the items from there on one later.
+    /// - Complexity: O(n) in the items after `index`.
+    mutating func insert(_ x: Int32, at index: Int) {
+        precondition(index >= 0 && index <= count)
+        push(x)
+        var i = count - 1
+        while i > index {
+            ring[(head &+ i) & (ring.count &- 1)] = ring[(head &+ i &- 1) & (ring.count &- 1)]
+            i -= 1
+        }
+        ring[(head &+ index) & (ring.count &- 1)] = x
     }
 
     /// Reverses the queued items' order.

@@ -87,6 +87,14 @@ public struct LoopTraits: Sendable, Equatable {
     /// The loop's poll waits for its next timer in whole units of this, rounded up from when it began to
     /// wait (`Defaults.pollTimeoutResolution`); zero: to the nanosecond.
     public var pollResolution = Defaults.pollTimeoutResolution
+    /// Whether a pool thread's result enters the loop's ready queue at once, ahead of the I/O its next poll
+    /// finds: asyncio's `call_soon_threadsafe` appends its handle to `_ready` (base_events.py, `_call_soon`)
+    /// before `_process_events` appends the poll's readers, as uvloop's (loop.pyx, `_append_ready_handle`);
+    /// Twisted's `callFromThread` queues it for `runUntilCurrent`, which runs before `doIteration` polls
+    /// (twisted/internet/base.py, `mainLoop`). Otherwise it comes back through the loop's wake-up socket like
+    /// any I/O: trio's `run_sync_soon` (trio/_core/_entry_queue.py, read by a task woken by the socket), and
+    /// curio's, taken as trio's.
+    public var threadResultsBeforePoll = false
 }
 
 extension LoopTraits {
@@ -136,8 +144,10 @@ extension Strategy.Kind {
                                                    resolverPool: ThreadOffload(maxThreads: Defaults.geventThreadpoolSize),
                                                    callbacksReleaseGIL: true))
         case .asyncio(let workers, let inExecutor):
-            scheduling = .eventLoop(.pool(costs.taskCreate, costs.loopIteration, workers ?? Defaults.executorWorkers(cores: cores), inExecutor,
-                                          executor: costs))
+            var loop = LoopTraits.pool(costs.taskCreate, costs.loopIteration, workers ?? Defaults.executorWorkers(cores: cores),
+                                       inExecutor, executor: costs)
+            loop.threadResultsBeforePoll = true
+            scheduling = .eventLoop(loop)
         case .uvloop(let workers, let inExecutor):
             // uvloop/loop.pyx: the same asyncio Task objects; run_in_executor hands the call to a
             // concurrent.futures.ThreadPoolExecutor like asyncio's; only the loop's own pass is cheaper.
@@ -146,6 +156,7 @@ extension Strategy.Kind {
             // libuv's timers count in the loop's own milliseconds (uv_now), not epoll's rounded timeout: not
             // measured here, so not modelled.
             loop.pollResolution = .zero
+            loop.threadResultsBeforePoll = true
             scheduling = .eventLoop(loop)
         case .trio(let limit, let inThread):
             var loop = LoopTraits.pool(costs.taskCreate, costs.trioLoopIteration, limit, inThread)
@@ -154,13 +165,16 @@ extension Strategy.Kind {
         case .curio(let limit, let inThread):
             scheduling = .eventLoop(.pool(costs.taskCreate, costs.curioLoopIteration, limit, inThread))
         case .twisted(let limit, let inThread):
-            scheduling = .eventLoop(.pool(costs.taskCreate, costs.twistedLoopIteration, limit, inThread))
+            var loop = LoopTraits.pool(costs.taskCreate, costs.twistedLoopIteration, limit, inThread)
+            loop.threadResultsBeforePoll = true
+            scheduling = .eventLoop(loop)
         case .tornado(let clients, let workers, let inExecutor):
             // tornado/platform/asyncio.py: BaseAsyncIOLoop.run_in_executor calls the asyncio loop's, so the
             // default executor is asyncio's.
             var loop = LoopTraits.pool(costs.taskCreate, costs.loopIteration, workers ?? Defaults.executorWorkers(cores: cores),
                                        inExecutor, executor: costs)
             loop.perCallback = costs.tornadoCallback
+            loop.threadResultsBeforePoll = true
             loop.connectionLimit = clients
             scheduling = .eventLoop(loop)
         case .eventlet(let size, let inTpool):

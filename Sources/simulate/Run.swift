@@ -96,7 +96,7 @@ struct ModelOptions: ParsableArguments {
     var maxEvents: Int?
 
     @Option(help: ArgumentHelp(
-        "Refuse a traced run (pictures, --perfetto) of more task instances than this (default: \(WorkBudget.defaultTracedTasks)).",
+        "Refuse a traced run (pictures, --perfetto) of more task instances than this.",
         valueName: "n"))
     var maxTracedTasks: Int = WorkBudget.defaultTracedTasks
 

@@ -240,6 +240,30 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(tpool.metrics.makespan.seconds, 0.020, accuracy: 0.000_1)
     }
 
+    /// A pool thread's result goes ahead of the I/O the loop has not polled yet where the runtime queues it
+    /// straight into the loop's ready queue (asyncio's `call_soon_threadsafe`, uvloop's, Twisted's
+    /// `callFromThread`), and behind it where it comes through the loop's wake-up socket (curio; trio too, whose
+    /// passes then run in either order, `BatchOrder.eitherWay`). One
+    /// pool thread; a job that sleeps 1 ms, then hands it 10 ms of Python and then 1 ms; four clients whose 2 ms
+    /// answers arrive while the 10 ms hold the GIL (a 50 ms switch interval: no drop request), each then
+    /// handing 3 ms of hashing (the GIL released) to the same thread. Ahead: the job's 1 ms is queued first and
+    /// the job ends at 1 + 10 + 1 = 12 ms; behind: after the clients' four, at 1 + 10 + 12 + 1 = 24 ms.
+    func testAPoolThreadsResultGoesAheadOfUnpolledIOWhereTheLoopQueuesItAtOnce() throws {
+        let scenario = Scenario(name: "order", machine: quietMachine(cores: 2), python: PythonRuntime(switchInterval: ms(50)),
+                                costs: noCosts(),
+                                tasks: [group("job", 1, [.sleep(.constant(ms(1))), cpu(ms(10)), cpu(ms(1))]),
+                                        group("client", 4, [io(ms(2)), cpu(ms(3), .cReleasesGIL)])])
+        let expected: [(Strategy.Kind, SimTime)] = [
+            (.asyncio(executorWorkers: 1, cpuInExecutor: true), ms(12)), (.uvloop(executorWorkers: 1, cpuInExecutor: true), ms(12)),
+            (.tornado(maxClients: 10, executorWorkers: 1, cpuInExecutor: true), ms(12)), (.twisted(threadLimit: 1, cpuInThread: true), ms(12)),
+            (.curio(threadLimit: 1, cpuInThread: true), ms(24))]
+        for (kind, job) in expected {
+            let run = try Simulator.run(scenario, strategy: Strategy(kind: kind), options: SimulationOptions(trace: false))
+            // In the order of the scenario's tasks: the job first.
+            XCTAssertEqual(run.metrics.taskLatencies.first, job, "\(kind)")
+        }
+    }
+
     /// Connections: the runtimes whose client keeps its connection (aiohttp, trio's and curio's raw sockets)
     /// connect once per task; the others once per call.
     func testConnectionModeFollowsTheDescriptor() throws {

@@ -1928,7 +1928,8 @@ def tasklet_switch_ns(count=100000):
 
 def main():
     parser = argparse.ArgumentParser(description="Measure this machine for the simulation's costs.")
-    parser.add_argument("--server", help="base URL of the latency server (not needed with --noise)")
+    parser.add_argument("--server", help="base URL of the latency server (not needed by the options that make no call: "
+                                         "--noise, --first-start, --pool-*, --process-start-round)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--noise", action="store_true", help="only time the fixed noise probe")
     parser.add_argument("--first-call", action="store_true", help="only the first-call probe, printed (run by the "
@@ -1981,7 +1982,8 @@ def main():
         print(json.dumps(process_start_round()))
         return 0
     if not args.server:
-        parser.error("--server is required (unless --noise, --first-start, --pool-first-start or --pool-worker-costs)")
+        parser.error("--server is required (unless --noise, --first-start, --pool-first-start, --pool-worker-costs, "
+                     "--pool-task-costs or --process-start-round)")
     if args.first_call_races:
         import json
 
