@@ -2001,6 +2001,9 @@ def main():
     result = {"python": sys.version.split()[0], "cores": cores,
               "switch_interval_ns": int(round(sys.getswitchinterval() * 1e9))}
     process_starts = {}
+    # The process starts' later rounds, a minute after the first and at the end (`process_start_samples`).
+    later_process_starts = ("process start",
+                            lambda: result.update(process_start_ns=process_start_samples(process_starts, new_interpreter=True)))
     steps = [
         ("speed probe", lambda: result.update(speed_probe_ns=median_ns(noise_probe()))),
         ("python loop", lambda: result.update(python_loop=python_loop_points())),
@@ -2084,7 +2087,7 @@ def main():
                                                        "pool_handler_calls_ns"), pool_task_costs()))),
         # The process starts again, twice, in a new interpreter, a minute after the first round and at the end
         # (~0.7 s each), the median of the three rounds kept (`process_start_samples`).
-        ("process start", lambda: result.update(process_start_ns=process_start_samples(process_starts, new_interpreter=True))),
+        later_process_starts,
         # Last: glibc's condvar race at the GIL's hand-off (~2.5 s; docs/model.md, "Which waiter gets the GIL").
         ("requester race", lambda: result.update(requester_takes_signal=requester_takes_signal())),
         # Where urlopen's Python runs between its GIL-releasing calls (~0.2 s; docs/model.md, "The shape of an
@@ -2093,7 +2096,7 @@ def main():
         # The races a program's first urlopen loses beside a spinning thread, beyond its next calls' (~2.5 s;
         # docs/model.md, "The first call's import").
         ("first call races", lambda: result.update(program_first_call_races=program_first_call_races(args.server))),
-        ("process start", lambda: result.update(process_start_ns=process_start_samples(process_starts, new_interpreter=True))),
+        later_process_starts,
     ]
     if args.only:
         wanted = set(args.only.split(","))
