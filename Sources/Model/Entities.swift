@@ -109,6 +109,11 @@ struct OSThread: Sendable {
     var gilSavedSwitch = 0
     var gilWaitSince = SimTime.never
     var burstRemaining = SimTime.zero
+    /// What is left of a `c_releases_gil` step after the call running now (`Costs.gilReleaseCall`): the next
+    /// call starts once the thread has the GIL back.
+    var releaseCallsLeft = SimTime.zero
+    /// A loop's or hub's thread woken from its poll by a timer: its next action pays `hostTimerWake` first.
+    var wokenByTimer = false
     var segmentStart = SimTime.zero
     /// Work done per nanosecond of the running segment (below 1 while other cores are busy too).
     var segmentSpeed = 1.0

@@ -12,8 +12,13 @@ extension Simulation {
         if threads[t].waitingSince != .never {
             // A thread back from a wait runs its first work slower (its vCPU halted and its caches went cold:
             // docs/model.md, "The cold wake-up"): paid as Python, before whatever it does next.
-            let cold = costs.coldWake(after: now - threads[t].waitingSince)
+            var cold = costs.coldWake(after: now - threads[t].waitingSince)
             threads[t].waitingSince = .never
+            if threads[t].wokenByTimer {
+                // Its poll returned for a timer: the wake-up and the pass that runs the due timers (`hostTimerWake`).
+                threads[t].wokenByTimer = false
+                cold += hostTimerWake
+            }
             if cold > .zero { return .burst(cold, .python) }
         }
         let action = programAction(t)
@@ -915,6 +920,8 @@ extension Simulation {
                 return
             }
         }
+        // Idle in its poll (not blocked in a call of its own): the wake-up is the timer's.
+        if byTimer && threads[host].waitingSince != .never { threads[host].wokenByTimer = true }
         wakeLoop(host)
     }
 

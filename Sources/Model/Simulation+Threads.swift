@@ -37,6 +37,14 @@ extension Simulation {
             guard takeGIL(t) else { return }
         }
         threads[t].needsGIL = false
+        if threads[t].releaseCallsLeft > .zero {
+            // Between two calls of a GIL-releasing step: the loop around them ran with the GIL, the next releases it.
+            let d = min(threads[t].releaseCallsLeft, releaseCall)
+            threads[t].releaseCallsLeft -= d
+            threads[t].burstIsStep = true
+            beginBurst(t, d, .cReleasesGIL)
+            return
+        }
         while true {
             switch nextAction(t) {
             case .burst(let d, let kind):
@@ -47,7 +55,14 @@ extension Simulation {
                 if d.nanoseconds <= 0 { continue }
                 threads[t].burstIsStep = true
                 cpuStepPlanned += d
-                beginBurst(t, stepPace == 1 ? d : d.scaled(by: stepPace), kind)
+                var work = stepPace == 1 ? d : d.scaled(by: stepPace)
+                if kind == .cReleasesGIL && releaseCall > .zero && work > releaseCall {
+                    // A run of calls, each taking the GIL back when it returns (hashlib's update of one chunk,
+                    // one ufunc call: Py_END_ALLOW_THREADS), as the harness's `burn_sha` hashes in chunks.
+                    threads[t].releaseCallsLeft = work - releaseCall
+                    work = releaseCall
+                }
+                beginBurst(t, work, kind)
             case .block(let d, let state):
                 if d.nanoseconds <= 0 { continue }
                 beginBlock(t, d, state)

@@ -17,6 +17,10 @@ struct Simulation {
     let costs: Costs
     /// `costs.ioCallShape` with its fractions worked out once (every I/O call is cut by it).
     let ioPieces: IOCallPieces
+    /// `costs.releaseCall`, worked out once: the length of one call of a `c_releases_gil` step.
+    let releaseCall: SimTime
+    /// What the loop's or hub's thread pays once a wake-up from its poll by a timer (`ModelTraits.timerWake`).
+    let hostTimerWake: SimTime
     let strategy: Strategy
     /// How this strategy is built (`Strategy.Kind.modelTraits`): what runs the tasks, and at what costs.
     let traits: ModelTraits
@@ -152,9 +156,11 @@ struct Simulation {
         python = settings.python
         costs = settings.costs
         ioPieces = IOCallPieces(settings.costs.ioCallShape)
+        releaseCall = settings.costs.releaseCall
         self.strategy = strategy
         let traits = strategy.kind.modelTraits(costs: settings.costs, cores: settings.machine.cores)
         self.traits = traits
+        hostTimerWake = traits.timerWake
         switch traits.scheduling {
         case .greenlets(let g): green = g; loop = nil
         case .eventLoop(let l): green = nil; loop = l
@@ -284,6 +290,7 @@ struct Simulation {
             greenBecameReady(target, byTimer: event.token == Self.timerToken)
         case .pollTimeout:
             guard threads[target].epoch == event.token, threads[target].status == .blocked else { return }
+            threads[target].wokenByTimer = threads[target].waitingSince != .never
             wakeLoop(target)
         case .sliceEnd:
             sliceEnded(core: target)

@@ -76,6 +76,9 @@ public enum Calibrator {
         if let first = p.programFirstCall {
             lines.append("1st call         \(listed(first)) more CPU for a program's first urlopen than its next")
         }
+        if let wake = p.timerWake {
+            lines.append("timer wake-up    \(listed(wake)) of CPU for a sleep's wake-up (a thread's time.sleep; a loop's or hub's pass)")
+        }
         // On the machine as the profile sets it (its wake-up decides how often a release loses).
         if let races = p.programFirstCallRaces, let releases = p.programFirstCallReleases(on: p.apply(to: Machine(cores: p.cores))) {
             lines.append(String(format: "1st call's races %.1f more lost beside a spinning thread (its idna import): %d short releases", races, releases))

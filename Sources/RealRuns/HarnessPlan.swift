@@ -191,7 +191,7 @@ public struct HarnessPlan: Sendable, Encodable {
         stallNanoseconds = 2 * Self.stampPeriod.nanoseconds
         socketCallCost = profile.syscall ?? .microseconds(15)
         connectCallCost = profile.connectCall ?? .microseconds(100)
-        shaChunk = profile.shaChunk
+        shaChunk = Self.shaChunk(for: settings.costs.gilReleaseCall, profile: profile)
         switchInterval = settings.python.switchInterval.seconds
         let workload = Workload(scenario)
         var tasks: [TaskSpec] = []
@@ -245,6 +245,18 @@ public struct HarnessPlan: Sendable, Encodable {
 
     /// The harness operation that realises a drawn operation on this machine. An I/O call's own CPU is not
     /// emulated: it is whatever urlopen or aiohttp costs (which `MachineProfile.apply` tells the model).
+    /// The most bytes the harness hashes in one call (64 MiB, ~37 ms here): its buffer is that long.
+    static let largestShaChunk: Int64 = 1 << 26
+
+    /// The bytes of one sha256 `update` for calls of `call` (`costs.gil_release_call`): the profile's own chunk
+    /// for its own call length (or none said), as many bytes as `call` takes otherwise, and for 0 (a step in one
+    /// call) the largest chunk, which holds any step of up to ~37 ms in one call.
+    static func shaChunk(for call: SimTime?, profile: MachineProfile) -> Int {
+        guard let call, call != profile.gilReleaseCall(.hashlib) else { return profile.shaChunk }
+        guard call > .zero else { return Int(largestShaChunk) }
+        return Int(min(largestShaChunk, profile.shaBytes(for: call)))
+    }
+
     /// A GIL-releasing step runs `releaseSource`'s kernel (sha256 when the profile has not measured it).
     public static func realise(_ operation: SimScenario.Operation, profile: MachineProfile,
                                releaseSource: ReleaseSource = .hashlib) -> HarnessOperation {

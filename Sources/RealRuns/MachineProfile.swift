@@ -166,6 +166,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// CPU a program's first urlopen costs beyond its next ones, in a new interpreter (calibrate.py
     /// `program_first_call`); nil in an older profile.
     public var programFirstCall: [String: SimTime]?
+    /// Per waker (`TimerWaker`: a thread's `time.sleep`, asyncio's, trio's, curio's loop, gevent's hub), the CPU a
+    /// wake-up from one sleeper's timer costs the thread it wakes (calibrate.py `timer_wake`); nil in an older
+    /// profile, which leaves the scenario's `timer_wake_cpu`.
+    public var timerWake: [String: SimTime]?
     /// How many more GIL races a program's first urlopen loses than its next calls, beside a thread spinning in
     /// bytecode, at `switchInterval` (calibrate.py `program_first_call_races`: its import of the idna codec);
     /// nil in an older profile.
@@ -277,6 +281,7 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.poolWorkerStart = perMethod("pool_worker_start_ns")
         profile.processExit = perMethod("process_exit_ns")
         profile.programFirstCall = perMethod("program_first_call_ns")
+        profile.timerWake = perMethod("timer_wake_ns")
         profile.programFirstCallRaces = try? number("program_first_call_races")
         profile.readyRecv = try? time("ready_recv_ns")
         profile.resolverJob = try? time("resolver_job_ns")
@@ -754,6 +759,12 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         }
         if let (cpu, after) = coldWakeFit { c.coldWakeCPU = cpu; c.coldWakeAfter = after }
         if let readyRecv { c.readyRecv = readyRecv }
+        for (name, wake) in timerWake ?? [:] {
+            if let waker = TimerWaker(rawValue: name) { c.timerWakeCPU[waker] = wake }
+        }
+        // The harness hashes a `c_releases_gil` step in chunks, taking the GIL back after each; a scenario that
+        // says its calls' length keeps it (the harness then hashes chunks of that length).
+        if c.gilReleaseCall == nil, let call = gilReleaseCall(.hashlib) { c.gilReleaseCall = call }
         if let resolverJob { c.resolverJob = resolverJob }
         if let syscall, let connectCall, let ioOverhead {
             // urlopen's system calls timed one by one: the model releases the GIL around each of them.
@@ -808,6 +819,21 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// The amount of a GIL-releasing kernel that takes `duration` (0 for none), nil when the profile has not
     /// measured that kernel: sha256 bytes, numpy.sin elements (at least 501, below which a ufunc loop keeps
     /// the GIL: NPY_BEGIN_THREADS_THRESHOLDED in numpy's ndarraytypes.h), numba iterations.
+    /// One call of the harness's GIL-releasing kernel, as this machine runs it (`Costs.gilReleaseCall`): sha256's
+    /// `update` of one `shaChunk`, one `numpy.sin` over `numpyChunk` elements, or zero for numba's kernel,
+    /// which releases the GIL for the whole step. Nil where the profile has not measured the kernel.
+    public func gilReleaseCall(_ source: ReleaseSource) -> SimTime? {
+        let (cost, units): (LinearCost?, Int?)
+        switch source {
+        case .hashlib: (cost, units) = (sha256, shaChunk)
+        case .numpy: (cost, units) = (numpySin, numpyChunk)
+        case .numba: return .zero
+        }
+        guard let cost, let units, units > 0 else { return nil }
+        let nanoseconds = cost.nanoseconds(for: Double(units))
+        return nanoseconds >= 1 ? .nanoseconds(Int64(nanoseconds.rounded())) : nil
+    }
+
     public func releasingAmount(_ source: ReleaseSource, for duration: SimTime) -> Int64? {
         let cost: LinearCost?, least: Int64
         switch source {

@@ -136,9 +136,20 @@ public struct RealRunner: Sendable {
     }
 
     /// The scenario both the model and the harness use for `strategy`: what the harness really does
-    /// (`HarnessPlan.scenarioAsRun`) with this machine's measured costs (`MachineProfile.apply`).
-    public static func scenarioForComparison(_ scenario: Scenario, strategy: Strategy, profile: MachineProfile) -> Scenario {
-        profile.apply(to: HarnessPlan.scenarioAsRun(scenario, for: strategy), client: strategy.kind.kindName)
+    /// (`HarnessPlan.scenarioAsRun`) with this machine's measured costs (`MachineProfile.apply`), its
+    /// GIL-releasing steps cut into calls as `releaseSource`'s kernel runs them.
+    public static func scenarioForComparison(_ scenario: Scenario, strategy: Strategy, profile: MachineProfile,
+                                             releaseSource: ReleaseSource = .hashlib) -> Scenario {
+        var s = profile.apply(to: HarnessPlan.scenarioAsRun(scenario, for: strategy), client: strategy.kind.kindName)
+        if releaseSource != .hashlib, let call = profile.gilReleaseCall(releaseSource) {
+            s.costs.gilReleaseCall = call
+            s.strategies = s.strategies.map { t in
+                var t = t
+                t.costs?.gilReleaseCall = call
+                return t
+            }
+        }
+        return s
     }
 
     /// Runs every strategy `options.runs` times.
@@ -149,7 +160,8 @@ public struct RealRunner: Sendable {
         let server = try LatencyServer(environment: environment)
         defer { server.stop() }
         let plans = try strategies.map { strategy in
-            try HarnessPlan(scenario: Self.scenarioForComparison(scenario, strategy: strategy, profile: profile),
+            try HarnessPlan(scenario: Self.scenarioForComparison(scenario, strategy: strategy, profile: profile,
+                                                                 releaseSource: options.releaseSource),
                             strategy: strategy, profile: profile, serverURL: server.baseURL, instrument: options.instrument,
                             releaseSource: options.releaseSource)
         }

@@ -95,6 +95,10 @@ public enum Defaults {
     /// recv() of an answer already queued on a loopback TCP socket: 4.8-5.3 us here (median of 2000, three
     /// runs, 1 and 150 bytes; docs/model.md, "An answer already there"); `simulate calibrate` measures it.
     public static let readyRecv = SimTime.microseconds(5)
+    /// One call of C code that releases the GIL, in a `c_releases_gil` step: the harness's hashlib.sha256
+    /// `update` of its 4 MiB chunk, 2.3-2.4 ms at the 0.56-0.58 ns a byte calibrated on this machine class
+    /// (docs/model.md, "A GIL-releasing step is a run of calls"). A longer step takes the GIL back between calls.
+    public static let gilReleaseCall = SimTime.microseconds(2_400)
     /// The CPU of one getaddrinfo in gevent's hub thread pool, on the worker thread, the lookup aside (its
     /// Python around the call, its lock and futex calls; the lookup itself is `syscall`): 25.6-27.8 us here
     /// with the call's 1.4-1.9 (five runs of 2,000 `hub.threadpool.apply(getaddrinfo)` from a greenlet, process
@@ -121,6 +125,14 @@ public enum Defaults {
     public static let poolWorkerStart: [StartMethod: SimTime] = nonePerMethod
     /// No exit set apart from a child's start unless a machine profile measures it.
     public static let processExit: [StartMethod: SimTime] = nonePerMethod
+    /// A wake-up from a sleep's timer, per waker (`Costs.timerWakeCPU`): the sleeping thread's CPU per 0.1 ms and
+    /// 1 ms sleep less a `sleep(0)` trip, medians of two runs of `validation/wake_cpu.py` here (2026-12-06, 21:3x
+    /// UTC): a thread's `time.sleep` 20-26 µs, asyncio's loop 49-66, trio's 56-95, curio's 29-47, gevent's hub
+    /// 30-55 (docs/model.md, "A sleep's wake-up"); `simulate calibrate` measures them.
+    public static let timerWakeCPU: [TimerWaker: SimTime] = [
+        .threads: .microseconds(22), .asyncio: .microseconds(55), .trio: .microseconds(80),
+        .curio: .microseconds(40), .gevent: .microseconds(42),
+    ]
     public static let ioIdleOverhead = SimTime.zero
     public static let ioIdleAfter = SimTime.milliseconds(1)
     public static let ioIdleRise: [IdleRisePoint] = []

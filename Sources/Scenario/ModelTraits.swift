@@ -27,6 +27,10 @@ public struct ModelTraits: Sendable, Equatable {
     public var reusesConnections: Bool
     /// The lane the main thread gets.
     public var host: HostLane
+    /// What the loop's or hub's thread pays once a wake-up from its poll by a timer, however many sleepers that
+    /// pass resumes (`Costs.timerWakeCPU`): as Python, before the pass (docs/model.md, "A sleep's wake-up"). Zero
+    /// where threads sleep on their own: their wake-up is inside the GIL race measured after a sleep.
+    public var timerWake: SimTime = .zero
 }
 
 /// Green threads: who switches, what a switch costs, and what blocking I/O does.
@@ -190,7 +194,22 @@ extension Strategy.Kind {
             scheduling = .greenlets(GreenletTraits(spawn: costs.taskletSpawn, switchCost: costs.taskletSwitch,
                                                    monkeyPatched: false, yieldsBetweenSteps: true, pollResolution: .zero))
         }
+        let timerWake: SimTime
+        let wake = costs.timerWakeCPU
+        switch self {
+        // A thread sleeps on its own (Stackless's tasklets block theirs in time.sleep): its wake-up, the
+        // `threads` figure, is inside the GIL race after a sleep as `simulate calibrate` measured it
+        // ("Which waiter gets the GIL"); charged again it moved the sleeper's first switch from 0.15+ to 0.09.
+        case .sync, .threads, .processes, .interpreters, .tasklets: timerWake = .zero
+        case .gevent: timerWake = wake[.gevent] ?? .zero
+        // eventlet's hub waits for its next timer in time.sleep (eventlet/hubs/epolls.py, above): a thread's sleep.
+        case .eventlet: timerWake = wake[.threads] ?? .zero
+        // uvloop, Tornado (asyncio's loop) and Twisted (its reactor's poll) not measured apart: taken as asyncio's.
+        case .asyncio, .uvloop, .tornado, .twisted: timerWake = wake[.asyncio] ?? .zero
+        case .trio: timerWake = wake[.trio] ?? .zero
+        case .curio: timerWake = wake[.curio] ?? .zero
+        }
         return ModelTraits(scheduling: scheduling, reusesConnections: descriptor.harness.connection == .reuse,
-                           host: descriptor.host)
+                           host: descriptor.host, timerWake: timerWake)
     }
 }

@@ -192,6 +192,13 @@ public enum StartMethod: String, Sendable, Equatable, CaseIterable, Codable {
     }
 }
 
+/// Who wakes when a sleep's timer expires, for `Costs.timerWakeCPU`: a thread in `time.sleep` (eventlet's hub
+/// waits for its timers so), or the loop or hub that sleeps in its poll until its next timer (asyncio's, trio's,
+/// curio's, gevent's).
+public enum TimerWaker: String, Sendable, Equatable, CaseIterable, Codable {
+    case threads, asyncio, trio, curio, gevent
+}
+
 /// Fixed costs of the runtime and libraries, all charged as CPU time of the thread that pays them.
 public struct Costs: Sendable, Equatable {
     /// `Thread.start()` + `join()` bookkeeping, paid by the starting thread.
@@ -230,6 +237,12 @@ public struct Costs: Sendable, Equatable {
     /// recv() when the answer is already queued (the caller came back late, after the answer arrived): it copies
     /// and returns without sleeping, a shorter window than `syscall` for a woken GIL waiter.
     public var readyRecv: SimTime
+    /// How long one call of C code that releases the GIL runs before it returns and takes the GIL back
+    /// (hashlib's `update` of one chunk, one NumPy ufunc call): a `c_releases_gil` step longer than this is a
+    /// run of such calls, and between two of them the thread needs the GIL for a moment, as the harness's
+    /// chunked `burn_sha` does. Zero: the whole step is one call (a numba `nogil` kernel). Nil: unsaid, the
+    /// harness's hashlib chunk (a machine profile's, or `Defaults.gilReleaseCall`); see `releaseCall`.
+    public var gilReleaseCall: SimTime?
     /// The worker thread's CPU for one getaddrinfo in gevent's hub thread pool (gevent.resolver.thread), the
     /// lookup's own `syscall` aside; the hub's side of the hand-off is in the call's CPU.
     public var resolverJob: SimTime
@@ -267,6 +280,13 @@ public struct Costs: Sendable, Equatable {
     /// and forkserver children by `os._exit`. A pool's workers exit when the pool is closed, after the results a
     /// program waits for, so a pool worker's start leaves it out. Zero unless a machine profile measures it.
     public var processExit: [StartMethod: SimTime]
+    /// The CPU a wake-up from a sleep's timer costs the thread it wakes, beyond what the model charges
+    /// already (a loop's pass, `loop_iteration`; the cold wake-up of a long idle): the timer's expiry on a halted
+    /// vCPU, the return from the kernel's wait, and the pass that finds the timer and resumes the sleeper. A loop
+    /// or hub pays it once a wake-up by a timer, however many sleepers that timer's pass resumes, as Python. Per
+    /// `TimerWaker`; `threads` (a thread's `time.sleep`) is what eventlet's hub pays, whose poll is a time.sleep:
+    /// a thread sleeping on its own is not charged (`ModelTraits.timerWake`).
+    public var timerWakeCPU: [TimerWaker: SimTime]
     /// Wall time an I/O wait of at least `ioIdleAfter` takes beyond `ioOverhead`: long enough a wait lets
     /// the cores go idle, and waking an idle virtual CPU costs more than waking a busy one. A step; when
     /// `ioIdleRise` has points, that rise is used instead (`ioIdle(latency:)`).
@@ -366,14 +386,15 @@ public struct Costs: Sendable, Equatable {
         greenletSpawn: SimTime = Defaults.greenletSpawn, loopIteration: SimTime = Defaults.loopIteration,
         taskCreate: SimTime = Defaults.taskCreate, executorHandoff: SimTime = Defaults.executorHandoff,
         connectionSetup: SimTime = Defaults.connectionSetup, connectionCPU: SimTime = Defaults.connectionCPU,
-        syscall: SimTime = Defaults.syscall, readyRecv: SimTime = Defaults.readyRecv, resolverJob: SimTime = Defaults.resolverJob,
+        syscall: SimTime = Defaults.syscall, readyRecv: SimTime = Defaults.readyRecv, gilReleaseCall: SimTime? = nil, resolverJob: SimTime = Defaults.resolverJob,
         ioOverhead: SimTime = Defaults.ioOverhead, ioOverheadReuse: SimTime? = Defaults.ioOverheadReuse,
         processSpawn: [StartMethod: SimTime] = Defaults.processSpawn,
         processFirstCall: [StartMethod: SimTime] = Defaults.processFirstCall,
         processFirstStart: [StartMethod: SimTime] = Defaults.processFirstStart,
         poolFirstStart: [StartMethod: SimTime] = Defaults.poolFirstStart,
         poolWorkerStart: [StartMethod: SimTime] = Defaults.poolWorkerStart,
-        processExit: [StartMethod: SimTime] = Defaults.processExit, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
+        processExit: [StartMethod: SimTime] = Defaults.processExit,
+        timerWakeCPU: [TimerWaker: SimTime] = Defaults.timerWakeCPU, ioIdleOverhead: SimTime = Defaults.ioIdleOverhead,
         ioIdleAfter: SimTime = Defaults.ioIdleAfter, ioIdleRise: [IdleRisePoint] = Defaults.ioIdleRise,
         serverAnswerNew: SimTime = Defaults.serverAnswerNew,
         serverAnswerReuse: SimTime = Defaults.serverAnswerReuse, connectionOverlapCPU: SimTime = Defaults.connectionOverlapCPU,
@@ -424,11 +445,13 @@ public struct Costs: Sendable, Equatable {
         self.poolFirstStart = poolFirstStart
         self.poolWorkerStart = poolWorkerStart
         self.processExit = processExit
+        self.timerWakeCPU = timerWakeCPU
         self.ioIdleOverhead = ioIdleOverhead
         self.ioIdleAfter = ioIdleAfter
         self.ioIdleRise = ioIdleRise
         self.syscall = syscall
         self.readyRecv = readyRecv
+        self.gilReleaseCall = gilReleaseCall
         self.resolverJob = resolverJob
         self.ioOverhead = ioOverhead
         self.ioOverheadReuse = ioOverheadReuse
@@ -485,6 +508,11 @@ extension Costs {
     /// What an I/O wait takes beyond its latency on a new connection or on a kept-alive one (`reusing`).
     @inline(__always) public func ioOverhead(reusing: Bool) -> SimTime {
         reusing ? ioOverheadReuse ?? ioOverhead : ioOverhead
+    }
+
+    /// The length of one call of a `c_releases_gil` step (`gilReleaseCall`, unsaid: `Defaults.gilReleaseCall`).
+    public var releaseCall: SimTime {
+        gilReleaseCall ?? Defaults.gilReleaseCall
     }
 
     public func ioIdle(latency: SimTime) -> SimTime {

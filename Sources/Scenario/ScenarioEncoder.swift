@@ -89,6 +89,9 @@ public enum ScenarioEncoder {
             "process_first_call": perMethod(c.processFirstCall), "process_first_start": perMethod(c.processFirstStart),
             "pool_first_start": perMethod(c.poolFirstStart), "pool_worker_start": perMethod(c.poolWorkerStart),
             "process_exit": perMethod(c.processExit),
+            "timer_wake_cpu": .object(TimerWaker.allCases.compactMap { waker in
+                c.timerWakeCPU[waker].map { JSONMember(key: waker.rawValue, value: JSONNode(duration($0))) }
+            }),
             "pool_task_cpu": duration(c.poolTaskCPU), "pool_result_cpu": duration(c.poolResultCPU),
             "pool_handler_turn": duration(c.poolHandlerTurn), "pool_handler_calls": duration(c.poolHandlerCalls),
             "io_idle_overhead": c.ioIdleRise.isEmpty ? duration(c.ioIdleOverhead)
@@ -118,6 +121,9 @@ public enum ScenarioEncoder {
         }
         if let reuse = c.ioOverheadReuse {
             members.append(JSONMember(key: "io_overhead_reuse", value: JSONNode(duration(reuse))))
+        }
+        if let call = c.gilReleaseCall {
+            members.append(JSONMember(key: "gil_release_call", value: JSONNode(duration(call))))
         }
         if c.programFirstCallReleases != Defaults.programFirstCallReleases {
             members.append(JSONMember(key: "program_first_call_releases", value: JSONNode(.number(String(c.programFirstCallReleases)))))

@@ -226,6 +226,9 @@ public enum ScenarioSchema {
                             ("description", .string("The same as it rises with the wait: [latency, overhead] pairs by increasing latency; linear between them from zero at latency zero, level after the last (io_idle_after unused)."))]),
                 ]))]))
             }
+            if key == "gil_release_call" {
+                return (key, duration("How long one call of C code that releases the GIL runs before it takes the GIL back (hashlib's update of one chunk, one NumPy ufunc call); a longer c_releases_gil step is a run of such calls. 0: the whole step is one call. Absent: the harness's hashlib chunk, as a machine profile measured it.", default: Defaults.gilReleaseCall))
+            }
             if key == "io_overhead_reuse" {
                 return (key, duration("Wall time an io wait on a kept-alive connection takes beyond its latency; absent, io_overhead (simulate calibrate measures it: the latency server's thread for the connection already waits in recv)."))
             }
@@ -236,6 +239,11 @@ public enum ScenarioSchema {
                     ("description", .string("Short GIL-releasing system calls in the program's first call beyond a later call's (its import of the idna codec); simulate calibrate measures them.")),
                     ("default", .number(String(Defaults.programFirstCallReleases))),
                 ]))
+            }
+            if key == "timer_wake_cpu" {
+                return (key, closedObject(TimerWaker.allCases.map { w in
+                    (w.rawValue, duration("A wake-up by a sleep's timer of \(w == .threads ? "a thread in time.sleep: what eventlet's hub pays, which waits in time.sleep (a thread sleeping on its own is not charged)" : w.rawValue + "'s loop or hub"), once a wake-up, as Python.", default: Defaults.timerWakeCPU[w]))
+                }, description: "The CPU a wake-up from a sleep's timer costs the loop or hub it wakes, per waker; simulate calibrate measures it."))
             }
             if let (what, values) = perMethod[key] {
                 return (key, closedObject(StartMethod.allCases.map { m in

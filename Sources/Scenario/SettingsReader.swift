@@ -9,8 +9,8 @@ enum SettingsReader {
     static let pythonKeys = ["version", "switch_interval", "gil", "free_threading_overhead", "check_latency"]
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
-        "task_create", "executor_handoff", "executor_result_cpu", "executor_worker_cpu", "executor_wake_cpu", "connection_setup", "connection_cpu", "syscall", "ready_recv", "resolver_job", "io_overhead", "io_overhead_reuse",
-        "process_spawn", "process_first_call", "process_first_start", "pool_first_start", "pool_worker_start", "process_exit", "pool_task_cpu", "pool_result_cpu", "pool_handler_turn", "pool_handler_calls", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
+        "task_create", "executor_handoff", "executor_result_cpu", "executor_worker_cpu", "executor_wake_cpu", "connection_setup", "connection_cpu", "syscall", "ready_recv", "gil_release_call", "resolver_job", "io_overhead", "io_overhead_reuse",
+        "process_spawn", "process_first_call", "process_first_start", "pool_first_start", "pool_worker_start", "process_exit", "timer_wake_cpu", "pool_task_cpu", "pool_result_cpu", "pool_handler_turn", "pool_handler_calls", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
         "cold_request_cpu", "session_close_cpu", "program_first_call", "program_first_call_releases",
         "io_call_shape",
         "cold_wake_cpu", "cold_wake_after",
@@ -174,6 +174,14 @@ enum SettingsReader {
                 if let mf = po[method.rawValue] { c[keyPath: path][method] = try mf.duration(what: "\(key).\(method.rawValue)") }
             }
         }
+        if let f = o["timer_wake_cpu"] {
+            let wakers = TimerWaker.allCases.map(\.rawValue)
+            let wo = try f.object(keys: wakers, what: "timer_wake_cpu",
+                                  hint: "; give a time per waker: {\"threads\": \"22us\", \"asyncio\": \"55us\", \"trio\": \"80us\", \"curio\": \"40us\", \"gevent\": \"42us\"}")
+            for waker in TimerWaker.allCases {
+                if let wf = wo[waker.rawValue] { c.timerWakeCPU[waker] = try wf.duration(what: "timer_wake_cpu.\(waker.rawValue)") }
+            }
+        }
         try d("pickle", &c.pickle)
         try d("pool_task_cpu", &c.poolTaskCPU)
         try d("pool_result_cpu", &c.poolResultCPU)
@@ -195,6 +203,7 @@ enum SettingsReader {
         try d("connection_cpu", &c.connectionCPU)
         try d("syscall", &c.syscall)
         try d("ready_recv", &c.readyRecv)
+        if let f = o["gil_release_call"] { c.gilReleaseCall = try f.duration(what: "gil_release_call") }
         try d("resolver_job", &c.resolverJob)
         try d("io_overhead", &c.ioOverhead)
         if let f = o["io_overhead_reuse"] { c.ioOverheadReuse = try f.duration(what: "io_overhead_reuse") }

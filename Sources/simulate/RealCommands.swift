@@ -231,7 +231,8 @@ struct Compare: ParsableCommand {
             var predicted: [StrategyRun] = []
             var applied: [String: Scenario] = [:]
             for strategy in strategies {
-                let asRun = RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile)
+                let asRun = RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile,
+                                                             releaseSource: options.realRunOptions.releaseSource)
                 applied[strategy.label] = asRun
                 predicted.append(StrategyRun(strategy: strategy, run: try Simulator.run(asRun, strategy: strategy, options: SimulationOptions(coreLanes: true))))
             }

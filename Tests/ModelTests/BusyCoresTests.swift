@@ -48,6 +48,8 @@ final class BusyCoresTests: XCTestCase {
                     TaskGroup(name: "worker", count: 10, steps: [.cpu(CPUStep(duration: .constant(us(100)), kind: .python))]),
                 ])
             s.machine.wakeJitter = 0
+            // One call each: the hashers never come back for the GIL, so both cores stay busy throughout.
+            s.costs.gilReleaseCall = .zero
             let run = try Simulator.run(s, strategy: Fixtures.threads, options: SimulationOptions(checkInvariants: true))
             return try XCTUnwrap(run.metrics.taskLatencies.max())
         }

@@ -55,6 +55,7 @@ struct ScenarioGenerator {
                           interpreterStart: .zero, interpreterHandoff: .zero, executorResultCPU: .zero, executorWorkerCPU: .zero,
                           executorWakeCPU: .zero,
                           poolTaskCPU: .zero, poolResultCPU: .zero, poolHandlerTurn: .zero, poolHandlerCalls: .zero)
+            for waker in TimerWaker.allCases { costs.timerWakeCPU[waker] = .zero }
         }
         return Scenario(name: "generated-\(seed)", seed: seed, machine: machine, python: python, costs: costs, tasks: tasks)
     }

@@ -1291,6 +1291,53 @@ def cold_wake(waits_us=(500, 1000, 2000, 5000, 10000, 20000, 50000), work=300, b
     return out
 
 
+def timer_wake(sleep_s=0.001, trips=200, rounds=3):
+    """A wake-up from a sleep's timer, per waker: {"threads": ns, "asyncio": ns, "trio": ns, "curio": ns,
+    "gevent": ns}. The sleeping thread's CPU (time.thread_time_ns) per `sleep(sleep_s)` trip of one sleeper; for a
+    loop or hub less its CPU per `sleep(0)` trip (a pass with no wait in the kernel, which the model charges as the
+    loop's iteration), for a thread's `time.sleep` all of it. What it pays is the timer's expiry on a halted vCPU
+    (this VM's idle vCPU halts at once), the return from `epoll_wait` or `clock_nanosleep`, and the loop's pass that
+    runs the due timer (asyncio's `_run_once`, trio's `unrolled_run`, curio's kernel, gevent's libev timer watcher).
+    The medians of `rounds` rounds, the wakers in turn each round (~3 s; docs/model.md, "A sleep's wake-up")."""
+    import asyncio
+    import curio
+    import gevent
+    import trio
+
+    def trip_ns(run):
+        start = time.thread_time_ns()
+        run()
+        return (time.thread_time_ns() - start) / trips
+
+    def loop_ns(runner, sleep):
+        async def sleeps(d):
+            await sleep(d)
+            start = time.thread_time_ns()
+            for _ in range(trips):
+                await sleep(d)
+            return (time.thread_time_ns() - start) / trips
+        return runner(sleeps, sleep_s) - runner(sleeps, 0)
+
+    def hub_ns(d):
+        def sleeps():
+            gevent.sleep(d)
+            return trip_ns(lambda: [gevent.sleep(d) for _ in range(trips)])
+        return gevent.spawn(sleeps).get()
+
+    wakers = {
+        "threads": lambda: trip_ns(lambda: [time.sleep(sleep_s) for _ in range(trips)]),
+        "asyncio": lambda: loop_ns(lambda f, d: asyncio.run(f(d)), asyncio.sleep),
+        "trio": lambda: loop_ns(trio.run, trio.sleep),
+        "curio": lambda: loop_ns(curio.run, curio.sleep),
+        "gevent": lambda: hub_ns(sleep_s) - hub_ns(0),
+    }
+    found = {name: [] for name in wakers}
+    for _ in range(rounds):
+        for name, measure in wakers.items():
+            found[name].append(measure())
+    return {name: max(0, int(_statistics().median(values))) for name, values in found.items()}
+
+
 def cold_request_ratio(base_url, pairs=30, rounds=5):
     """A request right after CPU steps: the calling thread's CPU (time.thread_time_ns) of one urlopen right after
     ~3.5 ms of CPU steps (0.8 ms of `burn_python`, 1.25 ms of `7777 ** n`, 1.5 ms of sha256 over the 4 MiB
@@ -2061,6 +2108,7 @@ def main():
         ("executor worker", lambda: result.update(zip(("executor_result_cpu_ns", "executor_worker_cpu_ns",
                                                        "executor_wake_cpu_ns"), executor_worker_costs()))),
         ("cold wake", lambda: result.update(cold_wake=cold_wake())),
+        ("timer wake", lambda: result.update(timer_wake_ns=timer_wake())),
         ("cold request", lambda: result.update(cold_request_ratio=cold_request_ratio(args.server))),
         ("patched urlopen", lambda: result.update(gevent_urlopen_ratio=patched_urlopen_ratio(args.server, "gevent"),
                                                   eventlet_urlopen_ratio=patched_urlopen_ratio(args.server, "eventlet"))),
