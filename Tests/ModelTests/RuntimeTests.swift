@@ -17,13 +17,15 @@ final class RuntimeTests: XCTestCase {
 
     /// Costs that are zero except where a test sets them.
     func noCosts() -> Costs {
-        Costs(threadStart: .zero, processStart: [.fork: .zero, .forkserver: .zero, .spawn: .zero], pickle: .zero,
+        var costs = Costs(threadStart: .zero, processStart: [.fork: .zero, .forkserver: .zero, .spawn: .zero], pickle: .zero,
               greenletSwitch: .zero, greenletSpawn: .zero, loopIteration: .zero, taskCreate: .zero,
               executorHandoff: .zero, connectionSetup: .zero, connectionCPU: .zero, syscall: .zero, ioOverhead: .zero,
               uvloopLoopIteration: .zero, trioLoopIteration: .zero, curioLoopIteration: .zero, twistedLoopIteration: .zero,
               tornadoCallback: .zero, eventletSwitch: .zero, eventletSpawn: .zero, taskletSwitch: .zero, taskletSpawn: .zero,
               interpreterStart: .zero, interpreterHandoff: .zero, executorResultCPU: .zero, executorWorkerCPU: .zero, executorWakeCPU: .zero,
               poolTaskCPU: .zero, poolResultCPU: .zero, poolHandlerTurn: .zero, poolHandlerCalls: .zero)
+        for waker in TimerWaker.allCases { costs.timerWakeCPU[waker] = .zero }
+        return costs
     }
 
     func group(_ name: String, _ count: Int, _ steps: [Step]) -> TaskGroup { TaskGroup(name: name, count: count, steps: steps) }
