@@ -243,8 +243,6 @@ public struct HarnessPlan: Sendable, Encodable {
         }
     }
 
-    /// The harness operation that realises a drawn operation on this machine. An I/O call's own CPU is not
-    /// emulated: it is whatever urlopen or aiohttp costs (which `MachineProfile.apply` tells the model).
     /// The most bytes the harness hashes in one call (64 MiB, ~37 ms here): its buffer is that long.
     static let largestShaChunk: Int64 = 1 << 26
 
@@ -257,6 +255,8 @@ public struct HarnessPlan: Sendable, Encodable {
         return Int(min(largestShaChunk, profile.shaBytes(for: call)))
     }
 
+    /// The harness operation that realises a drawn operation on this machine. An I/O call's own CPU is not
+    /// emulated: it is whatever urlopen or aiohttp costs (which `MachineProfile.apply` tells the model).
     /// A GIL-releasing step runs `releaseSource`'s kernel (sha256 when the profile has not measured it).
     public static func realise(_ operation: SimScenario.Operation, profile: MachineProfile,
                                releaseSource: ReleaseSource = .hashlib) -> HarnessOperation {

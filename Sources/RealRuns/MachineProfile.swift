@@ -816,9 +816,6 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         return max(2048, Int64(sha256.amount(for: Double(duration.nanoseconds)).rounded()))
     }
 
-    /// The amount of a GIL-releasing kernel that takes `duration` (0 for none), nil when the profile has not
-    /// measured that kernel: sha256 bytes, numpy.sin elements (at least 501, below which a ufunc loop keeps
-    /// the GIL: NPY_BEGIN_THREADS_THRESHOLDED in numpy's ndarraytypes.h), numba iterations.
     /// One call of the harness's GIL-releasing kernel, as this machine runs it (`Costs.gilReleaseCall`): sha256's
     /// `update` of one `shaChunk`, one `numpy.sin` over `numpyChunk` elements, or zero for numba's kernel,
     /// which releases the GIL for the whole step. Nil where the profile has not measured the kernel.
@@ -834,6 +831,9 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         return nanoseconds >= 1 ? .nanoseconds(Int64(nanoseconds.rounded())) : nil
     }
 
+    /// The amount of a GIL-releasing kernel that takes `duration` (0 for none), nil when the profile has not
+    /// measured that kernel: sha256 bytes, numpy.sin elements (at least 501, below which a ufunc loop keeps
+    /// the GIL: NPY_BEGIN_THREADS_THRESHOLDED in numpy's ndarraytypes.h), numba iterations.
     public func releasingAmount(_ source: ReleaseSource, for duration: SimTime) -> Int64? {
         let cost: LinearCost?, least: Int64
         switch source {

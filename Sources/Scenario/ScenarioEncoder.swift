@@ -67,11 +67,11 @@ public enum ScenarioEncoder {
     }
 
     static func costs(_ c: Costs) -> JSONValue {
-        func perMethod(_ times: [StartMethod: SimTime]) -> JSONValue {
-            .object(StartMethod.allCases.compactMap { method in
-                times[method].map { JSONMember(key: method.rawValue, value: JSONNode(duration($0))) }
-            })
+        /// A time per case of `K` (a start method, a timer's waker), in the cases' order.
+        func perCase<K: CaseIterable & RawRepresentable & Hashable>(_ times: [K: SimTime]) -> JSONValue where K.RawValue == String {
+            .object(K.allCases.compactMap { k in times[k].map { JSONMember(key: k.rawValue, value: JSONNode(duration($0))) } })
         }
+        func perMethod(_ times: [StartMethod: SimTime]) -> JSONValue { perCase(times) }
         func weights(_ names: [String], _ values: [Double]) -> JSONValue {
             .object(zip(names, values).map { JSONMember(key: $0, value: JSONNode(number($1))) })
         }
@@ -89,9 +89,7 @@ public enum ScenarioEncoder {
             "process_first_call": perMethod(c.processFirstCall), "process_first_start": perMethod(c.processFirstStart),
             "pool_first_start": perMethod(c.poolFirstStart), "pool_worker_start": perMethod(c.poolWorkerStart),
             "process_exit": perMethod(c.processExit),
-            "timer_wake_cpu": .object(TimerWaker.allCases.compactMap { waker in
-                c.timerWakeCPU[waker].map { JSONMember(key: waker.rawValue, value: JSONNode(duration($0))) }
-            }),
+            "timer_wake_cpu": perCase(c.timerWakeCPU),
             "pool_task_cpu": duration(c.poolTaskCPU), "pool_result_cpu": duration(c.poolResultCPU),
             "pool_handler_turn": duration(c.poolHandlerTurn), "pool_handler_calls": duration(c.poolHandlerCalls),
             "io_idle_overhead": c.ioIdleRise.isEmpty ? duration(c.ioIdleOverhead)

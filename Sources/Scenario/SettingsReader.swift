@@ -163,25 +163,24 @@ enum SettingsReader {
             if let f = o[key] { target = try f.duration(what: key) }
         }
         try d("thread_start", &c.threadStart)
+        /// A time per case of `K` (a start method, a timer's waker), each optional, each keeping `target`'s own
+        /// where not given.
+        func each<K: CaseIterable & RawRepresentable & Hashable>(_ key: String, _ target: inout [K: SimTime], hint: String) throws
+        where K.RawValue == String {
+            guard let f = o[key] else { return }
+            let po = try f.object(keys: K.allCases.map(\.rawValue), what: key, hint: hint)
+            for k in K.allCases {
+                if let kf = po[k.rawValue] { target[k] = try kf.duration(what: "\(key).\(k.rawValue)") }
+            }
+        }
         for (key, path) in [("process_start", \Costs.processStart), ("process_spawn", \Costs.processSpawn),
                             ("process_first_call", \Costs.processFirstCall), ("process_first_start", \Costs.processFirstStart),
                             ("pool_first_start", \Costs.poolFirstStart), ("pool_worker_start", \Costs.poolWorkerStart),
                             ("process_exit", \Costs.processExit)] {
-            guard let f = o[key] else { continue }
-            let methods = StartMethod.allCases.map(\.rawValue)
-            let po = try f.object(keys: methods, what: key, hint: "; give a time per start method: {\"fork\": \"2ms\", \"forkserver\": \"10ms\", \"spawn\": \"45ms\"}")
-            for method in StartMethod.allCases {
-                if let mf = po[method.rawValue] { c[keyPath: path][method] = try mf.duration(what: "\(key).\(method.rawValue)") }
-            }
+            try each(key, &c[keyPath: path], hint: "; give a time per start method: {\"fork\": \"2ms\", \"forkserver\": \"10ms\", \"spawn\": \"45ms\"}")
         }
-        if let f = o["timer_wake_cpu"] {
-            let wakers = TimerWaker.allCases.map(\.rawValue)
-            let wo = try f.object(keys: wakers, what: "timer_wake_cpu",
-                                  hint: "; give a time per waker: {\"threads\": \"22us\", \"asyncio\": \"55us\", \"trio\": \"80us\", \"curio\": \"40us\", \"gevent\": \"42us\"}")
-            for waker in TimerWaker.allCases {
-                if let wf = wo[waker.rawValue] { c.timerWakeCPU[waker] = try wf.duration(what: "timer_wake_cpu.\(waker.rawValue)") }
-            }
-        }
+        try each("timer_wake_cpu", &c.timerWakeCPU,
+                 hint: "; give a time per waker: {\"threads\": \"22us\", \"asyncio\": \"55us\", \"trio\": \"80us\", \"curio\": \"40us\", \"gevent\": \"42us\"}")
         try d("pickle", &c.pickle)
         try d("pool_task_cpu", &c.poolTaskCPU)
         try d("pool_result_cpu", &c.poolResultCPU)
