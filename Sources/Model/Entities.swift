@@ -122,6 +122,15 @@ struct OSThread: Sendable {
     var dispatchedAt = SimTime.zero
     /// When it last became runnable (before its dispatch: the wait for a core is the difference).
     var runnableSince = SimTime.zero
+    /// Since when it has been runnable without a core (`.never` while it has one or sleeps): the run queue's
+    /// wait, summed in `Simulation.coreWaited` at its dispatch.
+    var coreWaitSince = SimTime.never
+    /// When what wakes it happened (a signal, a call's end, an answer, its creation), for a wake pending: the
+    /// kernel queues the thread then, so its wait for a core counts from there, the wake-up latency in it
+    /// (`.never`: none pending).
+    var wokenSince = SimTime.never
+    /// A gevent resolver thread (it runs lookups only): left out of `coreWaited`, as the harness does not see it.
+    var isLookupWorker = false
     /// When it last went idle in its selector (an event loop's or hub's thread): its poll's timeout counts from here.
     var idleSince = SimTime.zero
     var vruntime = SimTime.zero
@@ -186,6 +195,14 @@ struct OSThread: Sendable {
     /// Whether it takes its process's GIL: every thread but the local server's (whose own GIL no one else
     /// wants).
     @inline(__always) var takesGIL: Bool { role != .localServer }
+
+    /// Whether its waits for a core count in `Simulation.coreWaited`: a thread of the program's main process
+    /// that runs its work (its tasks, its loop or hub, its executor's jobs), as the harness notes them
+    /// (harness.py `note_run_delay`); not the local server, a Pool's handler threads or gevent's resolver.
+    var countsCoreWait: Bool {
+        process == 0 && !isLookupWorker
+            && role != .localServer && role != .poolResultHandler && role != .poolWorkerHandler
+    }
 
     init(process: Int32, lane: Int32, role: Role) {
         self.process = process

@@ -14,6 +14,9 @@ extension Simulation {
     /// Puts a thread on a free core, or in the run queue (maybe preempting, under the fair policy).
     mutating func becomeRunnable(_ t: Int) {
         threads[t].runnableSince = now
+        // The wait for a core counts from what woke it: the kernel queued it then (its wake-up latency is in it).
+        threads[t].coreWaitSince = min(now, threads[t].wokenSince)
+        threads[t].wokenSince = .never
         let waker = Int(threads[t].syncWaker)
         threads[t].syncWaker = -1
         // `busyCores` first: with every core busy (the common case under load) no core is looked at.
@@ -63,6 +66,15 @@ extension Simulation {
             runQueue.push(Int32(id: t), vruntime: .zero)
             if firstWaiter { armSliceTimers() }
         }
+    }
+
+    /// The end of `t`'s wait in the run queue: counted if its waits count (`OSThread.countsCoreWait`).
+    mutating func noteCoreWait(_ t: Int) {
+        let waited = now - threads[t].coreWaitSince
+        threads[t].coreWaitSince = .never
+        guard threads[t].countsCoreWait else { return }
+        coreWaited += waited
+        if threads[t].role == .loop || threads[t].role == .hub { loopCoreWaited += waited }
     }
 
     /// Someone waits for a core: make sure every busy core's slice end is an event.
@@ -138,6 +150,8 @@ extension Simulation {
         threads[t].core = Int32(id: c)
         threads[t].status = .onCore
         threads[t].dispatchedAt = now
+        if threads[t].coreWaitSince != .never { noteCoreWait(t) }
+        if threads[t].countsCoreWait { coreTurns &+= 1 }
         threads[t].epoch &+= 1
         showOnCore(t)
         if coreLanes {
@@ -251,6 +265,7 @@ extension Simulation {
         threads[t].epoch &+= 1
         leaveCore(t)
         threads[t].status = .runnable
+        threads[t].coreWaitSince = now
         showWaitingForCore(t)
         runQueue.push(Int32(id: t), vruntime: threads[t].vruntime)
         armSliceTimers()

@@ -143,6 +143,12 @@ struct Simulation {
     let stepPace: Double
     var gilHeld = SimTime.zero
     var gilWaited = SimTime.zero
+    /// Time the main process's working threads were runnable without a core (`OSThread.countsCoreWait`), and the
+    /// loop's or hub's part of it.
+    var coreWaited = SimTime.zero
+    var loopCoreWaited = SimTime.zero
+    /// Their turns on a core (dispatches).
+    var coreTurns = 0
     var gilSwitches = 0
     var dropRequests = 0
     var forcedSwitches = 0
@@ -311,14 +317,17 @@ struct Simulation {
             let scale = (threads[t].burstKind == .python && !gilEnabled) ? 1 + python.freeThreadingOverhead : 1
             cpuStepPlanned -= threads[t].burstRemaining.scaled(by: 1 / (scale * stepPace))
         }
+        for t in threads.indices where threads[t].coreWaitSince != .never { noteCoreWait(t) }
         let latencies = workload.instances.filter { !$0.background }.map { taskFinish[$0.index] }
+        let hostsLoop = loop != nil || green != nil
         let metrics = RunMetrics(
             strategy: strategy.label, kind: strategy.kind.name, makespan: now, taskLatencies: latencies,
             operations: operations, coreBusy: cores.map(\.busy), gilHeld: gilHeld, gilWaited: gilWaited,
             gilSwitches: gilSwitches, dropRequests: dropRequests, forcedSwitches: forcedSwitches,
             contextSwitches: contextSwitches, events: eventsHandled,
             answerLate: RunMetrics.median(answerLate),
-            cpuStepPace: cpuStepPlanned > .zero ? Double(cpuStepOnCore.nanoseconds) / Double(cpuStepPlanned.nanoseconds) : nil)
+            cpuStepPace: cpuStepPlanned > .zero ? Double(cpuStepOnCore.nanoseconds) / Double(cpuStepPlanned.nanoseconds) : nil,
+            coreWait: coreWaited, coreTurns: coreTurns, loopCoreWait: hostsLoop ? loopCoreWaited : nil)
         let trace: Trace? = recorder.enabled ? recorder.finish(at: now) : nil
         return SimulationRun(metrics: metrics, trace: trace)
     }

@@ -136,6 +136,9 @@ public struct MechanismComparison: Sendable, Codable, Equatable {
         add("loop busy", "%", floor: 1) { $0.loopBusyShare.map { $0 * 100 } }
         add("loop longest busy", "ms", floor: 0.1) { $0.loopLongestBusy.map(ms) }
         add("start to first run (median)", "ms", floor: 0.05) { $0.startWait.map(ms) }
+        add("waiting for a core", "ms", floor: 0.05) { $0.coreWait.map(ms) }
+        add("waiting for a core, per turn", "µs", floor: 1) { $0.coreWaitPerTurn.map { $0.milliseconds * 1_000 } }
+        add("loop waiting for a core", "ms", floor: 0.05) { $0.loopCoreWait.map(ms) }
         // Cores by how busy they were, not by number: the OS, not the program, chooses which core a thread runs on.
         func cores(_ f: MechanismFigures, _ pick: ([Double]) -> Double?) -> Double? {
             f.coreUtilisation.isEmpty ? nil : pick(f.coreUtilisation).map { $0 * 100 }
@@ -276,7 +279,9 @@ public struct Comparison: Sendable, Codable, Equatable {
                           + "one of its threads waits for it (any length; the hand-offs' cost); "
                           + "GIL share: time holding the GIL / makespan; CPU steps' pace: their time on a core (measured: "
                           + "the thread's CPU time) over their planned durations, 100%% as calibrated; "
-                          + "cores from /proc/stat (the whole machine)",
+                          + "waiting for a core: the main process's threads that ran the work, from each wake-up (or "
+                          + "preemption) to their next turn on a core, summed (measured: their schedstat run_delay; the "
+                          + "model's wake-up latency is in it); cores from /proc/stat (the whole machine)",
                           Double(MechanismFigures.resolution.nanoseconds) / 1_000))
         let leftOut = rows.filter { $0.resolverLeftOut == true }.map(\.strategy)
         if !leftOut.isEmpty {

@@ -26,6 +26,18 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
     /// Whether the CPU steps were sized by a trial of the run's own strategy before the clock, where they run
     /// (harness.py `rescale_where_run`), rather than by a probe on the main thread (`sized`: "where run").
     public var sizedWhereRun: Bool
+    /// Each thread of the main process that ran the program's work, by native thread id: its time runnable
+    /// without a core since the timed section began and its turns on a core (its schedstat `run_delay` and
+    /// `pcount`, harness.py `note_run_delay`); empty when not recorded.
+    public var runDelay: [Int: RunDelay]
+
+    /// One thread's waits for a core.
+    public struct RunDelay: Sendable, Equatable {
+        /// Nanoseconds runnable without a core.
+        public var waited: Int64
+        /// Turns on a core.
+        public var turns: Int64
+    }
 
     enum CodingKeys: String, CodingKey {
         case makespan, spawned, python, tasks, sized
@@ -34,6 +46,7 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         case coresWindow = "cores_window"
         case steadyProbe = "steady_probe_ns"
         case poolLookups = "pool_lookups"
+        case runDelay = "run_delay"
     }
 
     /// How much slower (> 1) or faster (< 1) the machine ran the steadiness probe after the run than before;
@@ -55,6 +68,16 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         steadyProbe = try c.decodeIfPresent([Int64].self, forKey: .steadyProbe) ?? []
         poolLookups = try c.decodeIfPresent([[Int64]].self, forKey: .poolLookups) ?? []
         sizedWhereRun = try c.decodeIfPresent(String.self, forKey: .sized) == "where run"
+        // JSON object keys are strings: the thread ids as the harness wrote them.
+        let delays = try c.decodeIfPresent([String: [Int64]].self, forKey: .runDelay) ?? [:]
+        runDelay = [:]
+        for (key, pair) in delays {
+            guard let tid = Int(key), pair.count == 2 else {
+                throw DecodingError.dataCorruptedError(forKey: .runDelay, in: c,
+                                                       debugDescription: "run_delay \(key): \(pair) is not a thread id with [waited ns, turns]")
+            }
+            runDelay[tid] = RunDelay(waited: pair[0], turns: pair[1])
+        }
     }
 
     /// One task's run.

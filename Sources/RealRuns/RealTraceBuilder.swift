@@ -591,10 +591,21 @@ public enum RealTraceBuilder {
         // /proc/stat's busy time, over the window it was read across, scaled to the makespan.
         let window = max(result.coresWindow, 1)
         let coreBusy = result.coresBusy.map { SimTime.nanoseconds(Int64(Double($0) * Double(result.makespan) / Double(window))) }
+        // The run queue's waits of the threads that ran the work, and the loop's or hub's (the main thread's) part.
+        var coreWait: SimTime?, loopCoreWait: SimTime?, coreTurns: Int?
+        if !result.runDelay.isEmpty {
+            coreWait = .nanoseconds(result.runDelay.values.reduce(0) { $0 + max(0, $1.waited) })
+            coreTurns = Int(result.runDelay.values.reduce(0) { $0 + max(0, $1.turns) })
+            switch strategy.kind.modelTraits(costs: Costs(), cores: 1).scheduling {
+            case .greenlets, .eventLoop: loopCoreWait = .nanoseconds(max(0, result.runDelay[result.mainThreadID]?.waited ?? 0))
+            default: break
+            }
+        }
         return RunMetrics(strategy: strategy.label, kind: strategy.kind.name, makespan: .nanoseconds(result.makespan),
                           taskLatencies: latencies, operations: operations, coreBusy: coreBusy,
                           answerLate: RunMetrics.median(answerLate),
-                          cpuStepPace: planned > 0 ? Double(onCore) / Double(planned) : nil)
+                          cpuStepPace: planned > 0 ? Double(onCore) / Double(planned) : nil,
+                          coreWait: coreWait, coreTurns: coreTurns, loopCoreWait: loopCoreWait)
     }
 
     static func cpuState(_ op: SimScenario.Operation) -> LaneState {

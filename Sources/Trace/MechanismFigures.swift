@@ -57,6 +57,12 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
     /// Where the model's is 1 and the measured one is not, the machine ran the work at another speed than
     /// at calibration (this VM's two speeds, docs/model.md), and the makespans differ by that much for it.
     public var cpuStepPace: Double?
+    /// The program's working threads' time runnable without a core, summed (`RunMetrics.coreWait`), and the
+    /// loop's or hub's part (`RunMetrics.loopCoreWait`); nil when not recorded.
+    public var coreWait: SimTime?
+    public var loopCoreWait: SimTime?
+    /// `coreWait` over the same threads' turns on a core (`RunMetrics.coreTurns`): one turn's wait on average.
+    public var coreWaitPerTurn: SimTime?
     /// How long a process's GIL was held by no thread while at least one of its threads waited for it
     /// (`waitingGIL`), summed over processes: the hand-offs' cost, from a release to the next holder's first
     /// step. Nil when no thread waited for a GIL. Unlike the waits above it counts gaps of any length: the
@@ -127,6 +133,11 @@ public struct MechanismFigures: Sendable, Codable, Equatable {
         startWait = RunMetrics.median(starts)
         answerLate = metrics.answerLate
         cpuStepPace = metrics.cpuStepPace
+        coreWait = metrics.coreWait
+        if let wait = metrics.coreWait, let turns = metrics.coreTurns, turns > 0 {
+            coreWaitPerTurn = .nanoseconds(wait.nanoseconds / Int64(turns))
+        }
+        loopCoreWait = metrics.loopCoreWait
         (gilIdleWhileWanted, gilIdleGaps) = Self.gilIdleWhileWanted(trace, byLane: byLane)
     }
 

@@ -39,11 +39,23 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     /// slower than at calibration); a wait for the GIL or a core is not in it. Nil without CPU steps (or, for
     /// a real run, without instrumentation).
     public var cpuStepPace: Double?
+    /// Time the program's working threads in its main process waited for a core, summed over them: from each
+    /// wake-up (what woke the thread: a GIL signal, a call's end, its creation) or preemption to its next turn
+    /// on a core. Measured, each thread's `run_delay` from /proc/<pid>/task/<tid>/schedstat (harness.py
+    /// `note_run_delay`), which the kernel counts from when it queues the woken task; the model's includes its
+    /// wake-up latency for that reason. Nil when not recorded.
+    public var coreWait: SimTime?
+    /// The same threads' turns on a core (measured: schedstat's `pcount`; the model's dispatches); nil when not
+    /// recorded.
+    public var coreTurns: Int?
+    /// The event loop's or hub's thread's part of `coreWait`; nil without a loop or hub (or not recorded).
+    public var loopCoreWait: SimTime?
 
     public init(strategy: String, kind: String, makespan: SimTime = .zero, taskLatencies: [SimTime] = [], operations: Int = 0,
                 coreBusy: [SimTime] = [], gilHeld: SimTime = .zero, gilWaited: SimTime = .zero, gilSwitches: Int = 0,
                 dropRequests: Int = 0, forcedSwitches: Int = 0, contextSwitches: Int = 0, events: Int = 0,
-                answerLate: SimTime? = nil, cpuStepPace: Double? = nil) {
+                answerLate: SimTime? = nil, cpuStepPace: Double? = nil, coreWait: SimTime? = nil,
+                coreTurns: Int? = nil, loopCoreWait: SimTime? = nil) {
         self.strategy = strategy
         self.kind = kind
         self.makespan = makespan
@@ -59,6 +71,9 @@ public struct RunMetrics: Sendable, Codable, Equatable {
         self.events = events
         self.answerLate = answerLate
         self.cpuStepPace = cpuStepPace
+        self.coreWait = coreWait
+        self.coreTurns = coreTurns
+        self.loopCoreWait = loopCoreWait
     }
 
     /// Operations per second of makespan.

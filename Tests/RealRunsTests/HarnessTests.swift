@@ -100,6 +100,9 @@ final class HarnessTests: XCTestCase {
         // Instrumented runs size their CPU steps by a trial of their own strategy where it builds everything
         // afresh (harness.py `rescale_where_run`); processes' trial runs in a fork of the harness.
         XCTAssertEqual(results.map(\.medianRun.sizedWhereRun), [true, true, true, true], "\(results.map(\.strategy.label))")
+        // Each working thread's schedstat run_delay (harness.py `note_run_delay`), the main thread's the loop's or hub's.
+        XCTAssertEqual(results.map { $0.medianRun.metrics.coreWait != nil }, [true, true, true, true], "time waiting for a core")
+        XCTAssertEqual(results.map { $0.medianRun.metrics.loopCoreWait != nil }, [false, false, true, true], "the loop's or hub's part")
         XCTAssertEqual(results[0].medianRun.trace.lanes.count, 3, "main + the pool's 2 worker threads")
         XCTAssertEqual(results[1].medianRun.trace.processNames.count, 5, "main + 4 processes (3 tasks, 1 background)")
         XCTAssertTrue(results[3].medianRun.trace.lanes.contains { $0.kind == .coroutine })

@@ -199,6 +199,38 @@ final class TraceBuilderTests: XCTestCase {
         XCTAssertEqual(trace.state(ofLane: 0, at: .milliseconds(5)), .idle, "the loop waits while the executor works")
     }
 
+    /// The threads' time waiting for a core is their schedstat run_delay as the harness noted it, summed; the main
+    /// thread's is the loop's where it runs one, and a result without the figure has none.
+    func testTheWaitForACoreIsTheThreadsRunDelays() throws {
+        let json = """
+            {"makespan": 30000000, "spawned": 100000, "python": "3.11.7", "main_tid": 101,
+             "run_delay": {"101": [5000000, 40], "102": [3000000, 20], "103": [250000, 6]}, "tasks": [
+             {"task": 0, "lane": "Task-0", "pid": 7, "created": 50000, "begin": 60000, "end": 30000000,
+              "steps": [[0, 100000, 10500000], [1, 10600000, 29000000]],
+              "executor": [[0, "asyncio_0", 200000, 10300000]]},
+             {"task": 1, "lane": "Task-1", "pid": 7, "created": 60000, "begin": 70000, "end": 11000000,
+              "steps": [[0, 120000, 10900000]], "executor": [[0, "asyncio_1", 250000, 10800000]]}]}
+            """
+        let result = try decode(json)
+        XCTAssertEqual(result.runDelay[102], HarnessResult.RunDelay(waited: 3_000_000, turns: 20))
+        let asyncio = Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: true))
+        let plan = try HarnessPlan(scenario: scenario(), strategy: asyncio, profile: profile(), serverURL: "u")
+        let metrics = RealTraceBuilder.metrics(result: result, plan: plan, strategy: asyncio)
+        XCTAssertEqual(metrics.coreWait, .microseconds(8_250))
+        XCTAssertEqual(metrics.coreTurns, 66)
+        XCTAssertEqual(MechanismFigures(trace: Trace(lanes: [], segments: [], instants: [], end: .zero), metrics: metrics).coreWaitPerTurn,
+                       .nanoseconds(125_000), "8.25 ms over 66 turns")
+        XCTAssertEqual(metrics.loopCoreWait, .milliseconds(5), "the main thread runs the loop")
+        let threads = Strategy(kind: .threads(pool: nil))
+        let threadsPlan = try HarnessPlan(scenario: scenario(), strategy: threads, profile: profile(), serverURL: "u")
+        let spawner = RealTraceBuilder.metrics(result: result, plan: threadsPlan, strategy: threads)
+        XCTAssertEqual(spawner.coreWait, .microseconds(8_250))
+        XCTAssertNil(spawner.loopCoreWait, "no loop")
+        let unrecorded = try decode(json.replacingOccurrences(of: #""run_delay": {"101": [5000000, 40], "102": [3000000, 20], "103": [250000, 6]}, "#, with: ""))
+        XCTAssertNil(RealTraceBuilder.metrics(result: unrecorded, plan: plan, strategy: asyncio).coreWait)
+        XCTAssertThrowsError(try decode(json.replacingOccurrences(of: #""103""#, with: #""main""#)), "a key that is no thread id")
+    }
+
     /// asyncio with its CPU in the executor: task a sleeps 3 ms, task b's 10 ms of Python runs in the executor.
     func sleepBesideAnExecutorJob() throws -> (HarnessPlan, Strategy) {
         let scenario = Scenario(name: "loop", tasks: [

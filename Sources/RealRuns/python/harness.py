@@ -285,6 +285,43 @@ def cpu_call(op, chunk, detail=None):
 worker_thread = threading.current_thread
 
 
+# Each thread's time runnable without a core so far (ns) and its turns on a core, noted by the thread itself at the
+# end of each task or job it ran: the `run_delay` and `pcount` of /proc/thread-self/schedstat
+# (Documentation/scheduler/sched-stats.rst: "time spent waiting on a runqueue", "# of timeslices run on this cpu"). Threads that ended are gone from /proc, so each notes its own; `main` adds the main
+# thread's and keeps this process's (a child process's notes stay in the child).
+RUN_DELAYS = {}
+
+
+def note_run_delay():
+    """Notes the calling thread's run_delay in RUN_DELAYS (nothing where /proc has no schedstat). The thread's id
+    is the kernel's, from /proc/thread-self itself: under gevent or eventlet, whose greenlets share the main
+    thread, a patched id would count one thread several times."""
+    try:
+        tid = int(os.readlink("/proc/thread-self").rsplit("/", 1)[1])
+        with open("/proc/thread-self/schedstat") as f:
+            fields = f.read().split()
+        RUN_DELAYS[tid] = (int(fields[1]), int(fields[2]))
+    except (OSError, IndexError, ValueError):
+        pass
+
+
+def run_delays():
+    """Every live thread of this process: its run_delay and turns so far, by native id."""
+    delays = {}
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return delays
+    for tid in tids:
+        try:
+            with open("/proc/self/task/%s/schedstat" % tid) as f:
+                fields = f.read().split()
+            delays[int(tid)] = (int(fields[1]), int(fields[2]))
+        except (OSError, IndexError, ValueError):
+            pass
+    return delays
+
+
 def timed_in_worker(op, chunk):
     """Runs a CPU operation in an executor thread and says where and when it ran (and its stalls)."""
     detail = {}
@@ -292,6 +329,7 @@ def timed_in_worker(op, chunk):
     start = now()
     run_cpu(function, args, detail if STAMPING is not None else None)
     end = now()
+    note_run_delay()
     detail["tid"] = tid = threading.get_native_id()
     # The name with the thread's id: trio names each of its worker threads after the function it runs.
     return "%s [%d]" % (worker_thread().name, tid), start, end, detail
@@ -435,6 +473,7 @@ def run_blocking_task(task, record, stop, base_url, chunk, after_step=None, to_t
         if after_step is not None:
             after_step()
     record["end"] = now()
+    note_run_delay()
     return record
 
 
@@ -1306,12 +1345,14 @@ def main():
     rescale_where_run(plan, base_url, chunk)
     steady_before = steady_probe_ns(plan)
     work_dir = os.path.dirname(os.path.abspath(args.out))
+    delays_before = run_delays()
     busy_before, window_start = cores_busy_ns(), now()
     if kind == "processes":
         t0, end, spawned, records = run_processes(plan, base_url, chunk, work_dir)
     else:
         t0, end, spawned, records = RUNNERS[kind](plan, base_url, chunk)
     busy_after, window = cores_busy_ns(), now() - window_start
+    note_run_delay()
     steady_after = steady_probe_ns(plan)
     result = {
         "makespan": end - t0,
@@ -1325,6 +1366,11 @@ def main():
         "steady_probe_ns": [steady_before, steady_after] if steady_before and steady_after else [],
         "tasks": relative(records, t0),
     }
+    if RUN_DELAYS:
+        # The threads that ran the program's work in this process, from the start of the timed section (a thread
+        # alive before it counts from there, one started since from its start, a core wait included).
+        result["run_delay"] = {str(tid): [delay - delays_before.get(tid, (0, 0))[0], turns - delays_before.get(tid, (0, 0))[1]]
+                               for tid, (delay, turns) in RUN_DELAYS.items()}
     if POOL_LOOKUPS:
         result["pool_lookups"] = [[tid, entered - t0, left - t0] for tid, entered, left in POOL_LOOKUPS]
     write_json_atomically(args.out, result)
