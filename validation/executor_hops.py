@@ -164,7 +164,8 @@ def measure(rounds, mode):
             print("  %-8s on a core %.1f ms, runnable without one %.1f ms" % (role, core, waited))
         quick = [(b - a) / 1e3 for a, b, timeout in polls if timeout == 0]
         lost = [v for v in quick if v > 100]
-        print("  polls with timeout 0: %d, %d of them over 100 us (%.1f ms in all)" % (len(quick), len(lost), sum(lost) / 1e3))
+        print("  polls with timeout 0: %d, %d of them over 100 us (%.1f ms in all)" % (
+            len(quick), len(lost), sum(lost) / 1e3))
 
 
 def model(path, mode):

@@ -287,8 +287,9 @@ worker_thread = threading.current_thread
 
 # Each thread's time runnable without a core so far (ns) and its turns on a core, noted by the thread itself at the
 # end of each task or job it ran: the `run_delay` and `pcount` of /proc/thread-self/schedstat
-# (Documentation/scheduler/sched-stats.rst: "time spent waiting on a runqueue", "# of timeslices run on this cpu"). Threads that ended are gone from /proc, so each notes its own; `main` adds the main
-# thread's and keeps this process's (a child process's notes stay in the child).
+# (Documentation/scheduler/sched-stats.rst: "time spent waiting on a runqueue", "# of timeslices run on this
+# cpu"). Threads that ended are gone from /proc, so each notes its own; `main` adds the main thread's and keeps
+# this process's (a child process's notes stay in the child).
 RUN_DELAYS = {}
 
 
@@ -1369,8 +1370,10 @@ def main():
     if RUN_DELAYS:
         # The threads that ran the program's work in this process, from the start of the timed section (a thread
         # alive before it counts from there, one started since from its start, a core wait included).
-        result["run_delay"] = {str(tid): [delay - delays_before.get(tid, (0, 0))[0], turns - delays_before.get(tid, (0, 0))[1]]
-                               for tid, (delay, turns) in RUN_DELAYS.items()}
+        result["run_delay"] = {}
+        for tid, (delay, turns) in RUN_DELAYS.items():
+            delay_before, turns_before = delays_before.get(tid, (0, 0))
+            result["run_delay"][str(tid)] = [delay - delay_before, turns - turns_before]
     if POOL_LOOKUPS:
         result["pool_lookups"] = [[tid, entered - t0, left - t0] for tid, entered, left in POOL_LOOKUPS]
     write_json_atomically(args.out, result)
