@@ -122,15 +122,17 @@ struct OSThread: Sendable {
     var dispatchedAt = SimTime.zero
     /// When it last became runnable (before its dispatch: the wait for a core is the difference).
     var runnableSince = SimTime.zero
-    /// Since when it has been runnable without a core (`.never` while it has one or sleeps): the run queue's
-    /// wait, summed in `Simulation.coreWaited` at its dispatch.
+    /// When its wait for a core began, summed in `Simulation.coreWaited` at its dispatch: what woke it (a GIL
+    /// signal, a call's end, an answer, its creation: the kernel queues it then, so the wake-up latency is in the
+    /// wait), set where the wake is scheduled, or its preemption; `.never` once a counted thread has a core.
     var coreWaitSince = SimTime.never
-    /// When what wakes it happened (a signal, a call's end, an answer, its creation), for a wake pending: the
-    /// kernel queues the thread then, so its wait for a core counts from there, the wake-up latency in it
-    /// (`.never`: none pending).
-    var wokenSince = SimTime.never
-    /// A gevent resolver thread (it runs lookups only): left out of `coreWaited`, as the harness does not see it.
-    var isLookupWorker = false
+    /// Whether its waits for a core count in `Simulation.coreWaited`: a thread of the program's main process
+    /// that runs its work (its tasks, its loop or hub, its executor's jobs), as the harness notes them
+    /// (harness.py `note_run_delay`); not the local server, a Pool's handler threads or gevent's resolver
+    /// threads (`submitLookup` clears it). Stored, not derived: `dispatch` reads it on every turn.
+    var countsCoreWait: Bool
+    /// It runs an event loop or a hub: its waits are `Simulation.loopCoreWaited` as well.
+    let hostsLoop: Bool
     /// When it last went idle in its selector (an event loop's or hub's thread): its poll's timeout counts from here.
     var idleSince = SimTime.zero
     var vruntime = SimTime.zero
@@ -196,18 +198,12 @@ struct OSThread: Sendable {
     /// wants).
     @inline(__always) var takesGIL: Bool { role != .localServer }
 
-    /// Whether its waits for a core count in `Simulation.coreWaited`: a thread of the program's main process
-    /// that runs its work (its tasks, its loop or hub, its executor's jobs), as the harness notes them
-    /// (harness.py `note_run_delay`); not the local server, a Pool's handler threads or gevent's resolver.
-    var countsCoreWait: Bool {
-        process == 0 && !isLookupWorker
-            && role != .localServer && role != .poolResultHandler && role != .poolWorkerHandler
-    }
-
     init(process: Int32, lane: Int32, role: Role) {
         self.process = process
         self.lane = lane
         self.role = role
+        countsCoreWait = process == 0 && role != .localServer && role != .poolResultHandler && role != .poolWorkerHandler
+        hostsLoop = role == .loop || role == .hub
     }
 }
 

@@ -726,7 +726,7 @@ extension Simulation {
     mutating func submitLookup(_ g: Int, _ d: SimTime) {
         greens[g].jobDuration = d
         greens[g].jobIsLookup = true
-        if let started = queueForWorker(g, name: LaneNames.geventThreadpoolWorker) { threads[started].isLookupWorker = true }
+        if let started = queueForWorker(g, name: LaneNames.geventThreadpoolWorker) { threads[started].countsCoreWait = false }
     }
 
     /// Queues `g`'s job for the pool's workers: wakes an idle one, or starts the k-th, named `name(k)`, while
@@ -797,7 +797,7 @@ extension Simulation {
             // (Not yet asleep, it waits for a GIL switch first, then asks its program again and finds the answer.)
             threads[w].status = .waking
             threads[w].resumeAction = .proceed
-            threads[w].wokenSince = now + delay
+            threads[w].coreWaitSince = now + delay
             schedule(.wake, Int32(id: w), token: threads[w].epoch, after: delay + drawWakeLatency())
         }
     }

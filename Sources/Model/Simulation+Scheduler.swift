@@ -14,9 +14,8 @@ extension Simulation {
     /// Puts a thread on a free core, or in the run queue (maybe preempting, under the fair policy).
     mutating func becomeRunnable(_ t: Int) {
         threads[t].runnableSince = now
-        // The wait for a core counts from what woke it: the kernel queued it then (its wake-up latency is in it).
-        threads[t].coreWaitSince = min(now, threads[t].wokenSince)
-        threads[t].wokenSince = .never
+        // The wait for a core counts from what woke it, where that set it; else from now.
+        if threads[t].coreWaitSince == .never { threads[t].coreWaitSince = now }
         let waker = Int(threads[t].syncWaker)
         threads[t].syncWaker = -1
         // `busyCores` first: with every core busy (the common case under load) no core is looked at.
@@ -68,13 +67,14 @@ extension Simulation {
         }
     }
 
-    /// The end of `t`'s wait in the run queue: counted if its waits count (`OSThread.countsCoreWait`).
+    /// The end of a counted thread's wait for a core (`OSThread.countsCoreWait`), if it waited: added to
+    /// `coreWaited` (and the loop's or hub's part).
     mutating func noteCoreWait(_ t: Int) {
+        guard threads[t].coreWaitSince != .never else { return }
         let waited = now - threads[t].coreWaitSince
         threads[t].coreWaitSince = .never
-        guard threads[t].countsCoreWait else { return }
         coreWaited += waited
-        if threads[t].role == .loop || threads[t].role == .hub { loopCoreWaited += waited }
+        if threads[t].hostsLoop { loopCoreWaited += waited }
     }
 
     /// Someone waits for a core: make sure every busy core's slice end is an event.
@@ -150,8 +150,10 @@ extension Simulation {
         threads[t].core = Int32(id: c)
         threads[t].status = .onCore
         threads[t].dispatchedAt = now
-        if threads[t].coreWaitSince != .never { noteCoreWait(t) }
-        if threads[t].countsCoreWait { coreTurns &+= 1 }
+        if threads[t].countsCoreWait {
+            noteCoreWait(t)
+            coreTurns &+= 1
+        }
         threads[t].epoch &+= 1
         showOnCore(t)
         if coreLanes {

@@ -117,7 +117,7 @@ extension Simulation {
         th.needsGIL = gilEnabled
         threads.append(th)
         threads[t].status = .waking
-        threads[t].wokenSince = now
+        threads[t].coreWaitSince = now
         schedule(.wake, Int32(t), token: threads[t].epoch, after: wakeAt ?? drawWakeLatency())
         return t
     }

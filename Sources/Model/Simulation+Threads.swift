@@ -177,7 +177,7 @@ extension Simulation {
         if state == .idle { threads[t].idleSince = now }
         show(t, state)
         if d != .never {
-            threads[t].wokenSince = now + d
+            threads[t].coreWaitSince = now + d
             schedule(.wake, Int32(id: t), token: threads[t].epoch, after: d + drawWakeLatency())
             threads[t].status = .waking
         }
@@ -212,7 +212,7 @@ extension Simulation {
         threads[t].epoch &+= 1
         threads[t].status = .waking
         threads[t].resumeAction = action
-        threads[t].wokenSince = now
+        threads[t].coreWaitSince = now
         schedule(.wake, Int32(id: t), token: threads[t].epoch, after: drawWakeLatency())
     }
 

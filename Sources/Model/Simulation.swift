@@ -317,7 +317,7 @@ struct Simulation {
             let scale = (threads[t].burstKind == .python && !gilEnabled) ? 1 + python.freeThreadingOverhead : 1
             cpuStepPlanned -= threads[t].burstRemaining.scaled(by: 1 / (scale * stepPace))
         }
-        for t in threads.indices where threads[t].coreWaitSince != .never { noteCoreWait(t) }
+        for t in threads.indices where threads[t].countsCoreWait && threads[t].status == .runnable { noteCoreWait(t) }
         let latencies = workload.instances.filter { !$0.background }.map { taskFinish[$0.index] }
         let hostsLoop = loop != nil || green != nil
         let metrics = RunMetrics(
