@@ -319,7 +319,8 @@ struct Simulation {
         }
         for t in threads.indices where threads[t].countsCoreWait && threads[t].status == .runnable { noteCoreWait(t) }
         let latencies = workload.instances.filter { !$0.background }.map { taskFinish[$0.index] }
-        let hostsLoop = loop != nil || green != nil
+        // The loop's or hub's part where the main thread runs one (tasklets' main thread runs neither).
+        let hostsLoop = strategy.kind.descriptor.host != .mainThread
         let metrics = RunMetrics(
             strategy: strategy.label, kind: strategy.kind.name, makespan: now, taskLatencies: latencies,
             operations: operations, coreBusy: cores.map(\.busy), gilHeld: gilHeld, gilWaited: gilWaited,

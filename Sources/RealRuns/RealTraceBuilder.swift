@@ -596,9 +596,8 @@ public enum RealTraceBuilder {
         if !result.runDelay.isEmpty {
             coreWait = .nanoseconds(result.runDelay.values.reduce(0) { $0 + max(0, $1.waited) })
             coreTurns = Int(result.runDelay.values.reduce(0) { $0 + max(0, $1.turns) })
-            switch strategy.kind.modelTraits(costs: Costs(), cores: 1).scheduling {
-            case .greenlets, .eventLoop: loopCoreWait = .nanoseconds(max(0, result.runDelay[result.mainThreadID]?.waited ?? 0))
-            default: break
+            if strategy.kind.descriptor.host != .mainThread {
+                loopCoreWait = .nanoseconds(max(0, result.runDelay[result.mainThreadID]?.waited ?? 0))
             }
         }
         return RunMetrics(strategy: strategy.label, kind: strategy.kind.name, makespan: .nanoseconds(result.makespan),

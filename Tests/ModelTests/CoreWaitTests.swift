@@ -31,6 +31,8 @@ final class CoreWaitTests: XCTestCase {
         XCTAssertLessThan(try XCTUnwrap(run(Fixtures.threads, cores: 4).coreWait), ms(1), "a core each")
         XCTAssertLessThan(try XCTUnwrap(run(Fixtures.processes, cores: 1).coreWait), ms(5), "children's waits are theirs")
         XCTAssertNil(try run(Fixtures.threads, cores: 1).loopCoreWait, "no loop")
+        XCTAssertNil(try run(Strategy(kind: .tasklets), cores: 1).loopCoreWait, "tasklets switch on the main thread: no loop or hub")
+        XCTAssertNotNil(try run(Fixtures.gevent, cores: 1).loopCoreWait, "gevent's hub")
     }
 
     /// asyncio hands two 10 ms GIL-free steps to its executor on one core: the loop, woken by each result
