@@ -17,6 +17,7 @@ final class FidelityTests: XCTestCase {
     /// validate --profile`), else with the profile recorded with them.
     @discardableResult
     func assertEveryPredictionStaysInItsBand(folder: String, matrix matrixFolder: String = FidelityTests.folder, profile: String? = nil,
+                                             minimumCases: Int? = nil,
                                              file: StaticString = #filePath, line: UInt = #line) throws -> FidelityReport {
         let matrix = try ValidationMatrix.load(folder: matrixFolder)
         var recorded = try MatrixMeasurements.load(from: folder + "/measurements.json")
@@ -24,7 +25,8 @@ final class FidelityTests: XCTestCase {
         let misses = try KnownMisses.load(from: folder + "/known_misses.json")
         let report = try FidelityReport.evaluate(matrix: matrix, measurements: recorded, tolerancePercent: 10, knownMisses: misses)
         // The matrix has at least 40 cases; the workloads never tuned on (validation/unseen-all) 16.
-        XCTAssertGreaterThanOrEqual(matrix.cases.count, matrixFolder == Self.folder ? 40 : 16, file: file, line: line)
+        XCTAssertGreaterThanOrEqual(matrix.cases.count, minimumCases ?? (matrixFolder == Self.folder ? 40 : 16),
+                                    file: file, line: line)
         XCTAssertTrue(report.unmeasured.isEmpty, "cases not measured: \(report.unmeasured)", file: file, line: line)
         XCTAssertTrue(report.newMisses.isEmpty, report.summary(), file: file, line: line)
         XCTAssertTrue(report.fixedMisses.isEmpty, report.summary(), file: file, line: line)
@@ -131,6 +133,21 @@ final class FidelityTests: XCTestCase {
         let all = try XCTUnwrap(report.summaries.first { $0.label == "all" })
         XCTAssertGreaterThanOrEqual(all.count, 90)
         XCTAssertLessThanOrEqual(all.medianAbsErrorPercent, 5, report.summary())
+    }
+
+    /// The thirteen workloads written after `unseen-all` was measured (`validation/unseen-4`, `unseen-5`, `unseen-6`,
+    /// all held out; `validation/unseen-later/`, its README), measured as a matrix in three sessions on the sixth
+    /// host, each after a calibration of its own: every prediction in its band but the listed misses, and the
+    /// median error no worse than recorded (6.2%: above the 5%, where the three sessions' medians differ
+    /// from each other by 4.8-5.9%, the machine's own floor here). `unseen-6` was predicted by no one before
+    /// its first measurement.
+    func testEveryPredictionOfTheLaterWorkloadsNeverTunedOnStaysInItsBand() throws {
+        let folder = Self.folder + "/unseen-later"
+        XCTAssertEqual(try MatrixMeasurements.load(from: folder + "/measurements.json").sessionProfiles?.count, 3)
+        let report = try assertEveryPredictionStaysInItsBand(folder: folder, matrix: folder, minimumCases: 13)
+        let all = try XCTUnwrap(report.summaries.first { $0.label == "all" })
+        XCTAssertGreaterThanOrEqual(all.count, 70)
+        XCTAssertLessThanOrEqual(all.medianAbsErrorPercent, 6.5, report.summary())
     }
 
     /// A sixth host, a VM the model was never built or tuned on, measured with the model as it stood before
