@@ -28,15 +28,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var scenario = try model.loadScenario(scenario)
-            if let machineProfile {
-                scenario = try MachineProfile.load(from: machineProfile).apply(to: scenario)
-                // What the user sets wins over the profile: a what-if on the calibrated machine ("8 cores?").
-                if !model.overrides.isEmpty {
-                    scenario = try ScenarioLoader.parse(text: ScenarioEncoder.json(scenario), sourceName: machineProfile,
-                                                        overrides: model.overrides)
-                }
-            }
+            let scenario = try model.loadScenario(scenario, machineProfile: machineProfile)
             let runs = try model.simulate(scenario, trace: !pictures.noPictures || output.perfetto)
             let metrics = runs.map(\.run.metrics)
             let reference = scenario.reference.map {
@@ -122,11 +114,21 @@ struct ModelOptions: ParsableArguments {
         valueName: "key=value"))
     var overrides: [String] = []
 
-    /// Reads the scenario with the overrides and the strategy filter applied.
-    func loadScenario(_ path: String) throws -> Scenario {
+    /// Reads the scenario with the overrides, the machine profile if given, and the strategy filter applied.
+    func loadScenario(_ path: String, machineProfile: String? = nil) throws -> Scenario {
         var all = overrides
         if let seed { all.append("seed=\(seed)") }
         var scenario = try ScenarioLoader.load(path: path, overrides: all)
+        if let machineProfile {
+            scenario = try MachineProfile.load(from: machineProfile).apply(to: scenario)
+            // What the user sets wins over the profile: a what-if on the calibrated machine ("8 cores?"). Set again
+            // on the file's whole list of strategies, before --strategies picks from it, so that `strategies[3]`
+            // names the same strategy with or without --machine.
+            if !overrides.isEmpty {
+                scenario = try ScenarioLoader.parse(text: ScenarioEncoder.json(scenario), sourceName: machineProfile,
+                                                    overrides: overrides)
+            }
+        }
         if let strategies {
             let wanted = parsedStrategies(strategies)
             let known = scenario.strategies.map(\.label)

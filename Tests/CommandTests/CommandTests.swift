@@ -54,6 +54,22 @@ final class CommandTests: CommandTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("bad").path))
     }
 
+    /// `--set strategies[i]...` names the scenario file's strategy i, with `--strategies` picking one of them and
+    /// `--machine` given or not: the profile is applied to the whole list, before the pick.
+    func testASetOnAStrategyNamesTheFilesStrategyWhateverIsPicked() throws {
+        try write("pools.json", #"{"name": "pools", "tasks": [{"steps": [{"cpu": "2ms"}]}], "strategies": ["sync", "#
+                  + #"{"kind": "threads", "label": "pooled", "pool": 4}, "asyncio"]}"#)
+        try write("machine.json", KillTests.profile)
+        for (name, extra) in [("plain", [String]()), ("profiled", ["--machine", "machine.json"])] {
+            let r = try simulate(["pools.json", "--strategies", "pooled", "--set", "strategies[1].pool=2", "--no-pictures",
+                                  "-o", name] + extra)
+            XCTAssertEqual(r.status, 0, "\(name): \(r.err)")
+            let resolved = try String(contentsOf: folder.appendingPathComponent("\(name)/scenario.json"), encoding: .utf8)
+            XCTAssertTrue(resolved.contains(#""strategies": [{"kind": "threads", "label": "pooled", "pool": 2}]"#),
+                          "\(name): \(resolved)")
+        }
+    }
+
     /// A model-only sweep predicts a calibrated machine with `--machine`, and its `--vary` values still win over
     /// the profile's: the cores axis runs 1 and 8 cores, not the profile's 2. A missing profile is named, and
     /// nothing is written.
