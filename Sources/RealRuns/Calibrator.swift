@@ -123,6 +123,11 @@ public enum Calibrator {
         if let result = p.executorResultCPU, let worker = p.executorWorkerCPU, let wake = p.executorWakeCPU {
             lines.append("executor worker  \(result) of its CPU to hand a result to the loop, \(worker) on to a queued job, \(wake) more to sleep and wake for one")
         }
+        for (name, trip) in [("trio to_thread", p.trioThreadTrip), ("curio threads", p.curioThreadTrip)] {
+            guard let trip else { continue }
+            lines.append(name.padding(toLength: 17, withPad: " ", startingAt: 0)
+                         + String(format: "%.2fx the executor trip's loop CPU, %.2fx its worker's (a 1 ms job)", trip.loop, trip.worker))
+        }
         if let task = p.poolTaskCPU, let result = p.poolResultCPU, let turn = p.poolHandlerTurn, let calls = p.poolHandlerCalls {
             lines.append("process Pool     \(task) of a worker's CPU a task, \(result) of the parent's a result; its worker handler's turn \(turn), \(calls) of it in system calls")
         }

@@ -133,6 +133,12 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// `raw_socket_request_ratios`). Recorded and printed, not applied (`clientCPU`).
     public var trioRequestRatio: Double?
     public var curioRequestRatio: Double?
+    /// trio's `to_thread.run_sync` (curio's `run_in_thread`) round trip as multiples of asyncio's
+    /// `run_in_executor` timed just before it: the loop's CPU per trip and the worker's outside the job
+    /// (calibrate.py `thread_trip_ratios`). Recorded and printed, not applied: the model prices their trips as
+    /// asyncio's loop side with no worker side (docs/model.md, "trio's and curio's threads, measured").
+    public var trioThreadTrip: ThreadTripScale?
+    public var curioThreadTrip: ThreadTripScale?
     /// Client CPU of one urlopen right after ~3.5 ms of CPU steps (Python, `7777 ** n`, sha256 over 4 MiB), as
     /// a multiple of the same call right after another call (calibrate.py `cold_request_ratio`).
     public var coldRequestRatio: Double?
@@ -267,6 +273,13 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         profile.eventletUrlopenRatio = try? number("eventlet_urlopen_ratio")
         profile.trioRequestRatio = try? number("trio_request_ratio")
         profile.curioRequestRatio = try? number("curio_request_ratio")
+        func trip(_ runtime: String) -> ThreadTripScale? {
+            guard let loop = try? number("\(runtime)_thread_loop_ratio"), let worker = try? number("\(runtime)_thread_worker_ratio"),
+                  ThreadTripScale.range.contains(loop), ThreadTripScale.range.contains(worker) else { return nil }
+            return ThreadTripScale(loop: loop, worker: worker)
+        }
+        profile.trioThreadTrip = trip("trio")
+        profile.curioThreadTrip = trip("curio")
         profile.coldRequestRatio = try? number("cold_request_ratio")
         profile.coldWake = (raw["cold_wake"] as? [[NSNumber]])?.map { $0.map(\.doubleValue) }
         profile.requesterTakesSignal = try? number("requester_takes_signal")
@@ -861,6 +874,25 @@ public enum ReleaseSource: String, Sendable, Codable, CaseIterable {
         case .numba: return "nb"
         }
     }
+}
+
+/// A runtime's own thread round trip as multiples of asyncio's `run_in_executor`, timed one after the other
+/// (calibrate.py `thread_trip_ratios`, jobs that sleep 1 ms): the same steps (hand the call to a waiting worker,
+/// wake the loop with the result, resume the task) in another library's code (trio/_core/_thread_cache.py,
+/// curio/workers.py).
+public struct ThreadTripScale: Sendable, Codable, Equatable {
+    /// The loop thread's CPU per trip over asyncio's.
+    public var loop: Double
+    /// The worker's CPU per trip outside the job over asyncio's.
+    public var worker: Double
+
+    public init(loop: Double, worker: Double) {
+        self.loop = loop
+        self.worker = worker
+    }
+
+    /// The multiples taken for measurements: a trip costs something, and no library's differs a hundredfold.
+    public static let range = 0.01...100.0
 }
 
 /// The other runtimes' costs measured by calibrate.py (each nil when that probe did not run), for the model

@@ -62,6 +62,26 @@ final class LoopCostsTests: XCTestCase {
         XCTAssertEqual(old.executorWakeCPU, Defaults.executorWakeCPU)
     }
 
+    /// trio's and curio's thread trips, as multiples of asyncio's executor, are read from a calibration where it
+    /// has both of a runtime's (multiples in range), kept through a save and a load, and not applied: their loops
+    /// keep asyncio's hand-off and their workers no cost of their own (docs/model.md, "trio's and curio's threads,
+    /// measured").
+    func testThreadTripsAreRecordedNotApplied() throws {
+        let p = try profile(["executor_loop_cpu_ns": 90_000, "trio_thread_loop_ratio": 1.4, "trio_thread_worker_ratio": 0.9,
+                             "curio_thread_loop_ratio": 0.8])
+        XCTAssertEqual(p.trioThreadTrip, ThreadTripScale(loop: 1.4, worker: 0.9))
+        XCTAssertNil(p.curioThreadTrip, "only one of curio's two")
+        XCTAssertNil(try profile(["trio_thread_loop_ratio": 0.0, "trio_thread_worker_ratio": 0.9]).trioThreadTrip, "out of range")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("profile-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try p.save(to: path)
+        XCTAssertEqual(try MachineProfile.load(from: path).trioThreadTrip, ThreadTripScale(loop: 1.4, worker: 0.9))
+        let without = try profile(["executor_loop_cpu_ns": 90_000])
+        for kind: Strategy.Kind in [.trio(threadLimit: 40, cpuInThread: true), .curio(threadLimit: 64, cpuInThread: true)] {
+            XCTAssertEqual(applied(p, kind).costs, applied(without, kind).costs, "\(kind)")
+        }
+    }
+
     /// gevent's and eventlet's urlopen costs the measured multiple of urlopen's CPU, less the four short calls
     /// the model runs on their own, and no overlap excess (the multiple was measured with 20 green threads at
     /// once); threads keep urlopen's CPU and the overlap excess.

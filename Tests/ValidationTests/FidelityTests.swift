@@ -137,14 +137,26 @@ final class FidelityTests: XCTestCase {
 
     /// The thirteen workloads written after `unseen-all` was measured (`validation/unseen-4`, `unseen-5`, `unseen-6`,
     /// all held out; `validation/unseen-later/`, its README), measured as a matrix in three sessions on the sixth
-    /// host, each after a calibration of its own: every prediction in its band but the listed misses, and the
-    /// median error no worse than recorded (6.2%: above the 5%, where the three sessions' medians differ
-    /// from each other by 4.8-5.9%, the machine's own floor here). `unseen-6` was predicted by no one before
-    /// its first measurement.
+    /// host, each after a calibration of its own, with the harness's notes of waiting for a core taken without
+    /// releasing the GIL: every prediction in its band but the listed misses, and the median error within the
+    /// issue's 5% (4.4%; the sessions 4.5-4.7% apart). `unseen-6` was predicted by no one before its first
+    /// measurement.
     func testEveryPredictionOfTheLaterWorkloadsNeverTunedOnStaysInItsBand() throws {
         let folder = Self.folder + "/unseen-later"
         XCTAssertEqual(try MatrixMeasurements.load(from: folder + "/measurements.json").sessionProfiles?.count, 3)
         let report = try assertEveryPredictionStaysInItsBand(folder: folder, matrix: folder, minimumCases: 13)
+        let all = try XCTUnwrap(report.summaries.first { $0.label == "all" })
+        XCTAssertGreaterThanOrEqual(all.count, 70)
+        XCTAssertLessThanOrEqual(all.medianAbsErrorPercent, 5, report.summary())
+    }
+
+    /// The same workloads' first three sessions (`validation/unseen-later/with-releasing-notes/`), measured while the
+    /// harness's notes released the GIL four times after each executor job and each blocking task (docs/model.md,
+    /// "The harness's notes of waiting for a core, taken without releasing the GIL"): the model is held to them as
+    /// recorded, misses and all (median 6.2%, the sessions 4.8-5.9% apart).
+    func testEveryPredictionOfTheLaterWorkloadsAsFirstMeasuredStaysInItsBand() throws {
+        let folder = Self.folder + "/unseen-later"
+        let report = try assertEveryPredictionStaysInItsBand(folder: folder + "/with-releasing-notes", matrix: folder, minimumCases: 13)
         let all = try XCTUnwrap(report.summaries.first { $0.label == "all" })
         XCTAssertGreaterThanOrEqual(all.count, 70)
         XCTAssertLessThanOrEqual(all.medianAbsErrorPercent, 6.5, report.summary())

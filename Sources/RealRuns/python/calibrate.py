@@ -1580,6 +1580,78 @@ def curio_costs():
     return curio.run(switch_and_thread_ns, lambda: curio.sleep(0), curio.run_in_thread)
 
 
+def thread_trip_ratios(rounds=5, count=150, job_s=0.001):
+    """trio's `to_thread.run_sync` and curio's `run_in_thread` against asyncio's `run_in_executor`, per round
+    trip of a job that sleeps `job_s` (so that the loop really waits and is woken by the result, as in
+    `executor_loop_cpu_ns`): the loop thread's CPU (time.thread_time_ns), and the worker threads' CPU outside
+    the job (each worker's clock, time.pthread_getcpuclockid, less what the job itself took: handing the
+    result back, the way to the next job, the sleep and the wake-up between jobs). The runtimes in turn,
+    `rounds` times, each after an asyncio run; per runtime the median of its ratios to the asyncio run just
+    before, so that a change of the machine's speed between rounds cancels. Returns the ratios (trio loop,
+    trio worker, curio loop, curio worker), a runtime's None where it is not installed (~2 s)."""
+    import asyncio  # here, not at the top: see _statistics
+
+    def trips(run):
+        """`run(timed)` starts the runtime and awaits `timed(call_in_thread)`; (loop, workers) CPU per trip."""
+        workers = {}  # thread ident -> [CPU inside its jobs, the thread's clock]
+
+        def job():
+            start = time.thread_time_ns()
+            time.sleep(job_s)
+            ident = threading.get_ident()
+            if ident not in workers:
+                workers[ident] = [0, time.pthread_getcpuclockid(ident)]
+            workers[ident][0] += time.thread_time_ns() - start
+
+        def worker_clocks():
+            return sum(time.clock_gettime_ns(clock) for _, clock in workers.values())
+
+        async def timed(call_in_thread):
+            await call_in_thread(job)  # starts the worker, outside the timing
+            for entry in workers.values():
+                entry[0] = 0
+            before, loop_before = worker_clocks(), time.thread_time_ns()
+            for _ in range(count):
+                await call_in_thread(job)
+            loop = time.thread_time_ns() - loop_before
+            inside = sum(entry[0] for entry in workers.values())
+            return loop / count, max(1, worker_clocks() - before - inside) / count
+
+        return run(timed)
+
+    def on_asyncio(timed):
+        async def main():
+            loop = asyncio.get_running_loop()
+            return await timed(lambda f: loop.run_in_executor(None, f))
+        return asyncio.run(main())
+
+    runtimes = []
+    try:
+        import trio
+        runtimes.append(("trio", lambda timed: trio.run(timed, trio.to_thread.run_sync)))
+    except ImportError:
+        pass
+    try:
+        import curio
+        runtimes.append(("curio", lambda timed: curio.run(timed, curio.run_in_thread)))
+    except ImportError:
+        pass
+    ratios = {name: ([], []) for name, _ in runtimes}
+    for _ in range(rounds):
+        for name, run in runtimes:
+            base_loop, base_worker = trips(on_asyncio)
+            loop, worker = trips(run)
+            ratios[name][0].append(loop / base_loop)
+            ratios[name][1].append(worker / base_worker)
+    result = []
+    for name in ("trio", "curio"):
+        if name in ratios:
+            result += [round(_statistics().median(ratios[name][i]), 3) for i in (0, 1)]
+        else:
+            result += [None, None]
+    return tuple(result)
+
+
 def raw_socket_request_ratios(base_url, rounds=6, count=50):
     """One request on the harness's kept-alive raw-socket connection (`harness.KeepAliveConnection`: a GET
     written whole, its answer read to its Content-Length) on trio's stream and on curio's socket, as multiples
@@ -2107,6 +2179,10 @@ def main():
         ("executor loop", lambda: result.update(executor_loop_cpu_ns=executor_loop_cpu_ns())),
         ("executor worker", lambda: result.update(zip(("executor_result_cpu_ns", "executor_worker_cpu_ns",
                                                        "executor_wake_cpu_ns"), executor_worker_costs()))),
+        # trio's and curio's threads against it (~4 s; docs/model.md, "trio's and curio's threads").
+        ("thread trips", lambda: result.update(zip(("trio_thread_loop_ratio", "trio_thread_worker_ratio",
+                                                    "curio_thread_loop_ratio", "curio_thread_worker_ratio"),
+                                                   thread_trip_ratios()))),
         ("cold wake", lambda: result.update(cold_wake=cold_wake())),
         ("timer wake", lambda: result.update(timer_wake_ns=timer_wake())),
         ("cold request", lambda: result.update(cold_request_ratio=cold_request_ratio(args.server))),
