@@ -136,7 +136,8 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     /// trio's `to_thread.run_sync` (curio's `run_in_thread`) round trip as multiples of asyncio's
     /// `run_in_executor` timed just before it: the loop's CPU per trip and the worker's outside the job
     /// (calibrate.py `thread_trip_ratios`). Recorded and printed, not applied: the model prices their trips as
-    /// asyncio's loop side with no worker side (docs/model.md, "trio's and curio's threads, measured").
+    /// asyncio's loop side with no worker side (docs/model.md, "The harness's notes of waiting for a core, taken
+    /// without releasing the GIL", its part "trio's and curio's threads, measured").
     public var trioThreadTrip: ThreadTripScale?
     public var curioThreadTrip: ThreadTripScale?
     /// Client CPU of one urlopen right after ~3.5 ms of CPU steps (Python, `7777 ** n`, sha256 over 4 MiB), as

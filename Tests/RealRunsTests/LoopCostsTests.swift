@@ -64,8 +64,8 @@ final class LoopCostsTests: XCTestCase {
 
     /// trio's and curio's thread trips, as multiples of asyncio's executor, are read from a calibration where it
     /// has both of a runtime's (multiples in range), kept through a save and a load, and not applied: their loops
-    /// keep asyncio's hand-off and their workers no cost of their own (docs/model.md, "trio's and curio's threads,
-    /// measured").
+    /// keep asyncio's hand-off and their workers no cost of their own (docs/model.md, "The harness's notes of waiting
+    /// for a core, taken without releasing the GIL", its part "trio's and curio's threads, measured").
     func testThreadTripsAreRecordedNotApplied() throws {
         let p = try profile(["executor_loop_cpu_ns": 90_000, "trio_thread_loop_ratio": 1.4, "trio_thread_worker_ratio": 0.9,
                              "curio_thread_loop_ratio": 0.8])

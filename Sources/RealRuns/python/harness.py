@@ -295,7 +295,8 @@ RUN_DELAYS = {}
 # file with Python's own calls, each of which releases the GIL (Py_BEGIN_ALLOW_THREADS in posixmodule.c and
 # _io/fileio.c). Four releases a note: an executor worker noting after each job lost the GIL at them to the
 # workers waiting for it and handed its result back a job or more later (2026-12-07: 8 coroutines' 200 trips of
-# 0.5 ms through asyncio's executor took 166-176 ms with them, 118-150 ms without, the plain program 117-139 ms).
+# 0.5 ms through asyncio's executor took 167-184 ms with them, 119-161 ms with libc's, 116-146 ms with no notes at all;
+# docs/model.md, "The harness's notes of waiting for a core, taken without releasing the GIL").
 _LIBC = None
 
 
