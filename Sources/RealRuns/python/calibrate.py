@@ -1588,7 +1588,7 @@ def thread_trip_ratios(rounds=5, count=150, job_s=0.001):
     result back, the way to the next job, the sleep and the wake-up between jobs). The runtimes in turn,
     `rounds` times, each after an asyncio run; per runtime the median of its ratios to the asyncio run just
     before, so that a change of the machine's speed between rounds cancels. Returns the ratios (trio loop,
-    trio worker, curio loop, curio worker), a runtime's None where it is not installed (~2 s)."""
+    trio worker, curio loop, curio worker), a runtime's None where it is not installed (~4 s)."""
     import asyncio  # here, not at the top: see _statistics
 
     def trips(run):
@@ -2179,7 +2179,8 @@ def main():
         ("executor loop", lambda: result.update(executor_loop_cpu_ns=executor_loop_cpu_ns())),
         ("executor worker", lambda: result.update(zip(("executor_result_cpu_ns", "executor_worker_cpu_ns",
                                                        "executor_wake_cpu_ns"), executor_worker_costs()))),
-        # trio's and curio's threads against it (~4 s; docs/model.md, "trio's and curio's threads").
+        # trio's and curio's threads against it (~4 s; recorded, not applied: docs/model.md, "The harness's notes
+        # of waiting for a core, taken without releasing the GIL").
         ("thread trips", lambda: result.update(zip(("trio_thread_loop_ratio", "trio_thread_worker_ratio",
                                                     "curio_thread_loop_ratio", "curio_thread_worker_ratio"),
                                                    thread_trip_ratios()))),
