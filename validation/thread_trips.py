@@ -7,10 +7,16 @@ is stamped where it is submitted (the loop), where the job starts and ends (its 
 resumes (the loop); the loop thread's own CPU (`time.thread_time`) is taken over the run. Per runtime and round:
 the run's wall time, the loop's CPU, the worker threads used, and the medians of submitted -> started, the job, and
 ended -> resumed. The job's length comes from timing the loop itself here (the fastest of five), so it is J within
-the machine's pace.
+the machine's pace. Also how many trips are in flight (submitted, not yet resumed), as shares of the run: a loop
+that resumes its coroutines late runs its workers in waves, with times of none in flight between them.
 
     flock /work/machine.lock .venv/bin/python validation/thread_trips.py [rounds] [asyncio,trio,curio]
     J=0.0008 ... (another job length, seconds)
+    python3 validation/thread_trips.py --model TRACE    # the same shares in the model's trace
+
+With `--model TRACE` (`simulate run validation/thread_trips.json --strategies S --perfetto --machine P`'s trace, S one
+strategy), a trip in flight is a coroutine lane from its `awaiting` (the job handed to a thread) to its next
+`blocked` (the sleep after it resumed) or its end.
 
 `validation/thread_trips.json` is the same workload as a scenario, for `simulate compare`.
 
@@ -52,6 +58,40 @@ def job(submitted):
     return submitted, started, time.perf_counter_ns(), threading.get_ident()
 
 
+def in_flight(trips_at):
+    """Shares of the time from the first submit to the last resume with 0, 1, 2, ... trips in flight."""
+    edges = sorted([(q, 1) for q, r in trips_at] + [(r, -1) for q, r in trips_at])
+    shares, count, last = {}, 0, edges[0][0]
+    for t, step in edges:
+        shares[count] = shares.get(count, 0) + t - last
+        count, last = count + step, t
+    total = sum(shares.values()) or 1
+    return " ".join("%d:%.0f%%" % (k, 100 * v / total) for k, v in sorted(shares.items()))
+
+
+def model_in_flight(path):
+    import json
+    trace = json.load(open(path))
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    names = {(e["pid"], e["tid"]): e["args"]["name"] for e in events if e.get("ph") == "M" and e.get("name") == "thread_name"}
+    lanes = {}
+    for e in events:
+        if e.get("ph") == "X" and "(coroutine)" in names.get((e["pid"], e["tid"]), ""):
+            lanes.setdefault((e["pid"], e["tid"]), []).append((e["ts"], e["name"], e["ts"] + e["dur"]))
+    spans = []
+    for segments in lanes.values():
+        start = None
+        for ts, state, _ in sorted(segments):
+            if state == "awaiting" and start is None:
+                start = ts
+            elif state == "blocked" and start is not None:
+                spans.append((start, ts))
+                start = None
+        if start is not None:  # the last trip: resumed, then the coroutine ended
+            spans.append((start, max(end for _, _, end in segments)))
+    print("model: %d trips; in flight (share of the run): %s" % (len(spans), in_flight(spans)))
+
+
 def summarize(name, wall, loop_cpu):
     def median_us(values):
         return statistics.median(values) / 1e3
@@ -63,6 +103,7 @@ def summarize(name, wall, loop_cpu):
           "  job %4.0f us  ended->resumed %5.0f us" % (name, wall * 1e3, loop_cpu * 1e3, loop_cpu * 1e6 / len(trips),
                                                    len(trips), workers, median_us(dispatch), median_us(work),
                                                    median_us(back)))
+    print("%-8s in flight (share of the run): %s" % (name, in_flight([(q, r) for q, s, e, r, _ in trips])))
 
 
 def run_asyncio():
@@ -123,6 +164,8 @@ RUNTIMES = {"asyncio": run_asyncio, "trio": run_trio, "curio": run_curio}
 
 def main():
     global ITERATIONS
+    if len(sys.argv) == 3 and sys.argv[1] == "--model":
+        return model_in_flight(sys.argv[2])
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     names = sys.argv[2].split(",") if len(sys.argv) > 2 else list(RUNTIMES)
     ITERATIONS = int(loop_speed() * J)

@@ -166,6 +166,8 @@ struct OSThread: Sendable {
     var jobPart: UInt8 = 0
     /// An executor worker woken from its queue's wait for the job it takes next (it pays the wake-up).
     var wokeForJob = false
+    /// A curio worker that its task has let go (`done_evt` set): on its way back to `start_evt.wait()`.
+    var backFromTask = false
     /// Program counter of roles with phases (spawner, loop start-up, child start and result).
     var phase: Int32 = 0
     /// The main thread of a child process (pays start-up and result pickling).
@@ -284,6 +286,8 @@ struct GreenTask: Sendable {
     var lane: Int32
     /// Waiting for its executor job's result to be handed back (costs the loop the hand-off).
     var returningFromExecutor = false
+    /// The worker waiting for this task to take its job's result (curio's `done_evt`), -1 for none.
+    var jobWorker: Int32 = -1
     var finished = false
     /// The CPU step handed to the executor.
     var jobDuration = SimTime.zero

@@ -640,6 +640,7 @@ extension Simulation {
                 if greens[g].returningFromExecutor {
                     // The future's result, set through call_soon_threadsafe, wakes the task.
                     greens[g].returningFromExecutor = false
+                    if greens[g].jobWorker >= 0 { releaseWorker(Int(greens[g].jobWorker)); greens[g].jobWorker = -1 }
                     return .burst(costs.executorHandoff / 2, .python)
                 }
                 let k = Int(greens[g].task)
@@ -671,6 +672,13 @@ extension Simulation {
             if loopBatchRemaining > 0, let next = readyGreens.pop() {
                 loopBatchRemaining -= 1
                 loopBatchRunning = true
+                if next == Self.entryTask {
+                    // The system task reads the wake-up socket (a recv whose bytes are there, the GIL released)
+                    // and wakes the results' tasks for the next pass.
+                    entryTaskReady = false
+                    while let r = threadResults.pop() { readyGreens.push(r) }
+                    return .burst(costs.readyRecv, .syscall)
+                }
                 threads[t].currentGreen = next
                 if loop.perCallback > .zero { return .burst(loop.perCallback, .python) }
                 continue
@@ -713,7 +721,7 @@ extension Simulation {
     mutating func submitToExecutor(_ g: Int, _ d: SimTime, _ kind: BurstKind) -> Bool {
         greens[g].jobDuration = d
         greens[g].jobKind = kind
-        guard let worker = queueForWorker(g, name: LaneNames.executorWorker) else { return false }
+        guard let worker = queueForWorker(g, name: LaneNames.executorWorker, toOneWorker: loop?.offload?.handsToOneWorker ?? false) else { return false }
         // ThreadPoolExecutor._adjust_thread_count calls t.start(), which waits until the worker has started.
         threads[worker].starter = mainThread
         threads[Int(mainThread)].awaitingStartOf = Int32(worker)
@@ -730,19 +738,40 @@ extension Simulation {
     }
 
     /// Queues `g`'s job for the pool's workers: wakes an idle one, or starts the k-th, named `name(k)`, while
-    /// fewer than `executorMaxWorkers` exist. Returns the started thread, nil if none was.
-    mutating func queueForWorker(_ g: Int, name: (Int) -> String) -> Int? {
-        executorJobs.push(Int32(g))
+    /// fewer than `executorMaxWorkers` exist. Returns the started thread, nil if none was. `toOneWorker`
+    /// (`ThreadOffload.handsToOneWorker`: trio, curio): the job is that thread's own, no other worker takes it;
+    /// otherwise it joins the pool's queue. With every worker busy and none to start it waits in the queue.
+    mutating func queueForWorker(_ g: Int, name: (Int) -> String, toOneWorker: Bool = false) -> Int? {
         if let w = idleWorkers.popLast() {
             threads[Int(w)].listedIdle = false
-            threads[Int(w)].wokeForJob = true
+            // (A curio worker listed on its way back from its task has not gone to sleep yet: no wake-up to pay.)
+            threads[Int(w)].wokeForJob = threads[Int(w)].status == .blocked
+            if toOneWorker { threads[Int(w)].job = Int32(g); threads[Int(w)].jobPart = 0 } else { executorJobs.push(Int32(g)) }
             wakeThread(Int(w))
             return nil
         }
-        guard executorWorkerCount < executorMaxWorkers else { return nil }
+        guard executorWorkerCount < executorMaxWorkers else { executorJobs.push(Int32(g)); return nil }
         let k = executorWorkerCount
         executorWorkerCount += 1
-        return addThread(process: 0, role: .executorWorker, name: name(k))
+        let t = addThread(process: 0, role: .executorWorker, name: name(k))
+        if toOneWorker { threads[t].job = Int32(g); threads[t].jobPart = 0 } else { executorJobs.push(Int32(g)) }
+        return t
+    }
+
+    /// curio: the task that took its job's result sets the worker's `done_evt` and puts it back in the pool
+    /// (`ThreadWorker.apply`'s `finally`, then `run_in_thread`'s `worker.release()`): the worker is listed
+    /// idle at once and woken for its way back to `start_evt.wait()`.
+    mutating func releaseWorker(_ w: Int) {
+        threads[w].backFromTask = true
+        // A job waiting for a worker (beyond the pool's size) is handed to it at once.
+        if let g = executorJobs.pop() {
+            threads[w].job = g
+            threads[w].jobPart = 0
+        } else if !threads[w].listedIdle {
+            threads[w].listedIdle = true
+            idleWorkers.append(Int32(w))
+        }
+        wakeThread(w)
     }
 
     /// The local server (server.py, on this machine): its accept loop starts a thread for each new
@@ -808,7 +837,8 @@ extension Simulation {
     /// its queue's wait if it slept there (system time, the GIL released), its Python out of the queue (the way
     /// back to it after its last job, `set_running_or_notify_cancel`), the job, then `set_result` and
     /// `call_soon_threadsafe`, whose self-pipe write makes the task ready (Lib/concurrent/futures/thread.py
-    /// `_worker`, `_WorkItem.run`; Lib/asyncio/futures.py `_chain_future`).
+    /// `_worker`, `_WorkItem.run`; Lib/asyncio/futures.py `_chain_future`). A curio worker then waits for its
+    /// task (`ThreadOffload.waitsForTheTask`) and runs the `workerCPU` part on its way back (`backFromTask`).
     ///
     /// A lookup job (gevent's resolver) runs in three parts, the worker's share of the call's CPU
     /// (`TaskRun.lookupCPU`: `resolver_job`, at most what the call has) split around the call: its Python
@@ -816,6 +846,10 @@ extension Simulation {
     /// then `ThreadResult.set`, whose async watcher wakes the hub, and the rest of its Python back to the
     /// queue. Each part that runs Python first takes the GIL.
     mutating func executorWorkerAction(_ t: Int) -> Action {
+        if threads[t].backFromTask {
+            threads[t].backFromTask = false
+            if let cpu = loop?.offload?.workerCPU, cpu > .zero { return .burst(cpu, .python) }
+        }
         var done = Int(threads[t].job)
         if done >= 0 && greens[done].jobIsLookup {
             threads[t].jobPart &+= 1
@@ -831,7 +865,7 @@ extension Simulation {
                 done = -1
             }
         }
-        if done < 0, let g = executorJobs.pop() {
+        if done < 0, !threads[t].listedIdle, let g = executorJobs.pop() {
             threads[t].job = g
             threads[t].jobPart = 0
             if greens[Int(g)].jobIsLookup {
@@ -852,13 +886,19 @@ extension Simulation {
                     let woke = threads[t].wokeForJob
                     threads[t].wokeForJob = false
                     if woke, let cpu = pool?.wakeCPU, cpu > .zero { return .burst(cpu, .syscall) }
-                case 2: if let cpu = pool?.workerCPU, cpu > .zero { return .burst(cpu, .python) }
+                // (curio's worker runs that Python on its way back from the task, `releaseWorker`.)
+                case 2: if let cpu = pool?.workerCPU, cpu > .zero, pool?.waitsForTheTask != true { return .burst(cpu, .python) }
                 case 3: return .step(greens[done].jobDuration, greens[done].jobKind)
                 case 4: if let cpu = pool?.resultCPU, cpu > .zero { return .burst(cpu, .python) }
                 default:
                     threads[t].job = -1
                     greens[done].returningFromExecutor = true
                     greenBecameReady(done, threadsafe: true)
+                    if pool?.waitsForTheTask == true {
+                        // curio's `done_evt.wait()`, until the task resumes (`releaseWorker`).
+                        greens[done].jobWorker = Int32(t)
+                        return .wait(.idle)
+                    }
                     return executorWorkerAction(t)
                 }
             }
@@ -899,6 +939,16 @@ extension Simulation {
                 loopBatchRemaining += 1
             } else {
                 readyGreens.insert(Int32(g), at: min(loopBatchRemaining, readyGreens.count))
+            }
+        } else if threadsafe, loop != nil {
+            // trio's `run_sync_soon` and curio's `wake` queue the result and write to the loop's wake-up socket
+            // (trio/_core/_entry_queue.py, `EntryQueue`; curio/kernel.py, `wake`): a system task woken by the
+            // socket takes the queued results in a pass of its own (`EntryQueue.task`'s `run_all_bounded`,
+            // curio's `_kernel_task`), and the tasks they wake run in the pass after it.
+            threadResults.push(Int32(g))
+            if !entryTaskReady {
+                entryTaskReady = true
+                readyGreens.push(Self.entryTask)
             }
         } else {
             readyGreens.push(Int32(g))

@@ -79,6 +79,12 @@ struct Simulation {
     var tasks = SlotTable<TaskRun>()
     var greens = SlotTable<GreenTask>()
     var readyGreens = FIFO()
+    /// trio and curio: pool threads' results not yet taken by the loop's system task (trio's entry queue,
+    /// curio's wake queue), and whether that task is in `readyGreens` (as `entryTask`).
+    var threadResults = FIFO()
+    var entryTaskReady = false
+    /// The loop's system task that reads its wake-up socket, as an entry of `readyGreens`.
+    static let entryTask: Int32 = -2
     /// Foreground task indices not yet taken by a pool worker, in order.
     var taskQueue = FIFO()
     /// A process Pool: the parent's result handler and worker handler threads (-1: none), the results written

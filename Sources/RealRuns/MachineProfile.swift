@@ -130,14 +130,15 @@ public struct MachineProfile: Sendable, Codable, Equatable {
     public var eventletUrlopenRatio: Double?
     /// Client CPU of one request on the harness's kept-alive raw socket under trio (curio), as a multiple of an
     /// aiohttp request on a reused connection on asyncio, timed in alternate rounds (calibrate.py
-    /// `raw_socket_request_ratios`). Recorded and printed, not applied (`clientCPU`).
+    /// `raw_socket_request_ratios`): each call's client CPU there (`clientCPU`).
     public var trioRequestRatio: Double?
     public var curioRequestRatio: Double?
     /// trio's `to_thread.run_sync` (curio's `run_in_thread`) round trip as multiples of asyncio's
     /// `run_in_executor` timed just before it: the loop's CPU per trip and the worker's outside the job
-    /// (calibrate.py `thread_trip_ratios`). Recorded and printed, not applied: the model prices their trips as
-    /// asyncio's loop side with no worker side (docs/model.md, "The harness's notes of waiting for a core, taken
-    /// without releasing the GIL", its part "trio's and curio's threads, measured").
+    /// (calibrate.py `thread_trip_ratios`). The worker's multiple becomes `costs.trio_thread_worker`
+    /// (`curio_thread_worker`); the loop's is recorded, not applied: the model's loop pays a trip's own passes
+    /// (docs/model.md, "trio's and curio's threads: a job handed to one thread, a result taken in a pass of its
+    /// own").
     public var trioThreadTrip: ThreadTripScale?
     public var curioThreadTrip: ThreadTripScale?
     /// Client CPU of one urlopen right after ~3.5 ms of CPU steps (Python, `7777 ** n`, sha256 over 4 MiB), as
@@ -573,11 +574,13 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         // urlopen through the patched socket module: each call waits on the hub and switches greenlets.
         case .gevent: return geventUrlopenRatio.map { urlopenCPU.scaled(by: $0) }
         case .eventlet: return eventletUrlopenRatio.map { urlopenCPU.scaled(by: $0) }
-        // trio's and curio's raw-socket request is measured (`trioRequestRatio`, `curioRequestRatio`: a quarter
-        // to two fifths of aiohttp's) but not applied: with it, their calls on the workloads never tuned on moved
-        // both ways and the many small calls of `chatty` went from +3% to -25% (docs/model.md, "trio's and
-        // curio's request on a raw socket"). Their calls keep aiohttp's request CPU.
-        case .sync, .threads, .processes, .asyncio, .trio, .curio, .tasklets, .interpreters: return nil
+        // The harness's kept-alive raw socket, measured against aiohttp's request (a quarter to two fifths of it).
+        // Applied once their thread trips were modelled as they run (docs/model.md, "trio's and curio's threads:
+        // a job handed to one thread, a result taken in a pass of its own"): before, aiohttp's figure stood in
+        // for the call and for what their trips missed.
+        case .trio: return trioRequestRatio.map { aiohttpCPU.scaled(by: $0) }
+        case .curio: return curioRequestRatio.map { aiohttpCPU.scaled(by: $0) }
+        case .sync, .threads, .processes, .asyncio, .tasklets, .interpreters: return nil
         }
     }
 
@@ -763,6 +766,10 @@ public struct MachineProfile: Sendable, Codable, Equatable {
         if let executorResultCPU { c.executorResultCPU = executorResultCPU }
         if let executorWorkerCPU { c.executorWorkerCPU = executorWorkerCPU }
         if let executorWakeCPU { c.executorWakeCPU = executorWakeCPU }
+        // trio's and curio's thread workers, as multiples of it (docs/model.md, "trio's and curio's threads: a job
+        // handed to one thread, a result taken in a pass of its own").
+        if let worker = trioThreadTrip?.worker { c.trioThreadWorker = min(Defaults.threadWorkerRange.upperBound, max(0, worker)) }
+        if let worker = curioThreadTrip?.worker { c.curioThreadWorker = min(Defaults.threadWorkerRange.upperBound, max(0, worker)) }
         // A process Pool's own costs, where measured (docs/model.md, "A process Pool's result pipe and its worker
         // handler"); the handler's calls stay within its turn.
         if let poolTaskCPU { c.poolTaskCPU = poolTaskCPU }

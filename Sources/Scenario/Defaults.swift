@@ -80,6 +80,13 @@ public enum Defaults {
     public static let executorResultCPU = SimTime.microseconds(25)
     public static let executorWorkerCPU = SimTime.microseconds(9)
     public static let executorWakeCPU = SimTime.microseconds(13)
+    /// trio's (curio's) thread worker's own CPU outside each job as a multiple of the ThreadPoolExecutor worker's
+    /// above (calibrate.py `thread_trip_ratios`, eight runs here on 2026-12-07: trio 0.86-1.35, median 0.89;
+    /// curio 0.37-0.51, median 0.43).
+    public static let trioThreadWorker = 0.89
+    public static let curioThreadWorker = 0.43
+    /// The multiples accepted: a worker's own CPU is something, and no library's is a hundred times another's.
+    public static let threadWorkerRange = 0.0...100.0
     /// A process Pool's own costs (calibrate.py `pool_task_costs`: a fork Pool(2) of 120 jobs of 1 ms, the worker
     /// handler kept off the result pipe; six runs here on 2026-12-06): the worker's CPU outside its task 25-33 us
     /// a task, the parent's 53-58 us a result; the worker handler's turn 12.4-15.6 us, of it 1.8-1.9 us in its

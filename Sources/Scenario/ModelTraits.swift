@@ -95,9 +95,10 @@ public struct LoopTraits: Sendable, Equatable {
     /// finds: asyncio's `call_soon_threadsafe` appends its handle to `_ready` (base_events.py, `_call_soon`)
     /// before `_process_events` appends the poll's readers, as uvloop's (loop.pyx, `_append_ready_handle`);
     /// Twisted's `callFromThread` queues it for `runUntilCurrent`, which runs before `doIteration` polls
-    /// (twisted/internet/base.py, `mainLoop`). Otherwise it comes back through the loop's wake-up socket like
-    /// any I/O: trio's `run_sync_soon` (trio/_core/_entry_queue.py, read by a task woken by the socket), and
-    /// curio's, taken as trio's.
+    /// (twisted/internet/base.py, `mainLoop`). Otherwise it comes back through the loop's wake-up socket to a
+    /// system task that reads the socket in a pass of its own and wakes the result's task for the pass after:
+    /// trio's `run_sync_soon` (trio/_core/_entry_queue.py, `EntryQueue.task`), curio's `wake`
+    /// (curio/kernel.py, `_kernel_task`).
     public var threadResultsBeforePoll = false
 }
 
@@ -119,11 +120,23 @@ public struct ThreadOffload: Sendable, Equatable {
     /// (`resultCPU`), its Python from there to the next job waiting in its queue (`workerCPU`), and, when the
     /// queue was empty, its sleep there and wake-up (`wakeCPU`, system time with the GIL released). Measured for
     /// concurrent.futures' ThreadPoolExecutor (`costs.executor_result_cpu`, `executor_worker_cpu`,
-    /// `executor_wake_cpu`); zero for the pools not measured (trio's, curio's, Twisted's, eventlet's tpool,
-    /// gevent's resolver).
+    /// `executor_wake_cpu`); trio's and curio's as multiples of those (`threadCache`); zero for the pools not
+    /// measured (Twisted's, eventlet's tpool, gevent's resolver).
     public var resultCPU: SimTime = .zero
     public var workerCPU: SimTime = .zero
     public var wakeCPU: SimTime = .zero
+    /// Whether each job is handed to one thread, which runs that job and no other: trio's thread cache gives
+    /// it to the idle thread listed last, or to a new one (trio/_core/_thread_cache.py, `start_thread_soon`:
+    /// `_idle_workers.popitem()`, then that worker's own lock released), curio's WorkerPool the same way
+    /// (curio/workers.py, `WorkerPool.reserve`: `workers.pop()`, then `start_evt.set()`). Otherwise the jobs
+    /// share one queue, and a worker finishing a job takes the next queued one without sleeping, ahead of the
+    /// thread woken for it (concurrent.futures' `_worker`: `work_queue.get`).
+    public var handsToOneWorker = false
+    /// Whether a worker, its result handed over, waits until the task has taken it, then runs its way back:
+    /// curio's `run_callable` ends in `done_evt.wait()`, which the task's `apply` sets once it resumes, and the
+    /// task puts the worker back in the pool (`worker.release()`) there (curio/workers.py, `ThreadWorker.apply`).
+    /// The way back is `workerCPU` of Python.
+    public var waitsForTheTask = false
 }
 
 extension ThreadOffload {
@@ -131,6 +144,15 @@ extension ThreadOffload {
     static func threadPoolExecutor(_ size: Int, _ costs: Costs) -> ThreadOffload {
         ThreadOffload(maxThreads: size, resultCPU: costs.executorResultCPU, workerCPU: costs.executorWorkerCPU,
                       wakeCPU: costs.executorWakeCPU)
+    }
+
+    /// At most `size` threads that each take one job at a time, handed to them (trio's thread cache, curio's
+    /// WorkerPool), whose workers cost `scale` times a ThreadPoolExecutor's, part by part (`costs.trio_thread_worker`,
+    /// `curio_thread_worker`: measured as a whole against asyncio's executor, calibrate.py `thread_trip_ratios`).
+    static func threadCache(_ size: Int, _ costs: Costs, scale: Double) -> ThreadOffload {
+        ThreadOffload(maxThreads: size, resultCPU: costs.executorResultCPU.scaled(by: scale),
+                      workerCPU: costs.executorWorkerCPU.scaled(by: scale), wakeCPU: costs.executorWakeCPU.scaled(by: scale),
+                      handsToOneWorker: true)
     }
 }
 
@@ -164,10 +186,15 @@ extension Strategy.Kind {
             scheduling = .eventLoop(loop)
         case .trio(let limit, let inThread):
             var loop = LoopTraits.pool(costs.taskCreate, costs.trioLoopIteration, limit, inThread)
+            loop.offload = inThread ? .threadCache(limit, costs, scale: costs.trioThreadWorker) : nil
             loop.batch = .eitherWay
             scheduling = .eventLoop(loop)
         case .curio(let limit, let inThread):
-            scheduling = .eventLoop(.pool(costs.taskCreate, costs.curioLoopIteration, limit, inThread))
+            var loop = LoopTraits.pool(costs.taskCreate, costs.curioLoopIteration, limit, inThread)
+            var pool = ThreadOffload.threadCache(limit, costs, scale: costs.curioThreadWorker)
+            pool.waitsForTheTask = true
+            loop.offload = inThread ? pool : nil
+            scheduling = .eventLoop(loop)
         case .twisted(let limit, let inThread):
             var loop = LoopTraits.pool(costs.taskCreate, costs.twistedLoopIteration, limit, inThread)
             loop.threadResultsBeforePoll = true

@@ -227,6 +227,12 @@ public struct Costs: Sendable, Equatable {
     /// What the worker's way to its next job costs more when its queue is empty: the sleep in the queue's get
     /// and the wake-up (system time, the GIL released).
     public var executorWakeCPU: SimTime
+    /// trio's `to_thread.run_sync` worker's own CPU per job (its thread cache's `_handle_job` around the job,
+    /// `deliver`'s `run_sync_soon`, the wake-up from its lock), as a multiple of the three above; curio's
+    /// `run_in_thread` worker's (`run_callable`'s `set_result` and its callback's `wake`, the way back from
+    /// `done_evt.wait()`, the wake-up from `start_evt`) likewise.
+    public var trioThreadWorker: Double
+    public var curioThreadWorker: Double
     /// `connect()` of an I/O step that opens a new connection: a wait with the GIL released.
     public var connectionSetup: SimTime
     /// Python-side CPU cost of opening a new connection, on top of the call's cost.
@@ -411,6 +417,7 @@ public struct Costs: Sendable, Equatable {
         interpreterStart: SimTime = Defaults.interpreterStart, interpreterHandoff: SimTime = Defaults.interpreterHandoff,
         executorResultCPU: SimTime = Defaults.executorResultCPU, executorWorkerCPU: SimTime = Defaults.executorWorkerCPU,
         executorWakeCPU: SimTime = Defaults.executorWakeCPU,
+        trioThreadWorker: Double = Defaults.trioThreadWorker, curioThreadWorker: Double = Defaults.curioThreadWorker,
         poolTaskCPU: SimTime = Defaults.poolTaskCPU, poolResultCPU: SimTime = Defaults.poolResultCPU,
         poolHandlerTurn: SimTime = Defaults.poolHandlerTurn, poolHandlerCalls: SimTime = Defaults.poolHandlerCalls
     ) {
@@ -466,6 +473,8 @@ public struct Costs: Sendable, Equatable {
         self.executorResultCPU = executorResultCPU
         self.executorWorkerCPU = executorWorkerCPU
         self.executorWakeCPU = executorWakeCPU
+        self.trioThreadWorker = trioThreadWorker
+        self.curioThreadWorker = curioThreadWorker
         self.connectionSetup = connectionSetup
         self.connectionCPU = connectionCPU
     }

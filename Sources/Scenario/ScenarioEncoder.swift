@@ -117,6 +117,10 @@ public enum ScenarioEncoder {
                                     ("program_first_call", c.programFirstCall, Defaults.programFirstCall)] where value != unset {
             members.append(JSONMember(key: key, value: JSONNode(duration(value))))
         }
+        for (key, value, unset) in [("trio_thread_worker", c.trioThreadWorker, Defaults.trioThreadWorker),
+                                    ("curio_thread_worker", c.curioThreadWorker, Defaults.curioThreadWorker)] where value != unset {
+            members.append(JSONMember(key: key, value: JSONNode(number(value))))
+        }
         if let reuse = c.ioOverheadReuse {
             members.append(JSONMember(key: "io_overhead_reuse", value: JSONNode(duration(reuse))))
         }

@@ -229,6 +229,11 @@ public enum ScenarioSchema {
             if key == "gil_release_call" {
                 return (key, duration("How long one call of C code that releases the GIL runs before it takes the GIL back (hashlib's update of one chunk, one NumPy ufunc call); a longer c_releases_gil step is a run of such calls. 0: the whole step is one call. Absent: the harness's hashlib chunk, as a machine profile measured it.", default: Defaults.gilReleaseCall))
             }
+            if key == "trio_thread_worker" || key == "curio_thread_worker" {
+                let (runtime, call) = key == "trio_thread_worker" ? ("trio", "to_thread.run_sync") : ("curio", "run_in_thread")
+                let value = key == "trio_thread_worker" ? Defaults.trioThreadWorker : Defaults.curioThreadWorker
+                return (key, number(Defaults.threadWorkerRange, "\(runtime)'s \(call) worker's own CPU per job, outside the job, as a multiple of executor_result_cpu, executor_worker_cpu and executor_wake_cpu; simulate calibrate measures it.", default: value))
+            }
             if key == "io_overhead_reuse" {
                 return (key, duration("Wall time an io wait on a kept-alive connection takes beyond its latency; absent, io_overhead (simulate calibrate measures it: the latency server's thread for the connection already waits in recv)."))
             }

@@ -9,7 +9,7 @@ enum SettingsReader {
     static let pythonKeys = ["version", "switch_interval", "gil", "free_threading_overhead", "check_latency"]
     static let costKeys = [
         "thread_start", "process_start", "pickle", "greenlet_switch", "greenlet_spawn", "loop_iteration",
-        "task_create", "executor_handoff", "executor_result_cpu", "executor_worker_cpu", "executor_wake_cpu", "connection_setup", "connection_cpu", "syscall", "ready_recv", "gil_release_call", "resolver_job", "io_overhead", "io_overhead_reuse",
+        "task_create", "executor_handoff", "executor_result_cpu", "executor_worker_cpu", "executor_wake_cpu", "trio_thread_worker", "curio_thread_worker", "connection_setup", "connection_cpu", "syscall", "ready_recv", "gil_release_call", "resolver_job", "io_overhead", "io_overhead_reuse",
         "process_spawn", "process_first_call", "process_first_start", "pool_first_start", "pool_worker_start", "process_exit", "timer_wake_cpu", "pool_task_cpu", "pool_result_cpu", "pool_handler_turn", "pool_handler_calls", "io_idle_overhead", "io_idle_after", "server_answer_new", "server_answer_reuse", "connection_overlap_cpu",
         "cold_request_cpu", "session_close_cpu", "program_first_call", "program_first_call_releases",
         "io_call_shape",
@@ -198,6 +198,11 @@ enum SettingsReader {
         try d("executor_result_cpu", &c.executorResultCPU)
         try d("executor_worker_cpu", &c.executorWorkerCPU)
         try d("executor_wake_cpu", &c.executorWakeCPU)
+        for (key, value) in [("trio_thread_worker", \Costs.trioThreadWorker), ("curio_thread_worker", \Costs.curioThreadWorker)] {
+            if let f = o[key] {
+                c[keyPath: value] = try f.number(in: Defaults.threadWorkerRange, what: "\(key) (a multiple of the executor worker's own CPU per job)")
+            }
+        }
         try d("connection_setup", &c.connectionSetup)
         try d("connection_cpu", &c.connectionCPU)
         try d("syscall", &c.syscall)

@@ -19,7 +19,7 @@ final class RuntimeTests: XCTestCase {
     func noCosts() -> Costs {
         var costs = Costs(threadStart: .zero, processStart: [.fork: .zero, .forkserver: .zero, .spawn: .zero], pickle: .zero,
               greenletSwitch: .zero, greenletSpawn: .zero, loopIteration: .zero, taskCreate: .zero,
-              executorHandoff: .zero, connectionSetup: .zero, connectionCPU: .zero, syscall: .zero, ioOverhead: .zero,
+              executorHandoff: .zero, connectionSetup: .zero, connectionCPU: .zero, syscall: .zero, readyRecv: .zero, ioOverhead: .zero,
               uvloopLoopIteration: .zero, trioLoopIteration: .zero, curioLoopIteration: .zero, twistedLoopIteration: .zero,
               tornadoCallback: .zero, eventletSwitch: .zero, eventletSpawn: .zero, taskletSwitch: .zero, taskletSpawn: .zero,
               interpreterStart: .zero, interpreterHandoff: .zero, executorResultCPU: .zero, executorWorkerCPU: .zero, executorWakeCPU: .zero,
@@ -210,18 +210,25 @@ final class RuntimeTests: XCTestCase {
     /// A ThreadPoolExecutor's worker runs code of its own around each job (`executor_worker_cpu` out of its
     /// queue, `executor_result_cpu` before the task hears of the result, `executor_wake_cpu` when it slept on
     /// an empty queue): one coroutine handing N steps to asyncio's, uvloop's or Tornado's executor one after
-    /// another takes N x (worker + result) + (N - 1) x wake longer than the same steps in trio's threads, whose
-    /// pool pays none (the first job finds its worker just started, not asleep). Inline, nothing is paid.
+    /// another takes N x (worker + result) + (N - 1) x wake longer than the same steps in trio's threads with
+    /// `trio_thread_worker` at 0 (the first job finds its worker just started, not asleep). curio's worker, at
+    /// `curio_thread_worker` 0.5, pays half the result's CPU per job and half the worker's on its way back from the
+    /// task before each next job, which finds it awake (no wake-up): N x result / 2 + (N - 1) x worker / 2.
+    /// Inline, nothing is paid.
     func testTheExecutorsWorkerPaysItsOwnCostsAroundEachJob() throws {
         var costs = noCosts()
         costs.executorResultCPU = us(25)
         costs.executorWorkerCPU = us(9)
         costs.executorWakeCPU = us(13)
+        costs.trioThreadWorker = 0
+        costs.curioThreadWorker = 0.5
         let steps = 10
         let scenario = Scenario(name: "jobs", machine: quietMachine(cores: 2), costs: costs,
                                 tasks: [group("jobs", 1, [.repeat(count: steps, steps: [cpu(ms(1))])])])
         let trio = try Simulator.run(scenario, strategy: Strategy(kind: .trio(threadLimit: 40, cpuInThread: true))).metrics.makespan
         XCTAssertEqual(trio, ms(Int64(steps)))
+        let curio = try Simulator.run(scenario, strategy: Strategy(kind: .curio(threadLimit: 64, cpuInThread: true))).metrics.makespan
+        XCTAssertEqual(curio - trio, us(25) / 2 * Int64(steps) + us(9) / 2 * Int64(steps - 1))
         for kind: Strategy.Kind in [.asyncio(executorWorkers: nil, cpuInExecutor: true), .uvloop(executorWorkers: nil, cpuInExecutor: true),
                                     .tornado(maxClients: 10, executorWorkers: nil, cpuInExecutor: true)] {
             let makespan = try Simulator.run(scenario, strategy: Strategy(kind: kind)).metrics.makespan
@@ -229,6 +236,51 @@ final class RuntimeTests: XCTestCase {
         }
         let inline = try Simulator.run(scenario, strategy: Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: false))).metrics.makespan
         XCTAssertEqual(inline, ms(Int64(steps)))
+    }
+
+    /// A trio or curio thread's result comes back through the loop's wake-up socket to a system task, which takes
+    /// it in a pass of its own and wakes the task for the next pass (trio's `EntryQueue.task`, curio's
+    /// `_kernel_task`); asyncio's `call_soon_threadsafe` queues the task itself. One coroutine handing N steps to
+    /// the pool one after another, every cost zero but a pass of the loop (L) and the socket's recv (R): each
+    /// result costs trio and curio one pass and one recv more than asyncio.
+    func testATrioOrCurioResultTakesAPassOfItsOwn() throws {
+        var costs = noCosts()
+        let pass = us(100), recv = us(7)
+        costs.loopIteration = pass
+        costs.trioLoopIteration = pass
+        costs.curioLoopIteration = pass
+        costs.readyRecv = recv
+        costs.trioThreadWorker = 0
+        costs.curioThreadWorker = 0
+        let steps: Int64 = 10
+        let scenario = Scenario(name: "jobs", machine: quietMachine(cores: 2), costs: costs,
+                                tasks: [group("jobs", 1, [.repeat(count: Int(steps), steps: [cpu(ms(1))])])])
+        let asyncio = try Simulator.run(scenario, strategy: Strategy(kind: .asyncio(executorWorkers: nil, cpuInExecutor: true))).metrics.makespan
+        for kind: Strategy.Kind in [.trio(threadLimit: 40, cpuInThread: true), .curio(threadLimit: 64, cpuInThread: true)] {
+            let makespan = try Simulator.run(scenario, strategy: Strategy(kind: kind)).metrics.makespan
+            XCTAssertEqual(makespan - asyncio, (pass + recv) * steps, "\(kind)")
+        }
+    }
+
+    /// trio's thread cache and curio's WorkerPool hand each job to one thread, which runs that job alone; a
+    /// ThreadPoolExecutor's jobs share its queue, and a worker finishing one takes the next queued job at once,
+    /// ahead of the thread woken for it. Eight coroutines of 25 rounds of a 2 ms sleep and 0.5 ms of Python in
+    /// threads (validation/thread_trips.json) on the default machine, over seeds: no executor lane of trio or
+    /// curio holds a running span of two jobs (1.8 x 0.5 ms or more), where asyncio's do.
+    func testTrioAndCurioHandEachJobToOneThread() throws {
+        for seed: UInt64 in 1...5 {
+            let scenario = Scenario(name: "trips", seed: seed, machine: Machine(cores: 2),
+                                    tasks: [group("tick", 8, [.repeat(count: 25, steps: [.sleep(.constant(ms(2))), cpu(us(500))])])])
+            func joinedJobs(_ kind: Strategy.Kind) throws -> Int {
+                let trace = try XCTUnwrap(try Simulator.run(scenario, strategy: Strategy(kind: kind)).trace)
+                let workers = Set(trace.lanes.filter { $0.name.hasPrefix("executor-") }.map(\.id))
+                XCTAssertFalse(workers.isEmpty)
+                return trace.segments.filter { workers.contains(Int($0.lane)) && $0.state == .running && $0.duration >= us(900) }.count
+            }
+            XCTAssertEqual(try joinedJobs(.trio(threadLimit: 40, cpuInThread: true)), 0, "seed \(seed)")
+            XCTAssertEqual(try joinedJobs(.curio(threadLimit: 64, cpuInThread: true)), 0, "seed \(seed)")
+            XCTAssertGreaterThan(try joinedJobs(.asyncio(executorWorkers: nil, cpuInExecutor: true)), 0, "seed \(seed)")
+        }
     }
 
     /// eventlet runs CPU inline on the hub's thread by default; with `cpu: "tpool"`, 40 GIL-releasing jobs

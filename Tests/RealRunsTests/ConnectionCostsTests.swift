@@ -90,16 +90,21 @@ final class ConnectionCostsTests: XCTestCase {
     }
 
     /// trio's and curio's raw-socket request, as a multiple of aiohttp's, is read from a calibration and kept
-    /// through a save and a load; it is recorded, not applied: their calls keep aiohttp's request CPU (less the
-    /// send the model runs on its own), as asyncio's do (docs/model.md, "trio's and curio's request on a raw
-    /// socket": applied, it moved the workloads never tuned on both ways).
-    func testTrioAndCurioRawSocketRatiosAreRecordedNotApplied() throws {
+    /// through a save and a load; each call of theirs costs that multiple of aiohttp's request CPU (less the send
+    /// the model runs on its own), asyncio's aiohttp's own (docs/model.md, "trio's and curio's request on a raw
+    /// socket"); without it they keep aiohttp's.
+    func testTrioAndCurioRawSocketRatiosScaleTheirCalls() throws {
         let p = try profile(overlap: nil, session: nil, ["trio_request_ratio": 0.35, "curio_request_ratio": 0.25])
         XCTAssertEqual(p.trioRequestRatio, 0.35)
         XCTAssertEqual(p.curioRequestRatio, 0.25)
         let kinds: [Strategy.Kind] = [.trio(threadLimit: 40, cpuInThread: true), .curio(threadLimit: 64, cpuInThread: true),
                                       .asyncio(executorWorkers: nil, cpuInExecutor: true)]
-        for kind in kinds { XCTAssertEqual(try callCPU(p, kind), .constant(p.aiohttpCPU - syscall), "\(kind)") }
+        let ratios = [0.35, 0.25, 1]
+        for (kind, ratio) in zip(kinds, ratios) {
+            XCTAssertEqual(try callCPU(p, kind), .constant(p.aiohttpCPU.scaled(by: ratio) - syscall), "\(kind)")
+        }
+        let without = try profile(overlap: nil, session: nil)
+        for kind in kinds { XCTAssertEqual(try callCPU(without, kind), .constant(without.aiohttpCPU - syscall), "\(kind)") }
         let loaded = try savedAndLoaded(p)
         XCTAssertEqual(loaded.trioRequestRatio, 0.35)
         XCTAssertEqual(loaded.curioRequestRatio, 0.25)

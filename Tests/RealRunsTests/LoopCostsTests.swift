@@ -63,10 +63,11 @@ final class LoopCostsTests: XCTestCase {
     }
 
     /// trio's and curio's thread trips, as multiples of asyncio's executor, are read from a calibration where it
-    /// has both of a runtime's (multiples in range), kept through a save and a load, and not applied: their loops
-    /// keep asyncio's hand-off and their workers no cost of their own (docs/model.md, "The harness's notes of waiting
-    /// for a core, taken without releasing the GIL", its part "trio's and curio's threads, measured").
-    func testThreadTripsAreRecordedNotApplied() throws {
+    /// has both of a runtime's (multiples in range) and kept through a save and a load. The worker's multiple
+    /// becomes the runtime's `costs.*_thread_worker`, and nothing else changes: their loops keep asyncio's hand-off
+    /// (docs/model.md, "trio's and curio's threads: a job handed to one thread, a result taken in a pass of its
+    /// own"). A profile without it leaves the defaults.
+    func testThreadTripWorkersAreAppliedTheirLoopsRecorded() throws {
         let p = try profile(["executor_loop_cpu_ns": 90_000, "trio_thread_loop_ratio": 1.4, "trio_thread_worker_ratio": 0.9,
                              "curio_thread_loop_ratio": 0.8])
         XCTAssertEqual(p.trioThreadTrip, ThreadTripScale(loop: 1.4, worker: 0.9))
@@ -78,7 +79,11 @@ final class LoopCostsTests: XCTestCase {
         XCTAssertEqual(try MachineProfile.load(from: path).trioThreadTrip, ThreadTripScale(loop: 1.4, worker: 0.9))
         let without = try profile(["executor_loop_cpu_ns": 90_000])
         for kind: Strategy.Kind in [.trio(threadLimit: 40, cpuInThread: true), .curio(threadLimit: 64, cpuInThread: true)] {
-            XCTAssertEqual(applied(p, kind).costs, applied(without, kind).costs, "\(kind)")
+            var expected = applied(without, kind).costs
+            XCTAssertEqual(expected.trioThreadWorker, Defaults.trioThreadWorker)
+            XCTAssertEqual(expected.curioThreadWorker, Defaults.curioThreadWorker)
+            expected.trioThreadWorker = 0.9
+            XCTAssertEqual(applied(p, kind).costs, expected, "\(kind)")
         }
     }
 
