@@ -742,20 +742,31 @@ extension Simulation {
     /// (`ThreadOffload.handsToOneWorker`: trio, curio): the job is that thread's own, no other worker takes it;
     /// otherwise it joins the pool's queue. With every worker busy and none to start it waits in the queue.
     mutating func queueForWorker(_ g: Int, name: (Int) -> String, toOneWorker: Bool = false) -> Int? {
+        let worker: Int
+        var started: Int?
         if let w = idleWorkers.popLast() {
-            threads[Int(w)].listedIdle = false
+            worker = Int(w)
+            threads[worker].listedIdle = false
             // (A curio worker listed on its way back from its task has not gone to sleep yet: no wake-up to pay.)
-            threads[Int(w)].wokeForJob = threads[Int(w)].status == .blocked
-            if toOneWorker { threads[Int(w)].job = Int32(g); threads[Int(w)].jobPart = 0 } else { executorJobs.push(Int32(g)) }
-            wakeThread(Int(w))
+            threads[worker].wokeForJob = threads[worker].status == .blocked
+        } else if executorWorkerCount < executorMaxWorkers {
+            let k = executorWorkerCount
+            executorWorkerCount += 1
+            worker = addThread(process: 0, role: .executorWorker, name: name(k))
+            started = worker
+        } else {
+            executorJobs.push(Int32(g))
             return nil
         }
-        guard executorWorkerCount < executorMaxWorkers else { executorJobs.push(Int32(g)); return nil }
-        let k = executorWorkerCount
-        executorWorkerCount += 1
-        let t = addThread(process: 0, role: .executorWorker, name: name(k))
-        if toOneWorker { threads[t].job = Int32(g); threads[t].jobPart = 0 } else { executorJobs.push(Int32(g)) }
-        return t
+        if toOneWorker { giveJob(Int32(g), to: worker) } else { executorJobs.push(Int32(g)) }
+        if started == nil { wakeThread(worker) }
+        return started
+    }
+
+    /// Worker `t` runs green thread `g`'s job next, from its first part.
+    @inline(__always) mutating func giveJob(_ g: Int32, to t: Int) {
+        threads[t].job = g
+        threads[t].jobPart = 0
     }
 
     /// curio: the task that took its job's result sets the worker's `done_evt` and puts it back in the pool
@@ -765,8 +776,7 @@ extension Simulation {
         threads[w].backFromTask = true
         // A job waiting for a worker (beyond the pool's size) is handed to it at once.
         if let g = executorJobs.pop() {
-            threads[w].job = g
-            threads[w].jobPart = 0
+            giveJob(g, to: w)
         } else if !threads[w].listedIdle {
             threads[w].listedIdle = true
             idleWorkers.append(Int32(w))
@@ -866,8 +876,7 @@ extension Simulation {
             }
         }
         if done < 0, !threads[t].listedIdle, let g = executorJobs.pop() {
-            threads[t].job = g
-            threads[t].jobPart = 0
+            giveJob(g, to: t)
             if greens[Int(g)].jobIsLookup {
                 threads[t].wokeForJob = false  // gevent's resolver pool: its wake-up is in `resolver_job`
                 return .burst(tasks[Int(greens[Int(g)].task)].lookupCPU / 2, .python)
