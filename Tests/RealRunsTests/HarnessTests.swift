@@ -104,6 +104,12 @@ final class HarnessTests: XCTestCase {
         XCTAssertEqual(results.map { $0.medianRun.metrics.coreWait != nil }, [true, true, true, true], "time waiting for a core")
         XCTAssertEqual(results.map { $0.medianRun.metrics.loopCoreWait != nil }, [false, false, true, true], "the loop's or hub's part")
         XCTAssertEqual(results[0].medianRun.trace.lanes.count, 3, "main + the pool's 2 worker threads")
+        // The pool's threads carry the model's lane names, though the trial run made a pool before the timed one.
+        let model = try Simulator.run(RealRunner.scenarioForComparison(scenario, strategy: strategies[0], profile: profile),
+                                      strategy: strategies[0])
+        let workers = { (trace: Trace) in trace.lanes.map(\.name).filter(LaneNames.isPoolWorker).sorted() }
+        XCTAssertEqual(workers(results[0].medianRun.trace), try workers(XCTUnwrap(model.trace)))
+        XCTAssertEqual(workers(results[0].medianRun.trace), [LaneNames.threadPoolWorker(0), LaneNames.threadPoolWorker(1)])
         XCTAssertEqual(results[1].medianRun.trace.processNames.count, 5, "main + 4 processes (3 tasks, 1 background)")
         XCTAssertTrue(results[3].medianRun.trace.lanes.contains { $0.kind == .coroutine })
         XCTAssertTrue(results[3].medianRun.trace.segments.contains { $0.state == .awaiting })

@@ -552,7 +552,10 @@ def run_threads(plan, base_url, chunk):
             return run_blocking_task(tasks[i], record, stop, base_url, chunk)
 
         t0 = now()
-        executor = ThreadPoolExecutor(max_workers=pool)
+        # Its threads named as a program's first pool names them ("ThreadPoolExecutor-%d" % a process-wide counter,
+        # then "_k": Lib/concurrent/futures/thread.py), as the model's lanes are (LaneNames.threadPoolWorker): the
+        # trial of `rescale_where_run` made a pool before this one, whose threads took the counter's 0.
+        executor = ThreadPoolExecutor(max_workers=pool, thread_name_prefix="ThreadPoolExecutor-0")
         futures = [executor.submit(work, i, now()) for i in range(len(tasks))]
         spawned = now()
         wait([f for f, t in zip(futures, tasks) if not t["background"]])
