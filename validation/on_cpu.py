@@ -67,14 +67,17 @@ def analyse(script, window, program_pid):
             events.append((int(m[2]), int(m[3]), float(m[4]), m[5], m[6]))
     threads = {tid for tid, pid in owner.items() if pid == program_pid}
     start, end = window or (events[0][2], events[-1][2])
-    on_core, waking = {}, {}
+    on_core, since, waking = {}, {}, {}
     shares, last, running = {}, None, 0
-    idle_target, busy_target = [], []
+    idle_target, busy_target, busy_detail = [], [], []
     for tid, cpu, t, kind, text in events:
         if kind == "sched_waking":
             m = re.search(r" pid=(\d+) .*target_cpu=(\d+)", text)
             if m and int(m[1]) in threads:
-                waking[int(m[1])] = (t, on_core.get(int(m[2]), 0) == 0)
+                target = int(m[2])
+                current = on_core.get(target, 0)
+                # What the target core ran then: one of the program's threads or another task, and for how long.
+                waking[int(m[1])] = (t, current == 0, target, current in threads, t - since.get(target, t))
             continue
         if kind != "sched_switch":
             continue
@@ -83,11 +86,15 @@ def analyse(script, window, program_pid):
             shares[running] = shares.get(running, 0) + t - max(last, start)
         last = t
         on_core[cpu] = int(m[1])
+        since[cpu] = t
         running = sum(1 for x in on_core.values() if x in threads)
         woken = waking.pop(int(m[1]), None)
         if woken and start <= t <= end:
-            (idle_target if woken[1] else busy_target).append((t - woken[0]) * 1e6)
-    return shares, idle_target, busy_target
+            wait = (t - woken[0]) * 1e6
+            (idle_target if woken[1] else busy_target).append(wait)
+            if not woken[1]:
+                busy_detail.append((wait, woken[3], woken[4] * 1e6, cpu == woken[2]))
+    return shares, idle_target, busy_target, busy_detail
 
 
 def main():
@@ -103,7 +110,7 @@ def main():
         sys.exit(__doc__)
     with tempfile.TemporaryDirectory() as folder:
         script, window, program = record(command, folder)
-    shares, idle, busy = analyse(script, window, program)
+    shares, idle, busy, detail = analyse(script, window, program)
     total = sum(shares.values()) or 1
     print("window %.1f ms%s: the program's threads on a core: none %.1f ms, one %.1f ms, two or more %.1f ms" % (
         total * 1e3, "" if window else " (the whole run: no MARK lines)", shares.get(0, 0) * 1e3, shares.get(1, 0) * 1e3,
@@ -113,6 +120,17 @@ def main():
             values.sort()
             print("wake-up to running, onto %s: %d, median %.1f us, p90 %.1f us" % (
                 name, len(values), statistics.median(values), values[int(0.9 * (len(values) - 1))]))
+    # A wake-up onto a busy core by what that core ran and how long it had run: EEVDF lets a task that has just
+    # been picked run on (RUN_TO_PARITY, kernel/sched/fair.c) where one that has run long is preempted at once.
+    for whose in (True, False):
+        for low, high in ((0, 200), (200, 1000), (1000, 4000), (4000, 1e12)):
+            rows = sorted(w for w, mine, ran, same in detail if mine == whose and low <= ran < high)
+            here = sum(1 for w, mine, ran, same in detail if mine == whose and low <= ran < high and same)
+            if rows:
+                print("  busy with %s, on it %s: %d, median %.1f us, p90 %.1f us, ran there %d" % (
+                    "the program's thread" if whose else "another task",
+                    "%d-%s us" % (low, "" if high > 1e11 else "%d" % high), len(rows), statistics.median(rows),
+                    rows[int(0.9 * (len(rows) - 1))], here))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ struct GILEvidence {
             if let first = d.first { times.append(first) }
             if let last = d.last { times.append(last) }
             for call in d.calls where call.count == 3 { times.append(call[1]); times.append(call[2]) }
+            for release in d.releases where release.count == 3 { times.append(release[0]); times.append(release[1]) }
         }
         for record in result.tasks {
             times.append(record.begin)
@@ -48,8 +49,14 @@ struct GILEvidence {
     /// its own instants (its stamps bound it), so what lies inside is another thread's.
     /// - Complexity: O(log n).
     func someoneRanPython(after from: Int64, before to: Int64) -> Bool {
-        guard to > from + 1 else { return false }
+        firstPython(after: from, before: to) != nil
+    }
+
+    /// The first instant strictly between `from` and `to` at which some thread ran Python, if any.
+    /// - Complexity: O(log n).
+    func firstPython(after from: Int64, before to: Int64) -> Int64? {
+        guard to > from + 1 else { return nil }
         let first = times.partitionPoint { $0 > from }
-        return first < times.count && times[first] < to
+        return first < times.count && times[first] < to ? times[first] : nil
     }
 }

@@ -384,7 +384,9 @@ public enum RealTraceBuilder {
     /// A stamped pure-Python step runs from its first stamp to its last but for its stalls: a gap of `g`
     /// between two stamps held one period of work and `g - period` of not running, placed in the middle of
     /// the gap (the stall began somewhere inside the period). A GIL-holding C call ran up to its end, from
-    /// the later of its CPU time before that end and the stamp before it (`burn_pow_timed`). What lies before and after (the step's own eval-breaker
+    /// the later of its CPU time before that end and the stamp before it (`burn_pow_timed`). A step of C that
+    /// releases the GIL ran each of its calls' CPU time from where the call entered, and waited the rest of the
+    /// call (`timed_release`). What lies before and after (the step's own eval-breaker
     /// checks, where a drop request is honoured and the thread then waits) is a wait where it lasts at least
     /// the resolution, and the step's own Python otherwise.
     /// With `evidence`, a stall counts as a GIL wait (`stallState` `.waitingGIL`) only where another thread
@@ -404,6 +406,36 @@ public enum RealTraceBuilder {
             let to = min(max(to, cursor), end)
             pieces.append(Piece(to - cursor >= minimum ? stalled(cursor, to) : .running, cursor, to))
             cursor = to
+        }
+        if !detail.releases.isEmpty {
+            // Each call of C that releases the GIL ran its CPU time from where it entered; the rest, up to where
+            // it left holding the GIL again, it waited: for a core (its run_delay over the call, where recorded),
+            // and for the GIL at its end (Py_END_ALLOW_THREADS). Without the run_delay it can have waited for the
+            // GIL only while another thread had it: from the first instant another thread is seen running Python
+            // in that rest; before it, it was off its core. Between the calls, the step's own Python.
+            for release in detail.releases where release.count >= 3 {
+                let entered = min(max(release[0], cursor), end), left = min(max(release[1], entered), end)
+                edge(upTo: entered)
+                let worked = min(left, entered + max(0, release[2]))
+                pieces.append(Piece(state, entered, worked))
+                let offCore = release.count >= 4 && release[3] >= 0 ? min(release[3], left - worked) : nil
+                if left - worked < minimum {
+                    pieces.append(Piece(state, worked, left))
+                } else if let offCore {
+                    let slept = left - worked - offCore
+                    let waitingFrom = slept >= minimum && stallState == .waitingGIL ? left - slept : left
+                    pieces.append(Piece(.runnable, worked, waitingFrom))
+                    pieces.append(Piece(.waitingGIL, waitingFrom, left))
+                } else if stallState == .waitingGIL, let other = evidence?.firstPython(after: worked, before: left) {
+                    pieces.append(Piece(.runnable, worked, other))
+                    pieces.append(Piece(.waitingGIL, other, left))
+                } else {
+                    pieces.append(Piece(stallState == .waitingGIL && evidence != nil ? .runnable : stallState, worked, left))
+                }
+                cursor = left
+            }
+            edge(upTo: end)
+            return pieces.filter { $0.end > $0.start }
         }
         if let call = detail.call, call.count == 3 {
             let callEnd = min(max(call[0], start), end)

@@ -153,6 +153,34 @@ final class HarnessTests: XCTestCase {
         XCTAssertLessThan(model.handoffsPerSecond, handoffs * 2, "GIL hand-offs per second, model against measured")
     }
 
+    /// C that releases the GIL beside a pure-Python thread: each call of the step (a sha256 chunk) takes the GIL
+    /// back at its end, and there it waits until the spinning thread drops it. The instrumented run times every
+    /// call (harness.py `TimedRelease`) and shows those waits on the step's lane, as many as the model's within a
+    /// factor of two (a step of unstamped calls would show none).
+    func testAStepOfCThatReleasesTheGILWaitsForItAfterEachCall() throws {
+        let (environment, profile) = try setUpFixture()
+        let scenario = Scenario(
+            name: "hashing", python: PythonRuntime(switchInterval: .milliseconds(1)),
+            tasks: [
+                TaskGroup(name: "hash", steps: [.cpu(CPUStep(duration: .constant(.milliseconds(40)), kind: .cReleasesGIL))]),
+                TaskGroup(name: "spin", background: true, steps: [.cpu(CPUStep(duration: .constant(.milliseconds(10))))]),
+            ])
+        let strategy = Strategy(kind: .threads(pool: nil))
+        let results = try RealRunner(environment: environment, profile: profile)
+            .run(scenario, strategies: [strategy], options: RealRunOptions(runs: 3, log: { _ in }))
+        let trace = results[0].medianRun.trace
+        let hash = try XCTUnwrap(trace.lanes.firstIndex { $0.name == "hash" })
+        func waits(_ trace: Trace) -> Int {
+            trace.segments(ofLane: hash).filter { $0.state == .waitingGIL && $0.duration >= MechanismFigures.resolution }.count
+        }
+        let run = try Simulator.run(RealRunner.scenarioForComparison(scenario, strategy: strategy, profile: profile), strategy: strategy)
+        let predicted = waits(try XCTUnwrap(run.trace))
+        let measured = results[0].runs.map { waits($0.trace) }.sorted()[1]
+        XCTAssertGreaterThan(predicted, 2, "the model's step is a run of calls, each taking the GIL back")
+        XCTAssertGreaterThan(measured, predicted / 2, "measured GIL waits of the step's calls against the model's \(predicted)")
+        XCTAssertLessThan(measured, predicted * 2, "measured GIL waits of the step's calls against the model's \(predicted)")
+    }
+
     /// Every start method runs: spawn and forkserver children import the harness afresh (forkserver ones
     /// after being forked by the forkserver, not by the harness), and lifeline.py must let them live.
     func testEveryStartMethodRuns() throws {

@@ -178,6 +178,36 @@ final class MechanismTests: XCTestCase {
                        [.init(.running, 0, 20_000), .init(.running, 20_000, 5_000_000), .init(.waitingGIL, 5_000_000, 9_000_000)])
     }
 
+    func testACallThatReleasesTheGILRunsItsCPUTimeThenWaitsForACoreThenForTheGIL() throws {
+        // Three sha256 calls of 2 ms of CPU each in a 10 ms step: the first back 2.06 ms late, 0.5 ms of it
+        // runnable (its run_delay over the call) and the rest asleep in take_gil; the second 80 µs late, 30 of them runnable;
+        // the third, whose run_delay was not read, 0.7 ms late, while another thread is first seen running Python
+        // 0.2 ms after its work: runnable until then, a GIL wait after.
+        let detail = HarnessResult.StepDetail(releases: [[40_000, 4_100_000, 2_000_000, 500_000],
+                                                         [4_120_000, 6_200_000, 2_000_000, 30_000],
+                                                         [6_300_000, 9_000_000, 2_000_000]])
+        let other = try JSONDecoder().decode(HarnessResult.self, from: Data("""
+            {"makespan": 10000000, "spawned": 0, "python": "3.11.7", "tasks": [{"task": 1, "lane": "b", "pid": 7,
+             "created": 0, "begin": 8500000, "end": 8600000, "steps": [[0, 8500000, 8600000]], "executor": []}]}
+            """.utf8))
+        let op = SimScenario.Operation.cpu(.milliseconds(6), .cReleasesGIL)
+        let pieces = RealTraceBuilder.cpuPieces(op, start: 0, end: 9_020_000, detail: detail, stallState: .waitingGIL,
+                                                period: 50_000, evidence: GILEvidence(result: other))
+        XCTAssertEqual(pieces, [
+            .init(.running, 0, 40_000),
+            .init(.runningNoGIL, 40_000, 2_040_000), .init(.runnable, 2_040_000, 2_540_000), .init(.waitingGIL, 2_540_000, 4_100_000),
+            .init(.running, 4_100_000, 4_120_000),
+            .init(.runningNoGIL, 4_120_000, 6_120_000), .init(.runnable, 6_120_000, 6_150_000), .init(.waitingGIL, 6_150_000, 6_200_000),
+            .init(.runnable, 6_200_000, 6_300_000),
+            .init(.runningNoGIL, 6_300_000, 8_300_000), .init(.runnable, 8_300_000, 8_500_000), .init(.waitingGIL, 8_500_000, 9_000_000),
+            .init(.running, 9_000_000, 9_020_000),
+        ])
+        // Without evidence of another thread's Python (a thread alone in its process), a wait is off its core.
+        let alone = RealTraceBuilder.cpuPieces(op, start: 0, end: 9_020_000, detail: detail, stallState: .runnable, period: 50_000)
+        XCTAssertEqual(alone.filter { $0.state == .waitingGIL }, [], "no GIL to wait for")
+        XCTAssertEqual(alone.filter { $0.state == .runnable }.map { $0.end - $0.start }.reduce(0, +), 2_060_000 + 80_000 + 100_000 + 700_000)
+    }
+
     func testSocketCallsSplitABlockingIOStep() throws {
         // getaddrinfo, socket, connect, sendall, recv_into (answer sent at 1.5 ms), close; recv_into returns
         // 5 ms after the answer: a wake-up and a GIL wait.
