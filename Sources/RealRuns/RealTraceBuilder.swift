@@ -386,7 +386,7 @@ public enum RealTraceBuilder {
     /// the gap (the stall began somewhere inside the period). A GIL-holding C call ran up to its end, from
     /// the later of its CPU time before that end and the stamp before it (`burn_pow_timed`). A step of C that
     /// releases the GIL ran each of its calls' CPU time from where the call entered, and waited the rest of the
-    /// call (`timed_release`). What lies before and after (the step's own eval-breaker
+    /// call (`TimedRelease`). What lies before and after (the step's own eval-breaker
     /// checks, where a drop request is honoured and the thread then waits) is a wait where it lasts at least
     /// the resolution, and the step's own Python otherwise.
     /// With `evidence`, a stall counts as a GIL wait (`stallState` `.waitingGIL`) only where another thread

@@ -186,9 +186,11 @@ final class MechanismTests: XCTestCase {
         let detail = HarnessResult.StepDetail(releases: [[40_000, 4_100_000, 2_000_000, 500_000],
                                                          [4_120_000, 6_200_000, 2_000_000, 30_000],
                                                          [6_300_000, 9_000_000, 2_000_000]])
+        // The other thread is seen at its own call's entry into C (holding the GIL then), at 8.5 ms.
         let other = try JSONDecoder().decode(HarnessResult.self, from: Data("""
             {"makespan": 10000000, "spawned": 0, "python": "3.11.7", "tasks": [{"task": 1, "lane": "b", "pid": 7,
-             "created": 0, "begin": 8500000, "end": 8600000, "steps": [[0, 8500000, 8600000]], "executor": []}]}
+             "created": 0, "begin": 100, "end": 9500000,
+             "steps": [[0, 100, 9500000, {"releases": [[8500000, 9400000, 900000, 0]]}]], "executor": []}]}
             """.utf8))
         let op = SimScenario.Operation.cpu(.milliseconds(6), .cReleasesGIL)
         let pieces = RealTraceBuilder.cpuPieces(op, start: 0, end: 9_020_000, detail: detail, stallState: .waitingGIL,
