@@ -24,7 +24,7 @@ struct GILEvidence {
             if let first = d.first { times.append(first) }
             if let last = d.last { times.append(last) }
             for call in d.calls where call.count == 3 { times.append(call[1]); times.append(call[2]) }
-            for release in d.releases where release.count >= 3 { times.append(release[0]); times.append(release[1]) }
+            for release in d.releases where release.count >= 2 { times.append(release[0]); times.append(release[1]) }
         }
         for record in result.tasks {
             times.append(record.begin)

@@ -137,11 +137,13 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         /// A GIL-holding C call's [end, CPU time, a stamp before it]: it ran up to its end, from no earlier
         /// than the stamp and than its end minus its CPU time.
         public var call: [Int64]?
-        /// A step of C that releases the GIL, one call each (harness.py `TimedRelease`): [entered, left, CPU
-        /// time, time runnable without a core (its schedstat run_delay over the call; -1 where not read)]. It
-        /// held the GIL at both ends; what `left - entered` exceeds its CPU time it waited: for a core, and for the
-        /// GIL at its end.
+        /// A step of C that releases the GIL, one call each (harness.py `TimedRelease`): [entered, left, size]. It
+        /// held the GIL at both ends; what `left - entered` exceeds its share of the step's CPU time (`cpu`, by
+        /// size) it waited: for a core (its share of `releaseDelay`), and for the GIL at its end.
         public var releases: [[Int64]]
+        /// A step of `releases`: its thread's schedstat run_delay over the step (its waits for a core); nil where
+        /// not read (a process child).
+        public var releaseDelay: Int64?
         /// One socket call each: [code (index in `SocketCall`), entered, left].
         public var calls: [[Int64]]
         /// When the server sent the answer (X-Sent-Ns), relative to the start; nil if not an I/O step.
@@ -153,19 +155,21 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
         public var cpu: Int64?
 
         public init(stalls: [[Int64]] = [], first: Int64? = nil, last: Int64? = nil, call: [Int64]? = nil,
-                    releases: [[Int64]] = [], calls: [[Int64]] = [], sent: Int64? = nil, tid: Int? = nil, cpu: Int64? = nil) {
+                    releases: [[Int64]] = [], releaseDelay: Int64? = nil, calls: [[Int64]] = [], sent: Int64? = nil,
+                    tid: Int? = nil, cpu: Int64? = nil) {
             self.stalls = stalls
             self.first = first
             self.last = last
             self.call = call
             self.releases = releases
+            self.releaseDelay = releaseDelay
             self.calls = calls
             self.sent = sent
             self.tid = tid
             self.cpu = cpu
         }
 
-        enum CodingKeys: String, CodingKey { case stalls, first, last, call, releases, calls, sent, tid, cpu }
+        enum CodingKeys: String, CodingKey { case stalls, first, last, call, releases, releaseDelay = "release_delay", calls, sent, tid, cpu }
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -174,6 +178,7 @@ public struct HarnessResult: Sendable, Decodable, Equatable {
             last = try c.decodeIfPresent(Int64.self, forKey: .last)
             call = try c.decodeIfPresent([Int64].self, forKey: .call)
             releases = try c.decodeIfPresent([[Int64]].self, forKey: .releases) ?? []
+            releaseDelay = try c.decodeIfPresent(Int64.self, forKey: .releaseDelay)
             calls = try c.decodeIfPresent([[Int64]].self, forKey: .calls) ?? []
             sent = try c.decodeIfPresent(Int64.self, forKey: .sent)
             tid = try c.decodeIfPresent(Int.self, forKey: .tid)

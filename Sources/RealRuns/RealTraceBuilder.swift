@@ -408,21 +408,31 @@ public enum RealTraceBuilder {
             cursor = to
         }
         if !detail.releases.isEmpty {
-            // Each call of C that releases the GIL ran its CPU time from where it entered; the rest, up to where
-            // it left holding the GIL again, it waited: for a core (its run_delay over the call, where recorded),
-            // and for the GIL at its end (Py_END_ALLOW_THREADS). Without the run_delay it can have waited for the
-            // GIL only while another thread had it: from the first instant another thread is seen running Python
-            // in that rest; before it, it was off its core. Between the calls, the step's own Python.
-            for release in detail.releases where release.count >= 3 {
-                let entered = min(max(release[0], cursor), end), left = min(max(release[1], entered), end)
+            // Each call of C that releases the GIL worked its share of the step's CPU time (by its size) from where
+            // it entered; the rest, up to where it left holding the GIL again, it waited: for a core (its share of
+            // the step's run_delay, by its wait, where recorded), and for the GIL at its end
+            // (Py_END_ALLOW_THREADS). Without the run_delay it can have waited for the GIL only while another
+            // thread had it: from the first instant another thread is seen running Python in that rest; before
+            // it, it was off its core. Between the calls, the step's own Python.
+            let calls = detail.releases.filter { $0.count >= 3 }
+            let size = calls.reduce(Int64(0)) { $0 + max(0, $1[2]) }
+            func work(_ call: [Int64]) -> Int64 {
+                guard let cpu = detail.cpu, size > 0 else { return call[1] - call[0] }
+                return Int64(Double(cpu) * Double(max(0, call[2])) / Double(size))
+            }
+            let waits = calls.map { max(0, $0[1] - $0[0] - work($0)) }
+            let waited = waits.reduce(0, +)
+            let offCore = detail.releaseDelay.map { min(max(0, $0), waited) }
+            for (call, wait) in zip(calls, waits) {
+                let entered = min(max(call[0], cursor), end), left = min(max(call[1], entered), end)
                 edge(upTo: entered)
-                let worked = min(left, entered + max(0, release[2]))
+                let worked = min(left, max(entered, left - wait))
                 pieces.append(Piece(state, entered, worked))
-                let offCore = release.count >= 4 && release[3] >= 0 ? min(release[3], left - worked) : nil
                 if left - worked < minimum {
                     pieces.append(Piece(state, worked, left))
                 } else if let offCore {
-                    let slept = left - worked - offCore
+                    let off = waited > 0 ? Int64(Double(offCore) * Double(wait) / Double(waited)) : 0
+                    let slept = left - worked - min(off, left - worked)
                     let waitingFrom = slept >= minimum && stallState == .waitingGIL ? left - slept : left
                     pieces.append(Piece(.runnable, worked, waitingFrom))
                     pieces.append(Piece(.waitingGIL, waitingFrom, left))

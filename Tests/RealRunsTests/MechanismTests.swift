@@ -179,34 +179,37 @@ final class MechanismTests: XCTestCase {
     }
 
     func testACallThatReleasesTheGILRunsItsCPUTimeThenWaitsForACoreThenForTheGIL() throws {
-        // Three sha256 calls of 2 ms of CPU each in a 10 ms step: the first back 2.06 ms late, 0.5 ms of it
-        // runnable (its run_delay over the call) and the rest asleep in take_gil; the second 80 µs late, 30 of them runnable;
-        // the third, whose run_delay was not read, 0.7 ms late, while another thread is first seen running Python
-        // 0.2 ms after its work: runnable until then, a GIL wait after.
-        let detail = HarnessResult.StepDetail(releases: [[40_000, 4_100_000, 2_000_000, 500_000],
-                                                         [4_120_000, 6_200_000, 2_000_000, 30_000],
-                                                         [6_300_000, 9_000_000, 2_000_000]])
-        // The other thread is seen at its own call's entry into C (holding the GIL then), at 8.5 ms.
+        // Three sha256 calls of one size in a step of 6 ms of CPU: 2 ms of work each. The first is back 2.06 ms
+        // late, the second 80 µs, the third 700 µs; the step waited 568 µs for a core (its run_delay), a fifth of
+        // its waits, so a fifth of each call's wait is off its core and the rest asleep in take_gil.
+        let calls: [[Int64]] = [[40_000, 4_100_000, 1], [4_120_000, 6_200_000, 1], [6_300_000, 9_000_000, 1]]
+        let detail = HarnessResult.StepDetail(releases: calls, releaseDelay: 568_000, cpu: 6_000_000)
+        // Another thread is seen at its own call's entry into C (holding the GIL then), at 8.5 ms, and no earlier.
         let other = try JSONDecoder().decode(HarnessResult.self, from: Data("""
             {"makespan": 10000000, "spawned": 0, "python": "3.11.7", "tasks": [{"task": 1, "lane": "b", "pid": 7,
              "created": 0, "begin": 100, "end": 9500000,
-             "steps": [[0, 100, 9500000, {"releases": [[8500000, 9400000, 900000, 0]]}]], "executor": []}]}
+             "steps": [[0, 100, 9500000, {"releases": [[8500000, 9400000, 1]]}]], "executor": []}]}
             """.utf8))
         let op = SimScenario.Operation.cpu(.milliseconds(6), .cReleasesGIL)
-        let pieces = RealTraceBuilder.cpuPieces(op, start: 0, end: 9_020_000, detail: detail, stallState: .waitingGIL,
-                                                period: 50_000, evidence: GILEvidence(result: other))
-        XCTAssertEqual(pieces, [
+        func pieces(_ detail: HarnessResult.StepDetail, _ stallState: LaneState = .waitingGIL, evidence: Bool = true) -> [RealTraceBuilder.Piece] {
+            RealTraceBuilder.cpuPieces(op, start: 0, end: 9_020_000, detail: detail, stallState: stallState, period: 50_000,
+                                       evidence: evidence ? GILEvidence(result: other) : nil)
+        }
+        XCTAssertEqual(pieces(detail), [
             .init(.running, 0, 40_000),
-            .init(.runningNoGIL, 40_000, 2_040_000), .init(.runnable, 2_040_000, 2_540_000), .init(.waitingGIL, 2_540_000, 4_100_000),
+            .init(.runningNoGIL, 40_000, 2_040_000), .init(.runnable, 2_040_000, 2_452_000), .init(.waitingGIL, 2_452_000, 4_100_000),
             .init(.running, 4_100_000, 4_120_000),
-            .init(.runningNoGIL, 4_120_000, 6_120_000), .init(.runnable, 6_120_000, 6_150_000), .init(.waitingGIL, 6_150_000, 6_200_000),
+            .init(.runningNoGIL, 4_120_000, 6_120_000), .init(.runnable, 6_120_000, 6_136_000), .init(.waitingGIL, 6_136_000, 6_200_000),
             .init(.runnable, 6_200_000, 6_300_000),
-            .init(.runningNoGIL, 6_300_000, 8_300_000), .init(.runnable, 8_300_000, 8_500_000), .init(.waitingGIL, 8_500_000, 9_000_000),
+            .init(.runningNoGIL, 6_300_000, 8_300_000), .init(.runnable, 8_300_000, 8_440_000), .init(.waitingGIL, 8_440_000, 9_000_000),
             .init(.running, 9_000_000, 9_020_000),
         ])
-        // Without evidence of another thread's Python (a thread alone in its process), a wait is off its core.
-        let alone = RealTraceBuilder.cpuPieces(op, start: 0, end: 9_020_000, detail: detail, stallState: .runnable, period: 50_000)
-        XCTAssertEqual(alone.filter { $0.state == .waitingGIL }, [], "no GIL to wait for")
+        // Without the run_delay (a process child), a wait is the GIL's only from another thread's first sign of Python.
+        let noDelay = HarnessResult.StepDetail(releases: calls, cpu: 6_000_000)
+        XCTAssertEqual(pieces(noDelay).filter { $0.state == .waitingGIL }, [.init(.waitingGIL, 8_500_000, 9_000_000)])
+        // A thread alone in its process has no GIL to wait for: every wait is off its core.
+        let alone = pieces(detail, .runnable, evidence: false)
+        XCTAssertEqual(alone.filter { $0.state == .waitingGIL }, [])
         XCTAssertEqual(alone.filter { $0.state == .runnable }.map { $0.end - $0.start }.reduce(0, +), 2_060_000 + 80_000 + 100_000 + 700_000)
     }
 

@@ -154,67 +154,64 @@ def burn_sha(nbytes, chunk, detail=None):
     With `detail` (an instrumented run) each update is timed (`TimedRelease`)."""
     digest = hashlib.sha256()
     view = sha_buffer(chunk)
-    update = digest.update if detail is None else TimedRelease(digest.update, detail)
+    timed = None if detail is None else TimedRelease(digest.update, detail)
     while nbytes > 0:
         step = min(nbytes, len(view))
-        update(view[:step])
+        if timed is None:
+            digest.update(view[:step])
+        else:
+            timed(step, view[:step])
         nbytes -= step
-    if detail is not None:
-        update.close()
+    if timed is not None:
+        timed.close()
     return digest.digest()
 
 
 class TimedRelease:
-    """`function`, a call of C code that releases the GIL, with each call noted in detail["releases"] as
-    [entered, left, CPU time, time runnable without a core]: it held the GIL at `entered`, released it for its
-    work, and held it again at `left` (Py_END_ALLOW_THREADS waits in take_gil there, Python/ceval_gil.c). Its
-    work is its CPU time (CLOCK_THREAD_CPUTIME_ID); its waits for a core are its schedstat run_delay over the
-    call (read without releasing the GIL, through `_LIBC`, once a call: the read after one call is the next's
-    start, the step's Python between them holding the GIL on its core; -1 without `_LIBC`); what is left of
-    `left` - `entered` it slept in take_gil. Its cost, measured here (40 timed steps against 40 plain, medians):
-    21 us a sha256 chunk (~2.3 ms, 0.9%), 8 us a NumPy call (~0.27 ms, 3%), 34 us a numba step; CPU time of the
-    step's thread, which the trial that sizes the steps runs too (`rescale_where_run`), so a step's work is sized
-    net of it. `close()` when the step is done: it turns the reads into numbers."""
+    """`function`, a call of C code that releases the GIL, with each call noted in detail["releases"] as [entered,
+    left, size]: it held the GIL at `entered`, released it for its work, and held it again at `left`
+    (Py_END_ALLOW_THREADS waits in take_gil there, Python/ceval_gil.c). The step's thread CPU time (detail["cpu"],
+    `run_cpu`) shared by the calls' sizes is each call's work, and the step's schedstat run_delay
+    (detail["release_delay"], read when the step begins and ends, without releasing the GIL through `_LIBC`;
+    absent without it) its waits for a core; the rest of each call it slept in take_gil. Only `monotonic_ns()`
+    (vDSO, no system call) around each call: a system call made while holding the GIL is a point where the kernel
+    may preempt the holder, and timing each call with the thread's CPU clock and schedstat (three system calls)
+    made `cpu-sha-4`'s threads and asyncio runs 4% slower (2026-12-07). `close()` when the step is done."""
 
     def __init__(self, function, detail):
         self.function = function
-        self.calls = detail.setdefault("releases", [])
-        self.reads = []
-        self.fd, self.buffer, self.pread = -1, None, None
+        self.detail = detail
+        self.note = detail.setdefault("releases", []).append
+        self.fd, self.buffer, self.delay = -1, None, -1
         if _LIBC is not None:
             libc, new_buffer = _LIBC
             # /proc/thread-self is the thread that opens it: the one making the calls.
             self.fd = libc.open(b"/proc/thread-self/schedstat", os.O_RDONLY)
-            self.buffer, self.pread = new_buffer(256), libc.pread
-            self.read()
+            self.buffer = new_buffer(256)
+            self.delay = self.run_delay()
 
-    def read(self):
-        """Keeps the calling thread's schedstat line as it is now (parsed in `close`)."""
-        if self.fd >= 0:
-            size = self.pread(self.fd, self.buffer, 255, 0)
-            self.reads.append(self.buffer.raw[:max(0, size)])
+    def run_delay(self):
+        """The calling thread's schedstat run_delay so far (ns), or -1."""
+        size = _LIBC[0].pread(self.fd, self.buffer, 255, 0)
+        try:
+            return int(self.buffer.raw[:max(0, size)].split()[1])
+        except (IndexError, ValueError):
+            return -1
 
-    def __call__(self, *args, **keywords):
-        cpu = thread_time()
+    def __call__(self, size, *args, **keywords):
         entered = now()
         value = self.function(*args, **keywords)
-        left = now()
-        self.calls.append([entered, left, thread_time() - cpu, -1])
-        self.read()
+        self.note([entered, now(), size])
         return value
 
     def close(self):
         if self.fd < 0:
             return
+        after = self.run_delay()
         _LIBC[0].close(self.fd)
         self.fd = -1
-        try:
-            delays = [int(line.split()[1]) for line in self.reads]
-        except (IndexError, ValueError):
-            return
-        if len(delays) == len(self.calls) + 1:
-            for call, before, after in zip(self.calls, delays, delays[1:]):
-                call[3] = after - before
+        if self.delay >= 0 and after >= 0:
+            self.detail["release_delay"] = after - self.delay
 
 
 # Elements of one numpy.sin call in `burn_numpy`: 256 KiB of float64 each way, so that source and result stay
@@ -244,13 +241,17 @@ def burn_numpy(elements, detail=None):
     numpy/_core/src/umath/ufunc_object.c); like `burn_sha`, it takes the GIL back between two calls, each
     timed with `detail` (`TimedRelease`)."""
     numpy, source, result = numpy_arrays()
-    sin = numpy.sin if detail is None else TimedRelease(numpy.sin, detail)
+    sin = numpy.sin
+    timed = None if detail is None else TimedRelease(sin, detail)
     while elements > 0:
         n = elements if elements < NUMPY_CHUNK else NUMPY_CHUNK
-        sin(source[:n], out=result[:n])
+        if timed is None:
+            sin(source[:n], out=result[:n])
+        else:
+            timed(n, source[:n], out=result[:n])
         elements -= n
-    if detail is not None:
-        sin.close()
+    if timed is not None:
+        timed.close()
     return result[0]
 
 
@@ -284,7 +285,7 @@ def burn_numba(iterations, detail=None):
     if detail is None:
         return int(numba_kernel()(iterations))
     kernel = TimedRelease(numba_kernel(), detail)
-    value = kernel(iterations)
+    value = kernel(iterations, iterations)
     kernel.close()
     return int(value)
 
