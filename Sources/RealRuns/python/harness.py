@@ -1460,8 +1460,8 @@ def main():
             time_pool_lookups()
     if kind != "processes":
         # Not for processes: their children's notes stay in them, and a forked child would inherit the library.
-        # Before the trial that sizes the steps: a step of C that releases the GIL reads its run_delay after each
-        # call through it (`TimedRelease`), and the trial must run the steps as the run does.
+        # Before the trial that sizes the steps: a step of C that releases the GIL reads its run_delay through it
+        # when it begins and ends (`TimedRelease`), and the trial must run the steps as the run does.
         prepare_run_delay_notes()
     rescale_where_run(plan, base_url, chunk)
     steady_before = steady_probe_ns(plan)
