@@ -328,15 +328,11 @@ def cpu_call(op, chunk, detail=None):
     dict) and stamping on, a pure-Python step records its stalls in detail["stalls"], a pow its call in
     detail["call"], a step of C that releases the GIL each of its calls in detail["releases"]."""
     kind, amount = op[0], op[1]
-    if kind == "py":
-        if STAMPING is not None and detail is not None:
-            return burn_python_stamped, (amount, STAMPING[0], STAMPING[1], detail)
-        return burn_python, (amount,)
-    if kind == "pow":
-        if STAMPING is not None and detail is not None:
-            return burn_pow_timed, (amount, detail)
-        return burn_pow, (amount,)
     timed = STAMPING is not None and detail is not None
+    if kind == "py":
+        return (burn_python_stamped, (amount, STAMPING[0], STAMPING[1], detail)) if timed else (burn_python, (amount,))
+    if kind == "pow":
+        return (burn_pow_timed, (amount, detail)) if timed else (burn_pow, (amount,))
     if kind == "np":
         return burn_numpy, (amount, detail) if timed else (amount,)
     if kind == "nb":
