@@ -82,6 +82,9 @@ def analyse(script, window, program_pid):
         if kind != "sched_switch":
             continue
         m = re.search(r"next_pid=(\d+) ", text)
+        # How the core's thread left it: still runnable (R, R+: preempted), asleep, or none ran (the idle task:
+        # the woken thread was pulled onto a core that had gone idle).
+        preempted = "idle" if re.search(r"prev_pid=0 ", text) else re.search(r"prev_state=R", text) is not None
         if last is not None and start <= t <= end:
             shares[running] = shares.get(running, 0) + t - max(last, start)
         last = t
@@ -93,7 +96,7 @@ def analyse(script, window, program_pid):
             wait = (t - woken[0]) * 1e6
             (idle_target if woken[1] else busy_target).append(wait)
             if not woken[1]:
-                busy_detail.append((wait, woken[3], woken[4] * 1e6, cpu == woken[2]))
+                busy_detail.append((wait, woken[3], woken[4] * 1e6, cpu == woken[2], preempted))
     return shares, idle_target, busy_target, busy_detail
 
 
@@ -124,13 +127,22 @@ def main():
     # been picked run on (RUN_TO_PARITY, kernel/sched/fair.c) where one that has run long is preempted at once.
     for whose in (True, False):
         for low, high in ((0, 200), (200, 1000), (1000, 4000), (4000, 1e12)):
-            rows = sorted(w for w, mine, ran, same in detail if mine == whose and low <= ran < high)
-            here = sum(1 for w, mine, ran, same in detail if mine == whose and low <= ran < high and same)
+            rows = sorted(w for w, mine, ran, same, _ in detail if mine == whose and low <= ran < high)
+            here = sum(1 for w, mine, ran, same, _ in detail if mine == whose and low <= ran < high and same)
             if rows:
                 print("  busy with %s, on it %s: %d, median %.1f us, p90 %.1f us, ran there %d" % (
                     "the program's thread" if whose else "another task",
                     "%d-%s us" % (low, "" if high > 1e11 else "%d" % high), len(rows), statistics.median(rows),
                     rows[int(0.9 * (len(rows) - 1))], here))
+    # The long waits, by how they ended: the thread before it on the core preempted (its slice used up at a tick,
+    # under EEVDF: update_curr() from task_tick_fair()) or gone to sleep (it blocked, e.g. in take_gil).
+    long = [(w, ran, preempted) for w, mine, ran, same, preempted in detail if w >= 1000]
+    if long:
+        ends = [sum(1 for _, _, how in long if how is kind) for kind in (True, False)]
+        print("  waits of 1 ms or more onto a busy core: %d, %.1f ms in all; its thread had been on it a median %.0f us;"
+              " ended by a preemption %d, by the running thread blocking %d, on a core gone idle %d" % (
+                  len(long), sum(w for w, _, _ in long) / 1e3, statistics.median(ran for _, ran, _ in long), ends[0],
+                  ends[1], len(long) - sum(ends)))
 
 
 if __name__ == "__main__":

@@ -476,6 +476,16 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable & BitwiseCop
         return best == .max ? nil : source
     }
 
+    /// The earliest event's payload, as `popNext()` would return it, left in place. O(1).
+    @inlinable public var nextPayload: Payload? {
+        guard let source = earliestSource() else { return nil }
+        switch source {
+        case Self.nearSource: return near.payload[near.top]
+        case Self.farSource: return far.entries[0].payload
+        default: return lanes[source].ring[lanes[source].head].payload
+        }
+    }
+
     /// Removes and returns the earliest event (ties broken by insertion order).
     @inlinable @inline(__always) public mutating func popNext() -> (time: SimTime, payload: Payload)? {
         guard let source = earliestSource() else { return nil }

@@ -136,6 +136,15 @@ struct OSThread: Sendable {
     /// When it last went idle in its selector (an event loop's or hub's thread): its poll's timeout counts from here.
     var idleSince = SimTime.zero
     var vruntime = SimTime.zero
+    /// Its lag when it last left a core (fair policy): its core's average virtual runtime then, less its own
+    /// (EEVDF's `vlag`, `update_entity_lag()` in kernel/sched/fair.c). Positive: it was owed time.
+    var vlag: Int64 = 0
+    /// The virtual runtime up to which its turn on a core is protected from wake-up preemption (EEVDF's
+    /// `vprot`, RUN_TO_PARITY): a slice past its virtual runtime when it was dispatched.
+    var vprot = SimTime.zero
+    /// The core it last ran on (-1: none yet), where the kernel wakes it, and when it left it.
+    var lastCore: Int32 = -1
+    var leftCoreAt = SimTime.zero
     /// A thread just created by clone() that has not had a core yet: the fair policy queues it behind the
     /// running threads and it does not preempt (`becomeRunnable`).
     var isNewTask = true

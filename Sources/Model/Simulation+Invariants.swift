@@ -37,10 +37,12 @@ extension Simulation {
             $0.isChildMain && $0.status != .finished && ($0.phase == 0 || ($0.inBurst && $0.burstKind == .startingFromServer))
         }.count
         precondition(startingFromServer == fromServer, "\(startingFromServer) forkserver start-ups counted, \(fromServer) in progress")
-        if !runQueue.isEmpty {
-            for (c, core) in cores.enumerated() where core.thread >= 0 {
-                precondition(core.sliceArmed, "core \(c) is busy while threads wait for a core, and its slice end is not pending")
-            }
+        for (c, core) in cores.enumerated() where core.thread >= 0 && threadsWait(for: c) {
+            precondition(core.sliceArmed, "core \(c) is busy while threads wait for it, and its slice end is not pending")
+        }
+        // A core takes the next thread of its own queue when its thread leaves: an idle core has none waiting.
+        for (c, core) in cores.enumerated() where core.thread < 0 {
+            precondition(!threadsWait(for: c), "core \(c) is idle while threads wait in its queue")
         }
         queue.checkInvariants()
         for (p, process) in processes.enumerated() {

@@ -798,7 +798,7 @@ extension Simulation {
         if tasks[k].connects {
             // The accept loop blocks in start() until the new thread runs: with no thread waiting for a
             // core, the new one takes the loop's; otherwise it queues behind them as a new thread.
-            if !serverStartingThread && !runQueue.isEmpty {
+            if !serverStartingThread && anyThreadWaiting {
                 serverStartingThread = true
                 serverWoken = false
                 return .continueInNewThread

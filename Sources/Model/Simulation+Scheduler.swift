@@ -3,14 +3,30 @@ import SimEngine
 import SimScenario
 import SimTrace
 
-/// The OS: cores, the run queue, time slices, preemption.
+/// The OS: cores, run queues, time slices, preemption.
 ///
 /// A thread needs a core to do anything, including checking the GIL after a wake-up. Threads asleep in
 /// take_gil, in a system call or on a condition are not runnable and use no core. When runnable threads
-/// outnumber cores, the policy decides: round robin (a thread keeps its core until it blocks or its
-/// slice ends while others wait) or Linux-like (least virtual runtime first, slice scaled by
-/// 1 + log2(min(cores, 8)), a woken thread preempts one that has run a slice more than it).
+/// outnumber cores, the policy decides: round robin (one queue; a thread keeps its core until it blocks or
+/// its slice ends while others wait) or Linux-like, after EEVDF (kernel/sched/fair.c): a queue per core, a
+/// woken thread queued on the core it last ran on (or its waker's) unless a core is idle, placed by the lag
+/// it kept, preempting only a thread that is not eligible or has used its protected slice; least virtual
+/// runtime first, slice scaled by 1 + log2(min(cores, 8)); a core left idle pulls a waiter that is not
+/// cache-hot from another core's queue (docs/model.md, "A queue per core").
 extension Simulation {
+    /// Whether the fair (Linux-like) policy runs: a queue per core (`coreQueues`), `runQueue` unused.
+    @inline(__always) var fairPolicy: Bool { runQueue.fair }
+
+    /// Whether a thread waits for core `c`: in its own queue under the fair policy, in the shared one else.
+    @inline(__always) func threadsWait(for c: Int) -> Bool { fairPolicy ? !coreQueues[c].isEmpty : !runQueue.isEmpty }
+
+    /// Whether any thread waits for a core. O(cores).
+    var anyThreadWaiting: Bool {
+        guard fairPolicy else { return !runQueue.isEmpty }
+        for c in coreQueues.indices where !coreQueues[c].isEmpty { return true }
+        return false
+    }
+
     /// Puts a thread on a free core, or in the run queue (maybe preempting, under the fair policy).
     mutating func becomeRunnable(_ t: Int) {
         threads[t].runnableSince = now
@@ -27,44 +43,64 @@ extension Simulation {
         }
         threads[t].status = .runnable
         showWaitingForCore(t)
-        // While threads wait for a core, every busy core's slice end is pending (see `armSliceTimers`):
-        // only the first waiter has slices to arm.
-        let firstWaiter = runQueue.isEmpty
-        if runQueue.fair && threads[t].isNewTask {
+        guard fairPolicy else {
+            // While threads wait for a core, every busy core's slice end is pending (see `armSliceTimers`):
+            // only the first waiter has slices to arm.
+            let firstWaiter = runQueue.isEmpty
+            runQueue.push(Int32(id: t), vruntime: .zero)
+            if firstWaiter { armSliceTimers() }
+            return
+        }
+        // The core it waits for (select_task_rq_fair, kernel/sched/fair.c, with no core idle): its waker's for a
+        // synchronous wake-up (wake_affine), else the one it last ran on; a new thread the one with the fewest
+        // waiting (find_idlest_cpu for SD_BALANCE_FORK).
+        var q: Int
+        if waker >= 0 && threads[waker].core >= 0 {
+            q = Int(threads[waker].core)
+        } else if !threads[t].isNewTask && threads[t].lastCore >= 0 {
+            q = Int(threads[t].lastCore)
+        } else {
+            q = 0
+            for c in cores.indices where coreQueues[c].count < coreQueues[q].count { q = c }
+        }
+        if threads[t].isNewTask {
             // A thread just created has slept no time to be credited for (EEVDF places it with no lag,
             // place_entity() with ENQUEUE_INITIAL, kernel/sched/fair.c) and, measured here, it waits for a
             // busy core's slice to end: started while both cores ran CPU-bound processes, a thread first
             // ran 2.8 ms later (median; 89 µs with a core free), where a thread woken from a wait ran in
             // 55 µs (docs/model.md, "A new thread waits for a core"). So it preempts no one. It is placed at
-            // the queue's average with half a slice to its deadline (PLACE_DEADLINE_INITIAL), which picks it
-            // before most of the threads already waiting: it takes the next core whose slice ends (behind the
-            // running threads when none waits). Queued behind every waiter instead, a spawn parent, which waits
-            // for each child's exec, took 248 ms to start 16 children beside their start-ups, measured 90-102.
+            // the queue's least virtual runtime (half a slice to its deadline, PLACE_DEADLINE_INITIAL, picks it
+            // before most of the threads already waiting): it takes its core when that core's slice ends.
+            // Queued behind every waiter instead, a spawn parent, which waits for each child's exec, took 248
+            // ms to start 16 children beside their start-ups, measured 90-102.
             var place = SimTime.zero
-            if let least = runQueue.minVruntime {
+            if let least = coreQueues[q].minVruntime {
                 place = least
             } else {
-                for c in cores where c.thread >= 0 {
-                    let r = Int(c.thread)
-                    place = max(place, threads[r].vruntime + now.since(threads[r].dispatchedAt))
-                }
+                let r = Int(cores[q].thread)
+                place = threads[r].vruntime + now.since(threads[r].dispatchedAt)
             }
             threads[t].vruntime = max(threads[t].vruntime, place)
-            runQueue.push(Int32(id: t), vruntime: threads[t].vruntime)
-            if firstWaiter { armSliceTimers() }
-        } else if runQueue.fair {
-            // Place a woken thread near the others' virtual time, as place_entity() does, so that a
-            // long sleeper neither starves the others nor is starved.
-            var floor = SimTime.never
-            for c in cores where c.thread >= 0 { floor = min(floor, threads[Int(c.thread)].vruntime) }
-            if floor != .never, threads[t].vruntime < floor - slice { threads[t].vruntime = floor - slice }
-            runQueue.push(Int32(id: t), vruntime: threads[t].vruntime)
-            if firstWaiter { armSliceTimers() }
-            preemptForWakeup(t, syncWaker: waker)
-        } else {
-            runQueue.push(Int32(id: t), vruntime: .zero)
-            if firstWaiter { armSliceTimers() }
+            let firstWaiter = coreQueues[q].isEmpty
+            coreQueues[q].push(Int32(id: t), vruntime: threads[t].vruntime)
+            if firstWaiter { armSlice(core: q) }
+            return
         }
+        // EEVDF places a woken task at its queue's average virtual runtime less the lag it kept when it left a
+        // core (place_entity(), kernel/sched/fair.c; PLACE_LAG scales it by (n + 1) / n), bounded by a tick or two
+        // slices. One that left owing time (negative lag) stays queued until the others catch up (DELAY_DEQUEUE,
+        // Linux 6.12+): woken before, it still owes what they have not caught up; after, it starts at the average.
+        if let (average, n) = averageVruntime(core: q) {
+            let limit = max(slice * 2, tick).nanoseconds
+            var lag = threads[t].vlag > 0 ? min(threads[t].vlag, limit)
+                : max(-limit, min(0, average - threads[t].vruntime.nanoseconds))
+            lag = lag * (n + 1) / n
+            threads[t].vruntime = SimTime(nanoseconds: max(0, average - lag))
+        }
+        let firstWaiter = coreQueues[q].isEmpty
+        coreQueues[q].push(Int32(id: t), vruntime: threads[t].vruntime)
+        if firstWaiter { armSlice(core: q) }
+        preemptForWakeup(t, core: q)
     }
 
     /// The end of a counted thread's wait for a core (`OSThread.countsCoreWait`), if it waited: added to
@@ -77,7 +113,7 @@ extension Simulation {
         if threads[t].hostsLoop { loopCoreWaited += waited }
     }
 
-    /// Someone waits for a core: make sure every busy core's slice end is an event.
+    /// Someone waits for a core (round robin's shared queue): make sure every busy core's slice end is an event.
     ///
     /// After it, and as long as the run queue is not empty, every busy core stays armed: a core is
     /// disarmed only by its slice end (`sliceEnded`), which arms it again or preempts (and `preempt` calls
@@ -85,18 +121,23 @@ extension Simulation {
     /// only for the first waiter, and `dispatch` looks at its own core only: the other cores' state cannot
     /// have changed (checked by `checkInvariants`). It ran on half the events, mostly finding nothing to arm.
     mutating func armSliceTimers() {
-        for c in cores.indices where cores[c].thread >= 0 && !cores[c].sliceArmed {
-            var end = cores[c].sliceEnd
-            if end < now {
-                // Slices renew back to back while the thread runs alone: find the boundary to come.
-                let behind = (now - end).nanoseconds
-                let k = (behind + slicePeriod.nanoseconds - 1) / slicePeriod.nanoseconds
-                end = end + slicePeriod * k
-                cores[c].sliceEnd = end
-            }
-            cores[c].sliceArmed = true
-            queue.schedule(Event(kind: .sliceEnd, target: Int32(id: c), token: 0), at: end)
+        for c in cores.indices where cores[c].thread >= 0 && !cores[c].sliceArmed { armSlice(core: c) }
+    }
+
+    /// Makes busy core `c`'s slice end an event, unless it is one already: a thread waits for that core.
+    @inline(__always)
+    mutating func armSlice(core c: Int) {
+        guard !cores[c].sliceArmed else { return }
+        var end = cores[c].sliceEnd
+        if end < now {
+            // Slices renew back to back while the thread runs alone: find the boundary to come.
+            let behind = (now - end).nanoseconds
+            let k = (behind + slicePeriod.nanoseconds - 1) / slicePeriod.nanoseconds
+            end = end + slicePeriod * k
+            cores[c].sliceEnd = end
         }
+        cores[c].sliceArmed = true
+        queue.schedule(Event(kind: .sliceEnd, target: Int32(id: c), token: 0), at: end)
     }
 
     /// The first scheduler tick at or after `time` (`time` itself without a tick). Every core ticks at the
@@ -107,32 +148,31 @@ extension Simulation {
         return SimTime(nanoseconds: ticks * tick.nanoseconds)
     }
 
-    /// Wake-up preemption (fair policy): the woken thread takes the core of the running thread with the
-    /// most virtual runtime if it is behind that thread by more than the base slice; woken by a pipe's writer
-    /// (`syncWaker`, else -1), the writer's core or none.
-    mutating func preemptForWakeup(_ t: Int, syncWaker waker: Int) {
-        var victim = -1
-        var most = SimTime.zero
-        if waker >= 0 {
-            // A synchronous wake-up (a pipe's writer waking its reader) queues the wakee on the waker's core
-            // (`wake_affine_idle`, kernel/sched/fair.c), so it is the waker it can preempt; if another wakee of the
-            // same write took that core first, it waits there behind it.
-            guard threads[waker].core >= 0 else { return }
-            victim = Int(threads[waker].core)
-            most = threads[waker].vruntime + (now - threads[waker].dispatchedAt)
-        } else {
-            for c in cores.indices {
-                let r = Int(cores[c].thread)
-                let v = threads[r].vruntime + (now - threads[r].dispatchedAt)
-                if v > most || victim < 0 { most = v; victim = c }
-            }
+    /// EEVDF's V for core `c`'s queue: the average virtual runtime of its waiting threads and its running one
+    /// (`avg_vruntime()`, kernel/sched/fair.c), with their number; nil with none. O(1).
+    @inline(__always) func averageVruntime(core c: Int) -> (Int64, Int64)? {
+        var sum = coreQueues[c].vruntimeSum
+        var n = Int64(coreQueues[c].count)
+        let r = Int(cores[c].thread)
+        if r >= 0 {
+            sum &+= (threads[r].vruntime + now.since(threads[r].dispatchedAt)).nanoseconds
+            n += 1
         }
-        guard victim >= 0 else { return }
-        let granularity: SimTime
-        if case .linux(let base, _) = machine.scheduler { granularity = base } else { granularity = slice }
-        if threads[t].vruntime + granularity < most {
-            preempt(core: victim)
-        }
+        return n > 0 ? (sum / n, n) : nil
+    }
+
+    /// Wake-up preemption (fair policy), after EEVDF (`check_preempt_wakeup_fair`, kernel/sched/fair.c): a
+    /// woken thread queued on core `c` takes it if it is eligible (its virtual runtime at most the queue's
+    /// average) and the running thread is not, or has used its protected slice (RUN_TO_PARITY: a thread just
+    /// picked keeps its core until its deadline, a slice of virtual time on). Measured: a woken loop thread
+    /// waits up to a tick behind an executor worker picked microseconds before (docs/model.md, "A queue per
+    /// core"), where a sleeper beside a thread that has run long preempts it at once.
+    mutating func preemptForWakeup(_ t: Int, core c: Int) {
+        let r = Int(cores[c].thread)
+        guard r >= 0, let (average, _) = averageVruntime(core: c), threads[t].vruntime.nanoseconds <= average else { return }
+        let v = (threads[r].vruntime + now.since(threads[r].dispatchedAt)).nanoseconds
+        let protected = v <= average && v < threads[r].vprot.nanoseconds
+        if !protected { preempt(core: c) }
     }
 
     /// Gives core `c` to thread `t`; the context switch costs `machine.contextSwitch` before it runs.
@@ -150,6 +190,10 @@ extension Simulation {
         threads[t].core = Int32(id: c)
         threads[t].status = .onCore
         threads[t].dispatchedAt = now
+        if fairPolicy {
+            threads[t].vprot = threads[t].vruntime + slice
+            threads[t].lastCore = Int32(id: c)
+        }
         if threads[t].countsCoreWait {
             noteCoreWait(t)
             coreTurns &+= 1
@@ -163,8 +207,8 @@ extension Simulation {
         schedule(.resume, Int32(id: t), token: threads[t].epoch, after: machine.contextSwitch)
         cores[c].sliceEnd = nextTick(atOrAfter: now.advanced(by: sliceAfterSwitch))
         threads[t].isNewTask = false
-        // Threads wait for a core: this core's slice end must be pending (the others' already are).
-        if !runQueue.isEmpty && !cores[c].sliceArmed { armSliceTimers() }
+        // Threads wait for this core: its slice end must be pending (round robin: the others' already are).
+        if !cores[c].sliceArmed && (fairPolicy ? !coreQueues[c].isEmpty : !runQueue.isEmpty) { armSlice(core: c) }
         if parallelLoss != nil { rerateSegments() }
     }
 
@@ -174,6 +218,7 @@ extension Simulation {
     mutating func leaveCore(_ t: Int) {
         let c = Int(threads[t].core)
         guard c >= 0 else { return }
+        if fairPolicy { noteLag(t, leaving: c) }
         threads[t].vruntime.accumulate(now.since(threads[t].dispatchedAt))
         threads[t].core = -1
         threads[t].segmentActive = false
@@ -181,7 +226,13 @@ extension Simulation {
         cores[c].thread = -1
         busyCores &-= 1
         if coreLanes { recorder.set(Int(cores[c].lane), nil, at: now) }
-        if let next = runQueue.pop() { dispatch(Int(next), onto: c) } else if parallelLoss != nil { rerateSegments() }
+        if fairPolicy {
+            dispatchNext(onto: c)
+        } else if let next = runQueue.pop() {
+            dispatch(Int(next), onto: c)
+        } else if parallelLoss != nil {
+            rerateSegments()
+        }
     }
 
     // MARK: - Cores busy at once
@@ -244,7 +295,15 @@ extension Simulation {
     /// event re-arms itself for the current thread's slice end, so dispatches cost no events.
     mutating func sliceEnded(core c: Int) {
         cores[c].sliceArmed = false
-        guard cores[c].thread >= 0, !runQueue.isEmpty else { return }
+        if fairPolicy && !coreQueues[c].isEmpty && busyCores < cores.count {
+            // A core left idle while this one's waiters were cache-hot: the busy core's tick kicks its balancing
+            // (nohz_balancer_kick(), kernel/sched/fair.c), and it takes one.
+            for o in cores.indices where cores[o].thread < 0 {
+                if let waiter = coreQueues[c].pop() { dispatch(Int(waiter), onto: o) }
+                break
+            }
+        }
+        guard cores[c].thread >= 0, threadsWait(for: c) else { return }
         if now < cores[c].sliceEnd {
             cores[c].sliceArmed = true
             queue.schedule(Event(kind: .sliceEnd, target: Int32(id: c), token: 0), at: cores[c].sliceEnd)
@@ -269,9 +328,53 @@ extension Simulation {
         threads[t].status = .runnable
         threads[t].coreWaitSince = now
         showWaitingForCore(t)
-        runQueue.push(Int32(id: t), vruntime: threads[t].vruntime)
-        armSliceTimers()
+        if fairPolicy {
+            coreQueues[c].push(Int32(id: t), vruntime: threads[t].vruntime)
+            armSlice(core: c)
+        } else {
+            runQueue.push(Int32(id: t), vruntime: threads[t].vruntime)
+            armSliceTimers()
+        }
     }
+
+    /// Thread `t` leaves core `c` (fair policy): its lag then, the core's average virtual runtime less its own
+    /// with this turn counted (`update_entity_lag()`, kernel/sched/fair.c), where and when it left.
+    mutating func noteLag(_ t: Int, leaving c: Int) {
+        let ran = now.since(threads[t].dispatchedAt)
+        if let (average, _) = averageVruntime(core: c) { threads[t].vlag = average - (threads[t].vruntime + ran).nanoseconds }
+        threads[t].leftCoreAt = now
+    }
+
+    /// Core `c` is free (fair policy): the next thread of its own queue takes it, else one pulled from another
+    /// core's (`pullWaiter`). Out of line: round robin's `leaveCore` stays as small as it was.
+    mutating func dispatchNext(onto c: Int) {
+        if let next = coreQueues[c].pop() ?? pullWaiter(to: c) {
+            dispatch(Int(next), onto: c)
+        } else if parallelLoss != nil {
+            rerateSegments()
+        }
+    }
+
+    /// A core left idle takes a waiter from the other core with the most waiting (newidle balancing,
+    /// `sched_balance_newidle()`), unless that waiter is cache-hot there: it left that core less than the
+    /// migration cost ago (task_hot(): sysctl_sched_migration_cost, 0.5 ms; kernel/sched/fair.c). Measured: an
+    /// idle core left a woken loop thread waiting behind a worker on the core it had left 240 µs before
+    /// (docs/model.md, "A queue per core"). Fair policy only (round robin's queue is shared). O(cores + log n).
+    mutating func pullWaiter(to c: Int) -> Int32? {
+        guard fairPolicy else { return nil }
+        var from = -1
+        for o in cores.indices where o != c && !coreQueues[o].isEmpty {
+            if from < 0 || coreQueues[o].count > coreQueues[from].count { from = o }
+        }
+        guard from >= 0, let waiter = coreQueues[from].peek else { return nil }
+        let w = Int(waiter)
+        if threads[w].lastCore == Int32(id: from) && now - threads[w].leftCoreAt < Self.migrationCost { return nil }
+        return coreQueues[from].pop()
+    }
+
+    /// sysctl_sched_migration_cost (kernel/sched/fair.c): a task that left its core less than this ago is
+    /// cache-hot there, and balancing leaves it.
+    static let migrationCost = SimTime.microseconds(500)
 
     /// The context switch is done: the thread starts or continues its work.
     mutating func resume(_ t: Int) {

@@ -71,7 +71,12 @@ struct Simulation {
 
     // Machine and OS
     var cores: SlotTable<Core>
+    /// Runnable threads without a core under round robin: one queue all cores share. Under the fair policy
+    /// (`runQueue.fair`) each core has its own (`coreQueues`, the kernel's per-CPU runqueues) and this one
+    /// stays empty.
     var runQueue = RunQueue()
+    /// The threads waiting for each core under the fair policy, by core (none under round robin).
+    var coreQueues = SlotTable<RunQueue>()
 
     // Python
     var processes = SlotTable<PyProcess>()
@@ -224,7 +229,15 @@ struct Simulation {
             generator: SplitMix64(seed: scenario.seed, stream: 0xC0FFEE &+ trajectory))
         recorder = TraceRecorder(enabled: options.trace)
         cores = SlotTable(repeating: Core(), count: machine.cores)
-        if case .linux = machine.scheduler { runQueue.fair = true }
+        if case .linux = machine.scheduler {
+            runQueue.fair = true
+            // One `RunQueue()` each: copies of one would share its heap's storage.
+            coreQueues = SlotTable((0..<machine.cores).map { _ in
+                var q = RunQueue()
+                q.fair = true
+                return q
+            })
+        }
         taskFinish = Array(repeating: .never, count: workload.instances.count)
         countsIO = workload.instances.contains { inst in
             !inst.background && workload.programs[inst.group].instructions.contains {

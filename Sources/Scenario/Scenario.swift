@@ -112,9 +112,9 @@ public struct Machine: Sendable, Equatable {
 public enum SchedulerPolicy: Sendable, Equatable {
     /// The seed article's model: FIFO run queue, a thread runs until it blocks or its slice ends.
     case roundRobin(timeslice: SimTime)
-    /// Fair scheduling in the manner of CFS/EEVDF (Linux): slice = baseSlice * (1 + log2(min(cores, 8))),
-    /// least virtual runtime first; a woken thread more than `baseSlice` of virtual runtime behind the
-    /// running thread with the most preempts it (a CFS-style wake-up test); a new thread does not preempt.
+    /// Fair scheduling in the manner of EEVDF (Linux): a run queue per core, slice = baseSlice * (1 +
+    /// log2(min(cores, 8))), least virtual runtime first; a woken thread placed by its lag preempts its core's
+    /// thread if it is eligible and that thread is not or has used its slice; a new thread does not preempt.
     /// With a `tick` (zero: none), a used-up slice ends only at the core's next tick: the kernel checks the
     /// running task's slice from its tick (`task_tick_fair` → `update_curr` → `update_deadline`,
     /// kernel/sched/fair.c; HRTICK, which would end it on time, is off by default in kernel/sched/features.h).

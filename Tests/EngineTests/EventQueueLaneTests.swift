@@ -65,7 +65,8 @@ final class EventQueueLaneTests: XCTestCase {
 /// The near set, like the lanes, changes where an event waits, never the order of the pops.
 final class EventQueueNearHeapTests: XCTestCase {
     /// Events near and far, in lanes, at the same instant, and before the last pop (as the fair run
-    /// queue's virtual runtimes are) pop exactly as from a queue with one heap.
+    /// queue's virtual runtimes are) pop exactly as from a queue with one heap; `nextPayload` names each pop
+    /// before it.
     func testNearHeapPopsInTheSameOrderAsOneHeap() {
         var rng = SplitMix64(seed: 29)
         var split = EventQueue<Int>(lanes: 2, nearWindow: .nanoseconds(100))
@@ -92,7 +93,10 @@ final class EventQueueNearHeapTests: XCTestCase {
                     single.schedule(step, at: .nanoseconds(time))
                 }
             } else {
+                // What is next is what pops, from whichever store holds it (the run queue's `peek`).
+                let next = split.nextPayload
                 let a = split.popNext(), b = single.popNext()
+                XCTAssertEqual(next, a?.payload, "step \(step)")
                 XCTAssertEqual(a?.payload, b?.payload, "step \(step)")
                 XCTAssertEqual(a?.time, b?.time)
                 now = max(now, a?.time.nanoseconds ?? now)
