@@ -208,7 +208,7 @@ extension Simulation {
         cores[c].sliceEnd = nextTick(atOrAfter: now.advanced(by: sliceAfterSwitch))
         threads[t].isNewTask = false
         // Threads wait for this core: its slice end must be pending (round robin: the others' already are).
-        if !cores[c].sliceArmed && (fairPolicy ? !coreQueues[c].isEmpty : !runQueue.isEmpty) { armSlice(core: c) }
+        if !cores[c].sliceArmed && threadsWait(for: c) { armSlice(core: c) }
         if parallelLoss != nil { rerateSegments() }
     }
 
@@ -361,7 +361,6 @@ extension Simulation {
     /// idle core left a woken loop thread waiting behind a worker on the core it had left 240 µs before
     /// (docs/model.md, "A queue per core"). Fair policy only (round robin's queue is shared). O(cores + log n).
     mutating func pullWaiter(to c: Int) -> Int32? {
-        guard fairPolicy else { return nil }
         var from = -1
         for o in cores.indices where o != c && !coreQueues[o].isEmpty {
             if from < 0 || coreQueues[o].count > coreQueues[from].count { from = o }
