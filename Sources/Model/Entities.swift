@@ -145,6 +145,8 @@ struct OSThread: Sendable {
     /// The core it last ran on (-1: none yet), where the kernel wakes it, and when it left it.
     var lastCore: Int32 = -1
     var leftCoreAt = SimTime.zero
+    /// The idle core its wake-up claimed (fair policy; -1: none): it runs there when the wake-up ends.
+    var claimedCore: Int32 = -1
     /// A thread just created by clone() that has not had a core yet: the fair policy queues it behind the
     /// running threads and it does not preempt (`becomeRunnable`).
     var isNewTask = true
@@ -325,6 +327,10 @@ struct Core: Sendable {
     /// Whether a `sliceEnd` event is pending. Timers are armed only while threads wait for a core, so a
     /// core whose thread runs alone costs no events.
     var sliceArmed = false
+    /// The thread being woken onto this idle core (fair policy; -1: none). The kernel picks a woken task's
+    /// core when it wakes it, and from then the core is not idle to anyone else (`idle_cpu()` counts a
+    /// pending wake-up, kernel/sched/core.c), though the task runs only when the core is out of idle.
+    var claimedBy: Int32 = -1
     /// The core's own lane when core lanes are on, -1 otherwise.
     var lane: Int32 = -1
 }

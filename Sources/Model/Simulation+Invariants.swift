@@ -40,10 +40,19 @@ extension Simulation {
         for (c, core) in cores.enumerated() where core.thread >= 0 && threadsWait(for: c) {
             precondition(core.sliceArmed, "core \(c) is busy while threads wait for it, and its slice end is not pending")
         }
-        // A core takes the next thread of its own queue when its thread leaves: an idle core has none waiting.
-        for (c, core) in cores.enumerated() where core.thread < 0 {
+        // A core takes the next thread of its own queue when its thread leaves: an idle core has none waiting,
+        // unless a wake-up claimed it (those wait behind the thread being woken onto it).
+        for (c, core) in cores.enumerated() where core.thread < 0 && core.claimedBy < 0 {
             precondition(!threadsWait(for: c), "core \(c) is idle while threads wait in its queue")
         }
+        // A claimed core is idle, and its claimant is being woken onto it.
+        var claimed = 0
+        for (c, core) in cores.enumerated() where core.claimedBy >= 0 {
+            claimed += 1
+            let th = threads[Int(core.claimedBy)]
+            precondition(core.thread < 0 && th.status == .waking && th.claimedCore == Int32(c), "core \(c) is claimed by thread \(core.claimedBy), which is \(th.status) with claim \(th.claimedCore)")
+        }
+        precondition(claimedCores == claimed, "claimedCores is \(claimedCores) but \(claimed) cores are claimed")
         queue.checkInvariants()
         for (p, process) in processes.enumerated() {
             let holders = threads.filter { $0.holdsGIL && Int($0.process) == p }.count

@@ -21,6 +21,7 @@ extension Simulation {
             }
             if cold > .zero { return .burst(cold, .python) }
         }
+        actingThread = Int32(id: t)
         let action = programAction(t)
         switch action {
         // Only a thread idle for want of work (a loop in its selector, a hub, a pool's worker on its queue):
@@ -169,7 +170,9 @@ extension Simulation {
                             serverRequests.push(Int32(id: k))
                             if threads[Int(serverThread)].status == .blocked {
                                 serverWoken = true
-                                wakeThread(Int(serverThread))
+                                // send() wakes it once the call has released the GIL (`startSegment`); one
+                                // wake-up reads every request queued by then.
+                                if serverWaker < 0 { serverWaker = actingThread }
                             }
                         } else {
                             tasks[k].answerAt = sent + latency + overhead + idle

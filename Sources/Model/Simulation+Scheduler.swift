@@ -9,7 +9,8 @@ import SimTrace
 /// take_gil, in a system call or on a condition are not runnable and use no core. When runnable threads
 /// outnumber cores, the policy decides: round robin (one queue; a thread keeps its core until it blocks or
 /// its slice ends while others wait) or Linux-like, after EEVDF (kernel/sched/fair.c): a queue per core, a
-/// woken thread queued on the core it last ran on (or its waker's) unless a core is idle, placed by the lag
+/// woken thread claiming an idle core when its wake-up begins, else queued on the core it last ran on (or its
+/// waker's; a `send()` wakes the local server synchronously), placed by the lag
 /// it kept, preempting only a thread that is not eligible or has used its protected slice; least virtual
 /// runtime first, slice scaled by 1 + log2(min(cores, 8)); a core left idle pulls a waiter that is not
 /// cache-hot from another core's queue (docs/model.md, "A queue per core").
@@ -27,6 +28,30 @@ extension Simulation {
         return false
     }
 
+    /// Whether core `c` can take a thread that becomes runnable: idle, and not claimed by a wake-up.
+    @inline(__always) func isFree(core c: Int) -> Bool { cores[c].thread < 0 && cores[c].claimedBy < 0 }
+
+    /// Whether some core is free (`isFree`). O(1).
+    @inline(__always) var anyCoreFree: Bool { busyCores &+ claimedCores < cores.count }
+
+    /// A thread's wake-up begins (fair policy): it claims a free core, the one it last ran on if that one is
+    /// free (select_idle_sibling(), kernel/sched/fair.c), and runs there when the wake-up ends. From now on
+    /// the core is no longer idle to a thread woken meanwhile (`idle_cpu()` counts the pending wake-up), which
+    /// then queues behind a running thread: traced, the latency server woken by an asyncio loop's `send()`
+    /// while the GIL's waiter was being woken onto the idle core took the sender's core 256 times in 373
+    /// (docs/model.md, "A wake-up claims its core").
+    mutating func claimIdleCore(_ t: Int) {
+        guard anyCoreFree, threads[t].claimedCore < 0 else { return }
+        var c = Int(threads[t].lastCore)
+        if c < 0 || !isFree(core: c) {
+            c = 0
+            while !isFree(core: c) { c += 1 }
+        }
+        cores[c].claimedBy = Int32(id: t)
+        threads[t].claimedCore = Int32(id: c)
+        claimedCores &+= 1
+    }
+
     /// Puts a thread on a free core, or in the run queue (maybe preempting, under the fair policy).
     mutating func becomeRunnable(_ t: Int) {
         threads[t].runnableSince = now
@@ -34,9 +59,17 @@ extension Simulation {
         if threads[t].coreWaitSince == .never { threads[t].coreWaitSince = now }
         let waker = Int(threads[t].syncWaker)
         threads[t].syncWaker = -1
-        // `busyCores` first: with every core busy (the common case under load) no core is looked at.
-        if busyCores < cores.count {
-            for c in 0..<cores.count where cores[c].thread < 0 {
+        let claimed = Int(threads[t].claimedCore)
+        if claimed >= 0 {
+            threads[t].claimedCore = -1
+            cores[claimed].claimedBy = -1
+            claimedCores &-= 1
+            dispatch(t, onto: claimed)
+            return
+        }
+        // `anyCoreFree` first: with every core busy (the common case under load) no core is looked at.
+        if anyCoreFree {
+            for c in 0..<cores.count where isFree(core: c) {
                 dispatch(t, onto: c)
                 return
             }
@@ -76,10 +109,10 @@ extension Simulation {
             var place = SimTime.zero
             if let least = coreQueues[q].minVruntime {
                 place = least
-            } else {
+            } else if cores[q].thread >= 0 {
                 let r = Int(cores[q].thread)
                 place = threads[r].vruntime + now.since(threads[r].dispatchedAt)
-            }
+            }  // (else a core claimed by a wake-up, with no one on it or waiting: nothing to place against)
             threads[t].vruntime = max(threads[t].vruntime, place)
             let firstWaiter = coreQueues[q].isEmpty
             coreQueues[q].push(Int32(id: t), vruntime: threads[t].vruntime)
@@ -295,10 +328,10 @@ extension Simulation {
     /// event re-arms itself for the current thread's slice end, so dispatches cost no events.
     mutating func sliceEnded(core c: Int) {
         cores[c].sliceArmed = false
-        if fairPolicy && !coreQueues[c].isEmpty && busyCores < cores.count {
+        if fairPolicy && !coreQueues[c].isEmpty && anyCoreFree {
             // A core left idle while this one's waiters were cache-hot: the busy core's tick kicks its balancing
             // (nohz_balancer_kick(), kernel/sched/fair.c), and it takes one.
-            for o in cores.indices where cores[o].thread < 0 {
+            for o in cores.indices where isFree(core: o) {
                 if let waiter = coreQueues[c].pop() { dispatch(Int(waiter), onto: o) }
                 break
             }

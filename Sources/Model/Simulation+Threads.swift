@@ -108,9 +108,23 @@ extension Simulation {
         threads[t].segmentSpeed = speed
         show(t, burstState(threads[t].burstKind))
         schedule(.burstEnd, Int32(id: t), token: threads[t].epoch, after: wallTime(threads[t].burstRemaining, speed: speed))
+        if serverWaker == Int32(id: t) { wakeServer(sender: t) }
         if threads[t].holdsGIL && processes[Int(threads[t].process)].gil.dropRequest {
             scheduleDropCheck(t)
         }
+    }
+
+    /// A send() to the local server, under way on `t`'s core since it released the GIL, wakes the server's
+    /// thread. The socket wakes its reader synchronously (`sock_def_readable()` calls
+    /// `wake_up_interruptible_sync_poll()`, net/core/sock.c): with no core free (one woken onto the other core
+    /// claims it) the server waits on the sender's core (wake_affine) and may preempt it there, and the send
+    /// lasts until the sender has its core back (docs/model.md, "A wake-up claims its core").
+    mutating func wakeServer(sender t: Int) {
+        serverWaker = -1
+        let s = Int(serverThread)
+        guard threads[s].status == .blocked else { return }
+        threads[s].syncWaker = Int32(id: t)
+        wakeThread(s)
     }
 
     /// Stops the running segment (preemption, forced drop), keeping what is left of the burst.
@@ -213,6 +227,7 @@ extension Simulation {
         threads[t].status = .waking
         threads[t].resumeAction = action
         threads[t].coreWaitSince = now
+        if fairPolicy { claimIdleCore(t) }
         schedule(.wake, Int32(id: t), token: threads[t].epoch, after: drawWakeLatency())
     }
 

@@ -51,6 +51,12 @@ struct Simulation {
     let childDeviation: [Double]?
     /// Cores with a thread on them.
     var busyCores = 0
+    /// Idle cores claimed by a thread's wake-up (`Core.claimedBy`).
+    var claimedCores = 0
+    /// The thread whose next step is being worked out (`nextAction`).
+    var actingThread: Int32 = -1
+    /// A sender whose send() wakes the local server once the send's burst starts (after its GIL release).
+    var serverWaker: Int32 = -1
     /// Forkserver children in their start-up, from their creation to the end of their `startingFromServer`
     /// burst: on a core or waiting for one.
     var startingFromServer = 0

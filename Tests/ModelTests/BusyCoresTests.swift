@@ -224,3 +224,39 @@ final class RunQueuePerCoreTests: XCTestCase {
         XCTAssertLessThan(ends[2], ms(165), "and the core left idle took the last of them")
     }
 }
+
+/// A thread's wake-up claims the idle core it will run on, and a `send()` wakes the local server onto the
+/// sender's core (docs/model.md, "A wake-up claims its core").
+final class WakeUpPlacementTests: XCTestCase {
+    let ms = Fixtures.ms
+    let us = Fixtures.us
+
+    /// A thread of GIL-free C keeps one core busy; another thread makes twenty calls to the local server on
+    /// a kept-alive connection, running Python between its send() and its recv() (its core busy when the
+    /// server's wake-up ends), and the server's turn is 300 µs of CPU. Each send wakes the server
+    /// synchronously: with no core free it waits on, or preempts, the sender's core, so the C thread keeps its
+    /// core throughout. Woken onto the core it last ran on instead (as before), the server took the C thread's
+    /// core 11-16 times in these runs.
+    func testTheServerWokenByASendRunsOnTheSendersCore() throws {
+        var s = Scenario(name: "sync wake", seed: 1, machine: Machine(cores: 2, scheduler: .linux(baseSlice: us(750), tick: ms(4))), tasks: [
+            TaskGroup(name: "hash", background: true, steps: [.cpu(CPUStep(duration: .constant(ms(500)), kind: .cReleasesGIL))]),
+            TaskGroup(name: "client", steps: [
+                .repeat(count: 20, steps: [.io(IOStep(latency: .constant(ms(2)), cpu: .constant(ms(1)), connection: .reuse))]),
+            ]),
+        ])
+        s.costs.serverAnswerNew = us(300)
+        s.costs.serverAnswerReuse = us(300)
+        // The client runs a third of its 1 ms of Python between send() and recv() (http.client's getresponse):
+        // its core is busy when the server's wake-up ends.
+        s.costs.ioCallShape = IOCallShape(new: [1, 1, 1, 1, 1, 1, 1], reuse: [1, 1, 1])
+        for seed: UInt64 in 1...5 {
+            s.seed = seed
+            let run = try Simulator.run(s, strategy: Fixtures.threads, options: SimulationOptions(checkInvariants: true))
+            let trace = try XCTUnwrap(run.trace)
+            let hash = try XCTUnwrap(trace.lanes.first { $0.name.hasPrefix("hash") })
+            let taken = trace.instants.filter { Int($0.lane) == hash.id && $0.kind == .preempted }
+            XCTAssertEqual(taken.count, 0, "seed \(seed): the C thread lost its core \(taken.count) times")
+            XCTAssertGreaterThan(run.metrics.makespan, ms(40), "seed \(seed): twenty 2 ms round trips")
+        }
+    }
+}
