@@ -42,7 +42,7 @@ extension Simulation {
         }
         // A core takes the next thread of its own queue when its thread leaves: an idle core has none waiting,
         // unless a wake-up claimed it (those wait behind the thread being woken onto it).
-        for (c, core) in cores.enumerated() where core.thread < 0 && core.claimedBy < 0 {
+        for c in cores.indices where isFree(core: c) {
             precondition(!threadsWait(for: c), "core \(c) is idle while threads wait in its queue")
         }
         // A claimed core is idle, and its claimant is being woken onto it.

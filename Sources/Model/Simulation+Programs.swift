@@ -840,7 +840,7 @@ extension Simulation {
             threads[w].status = .waking
             threads[w].resumeAction = .proceed
             threads[w].coreWaitSince = now + delay
-            schedule(.wake, Int32(id: w), token: threads[w].epoch, after: delay + drawWakeLatency())
+            scheduleWake(w, after: delay)
         }
     }
 

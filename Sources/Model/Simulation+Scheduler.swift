@@ -34,6 +34,15 @@ extension Simulation {
     /// Whether some core is free (`isFree`). O(1).
     @inline(__always) var anyCoreFree: Bool { busyCores &+ claimedCores < cores.count }
 
+    /// The core a thread that becomes runnable now would take: `preferred` if it is free, else the
+    /// lowest-numbered free core; nil with none free. O(1) when no core is free (`anyCoreFree` first: under
+    /// load, the common case, no core is looked at), O(cores) else.
+    @inline(__always) func firstFreeCore(preferring preferred: Int = -1) -> Int? {
+        guard anyCoreFree else { return nil }
+        if preferred >= 0 && isFree(core: preferred) { return preferred }
+        return cores.indices.first { isFree(core: $0) }
+    }
+
     /// A thread's wake-up begins (fair policy): it claims a free core, the one it last ran on if that one is
     /// free (select_idle_sibling(), kernel/sched/fair.c), and runs there when the wake-up ends. From now on
     /// the core is no longer idle to a thread woken meanwhile (`idle_cpu()` counts the pending wake-up), which
@@ -41,12 +50,7 @@ extension Simulation {
     /// while the GIL's waiter was being woken onto the idle core took the sender's core 256 times in 373
     /// (docs/model.md, "A wake-up claims its core").
     mutating func claimIdleCore(_ t: Int) {
-        guard anyCoreFree, threads[t].claimedCore < 0 else { return }
-        var c = Int(threads[t].lastCore)
-        if c < 0 || !isFree(core: c) {
-            c = 0
-            while !isFree(core: c) { c += 1 }
-        }
+        guard threads[t].claimedCore < 0, let c = firstFreeCore(preferring: Int(threads[t].lastCore)) else { return }
         cores[c].claimedBy = Int32(id: t)
         threads[t].claimedCore = Int32(id: c)
         claimedCores &+= 1
@@ -67,12 +71,9 @@ extension Simulation {
             dispatch(t, onto: claimed)
             return
         }
-        // `anyCoreFree` first: with every core busy (the common case under load) no core is looked at.
-        if anyCoreFree {
-            for c in 0..<cores.count where isFree(core: c) {
-                dispatch(t, onto: c)
-                return
-            }
+        if let c = firstFreeCore() {
+            dispatch(t, onto: c)
+            return
         }
         threads[t].status = .runnable
         showWaitingForCore(t)
@@ -328,13 +329,10 @@ extension Simulation {
     /// event re-arms itself for the current thread's slice end, so dispatches cost no events.
     mutating func sliceEnded(core c: Int) {
         cores[c].sliceArmed = false
-        if fairPolicy && !coreQueues[c].isEmpty && anyCoreFree {
+        if fairPolicy && !coreQueues[c].isEmpty, let o = firstFreeCore() {
             // A core left idle while this one's waiters were cache-hot: the busy core's tick kicks its balancing
             // (nohz_balancer_kick(), kernel/sched/fair.c), and it takes one.
-            for o in cores.indices where isFree(core: o) {
-                if let waiter = coreQueues[c].pop() { dispatch(Int(waiter), onto: o) }
-                break
-            }
+            if let waiter = coreQueues[c].pop() { dispatch(Int(waiter), onto: o) }
         }
         guard cores[c].thread >= 0, threadsWait(for: c) else { return }
         if now < cores[c].sliceEnd {

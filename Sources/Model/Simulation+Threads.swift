@@ -192,8 +192,8 @@ extension Simulation {
         show(t, state)
         if d != .never {
             threads[t].coreWaitSince = now + d
-            schedule(.wake, Int32(id: t), token: threads[t].epoch, after: d + drawWakeLatency())
             threads[t].status = .waking
+            scheduleWake(t, after: d)
         }
     }
 
@@ -229,6 +229,18 @@ extension Simulation {
         threads[t].coreWaitSince = now
         if fairPolicy { claimIdleCore(t) }
         schedule(.wake, Int32(id: t), token: threads[t].epoch, after: drawWakeLatency())
+    }
+
+    /// `t` (already `.waking`) is woken `delay` from now, by a timer or an arrival: under the fair policy its
+    /// wake-up begins then (`wakeBegins`: it claims a free core, as `wakeAfterLatency` does at once), and it
+    /// becomes runnable a wake-up latency later.
+    @inline(__always)
+    mutating func scheduleWake(_ t: Int, after delay: SimTime) {
+        if fairPolicy {
+            schedule(.wakeBegins, Int32(id: t), token: threads[t].epoch, after: delay)
+        } else {
+            schedule(.wake, Int32(id: t), token: threads[t].epoch, after: delay + drawWakeLatency())
+        }
     }
 
     /// One wake-up latency, from the run's seeded generator: `wakeLatency` x (1 - j + j x E) with E

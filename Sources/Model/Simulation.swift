@@ -314,6 +314,10 @@ struct Simulation {
         case .wake:
             guard threads[target].epoch == event.token else { return }
             becomeRunnable(target)
+        case .wakeBegins:
+            guard threads[target].epoch == event.token else { return }
+            claimIdleCore(target)
+            schedule(.wake, Int32(id: target), token: event.token, after: drawWakeLatency())
         case .gilTimeout:
             guard threads[target].epoch == event.token, threads[target].status == .waitingGIL else { return }
             gilWaitTimedOut(target)
