@@ -259,4 +259,47 @@ final class WakeUpPlacementTests: XCTestCase {
             XCTAssertGreaterThan(run.metrics.makespan, ms(40), "seed \(seed): twenty 2 ms round trips")
         }
     }
+
+    /// Three threads sleep 700 µs, run some Python and some GIL-free C, fifteen times over, on two cores, every
+    /// wake-up exactly 200 µs (no jitter). A sleep's end is a wake-up that begins at the timer: the thread claims
+    /// a free core then (`wakeBegins`), as `try_to_wake_up()` picks its CPU at the timer's expiry. So whenever a
+    /// core stays free from a wake-up latency before a sleep's end to a wake-up latency after it (no other claim
+    /// was pending on it), the sleeper runs there without waiting for a core. Claimed only when its latency
+    /// ended, as before, a GIL waiter signalled within that latency took the core first and the sleeper waited.
+    func testASleepsEndClaimsAFreeCore() throws {
+        let sleep = us(700), latency = us(200)
+        var s = Scenario(name: "timed claim", seed: 1, machine: Machine(cores: 2, scheduler: .linux(baseSlice: us(750), tick: ms(4))), tasks: [
+            TaskGroup(name: "w", count: 3, steps: [
+                .repeat(count: 15, steps: [
+                    .sleep(.constant(sleep)),
+                    .cpu(CPUStep(duration: .uniform(us(100), us(400)), kind: .python)),
+                    .cpu(CPUStep(duration: .uniform(us(100), us(400)), kind: .cReleasesGIL)),
+                ]),
+            ]),
+        ])
+        s.machine.wakeLatency = latency
+        s.machine.wakeJitter = 0
+        var checked = 0
+        for seed: UInt64 in 1...8 {
+            s.seed = seed
+            let run = try Simulator.run(s, strategy: Fixtures.threads, options: SimulationOptions(coreLanes: true, checkInvariants: true))
+            let trace = try XCTUnwrap(run.trace)
+            let cores = trace.lanes.filter { $0.kind == .core }.map(\.id)
+            XCTAssertEqual(cores.count, 2)
+            // Whether core lane `c` shows nothing (no thread on it) at any moment of [from, to).
+            func idle(_ c: Int, from: SimTime, to: SimTime) -> Bool {
+                !trace.segments(ofLane: c).contains { $0.start < to && $0.end > from }
+            }
+            for lane in trace.lanes where lane.kind == .thread && lane.name.hasPrefix("w") {
+                let segments = trace.segments(ofLane: lane.id)
+                for (i, segment) in segments.enumerated() where segment.state == .blocked && i + 1 < segments.count {
+                    let end = segment.start + sleep
+                    guard cores.contains(where: { idle($0, from: end - latency, to: end + latency) }) else { continue }
+                    checked += 1
+                    XCTAssertNotEqual(segments[i + 1].state, .runnable, "seed \(seed), \(lane.name): its sleep ended at \(end) with a core free, and it waited for a core")
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 20, "sleeps that ended with a core free")
+    }
 }
