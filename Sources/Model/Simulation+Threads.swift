@@ -227,6 +227,12 @@ extension Simulation {
         threads[t].status = .waking
         threads[t].resumeAction = action
         threads[t].coreWaitSince = now
+        beginWake(t)
+    }
+
+    /// `t`'s wake-up begins now: under the fair policy it claims a free core (`claimIdleCore`), and it becomes
+    /// runnable a wake-up latency later (`wake`).
+    mutating func beginWake(_ t: Int) {
         if fairPolicy { claimIdleCore(t) }
         schedule(.wake, Int32(id: t), token: threads[t].epoch, after: drawWakeLatency())
     }

@@ -316,8 +316,7 @@ struct Simulation {
             becomeRunnable(target)
         case .wakeBegins:
             guard threads[target].epoch == event.token else { return }
-            claimIdleCore(target)
-            schedule(.wake, Int32(id: target), token: event.token, after: drawWakeLatency())
+            beginWake(target)
         case .gilTimeout:
             guard threads[target].epoch == event.token, threads[target].status == .waitingGIL else { return }
             gilWaitTimedOut(target)
