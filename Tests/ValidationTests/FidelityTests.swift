@@ -177,6 +177,26 @@ final class FidelityTests: XCTestCase {
         }
     }
 
+    /// A seventh host, a VM new to the project, measured with the model as it stood (a161034) before anything was
+    /// changed for it (`validation/seventh-host/`, its README: two sessions of the matrix and two of the later
+    /// workloads never tuned on, each just after a calibration of its own): every prediction in its band but the
+    /// listed misses; the matrix within the 5% at the median and its fit half within 10% at the 90th
+    /// percentile (8.7%), the later workloads within 6% at the median (5.4%, the sessions 5.4% apart).
+    func testEveryPredictionOnTheSeventhHostStaysInItsBand() throws {
+        let host = Self.folder + "/seventh-host"
+        XCTAssertEqual(try MatrixMeasurements.load(from: host + "/measurements.json").sessionProfiles?.count, 2)
+        let matrix = try assertEveryPredictionStaysInItsBand(folder: host)
+        let all = try XCTUnwrap(matrix.summaries.first { $0.label == "all" })
+        XCTAssertLessThanOrEqual(all.medianAbsErrorPercent, 5, matrix.summary())
+        let fit = try XCTUnwrap(matrix.summaries.first { $0.label == "fit" })
+        XCTAssertLessThanOrEqual(fit.p90AbsErrorPercent, 10, matrix.summary())
+        let later = try assertEveryPredictionStaysInItsBand(folder: host + "/unseen-later", matrix: Self.folder + "/unseen-later",
+                                                            minimumCases: 13)
+        let laterAll = try XCTUnwrap(later.summaries.first { $0.label == "all" })
+        XCTAssertGreaterThanOrEqual(laterAll.count, 70)
+        XCTAssertLessThanOrEqual(laterAll.medianAbsErrorPercent, 6, later.summary())
+    }
+
     /// The fifth host's pool in `folder` (three sessions, each predicted with its own calibration): every
     /// prediction in its band; its report.
     func assertThreeSessionPoolStaysInItsBands(_ folder: String) throws -> FidelityReport {
