@@ -178,13 +178,13 @@ final class FidelityTests: XCTestCase {
     }
 
     /// A seventh host, a VM new to the project, measured with the model as it stood (a161034) before anything was
-    /// changed for it (`validation/seventh-host/`, its README: two sessions of the matrix and two of the later
+    /// changed for it (`validation/seventh-host/`, its README: three sessions of the matrix and two of the later
     /// workloads never tuned on, each just after a calibration of its own): every prediction in its band but the
-    /// listed misses; the matrix within the 5% at the median and its fit half within 10% at the 90th
-    /// percentile (8.7%), the later workloads within 6% at the median (5.4%, the sessions 5.4% apart).
+    /// listed misses; the matrix within the 5% at the median (2.8%) and its fit half within 10% at the 90th
+    /// percentile (9.0%), the later workloads within 6% at the median (5.4%, the sessions 5.4% apart).
     func testEveryPredictionOnTheSeventhHostStaysInItsBand() throws {
         let host = Self.folder + "/seventh-host"
-        XCTAssertEqual(try MatrixMeasurements.load(from: host + "/measurements.json").sessionProfiles?.count, 2)
+        XCTAssertEqual(try MatrixMeasurements.load(from: host + "/measurements.json").sessionProfiles?.count, 3)
         let matrix = try assertEveryPredictionStaysInItsBand(folder: host)
         let all = try XCTUnwrap(matrix.summaries.first { $0.label == "all" })
         XCTAssertLessThanOrEqual(all.medianAbsErrorPercent, 5, matrix.summary())
