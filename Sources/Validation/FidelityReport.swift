@@ -24,6 +24,10 @@ public struct FidelityPoint: Sendable, Equatable {
     /// where their median pace was `PacedPrediction.threshold` or more from the model's; `errorPercent` where
     /// it was not; nil when the measurement has no paces.
     public var pacedErrorPercent: Double? = nil
+    /// In a pool of sessions each calibrated apart (`MatrixMeasurements.sessionProfiles`), one error per session
+    /// the point was measured in, in the order of the profiles: the model with that session's profile against
+    /// the median of that session's runs. Empty for measurements with one profile.
+    public var sessionErrorPercents: [Double] = []
 
     public var inBand: Bool { band.contains(predicted) }
     /// "case/strategy", as the known-misses file names it.
@@ -112,6 +116,21 @@ public struct FidelityReport: Sendable {
     /// Known misses now inside their band: the list must lose them.
     public var fixedMisses: [FidelityPoint] { points.filter { $0.inBand && knownMisses.misses[$0.key] != nil } }
     public var passed: Bool { newMisses.isEmpty && fixedMisses.isEmpty }
+
+    /// How far each session's prediction of a point must miss, all the same way, for `persistentMisses`.
+    public static let persistentMissPercent = 10.0
+    /// The points measured in two or more sessions that each session's own prediction misses the same way by
+    /// `persistentMissPercent` or more: a bias of the model, where a point whose sessions disagree in sign is
+    /// missed by the machine's noise (on this VM a session's median of a convoy moves by a third or more from
+    /// one session to the next: docs/model.md, "Each session against its own prediction").
+    public var persistentMisses: [FidelityPoint] {
+        points.filter { p in
+            let e = p.sessionErrorPercents
+            return e.count >= 2 && (e.allSatisfy { $0 >= Self.persistentMissPercent } || e.allSatisfy { $0 <= -Self.persistentMissPercent })
+        }
+    }
+    /// Whether any point was measured in two or more sessions calibrated apart.
+    var hasSessions: Bool { points.contains { $0.sessionErrorPercents.count >= 2 } }
     /// The known misses as they are now.
     public var currentMisses: KnownMisses {
         KnownMisses(misses: Dictionary(uniqueKeysWithValues: outside.map { ($0.key, ($0.errorPercent * 10).rounded() / 10) }))
@@ -189,6 +208,7 @@ public struct FidelityReport: Sendable {
                 }
                 let run: SimulationRun
                 var paced: SimulationRun?
+                var sessionErrors: [Double] = []
                 if let list = measurements.sessionProfiles, let indices = m.profiles {
                     // A pool of sessions each calibrated apart: each run is predicted with its own session's
                     // profile, and the point's prediction is the median of the runs' (the lower middle one), as
@@ -200,6 +220,9 @@ public struct FidelityReport: Sendable {
                         let model = try predict(list[i])
                         byProfile[i] = model
                         pacedByProfile[i] = try atMeasuredPace(list[i], model, runs: { indices[$0] == i })
+                        // The session against its own prediction: the median of its runs (the lower middle one).
+                        let own = indices.indices.filter { indices[$0] == i }.map { m.runs[$0] }.sorted()
+                        sessionErrors.append(Comparison.errorPercent(predicted: model.metrics.makespan, measured: own[(own.count - 1) / 2]))
                     }
                     func median(_ runs: [SimulationRun]) -> SimulationRun? {
                         runs.sorted { $0.metrics.makespan < $1.metrics.makespan }.dropFirst((runs.count - 1) / 2).first
@@ -218,23 +241,28 @@ public struct FidelityReport: Sendable {
                     predicted: predicted, measured: m.spread,
                     errorPercent: Comparison.errorPercent(predicted: predicted, measured: m.median), band: band,
                     operations: run.metrics.operations,
-                    pacedErrorPercent: paced.map { Comparison.errorPercent(predicted: $0.metrics.makespan, measured: m.median) }))
+                    pacedErrorPercent: paced.map { Comparison.errorPercent(predicted: $0.metrics.makespan, measured: m.median) },
+                    sessionErrorPercents: sessionErrors))
             }
         }
         return FidelityReport(points: points, tolerancePercent: tolerancePercent, unmeasured: unmeasured, knownMisses: knownMisses)
     }
 
     /// One line per point: case, half, strategy, model, measured median (min-max), error, band verdict.
-    /// With a column of the error at the measured pace where any point has one.
+    /// With a column of the error at the measured pace where any point has one, and one of each session's
+    /// error against its own prediction (`sessionErrorPercents`, "+17/+22/+32") in a pool of sessions.
     public func table() -> String {
         func ms(_ t: SimTime) -> String { String(format: "%.1f", t.milliseconds) }
         let paced = points.contains { $0.pacedErrorPercent != nil }
-        var rows = [["case", "half", "strategy", "model ms", "measured ms (min-max)", "error"] + (paced ? ["at pace"] : []) + ["band"]]
+        let sessions = hasSessions
+        var rows = [["case", "half", "strategy", "model ms", "measured ms (min-max)", "error"] + (paced ? ["at pace"] : [])
+                    + (sessions ? ["by session"] : []) + ["band"]]
         for p in points {
             rows.append([p.caseName, p.half.rawValue, p.strategy, ms(p.predicted),
                          "\(ms(p.measured.median)) (\(ms(p.measured.min))-\(ms(p.measured.max)))",
                          String(format: "%+.1f%%", p.errorPercent)]
                         + (paced ? [p.pacedErrorPercent.map { String(format: "%+.1f%%", $0) } ?? "-"] : [])
+                        + (sessions ? [Self.bySession(p)] : [])
                         + [p.inBand ? (knownMisses.misses[p.key] == nil ? "ok" : "ok, was a known miss") : (knownMisses.misses[p.key] == nil ? "OUT" : "known miss")])
         }
         return Self.aligned(rows)
@@ -257,8 +285,19 @@ public struct FidelityReport: Sendable {
             out += "\nknown misses now inside their band (remove them from known_misses.json, or --record-misses): "
                 + fixedMisses.map(\.key).joined(separator: ", ")
         }
+        if hasSessions {
+            let persistent = persistentMisses
+            out += String(format: "\n%d %@ missed the same way by %.0f%% or more in each of their sessions (each against its own calibration: the model's bias, not the machine's noise)",
+                          persistent.count, persistent.count == 1 ? "point" : "points", Self.persistentMissPercent)
+                + (persistent.isEmpty ? "" : ": " + persistent.map { "\($0.key) (\(Self.bySession($0)))" }.joined(separator: ", "))
+        }
         if !unmeasured.isEmpty { out += "\nnot measured (not checked): " + unmeasured.joined(separator: ", ") }
         return out
+    }
+
+    /// A point's session errors as "+17/+22/+32" (percent, rounded), or "-" for fewer than two sessions.
+    static func bySession(_ p: FidelityPoint) -> String {
+        p.sessionErrorPercents.count < 2 ? "-" : p.sessionErrorPercents.map { String(format: "%+.0f", $0) }.joined(separator: "/")
     }
 
     /// Columns padded to their widest cell: the first `leftColumns` and the last left-aligned, the others

@@ -26,7 +26,9 @@ struct Validate: ParsableCommand {
             medians agree with each other's (the machine's own reproducibility, the floor under the model's \
             error), then checks the model against the pool. Sessions may each have their own profile \
             (`simulate calibrate --output cal-N.json` just before `--measure --machine cal-N.json`): each run \
-            is then predicted with its own session's profile.
+            is then predicted with its own session's profile, each session's error against its own \
+            prediction is printed beside the pooled one (`by session`), and the points every session \
+            misses the same way by 10% or more are named: the model's bias, not the machine's noise.
             """)
 
     @Option(help: ArgumentHelp("The matrix folder (matrix.json, cases/).", valueName: "folder"))

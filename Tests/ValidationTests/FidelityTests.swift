@@ -186,6 +186,8 @@ final class FidelityTests: XCTestCase {
         let host = Self.folder + "/seventh-host"
         XCTAssertEqual(try MatrixMeasurements.load(from: host + "/measurements.json").sessionProfiles?.count, 3)
         let matrix = try assertEveryPredictionStaysInItsBand(folder: host)
+        // Every point was measured in the three sessions, each error against that session's own prediction.
+        XCTAssertTrue(matrix.points.allSatisfy { $0.sessionErrorPercents.count == 3 }, matrix.table())
         let all = try XCTUnwrap(matrix.summaries.first { $0.label == "all" })
         XCTAssertLessThanOrEqual(all.medianAbsErrorPercent, 5, matrix.summary())
         let fit = try XCTUnwrap(matrix.summaries.first { $0.label == "fit" })
@@ -251,6 +253,28 @@ final class FidelityTests: XCTestCase {
         XCTAssertEqual(report.summaries.map(\.half), [.heldOut, nil])
         XCTAssertEqual(report.summaries.map(\.p90AbsErrorPercent), [8, 8])
         XCTAssertFalse(report.summary().contains("fit "))
+    }
+
+    /// A point is a persistent miss when each of two or more sessions, against its own prediction, misses it the
+    /// same way by 10% or more: sessions that disagree in sign, a miss under 10% in one session, or a single
+    /// session do not make one; the table shows each session's error and the summary names the persistent ones.
+    func testAPersistentMissIsMissedTheSameWayInEverySession() {
+        func sessions(_ errors: [Double], _ name: String) -> FidelityPoint {
+            var p = point(errors.first ?? 0)
+            p.caseName = name
+            p.sessionErrorPercents = errors
+            return p
+        }
+        let report = FidelityReport(points: [sessions([17, 22, 32], "slow"), sessions([-29, -49, -10], "fast"),
+                                             sessions([25, -40, 14], "noisy"), sessions([12, 9.9], "under"),
+                                             sessions([30], "one")], tolerancePercent: 10, unmeasured: [])
+        XCTAssertEqual(report.persistentMisses.map(\.caseName), ["slow", "fast"])
+        XCTAssertTrue(report.summary().contains("2 points missed the same way by 10% or more in each of their sessions"), report.summary())
+        XCTAssertTrue(report.summary().contains("slow/threads (+17/+22/+32), fast/threads (-29/-49/-10)"), report.summary())
+        XCTAssertTrue(report.table().contains("by session") && report.table().contains("+25/-40/+14"), report.table())
+        // Measurements with one profile have no session column and no such line.
+        let plain = FidelityReport(points: [point(30)], tolerancePercent: 10, unmeasured: [])
+        XCTAssertFalse(plain.table().contains("by session") || plain.summary().contains("same way"))
     }
 
     /// The band is the measured min..max widened by the tolerance; a known miss inside it must be removed.
