@@ -220,9 +220,9 @@ public struct FidelityReport: Sendable {
                         let model = try predict(list[i])
                         byProfile[i] = model
                         pacedByProfile[i] = try atMeasuredPace(list[i], model, runs: { indices[$0] == i })
-                        // The session against its own prediction: the median of its runs (the lower middle one).
-                        let own = indices.indices.filter { indices[$0] == i }.map { m.runs[$0] }.sorted()
-                        sessionErrors.append(Comparison.errorPercent(predicted: model.metrics.makespan, measured: own[(own.count - 1) / 2]))
+                        // The session against its own prediction: the median of its runs, as every spread of runs.
+                        let own = MeasuredSpread(indices.indices.filter { indices[$0] == i }.map { m.runs[$0] })
+                        sessionErrors.append(Comparison.errorPercent(predicted: model.metrics.makespan, measured: own.median))
                     }
                     func median(_ runs: [SimulationRun]) -> SimulationRun? {
                         runs.sorted { $0.metrics.makespan < $1.metrics.makespan }.dropFirst((runs.count - 1) / 2).first
