@@ -28,7 +28,7 @@ struct Validate: ParsableCommand {
             (`simulate calibrate --output cal-N.json` just before `--measure --machine cal-N.json`): each run \
             is then predicted with its own session's profile, each session's error against its own \
             prediction is printed beside the pooled one (`by session`), and the points every session \
-            misses the same way by 10% or more are named: the model's bias, not the machine's noise.
+            misses the same way by \(Int(FidelityReport.persistentMissPercent))% or more are named: the model's bias, not the machine's noise.
             """)
 
     @Option(help: ArgumentHelp("The matrix folder (matrix.json, cases/).", valueName: "folder"))
